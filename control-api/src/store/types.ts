@@ -1,0 +1,134 @@
+/**
+ * Storage interfaces of control-api. Implementations: `timeseries-embedded.ts` (GWANJE_INFLUX_URL
+ * unset) and `timeseries-influx.ts` (InfluxDB 1.x via `influx`); relational state through Kysely
+ * on SQLite (better-sqlite3) or PostgreSQL (pg), one code path (`db.ts`, `migrations/`).
+ */
+import type { Alarm, JournalEntry, Metric, Quality, Role, Unit } from '@gwanje/protocol';
+import type { Static } from '@sinclair/typebox';
+
+export interface StoredReading {
+  siteId: string;
+  agentId: string;
+  sensorId: string;
+  metric: Static<typeof Metric>;
+  gas?: string;
+  unit: Static<typeof Unit>;
+  value: number;
+  ts: number;
+  quality: Static<typeof Quality>;
+}
+
+/** [ts, min, mean, max] */
+export type ReadingPoint = [number, number, number, number];
+
+export interface TimeSeriesStore {
+  start(): Promise<void>;
+  /** Flushes what it can (bounded wait), then closes. */
+  stop(): Promise<void>;
+  /**
+   * Accepts readings for writing. Never throws and never blocks on I/O: points are batched
+   * (up to 5,000 points or 1 s) and, while the backend is down, held in a bounded buffer and
+   * written in order when it returns.
+   */
+  write(points: StoredReading[]): void;
+  /** Aggregated points for one sensor; chooses raw data or 1-minute rollups by range/step. */
+  query(sensorId: string, fromMs: number, toMs: number, stepMs: number): Promise<ReadingPoint[]>;
+  /** Readings accepted but not yet durably written. */
+  pending(): number;
+  /** Readings durably written since start (for gwanje_readings_total and tests). */
+  written(): number;
+  /** Readings dropped because the outage buffer overflowed (counted, never silent). */
+  dropped(): number;
+  healthy(): boolean;
+  /** Resolves when everything accepted so far is written (tests, shutdown). */
+  flush(timeoutMs?: number): Promise<void>;
+}
+
+export interface SiteRow {
+  siteId: string;
+  name: string;
+  nameKo: string;
+  lat: number;
+  lon: number;
+}
+
+export interface AgentRow {
+  agentId: string;
+  siteId: string;
+  name: string | null;
+  /** scrypt hash of the broker password (never the password). */
+  mqttPasswordHash: string;
+  revoked: boolean;
+  state: 'online' | 'offline' | 'unknown';
+  lastSeq: number | null;
+  lastSeen: number | null;
+  buffered: number;
+  version: string | null;
+  configDesired: string | null;
+  configApplied: string | null;
+  createdAt: number;
+}
+
+export interface SensorRow {
+  sensorId: string;
+  siteId: string;
+  agentId: string;
+  metric: Static<typeof Metric>;
+  gas: string | null;
+  unit: Static<typeof Unit>;
+  name: string | null;
+  /** JSON: RuleOverride[] from the device config or the admin UI. */
+  rules: string | null;
+  /** JSON: [{cameraId, preset?}] */
+  cameras: string | null;
+  intervalMs: number | null;
+  lastValue: number | null;
+  lastTs: number | null;
+  state: string;
+}
+
+export interface CameraRow {
+  cameraId: string;
+  siteId: string;
+  agentId: string | null;
+  name: string;
+  ptz: boolean;
+  /** JSON of CameraInfo.profiles */
+  profiles: string;
+  state: 'live' | 'idle' | 'lost';
+}
+
+export interface UserRow {
+  username: string;
+  passwordHash: string;
+  role: Role;
+  /** JSON array of siteIds, ['*'] = all. */
+  sites: string;
+  /** Extension for SMS escalation (phone, language). */
+  phone: string | null;
+  lang: 'ko' | 'en';
+  failedLogins: number;
+  lockedUntil: number | null;
+  tokensValidAfter: number;
+  createdAt: number;
+}
+
+export interface AuditRow {
+  id?: number;
+  ts: number;
+  actor: string;
+  ip: string | null;
+  action: string;
+  target: string | null;
+  detail: string | null;
+}
+
+export interface AlarmQuery {
+  states?: string[];
+  siteIds?: string[] | '*';
+  from?: number;
+  to?: number;
+  limit?: number;
+}
+
+export type { Alarm, JournalEntry };

@@ -1,0 +1,94 @@
+/** HTTP bodies and responses of CONTRACT "HTTP: control API". Bodies reject unknown keys. */
+import { type Static, Type } from '@sinclair/typebox';
+import { AgentId, EpochMs, Gas, Metric, SensorId, SiteId, Unit } from './common.js';
+
+const strict = { additionalProperties: false } as const;
+
+export const ROLES = ['viewer', 'operator', 'supervisor', 'admin'] as const;
+export const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
+export type Role = (typeof ROLES)[number];
+
+export const LoginBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 256 }),
+  },
+  strict,
+);
+export type LoginBody = Static<typeof LoginBody>;
+
+export const UserView = Type.Object({
+  username: Type.String(),
+  role: Role,
+  /** Site ids the user may see; ['*'] means every site. */
+  sites: Type.Array(Type.String()),
+});
+export type UserView = Static<typeof UserView>;
+
+export const LoginResponse = Type.Object({ token: Type.String(), user: UserView });
+export type LoginResponse = Static<typeof LoginResponse>;
+
+export const AgentCreateBody = Type.Object(
+  { agentId: AgentId, siteId: SiteId, name: Type.Optional(Type.String({ maxLength: 200 })) },
+  strict,
+);
+export type AgentCreateBody = Static<typeof AgentCreateBody>;
+
+export const AgentCredentials = Type.Object({
+  agentId: AgentId,
+  siteId: SiteId,
+  mqtt: Type.Object({
+    url: Type.String(),
+    username: Type.String(),
+    password: Type.String(),
+    clientId: Type.Optional(Type.String()),
+  }),
+});
+export type AgentCredentials = Static<typeof AgentCredentials>;
+
+export const AckBody = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 2000 })) }, strict);
+export const ShelveBody = Type.Object(
+  {
+    minutes: Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 }),
+    reason: Type.String({ minLength: 1, maxLength: 2000 }),
+  },
+  strict,
+);
+export const CommentBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }) }, strict);
+export const EmptyBody = Type.Object({}, strict);
+
+export const SiteView = Type.Object({
+  siteId: SiteId,
+  name: Type.String(),
+  nameKo: Type.Optional(Type.String()),
+  lat: Type.Number(),
+  lon: Type.Number(),
+  agents: Type.Integer(),
+  sensors: Type.Integer(),
+  cameras: Type.Integer(),
+  activeAlarms: Type.Integer(),
+});
+export type SiteView = Static<typeof SiteView>;
+
+export const SensorView = Type.Object({
+  sensorId: SensorId,
+  siteId: SiteId,
+  agentId: AgentId,
+  metric: Metric,
+  gas: Type.Optional(Gas),
+  unit: Unit,
+  last: Type.Optional(Type.Object({ value: Type.Number(), ts: EpochMs })),
+  state: Type.String({ description: 'normal | alarm | fault | stale | unknown' }),
+});
+export type SensorView = Static<typeof SensorView>;
+
+export const ReadingsResponse = Type.Object({
+  /** [ts, min, mean, max] per step. */
+  points: Type.Array(Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()])),
+});
+export type ReadingsResponse = Static<typeof ReadingsResponse>;
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String() }),
+});
+export type ErrorBody = Static<typeof ErrorBody>;

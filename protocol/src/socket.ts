@@ -1,0 +1,51 @@
+/** Socket.IO namespace `/live` (CONTRACT): event maps shared by control-api and the console. */
+import type { Alarm } from './schemas/alarm.js';
+
+export const LIVE_NAMESPACE = '/live';
+
+export interface LiveReading {
+  sensorId: string;
+  siteId: string;
+  value: number;
+  ts: number;
+  state: string;
+}
+
+export interface LiveAgent {
+  agentId: string;
+  siteId: string;
+  state: 'online' | 'offline';
+  ts: number;
+  buffered?: number;
+}
+
+export interface LiveCamera {
+  cameraId: string;
+  siteId: string;
+  state: 'live' | 'idle' | 'lost';
+}
+
+export interface FloodState {
+  siteId: string;
+  active: boolean;
+  firstOutAlarmId?: string;
+  count: number;
+}
+
+export interface ServerToClientEvents {
+  alarm: (alarm: Alarm) => void;
+  reading: (reading: LiveReading) => void;
+  agent: (agent: LiveAgent) => void;
+  camera: (camera: LiveCamera) => void;
+  /** Extension: the active alarm set, sent first to a socket that (re)connects. */
+  'alarms:snapshot': (alarms: Alarm[]) => void;
+  /** Extension: per-site flood mode changes. */
+  flood: (flood: FloodState) => void;
+}
+
+export interface ClientToServerEvents {
+  subscribe: (req: { siteIds: string[] }, ack?: (res: { siteIds: string[] }) => void) => void;
+}
+
+/** Room name for a site. */
+export const siteRoom = (siteId: string): string => `site:${siteId}`;

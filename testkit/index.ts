@@ -1,0 +1,5 @@
+export * from './influxdb.js';
+export * from './mosquitto.js';
+export * from './ports.js';
+export * from './postgres.js';
+export * from './process.js';
