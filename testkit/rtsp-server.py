@@ -1,0 +1,29 @@
+#!/usr/bin/python3
+"""A GStreamer RTSP test camera (RECIPES "RTSP camera for tests"): H.264 test pattern, shared
+media, TCP and UDP transports. Usage: rtsp-server.py <port> <path>. Prints READY when listening."""
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+
+port, path = sys.argv[1], sys.argv[2]
+Gst.init(None)
+server = GstRtspServer.RTSPServer()
+server.set_address("127.0.0.1")
+server.set_service(port)
+factory = GstRtspServer.RTSPMediaFactory()
+factory.set_launch(
+    "( videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=15/1 "
+    "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 bitrate=500 "
+    "! rtph264pay name=pay0 pt=96 config-interval=1 )"
+)
+factory.set_shared(True)
+server.get_mount_points().add_factory("/" + path, factory)
+if server.attach(None) == 0:
+    print("rtsp-server: cannot bind port " + port, file=sys.stderr)
+    sys.exit(1)
+print("READY", flush=True)
+GLib.MainLoop().run()

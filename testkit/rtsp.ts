@@ -1,0 +1,44 @@
+/**
+ * A real RTSP camera for tests and the demo: GStreamer's RTSP server (RECIPES "RTSP camera for
+ * tests") run with /usr/bin/python3 (the PATH python lacks GObject bindings), serving an H.264
+ * test pattern (640x360, 15 fps, GOP 1 s) on a free port. `url` is ready for
+ * `ffmpeg -rtsp_transport tcp -i <url>` or ffprobe.
+ */
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { freePort, waitFor } from './ports.js';
+import { spawnServer } from './process.js';
+
+export interface RtspServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const SCRIPT = fileURLToPath(new URL('./rtsp-server.py', import.meta.url));
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export async function startRtspServer(opts: { path?: string; port?: number } = {}): Promise<RtspServer> {
+  const path = (opts.path ?? 'cam').replace(/^\/+/, '');
+  const port = opts.port ?? (await freePort());
+  const server = spawnServer('/usr/bin/python3', [SCRIPT, String(port), path]);
+  await waitFor(() => server.output().includes('READY') && portOpen(port), 15_000).catch(async (err: Error) => {
+    await server.stop('SIGKILL');
+    throw new Error(`rtsp: server did not start: ${err.message}\n${server.output()}`);
+  });
+  return {
+    url: `rtsp://127.0.0.1:${port}/${path}`,
+    port,
+    stop: () => server.stop(),
+  };
+}
