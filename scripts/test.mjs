@@ -2,12 +2,13 @@
 // `npm test`: lint, type check, then every */test/**/*.test.ts under node:test (with tsx).
 // `npm test -- <substring>` runs only the test files whose path contains the substring (no lint).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
 const packages = ['protocol', 'firmware-config', 'edge-agent', 'gateway', 'control-api', 'web-console'];
+const testDirs = ['test', ...packages.map((p) => join(p, 'test'))];
 
 function walk(dir, out) {
   let entries;
@@ -34,9 +35,12 @@ let status = 0;
 if (filters.length === 0) {
   status |= run('npx', ['biome', 'check', '.']);
   status |= run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  if (existsSync(join(root, 'web-console', 'tsconfig.json'))) {
+    status |= run('npx', ['tsc', '-p', 'web-console/tsconfig.json', '--noEmit']);
+  }
 }
-const files = packages
-  .flatMap((p) => walk(join(root, p, 'test'), []))
+const files = testDirs
+  .flatMap((d) => walk(join(root, d), []))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .map((f) => f.slice(root.length));
 if (files.length === 0) {
