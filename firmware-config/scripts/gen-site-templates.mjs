@@ -34,6 +34,7 @@ function template(siteId) {
     siteId,
     central: {
       url: 'mqtts://gwanje-center:8883',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a render placeholder, filled per agent
       username: '${agentId}',
       videoUrl: 'https://gwanje-center',
       configPublicKeyFile: '/etc/gwanje/center-public.pem',

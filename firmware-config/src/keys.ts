@@ -27,7 +27,9 @@ export function keyIdOf(key: KeyObject | string): string {
 }
 
 /** Creates `dir/private.pem` (0600) and `dir/public.pem` (0644); never overwrites a key. */
-export async function generateKeyPair(dir: string): Promise<{ privatePath: string; publicPath: string; keyId: string }> {
+export async function generateKeyPair(
+  dir: string,
+): Promise<{ privatePath: string; publicPath: string; keyId: string }> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const privatePath = join(dir, PRIVATE_KEY_FILE);

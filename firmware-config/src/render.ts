@@ -35,7 +35,8 @@ async function readJson(path: string, label: string): Promise<Record<string, unk
   } catch (err) {
     throw new Error(`${label}: ${path}: ${(err as Error).message}`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${label}: must be an object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new Error(`${label}: must be an object`);
   return value as Record<string, unknown>;
 }
 

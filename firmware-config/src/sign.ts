@@ -61,9 +61,14 @@ export interface VerifyOptions {
  * Checks an envelope against the pinned public key and returns the validated document (defaults
  * applied). Throws ConfigVerifyError naming the first reason it cannot be trusted.
  */
-export function verifySignedConfig(envelope: unknown, publicKey: string | KeyObject, opts: VerifyOptions = {}): AgentConfig {
+export function verifySignedConfig(
+  envelope: unknown,
+  publicKey: string | KeyObject,
+  opts: VerifyOptions = {},
+): AgentConfig {
   const shape = validate(SignedConfig, envelope);
-  if (!shape.ok) throw new ConfigVerifyError('envelope', `not a signed config (${shape.errors.join('; ')})`, shape.errors);
+  if (!shape.ok)
+    throw new ConfigVerifyError('envelope', `not a signed config (${shape.errors.join('; ')})`, shape.errors);
   const env = shape.value;
   const pub = publicKeyOf(publicKey);
   const expectedKeyId = keyIdOf(pub);
@@ -71,12 +76,14 @@ export function verifySignedConfig(envelope: unknown, publicKey: string | KeyObj
     throw new ConfigVerifyError('key-id', `wrong key id ${env.keyId} (pinned key is ${expectedKeyId})`);
   }
   const ok = edVerify(null, signingInput(env), pub, Buffer.from(env.signature, 'base64'));
-  if (!ok) throw new ConfigVerifyError('signature', 'bad signature (document or envelope altered, or signed by another key)');
+  if (!ok)
+    throw new ConfigVerifyError('signature', 'bad signature (document or envelope altered, or signed by another key)');
   if (env.document.version !== env.version) {
     throw new ConfigVerifyError('version', `envelope version ${env.version} differs from document version`);
   }
   const checked = validateConfig(env.document);
-  if (!checked.ok) throw new ConfigVerifyError('document', `invalid document: ${checked.errors.join('; ')}`, checked.errors);
+  if (!checked.ok)
+    throw new ConfigVerifyError('document', `invalid document: ${checked.errors.join('; ')}`, checked.errors);
   if (opts.agentId !== undefined && checked.value.agentId !== opts.agentId) {
     throw new ConfigVerifyError('identity', `config is for agent ${checked.value.agentId}, not ${opts.agentId}`);
   }

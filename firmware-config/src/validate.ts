@@ -10,7 +10,11 @@ import { Value } from '@sinclair/typebox/value';
 import type { ErrorObject } from 'ajv';
 import { AgentConfig, ModbusDriver, MqttDriver, SimulatedDriver } from './schema.js';
 
-const DRIVER_BRANCHES: Record<string, TSchema> = { mqtt: MqttDriver, 'modbus-tcp': ModbusDriver, simulated: SimulatedDriver };
+const DRIVER_BRANCHES: Record<string, TSchema> = {
+  mqtt: MqttDriver,
+  'modbus-tcp': ModbusDriver,
+  simulated: SimulatedDriver,
+};
 
 export type ValidateResult = { ok: true; value: AgentConfig } | { ok: false; errors: string[] };
 
@@ -82,7 +86,11 @@ function narrowDriverErrors(value: unknown, errors: ErrorObject[]): ErrorObject[
     .map((e) => {
       if (e.keyword === 'required') return { ...e, message: 'required' };
       if (e.keyword === 'anyOf' && /^\/drivers\/\d+$/.test(e.instancePath)) {
-        return { ...e, instancePath: `${e.instancePath}/type`, message: 'must be one of "mqtt", "modbus-tcp", "simulated"' };
+        return {
+          ...e,
+          instancePath: `${e.instancePath}/type`,
+          message: 'must be one of "mqtt", "modbus-tcp", "simulated"',
+        };
       }
       return e;
     });

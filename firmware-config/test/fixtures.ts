@@ -11,7 +11,14 @@ export function sampleConfig(): Record<string, unknown> {
       { id: 'plc', type: 'modbus-tcp', host: '10.0.0.20' },
     ],
     sensors: [
-      { sensorId: 'suwon-ch4-1', metric: 'gas', gas: 'CH4', unit: '%LEL', driver: 'field', cameras: [{ cameraId: 'suwon-cam-1' }] },
+      {
+        sensorId: 'suwon-ch4-1',
+        metric: 'gas',
+        gas: 'CH4',
+        unit: '%LEL',
+        driver: 'field',
+        cameras: [{ cameraId: 'suwon-cam-1' }],
+      },
       {
         sensorId: 'suwon-co-1',
         metric: 'gas',
@@ -22,6 +29,11 @@ export function sampleConfig(): Record<string, unknown> {
         address: { unitId: 1, register: 40001, rawMin: 0, rawMax: 4095 },
       },
     ],
-    cameras: [{ cameraId: 'suwon-cam-1', onvif: { url: 'http://10.0.0.5/onvif/device_service', username: 'admin', password: 'cam-pass' } }],
+    cameras: [
+      {
+        cameraId: 'suwon-cam-1',
+        onvif: { url: 'http://10.0.0.5/onvif/device_service', username: 'admin', password: 'cam-pass' },
+      },
+    ],
   };
 }
