@@ -132,3 +132,42 @@ export interface AlarmQuery {
 }
 
 export type { Alarm, JournalEntry };
+
+/** Extensions by the store owner (added, never renamed). */
+
+export interface SessionRow {
+  /** JWT id (`jti` claim). */
+  jti: string;
+  username: string;
+  issuedAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+export interface AuditQuery {
+  actor?: string;
+  action?: string;
+  from?: number;
+  to?: number;
+  limit?: number;
+}
+
+/** `GET /api/v1/sites` item: a site with its counts. */
+export interface SiteSummary extends SiteRow {
+  agents: number;
+  sensors: number;
+  cameras: number;
+  activeAlarms: number;
+}
+
+/** One sensor's newest value for `sensors.updateLastMany`. */
+export interface SensorLast {
+  sensorId: string;
+  value: number;
+  ts: number;
+  /** Optional new display state ('normal', 'alarm', 'fault', 'stale'...). */
+  state?: string;
+}
+
+/** Site scoping of every list call: the caller's site ids, or '*' for all. */
+export type SiteScope = string[] | '*';

@@ -1,0 +1,80 @@
+/**
+ * Relational state: SQLite (better-sqlite3, WAL) when no URL is given, PostgreSQL (pg) for
+ * `postgres://` URLs. Both sit behind one Kysely instance so every query has one code path.
+ * Opening runs the migrations (migrations/) before anything else touches the tables.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { migrateToLatest } from './migrations/index.js';
+import type { Database } from './tables.js';
+
+export type DbDialect = 'sqlite' | 'postgres';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: DbDialect;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** `postgres://...` (or `postgresql://`); unset means SQLite at `${dataDir}/gwanje.db`. */
+  url?: string;
+  dataDir: string;
+  log: Logger;
+}
+
+const PG_INT8_OID = 20;
+
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
+  const log = opts.log.child({ module: 'store' });
+  const url = opts.url?.trim();
+  let dialect: DbDialect;
+  let kysely: Kysely<Database>;
+  if (url) {
+    if (!/^postgres(ql)?:\/\//.test(url)) {
+      throw new Error('store: GWANJE_DATABASE_URL must start with postgres:// (unset for SQLite)');
+    }
+    dialect = 'postgres';
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 10,
+      // Epoch-ms columns are bigint; they fit a JS number exactly until year 287396.
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === PG_INT8_OID
+            ? (v: string) => Number(v)
+            : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
+    });
+    pool.on('error', (err) => log.error({ err: err.message }, 'store: idle PostgreSQL client failed'));
+    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+    log.info({ dialect, host: new URL(url).host }, 'store: opening PostgreSQL');
+  } else {
+    dialect = 'sqlite';
+    mkdirSync(opts.dataDir, { recursive: true });
+    const file = join(opts.dataDir, 'gwanje.db');
+    const sqlite = new SQLite(file);
+    // WAL: readers (API) never block the writer (ingest); NORMAL sync is durable across a
+    // process crash, which is the failure that matters for a single-node center.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    kysely = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: sqlite }),
+      plugins: [new CamelCasePlugin()],
+    });
+    log.info({ dialect, file }, 'store: opening SQLite');
+  }
+  try {
+    await migrateToLatest(kysely.withoutPlugins(), dialect, log);
+  } catch (err) {
+    await kysely.destroy();
+    throw err;
+  }
+  return { kysely, dialect, close: () => kysely.destroy() };
+}

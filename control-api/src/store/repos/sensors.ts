@@ -1,0 +1,148 @@
+/** Sensors (with their last value) and cameras, as reported by agents and edited by admins. */
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { CamerasTable, Database } from '../tables.js';
+import type { CameraRow, SensorLast, SensorRow, SiteScope } from '../types.js';
+import { bool, inTransaction, int, scopeSites } from './scope.js';
+
+/** What config/telemetry tells about a sensor; last value and state are kept on update. */
+export type SensorUpsert = Omit<SensorRow, 'lastValue' | 'lastTs' | 'state'> & { state?: string };
+
+/** SQLite caps a compound SELECT at 500 terms (SQLITE_MAX_COMPOUND_SELECT). */
+const LAST_CHUNK = 400;
+
+const toSensor = (r: SensorRow): SensorRow => r;
+
+const toCamera = (r: Selectable<CamerasTable>): CameraRow => ({
+  ...r,
+  ptz: bool(r.ptz),
+  state: r.state as CameraRow['state'],
+});
+
+export class SensorsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async list(scope: SiteScope = '*', opts: { siteId?: string; agentId?: string } = {}): Promise<SensorRow[]> {
+    const sites = scopeSites(scope);
+    if (sites === null) return [];
+    let q = this.db.selectFrom('sensors').selectAll().orderBy('sensorId');
+    if (sites !== '*') q = q.where('siteId', 'in', sites);
+    if (opts.siteId) q = q.where('siteId', '=', opts.siteId);
+    if (opts.agentId) q = q.where('agentId', '=', opts.agentId);
+    return (await q.execute()).map((r) => toSensor(r as SensorRow));
+  }
+
+  async get(sensorId: string): Promise<SensorRow | undefined> {
+    const r = await this.db.selectFrom('sensors').selectAll().where('sensorId', '=', sensorId).executeTakeFirst();
+    return r as SensorRow | undefined;
+  }
+
+  async upsert(s: SensorUpsert): Promise<void> {
+    await this.upsertMany([s]);
+  }
+
+  async upsertMany(list: SensorUpsert[]): Promise<void> {
+    if (list.length === 0) return;
+    await inTransaction(this.db, async (tx) => {
+      for (const s of list) {
+        const { sensorId, state, ...rest } = s;
+        await tx
+          .insertInto('sensors')
+          .values({ ...s, state: state ?? 'unknown', lastValue: null, lastTs: null })
+          .onConflict((oc) => oc.column('sensorId').doUpdateSet(state ? { ...rest, state } : rest))
+          .execute();
+      }
+    });
+  }
+
+  /**
+   * Newest value of many sensors in one statement per 400 sensors (UPDATE ... FROM, which both
+   * SQLite >= 3.33 and PostgreSQL have). Within a call the newest ts per sensor wins; a reading
+   * older than what is stored (a late replay) never overwrites a newer one.
+   */
+  async updateLastMany(list: SensorLast[]): Promise<void> {
+    const newest = new Map<string, SensorLast>();
+    for (const r of list) {
+      const prev = newest.get(r.sensorId);
+      if (!prev || prev.ts <= r.ts) newest.set(r.sensorId, r);
+    }
+    const rows = [...newest.values()];
+    for (let i = 0; i < rows.length; i += LAST_CHUNK) {
+      const chunk = rows.slice(i, i + LAST_CHUNK);
+      const values = sql.join(
+        chunk.map(
+          (r) =>
+            sql`SELECT CAST(${r.sensorId} AS text) AS sid, CAST(${r.value} AS double precision) AS v, CAST(${r.ts} AS bigint) AS t, CAST(${r.state ?? null} AS text) AS st`,
+        ),
+        sql` UNION ALL `,
+      );
+      await sql`UPDATE sensors SET last_value = u.v, last_ts = u.t, state = COALESCE(u.st, sensors.state)
+        FROM (${values}) AS u
+        WHERE sensors.sensor_id = u.sid AND (sensors.last_ts IS NULL OR sensors.last_ts <= u.t)`.execute(this.db);
+    }
+  }
+
+  async setState(sensorId: string, state: string): Promise<boolean> {
+    const r = await this.db.updateTable('sensors').set({ state }).where('sensorId', '=', sensorId).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** Per-sensor rule overrides (JSON RuleOverride[]), null to return to the defaults. */
+  async setRules(sensorId: string, rules: string | null): Promise<boolean> {
+    const r = await this.db.updateTable('sensors').set({ rules }).where('sensorId', '=', sensorId).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async remove(sensorId: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('sensors').where('sensorId', '=', sensorId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+}
+
+export class CamerasRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async list(scope: SiteScope = '*', opts: { siteId?: string; agentId?: string } = {}): Promise<CameraRow[]> {
+    const sites = scopeSites(scope);
+    if (sites === null) return [];
+    let q = this.db.selectFrom('cameras').selectAll().orderBy('cameraId');
+    if (sites !== '*') q = q.where('siteId', 'in', sites);
+    if (opts.siteId) q = q.where('siteId', '=', opts.siteId);
+    if (opts.agentId) q = q.where('agentId', '=', opts.agentId);
+    return (await q.execute()).map(toCamera);
+  }
+
+  async get(cameraId: string): Promise<CameraRow | undefined> {
+    const r = await this.db.selectFrom('cameras').selectAll().where('cameraId', '=', cameraId).executeTakeFirst();
+    return r ? toCamera(r) : undefined;
+  }
+
+  /** Insert or update (from the agent's retained `cameras` message); state is kept on update. */
+  async upsert(c: Omit<CameraRow, 'state'> & { state?: CameraRow['state'] }): Promise<void> {
+    await this.upsertMany([c]);
+  }
+
+  async upsertMany(list: (Omit<CameraRow, 'state'> & { state?: CameraRow['state'] })[]): Promise<void> {
+    if (list.length === 0) return;
+    await inTransaction(this.db, async (tx) => {
+      for (const c of list) {
+        const row = { ...c, ptz: int(c.ptz), state: c.state ?? 'idle' };
+        const { cameraId, state, ...rest } = row;
+        await tx
+          .insertInto('cameras')
+          .values(row)
+          .onConflict((oc) => oc.column('cameraId').doUpdateSet(c.state ? { ...rest, state } : rest))
+          .execute();
+      }
+    });
+  }
+
+  async setState(cameraId: string, state: CameraRow['state']): Promise<boolean> {
+    const r = await this.db.updateTable('cameras').set({ state }).where('cameraId', '=', cameraId).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async remove(cameraId: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('cameras').where('cameraId', '=', cameraId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+}
