@@ -27,13 +27,28 @@ export const UNITS_BY_METRIC: Readonly<Record<string, readonly string[]>> = {
   humidity: ['%RH'],
 };
 
-/** The JSON Schema of the document, for the console's forms and editors. A deep copy: safe to mutate. */
+/**
+ * The JSON Schema of the document as a person writes it, for the console's forms and editors.
+ * A property with a default is not required here (validateConfig fills it in), so a standalone
+ * validator accepts exactly what validateConfig accepts. A deep copy: safe to mutate.
+ */
 export function configJsonSchema(): Record<string, unknown> {
+  const schema = JSON.parse(JSON.stringify(AgentConfig as TSchema)) as Record<string, unknown>;
+  const relax = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(relax);
+    if (!isRec(node)) return;
+    if (isRec(node.properties) && Array.isArray(node.required)) {
+      const props = node.properties;
+      node.required = node.required.filter((k) => !(isRec(props[k]) && 'default' in props[k]));
+    }
+    for (const v of Object.values(node)) relax(v);
+  };
+  relax(schema);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://gwanje.dev/schemas/agent-config.json',
     title: 'Gwanje edge agent configuration',
-    ...(JSON.parse(JSON.stringify(AgentConfig as TSchema)) as Record<string, unknown>),
+    ...schema,
   };
 }
 

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Ajv } from 'ajv';
+import { configJsonSchema, validateConfig } from '../src/validate.js';
+import { sampleConfig } from './fixtures.js';
+
+type Doc = Record<string, any>;
+const errorsOf = (doc: unknown): string[] => {
+  const r = validateConfig(doc);
+  assert.equal(r.ok, false, 'expected the document to be refused');
+  return r.ok ? [] : r.errors;
+};
+
+describe('validateConfig', () => {
+  it('accepts the sample and fills schema defaults', () => {
+    const r = validateConfig(sampleConfig());
+    assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));
+    assert.deepEqual(r.value.buffer, { maxBytes: 256 * 1024 * 1024, flushMs: 250, batchSize: 500 });
+    assert.equal(r.value.logging.level, 'info');
+    assert.deepEqual(r.value.outputs, []);
+    const plc = r.value.drivers.find((d) => d.id === 'plc');
+    assert.deepEqual(plc, { id: 'plc', type: 'modbus-tcp', host: '10.0.0.20', port: 502, pollMs: 1000 });
+  });
+
+  it('round-trips: a validated document serialized and validated again is unchanged', () => {
+    const first = validateConfig(sampleConfig());
+    assert.ok(first.ok);
+    const second = validateConfig(JSON.parse(JSON.stringify(first.value)));
+    assert.ok(second.ok);
+    assert.deepEqual(second.value, first.value);
+  });
+
+  it('does not modify its input', () => {
+    const doc = sampleConfig();
+    const before = JSON.stringify(doc);
+    validateConfig(doc);
+    assert.equal(JSON.stringify(doc), before);
+  });
+
+  it('names an unknown key, a wrong type and a missing required property', () => {
+    const doc = sampleConfig() as Doc;
+    doc.sensors[0].colour = 'red';
+    doc.buffer = { maxBytes: 'big' };
+    delete doc.central.password;
+    assert.deepEqual(errorsOf(doc).sort(), [
+      'buffer.maxBytes: must be integer',
+      'central.password: required',
+      'sensors.0.colour: unknown key',
+    ]);
+  });
+
+  it('reports a duplicate sensorId with both positions', () => {
+    const doc = sampleConfig() as Doc;
+    doc.sensors[1].sensorId = 'suwon-ch4-1';
+    assert.deepEqual(errorsOf(doc), ['sensors.1.sensorId: duplicate sensorId "suwon-ch4-1" (also sensors.0)']);
+  });
+
+  it('reports only the chosen driver kind’s errors and unknown driver types', () => {
+    const doc = sampleConfig() as Doc;
+    doc.drivers[1].hots = '10.0.0.21';
+    doc.drivers.push({ id: 'x', type: 'bacnet' });
+    assert.deepEqual(errorsOf(doc), [
+      'drivers.1.hots: unknown key',
+      'drivers.2.type: must be one of "mqtt", "modbus-tcp", "simulated"',
+    ]);
+  });
+
+  it('checks what the schema cannot: references, uniqueness, units and ranges', () => {
+    const doc = sampleConfig() as Doc;
+    doc.drivers.push({ id: 'field', type: 'simulated' });
+    doc.cameras.push({ cameraId: 'suwon-cam-1', rtsp: 'rtsp://10.0.0.6/live' });
+    doc.outputs = [
+      { id: 'siren', type: 'mqtt', topic: 'a' },
+      { id: 'siren', type: 'mqtt', topic: 'b' },
+    ];
+    doc.sensors[0].unit = 'C';
+    doc.sensors[0].cameras = [{ cameraId: 'suwon-cam-9' }];
+    doc.sensors[1].range = { min: 10, max: 10 };
+    doc.sensors[1].address.rawMax = -1;
+    doc.sensors.push({ sensorId: 'suwon-x-1', metric: 'gas', unit: 'ppm', driver: 'nope' });
+    doc.sensors.push({ sensorId: 'suwon-t-1', metric: 'temperature', gas: 'CO', unit: 'C', driver: 'plc' });
+    assert.deepEqual(errorsOf(doc), [
+      'drivers.2.id: duplicate driver id "field" (also drivers.0)',
+      'cameras.1.cameraId: duplicate cameraId "suwon-cam-1" (also cameras.0)',
+      'outputs.1.id: duplicate output id "siren" (also outputs.0)',
+      'sensors.0.unit: "C" does not fit metric gas (use %LEL, ppm, %vol)',
+      'sensors.0.cameras.0.cameraId: no camera with id "suwon-cam-9"',
+      'sensors.1.range: min must be less than max',
+      'sensors.1.address: rawMin must be less than rawMax',
+      'sensors.2.gas: required when metric is gas',
+      'sensors.2.driver: no driver with id "nope"',
+      'sensors.3.gas: only allowed when metric is gas',
+      'sensors.3.address.register: required for a modbus-tcp driver',
+    ]);
+  });
+
+  it('refuses prototype-polluting keys before looking at the schema', () => {
+    const doc = JSON.parse('{"siteId":"suwon","__proto__":{"admin":true}}');
+    assert.deepEqual(errorsOf(doc), ['(root): forbidden-key: key "__proto__" is not allowed']);
+    assert.deepEqual(errorsOf([]), ['(root): must be object']);
+  });
+
+  it('exports a JSON Schema another validator (the console) can use as is', () => {
+    const schema = configJsonSchema();
+    assert.equal(schema.title, 'Gwanje edge agent configuration');
+    assert.equal(schema.additionalProperties, false);
+    const check = new Ajv({ strict: false, allErrors: true }).compile(schema);
+    assert.equal(check(sampleConfig()), true);
+    assert.equal(check({ ...sampleConfig(), extra: 1 }), false);
+  });
+});
