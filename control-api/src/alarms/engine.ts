@@ -1,0 +1,20 @@
+/**
+ * The part of detection's `DetectionEngine` the alarm service drives (BRIEF interface). Kept as
+ * an interface so the service depends on behaviour, not on the engine's construction.
+ */
+import type { Alarm } from '@gwanje/protocol';
+import type { ActionArgs, AlarmAction, DetectionReading, SensorContext, Transition } from '../detection/types.js';
+
+export interface AlarmEngine {
+  onReading(reading: DetectionReading, ctx: SensorContext, now: number): Transition[];
+  tick(now: number): Transition[];
+  act(alarmId: string, action: AlarmAction, actor: string, now: number, args: ActionArgs): Transition[];
+  agentStatus(agentId: string, siteId: string, state: 'online' | 'offline', now: number): Transition[];
+  load(alarms: Alarm[]): void;
+  active(): Alarm[];
+}
+
+/** Active (condition present) as opposed to returned-to-normal or closed. */
+export function isActive(a: Alarm): boolean {
+  return a.active ?? (a.state === 'unack' || a.state === 'acked');
+}

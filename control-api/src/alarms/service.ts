@@ -1,0 +1,203 @@
+/**
+ * AlarmService: applies the transitions DetectionEngine returns. Each transition is persisted
+ * (alarm row and a journal entry with who, when and why: ISA-18.2 clause 16.4 asks that alarm
+ * state changes and operator actions be recorded), then announced on Socket.IO `alarm` to the
+ * site room, and the raise is timed from the reading's ts to the emit (latency journal
+ * sensorTs/receivedAt/evaluatedAt/emittedAt and gwanje_alarm_latency_seconds).
+ */
+import type { Alarm, JournalEntry } from '@gwanje/protocol';
+import type { ActionArgs, AlarmAction, DetectionReading, SensorContext, Transition } from '../detection/types.js';
+import type { AlarmStore } from '../ingest/ports.js';
+import type { Logger } from '../logger.js';
+import type { CenterMetrics } from '../metrics.js';
+import type { AlarmQuery } from '../store/types.js';
+import { type AlarmEngine, isActive } from './engine.js';
+
+export interface AlarmEmitter {
+  alarm(alarm: Alarm): void;
+}
+
+export interface AlarmServiceDeps {
+  log: Logger;
+  metrics: CenterMetrics;
+  store: AlarmStore;
+  engine: AlarmEngine;
+  live: AlarmEmitter;
+  now?: () => number;
+  /** Detection tick period (delays, shelving expiry, stale, TWA windows): 1 s. */
+  tickMs?: number;
+}
+
+interface Latency {
+  sensorTs?: number;
+  receivedAt?: number;
+  evaluatedAt?: number;
+}
+
+const SITE_CAMERAS_TTL_MS = 30_000;
+
+export class AlarmService {
+  private readonly now: () => number;
+  private timer?: NodeJS.Timeout;
+  /** Active alarm ids per sensor: the `state` a reading is pushed with. */
+  private readonly activeBySource = new Map<string, Set<string>>();
+  private readonly siteCameras = new Map<string, { ids: string[]; until: number }>();
+  /** Persist-then-emit chains per alarm, so one alarm's changes go out in order without blocking others. */
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: AlarmServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    // Standing alarms survive a restart: the engine resumes their lifecycle (ISA-18.2 clause 11).
+    const standing = await this.deps.store.standing();
+    this.deps.engine.load(standing);
+    for (const a of standing) this.track(a);
+    this.deps.log.info({ restored: standing.length }, 'alarms: standing alarms restored');
+    this.timer = setInterval(() => this.tick(), this.deps.tickMs ?? 1_000);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.idle();
+  }
+
+  /** Resolves when every transition so far is persisted and emitted. */
+  async idle(): Promise<void> {
+    while (this.chains.size > 0) await Promise.allSettled([...this.chains.values()]);
+  }
+
+  tick(): void {
+    try {
+      this.apply(this.deps.engine.tick(this.now()), {});
+    } catch (err) {
+      this.deps.log.error({ err: (err as Error).stack }, 'alarms: tick failed');
+    }
+  }
+
+  /** Called by ingest for every accepted reading; returns the sensor's display state. */
+  onReading(reading: DetectionReading, ctx: SensorContext, receivedAt: number): string {
+    const evaluatedAt = this.now();
+    const transitions = this.deps.engine.onReading(reading, ctx, evaluatedAt);
+    if (transitions.length > 0) this.apply(transitions, { sensorTs: reading.ts, receivedAt, evaluatedAt });
+    if ((this.activeBySource.get(reading.sensorId)?.size ?? 0) > 0) return 'alarm';
+    if (reading.quality !== 'good' || reading.fault) return reading.quality === 'stale' ? 'stale' : 'fault';
+    return 'normal';
+  }
+
+  agentStatus(agentId: string, siteId: string, state: 'online' | 'offline', now: number): void {
+    this.apply(this.deps.engine.agentStatus(agentId, siteId, state, now), {});
+  }
+
+  /** An operator action (REST). Throws AlarmActionError for an action the state does not allow. */
+  async act(alarmId: string, action: AlarmAction, actor: string, args: ActionArgs = {}): Promise<Alarm | undefined> {
+    const transitions = this.deps.engine.act(alarmId, action, actor, this.now(), args);
+    this.apply(transitions, {});
+    await this.chains.get(alarmId);
+    const last = transitions.filter((t) => t.alarm.id === alarmId).at(-1);
+    return last ? { ...last.alarm } : this.deps.store.get(alarmId);
+  }
+
+  list(q: AlarmQuery): Promise<Alarm[]> {
+    return this.deps.store.list(q);
+  }
+
+  /** The alarm with its journal (GET /api/v1/alarms/{id}); in-memory state wins over the row. */
+  async get(id: string): Promise<(Alarm & { journal: JournalEntry[] }) | undefined> {
+    await this.chains.get(id);
+    const live = this.deps.engine.active().find((a) => a.id === id);
+    const alarm = live ? { ...live } : await this.deps.store.get(id);
+    if (!alarm) return undefined;
+    return { ...alarm, journal: await this.deps.store.journal(id) };
+  }
+
+  /** The standing set a (re)connecting console receives first. */
+  active(): Alarm[] {
+    return this.deps.engine.active().map((a) => ({ ...a }));
+  }
+
+  private apply(transitions: Transition[], latency: Latency): void {
+    for (const t of transitions) {
+      const id = t.alarm.id;
+      const snapshot: Alarm = { ...t.alarm, cameras: [...(t.alarm.cameras ?? [])] };
+      const raise = t.fromState === undefined;
+      if (raise) {
+        this.deps.metrics.alarmsRaised.inc({ type: snapshot.type });
+        if (latency.sensorTs !== undefined) snapshot.latency = { ...latency };
+      } else if (t.alarm.latency) {
+        snapshot.latency = { ...t.alarm.latency };
+      }
+      this.track(snapshot);
+      const entry: JournalEntry = {
+        alarmId: id,
+        ts: this.now(),
+        action: t.action,
+        actor: t.actor,
+        fromState: t.fromState,
+        toState: t.toState,
+        comment: t.comment,
+      };
+      const prev = this.chains.get(id) ?? Promise.resolve();
+      const next = prev.then(() => this.persistAndEmit(t, snapshot, entry, raise));
+      this.chains.set(id, next);
+      void next.finally(() => {
+        if (this.chains.get(id) === next) this.chains.delete(id);
+      });
+    }
+  }
+
+  private async persistAndEmit(t: Transition, alarm: Alarm, entry: JournalEntry, raise: boolean): Promise<void> {
+    const { store, live, metrics, log } = this.deps;
+    try {
+      if (raise && alarm.cameras.length === 0) {
+        // CONTRACT / issue 4: cameras configured for the sensor, else the site's cameras.
+        alarm.cameras = await this.camerasOfSite(alarm.siteId);
+        t.alarm.cameras = [...alarm.cameras];
+      }
+      await store.upsert(alarm);
+      await store.appendJournal(entry);
+    } catch (err) {
+      // Announce anyway: an operator must see the alarm even if the database is failing.
+      log.error({ alarmId: alarm.id, err: (err as Error).message }, 'alarms: alarm not persisted');
+    }
+    if (!t.announce) return;
+    const emittedAt = this.now();
+    if (raise && alarm.latency) {
+      alarm.latency.emittedAt = emittedAt;
+      t.alarm.latency = { ...alarm.latency };
+    }
+    live.alarm(alarm);
+    if (raise && alarm.latency?.sensorTs !== undefined) {
+      metrics.alarmLatency.observe(Math.max(0, emittedAt - alarm.latency.sensorTs) / 1000);
+      // The latency journal completes with the emit time.
+      await store.upsert(alarm).catch((err: Error) => log.error({ err: err.message }, 'alarms: latency not stored'));
+    }
+    log.info(
+      { alarmId: alarm.id, siteId: alarm.siteId, type: alarm.type, state: alarm.state, action: entry.action },
+      'alarms: transition',
+    );
+  }
+
+  private async camerasOfSite(siteId: string): Promise<string[]> {
+    const hit = this.siteCameras.get(siteId);
+    if (hit && hit.until > this.now()) return hit.ids;
+    const ids = await this.deps.store.camerasOfSite(siteId);
+    this.siteCameras.set(siteId, { ids, until: this.now() + SITE_CAMERAS_TTL_MS });
+    return ids;
+  }
+
+  private track(a: Alarm): void {
+    let set = this.activeBySource.get(a.sourceId);
+    if (isActive(a)) {
+      if (!set) {
+        set = new Set();
+        this.activeBySource.set(a.sourceId, set);
+      }
+      set.add(a.id);
+    } else if (set) {
+      set.delete(a.id);
+      if (set.size === 0) this.activeBySource.delete(a.sourceId);
+    }
+  }
+}

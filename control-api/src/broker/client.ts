@@ -1,0 +1,126 @@
+/**
+ * The center's MQTT client: subscribes the agents' uplink topics and publishes downlink
+ * commands. Against Mosquitto (GWANJE_MQTT_URL) it speaks MQTT 5 and uses shared subscriptions
+ * (`$share/gwanje-api/...`, MQTT v5 spec 4.8.2) for telemetry, events and command results, so
+ * several control-api processes can split the load. Retained status and camera inventories are
+ * subscribed plainly: the spec does not send retained messages to shared subscriptions, and every
+ * center needs the current agent states. aedes speaks MQTT 3.1.1 only: plain subscriptions there.
+ */
+import { CENTER_UPLINK_FILTERS, sharedFilter } from '@gwanje/protocol';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from '../logger.js';
+
+export const SHARE_GROUP = 'gwanje-api';
+
+export type MessageHandler = (topic: string, payload: Buffer) => void;
+
+export interface CenterMqttOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  /** 5 for Mosquitto (shared subscriptions), 4 for the embedded aedes broker. */
+  protocolVersion: 4 | 5;
+  clientId?: string;
+  log: Logger;
+  onMessage: MessageHandler;
+  /** Reconnect backoff bounds (ms). */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export function uplinkSubscriptions(shared: boolean): string[] {
+  const f = CENTER_UPLINK_FILTERS;
+  const share = (filter: string) => (shared ? sharedFilter(SHARE_GROUP, filter) : filter);
+  return [share(f.telemetry), share(f.events), share(f.cmdResult), f.status, f.cameras];
+}
+
+export class CenterMqttClient {
+  private client?: MqttClient;
+  private backoffMs: number;
+  private connectedOnce = false;
+
+  constructor(private readonly opts: CenterMqttOptions) {
+    this.backoffMs = opts.minBackoffMs ?? 500;
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  async start(): Promise<void> {
+    const { opts } = this;
+    const min = opts.minBackoffMs ?? 500;
+    const max = opts.maxBackoffMs ?? 15_000;
+    const options: IClientOptions = {
+      protocolVersion: opts.protocolVersion,
+      clientId: opts.clientId ?? `gwanje-api-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+      username: opts.username,
+      password: opts.password,
+      clean: true,
+      reconnectPeriod: min,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      // QoS 1 inflight window from the broker: keep it wide for the ingest rate.
+      properties: opts.protocolVersion === 5 ? { receiveMaximum: 65535 } : undefined,
+    };
+    const client = mqtt.connect(opts.url, options);
+    this.client = client;
+    client.on('message', (topic, payload) => opts.onMessage(topic, payload));
+    client.on('connect', () => {
+      this.backoffMs = min;
+      client.options.reconnectPeriod = min;
+      opts.log.info({ url: redactUrl(opts.url), reconnect: this.connectedOnce }, 'mqtt: connected');
+      this.connectedOnce = true;
+      const topics = uplinkSubscriptions(opts.protocolVersion === 5);
+      client.subscribe(topics, { qos: 1 }, (err, granted) => {
+        if (err) opts.log.error({ err: err.message }, 'mqtt: subscribe failed');
+        const refused = (granted ?? []).filter((g) => g.qos >= 0x80).map((g) => g.topic);
+        if (refused.length > 0) opts.log.error({ refused }, 'mqtt: subscriptions refused by the broker');
+      });
+    });
+    // Exponential backoff between reconnects (mqtt.js retries at a fixed reconnectPeriod).
+    client.on('close', () => {
+      client.options.reconnectPeriod = this.backoffMs;
+      this.backoffMs = Math.min(max, this.backoffMs * 2);
+    });
+    client.on('offline', () => opts.log.warn('mqtt: broker unreachable, reconnecting'));
+    client.on('error', (err) => opts.log.warn({ err: err.message }, 'mqtt: client error'));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`mqtt: could not connect to ${redactUrl(opts.url)} in 15 s`)),
+        15_000,
+      );
+      client.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Publishes a downlink message (QoS 1). Resolves once the broker has it (PUBACK). */
+  publish(topic: string, payload: Buffer | string, opts: { retain?: boolean } = {}): Promise<void> {
+    const client = this.client;
+    if (!client) return Promise.reject(new Error('mqtt: client not started'));
+    return new Promise((resolve, reject) => {
+      client.publish(topic, payload, { qos: 1, retain: opts.retain ?? false }, (err) =>
+        err ? reject(new Error(`mqtt: publish to ${topic} failed: ${err.message}`)) : resolve(),
+      );
+    });
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.endAsync();
+  }
+}
+
+function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(invalid url)';
+  }
+}

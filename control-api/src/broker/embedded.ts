@@ -1,0 +1,129 @@
+/**
+ * Embedded MQTT broker (aedes 1.x, MQTT 3.1.1) used when GWANJE_MQTT_URL is unset.
+ * Agents log in with the credentials POST /api/v1/agents issued (username = agentId) and may
+ * only publish uplink and subscribe downlink topics under their own prefix (protocol
+ * `agentMayUse`, CONTRACT "MQTT: edge agent <-> central broker"). The center's internal client
+ * logs in with a per-process random service credential and has full access.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { agentMayUse } from '@gwanje/protocol';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { listenOn } from '../listen.js';
+import type { Logger } from '../logger.js';
+import type { AgentIdentity, BrokerAuthenticator, ServiceCredentials } from './types.js';
+
+type Principal = { kind: 'service' } | ({ kind: 'agent' } & AgentIdentity);
+
+/** MQTT 3.1.1 section 3.2.2.3: CONNACK return code 4 (bad user name or password), 5 (not authorized). */
+function authError(code: 4 | 5, message: string): AuthenticateError {
+  return Object.assign(new Error(`broker: ${message}`), { returnCode: code }) as AuthenticateError;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export interface EmbeddedBrokerOptions {
+  port: number;
+  host: string;
+  service: ServiceCredentials;
+  auth: BrokerAuthenticator;
+  log: Logger;
+}
+
+export class EmbeddedBroker {
+  private aedes?: Aedes;
+  private server?: Server;
+  private readonly principals = new WeakMap<Client, Principal>();
+  port = 0;
+
+  constructor(private readonly opts: EmbeddedBrokerOptions) {}
+
+  get url(): string {
+    const host = this.opts.host === '0.0.0.0' || this.opts.host === '::' ? '127.0.0.1' : this.opts.host;
+    return `mqtt://${host}:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const { log } = this.opts;
+    const aedes = await Aedes.createBroker({ id: 'gwanje-embedded', maxClientsIdLength: 128 });
+    aedes.authenticate = (client, username, password, done) => {
+      this.authenticate(client, username, password?.toString('utf8')).then(
+        (principal) => {
+          this.principals.set(client, principal);
+          done(null, true);
+        },
+        (err: AuthenticateError) => {
+          log.warn({ clientId: client.id, username, err: err.message }, 'broker: connection refused');
+          done(err, false);
+        },
+      );
+    };
+    aedes.authorizePublish = (client, packet, callback) => {
+      // client is null for messages the broker itself publishes ($SYS).
+      if (!client) return callback(null);
+      const p = this.principals.get(client);
+      if (p?.kind === 'service') return callback(null);
+      if (p?.kind === 'agent' && agentMayUse(p.siteId, p.agentId, packet.topic, 'publish')) return callback(null);
+      log.warn({ clientId: client.id, topic: packet.topic.slice(0, 200) }, 'broker: publish denied');
+      callback(new Error(`broker: ${client.id} may not publish to ${packet.topic.slice(0, 200)}`));
+    };
+    aedes.authorizeSubscribe = (client, sub, callback) => {
+      const p = this.principals.get(client);
+      if (p?.kind === 'service') return callback(null, sub);
+      if (p?.kind === 'agent' && agentMayUse(p.siteId, p.agentId, sub.topic, 'subscribe')) return callback(null, sub);
+      log.warn({ clientId: client.id, topic: sub.topic.slice(0, 200) }, 'broker: subscribe denied');
+      // MQTT 3.1.1 section 3.9.3: a refused subscription is answered with return code 0x80.
+      callback(null, null);
+    };
+    aedes.on('clientError', (client, err) =>
+      log.debug({ clientId: client.id, err: err.message }, 'broker: client error'),
+    );
+    this.aedes = aedes;
+    this.server = createServer(aedes.handle);
+    this.port = await listenOn(this.server, this.opts.port, this.opts.host, 'GWANJE_MQTT_PORT');
+    log.info({ port: this.port }, 'broker: embedded MQTT broker listening');
+  }
+
+  /** Disconnects every session of an agent (after its credentials were revoked). */
+  disconnectAgent(agentId: string): void {
+    const clients = (this.aedes as unknown as { clients?: Record<string, Client> })?.clients ?? {};
+    for (const client of Object.values(clients)) {
+      const p = this.principals.get(client);
+      if (p?.kind === 'agent' && p.agentId === agentId) client.close();
+    }
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    const aedes = this.aedes;
+    this.server = undefined;
+    this.aedes = undefined;
+    if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async authenticate(
+    client: Client,
+    username: string | undefined,
+    password: string | undefined,
+  ): Promise<Principal> {
+    if (!username || password === undefined) throw authError(4, `${client.id}: no credentials`);
+    const { service, auth } = this.opts;
+    if (username === service.username) {
+      if (sameSecret(password, service.password)) return { kind: 'service' };
+      throw authError(4, `${client.id}: bad service credentials`);
+    }
+    let identity: AgentIdentity | null;
+    try {
+      identity = await auth.verifyBroker(username, password);
+    } catch (err) {
+      throw authError(5, `${client.id}: credential check failed: ${(err as Error).message}`);
+    }
+    if (!identity) throw authError(4, `${client.id}: bad credentials for ${username.slice(0, 64)}`);
+    return { kind: 'agent', ...identity };
+  }
+}

@@ -1,0 +1,70 @@
+/** Adapts store/ `Repositories` to the narrow ports of ingest and alarms (ingest/ports.ts). */
+
+import type { AlarmStore, IngestStore } from './ingest/ports.js';
+import type { Repositories } from './store/repositories.js';
+
+export function ingestStoreOf(repos: Repositories, now: () => number = Date.now): IngestStore {
+  return {
+    agents: {
+      get: (agentId) => repos.agents.get(agentId),
+      list: () => repos.agents.list('*', { includeRevoked: true }),
+      setStatus: async (agentId, p) => {
+        await repos.agents.updateStatus(agentId, p);
+      },
+      loadSeqs: () => repos.agents.lastSeqs(),
+      saveSeqs: (seqs) => repos.agents.setLastSeqMany([...seqs].map(([agentId, lastSeq]) => ({ agentId, lastSeq }))),
+    },
+    sensors: {
+      list: () => repos.sensors.list('*'),
+      register: async (row) => {
+        // A sensor configured through the admin UI keeps its rules and cameras: insert only when missing.
+        if (await repos.sensors.get(row.sensorId)) return;
+        const { lastValue: _v, lastTs: _t, ...rest } = row;
+        await repos.sensors.upsert(rest);
+      },
+      updateLastMany: (last) => repos.sensors.updateLastMany(last),
+    },
+    cameras: {
+      replaceInventory: async (siteId, agentId, cameras) => {
+        await repos.cameras.upsertMany(
+          cameras.map((c) => ({
+            cameraId: c.cameraId,
+            siteId,
+            agentId,
+            name: c.name,
+            ptz: c.ptz,
+            profiles: JSON.stringify(c.profiles),
+          })),
+        );
+        const reported = new Set(cameras.map((c) => c.cameraId));
+        for (const old of await repos.cameras.list('*', { agentId })) {
+          if (!reported.has(old.cameraId)) await repos.cameras.remove(old.cameraId);
+        }
+      },
+    },
+    events: {
+      record: async (siteId, agentId, event) => {
+        await repos.audit.append({
+          ts: now(),
+          actor: `agent:${agentId}`,
+          ip: null,
+          action: `agent.event.${String(event.type)}`,
+          target: `${siteId}/${String(event.sourceId)}`,
+          detail: JSON.stringify(event).slice(0, 4000),
+        });
+      },
+    },
+  };
+}
+
+export function alarmStoreOf(repos: Repositories): AlarmStore {
+  return {
+    standing: () => repos.alarms.active('*'),
+    upsert: (a) => repos.alarms.upsert(a),
+    get: (id) => repos.alarms.get(id),
+    list: (q) => repos.alarms.list(q),
+    appendJournal: (e) => repos.journal.append(e),
+    journal: (id) => repos.journal.forAlarm(id),
+    camerasOfSite: async (siteId) => (await repos.cameras.list([siteId])).map((c) => c.cameraId),
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * The narrow storage ports ingest and alarms need. `Repositories` (store/) satisfies them through
+ * the adapter in center-ports.ts; keeping them narrow keeps the hot path free of unrelated tables.
+ */
+import type { Alarm, CameraInfo, JournalEntry } from '@gwanje/protocol';
+import type { AgentRow, AlarmQuery, CameraRow, SensorLast, SensorRow } from '../store/types.js';
+
+export type { AgentRow, CameraRow, SensorLast, SensorRow };
+
+export interface AgentStatusPatch {
+  state: 'online' | 'offline';
+  lastSeen: number;
+  buffered: number;
+  version: string | null;
+}
+
+export interface IngestStore {
+  agents: {
+    get(agentId: string): Promise<Pick<AgentRow, 'agentId' | 'siteId' | 'revoked'> | undefined>;
+    list(): Promise<Array<Pick<AgentRow, 'agentId' | 'siteId' | 'revoked' | 'state'>>>;
+    setStatus(agentId: string, patch: AgentStatusPatch): Promise<void>;
+    /** Last telemetry seq per agent, persisted so a replay after restart is not stored twice. */
+    loadSeqs(): Promise<Map<string, number>>;
+    saveSeqs(seqs: Map<string, number>): Promise<void>;
+  };
+  sensors: {
+    list(): Promise<SensorRow[]>;
+    /** Inserts a sensor first seen in telemetry; no-op when it exists. */
+    register(row: SensorRow): Promise<void>;
+    updateLastMany(last: SensorLast[]): Promise<void>;
+  };
+  cameras: {
+    /** Replaces the inventory one agent reported (retained `cameras` topic). */
+    replaceInventory(siteId: string, agentId: string, cameras: CameraInfo[]): Promise<void>;
+  };
+  /** Agent events (local-alarm, driver-error ...) kept for the operators' record. */
+  events: {
+    record(siteId: string, agentId: string, event: Record<string, unknown>): Promise<void>;
+  };
+}
+
+export interface AlarmStore {
+  /** Standing alarms (state not normal) to restore at start. */
+  standing(): Promise<Alarm[]>;
+  upsert(alarm: Alarm): Promise<void>;
+  get(id: string): Promise<Alarm | undefined>;
+  list(q: AlarmQuery): Promise<Alarm[]>;
+  appendJournal(entry: JournalEntry): Promise<void>;
+  journal(alarmId: string): Promise<JournalEntry[]>;
+  camerasOfSite(siteId: string): Promise<string[]>;
+}

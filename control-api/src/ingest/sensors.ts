@@ -1,0 +1,114 @@
+/**
+ * In-memory sensor registry for the ingest hot path: the detection context of every known
+ * sensor, auto-registration of sensors first seen in telemetry, and the newest value per sensor,
+ * written to the store in batches (one UPDATE per flush, not per reading).
+ */
+import type { RuleOverride } from '@gwanje/firmware-config';
+import { resolveRules } from '../detection/rules.js';
+import type { SensorContext } from '../detection/types.js';
+import type { StoredReading } from '../store/types.js';
+import type { SensorLast, SensorRow } from './ports.js';
+
+export interface KnownSensor {
+  row: SensorRow;
+  ctx: SensorContext;
+  lastTs?: number;
+}
+
+function parseJsonArray(raw: string | null): unknown[] {
+  if (!raw) return [];
+  try {
+    const v: unknown = JSON.parse(raw);
+    return Array.isArray(v) ? v : [];
+  } catch {
+    // A malformed column is a store bug; the sensor still gets its default rules.
+    return [];
+  }
+}
+
+export function contextOf(row: SensorRow): SensorContext {
+  const overrides = parseJsonArray(row.rules) as RuleOverride[];
+  const cameras = parseJsonArray(row.cameras)
+    .map((c) => (typeof c === 'string' ? c : (c as { cameraId?: unknown })?.cameraId))
+    .filter((c): c is string => typeof c === 'string');
+  const desc = { metric: row.metric, gas: row.gas ?? undefined, unit: row.unit };
+  let rules: SensorContext['rules'];
+  try {
+    rules = resolveRules(desc, overrides);
+  } catch {
+    // A bad override must not silence a sensor: fall back to the CONTRACT defaults.
+    rules = resolveRules(desc, []);
+  }
+  return {
+    sensorId: row.sensorId,
+    siteId: row.siteId,
+    agentId: row.agentId,
+    metric: row.metric,
+    gas: row.gas ?? undefined,
+    unit: row.unit,
+    intervalMs: row.intervalMs ?? undefined,
+    cameras,
+    rules,
+  };
+}
+
+export class SensorRegistry {
+  private readonly sensors = new Map<string, KnownSensor>();
+  private readonly lastValues = new Map<string, SensorLast>();
+
+  load(rows: SensorRow[]): void {
+    for (const row of rows)
+      this.sensors.set(row.sensorId, { row, ctx: contextOf(row), lastTs: row.lastTs ?? undefined });
+  }
+
+  get(sensorId: string): KnownSensor | undefined {
+    return this.sensors.get(sensorId);
+  }
+
+  all(): IterableIterator<KnownSensor> {
+    return this.sensors.values();
+  }
+
+  /** Registers a sensor first seen in a reading; returns the row to persist. */
+  register(r: StoredReading): KnownSensor {
+    const row: SensorRow = {
+      sensorId: r.sensorId,
+      siteId: r.siteId,
+      agentId: r.agentId,
+      metric: r.metric,
+      gas: r.gas ?? null,
+      unit: r.unit,
+      name: null,
+      rules: null,
+      cameras: null,
+      intervalMs: null,
+      lastValue: null,
+      lastTs: null,
+      state: 'normal',
+    };
+    const known: KnownSensor = { row, ctx: contextOf(row) };
+    this.sensors.set(r.sensorId, known);
+    return known;
+  }
+
+  /**
+   * Records a reading as the sensor's newest value. The reporting interval, when not configured,
+   * is learned from the first two readings (stale detection needs it: CONTRACT "silent for 3
+   * reporting intervals").
+   */
+  observe(known: KnownSensor, r: StoredReading, state?: string): void {
+    if (known.lastTs !== undefined && r.ts <= known.lastTs) return;
+    if (known.ctx.intervalMs === undefined && known.lastTs !== undefined) {
+      known.ctx.intervalMs = Math.max(100, r.ts - known.lastTs);
+    }
+    known.lastTs = r.ts;
+    this.lastValues.set(r.sensorId, { sensorId: r.sensorId, value: r.value, ts: r.ts, state });
+  }
+
+  /** Newest values since the last call (for one batched store update). */
+  takeLastValues(): SensorLast[] {
+    const out = [...this.lastValues.values()];
+    this.lastValues.clear();
+    return out;
+  }
+}
