@@ -13,6 +13,11 @@ export interface RuleSpec {
   priority: Priority;
   /** 'high': active when value >= setpoint; 'low': when value <= setpoint; 'bool': value >= 1. */
   direction: 'high' | 'low' | 'bool';
+  /**
+   * Extension: compare strictly (value > setpoint / value < setpoint). CONTRACT says O2 alarms
+   * "below 19.5 and above 23.5", so exactly 19.5 or 23.5 is normal there; gas alarms raise "at" 10/25.
+   */
+  strict?: boolean;
   setpoint: number;
   deadband: number;
   onDelayMs: number;
@@ -51,6 +56,8 @@ export interface Condition {
   advisory?: boolean;
   latched?: boolean;
   sensorTs?: number;
+  /** Extension: cameras linked to the source (copied onto a new alarm). */
+  cameras?: string[];
 }
 
 /** Plug-in point for later detectors (ML, video analytics). */
@@ -61,6 +68,9 @@ export interface Detector {
   /** Called periodically (about 1 s) for time-driven conditions: stale, delays, TWA windows. */
   onTick?(now: number): Condition[];
 }
+
+/** A reading as detection sees it: the stored reading plus the detector's own fault code, if any. */
+export type DetectionReading = StoredReading & { fault?: string };
 
 export type AlarmAction = 'ack' | 'shelve' | 'unshelve' | 'reset' | 'comment' | 'out-of-service' | 'return-to-service';
 
@@ -73,4 +83,25 @@ export interface Transition {
   comment?: string;
   /** false when chattering suppression says not to announce this change. */
   announce: boolean;
+}
+
+/** Arguments of `act()`: shelve needs {minutes, reason}; comment needs {text}; ack takes an optional comment. */
+export interface ActionArgs {
+  minutes?: number;
+  reason?: string;
+  text?: string;
+  comment?: string;
+}
+
+export type AlarmActionErrorCode = 'not-found' | 'invalid-state' | 'bad-args';
+
+/** Thrown by `act()` for an action the alarm's state or the arguments do not allow; maps to a 4xx. */
+export class AlarmActionError extends Error {
+  constructor(
+    readonly code: AlarmActionErrorCode,
+    message: string,
+  ) {
+    super(`detection: ${message}`);
+    this.name = 'AlarmActionError';
+  }
 }

@@ -1,0 +1,53 @@
+/**
+ * Per-sensor state shared by the rule detectors: which rules of the sensor a detector handles,
+ * their debouncers, and the sensor's clock offset.
+ *
+ * Delays run on the sensor's timestamps (a blip is judged by when it was measured, not when it
+ * arrived, so a store-and-forward backlog replays with its real timing). Between readings, a tick
+ * at center time `now` is mapped onto the sensor's time base with the offset seen at the last
+ * reading: sensorTime = now - (arrival - ts). Clock skew and transport delay cancel out.
+ */
+
+import type { DetectionReading, RuleSpec, SensorContext } from '../types.js';
+import { Debouncer } from './debounce.js';
+
+export interface SensorRules {
+  ctx: SensorContext;
+  /** The ctx.rules array these debouncers were built from; a new array resets the state. */
+  source: RuleSpec[];
+  deb: Debouncer[];
+  /** arrival (center now) - reading ts at the last reading. */
+  offset: number;
+  lastTs: number;
+  /** Debouncers with a pending change (timers the tick must look at). */
+  pending: boolean;
+}
+
+export class SensorRuleTable {
+  readonly sensors = new Map<string, SensorRules>();
+
+  constructor(readonly select: (rule: RuleSpec) => boolean) {}
+
+  /** Finds or (re)builds the state for a reading's sensor; records the clock offset. */
+  enter(reading: DetectionReading, ctx: SensorContext, now: number): SensorRules {
+    let s = this.sensors.get(ctx.sensorId);
+    if (s === undefined || s.source !== ctx.rules) {
+      const deb: Debouncer[] = [];
+      for (const r of ctx.rules) if (r.enabled && this.select(r)) deb.push(new Debouncer(r));
+      s = { ctx, source: ctx.rules, deb, offset: 0, lastTs: Number.NEGATIVE_INFINITY, pending: false };
+      this.sensors.set(ctx.sensorId, s);
+    }
+    s.ctx = ctx;
+    s.offset = now - reading.ts;
+    return s;
+  }
+
+  sensorTime(s: SensorRules, now: number): number {
+    return now - s.offset;
+  }
+}
+
+export const hasPending = (deb: Debouncer[]): boolean => {
+  for (const d of deb) if (d.pending) return true;
+  return false;
+};

@@ -1,0 +1,102 @@
+/**
+ * stale: a sensor silent for `setpoint` (default 3, CONTRACT) reporting intervals. Silence is
+ * measured on the center's clock (`now` at arrival and at each tick): it is about what the
+ * center hears, whatever the sensor's own clock says. A reading the agent marks 'stale' (its
+ * field sensor went quiet) raises at once.
+ *
+ * While the sensor's agent is offline its sensors are not judged: comm-loss already says why
+ * they are silent, and one alarm per sensor on top would be an avoidable flood (ISA-18.2
+ * clause 12, designed suppression).
+ */
+import { STALE_INTERVALS } from '../rules.js';
+import type { Condition, DetectionReading, Detector, RuleSpec, SensorContext } from '../types.js';
+
+const DEFAULT_INTERVAL_MS = 60_000;
+
+interface Watch {
+  ctx: SensorContext;
+  rule: RuleSpec | undefined;
+  rules: RuleSpec[];
+  lastArrival: number;
+  lastTs: number;
+  active: boolean;
+  known: boolean;
+}
+
+export class StaleDetector implements Detector {
+  readonly name = 'stale';
+  private readonly watches = new Map<string, Watch>();
+  private readonly offlineAgents = new Set<string>();
+
+  constructor(private readonly defaultIntervalMs = DEFAULT_INTERVAL_MS) {}
+
+  onReading(reading: DetectionReading, ctx: SensorContext, now: number): Condition[] {
+    let w = this.watches.get(ctx.sensorId);
+    if (w === undefined || w.rules !== ctx.rules) {
+      const rule = ctx.rules.find((r) => r.type === 'stale' && r.enabled);
+      w = { ctx, rule, rules: ctx.rules, lastArrival: now, lastTs: reading.ts, active: false, known: false };
+      this.watches.set(ctx.sensorId, w);
+    }
+    w.ctx = ctx;
+    w.lastArrival = now;
+    w.lastTs = reading.ts;
+    if (!w.rule) return [];
+    return this.set(w, reading.quality === 'stale', now);
+  }
+
+  onTick(now: number): Condition[] {
+    const out: Condition[] = [];
+    for (const w of this.watches.values()) {
+      if (w.active || !w.rule || this.offlineAgents.has(w.ctx.agentId)) continue;
+      if (now - w.lastArrival > this.limitMs(w)) out.push(...this.set(w, true, now));
+    }
+    return out;
+  }
+
+  /**
+   * The engine reports agent comm-loss here: an offline agent's sensors are not judged stale.
+   * When it comes back its sensors get a fresh grace period from `now` (its backlog is on the way).
+   */
+  setAgentOffline(agentId: string, offline: boolean, now: number): void {
+    if (offline) {
+      this.offlineAgents.add(agentId);
+      return;
+    }
+    if (!this.offlineAgents.delete(agentId)) return;
+    for (const w of this.watches.values()) if (w.ctx.agentId === agentId && w.lastArrival < now) w.lastArrival = now;
+  }
+
+  /** Forgets a sensor (removed from configuration). */
+  forget(sensorId: string): void {
+    this.watches.delete(sensorId);
+  }
+
+  private limitMs(w: Watch): number {
+    return (w.rule?.setpoint ?? STALE_INTERVALS) * (w.ctx.intervalMs ?? this.defaultIntervalMs);
+  }
+
+  private set(w: Watch, active: boolean, now: number): Condition[] {
+    if (w.known && w.active === active) return [];
+    w.known = true;
+    w.active = active;
+    const rule = w.rule as RuleSpec;
+    const silentS = Math.round((now - w.lastArrival) / 1000);
+    return [
+      {
+        sourceId: w.ctx.sensorId,
+        sourceKind: 'sensor',
+        siteId: w.ctx.siteId,
+        type: 'stale',
+        priority: rule.priority,
+        active,
+        threshold: this.limitMs(w),
+        message: active
+          ? `stale: ${w.ctx.sensorId} silent for ${silentS} s (limit ${this.limitMs(w) / 1000} s)`
+          : `stale: ${w.ctx.sensorId} reporting again`,
+        latched: rule.latched,
+        sensorTs: w.lastTs,
+        cameras: w.ctx.cameras,
+      },
+    ];
+  }
+}
