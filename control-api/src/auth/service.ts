@@ -1,0 +1,203 @@
+/**
+ * AuthService: login with throttling and lockout, token issue/verify/revocation, logout and
+ * logout-everywhere, and the first admin (issue 9 "People"). `verify` is the single gate used
+ * by HTTP, Socket.IO and video; it re-reads role and sites so a change applies at once.
+ */
+import { randomUUID } from 'node:crypto';
+import type { UserView } from '@gwanje/protocol';
+import type { Logger } from 'pino';
+import type { AuditLog } from './audit.js';
+import { AuthError } from './errors.js';
+import { decoyHash, generatePassword, verifyPassword } from './password.js';
+import { isRole, type Principal } from './permissions.js';
+import type { AuthPorts, UserRow } from './ports.js';
+import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions } from './throttle.js';
+import { loadSigningKey, readToken, signToken } from './tokens.js';
+import { parseSites, UserAdmin } from './users.js';
+
+export { parseSites };
+
+export interface AuthServiceOptions {
+  ports: Pick<AuthPorts, 'users' | 'sessions' | 'settings'>;
+  audit: AuditLog;
+  log: Logger;
+  now?: () => number;
+  /** Token lifetime; 12 h covers a control-room shift. */
+  tokenTtlMs?: number;
+  throttle?: Partial<ThrottleOptions>;
+  /** GWANJE_JWT_SECRET; unset: generated once and kept in settings. */
+  jwtSecret?: string;
+}
+
+export interface LoginResult {
+  token: string;
+  user: UserView;
+  expiresAt: number;
+}
+
+export const DEFAULT_TOKEN_TTL_MS = 12 * 60 * 60_000;
+export const ADMIN_USERNAME = 'admin';
+
+export const userView = (u: UserRow): UserView => ({
+  username: u.username,
+  role: u.role,
+  sites: parseSites(u.sites),
+});
+
+export class AuthService {
+  readonly now: () => number;
+  readonly users: UserAdmin;
+  private readonly throttle: LoginThrottle;
+  private readonly ttlMs: number;
+  private readonly log: Logger;
+  private key: Uint8Array | undefined;
+  private purgeTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: AuthServiceOptions) {
+    this.now = opts.now ?? Date.now;
+    this.ttlMs = opts.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS;
+    this.log = opts.log.child({ module: 'auth' });
+    this.throttle = new LoginThrottle(this.now, { ...DEFAULT_THROTTLE, ...opts.throttle });
+    this.users = new UserAdmin(opts.ports.users, opts.ports.sessions, opts.audit, this.now);
+  }
+
+  async start(): Promise<void> {
+    this.key = await loadSigningKey(this.opts.ports.settings, this.opts.jwtSecret);
+    await this.purge();
+    this.purgeTimer = setInterval(() => void this.purge(), 60 * 60_000);
+    this.purgeTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    this.purgeTimer = undefined;
+  }
+
+  private signingKey(): Uint8Array {
+    if (!this.key) throw new Error('auth: AuthService.start() was not called');
+    return this.key;
+  }
+
+  private async purge(): Promise<void> {
+    try {
+      await this.opts.ports.sessions.purgeExpired(this.now());
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'auth: purging expired sessions failed');
+    }
+  }
+
+  /**
+   * Creates `admin` when missing: with GWANJE_ADMIN_PASSWORD when given (it must pass the
+   * policy), else with a generated password returned once for the caller to print. There is no
+   * default password. An existing admin is left untouched.
+   */
+  async ensureAdmin(passwordFromEnv?: string): Promise<{ created: boolean; password?: string }> {
+    if (await this.opts.ports.users.get(ADMIN_USERNAME)) return { created: false };
+    const fromEnv = passwordFromEnv !== undefined && passwordFromEnv !== '';
+    const password = fromEnv ? passwordFromEnv : generatePassword();
+    try {
+      await this.users.create({ username: ADMIN_USERNAME, password, role: 'admin', sites: ['*'] }, 'system', null);
+    } catch (err) {
+      if (err instanceof AuthError && fromEnv)
+        throw new Error(`auth: GWANJE_ADMIN_PASSWORD is refused: ${err.message}`);
+      throw err;
+    }
+    this.log.info(
+      { username: ADMIN_USERNAME, source: fromEnv ? 'GWANJE_ADMIN_PASSWORD' : 'generated' },
+      'auth: admin created',
+    );
+    return fromEnv ? { created: true } : { created: true, password };
+  }
+
+  async login(usernameIn: string, password: string, ip: string): Promise<LoginResult> {
+    const username = usernameIn.trim().toLowerCase();
+    const audit = this.opts.audit;
+    const verdict = this.throttle.check(username, ip);
+    if (!verdict.ok) {
+      const retryAfterS = Math.ceil(verdict.retryAfterMs / 1000);
+      await audit.record({ actor: username, ip, action: 'login.blocked', detail: { reason: verdict.reason } });
+      throw verdict.reason === 'ip-blocked'
+        ? new AuthError(
+            'too-many-attempts',
+            `auth: too many failed logins from this address; retry in ${retryAfterS} s`,
+            retryAfterS,
+          )
+        : lockedError(retryAfterS);
+    }
+    const users = this.opts.ports.users;
+    const row = await users.get(username);
+    const t = this.now();
+    if (row?.lockedUntil && row.lockedUntil > t) {
+      // Persisted lock (e.g. set before a restart): honour it before spending a hash.
+      this.throttle.restoreLock(username, row.lockedUntil);
+      throw lockedError(Math.ceil((row.lockedUntil - t) / 1000));
+    }
+    // Hash even for unknown users so response time does not reveal which usernames exist.
+    const ok = await verifyPassword(password, row?.passwordHash ?? (await decoyHash()));
+    if (!row || !ok || !isRole(row.role)) {
+      const f = this.throttle.failure(username, ip);
+      if (row)
+        await users.update(username, {
+          failedLogins: row.failedLogins + 1,
+          lockedUntil: f.lockedUntil ?? row.lockedUntil,
+        });
+      await audit.record({ actor: username, ip, action: 'login.failure', detail: { known: Boolean(row) } });
+      if (f.lockedUntil !== undefined) {
+        await audit.record({ actor: username, ip, action: 'login.locked', detail: { until: f.lockedUntil } });
+        throw lockedError(Math.ceil(this.throttle.options.lockMs / 1000));
+      }
+      throw new AuthError('unauthorized', 'auth: wrong username or password');
+    }
+    this.throttle.success(username);
+    if (row.failedLogins !== 0 || row.lockedUntil !== null)
+      await users.update(username, { failedLogins: 0, lockedUntil: null });
+    const jti = randomUUID();
+    const issuedAt = this.now();
+    const expiresAt = issuedAt + this.ttlMs;
+    await this.opts.ports.sessions.create({ jti, username, issuedAt, expiresAt, revokedAt: null });
+    const token = await signToken(this.signingKey(), { username, jti, issuedAt, expiresAt });
+    await audit.record({ actor: username, ip, action: 'login.success', target: jti });
+    return { token, user: userView(row), expiresAt };
+  }
+
+  /** The one check for every authenticated call: signature, expiry, session, user, tokensValidAfter. */
+  async verify(token: string): Promise<Principal> {
+    const { username, jti } = await readToken(this.signingKey(), token, this.now());
+    const session = await this.opts.ports.sessions.get(jti);
+    if (!session || session.username !== username || session.revokedAt !== null) {
+      throw new AuthError('token-revoked', 'auth: session has ended, log in again');
+    }
+    if (session.expiresAt <= this.now()) throw new AuthError('token-expired', 'auth: token has expired, log in again');
+    const user = await this.opts.ports.users.get(username);
+    if (!user || !isRole(user.role) || session.issuedAt < user.tokensValidAfter) {
+      throw new AuthError('token-revoked', 'auth: session has ended, log in again');
+    }
+    return { username, role: user.role, sites: parseSites(user.sites), jti };
+  }
+
+  /** Ends this token's session. */
+  async logout(p: Principal, ip: string | null): Promise<void> {
+    await this.opts.ports.sessions.revoke(p.jti, this.now());
+    await this.opts.audit.record({ actor: p.username, ip, action: 'logout', target: p.jti });
+  }
+
+  /** Ends every session of the user, on every device (tokensValidAfter + session rows). */
+  async logoutAll(p: Principal, ip: string | null): Promise<void> {
+    await this.users.endAllSessions(p.username);
+    await this.opts.audit.record({ actor: p.username, ip, action: 'logout.all', target: p.username });
+  }
+
+  /** Clears a lockout (admin action, and after a password reset). */
+  unlock(username: string): void {
+    this.throttle.unlock(username);
+  }
+}
+
+function lockedError(retryAfterS: number): AuthError {
+  const minutes = Math.max(1, Math.ceil(retryAfterS / 60));
+  return new AuthError(
+    'locked',
+    `auth: account locked after repeated failed logins; try again in ${minutes} min or ask an administrator`,
+    retryAfterS,
+  );
+}

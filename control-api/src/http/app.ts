@@ -1,0 +1,85 @@
+/**
+ * `createHttpApp(deps)`: the express 5 app of the center: security headers, the CONTRACT API
+ * under /api/v1 (every route declared once in `apiRoutes` and mounted through the same guard),
+ * /healthz and /metrics without auth, and the console with SPA fallback. Socket.IO and /video
+ * attach to the same http.Server elsewhere; this app leaves their paths alone.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import express, { type Express, type RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import type { HttpDeps } from './deps.js';
+import { errorHandler, sendError } from './errors.js';
+import { mount, type RouteSpec } from './route.js';
+import { adminRoutes } from './routes/admin.js';
+import { alarmRoutes } from './routes/alarms.js';
+import { authRoutes } from './routes/auth.js';
+import { directoryRoutes } from './routes/directory.js';
+import { opsRoutes } from './routes/ops.js';
+
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+/** Every route of the app, in one list (the authorization matrix test reads the mounted result). */
+export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
+  return [...opsRoutes, ...authRoutes(loginLimiter), ...directoryRoutes, ...alarmRoutes, ...adminRoutes];
+}
+
+/** Paths owned by other handlers on the same server; never answered by the console fallback. */
+const NOT_CONSOLE = /^\/(api|video|socket\.io|live|healthz|metrics)(\/|$)/;
+
+export function createHttpApp(deps: HttpDeps): Express {
+  const log = deps.log.child({ module: 'http' });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
+  // Query strings: the simple parser (no nested objects), so `?a[__proto__]=` stays a plain string key.
+  app.set('query parser', 'simple');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          // MSE playback (mpegts.js) and its worker use blob: URLs; live data uses same-origin WebSockets.
+          mediaSrc: ["'self'", 'blob:'],
+          workerSrc: ["'self'", 'blob:'],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+          upgradeInsecureRequests: null,
+        },
+      },
+      // The center is often reached over plain HTTP on a control-room LAN; HSTS only where TLS is set up.
+      strictTransportSecurity: false,
+    }),
+  );
+  const rl = deps.loginRateLimit ?? { windowMs: 60_000, limit: 20 };
+  const loginLimiter = rateLimit({
+    windowMs: rl.windowMs,
+    limit: rl.limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (_req, res) => sendError(res, 429, 'too-many-attempts', 'auth: too many login attempts; slow down'),
+  });
+  const router = express.Router();
+  mount(router, deps, apiRoutes(loginLimiter), deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT);
+  app.use(router);
+  app.use('/api', (_req, res) => sendError(res, 404, 'not-found', 'no such API route'));
+  if (deps.consoleDir) mountConsole(app, resolve(deps.consoleDir));
+  app.use((_req, res) => sendError(res, 404, 'not-found', 'not found'));
+  app.use(errorHandler(log));
+  return app;
+}
+
+function mountConsole(app: Express, dir: string): void {
+  const index = join(dir, 'index.html');
+  app.use(express.static(dir, { index: 'index.html', fallthrough: true, maxAge: '1h' }));
+  // SPA fallback: client-side routes (e.g. /alarms/123) get index.html on GET.
+  app.use((req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || NOT_CONSOLE.test(req.path) || !existsSync(index))
+      return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
+}

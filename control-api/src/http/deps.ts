@@ -1,0 +1,109 @@
+/**
+ * What `createHttpApp` needs from the center. The runtime (main.ts) wires the real modules;
+ * tests pass the same modules on a throwaway database. Read-model stores are structural so
+ * `Repositories` (store/) fits them as they are: `{ sites: repos.sites, sensors: repos.sensors, ... }`.
+ */
+import type { Alarm, JournalEntry } from '@gwanje/protocol';
+import type { Logger } from 'pino';
+import type { AgentCredentials } from '../auth/agent-credentials.js';
+import type { AuditLog } from '../auth/audit.js';
+import type { AuthService } from '../auth/service.js';
+import type { AlarmAction } from '../detection/types.js';
+import type {
+  AgentRow,
+  AlarmQuery,
+  CameraRow,
+  SensorRow,
+  SiteRow,
+  SiteScope,
+  SiteSummary,
+  TimeSeriesStore,
+} from '../store/types.js';
+
+export interface SiteReader {
+  summaries(scope: SiteScope): Promise<SiteSummary[]>;
+  get(siteId: string): Promise<SiteRow | undefined>;
+}
+export interface SensorReader {
+  list(scope: SiteScope, opts: { siteId?: string }): Promise<SensorRow[]>;
+  get(sensorId: string): Promise<SensorRow | undefined>;
+}
+export interface CameraReader {
+  list(scope: SiteScope, opts: { siteId?: string }): Promise<CameraRow[]>;
+  get(cameraId: string): Promise<CameraRow | undefined>;
+}
+export interface AgentReader {
+  list(scope: SiteScope, opts: { siteId?: string }): Promise<AgentRow[]>;
+  get(agentId: string): Promise<AgentRow | undefined>;
+}
+
+/** Arguments of an alarm action, exactly the validated request body. */
+export interface AlarmActionArgs {
+  /** ack, unshelve, reset, return-to-service: optional note. */
+  comment?: string;
+  /** comment: the text. */
+  text?: string;
+  /** shelve: ISA-18.2 shelving needs a duration and a reason. */
+  minutes?: number;
+  /** shelve, out-of-service: why. */
+  reason?: string;
+}
+
+export interface AlarmService {
+  /** Newest first (CONTRACT). `q.siteIds` is already narrowed to the caller's scope. */
+  list(q: AlarmQuery): Promise<Alarm[]>;
+  get(id: string): Promise<{ alarm: Alarm; journal: JournalEntry[] } | undefined>;
+  /**
+   * Applies an operator action through the detection engine, persists and broadcasts it.
+   * Throws an error named `AlarmActionError` with a `code` (e.g. 'invalid-transition') when the
+   * action does not apply to the alarm's state; HTTP answers 409 with that code.
+   */
+  act(alarmId: string, action: AlarmAction, actor: string, args: AlarmActionArgs): Promise<Alarm>;
+  /** EEMUA 191 figures for the given sites and window. */
+  kpis(siteIds: SiteScope, from: number, to: number): Promise<unknown>;
+}
+
+export interface PtzArgs {
+  action: 'move' | 'stop' | 'preset';
+  pan?: number;
+  tilt?: number;
+  zoom?: number;
+  timeoutMs?: number;
+  preset?: string;
+}
+
+export interface CommandSender {
+  /** Sends `ptz.*` on the owning agent's `cmd` topic and resolves with its `cmd/result`. */
+  ptz(camera: { cameraId: string; siteId: string; agentId: string }, args: PtzArgs, actor: string): Promise<unknown>;
+}
+
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'down';
+  [k: string]: unknown;
+}
+
+export interface HttpDeps {
+  auth: AuthService;
+  agentCreds: AgentCredentials;
+  audit: AuditLog;
+  sites: SiteReader;
+  sensors: SensorReader;
+  cameras: CameraReader;
+  agents: AgentReader;
+  timeseries: Pick<TimeSeriesStore, 'query'>;
+  alarms: AlarmService;
+  commands: CommandSender;
+  metricsText(): string | Promise<string>;
+  health(): HealthReport | Promise<HealthReport>;
+  /** Broker URL handed to agents in `POST /api/v1/agents` (as they must reach it). */
+  mqttPublicUrl: string;
+  /** Built console (web-console/dist); served at `/` with SPA fallback when set. */
+  consoleDir?: string;
+  log: Logger;
+  /** Express `trust proxy` (behind a reverse proxy, so req.ip is the client's). Default false. */
+  trustProxy?: boolean | number | string;
+  /** express-rate-limit on POST /auth/login, per client address. Default 20 per minute. */
+  loginRateLimit?: { windowMs: number; limit: number };
+  /** Request body cap; default 64 kB. */
+  bodyLimitBytes?: number;
+}

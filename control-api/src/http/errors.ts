@@ -1,0 +1,71 @@
+/**
+ * One error shape for every response (CONTRACT "Errors"): `{"error":{"code","message"}}`, plus
+ * `field` on a 400 that names the offending field. Whatever is thrown, the client gets a fitting
+ * 4xx/5xx and the process carries on (HOUSE_STYLE "a bad request becomes an error response").
+ */
+import { DecodeError, ValidationError } from '@gwanje/protocol';
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { AuthError } from '../auth/errors.js';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const badRequest = (field: string, msg: string): HttpError =>
+  new HttpError(400, 'bad-request', `${field}: ${msg}`, field);
+export const notFound = (what: string): HttpError => new HttpError(404, 'not-found', `${what} not found`);
+export const forbidden = (msg: string): HttpError => new HttpError(403, 'forbidden', msg);
+
+export function sendError(res: Response, status: number, code: string, message: string, field?: string): void {
+  if (res.headersSent) return;
+  res.status(status).json({ error: field ? { code, message, field } : { code, message } });
+}
+
+function hasNumber(o: object, k: string): boolean {
+  return typeof (o as Record<string, unknown>)[k] === 'number';
+}
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message, err.field);
+    if (err instanceof AuthError) {
+      if (err.retryAfterS !== undefined) res.setHeader('Retry-After', String(Math.max(1, err.retryAfterS)));
+      const field = err.code === 'bad-request' ? err.message.slice(0, err.message.indexOf(':')) : undefined;
+      return sendError(res, err.status, err.code, err.message, field || undefined);
+    }
+    if (err instanceof ValidationError) return sendError(res, 400, 'bad-request', err.errors.join('; '), err.field);
+    if (err instanceof DecodeError) return sendError(res, 400, 'bad-request', `body: ${err.message}`, 'body');
+    if (err instanceof Error && err.name === 'AlarmActionError') {
+      const code = (err as Error & { code?: unknown }).code;
+      return sendError(res, 409, typeof code === 'string' ? code : 'conflict', err.message);
+    }
+    // body-parser (express.raw) errors carry status and type.
+    if (err instanceof Error && hasNumber(err, 'status')) {
+      const status = (err as Error & { status: number }).status;
+      const type = (err as Error & { type?: unknown }).type;
+      if (status === 413) return sendError(res, 413, 'payload-too-large', 'body: larger than the limit');
+      if (status >= 400 && status < 500) {
+        return sendError(
+          res,
+          status,
+          typeof type === 'string' ? type.replace(/\./g, '-') : 'bad-request',
+          `body: ${err.message}`,
+        );
+      }
+    }
+    log.error(
+      { err: err instanceof Error ? err.message : String(err), method: req.method, path: req.path },
+      'http: unhandled error',
+    );
+    sendError(res, 500, 'internal', 'internal error');
+  };
+}

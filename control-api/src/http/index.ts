@@ -1,0 +1,3 @@
+export { apiRoutes, createHttpApp, DEFAULT_BODY_LIMIT } from './app.js';
+export type * from './deps.js';
+export { HttpError } from './errors.js';

@@ -1,0 +1,113 @@
+/**
+ * The route table mechanics: every API route is declared once as a `RouteSpec` naming its
+ * method, path, who may call it and its body schema. `mount` wraps each handler with the same
+ * steps (authenticate, permission, parse + validate body) so no route can skip them, and the
+ * authorization matrix test compares the mounted routes with its own table.
+ */
+import { check, DecodeError, parseJson } from '@gwanje/protocol';
+import type { Static, TSchema } from '@sinclair/typebox';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { AuthError } from '../auth/errors.js';
+import { can, minimumRole, type Permission, type Principal } from '../auth/permissions.js';
+import type { HttpDeps } from './deps.js';
+import { badRequest, HttpError } from './errors.js';
+
+export type Method = 'get' | 'post' | 'patch' | 'delete';
+
+/** 'public': no token; 'any': any valid token; otherwise a permission of the role table. */
+export type Access = 'public' | 'any' | Permission;
+
+export interface Ctx<B = unknown> {
+  req: Request;
+  res: Response;
+  deps: HttpDeps;
+  principal: Principal;
+  body: B;
+  ip: string;
+}
+
+export interface RouteSpec<S extends TSchema = TSchema> {
+  method: Method;
+  path: string;
+  access: Access;
+  /** JSON body schema (POST/PATCH). Absent: the request must have no body. */
+  body?: S;
+  /** Extra middleware before the guard (e.g. the login rate limit). */
+  before?: express.RequestHandler[];
+  /** Returns the JSON to send with 200, or `{status, json}`; `undefined` when it answered itself. */
+  handle(ctx: Ctx<Static<S>>): Promise<unknown>;
+}
+
+export const route = <S extends TSchema>(spec: RouteSpec<S>): RouteSpec => spec as unknown as RouteSpec;
+
+export class Reply {
+  constructor(
+    readonly status: number,
+    readonly json?: unknown,
+  ) {}
+}
+
+const ANONYMOUS: Principal = { username: 'anonymous', role: 'viewer', sites: [], jti: '' };
+
+export function bearer(req: Request): string | undefined {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string') return undefined;
+  const m = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(h.trim());
+  return m?.[1];
+}
+
+async function authenticate(deps: HttpDeps, req: Request): Promise<Principal> {
+  const token = bearer(req);
+  if (!token) throw new AuthError('unauthorized', 'auth: Authorization: Bearer <token> required');
+  return deps.auth.verify(token);
+}
+
+function parseBody(spec: RouteSpec, req: Request): unknown {
+  const raw: unknown = req.body;
+  const bytes = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
+  if (!spec.body) {
+    if (bytes.length > 0) throw badRequest('body', 'this endpoint takes no body');
+    return undefined;
+  }
+  if (bytes.length === 0) return check(spec.body, {});
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type))
+    throw new HttpError(415, 'unsupported-media-type', 'body: send application/json');
+  // parseJson: strict UTF-8, no __proto__/constructor/prototype keys, no non-finite numbers, depth cap.
+  let value: unknown;
+  try {
+    value = parseJson(bytes, bytes.length);
+  } catch (err) {
+    if (err instanceof DecodeError) throw badRequest('body', err.message);
+    throw err;
+  }
+  return check(spec.body, value);
+}
+
+export function mount(router: Router, deps: HttpDeps, specs: RouteSpec[], bodyLimit: number): void {
+  const raw = express.raw({ type: () => true, limit: bodyLimit });
+  for (const spec of specs) {
+    const handler = async (req: Request, res: Response): Promise<void> => {
+      let principal = ANONYMOUS;
+      if (spec.access !== 'public') {
+        principal = await authenticate(deps, req);
+        if (spec.access !== 'any' && !can(principal, spec.access)) {
+          throw new AuthError('forbidden', `auth: ${spec.access} needs role ${minimumRole(spec.access)} or above`);
+        }
+      }
+      const body = parseBody(spec, req);
+      const out = await spec.handle({ req, res, deps, principal, body, ip: req.ip ?? 'unknown' });
+      if (res.headersSent) return;
+      if (out instanceof Reply) {
+        if (out.json === undefined) res.status(out.status).end();
+        else res.status(out.status).json(out.json);
+      } else if (out !== undefined) res.json(out);
+    };
+    const chain: express.RequestHandler[] = [...(spec.before ?? [])];
+    // Bodies are read as bytes (capped) so parseJson, not a lenient parser, decides what is JSON.
+    if (spec.method !== 'get') chain.push(raw);
+    router[spec.method](spec.path, ...chain, (req: Request, res: Response, next: NextFunction) => {
+      handler(req, res).catch(next);
+    });
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Admin routes: edge agents (CONTRACT POST/GET/DELETE /agents), users CRUD and the audit trail
+ * (issue 9). An admin whose grant is a list of sites manages only agents and users inside it
+ * and cannot grant more than they hold.
+ */
+import { AgentCreateBody } from '@gwanje/protocol';
+import { maySee, seesAllSites, siteFilter, withinScope } from '../../auth/permissions.js';
+import type { AgentRow } from '../../store/types.js';
+import { UserCreateBody, UserPatchBody } from '../bodies.js';
+import { badRequest, forbidden, notFound } from '../errors.js';
+import { pathId, qInt, qString, qTime } from '../query.js';
+import { Reply, type RouteSpec, route } from '../route.js';
+
+const USERNAME_PATH = /^[a-z0-9][a-z0-9._-]{1,63}$/;
+
+/** Never the password hash. */
+const agentView = (a: AgentRow) => ({
+  agentId: a.agentId,
+  siteId: a.siteId,
+  name: a.name,
+  revoked: a.revoked,
+  state: a.state,
+  lastSeen: a.lastSeen,
+  buffered: a.buffered,
+  version: a.version,
+  createdAt: a.createdAt,
+});
+
+export const adminRoutes: RouteSpec[] = [
+  route({
+    method: 'post',
+    path: '/api/v1/agents',
+    access: 'agents',
+    body: AgentCreateBody,
+    async handle({ deps, principal, body, ip }) {
+      if (!maySee(principal, body.siteId)) throw forbidden(`siteId: ${body.siteId} is outside your sites`);
+      if (!(await deps.sites.get(body.siteId))) throw badRequest('siteId', `unknown site ${body.siteId}`);
+      const c = await deps.agentCreds.provision(body.agentId, body.siteId, body.name, principal.username, ip);
+      // CONTRACT: the password is in this response and nowhere else, ever.
+      return new Reply(201, {
+        agentId: c.agentId,
+        siteId: c.siteId,
+        mqtt: { url: deps.mqttPublicUrl, username: c.agentId, password: c.password, clientId: c.agentId },
+      });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/agents',
+    access: 'agents',
+    async handle({ deps, principal }) {
+      return (await deps.agents.list(siteFilter(principal), {})).map(agentView);
+    },
+  }),
+  route({
+    method: 'delete',
+    path: '/api/v1/agents/:id',
+    access: 'agents',
+    async handle({ deps, principal, req, ip }) {
+      const id = pathId(req);
+      const a = await deps.agents.get(id);
+      if (!a || !maySee(principal, a.siteId)) throw notFound(`agent ${id}`);
+      await deps.agentCreds.revoke(id, principal.username, ip);
+      return new Reply(204);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/users',
+    access: 'users',
+    async handle({ deps, principal }) {
+      return (await deps.auth.users.list()).filter((u) => withinScope(principal, u.sites));
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/users',
+    access: 'users',
+    body: UserCreateBody,
+    async handle({ deps, principal, body, ip }) {
+      if (!withinScope(principal, body.sites)) throw forbidden('sites: you cannot grant sites outside your own');
+      return new Reply(201, await deps.auth.users.create(body, principal.username, ip));
+    },
+  }),
+  route({
+    method: 'patch',
+    path: '/api/v1/users/:username',
+    access: 'users',
+    body: UserPatchBody,
+    async handle({ deps, principal, req, body, ip }) {
+      const name = pathId(req, 'username', USERNAME_PATH);
+      const u = await deps.auth.users.get(name);
+      if (!u || !withinScope(principal, u.sites)) throw notFound(`user ${name}`);
+      if (body.sites && !withinScope(principal, body.sites))
+        throw forbidden('sites: you cannot grant sites outside your own');
+      const out = await deps.auth.users.update(name, body, principal.username, ip);
+      if (body.password !== undefined) deps.auth.unlock(name);
+      return out;
+    },
+  }),
+  route({
+    method: 'delete',
+    path: '/api/v1/users/:username',
+    access: 'users',
+    async handle({ deps, principal, req, ip }) {
+      const name = pathId(req, 'username', USERNAME_PATH);
+      const u = await deps.auth.users.get(name);
+      if (!u || !withinScope(principal, u.sites)) throw notFound(`user ${name}`);
+      await deps.auth.users.delete(name, principal.username, ip);
+      return new Reply(204);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/audit',
+    access: 'audit',
+    async handle({ deps, principal, req }) {
+      // The trail spans every site (logins, users); a site-limited admin does not read it.
+      if (!seesAllSites(principal)) throw forbidden('audit: the audit trail needs an admin of all sites');
+      const actor = qString(req, 'actor');
+      const action = qString(req, 'action');
+      if (action !== undefined && !/^[a-z][a-z.-]{0,63}$/.test(action))
+        throw badRequest('action', 'is not an audit action');
+      const from = qTime(req, 'from');
+      const to = qTime(req, 'to');
+      const limit = qInt(req, 'limit', 1, 1000) ?? 200;
+      return deps.audit.list({ actor, action, from, to, limit });
+    },
+  }),
+];

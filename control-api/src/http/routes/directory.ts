@@ -1,0 +1,129 @@
+/**
+ * CONTRACT read routes: GET /sites, /sensors, /sensors/{id}/readings, /cameras, and
+ * POST /cameras/{id}/ptz. Lists are narrowed to the caller's sites; a sensor or camera in
+ * another site answers 404, exactly like one that does not exist (issue 9: existence of a
+ * camera elsewhere is not the caller's business).
+ */
+import type { SensorView } from '@gwanje/protocol';
+import { maySee, siteFilter } from '../../auth/permissions.js';
+import type { CameraRow, SensorRow } from '../../store/types.js';
+import { PtzBody } from '../bodies.js';
+import { badRequest, HttpError, notFound } from '../errors.js';
+import { pathId, qInt, qSite, qTime } from '../query.js';
+import { type RouteSpec, route } from '../route.js';
+
+export function sensorView(r: SensorRow): SensorView & { name?: string } {
+  const v: SensorView & { name?: string } = {
+    sensorId: r.sensorId,
+    siteId: r.siteId,
+    agentId: r.agentId,
+    metric: r.metric,
+    unit: r.unit,
+    state: r.state,
+  };
+  if (r.gas !== null) v.gas = r.gas;
+  if (r.name !== null) v.name = r.name;
+  if (r.lastValue !== null && r.lastTs !== null) v.last = { value: r.lastValue, ts: r.lastTs };
+  return v;
+}
+
+export function cameraView(r: CameraRow) {
+  let profiles: unknown = [];
+  try {
+    profiles = JSON.parse(r.profiles);
+  } catch {
+    profiles = []; // a corrupt inventory row shows no profiles rather than failing the list
+  }
+  return {
+    cameraId: r.cameraId,
+    siteId: r.siteId,
+    agentId: r.agentId,
+    name: r.name,
+    ptz: r.ptz,
+    profiles,
+    state: r.state,
+  };
+}
+
+/** Upper bound on points per readings query, so one request cannot ask for millions. */
+export const MAX_POINTS = 10_000;
+
+export const directoryRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/api/v1/sites',
+    access: 'watch',
+    async handle({ deps, principal }) {
+      const rows = await deps.sites.summaries(siteFilter(principal));
+      return rows.map((s) => ({
+        siteId: s.siteId,
+        name: s.name,
+        nameKo: s.nameKo,
+        lat: s.lat,
+        lon: s.lon,
+        agents: s.agents,
+        sensors: s.sensors,
+        cameras: s.cameras,
+        activeAlarms: s.activeAlarms,
+      }));
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/sensors',
+    access: 'watch',
+    async handle({ deps, principal, req }) {
+      const siteId = qSite(req, principal);
+      return (await deps.sensors.list(siteFilter(principal), { siteId })).map(sensorView);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/sensors/:id/readings',
+    access: 'watch',
+    async handle({ deps, principal, req }) {
+      const id = pathId(req);
+      const sensor = await deps.sensors.get(id);
+      if (!sensor || !maySee(principal, sensor.siteId)) throw notFound(`sensor ${id}`);
+      const now = deps.auth.now();
+      const to = qTime(req, 'to') ?? now;
+      const from = qTime(req, 'from') ?? to - 3_600_000;
+      if (from >= to) throw badRequest('from', 'must be before to');
+      const step =
+        qInt(req, 'step', 1000, 7 * 86_400_000) ?? Math.max(1000, Math.ceil((to - from) / 500 / 1000) * 1000);
+      if ((to - from) / step > MAX_POINTS)
+        throw badRequest('step', `too small for the range (at most ${MAX_POINTS} points)`);
+      return { points: await deps.timeseries.query(id, from, to, step) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/cameras',
+    access: 'watch',
+    async handle({ deps, principal, req }) {
+      const siteId = qSite(req, principal);
+      return (await deps.cameras.list(siteFilter(principal), { siteId })).map(cameraView);
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/cameras/:id/ptz',
+    access: 'ptz',
+    body: PtzBody,
+    async handle({ deps, principal, req, body, ip }) {
+      const id = pathId(req);
+      const cam = await deps.cameras.get(id);
+      if (!cam || !maySee(principal, cam.siteId)) throw notFound(`camera ${id}`);
+      if (!cam.ptz) throw new HttpError(409, 'not-ptz', `camera ${id} has no PTZ`);
+      if (!cam.agentId) throw new HttpError(409, 'no-agent', `camera ${id} has no edge agent to command`);
+      if (body.action === 'preset' && !body.preset) throw badRequest('preset', 'is required for action preset');
+      await deps.audit.record({ actor: principal.username, ip, action: 'camera.ptz', target: id, detail: { ...body } });
+      const result = await deps.commands.ptz(
+        { cameraId: id, siteId: cam.siteId, agentId: cam.agentId },
+        body,
+        principal.username,
+      );
+      return { ok: true, result: result ?? null };
+    },
+  }),
+];
