@@ -50,7 +50,7 @@ const MAX_FAILED = 32;
 
 /** Top-level sections that differ: the agent restarts only what they name (e.g. `central` reconnects). */
 export function changedSections(changes: Change[]): string[] {
-  return [...new Set(changes.map((c) => c.path.split(/[.[]/)[0]).filter((s) => s !== 'version'))];
+  return [...new Set(changes.map((c) => c.path.split(/[.[]/)[0]))];
 }
 
 export class ConfigApplier {
@@ -162,7 +162,9 @@ export class ConfigApplier {
         siteId: this.opts.siteId,
       });
       const envelope = value as SignedConfig;
-      const changes = diffConfigs(this.good?.envelope.document ?? {}, envelope.document);
+      const changes = diffConfigs(this.good?.envelope.document ?? {}, envelope.document).filter(
+        (c) => c.path !== 'version',
+      );
       return { action: 'apply', envelope, document, changes, sections: changedSections(changes) };
     } catch (err) {
       if (err instanceof ConfigVerifyError)

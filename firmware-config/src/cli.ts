@@ -9,7 +9,7 @@ import { CenterApiError } from './center.js';
 import { commands, type Io, UsageError } from './commands.js';
 import { KeyFileError } from './keys.js';
 import { ConfigFileError } from './load.js';
-import { ConfigVerifyError } from './sign.js';
+import { ConfigVerifyError, InvalidConfigError } from './sign.js';
 
 export const USAGE = `usage: gwanje-config <command> [options]
   validate <file>                                   check a document (or the document inside a signed envelope)
@@ -64,9 +64,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.err(`usage: ${err.message}`);
       return 2;
     }
-    if (err instanceof ConfigFileError || (err instanceof ConfigVerifyError && err.errors.length > 0)) {
+    if (err instanceof ConfigFileError || err instanceof InvalidConfigError) {
       for (const e of err.errors) io.err(e);
-      if (err instanceof ConfigVerifyError) io.err(err.message);
+      if (err instanceof InvalidConfigError) io.err(err.message);
       return 1;
     }
     if (err instanceof ConfigVerifyError || err instanceof KeyFileError || err instanceof CenterApiError) {

@@ -23,6 +23,14 @@ export class ConfigVerifyError extends Error {
   }
 }
 
+/** signConfig refuses an invalid document; `errors` lists every `path: message`. */
+export class InvalidConfigError extends Error {
+  constructor(readonly errors: string[]) {
+    super('sign: refusing to sign an invalid document');
+    this.name = 'InvalidConfigError';
+  }
+}
+
 /** The exact bytes that are signed. */
 export function signingInput(e: Pick<SignedConfig, 'version' | 'issuedAt' | 'keyId' | 'document'>): Buffer {
   return Buffer.from(
@@ -37,7 +45,7 @@ export function signingInput(e: Pick<SignedConfig, 'version' | 'issuedAt' | 'key
  */
 export function signConfig(document: unknown, privateKey: KeyObject, opts: { now?: () => number } = {}): SignedConfig {
   const checked = validateConfig(document);
-  if (!checked.ok) throw new ConfigVerifyError('document', 'invalid document', checked.errors);
+  if (!checked.ok) throw new InvalidConfigError(checked.errors);
   // Sign the document as written (defaults are the agent's business), with its version stamped.
   const doc = { ...(document as Record<string, unknown>) };
   doc.version = contentVersion(doc);

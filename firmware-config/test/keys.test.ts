@@ -31,7 +31,10 @@ describe('key files', () => {
   it('refuses a private key that group or others can read', async () => {
     const k = await generateKeyPair(join(dir, 'c'));
     await chmod(k.privatePath, 0o644);
-    await assert.rejects(loadPrivateKey(k.privatePath), /keys: .*private\.pem is accessible by group or others \(mode 0644\); run: chmod 600/);
+    await assert.rejects(
+      loadPrivateKey(k.privatePath),
+      /keys: .*private\.pem is accessible by group or others \(mode 0644\); run: chmod 600/,
+    );
     await chmod(k.privatePath, 0o640);
     await assert.rejects(loadPrivateKey(k.privatePath), /mode 0640/);
     await chmod(k.privatePath, 0o600);

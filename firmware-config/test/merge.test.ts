@@ -14,7 +14,10 @@ describe('deepMerge', () => {
     };
     const over = {
       central: { url: 'mqtts://b' },
-      sensors: [{ sensorId: 's2', unit: '%vol' }, { sensorId: 's3', unit: 'C' }],
+      sensors: [
+        { sensorId: 's2', unit: '%vol' },
+        { sensorId: 's3', unit: 'C' },
+      ],
       outputs: [{ id: 'siren', on: ['flame'] }],
     };
     assert.deepEqual(deepMerge(base, over), {

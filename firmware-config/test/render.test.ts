@@ -39,7 +39,10 @@ describe('render', () => {
         outputs: [{ id: 'siren', $remove: true }],
       }),
     );
-    await writeFile(join(dir, 'agents', 'osan-gw-03.json'), JSON.stringify({ siteId: 'osan', sensors: [{ sensorId: 'bad', metric: 'gas', unit: 'C' }] }));
+    await writeFile(
+      join(dir, 'agents', 'osan-gw-03.json'),
+      JSON.stringify({ siteId: 'osan', sensors: [{ sensorId: 'bad', metric: 'gas', unit: 'C' }] }),
+    );
     await writeFile(join(dir, 'agents', 'osan-gw-04.json'), JSON.stringify({ siteId: 'hanam' }));
   });
   after(async () => {
@@ -47,7 +50,12 @@ describe('render', () => {
   });
 
   it('merges template <- overlay <- secrets, fills identity and stamps a content version', async () => {
-    const r = await render({ site: 'osan', agent: 'osan-gw-02', templatesDir: dir, secrets: { central: { password: 'pw' } } });
+    const r = await render({
+      site: 'osan',
+      agent: 'osan-gw-02',
+      templatesDir: dir,
+      secrets: { central: { password: 'pw' } },
+    });
     assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));
     const d = r.document;
     assert.equal(d.siteId, 'osan');
@@ -62,18 +70,30 @@ describe('render', () => {
     );
     assert.deepEqual(d.outputs, []);
     assert.equal(d.version, contentVersion(d as unknown as Record<string, unknown>));
-    const again = await render({ site: 'osan', agent: 'osan-gw-02', templatesDir: dir, secrets: { central: { password: 'pw' } } });
+    const again = await render({
+      site: 'osan',
+      agent: 'osan-gw-02',
+      templatesDir: dir,
+      secrets: { central: { password: 'pw' } },
+    });
     assert.equal(again.ok && again.document.version, d.version, 'same inputs, same version');
   });
 
   it('reports validation errors of the rendered document and identity mix-ups', async () => {
-    const bad = await render({ site: 'osan', agent: 'osan-gw-03', templatesDir: dir, secrets: { central: { password: 'pw' } } });
+    const bad = await render({
+      site: 'osan',
+      agent: 'osan-gw-03',
+      templatesDir: dir,
+      secrets: { central: { password: 'pw' } },
+    });
     assert.deepEqual(bad.ok ? [] : bad.errors, [
       'sensors.1.gas: required when metric is gas',
       'sensors.1.unit: "C" does not fit metric gas (use %LEL, ppm, %vol)',
     ]);
     const wrongSite = await render({ site: 'osan', agent: 'osan-gw-04', templatesDir: dir });
-    assert.deepEqual(wrongSite.ok ? [] : wrongSite.errors, ['overlay.siteId: agent osan-gw-04 belongs to site "hanam", not osan']);
+    assert.deepEqual(wrongSite.ok ? [] : wrongSite.errors, [
+      'overlay.siteId: agent osan-gw-04 belongs to site "hanam", not osan',
+    ]);
     const missing = await render({ site: 'osan', agent: 'osan-gw-99', templatesDir: dir });
     assert.deepEqual(missing.ok ? [] : missing.errors, [`overlay: no file ${join(dir, 'agents', 'osan-gw-99.json')}`]);
     const noPassword = await render({ site: 'osan', agent: 'osan-gw-02', templatesDir: dir });
@@ -96,7 +116,12 @@ describe('render', () => {
     const { symlink } = await import('node:fs/promises');
     await symlink(join(REPO_TEMPLATES, 'sites'), join(agentsDir, 'sites'));
     for (const site of CONTRACT_SITES) {
-      const r = await render({ site, agent: `${site}-gw-01`, templatesDir: agentsDir, secrets: { central: { password: 'p' } } });
+      const r = await render({
+        site,
+        agent: `${site}-gw-01`,
+        templatesDir: agentsDir,
+        secrets: { central: { password: 'p' } },
+      });
       assert.ok(r.ok, `${site}: ${r.ok ? '' : r.errors.join('; ')}`);
       assert.equal(r.document.outputs[0]?.topic, `outputs/${site}/siren`);
     }

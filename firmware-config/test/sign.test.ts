@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { sign as edSign, generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { keyIdOf, publicKeyPem } from '../src/keys.js';
-import { ConfigVerifyError, signConfig, signingInput, verifySignedConfig } from '../src/sign.js';
+import { ConfigVerifyError, InvalidConfigError, signConfig, signingInput, verifySignedConfig } from '../src/sign.js';
 import { sampleConfig } from './fixtures.js';
 
 const center = generateKeyPairSync('ed25519');
@@ -32,7 +32,10 @@ describe('signConfig / verifySignedConfig', () => {
     const doc = { ...sampleConfig(), dataDir: '' };
     assert.throws(
       () => signConfig(doc, center.privateKey),
-      (err: unknown) => err instanceof ConfigVerifyError && err.errors.join() === 'dataDir: must NOT have fewer than 1 characters',
+      (err: unknown) =>
+        err instanceof InvalidConfigError &&
+        err.message === 'sign: refusing to sign an invalid document' &&
+        err.errors.join() === 'dataDir: must NOT have fewer than 1 characters',
     );
   });
 
@@ -51,7 +54,11 @@ describe('signConfig / verifySignedConfig', () => {
 
   it('refuses a config signed by another key, even when it claims the pinned key id', () => {
     const forged = signConfig(sampleConfig(), intruder.privateKey, { now });
-    refused(forged, 'key-id', new RegExp(`wrong key id ${forged.keyId} \\(pinned key is ${keyIdOf(center.publicKey)}\\)`));
+    refused(
+      forged,
+      'key-id',
+      new RegExp(`wrong key id ${forged.keyId} \\(pinned key is ${keyIdOf(center.publicKey)}\\)`),
+    );
     const claimed = { ...forged, keyId: keyIdOf(center.publicKey) };
     refused(claimed, 'signature', /bad signature/);
   });
