@@ -1,0 +1,372 @@
+/**
+ * EscalationService: when a gas or flame alarm stays unacknowledged, text the right people in
+ * the right order, once each, even across restarts. Planned steps and notifications are rows;
+ * every transition is an UPDATE guarded by the previous status, so two ticks (or a restart in
+ * between) can never send one step twice. A message caught mid-send by a crash is marked
+ * 'unknown' and not resent (at most once beats a duplicate call-out at 3 a.m.).
+ */
+import type { Alarm } from '@gwanje/protocol';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { Dispatcher, type DispatchOptions } from './dispatch.js';
+import { DEFAULT_POLICY, type EscalationPolicy, matchPolicy, planSteps, tierStopped } from './policy.js';
+import type { DeliveryReport, InboundSms, SmsProvider } from './providers/types.js';
+import { newAckCode, normalizePhone, parseAckReply } from './reply.js';
+import { type Contact, contactByPhone, dutyBoard, onDuty, type Roster } from './roster.js';
+import { type EscalationTables, migrateEscalation, num } from './store.js';
+
+export interface EscalationDeps {
+  db: Kysely<unknown>;
+  providers: SmsProvider[];
+  log: Logger;
+  now: () => number;
+  random?: () => number;
+  ackAlarm(alarmId: string, actor: string, comment: string): Promise<void>;
+  site(siteId: string): { name: string; nameKo?: string } | undefined;
+  isFlood(siteId: string): boolean;
+  sensor?(sensorId: string): { gas?: string; unit?: string } | undefined;
+  options?: DispatchOptions & { tickMs?: number };
+}
+
+export interface AlarmFactsRow {
+  siteId: string;
+  sourceId: string;
+  type: string;
+  priority: number;
+  value?: number;
+  gas?: string;
+  unit?: string;
+  raisedAt: number;
+}
+
+export class EscalationService {
+  private db!: Kysely<EscalationTables>;
+  private policies: EscalationPolicy[] = [DEFAULT_POLICY];
+  private rosters: Roster[] = [];
+  private timer?: NodeJS.Timeout;
+  private ticking = false;
+  private dispatcher!: Dispatcher;
+
+  constructor(private readonly deps: EscalationDeps) {}
+
+  async start(opts: { timer?: boolean } = {}): Promise<void> {
+    this.db = this.deps.db as unknown as Kysely<EscalationTables>;
+    await migrateEscalation(this.deps.db);
+    this.dispatcher = new Dispatcher(this.db, this.deps);
+    const cfg = await this.db.selectFrom('escalation_config').selectAll().execute();
+    for (const row of cfg) {
+      if (row.key === 'policies') this.policies = JSON.parse(row.value);
+      if (row.key === 'rosters') this.rosters = JSON.parse(row.value);
+    }
+    // A send interrupted by a crash may or may not have reached the carrier: never resend it.
+    const stuck = await this.db
+      .updateTable('sms_notification')
+      .set({ status: 'unknown', error: 'interrupted by restart while sending' })
+      .where('status', '=', 'sending')
+      .executeTakeFirst();
+    if (Number(stuck.numUpdatedRows) > 0)
+      this.deps.log.warn(
+        { count: Number(stuck.numUpdatedRows) },
+        'escalation: sends interrupted by restart marked unknown',
+      );
+    await this.db.updateTable('escalation_step').set({ status: 'pending' }).where('status', '=', 'running').execute();
+    const events = {
+      inbound: (m: InboundSms) => void this.onInbound(m),
+      report: (r: DeliveryReport) => void this.onReport(r),
+    };
+    for (const p of this.deps.providers) await p.start(events);
+    if (opts.timer !== false) {
+      this.timer = setInterval(() => void this.tick(), this.deps.options?.tickMs ?? 1000);
+      this.timer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    for (const p of this.deps.providers) await p.stop();
+  }
+
+  getPolicies(): EscalationPolicy[] {
+    return this.policies;
+  }
+
+  getRosters(): Roster[] {
+    return this.rosters;
+  }
+
+  async setPolicies(policies: EscalationPolicy[]): Promise<void> {
+    await this.saveConfig('policies', policies);
+    this.policies = policies;
+  }
+
+  async setRosters(rosters: Roster[]): Promise<void> {
+    await this.saveConfig('rosters', rosters);
+    this.rosters = rosters;
+  }
+
+  private async saveConfig(key: string, value: unknown): Promise<void> {
+    const row = { key, value: JSON.stringify(value), updated_at: this.deps.now() };
+    await this.db
+      .insertInto('escalation_config')
+      .values(row)
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: row.value, updated_at: row.updated_at }))
+      .execute();
+  }
+
+  /** "Who is on duty now", per roster and role. */
+  dutyNow(siteId?: string): Array<{ roster: string; duty: ReturnType<typeof dutyBoard> }> {
+    const now = this.deps.now();
+    return this.rosters
+      .filter((r) => !siteId || r.siteIds === '*' || r.siteIds.includes(siteId))
+      .map((r) => ({ roster: r.id, duty: dutyBoard(r, now) }));
+  }
+
+  /** Called with every alarm change (the same stream that feeds Socket.IO). */
+  async onAlarm(alarm: Alarm): Promise<void> {
+    const existing = await this.db
+      .selectFrom('escalation_alarm')
+      .selectAll()
+      .where('alarm_id', '=', alarm.id)
+      .executeTakeFirst();
+    if (!existing) {
+      if (alarm.state !== 'unack') return;
+      const policy = matchPolicy(this.policies, alarm);
+      if (!policy) return;
+      await this.open(alarm, policy);
+      return;
+    }
+    if (!existing.open) return;
+    const policy = this.policies.find((p) => p.id === existing.policy_id);
+    const closing = alarm.state === 'normal';
+    const pending = await this.db
+      .selectFrom('escalation_step')
+      .select(['step_id', 'tier'])
+      .where('alarm_id', '=', alarm.id)
+      .where('status', '=', 'pending')
+      .execute();
+    for (const step of pending) {
+      const tier = policy?.tiers[num(step.tier)];
+      if (closing || !tier || tierStopped(tier, alarm)) await this.cancelStep(step.step_id);
+    }
+    if (closing)
+      await this.db.updateTable('escalation_alarm').set({ open: 0 }).where('alarm_id', '=', alarm.id).execute();
+  }
+
+  private async open(alarm: Alarm, policy: EscalationPolicy): Promise<void> {
+    const taken = await this.db.selectFrom('escalation_alarm').select('code').where('open', '=', 1).execute();
+    const code = newAckCode(new Set(taken.map((t) => t.code)), this.deps.random ?? Math.random);
+    const sensor = alarm.sourceKind === 'sensor' ? this.deps.sensor?.(alarm.sourceId) : undefined;
+    const facts: AlarmFactsRow = {
+      siteId: alarm.siteId,
+      sourceId: alarm.sourceId,
+      type: alarm.type,
+      priority: alarm.priority,
+      value: alarm.value,
+      gas: sensor?.gas,
+      unit: sensor?.unit,
+      raisedAt: alarm.raisedAt,
+    };
+    const inserted = await this.db
+      .insertInto('escalation_alarm')
+      .values({
+        alarm_id: alarm.id,
+        site_id: alarm.siteId,
+        policy_id: policy.id,
+        code,
+        open: 1,
+        facts: JSON.stringify(facts),
+        created_at: this.deps.now(),
+      })
+      .onConflict((oc) => oc.column('alarm_id').doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
+    for (const s of planSteps(policy, alarm)) {
+      await this.db
+        .insertInto('escalation_step')
+        .values({
+          step_id: s.stepId,
+          alarm_id: s.alarmId,
+          tier: s.tier,
+          rep: s.rep,
+          due_at: s.dueAt,
+          status: 'pending',
+          done_at: null,
+          lateness_ms: null,
+        })
+        .onConflict((oc) => oc.column('step_id').doNothing())
+        .execute();
+    }
+    this.deps.log.info({ alarmId: alarm.id, policy: policy.id, code }, 'escalation: opened');
+  }
+
+  private async cancelStep(stepId: string): Promise<void> {
+    await this.db
+      .updateTable('escalation_step')
+      .set({ status: 'cancelled' })
+      .where('step_id', '=', stepId)
+      .where('status', '=', 'pending')
+      .execute();
+    await this.db
+      .updateTable('sms_notification')
+      .set({ status: 'cancelled' })
+      .where('step_id', '=', stepId)
+      .where('status', 'in', ['pending', 'held'])
+      .execute();
+  }
+
+  /** Runs due steps, sends due notifications, flushes flood/rate groups. Safe to call concurrently. */
+  async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.runDueSteps();
+      await this.dispatcher.sendDue();
+      await this.dispatcher.flushGroups();
+    } catch (err) {
+      this.deps.log.error({ err: (err as Error).message }, 'escalation: tick failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async runDueSteps(): Promise<void> {
+    const now = this.deps.now();
+    const due = await this.db
+      .selectFrom('escalation_step')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('due_at', '<=', now)
+      .orderBy('due_at')
+      .execute();
+    for (const step of due) {
+      const claimed = await this.db
+        .updateTable('escalation_step')
+        .set({ status: 'running' })
+        .where('step_id', '=', step.step_id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 0) continue;
+      const esc = await this.db
+        .selectFrom('escalation_alarm')
+        .selectAll()
+        .where('alarm_id', '=', step.alarm_id)
+        .executeTakeFirst();
+      const tier = this.policies.find((p) => p.id === esc?.policy_id)?.tiers[num(step.tier)];
+      if (!esc?.open || !tier) {
+        await this.db
+          .updateTable('escalation_step')
+          .set({ status: 'cancelled' })
+          .where('step_id', '=', step.step_id)
+          .execute();
+        continue;
+      }
+      const contacts = this.recipients(tier.recipients, esc.site_id);
+      if (contacts.length === 0) this.deps.log.warn({ step: step.step_id }, 'escalation: nobody on duty for this tier');
+      for (const c of contacts) {
+        await this.db
+          .insertInto('sms_notification')
+          .values({
+            id: `${step.step_id}:${c.id}`,
+            alarm_id: step.alarm_id,
+            site_id: esc.site_id,
+            step_id: step.step_id,
+            tier: num(step.tier),
+            contact_id: c.id,
+            contact_name: c.name,
+            phone: normalizePhone(c.phone),
+            lang: c.lang,
+            status: 'pending',
+            provider: null,
+            message_id: null,
+            text: null,
+            kind: null,
+            attempts: 0,
+            due_at: num(step.due_at),
+            next_try_at: now,
+            submitted_at: null,
+            delivered_at: null,
+            failed_at: null,
+            lateness_ms: null,
+            error: null,
+            group_id: null,
+          })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      }
+      await this.db
+        .updateTable('escalation_step')
+        .set({ status: 'done', done_at: now, lateness_ms: now - num(step.due_at) })
+        .where('step_id', '=', step.step_id)
+        .execute();
+    }
+  }
+
+  /** Contacts for a tier, one per phone number (a person in two roles gets one message). */
+  private recipients(list: EscalationPolicy['tiers'][number]['recipients'], siteId: string): Contact[] {
+    const now = this.deps.now();
+    const out = new Map<string, Contact>();
+    for (const r of list) {
+      const roster = this.rosters.find((x) => x.id === r.roster && (x.siteIds === '*' || x.siteIds.includes(siteId)));
+      if (!roster) continue;
+      const found =
+        'role' in r ? onDuty(roster, r.role, now).contacts : roster.contacts.filter((c) => c.id === r.contact);
+      for (const c of found) if (!out.has(normalizePhone(c.phone))) out.set(normalizePhone(c.phone), c);
+    }
+    return [...out.values()];
+  }
+
+  /** A reply from a phone: "ACK 1234" from a roster member acknowledges that alarm as them. */
+  async onInbound(m: InboundSms): Promise<string> {
+    const phone = normalizePhone(m.from);
+    let outcome = 'unparsed';
+    let alarmId: string | null = null;
+    const reply = parseAckReply(m.text);
+    const contact = this.rosters.map((r) => ({ r, c: contactByPhone(r, phone, normalizePhone) })).find((x) => x.c);
+    if (!contact?.c) outcome = 'unknown-sender';
+    else if (reply) {
+      const esc = await this.db
+        .selectFrom('escalation_alarm')
+        .selectAll()
+        .where('code', '=', reply.code)
+        .where('open', '=', 1)
+        .executeTakeFirst();
+      const roster = contact.r;
+      if (!esc) outcome = 'wrong-code';
+      else if (roster.siteIds !== '*' && !roster.siteIds.includes(esc.site_id)) outcome = 'not-on-roster-for-site';
+      else {
+        alarmId = esc.alarm_id;
+        const actor = contact.c.username ?? `sms:${contact.c.name}`;
+        try {
+          await this.deps.ackAlarm(esc.alarm_id, actor, `SMS reply from ${phone} via ${m.provider}`);
+          outcome = 'acked';
+        } catch (err) {
+          outcome = `ack-failed: ${(err as Error).message}`.slice(0, 64);
+        }
+      }
+    }
+    const log = outcome === 'acked' ? this.deps.log.info.bind(this.deps.log) : this.deps.log.warn.bind(this.deps.log);
+    log({ provider: m.provider, from: phone, outcome, alarmId }, 'escalation: inbound SMS');
+    await this.db
+      .insertInto('sms_inbound')
+      .values({
+        id: `${this.deps.now()}-${Math.floor((this.deps.random ?? Math.random)() * 1e9)}`,
+        ts: this.deps.now(),
+        provider: m.provider,
+        from_phone: phone,
+        text: m.text.slice(0, 500),
+        outcome,
+        alarm_id: alarmId,
+      })
+      .execute();
+    return outcome;
+  }
+
+  async onReport(r: DeliveryReport): Promise<void> {
+    await this.dispatcher.onReport(r);
+  }
+
+  /** The notification journal of one alarm. */
+  async notifications(alarmId: string) {
+    return this.dispatcher.journal(alarmId);
+  }
+}
