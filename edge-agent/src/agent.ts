@@ -1,0 +1,217 @@
+/**
+ * EdgeAgent: one site box (issue 5). Entry wiring only; every module below has start()/stop()
+ * and receives its dependencies. Data path of a reading:
+ *   driver -> normalize -> local fail-safe (sync) -> StoreAndForwardQueue.append (accepted)
+ *          -> TelemetryUplink batch -> central broker PUBACK -> queue commit (forwarded)
+ */
+import { join } from 'node:path';
+import type { AgentConfig, SensorConfig } from '@gwanje/firmware-config';
+import { type AgentStatus, type Command, type CommandResult, Reading, validate } from '@gwanje/protocol';
+import pino, { type Logger } from 'pino';
+import { CameraService } from './cameras/service.js';
+import { CentralLink } from './central.js';
+import { resolveConfig } from './config.js';
+import { createDrivers } from './drivers/index.js';
+import type { FieldDriver } from './drivers/types.js';
+import { LocalFailSafe } from './failsafe.js';
+import { FieldOutputs } from './field.js';
+import { normalize, type RawReading } from './normalize.js';
+import { StoreAndForwardQueue } from './queue/queue.js';
+import { TelemetryUplink } from './uplink.js';
+import { AGENT_VERSION } from './version.js';
+
+export interface AgentStats {
+  accepted: number;
+  forwarded: number;
+  buffered: number;
+  dropped: number;
+  seq: number;
+}
+
+export interface EdgeAgentOptions {
+  log?: Logger;
+  now?: () => number;
+  /** Period of the `status` heartbeat (buffered count); default 30 s. */
+  statusEveryMs?: number;
+}
+
+export class EdgeAgent {
+  readonly config: AgentConfig;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly queue: StoreAndForwardQueue;
+  private readonly central: CentralLink;
+  private readonly uplink: TelemetryUplink;
+  private readonly failsafe: LocalFailSafe;
+  private readonly cameras: CameraService;
+  private outputs: FieldOutputs | undefined;
+  private drivers: FieldDriver[] = [];
+  private statusTimer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
+  private accepted = 0;
+  private invalid = 0;
+
+  /** Throws protocol's ValidationError (every `path: message`) for an invalid config. */
+  constructor(config: AgentConfig | unknown, opts: EdgeAgentOptions = {}) {
+    this.config = resolveConfig(config);
+    const c = this.config;
+    this.now = opts.now ?? Date.now;
+    this.log = (opts.log ?? pino({ level: c.logging.level, name: 'gwanje-edge' })).child({ agentId: c.agentId });
+    this.statusEveryMs = opts.statusEveryMs ?? 30_000;
+    // 1. the on-disk queue: everything accepted lives here until the center acknowledges it
+    this.queue = new StoreAndForwardQueue({
+      dir: join(c.dataDir, 'queue'),
+      maxBytes: c.buffer.maxBytes,
+      log: this.log.child({ module: 'queue' }),
+    });
+    // 2. the central session and the telemetry uplink draining the queue through it
+    this.central = new CentralLink(
+      { ...c.central, siteId: c.siteId, agentId: c.agentId, version: AGENT_VERSION },
+      {
+        onConnect: () => this.onCentralUp(),
+        onDisconnect: () => this.uplink.setConnected(false),
+        onCommand: (cmd) => void this.onCommand(cmd),
+        onConfig: (cfg) => this.log.info({ version: cfg.version }, 'agent: config document received'),
+      },
+      { log: this.log.child({ module: 'central' }), now: this.now },
+    );
+    this.uplink = new TelemetryUplink({
+      agentId: c.agentId,
+      queue: this.queue,
+      log: this.log.child({ module: 'uplink' }),
+      now: this.now,
+      batchSize: c.buffer.batchSize,
+      flushMs: c.buffer.flushMs,
+      publish: (payload, done) => this.central.publish('telemetry', payload, done),
+      onInvalid: (n) => {
+        this.invalid += n;
+      },
+    });
+    // 3. the local fail-safe, driving outputs on the field broker
+    this.failsafe = new LocalFailSafe(c, {
+      log: this.log.child({ module: 'failsafe' }),
+      publishOutput: (topic, cmd) => this.outputs?.publish(topic, cmd),
+      publishEvent: (ev) => this.central.publish('events', ev),
+    });
+    // 4. cameras: ONVIF inventory, PTZ, stream pushes
+    this.cameras = new CameraService(c, {
+      log: this.log.child({ module: 'cameras' }),
+      now: this.now,
+      publishEvent: (ev) => this.central.publish('events', ev),
+      publishInventory: (inv) => this.central.publish('cameras', inv),
+    });
+  }
+
+  private readonly statusEveryMs: number;
+
+  async start(): Promise<void> {
+    const c = this.config;
+    this.startedAt = this.now();
+    this.queue.open();
+    this.uplink.start();
+    if (c.outputs.length > 0) {
+      this.outputs = new FieldOutputs(c.field.url, `${c.agentId}-outputs`, this.log.child({ module: 'field-outputs' }));
+      this.outputs.start();
+    }
+    this.central.start(this.status('offline'));
+    const events = {
+      error: (sourceId: string, message: string) =>
+        this.central.publish('events', { type: 'driver-error', sourceId, ts: this.now(), message }),
+    };
+    this.drivers = createDrivers(c, (s, raw) => this.accept(s, raw), { log: this.log, now: this.now, events });
+    for (const d of this.drivers) await d.start();
+    await this.cameras.start();
+    this.statusTimer = setInterval(() => this.publishStatus(), this.statusEveryMs);
+    this.statusTimer.unref();
+    this.log.info(
+      { sensors: c.sensors.length, drivers: this.drivers.length, cameras: c.cameras.length },
+      'agent: started',
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    for (const d of this.drivers) await d.stop();
+    this.drivers = [];
+    await this.cameras.stop();
+    this.uplink.stop();
+    await this.central.stop(this.status('offline'));
+    await this.outputs?.stop();
+    this.queue.close();
+    this.log.info(this.stats(), 'agent: stopped');
+  }
+
+  stats(): AgentStats {
+    return {
+      accepted: this.accepted,
+      forwarded: this.uplink.forwarded,
+      buffered: this.queue.buffered,
+      dropped: this.queue.dropped + this.invalid,
+      seq: this.uplink.seq,
+    };
+  }
+
+  /** Local trips currently active (fail-safe). */
+  localAlarms(): ReturnType<LocalFailSafe['active']> {
+    return this.failsafe.active();
+  }
+
+  /** The single way in for a reading from any driver. Synchronous: accepted means on disk. */
+  accept(sensor: SensorConfig, raw: RawReading): void {
+    const now = this.now();
+    const reading = normalize(sensor, raw, { now });
+    const ok = validate(Reading, reading);
+    if (!ok.ok) {
+      this.invalid += 1;
+      this.log.warn({ sensorId: sensor.sensorId, errors: ok.errors }, 'agent: reading rejected');
+      return;
+    }
+    this.failsafe.evaluate(reading, now);
+    this.queue.append(Buffer.from(JSON.stringify(reading)));
+    this.accepted += 1;
+    this.uplink.pump();
+  }
+
+  private onCentralUp(): void {
+    this.publishStatus();
+    this.cameras.republish();
+    this.uplink.setConnected(true);
+  }
+
+  private status(state: AgentStatus['state']): AgentStatus {
+    return {
+      state,
+      version: AGENT_VERSION,
+      uptimeS: this.startedAt ? Math.round((this.now() - this.startedAt) / 1000) : 0,
+      buffered: this.queue.buffered,
+      dropped: this.queue.dropped,
+      ts: this.now(),
+    };
+  }
+
+  private publishStatus(): void {
+    if (this.central.connected) this.central.publish('status', this.status('online'));
+  }
+
+  private async onCommand(cmd: Command): Promise<void> {
+    let result: CommandResult;
+    try {
+      const data = cmd.action === 'siren' ? this.siren(cmd.args) : await this.cameras.command(cmd.action, cmd.args);
+      result = { id: cmd.id, ok: true, ...(data === undefined ? {} : { data }) };
+    } catch (err) {
+      result = { id: cmd.id, ok: false, error: (err as Error).message.slice(0, 2000) };
+    }
+    this.log.info({ id: cmd.id, action: cmd.action, ok: result.ok, error: result.error }, 'agent: command handled');
+    this.central.publish('cmdResult', result);
+  }
+
+  /** `siren {on, outputId?}`: operator-driven output from the console. */
+  private siren(args: Record<string, unknown>): { outputs: string[] } {
+    if (typeof args.on !== 'boolean') throw new Error('siren: args.on must be a boolean');
+    if (!this.outputs) throw new Error('siren: no outputs configured');
+    const outs = this.config.outputs.filter((o) => args.outputId === undefined || o.id === args.outputId);
+    for (const o of outs)
+      this.outputs.publish(o.topic, { on: args.on, reason: 'operator', sensorId: '', ts: this.now() });
+    return { outputs: outs.map((o) => o.id) };
+  }
+}

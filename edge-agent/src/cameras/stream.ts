@@ -1,0 +1,137 @@
+/**
+ * StreamPush: one ffmpeg per pushed camera (BRIEF "Video push"; issue 5 "Video goes outward,
+ * never re-encoded on the Pi"). RTSP sources are copied (`-c copy`) into MPEG-TS; the virtual
+ * camera (testPattern) is encoded from lavfi testsrc2 with x264 ultrafast/zerolatency, 640x360
+ * at 15 fps, GOP 1 s. Output is an HTTP POST (chunked) to the gateway's ingest URL with Basic
+ * credentials. A dropped camera is retried with capped backoff and reported; an ingest that
+ * closes or refuses (viewer gone, 401/403) ends the push.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Logger } from 'pino';
+
+export interface PushSource {
+  rtsp?: string;
+  testPattern?: boolean;
+}
+
+/** ffmpeg arguments for a push (pure). */
+export function ffmpegArgs(src: PushSource, url: string, authorization: string): string[] {
+  const input = src.rtsp
+    ? ['-rtsp_transport', 'tcp', '-i', src.rtsp, '-map', '0:v:0', '-c', 'copy']
+    : [
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=640x360:rate=15',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-tune',
+        'zerolatency',
+        '-g',
+        '15',
+        '-pix_fmt',
+        'yuv420p',
+        '-b:v',
+        '400k',
+      ];
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    ...input,
+    '-f',
+    'mpegts',
+    '-method',
+    'POST',
+    '-chunked_post',
+    '1',
+    '-headers',
+    `Authorization: ${authorization}\r\n`,
+    url,
+  ];
+}
+
+/** Whether ffmpeg's error output says the ingest side ended the push (not the camera). */
+export function ingestClosed(stderr: string): boolean {
+  return /Server returned 4\d\d|Broken pipe|Connection reset by peer|Error writing trailer|Unauthorized|Forbidden/i.test(
+    stderr,
+  );
+}
+
+export interface StreamPushDeps {
+  log: Logger;
+  onState(state: 'live' | 'lost' | 'ended', detail: string): void;
+}
+
+export class StreamPush {
+  private proc: ChildProcess | undefined;
+  private stopped = false;
+  private failures = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stderr = '';
+
+  constructor(
+    readonly cameraId: string,
+    readonly url: string,
+    private readonly src: PushSource,
+    private readonly authorization: string,
+    private readonly deps: StreamPushDeps,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.spawn();
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const kill = setTimeout(() => p.kill('SIGKILL'), 3000);
+      p.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      p.kill('SIGTERM');
+    });
+  }
+
+  private spawn(): void {
+    this.stderr = '';
+    const args = ffmpegArgs(this.src, this.url, this.authorization);
+    const proc = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.proc = proc;
+    const startedAt = Date.now();
+    proc.stderr?.on('data', (b: Buffer) => {
+      this.stderr = (this.stderr + b.toString()).slice(-4000);
+    });
+    proc.once('spawn', () => this.deps.onState('live', 'ffmpeg started'));
+    proc.once('error', (err) => this.deps.log.error({ err: err.message }, 'stream: ffmpeg failed to start'));
+    proc.once('exit', (code, signal) => {
+      if (this.stopped) return;
+      const detail = this.stderr.trim().split('\n').slice(-2).join(' | ').slice(0, 500) || `exit ${code ?? signal}`;
+      if (ingestClosed(this.stderr)) {
+        this.deps.log.info({ cameraId: this.cameraId, detail }, 'stream: ingest closed, push ended');
+        this.deps.onState('ended', detail);
+        return;
+      }
+      // A push that ran a while before failing starts its backoff over.
+      if (Date.now() - startedAt > 30_000) this.failures = 0;
+      const delay = Math.min(30_000, 1000 * 2 ** this.failures);
+      this.failures += 1;
+      this.deps.log.warn({ cameraId: this.cameraId, detail, retryMs: delay }, 'stream: camera dropped, retrying');
+      this.deps.onState('lost', detail);
+      this.timer = setTimeout(() => this.spawn(), delay);
+    });
+  }
+}
