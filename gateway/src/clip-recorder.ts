@@ -1,0 +1,96 @@
+/**
+ * Records one alarm clip from one camera: the relay's ring from the last keyframe before
+ * `requestedAt - beforeMs` (whatever the ring holds), then live segments until
+ * `requestedAt + afterMs`, remuxed (-c copy, +faststart) into MP4 by ffmpeg. Memory stays bounded:
+ * segments are written to ffmpeg's stdin as they arrive.
+ */
+import { rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Clock } from './clock.js';
+import type { FfmpegRunner } from './ffmpeg.js';
+import type { StreamRelay, Subscriber } from './relay.js';
+import type { Segment } from './ts/segmenter.js';
+import type { ClipInfo } from './types.js';
+
+export interface ClipJob {
+  alarmId: string;
+  relay: StreamRelay;
+  dir: string;
+  beforeMs: number;
+  afterMs: number;
+  requestedAt: number;
+}
+
+export async function recordClip(job: ClipJob, ffmpeg: FfmpegRunner, clock: Clock): Promise<ClipInfo> {
+  const cameraId = job.relay.cameraId;
+  const clipId = `${cameraId.replace(/[^A-Za-z0-9_-]/g, '_')}-${job.requestedAt}`;
+  const file = join(job.dir, `${clipId}.mp4`);
+  const part = `${file}.part`;
+  const child = ffmpeg.spawn(`clip ${cameraId}`, [
+    ...['-f', 'mpegts', '-i', 'pipe:0', '-map', '0:v:0', '-map', '0:a?', '-c', 'copy'],
+    ...['-movflags', '+faststart', '-f', 'mp4', '-y', part],
+  ]);
+  const stdin = child.proc.stdin;
+  let firstAt: number | undefined;
+  let wrote = false;
+  const write = (seg: Segment, psi: Buffer | undefined, at: number) => {
+    if (!stdin || stdin.destroyed) return;
+    if (!wrote) {
+      if (!seg.keyframe || !psi) return;
+      stdin.write(psi);
+      wrote = true;
+      firstAt = at;
+    }
+    stdin.write(seg.data);
+  };
+  const sub: Subscriber = {
+    viewer: false,
+    segment: (seg, psi) => write(seg, psi, clock.now()),
+    end: () => stdin?.end(),
+  };
+  // Ring first, then live segments: both happen in this tick, so nothing is lost or doubled.
+  const { psi, items } = job.relay.ringSince(job.requestedAt - job.beforeMs);
+  for (const it of items) write(it.seg, psi, it.at);
+  const unsubscribe = job.relay.subscribe(sub, false);
+  const endAt = job.requestedAt + job.afterMs;
+  await new Promise<void>((resolve) => clock.setTimeout(resolve, Math.max(0, endAt - clock.now())));
+  unsubscribe();
+  stdin?.end();
+  const code = await child.exited;
+  if (code !== 0 || !wrote) {
+    await rm(part, { force: true });
+    throw new Error(
+      `clips: ${cameraId}: ${wrote ? `ffmpeg failed (${code}): ${child.stderr()}` : 'no keyframe received'}`,
+    );
+  }
+  await rename(part, file);
+  const durationMs = await probeDurationMs(ffmpeg, file);
+  return {
+    clipId,
+    alarmId: job.alarmId,
+    cameraId,
+    fileName: `${clipId}.mp4`,
+    contentType: 'video/mp4',
+    bytes: (await stat(file)).size,
+    durationMs,
+    requestedAt: new Date(job.requestedAt).toISOString(),
+    beforeMs: Math.max(0, job.requestedAt - (firstAt ?? job.requestedAt)),
+    afterMs: job.afterMs,
+    createdAt: new Date(clock.now()).toISOString(),
+  };
+}
+
+export async function probeDurationMs(ffmpeg: FfmpegRunner, file: string): Promise<number> {
+  const child = ffmpeg.spawn(
+    'ffprobe',
+    ['-show_entries', 'format=duration', '-of', 'default=noprint_wrappers=1:nokey=1', file],
+    ffmpeg.ffprobePath,
+  );
+  let out = '';
+  child.proc.stdout?.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
+  await child.exited;
+  const s = Number.parseFloat(out.trim());
+  return Number.isFinite(s) ? Math.round(s * 1000) : 0;
+}

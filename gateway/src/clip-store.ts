@@ -1,0 +1,103 @@
+/**
+ * Alarm clips on disk: dataDir/clips/<alarmId>/<clipId>.mp4 with a <clipId>.json sidecar holding
+ * ClipInfo. Retention by age and total size, oldest first.
+ */
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { ClipInfo } from './types.js';
+
+const SAFE = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** A path segment from an external id: ids are kept as-is when safe, else percent-encoded. */
+export function safeSegment(id: string): string {
+  const s = SAFE.test(id) && id !== '.' && id !== '..' ? id : encodeURIComponent(id).replace(/\./g, '%2E');
+  return s.slice(0, 200);
+}
+
+export class ClipStore {
+  constructor(
+    readonly root: string,
+    private readonly log: Logger,
+  ) {}
+
+  dirFor(alarmId: string): string {
+    return join(this.root, safeSegment(alarmId));
+  }
+
+  async ensureDir(alarmId: string): Promise<string> {
+    const dir = this.dirFor(alarmId);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  async save(info: ClipInfo): Promise<void> {
+    await writeFile(join(this.dirFor(info.alarmId), `${info.clipId}.json`), JSON.stringify(info));
+  }
+
+  async list(alarmId: string): Promise<ClipInfo[]> {
+    const dir = this.dirFor(alarmId);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const clips: ClipInfo[] = [];
+    for (const n of names.filter((x) => x.endsWith('.json'))) {
+      try {
+        clips.push(JSON.parse(await readFile(join(dir, n), 'utf8')) as ClipInfo);
+      } catch (err) {
+        this.log.warn({ file: n, err: String(err) }, 'clips: unreadable clip metadata skipped');
+      }
+    }
+    return clips.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+  }
+
+  /** Absolute path of a stored clip, or undefined (ids are checked, no path escapes). */
+  async file(alarmId: string, clipId: string): Promise<string | undefined> {
+    if (!SAFE.test(clipId)) return undefined;
+    const p = join(this.dirFor(alarmId), `${clipId}.mp4`);
+    try {
+      return (await stat(p)).isFile() ? p : undefined;
+    } catch {
+      return undefined; // ENOENT: no such clip
+    }
+  }
+
+  /** Deletes clips older than maxAgeMs, then oldest first until the total is within maxBytes. */
+  async prune(now: number, maxAgeMs: number, maxBytes: number): Promise<number> {
+    const all: Array<{ dir: string; id: string; at: number; bytes: number }> = [];
+    let alarms: string[];
+    try {
+      alarms = await readdir(this.root);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw err;
+    }
+    for (const a of alarms) {
+      const dir = join(this.root, a);
+      const names = await readdir(dir).catch((err: Error) => {
+        this.log.warn({ dir, err: err.message }, 'clips: cannot list');
+        return [] as string[];
+      });
+      for (const n of names.filter((x) => x.endsWith('.mp4'))) {
+        const s = await stat(join(dir, n));
+        all.push({ dir, id: n.slice(0, -4), at: s.mtimeMs, bytes: s.size });
+      }
+    }
+    all.sort((x, y) => x.at - y.at);
+    let total = all.reduce((n, c) => n + c.bytes, 0);
+    let removed = 0;
+    for (const c of all) {
+      if (now - c.at <= maxAgeMs && total <= maxBytes) break;
+      await rm(join(c.dir, `${c.id}.mp4`), { force: true });
+      await rm(join(c.dir, `${c.id}.json`), { force: true });
+      total -= c.bytes;
+      removed++;
+    }
+    if (removed) this.log.info({ removed }, 'clips: retention pruned');
+    return removed;
+  }
+}

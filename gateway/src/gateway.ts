@@ -1,0 +1,239 @@
+/**
+ * VideoGateway: the center's video front. One StreamRelay per camera (zero-transcode MPEG-TS),
+ * WebSocket viewers, MPEG1 for JSMpeg, snapshots and alarm clips. See README for the interface.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { recordClip } from './clip-recorder.js';
+import { ClipStore } from './clip-store.js';
+import { type Clock, systemClock } from './clock.js';
+import { FfmpegRunner } from './ffmpeg.js';
+import { type GatewayHttpHost, handleHttp, handleUpgrade } from './http.js';
+import { Mpeg1Transcoder } from './mpeg1.js';
+import { type RelaySettings, StreamRelay } from './relay.js';
+import { SnapshotService } from './snapshot.js';
+import type { CameraHealth, ClipInfo, GatewayDeps, GatewayOptions } from './types.js';
+import { TsViewer } from './viewer.js';
+
+export class VideoGateway {
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly ffmpeg: FfmpegRunner;
+  private readonly relays = new Map<string, StreamRelay>();
+  private readonly mpeg1 = new Map<string, Mpeg1Transcoder>();
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  private readonly store: ClipStore;
+  private readonly snapshots: SnapshotService;
+  private readonly settings: RelaySettings;
+  private readonly host: GatewayHttpHost;
+  private readonly pendingClips = new Set<Promise<unknown>>();
+  private tickTimer: unknown;
+  private started = false;
+
+  constructor(
+    private readonly deps: GatewayDeps,
+    private readonly options: GatewayOptions = {},
+  ) {
+    this.log = deps.log.child({ module: 'gateway' });
+    this.clock = options.clock ?? systemClock;
+    this.ffmpeg = new FfmpegRunner(this.log, options.ffmpegPath, options.ffprobePath);
+    this.store = new ClipStore(join(options.dataDir ?? './data', 'clips'), this.log);
+    this.snapshots = new SnapshotService(
+      this.ffmpeg,
+      this.clock,
+      options.snapshotCacheMs ?? 2000,
+      options.snapshotTimeoutMs ?? 10_000,
+    );
+    this.settings = {
+      graceMs: options.graceMs ?? 10_000,
+      stallMs: options.stallMs ?? 5000,
+      startTimeoutMs: options.startTimeoutMs ?? 15_000,
+      retryMs: options.retryMs ?? 2000,
+      ringMs: options.ringMs ?? 20_000,
+      ringBytes: options.ringBytes ?? 32 * 1024 * 1024,
+      maxGopBytes: options.maxGopBytes ?? 8 * 1024 * 1024,
+      onFrame: options.onFrame,
+    };
+    this.host = {
+      deps,
+      log: this.log,
+      relay: (id) => this.relay(id),
+      snapshot: (id) => this.snapshot(id),
+      addViewer: (id, ws, format) => this.addViewer(id, ws, format),
+    };
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.store.root, { recursive: true });
+    await this.pruneClips();
+    this.started = true;
+    const loop = () => {
+      const now = this.clock.now();
+      for (const r of this.relays.values()) r.tick(now);
+      if (this.started) this.tickTimer = this.clock.setTimeout(loop, 1000);
+    };
+    loop();
+  }
+
+  /** Ends every viewer and upstream and kills every ffmpeg child. */
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.tickTimer !== undefined) this.clock.clearTimeout(this.tickTimer);
+    for (const ws of this.wss.clients) ws.terminate();
+    await Promise.all([...this.mpeg1.values()].map((t) => t.close()));
+    await Promise.all([...this.relays.values()].map((r) => r.close()));
+    await this.ffmpeg.killAll();
+    await Promise.allSettled([...this.pendingClips]);
+    this.relays.clear();
+  }
+
+  /** WebSocket upgrades on `/video/{cameraId}`; other upgrade paths are left for socket.io. */
+  attach(server: Server): void {
+    server.on('upgrade', (req, socket, head) => handleUpgrade(this.host, this.wss, req, socket, head));
+  }
+
+  /** `POST /video/ingest/{cameraId}` and `GET /video/{cameraId}/snapshot.jpg`; false if not ours. */
+  handleHttp(req: IncomingMessage, res: ServerResponse): boolean {
+    return handleHttp(this.host, req, res);
+  }
+
+  health(cameraId: string): CameraHealth | undefined;
+  health(): CameraHealth[];
+  health(cameraId?: string): CameraHealth | CameraHealth[] | undefined {
+    const one = (r: StreamRelay) => {
+      const h = r.health();
+      h.viewers += this.mpeg1.get(r.cameraId)?.viewerCount ?? 0;
+      return h;
+    };
+    if (cameraId !== undefined) {
+      const r = this.relays.get(cameraId);
+      return r ? one(r) : undefined;
+    }
+    return [...this.relays.values()].map(one);
+  }
+
+  /** Number of ffmpeg/ffprobe children running now (pulls, MPEG1, snapshots, clips). */
+  get ffmpegChildren(): number {
+    return this.ffmpeg.running;
+  }
+
+  snapshot(cameraId: string): Promise<Buffer> {
+    return this.snapshots.snapshot(this.relay(cameraId));
+  }
+
+  /**
+   * Records one clip per camera, from what the ring holds of `beforeMs` to `afterMs` after now;
+   * idle cameras are started for it. Resolves when the files are written (cameras that delivered
+   * no keyframe are logged and left out).
+   */
+  async requestClip(
+    alarmId: string,
+    cameraIds: string[],
+    opts: { beforeMs?: number; afterMs?: number } = {},
+  ): Promise<ClipInfo[]> {
+    const dir = await this.store.ensureDir(alarmId);
+    const requestedAt = this.clock.now();
+    const jobs = cameraIds.map((id) =>
+      recordClip(
+        {
+          alarmId,
+          relay: this.relay(id),
+          dir,
+          requestedAt,
+          beforeMs: opts.beforeMs ?? 10_000,
+          afterMs: opts.afterMs ?? 30_000,
+        },
+        this.ffmpeg,
+        this.clock,
+      ),
+    );
+    const all = Promise.allSettled(jobs);
+    this.pendingClips.add(all);
+    const results = await all.finally(() => this.pendingClips.delete(all));
+    const clips: ClipInfo[] = [];
+    for (const r of results) {
+      if (r.status === 'fulfilled') {
+        await this.store.save(r.value);
+        clips.push(r.value);
+      } else this.log.warn({ alarmId, err: String(r.reason) }, 'gateway: clip failed');
+    }
+    await this.pruneClips();
+    return clips;
+  }
+
+  clips(alarmId: string): Promise<ClipInfo[]> {
+    return this.store.list(alarmId);
+  }
+
+  /** Path of a clip's MP4 for download, or undefined. */
+  clipFile(alarmId: string, clipId: string): Promise<string | undefined> {
+    return this.store.file(alarmId, clipId);
+  }
+
+  private async pruneClips(): Promise<void> {
+    const maxAge = this.options.clipMaxAgeMs ?? 30 * 24 * 3600_000;
+    const maxBytes = this.options.clipMaxBytes ?? 5 * 1024 ** 3;
+    try {
+      await this.store.prune(this.clock.now(), maxAge, maxBytes);
+    } catch (err) {
+      this.log.error({ err: String(err) }, 'gateway: clip retention failed');
+    }
+  }
+
+  private relay(cameraId: string): StreamRelay {
+    let r = this.relays.get(cameraId);
+    if (!r) {
+      r = new StreamRelay(cameraId, {
+        deps: this.deps,
+        settings: this.settings,
+        clock: this.clock,
+        ffmpeg: this.ffmpeg,
+        log: this.log,
+      });
+      this.relays.set(cameraId, r);
+    }
+    return r;
+  }
+
+  private addViewer(cameraId: string, ws: WebSocket, format: 'mpegts' | 'mpeg1'): void {
+    const relay = this.relay(cameraId);
+    ws.on('error', (err) => this.log.debug({ cameraId, err: err.message }, 'gateway: viewer socket error'));
+    if (format === 'mpeg1') {
+      let t = this.mpeg1.get(cameraId);
+      if (!t) {
+        const created = new Mpeg1Transcoder(
+          relay,
+          this.ffmpeg,
+          {
+            width: this.options.mpeg1Width ?? 640,
+            bitrate: this.options.mpeg1Bitrate ?? '800k',
+            maxQueueBytes: this.options.maxViewerQueueBytes ?? 2 * 1024 * 1024,
+          },
+          this.log,
+          () => {
+            if (this.mpeg1.get(cameraId) === created) this.mpeg1.delete(cameraId);
+          },
+        );
+        t = created;
+        this.mpeg1.set(cameraId, t);
+      }
+      t.add(ws);
+      return;
+    }
+    const viewer = new TsViewer(ws, {
+      maxQueueBytes: this.options.maxViewerQueueBytes ?? 2 * 1024 * 1024,
+      dropAfterMs: this.options.stalledViewerDropMs ?? 10_000,
+      clock: this.clock,
+      onSkip: () => relay.skippedSegments++,
+      onDrop: () => {
+        relay.droppedViewers++;
+        this.log.warn({ cameraId }, 'gateway: stalled viewer dropped');
+      },
+    });
+    const unsubscribe = relay.subscribe(viewer, true);
+    ws.once('close', unsubscribe);
+  }
+}

@@ -1,0 +1,4 @@
+export { type Clock, systemClock } from './clock.js';
+export { VideoGateway } from './gateway.js';
+export { parseVideoRoute, type VideoRoute } from './routes.js';
+export * from './types.js';

@@ -1,0 +1,365 @@
+/**
+ * StreamRelay: one camera's single upstream (agent push or RTSP pull), shared by every consumer.
+ * Started by the first consumer, stopped `graceMs` after the last one leaves; keeps the last GOP
+ * and a clip ring; watches the upstream and retries when it dies or stalls.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { GopCache, SegmentRing, type TimedSegment } from './buffers.js';
+import type { Clock } from './clock.js';
+import type { Child, FfmpegRunner } from './ffmpeg.js';
+import { kill } from './ffmpeg.js';
+import { PacketAligner } from './ts/packet.js';
+import { type Segment, TsSegmenter } from './ts/segmenter.js';
+import { type CameraHealth, type GatewayDeps, isUnknownCamera, type Upstream } from './types.js';
+
+export interface Subscriber {
+  /** Counted as a viewer in health (snapshots and clips are consumers, not viewers). */
+  readonly viewer: boolean;
+  segment(seg: Segment, psi: Buffer | undefined): void;
+  /** The relay gives this subscriber up (unknown camera, gateway stopping). */
+  end(reason: string): void;
+  queuedBytes?(): number;
+}
+
+export interface RelaySettings {
+  graceMs: number;
+  stallMs: number;
+  startTimeoutMs: number;
+  retryMs: number;
+  ringMs: number;
+  ringBytes: number;
+  maxGopBytes: number;
+  onFrame?(cameraId: string, pts: number | undefined, arrivedAtMs: number): void;
+}
+
+export interface RelayContext {
+  deps: GatewayDeps;
+  settings: RelaySettings;
+  clock: Clock;
+  ffmpeg: FfmpegRunner;
+  log: Logger;
+}
+
+type State = CameraHealth['state'];
+
+export class StreamRelay {
+  private state: State = 'idle';
+  private running = false;
+  private generation = 0;
+  private consumers = 0;
+  private readonly subscribers = new Set<Subscriber>();
+  private graceTimer: unknown;
+  private upstream: Upstream | null = null;
+  private puller: Child | undefined;
+  private push: { req: IncomingMessage; res: ServerResponse } | undefined;
+  private readonly aligner = new PacketAligner();
+  private readonly segmenter = new TsSegmenter();
+  private readonly gop: GopCache;
+  private readonly ring: SegmentRing;
+  private keyframeWaiters: Array<() => void> = [];
+  private askedAt = 0;
+  private retryAt = 0;
+  private backoff: number;
+  private lastDataAt: number | null = null;
+  private lastKeyframeAt: number | null = null;
+  private bytesIn = 0;
+  private frames = 0;
+  private restarts = 0;
+  private rate = { at: 0, bytes: 0, frames: 0, fps: 0, bps: 0 };
+  skippedSegments = 0;
+  droppedViewers = 0;
+
+  constructor(
+    readonly cameraId: string,
+    private readonly ctx: RelayContext,
+  ) {
+    this.gop = new GopCache(ctx.settings.maxGopBytes);
+    this.ring = new SegmentRing(ctx.settings.ringMs, ctx.settings.ringBytes);
+    this.backoff = ctx.settings.retryMs;
+  }
+
+  /** Holds the upstream open until the returned release is called (idempotent). */
+  acquire(): () => void {
+    this.consumers++;
+    if (this.graceTimer !== undefined) {
+      this.ctx.clock.clearTimeout(this.graceTimer);
+      this.graceTimer = undefined;
+    }
+    if (!this.running) this.begin();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.consumers--;
+      if (this.consumers === 0) this.scheduleStop();
+    };
+  }
+
+  /** Adds a consumer receiving segments; with `prime` it first gets the cached GOP (keyframe first). */
+  subscribe(sub: Subscriber, prime: boolean): () => void {
+    const release = this.acquire();
+    if (prime) for (const seg of this.gop.get()) sub.segment(seg, this.segmenter.psi());
+    this.subscribers.add(sub);
+    return () => {
+      this.subscribers.delete(sub);
+      release();
+    };
+  }
+
+  /** PAT+PMT and the ring from the last keyframe at or before `since`, for clip pre-roll. */
+  ringSince(since: number): { psi: Buffer | undefined; items: TimedSegment[] } {
+    return { psi: this.segmenter.psi(), items: this.ring.since(since) };
+  }
+
+  /** Resolves with PAT+PMT+GOP once a complete keyframe is cached, or undefined after `timeoutMs`. */
+  waitForKeyframe(timeoutMs: number): Promise<Buffer | undefined> {
+    const ready = () => {
+      const gop = this.gop.get();
+      const psi = this.segmenter.psi();
+      // Two frames started means the keyframe's PES is complete.
+      const frames = gop.reduce((n, s) => n + s.frames.length, 0);
+      return psi && frames >= 2 ? Buffer.concat([psi, ...gop.map((s) => s.data)]) : undefined;
+    };
+    const now = ready();
+    if (now) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const check = () => {
+        const data = ready();
+        if (!data) return false;
+        this.ctx.clock.clearTimeout(timer);
+        resolve(data);
+        return true;
+      };
+      const waiter = () => {
+        if (!check()) this.keyframeWaiters.push(waiter);
+      };
+      const timer = this.ctx.clock.setTimeout(() => {
+        this.keyframeWaiters = this.keyframeWaiters.filter((w) => w !== waiter);
+        resolve(undefined);
+      }, timeoutMs);
+      this.keyframeWaiters.push(waiter);
+    });
+  }
+
+  /** An agent's chunked POST. A newer push replaces the current one (see README). */
+  attachPush(req: IncomingMessage, res: ServerResponse): void {
+    if (this.push) {
+      this.ctx.log.warn({ cameraId: this.cameraId }, 'relay: new push replaces the current one');
+      this.endPush();
+    }
+    const push = { req, res };
+    this.push = push;
+    this.aligner.reset();
+    if (!this.running) {
+      // Unrequested push (agent started on its own): relay it, but stop it after the grace period
+      // unless someone starts watching — nothing streams that nobody uses.
+      this.running = true;
+      this.upstream = { kind: 'push' };
+      this.askedAt = this.ctx.clock.now();
+      if (this.consumers === 0) this.scheduleStop();
+    }
+    req.on('data', (chunk: Buffer) => {
+      if (this.push === push) this.feed(chunk);
+    });
+    const done = () => {
+      if (this.push !== push) return;
+      this.push = undefined;
+      if (!res.headersSent) res.writeHead(204).end();
+      this.ctx.log.info({ cameraId: this.cameraId }, 'relay: push ended');
+    };
+    req.on('end', done);
+    req.on('close', done);
+  }
+
+  feed(chunk: Buffer): void {
+    const now = this.ctx.clock.now();
+    this.lastDataAt = now;
+    this.bytesIn += chunk.length;
+    if (this.state !== 'live' && this.running) {
+      this.backoff = this.ctx.settings.retryMs;
+      this.setState('live');
+    }
+    const packets = this.aligner.push(chunk);
+    if (packets.length === 0) return;
+    const psi = () => this.segmenter.psi();
+    for (const seg of this.segmenter.push(packets)) {
+      if (seg.keyframe) this.lastKeyframeAt = now;
+      this.frames += seg.frames.length;
+      if (this.ctx.settings.onFrame) for (const f of seg.frames) this.ctx.settings.onFrame(this.cameraId, f.pts, now);
+      this.gop.push(seg);
+      this.ring.push(now, seg);
+      for (const sub of this.subscribers) sub.segment(seg, psi());
+      if (this.keyframeWaiters.length) {
+        const waiters = this.keyframeWaiters;
+        this.keyframeWaiters = [];
+        for (const w of waiters) w();
+      }
+    }
+  }
+
+  /** Watchdog and rates; the gateway calls it about once a second. */
+  tick(now: number): void {
+    const dt = now - this.rate.at;
+    if (dt >= 500) {
+      this.rate.fps = this.rate.at ? ((this.frames - this.rate.frames) * 1000) / dt : 0;
+      this.rate.bps = this.rate.at ? ((this.bytesIn - this.rate.bytes) * 8000) / dt : 0;
+      this.rate = { ...this.rate, at: now, bytes: this.bytesIn, frames: this.frames };
+    }
+    if (!this.running) return;
+    if (this.state === 'lost' && this.retryAt && now >= this.retryAt) {
+      this.retryAt = 0;
+      this.restarts++;
+      void this.startAttempt();
+      return;
+    }
+    if (this.retryAt) return;
+    const gotData = this.lastDataAt !== null && this.lastDataAt >= this.askedAt;
+    if (!gotData && now - this.askedAt > this.ctx.settings.startTimeoutMs) this.lose('no data after start');
+    else if (gotData && now - (this.lastDataAt ?? 0) > this.ctx.settings.stallMs) this.lose('upstream stalled');
+  }
+
+  health(): CameraHealth {
+    let viewers = 0;
+    let maxQueue = 0;
+    for (const s of this.subscribers) {
+      if (s.viewer) viewers++;
+      maxQueue = Math.max(maxQueue, s.queuedBytes?.() ?? 0);
+    }
+    return {
+      cameraId: this.cameraId,
+      state: this.state,
+      upstream: this.running ? (this.upstream?.kind ?? null) : null,
+      viewers,
+      consumers: this.consumers,
+      fps: Math.round(this.rate.fps * 10) / 10,
+      bitrateBps: Math.round(this.rate.bps),
+      lastKeyframeAt: this.lastKeyframeAt,
+      lastDataAt: this.lastDataAt,
+      bytesIn: this.bytesIn,
+      restarts: this.restarts,
+      maxViewerQueueBytes: maxQueue,
+      skippedSegments: this.skippedSegments,
+      droppedViewers: this.droppedViewers,
+    };
+  }
+
+  get idle(): boolean {
+    return !this.running && this.consumers === 0;
+  }
+
+  /** Gateway shutdown: end subscribers and the upstream now, without a grace period. */
+  async close(): Promise<void> {
+    for (const s of [...this.subscribers]) s.end('gateway stopping');
+    this.subscribers.clear();
+    if (this.graceTimer !== undefined) this.ctx.clock.clearTimeout(this.graceTimer);
+    if (this.running) await this.stop();
+  }
+
+  private begin(): void {
+    this.running = true;
+    this.restarts = 0;
+    this.backoff = this.ctx.settings.retryMs;
+    if (this.push) return; // already fed by an unrequested push: keep it, no need to ask
+    this.setState('starting');
+    void this.startAttempt();
+  }
+
+  private async startAttempt(): Promise<void> {
+    const gen = ++this.generation;
+    this.askedAt = this.ctx.clock.now();
+    let up: Upstream;
+    try {
+      up = await this.ctx.deps.startUpstream(this.cameraId);
+    } catch (err) {
+      if (gen !== this.generation || !this.running) return;
+      if (isUnknownCamera(err)) {
+        this.ctx.log.warn({ cameraId: this.cameraId }, 'relay: unknown camera');
+        for (const s of [...this.subscribers]) s.end('unknown-camera');
+        this.subscribers.clear();
+        this.running = false;
+        this.setState('idle');
+        return;
+      }
+      this.lose(`startUpstream failed: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    if (gen !== this.generation || !this.running) return;
+    this.upstream = up;
+    if (up.kind === 'rtsp') this.spawnPuller(up.url, gen);
+  }
+
+  private spawnPuller(url: string, gen: number): void {
+    this.aligner.reset();
+    // -c copy: the center never re-encodes what it only relays (issue 6). -timeout (µs) makes a
+    // dead camera end ffmpeg instead of hanging on the socket.
+    const args = ['-rtsp_transport', 'tcp', '-timeout', '5000000', '-i', url];
+    const child = this.ctx.ffmpeg.spawn(`pull ${this.cameraId}`, [
+      ...args,
+      ...['-map', '0:v:0', '-map', '0:a?', '-c', 'copy', '-f', 'mpegts', 'pipe:1'],
+    ]);
+    this.puller = child;
+    child.proc.stdout?.on('data', (b: Buffer) => {
+      if (this.puller === child) this.feed(b);
+    });
+    void child.exited.then((code) => {
+      if (this.puller !== child) return;
+      this.puller = undefined;
+      if (gen === this.generation && this.running) this.lose(`ffmpeg exited (${code}): ${child.stderr().slice(-300)}`);
+    });
+  }
+
+  private lose(reason: string): void {
+    this.ctx.log.warn({ cameraId: this.cameraId, reason, retryInMs: this.backoff }, 'relay: upstream lost');
+    this.generation++;
+    if (this.puller) {
+      void kill(this.puller.proc);
+      this.puller = undefined;
+    }
+    this.retryAt = this.ctx.clock.now() + this.backoff;
+    this.backoff = Math.min(this.backoff * 2, 30_000);
+    this.setState('lost');
+  }
+
+  private scheduleStop(): void {
+    if (this.graceTimer !== undefined) this.ctx.clock.clearTimeout(this.graceTimer);
+    this.graceTimer = this.ctx.clock.setTimeout(() => {
+      this.graceTimer = undefined;
+      if (this.consumers === 0 && this.running) void this.stop();
+    }, this.ctx.settings.graceMs);
+  }
+
+  private async stop(): Promise<void> {
+    this.running = false;
+    this.generation++;
+    this.retryAt = 0;
+    const puller = this.puller;
+    this.puller = undefined;
+    this.endPush();
+    this.gop.clear();
+    this.ring.clear();
+    this.aligner.reset();
+    this.upstream = null;
+    this.setState('idle');
+    this.ctx.log.info({ cameraId: this.cameraId }, 'relay: upstream stopped');
+    try {
+      await Promise.all([puller ? kill(puller.proc) : undefined, this.ctx.deps.stopUpstream(this.cameraId)]);
+    } catch (err) {
+      this.ctx.log.error({ cameraId: this.cameraId, err: String(err) }, 'relay: stopUpstream failed');
+    }
+  }
+
+  private endPush(): void {
+    const p = this.push;
+    if (!p) return;
+    this.push = undefined;
+    if (!p.res.headersSent) p.res.writeHead(204, { connection: 'close' }).end();
+    p.req.destroy();
+  }
+
+  private setState(state: State): void {
+    if (state === this.state) return;
+    this.state = state;
+    if (state !== 'starting') this.ctx.deps.onCameraState?.(this.cameraId, state, this.health());
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * URL layout of the gateway (CONTRACT "Video: gateway"): `/video/{cameraId}` (WebSocket),
+ * `/video/{cameraId}/snapshot.jpg`, `POST /video/ingest/{cameraId}`. Pure parsing.
+ */
+export type VideoRoute =
+  | { kind: 'ingest'; cameraId: string }
+  | { kind: 'snapshot'; cameraId: string; token?: string }
+  | { kind: 'live'; cameraId: string; token?: string; format: 'mpegts' | 'mpeg1' };
+
+function decode(s: string): string | undefined {
+  try {
+    const v = decodeURIComponent(s);
+    return v.length > 0 && v.length <= 200 ? v : undefined;
+  } catch {
+    return undefined; // malformed percent-encoding: not a route of ours
+  }
+}
+
+export function parseVideoRoute(rawUrl: string | undefined): VideoRoute | undefined {
+  if (!rawUrl?.startsWith('/video/')) return undefined;
+  const url = new URL(rawUrl, 'http://gateway.invalid');
+  const parts = url.pathname.split('/').slice(2); // ['', 'video', ...]
+  const token = url.searchParams.get('token') ?? undefined;
+  if (parts.length === 2 && parts[0] === 'ingest') {
+    const cameraId = decode(parts[1]);
+    return cameraId ? { kind: 'ingest', cameraId } : undefined;
+  }
+  if (parts.length === 2 && parts[1] === 'snapshot.jpg') {
+    const cameraId = decode(parts[0]);
+    return cameraId ? { kind: 'snapshot', cameraId, token } : undefined;
+  }
+  if (parts.length === 1) {
+    const cameraId = decode(parts[0]);
+    const format = url.searchParams.get('format') === 'mpeg1' ? 'mpeg1' : 'mpegts';
+    return cameraId ? { kind: 'live', cameraId, token, format } : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,5 @@
+export * from './h264.js';
+export * from './packet.js';
+export * from './pes.js';
+export * from './psi.js';
+export * from './segmenter.js';

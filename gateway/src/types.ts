@@ -1,0 +1,102 @@
+import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
+
+export type Upstream = { kind: 'push' } | { kind: 'rtsp'; url: string };
+export type CameraState = 'live' | 'idle' | 'lost';
+
+export interface CameraHealth {
+  cameraId: string;
+  /** idle: nobody needs it; starting: asked for, no data yet; live: data flowing; lost: should run but does not. */
+  state: CameraState | 'starting';
+  upstream: Upstream['kind'] | null;
+  /** WebSocket viewers (MPEG-TS and MPEG1). */
+  viewers: number;
+  /** Everything holding the upstream: viewers, snapshots, clips. */
+  consumers: number;
+  fps: number;
+  bitrateBps: number;
+  /** Wall clock (ms) of the last keyframe received, or null. */
+  lastKeyframeAt: number | null;
+  lastDataAt: number | null;
+  bytesIn: number;
+  restarts: number;
+  /** Largest send queue (ws bufferedAmount) among this camera's viewers. */
+  maxViewerQueueBytes: number;
+  /** Segments skipped for slow viewers and viewers dropped for staying stalled, since start. */
+  skippedSegments: number;
+  droppedViewers: number;
+}
+
+export interface GatewayDeps {
+  log: Logger;
+  authorizeViewer(token: string | undefined, cameraId: string): Promise<boolean>;
+  authorizeIngest(authorizationHeader: string | undefined, cameraId: string): Promise<boolean>;
+  /** Asks for the camera's upstream; reject with UnknownCameraError for a camera that does not exist. */
+  startUpstream(cameraId: string): Promise<Upstream>;
+  stopUpstream(cameraId: string): Promise<void>;
+  onCameraState?(cameraId: string, state: CameraState, health: CameraHealth): void;
+}
+
+export interface GatewayOptions {
+  /** Upstream keeps running this long after its last consumer leaves (default 10 s). */
+  graceMs?: number;
+  /** Root for clips (dataDir/clips). Default ./data. */
+  dataDir?: string;
+  ffmpegPath?: string;
+  ffprobePath?: string;
+  clock?: Clock;
+  /** A viewer whose ws send queue exceeds this skips to the next keyframe (default 2 MiB). */
+  maxViewerQueueBytes?: number;
+  /** A viewer stalled above the queue bound this long is dropped (default 10 s). */
+  stalledViewerDropMs?: number;
+  /** No data this long from a running upstream means it is lost (default 5 s). */
+  stallMs?: number;
+  /** No first data this long after asking means it is lost (default 15 s). */
+  startTimeoutMs?: number;
+  /** Retry delay after a loss, doubled up to 30 s (default 2 s). */
+  retryMs?: number;
+  /** Alarm-clip ring per streaming camera: time and byte bounds (default 20 s, 32 MiB). */
+  ringMs?: number;
+  ringBytes?: number;
+  /** Last-GOP cache bound (default 8 MiB); a longer GOP is not cached. */
+  maxGopBytes?: number;
+  snapshotCacheMs?: number;
+  snapshotTimeoutMs?: number;
+  /** Clip retention (default 30 days, 5 GiB). */
+  clipMaxAgeMs?: number;
+  clipMaxBytes?: number;
+  /** MPEG1 output for JSMpeg: width in pixels (default 640), bitrate (default 800k). */
+  mpeg1Width?: number;
+  mpeg1Bitrate?: string;
+  /** Instrumentation: called for every video frame (PES) entering the relay, with arrival wall clock. */
+  onFrame?(cameraId: string, pts: number | undefined, arrivedAtMs: number): void;
+}
+
+export interface ClipInfo {
+  clipId: string;
+  alarmId: string;
+  cameraId: string;
+  fileName: string;
+  contentType: 'video/mp4';
+  bytes: number;
+  durationMs: number;
+  /** When the clip was requested (the alarm), and how much of the requested pre-roll the ring had. */
+  requestedAt: string;
+  beforeMs: number;
+  afterMs: number;
+  createdAt: string;
+}
+
+export class UnknownCameraError extends Error {
+  readonly code = 'unknown-camera';
+  constructor(cameraId: string) {
+    super(`gateway: unknown camera ${cameraId}`);
+  }
+}
+
+export function isUnknownCamera(err: unknown): boolean {
+  return (
+    err instanceof UnknownCameraError ||
+    (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'unknown-camera')
+  );
+}

@@ -1,0 +1,126 @@
+/**
+ * Test harness: a plain node http server with a VideoGateway, deps that accept the token 'good'
+ * and the Basic credentials cam-agent:secret, and a record of upstream start/stop calls.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { WebSocket } from 'ws';
+import { type GatewayOptions, UnknownCameraError, type Upstream, VideoGateway } from '../../src/index.js';
+
+export const GOOD_TOKEN = 'good';
+export const AGENT_AUTH = `Basic ${Buffer.from('cam-agent:secret').toString('base64')}`;
+
+export interface Harness {
+  gw: VideoGateway;
+  server: Server;
+  base: string;
+  wsBase: string;
+  dataDir: string;
+  starts: string[];
+  stops: string[];
+  states: Array<[string, string]>;
+  close(): Promise<void>;
+}
+
+/** `upstreams` maps camera ids to what startUpstream answers; other ids are unknown cameras. */
+export async function startHarness(upstreams: Record<string, Upstream>, options: GatewayOptions = {}): Promise<Harness> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'gw-test-'));
+  const starts: string[] = [];
+  const stops: string[] = [];
+  const states: Array<[string, string]> = [];
+  const gw = new VideoGateway(
+    {
+      log: pino({ level: process.env.GW_TEST_LOG ?? 'silent' }),
+      authorizeViewer: async (token) => token === GOOD_TOKEN,
+      authorizeIngest: async (header, cameraId) => header === AGENT_AUTH && cameraId in upstreams,
+      startUpstream: async (cameraId) => {
+        starts.push(cameraId);
+        const up = upstreams[cameraId];
+        if (!up) throw new UnknownCameraError(cameraId);
+        return up;
+      },
+      stopUpstream: async (cameraId) => {
+        stops.push(cameraId);
+      },
+      onCameraState: (cameraId, state) => states.push([cameraId, state]),
+    },
+    { dataDir, ...options },
+  );
+  const server = createServer((req, res) => {
+    if (!gw.handleHttp(req, res)) res.writeHead(404).end();
+  });
+  gw.attach(server);
+  await gw.start();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    gw,
+    server,
+    base: `http://127.0.0.1:${port}`,
+    wsBase: `ws://127.0.0.1:${port}`,
+    dataDir,
+    starts,
+    stops,
+    states,
+    close: async () => {
+      await gw.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A WebSocket viewer collecting every binary message. */
+export interface TestViewer {
+  ws: WebSocket;
+  messages: Buffer[];
+  bytes(): number;
+  all(): Buffer;
+  close(): Promise<void>;
+}
+
+export function openViewer(url: string): Promise<TestViewer> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const messages: Buffer[] = [];
+    ws.on('message', (d: Buffer) => messages.push(d));
+    ws.once('open', () =>
+      resolve({
+        ws,
+        messages,
+        bytes: () => messages.reduce((n, m) => n + m.length, 0),
+        all: () => Buffer.concat(messages),
+        close: () =>
+          new Promise<void>((r) => {
+            if (ws.readyState === ws.CLOSED) return r();
+            ws.once('close', () => r());
+            ws.close();
+          }),
+      }),
+    );
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`status ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+/** ffmpeg processes whose parent is this test process (the gateway's children). */
+export function ffmpegChildrenOfThisProcess(): number {
+  let n = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (comm === 'ffmpeg' && ppid === process.pid) n++;
+    } catch {
+      // the process exited between readdir and read: not counted
+    }
+  }
+  return n;
+}
