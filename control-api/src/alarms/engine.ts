@@ -2,7 +2,7 @@
  * The part of detection's `DetectionEngine` the alarm service drives (BRIEF interface). Kept as
  * an interface so the service depends on behaviour, not on the engine's construction.
  */
-import type { Alarm } from '@gwanje/protocol';
+import type { Alarm, FloodState } from '@gwanje/protocol';
 import type { ActionArgs, AlarmAction, DetectionReading, SensorContext, Transition } from '../detection/types.js';
 
 export interface AlarmEngine {
@@ -12,6 +12,8 @@ export interface AlarmEngine {
   agentStatus(agentId: string, siteId: string, state: 'online' | 'offline', now: number): Transition[];
   load(alarms: Alarm[]): void;
   active(): Alarm[];
+  /** Sites whose flood mode changed since the last call. */
+  takeFloodChanges?(): FloodState[];
 }
 
 /** Active (condition present) as opposed to returned-to-normal or closed. */

@@ -5,16 +5,25 @@
  * site room, and the raise is timed from the reading's ts to the emit (latency journal
  * sensorTs/receivedAt/evaluatedAt/emittedAt and gwanje_alarm_latency_seconds).
  */
-import type { Alarm, JournalEntry } from '@gwanje/protocol';
-import type { ActionArgs, AlarmAction, DetectionReading, SensorContext, Transition } from '../detection/types.js';
+import type { Alarm, FloodState, JournalEntry } from '@gwanje/protocol';
+import { computeKpis, type Kpis } from '../detection/kpis.js';
+import {
+  type ActionArgs,
+  type AlarmAction,
+  AlarmActionError,
+  type DetectionReading,
+  type SensorContext,
+  type Transition,
+} from '../detection/types.js';
 import type { AlarmStore } from '../ingest/ports.js';
 import type { Logger } from '../logger.js';
 import type { CenterMetrics } from '../metrics.js';
-import type { AlarmQuery } from '../store/types.js';
+import type { AlarmQuery, SiteScope } from '../store/types.js';
 import { type AlarmEngine, isActive } from './engine.js';
 
 export interface AlarmEmitter {
   alarm(alarm: Alarm): void;
+  flood?(flood: FloodState): void;
 }
 
 export interface AlarmServiceDeps {
@@ -35,6 +44,8 @@ interface Latency {
 }
 
 const SITE_CAMERAS_TTL_MS = 30_000;
+const STANDING_MS = 24 * 3600_000;
+const KPI_MAX_ALARMS = 5_000;
 
 export class AlarmService {
   private readonly now: () => number;
@@ -71,6 +82,8 @@ export class AlarmService {
   tick(): void {
     try {
       this.apply(this.deps.engine.tick(this.now()), {});
+      // Flood mode can also end with no alarm changing (the 10-minute window slides on).
+      for (const f of this.deps.engine.takeFloodChanges?.() ?? []) this.deps.live.flood?.(f);
     } catch (err) {
       this.deps.log.error({ err: (err as Error).stack }, 'alarms: tick failed');
     }
@@ -91,12 +104,23 @@ export class AlarmService {
   }
 
   /** An operator action (REST). Throws AlarmActionError for an action the state does not allow. */
-  async act(alarmId: string, action: AlarmAction, actor: string, args: ActionArgs = {}): Promise<Alarm | undefined> {
+  async act(alarmId: string, action: AlarmAction, actor: string, args: ActionArgs = {}): Promise<Alarm> {
     const transitions = this.deps.engine.act(alarmId, action, actor, this.now(), args);
     this.apply(transitions, {});
     await this.chains.get(alarmId);
     const last = transitions.filter((t) => t.alarm.id === alarmId).at(-1);
-    return last ? { ...last.alarm } : this.deps.store.get(alarmId);
+    const alarm = last ? { ...last.alarm } : await this.deps.store.get(alarmId);
+    if (!alarm) throw new AlarmActionError('not-found', `alarm ${alarmId} not found`);
+    return alarm;
+  }
+
+  /** EEMUA 191 figures (GET /api/v1/kpis) from the stored alarms and their journal. */
+  async kpis(siteIds: SiteScope, from: number, to: number): Promise<Kpis> {
+    // Activations before `from` matter for floods, chattering and standing alarms spanning it.
+    const alarms = await this.deps.store.list({ siteIds, from: from - STANDING_MS, to, limit: KPI_MAX_ALARMS });
+    const journal: JournalEntry[] = [];
+    for (const a of alarms) journal.push(...(await this.deps.store.journal(a.id)));
+    return computeKpis(alarms, journal, { from, to });
   }
 
   list(q: AlarmQuery): Promise<Alarm[]> {
@@ -104,12 +128,12 @@ export class AlarmService {
   }
 
   /** The alarm with its journal (GET /api/v1/alarms/{id}); in-memory state wins over the row. */
-  async get(id: string): Promise<(Alarm & { journal: JournalEntry[] }) | undefined> {
+  async get(id: string): Promise<{ alarm: Alarm; journal: JournalEntry[] } | undefined> {
     await this.chains.get(id);
     const live = this.deps.engine.active().find((a) => a.id === id);
     const alarm = live ? { ...live } : await this.deps.store.get(id);
     if (!alarm) return undefined;
-    return { ...alarm, journal: await this.deps.store.journal(id) };
+    return { alarm, journal: await this.deps.store.journal(id) };
   }
 
   /** The standing set a (re)connecting console receives first. */
@@ -118,6 +142,9 @@ export class AlarmService {
   }
 
   private apply(transitions: Transition[], latency: Latency): void {
+    if (transitions.length > 0) {
+      for (const f of this.deps.engine.takeFloodChanges?.() ?? []) this.deps.live.flood?.(f);
+    }
     for (const t of transitions) {
       const id = t.alarm.id;
       const snapshot: Alarm = { ...t.alarm, cameras: [...(t.alarm.cameras ?? [])] };

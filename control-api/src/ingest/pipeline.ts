@@ -119,7 +119,7 @@ export class IngestPipeline {
       return;
     }
     if (cached && cached.missingUntil > receivedAt) {
-      this.reject('unauthorized', topic, 'unknown agent');
+      this.reject('unauthorized', topic, 'unknown or revoked agent');
       return;
     }
     // Unknown to the cache: look it up once; messages arriving meanwhile queue behind the lookup in order.
@@ -128,7 +128,7 @@ export class IngestPipeline {
     const next = pending.then(() => {
       const info = this.agents.get(agentId);
       if (info && 'siteId' in info) this.route(msg, info, receivedAt);
-      else this.reject('unauthorized', topic, 'unknown agent');
+      else this.reject('unauthorized', topic, 'unknown or revoked agent');
     });
     this.lookups.set(agentId, next);
     void next.finally(() => {

@@ -10,6 +10,7 @@ import type { Server as HttpServer } from 'node:http';
 import {
   type Alarm,
   type ClientToServerEvents,
+  type FloodState,
   LIVE_NAMESPACE,
   type LiveAgent,
   type LiveCamera,
@@ -140,6 +141,10 @@ export class LiveHub {
 
   alarm(alarm: Alarm): void {
     this.to(alarm.siteId)?.emit('alarm', alarm);
+  }
+
+  flood(f: FloodState): void {
+    this.to(f.siteId)?.emit('flood', f);
   }
 
   agent(a: LiveAgent): void {

@@ -1,0 +1,101 @@
+/**
+ * Downlink commands (CONTRACT `cmd` / `cmd/result`): publishes `{id, action, args}` on the
+ * agent's `cmd` topic (QoS 1) and resolves with the matching `cmd/result`, or rejects on timeout.
+ */
+import { randomUUID } from 'node:crypto';
+import { agentTopic, type CommandAction, type CommandResult, encode } from '@gwanje/protocol';
+import type { PtzArgs } from '../http/deps.js';
+import type { Logger } from '../logger.js';
+
+export interface CommandPublisher {
+  publish(topic: string, payload: Buffer): Promise<void>;
+}
+
+interface Pending {
+  agentId: string;
+  resolve(r: CommandResult): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export class CommandChannel {
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(
+    private readonly mqtt: CommandPublisher,
+    private readonly log: Logger,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  async send(
+    siteId: string,
+    agentId: string,
+    action: CommandAction,
+    args: Record<string, unknown>,
+  ): Promise<CommandResult> {
+    const id = randomUUID();
+    const payload = encode(agentTopic(siteId, agentId, 'cmd'), { id, action, args });
+    const result = new Promise<CommandResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`commands: ${action} to ${agentId} got no result in ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      this.pending.set(id, { agentId, resolve, reject, timer });
+    });
+    try {
+      await this.mqtt.publish(agentTopic(siteId, agentId, 'cmd'), payload);
+    } catch (err) {
+      const p = this.pending.get(id);
+      if (p) {
+        clearTimeout(p.timer);
+        this.pending.delete(id);
+      }
+      throw err;
+    }
+    this.log.debug({ agentId, action, id }, 'commands: sent');
+    return result;
+  }
+
+  /** Fire-and-forget form (stream.start/stop): the result is only logged. */
+  post(siteId: string, agentId: string, action: CommandAction, args: Record<string, unknown>): void {
+    this.send(siteId, agentId, action, args).then(
+      (r) => {
+        if (!r.ok) this.log.warn({ agentId, action, error: r.error }, 'commands: agent refused command');
+      },
+      (err: Error) => this.log.warn({ agentId, action, err: err.message }, 'commands: command failed'),
+    );
+  }
+
+  /** Called by ingest for each decoded `cmd/result`; a result from another agent is ignored. */
+  onResult(agentId: string, result: CommandResult): void {
+    const p = this.pending.get(result.id);
+    if (!p || p.agentId !== agentId) return;
+    clearTimeout(p.timer);
+    this.pending.delete(result.id);
+    p.resolve(result);
+  }
+
+  /** CommandSender of the REST app: `ptz.*` on the owning agent. */
+  async ptz(
+    camera: { cameraId: string; siteId: string; agentId: string },
+    args: PtzArgs,
+    actor: string,
+  ): Promise<unknown> {
+    const { action, ...rest } = args;
+    const r = await this.send(camera.siteId, camera.agentId, `ptz.${action}`, {
+      cameraId: camera.cameraId,
+      ...rest,
+      actor,
+    });
+    if (!r.ok) throw new Error(`commands: ptz.${action} failed on ${camera.agentId}: ${r.error ?? 'unknown error'}`);
+    return r.data ?? { ok: true };
+  }
+
+  stop(): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new Error('commands: center stopping'));
+      this.pending.delete(id);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * `npm start` -> `node --import tsx control-api/src/main.ts`: reads the GWANJE_* settings, starts
+ * the center, prints the console URL (and a generated admin password, once), and shuts down
+ * gracefully on SIGINT/SIGTERM.
+ */
+import { Center } from './center.js';
+import { PortError } from './listen.js';
+import { createLogger } from './logger.js';
+import { loadSettings, SettingsError } from './settings.js';
+
+async function main(): Promise<void> {
+  let settings: ReturnType<typeof loadSettings>;
+  try {
+    settings = loadSettings(process.env);
+  } catch (err) {
+    if (err instanceof SettingsError) {
+      for (const e of err.errors) process.stderr.write(`gwanje: ${e}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(settings.logLevel);
+  const center = new Center(settings, log);
+  const startedAt = performance.now();
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'center: shutting down');
+    const force = setTimeout(() => {
+      log.error('center: shutdown took over 15 s, exiting');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    center.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        log.error({ err: err.message }, 'center: shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  try {
+    const started = await center.start();
+    const ms = Math.round(performance.now() - startedAt);
+    log.info({ url: started.url, mqtt: started.mqttUrl, startupMs: ms }, 'center: ready');
+    // Printed plainly (not only as a log line) so a newcomer sees where to go.
+    const lines = [`\nGwanje is running: open ${started.url}  (user: admin)`];
+    if (started.adminPassword) lines.push(`Generated admin password (shown once): ${started.adminPassword}`);
+    lines.push(`MQTT broker for edge agents: ${started.mqttUrl}\n`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } catch (err) {
+    const message = err instanceof PortError ? err.message : ((err as Error).stack ?? String(err));
+    process.stderr.write(`gwanje: ${message}\n`);
+    await center.stop();
+    process.exit(1);
+  }
+}
+
+void main();
