@@ -1,0 +1,1 @@
+export class EmbeddedTimeSeriesStore { constructor(_o: unknown) { throw new Error("todo"); } }

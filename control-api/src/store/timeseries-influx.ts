@@ -1,0 +1,294 @@
+/**
+ * InfluxDB 1.x backend (npm `influx`). Measurement `reading`, tags siteId/agentId/sensorId/
+ * metric/gas/unit, fields value/quality, ms precision. Points are written in order, one batch in
+ * flight (up to 5,000 points, or whatever gathered within 1 s). While InfluxDB is down, points
+ * wait in a bounded FIFO and the writer retries with capped exponential backoff. A retried batch
+ * that had in fact landed is harmless: InfluxDB keeps one point per series and timestamp.
+ */
+import { escape, type IPoint, InfluxDB } from 'influx';
+import type { Logger } from 'pino';
+import { BoundedFifo } from './timeseries-fifo.js';
+import {
+  BucketAggregator,
+  checkQuery,
+  DEFAULT_RAW_RETENTION_MS,
+  DEFAULT_ROLLUP_RETENTION_MS,
+  MINUTE_MS,
+  useRollup,
+} from './timeseries-query.js';
+import type { ReadingPoint, StoredReading, TimeSeriesStore } from './types.js';
+
+export interface InfluxStoreOptions {
+  url: string;
+  database?: string;
+  log: Logger;
+  maxBuffered?: number;
+  batchSize?: number;
+  flushIntervalMs?: number;
+  rawRetentionMs?: number;
+  rollupRetentionMs?: number;
+  /** Backoff cap for retries while InfluxDB is unreachable. */
+  maxBackoffMs?: number;
+  now?: () => number;
+}
+
+const RAW_RP = 'raw';
+const ROLLUP_RP = 'rollup';
+const ROLLUP_MEASUREMENT = 'reading_1m';
+/** The CQ recomputes the last 10 minutes every minute, so points up to 10 min late still count. */
+const CQ_RESAMPLE_FOR = '10m';
+const LATE_MS = 9 * MINUTE_MS;
+
+const duration = (ms: number) => `${Math.max(1, Math.round(ms / 3600_000))}h`;
+const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+/** The `influx` pool's host backoff: short and flat, our writer does the real backoff. */
+const POOL_BACKOFF = {
+  getDelay: () => 100,
+  next() {
+    return this;
+  },
+  reset() {
+    return this;
+  },
+};
+
+export class InfluxTimeSeriesStore implements TimeSeriesStore {
+  private readonly influx: InfluxDB;
+  private readonly db: string;
+  private readonly fifo: BoundedFifo<StoredReading>;
+  private readonly log: Logger;
+  private readonly batchSize: number;
+  private readonly now: () => number;
+  private inflight = 0;
+  private writtenCount = 0;
+  private ok = false;
+  private ready = false;
+  private running = false;
+  private pumping = false;
+  private timer: NodeJS.Timeout | undefined;
+  private backoffMs = 0;
+  private waiters: (() => void)[] = [];
+  /** Earliest ts written that may have missed the continuous query (backfilled after). */
+  private lateFrom: number | undefined;
+
+  constructor(private readonly opts: InfluxStoreOptions) {
+    this.log = opts.log.child({ module: 'timeseries', backend: 'influx' });
+    this.db = opts.database ?? 'gwanje';
+    const url = new URL(opts.url);
+    this.influx = new InfluxDB({
+      host: url.hostname,
+      port: Number(url.port || 8086),
+      protocol: url.protocol === 'https:' ? 'https' : 'http',
+      username: url.username ? decodeURIComponent(url.username) : undefined,
+      password: url.password ? decodeURIComponent(url.password) : undefined,
+      database: this.db,
+      pool: { maxRetries: 0, requestTimeout: 10_000, backoff: POOL_BACKOFF },
+    });
+    this.fifo = new BoundedFifo(opts.maxBuffered ?? 2_000_000);
+    this.batchSize = opts.batchSize ?? 5_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    try {
+      await this.setup();
+    } catch (err) {
+      // Not fatal: the center keeps running, points wait in the buffer until InfluxDB answers.
+      this.log.error({ err: errText(err) }, 'timeseries: InfluxDB unreachable at start; buffering until it is');
+    }
+    this.schedule(this.opts.flushIntervalMs ?? 1000);
+  }
+
+  /** Database, retention policies (raw default, rollup long) and the 1-minute rollup CQ. */
+  private async setup(): Promise<void> {
+    const names = await this.influx.getDatabaseNames();
+    if (!names.includes(this.db)) await this.influx.createDatabase(this.db);
+    const rps = await this.influx.showRetentionPolicies(this.db);
+    const want = [
+      { name: RAW_RP, duration: duration(this.opts.rawRetentionMs ?? DEFAULT_RAW_RETENTION_MS), isDefault: true },
+      { name: ROLLUP_RP, duration: duration(this.opts.rollupRetentionMs ?? DEFAULT_ROLLUP_RETENTION_MS), isDefault: false },
+    ];
+    for (const rp of want) {
+      const o = { database: this.db, duration: rp.duration, replication: 1, isDefault: rp.isDefault };
+      if (rps.some((r) => r.name === rp.name)) await this.influx.alterRetentionPolicy(rp.name, o);
+      else await this.influx.createRetentionPolicy(rp.name, o);
+    }
+    this.ready = true;
+    try {
+      const cqs = await this.influx.showContinousQueries(this.db);
+      if (!cqs.some((c) => c.name === ROLLUP_MEASUREMENT)) {
+        await this.influx.createContinuousQuery(
+          ROLLUP_MEASUREMENT,
+          `${this.rollupSelect()} GROUP BY time(1m), *`,
+          this.db,
+          `RESAMPLE EVERY 1m FOR ${CQ_RESAMPLE_FOR}`,
+        );
+      }
+    } catch (err) {
+      // Raw writes matter more than rollups: keep writing, long-range charts degrade.
+      this.log.error({ err: errText(err) }, 'timeseries: cannot create the rollup continuous query');
+    }
+    this.ok = true;
+    this.log.info({ database: this.db }, 'timeseries: InfluxDB ready');
+  }
+
+  private rollupSelect(): string {
+    const q = (s: string) => escape.quoted(s);
+    return (
+      `SELECT min("value") AS "min", max("value") AS "max", sum("value") AS "sum", count("value") AS "count" ` +
+      `INTO ${q(this.db)}.${q(ROLLUP_RP)}.${q(ROLLUP_MEASUREMENT)} FROM ${q(this.db)}.${q(RAW_RP)}."reading"`
+    );
+  }
+
+  write(points: StoredReading[]): void {
+    if (points.length === 0) return;
+    const dropped = this.fifo.push(points, this.inflight);
+    if (dropped > 0) this.log.warn({ dropped, total: this.fifo.dropped }, 'timeseries: outage buffer full, oldest dropped');
+    if (this.fifo.size >= this.batchSize && !this.pumping && this.backoffMs === 0) void this.pump(false);
+  }
+
+  private schedule(ms: number): void {
+    if (!this.running) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.pump(true), ms);
+  }
+
+  /** Writes batches while there is a full one (or any, when `all`), one at a time, in order. */
+  private async pump(all: boolean): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      if (!this.ready) await this.setup();
+      while (this.fifo.size > 0 && (all || this.fifo.size >= this.batchSize)) {
+        await this.writeBatch();
+      }
+      this.backoffMs = 0;
+    } catch (err) {
+      this.ok = false;
+      this.backoffMs = Math.min(Math.max(200, this.backoffMs * 2), this.opts.maxBackoffMs ?? 5_000);
+      this.log.warn(
+        { err: errText(err), pending: this.pending(), retryInMs: this.backoffMs },
+        'timeseries: InfluxDB write failed; points kept for retry',
+      );
+    } finally {
+      this.pumping = false;
+      this.notify();
+    }
+    this.schedule(this.backoffMs > 0 ? this.backoffMs : (this.opts.flushIntervalMs ?? 1000));
+  }
+
+  private async writeBatch(): Promise<void> {
+    const batch = this.fifo.take(this.batchSize);
+    this.inflight = batch.length;
+    let minTs = Number.POSITIVE_INFINITY;
+    const points: IPoint[] = batch.map((r) => {
+      if (r.ts < minTs) minTs = r.ts;
+      const tags: Record<string, string> = {
+        siteId: r.siteId,
+        agentId: r.agentId,
+        sensorId: r.sensorId,
+        metric: r.metric,
+        unit: r.unit,
+      };
+      if (r.gas) tags.gas = r.gas;
+      return { measurement: 'reading', tags, fields: { value: r.value, quality: r.quality }, timestamp: r.ts };
+    });
+    try {
+      await this.influx.writePoints(points, { precision: 'ms', retentionPolicy: RAW_RP, database: this.db });
+    } catch (err) {
+      const status = (err as { res?: { statusCode?: number } }).res?.statusCode;
+      this.inflight = 0;
+      if (status === 400) {
+        // A malformed batch (e.g. a field type conflict) will never be accepted: retrying would
+        // stall everything behind it. InfluxDB already kept the valid points of a partial write.
+        this.log.error({ err: errText(err), points: batch.length }, 'timeseries: InfluxDB rejected a batch');
+        return;
+      }
+      if (status === 404) this.ready = false;
+      this.fifo.unshift(batch);
+      throw err;
+    }
+    this.inflight = 0;
+    this.writtenCount += batch.length;
+    this.ok = true;
+    if (minTs < this.now() - LATE_MS) this.lateFrom = Math.min(this.lateFrom ?? minTs, minTs);
+    if (this.lateFrom !== undefined && this.fifo.size === 0) await this.backfill();
+  }
+
+  /** Rolls up minutes the CQ had already passed when their points arrived (after an outage). */
+  private async backfill(): Promise<void> {
+    const from = Math.floor((this.lateFrom ?? 0) / MINUTE_MS) * MINUTE_MS;
+    const to = Math.floor((this.now() - LATE_MS) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+    this.lateFrom = undefined;
+    if (to <= from) return;
+    await this.influx.query(`${this.rollupSelect()} WHERE time >= ${from}ms AND time < ${to}ms GROUP BY time(1m), *`);
+    this.log.info({ from, to }, 'timeseries: rollups backfilled for late points');
+  }
+
+  async query(sensorId: string, fromMs: number, toMs: number, stepMs: number): Promise<ReadingPoint[]> {
+    checkQuery(fromMs, toMs, stepMs);
+    const step = Math.round(stepMs);
+    const rollup = useRollup(fromMs, toMs, step, this.now(), this.opts.rawRetentionMs ?? DEFAULT_RAW_RETENTION_MS);
+    const where = `"sensorId" = ${escape.stringLit(sensorId)} AND time >= ${Math.floor(fromMs)}ms AND time < ${Math.ceil(toMs)}ms`;
+    const src = (rp: string, m: string) => `${escape.quoted(this.db)}.${escape.quoted(rp)}.${escape.quoted(m)}`;
+    const q = rollup
+      ? `SELECT min("min"), max("max"), sum("sum"), sum("count") FROM ${src(ROLLUP_RP, ROLLUP_MEASUREMENT)} WHERE ${where} GROUP BY time(${step}ms) fill(none)`
+      : `SELECT min("value"), max("value"), sum("value"), count("value") FROM ${src(RAW_RP, 'reading')} WHERE ${where} GROUP BY time(${step}ms) fill(none)`;
+    let raw: unknown;
+    try {
+      raw = await this.influx.queryRaw(q, { precision: 'ms' });
+    } catch (err) {
+      throw new Error(`timeseries: InfluxDB query failed: ${errText(err)}`);
+    }
+    const values = (raw as { results?: { series?: { values?: number[][] }[] }[] }).results?.[0]?.series?.[0]?.values ?? [];
+    const agg = new BucketAggregator(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, step);
+    for (const [ts, min, max, sum, count] of values) agg.addAgg(ts, min, max, sum, count);
+    return agg.points();
+  }
+
+  pending(): number {
+    return this.fifo.size + this.inflight;
+  }
+
+  written(): number {
+    return this.writtenCount;
+  }
+
+  dropped(): number {
+    return this.fifo.dropped;
+  }
+
+  healthy(): boolean {
+    return this.ok;
+  }
+
+  /** Writes everything now (ignoring the 1 s batching), retrying until done or the timeout. */
+  async flush(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.pending() > 0) {
+      if (Date.now() >= deadline) throw new Error(`timeseries: flush timed out with ${this.pending()} points pending`);
+      if (!this.pumping && this.backoffMs === 0) void this.pump(true);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, Math.min(200, Math.max(1, deadline - Date.now()))).unref();
+      });
+    }
+  }
+
+  private notify(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.flush(5_000);
+    } catch (err) {
+      this.log.error({ err: errText(err), pending: this.pending() }, 'timeseries: stopping with points unwritten');
+    }
+    this.running = false;
+    clearTimeout(this.timer);
+  }
+}
