@@ -28,6 +28,11 @@ describe('escalation over Kannel', () => {
   let flood = false;
   const acks: Array<{ alarmId: string; actor: string }> = [];
   const alarms = new Map<string, Alarm>();
+  /** The provider of the service instance under test receives the gateway's callbacks. */
+  let providerRef: KannelProvider | undefined;
+  const use = (p: KannelProvider) => {
+    providerRef = p;
+  };
 
   const makeService = (db: Awaited<ReturnType<typeof openTestDb>>['db']) => {
     const provider = new KannelProvider({
@@ -58,7 +63,6 @@ describe('escalation over Kannel', () => {
 
   before(async () => {
     const app = express();
-    let providerRef: KannelProvider | undefined;
     app.use(
       smsCallbackRouter({
         service: {} as EscalationService,
@@ -72,21 +76,12 @@ describe('escalation over Kannel', () => {
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     kannel = await startKannel({ moUrl: `${base}/api/v1/sms/kannel/mo?key=${KEY}` });
-    // route callbacks to whichever service instance is current
-    Object.defineProperty(globalThis, '__escProvider', {
-      value: (p: KannelProvider) => {
-        providerRef = p;
-      },
-      configurable: true,
-    });
   });
   after(async () => {
     await current?.stop();
     await kannel?.stop();
     server?.close();
   });
-  const use = (p: KannelProvider) =>
-    (globalThis as unknown as { __escProvider: (p: KannelProvider) => void }).__escProvider(p);
 
   it('sends tier by tier, records the delivery report, and an SMS reply acknowledges the alarm', async () => {
     const db = await openTestDb('sqlite');
