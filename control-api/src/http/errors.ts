@@ -45,8 +45,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (err instanceof ValidationError) return sendError(res, 400, 'bad-request', err.errors.join('; '), err.field);
     if (err instanceof DecodeError) return sendError(res, 400, 'bad-request', `body: ${err.message}`, 'body');
     if (err instanceof Error && err.name === 'AlarmActionError') {
+      // detection's AlarmActionError codes: not-found, bad-args, invalid-state (ISA-18.2 state forbids it).
       const code = (err as Error & { code?: unknown }).code;
-      return sendError(res, 409, typeof code === 'string' ? code : 'conflict', err.message);
+      const status = code === 'not-found' ? 404 : code === 'bad-args' ? 400 : 409;
+      return sendError(res, status, typeof code === 'string' ? code : 'conflict', err.message);
     }
     // body-parser (express.raw) errors carry status and type.
     if (err instanceof Error && hasNumber(err, 'status')) {

@@ -1,0 +1,255 @@
+/**
+ * A real center HTTP stack for tests: the store on a throwaway SQLite file (or PostgreSQL),
+ * the real AuthService / AgentCredentials / AuditLog on it, the real DetectionEngine applying
+ * alarm actions, createHttpApp on a free port, and an injected clock. Only the PTZ command path
+ * (an agent over MQTT) and the time-series store (not landed yet) are in-memory here.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Alarm, AlarmState } from '@gwanje/protocol';
+import pino from 'pino';
+import { createTestDatabase, type TestDatabase } from '../../../testkit/index.js';
+import { authPortsFromRepositories } from '../../src/auth/adapter.js';
+import { AgentCredentials } from '../../src/auth/agent-credentials.js';
+import { AuditLog } from '../../src/auth/audit.js';
+import { AuthService } from '../../src/auth/service.js';
+import type { ThrottleOptions } from '../../src/auth/throttle.js';
+import { computeKpis, DetectionEngine } from '../../src/detection/index.js';
+import { createHttpApp } from '../../src/http/app.js';
+import type { HttpDeps, PtzArgs } from '../../src/http/deps.js';
+import { type Db, openDatabase } from '../../src/store/db.js';
+import { Repositories, seedSites } from '../../src/store/repositories.js';
+import type { ReadingPoint } from '../../src/store/types.js';
+
+const SEED = new URL('../../../seed/gyeonggi-sites.json', import.meta.url).pathname;
+export const T0 = 1_763_900_000_000;
+
+export interface HarnessOptions {
+  backend?: 'sqlite' | 'postgres';
+  loginRateLimit?: { windowMs: number; limit: number };
+  throttle?: Partial<ThrottleOptions>;
+  tokenTtlMs?: number;
+  bodyLimitBytes?: number;
+  consoleDir?: string;
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: unknown;
+}
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  /** Sent as-is (bytes or text) instead of JSON.stringify(body). */
+  raw?: string | Uint8Array;
+  headers?: Record<string, string>;
+}
+
+export class Clock {
+  t = T0;
+  now = (): number => this.t;
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export async function createHarness(o: HarnessOptions = {}) {
+  const log = pino({ level: 'silent' });
+  const clock = new Clock();
+  let tdb: TestDatabase | undefined;
+  let dir: string | undefined;
+  let db: Db;
+  if (o.backend === 'postgres') {
+    tdb = await createTestDatabase('gwanje_http');
+    db = await openDatabase({ url: tdb.url, dataDir: '/nonexistent', log });
+  } else {
+    dir = mkdtempSync(join(tmpdir(), 'gwanje-http-'));
+    db = await openDatabase({ dataDir: dir, log });
+  }
+  const repos = new Repositories(db, undefined, clock.now);
+  await seedSites(repos, SEED);
+  const ports = authPortsFromRepositories(repos);
+  const audit = new AuditLog(ports.audit, clock.now, log);
+  const auth = new AuthService({ ports, audit, log, now: clock.now, tokenTtlMs: o.tokenTtlMs, throttle: o.throttle });
+  await auth.start();
+  const agentCreds = new AgentCredentials({ agents: ports.agents, audit, log, now: clock.now });
+  let nextId = 0;
+  const engine = new DetectionEngine({ newId: () => `al-${++nextId}` });
+  const ptzCalls: { cameraId: string; agentId: string; args: PtzArgs; actor: string }[] = [];
+  const points = new Map<string, ReadingPoint[]>();
+
+  const deps: HttpDeps = {
+    auth,
+    agentCreds,
+    audit,
+    sites: repos.sites,
+    sensors: repos.sensors,
+    cameras: repos.cameras,
+    agents: repos.agents,
+    timeseries: {
+      query: async (sensorId, from, to) => (points.get(sensorId) ?? []).filter((p) => p[0] >= from && p[0] < to),
+    },
+    alarms: {
+      list: (q) => repos.alarms.list(q),
+      get: async (id) => {
+        const alarm = await repos.alarms.get(id);
+        return alarm ? { alarm, journal: await repos.journal.forAlarm(id) } : undefined;
+      },
+      act: async (id, action, actor, args) => {
+        const ts = engine.act(id, action, actor, clock.now(), args);
+        for (const t of ts) {
+          await repos.alarms.upsert(t.alarm);
+          await repos.journal.append({
+            alarmId: t.alarm.id,
+            ts: clock.now(),
+            action: t.action,
+            actor: t.actor,
+            fromState: t.fromState,
+            toState: t.toState,
+            comment: t.comment,
+          });
+        }
+        const last = ts[ts.length - 1]?.alarm ?? (await repos.alarms.get(id));
+        if (!last) throw new Error(`harness: alarm ${id} vanished`);
+        return last;
+      },
+      kpis: async (siteIds, from, to) => computeKpis(await repos.alarms.list({ siteIds, from, to }), [], { from, to }),
+    },
+    commands: {
+      ptz: async (camera, args, actor) => {
+        ptzCalls.push({ cameraId: camera.cameraId, agentId: camera.agentId, args, actor });
+        return { moved: args.action };
+      },
+    },
+    metricsText: () =>
+      '# HELP gwanje_readings_total readings stored\n# TYPE gwanje_readings_total counter\ngwanje_readings_total 0\n',
+    health: () => ({ status: 'ok', db: db.dialect }),
+    mqttPublicUrl: 'mqtt://center.example:1883',
+    consoleDir: o.consoleDir,
+    log,
+    loginRateLimit: o.loginRateLimit ?? { windowMs: 60_000, limit: 100_000 },
+    bodyLimitBytes: o.bodyLimitBytes,
+  };
+  const app = createHttpApp(deps);
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  async function call(method: string, path: string, c: CallOptions = {}): Promise<Reply> {
+    const headers: Record<string, string> = { ...c.headers };
+    if (c.token) headers.authorization = `Bearer ${c.token}`;
+    let body: string | Uint8Array | undefined = c.raw;
+    if (body === undefined && c.body !== undefined) body = JSON.stringify(c.body);
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
+    const res = await fetch(url + path, { method, headers, body });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined; // not JSON (console HTML, metrics text); tests read `text`
+    }
+    return { status: res.status, headers: res.headers, text, json };
+  }
+
+  async function login(username: string, password: string): Promise<string> {
+    const r = await call('POST', '/api/v1/auth/login', { body: { username, password } });
+    if (r.status !== 200) throw new Error(`harness: login ${username} answered ${r.status} ${r.text}`);
+    return (r.json as { token: string }).token;
+  }
+
+  let alarmSeq = 0;
+  /** A standing alarm in `state` at `siteId`, in the store and in the engine. */
+  async function newAlarm(siteId: string, state: AlarmState = 'unack'): Promise<string> {
+    alarmSeq += 1;
+    const a: Alarm = {
+      id: `t-${siteId}-${alarmSeq}`,
+      siteId,
+      sourceId: `${siteId}-ch4-${alarmSeq}`,
+      sourceKind: 'sensor',
+      type: 'gas-high',
+      priority: 1,
+      state,
+      raisedAt: clock.now() - 60_000,
+      message: `CH4 60 %LEL at ${siteId}`,
+      cameras: [`${siteId}-cam-1`],
+      value: 60,
+      threshold: 25,
+      latched: true,
+      active: state === 'unack' || state === 'acked',
+    };
+    if (state === 'shelved') a.shelvedUntil = clock.now() + 3_600_000;
+    await repos.alarms.upsert(a);
+    engine.load([a]);
+    return a.id;
+  }
+
+  /** Sensors, cameras and agents in two sites, so scope has something to cut. */
+  async function seedDevices(sites: string[]): Promise<void> {
+    for (const siteId of sites) {
+      const agentId = `${siteId}-agent-1`;
+      await agentCreds.provision(agentId, siteId, `${siteId} agent`);
+      await repos.sensors.upsert({
+        sensorId: `${siteId}-ch4-1`,
+        siteId,
+        agentId,
+        metric: 'gas',
+        gas: 'CH4',
+        unit: '%LEL',
+        name: null,
+        rules: null,
+        cameras: null,
+        intervalMs: 1000,
+      });
+      await repos.cameras.upsert({
+        cameraId: `${siteId}-cam-1`,
+        siteId,
+        agentId,
+        name: `${siteId} gate`,
+        ptz: true,
+        profiles: '[]',
+      });
+      points.set(`${siteId}-ch4-1`, [[clock.now() - 60_000, 1, 2, 3]]);
+    }
+  }
+
+  async function close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+    await auth.stop();
+    await db.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await tdb?.drop();
+  }
+
+  return {
+    url,
+    app,
+    server,
+    deps,
+    repos,
+    db,
+    auth,
+    agentCreds,
+    audit,
+    engine,
+    clock,
+    ptzCalls,
+    call,
+    login,
+    newAlarm,
+    seedDevices,
+    close,
+  };
+}
+
+export type Harness = Awaited<ReturnType<typeof createHarness>>;

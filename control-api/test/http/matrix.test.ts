@@ -1,0 +1,259 @@
+/**
+ * Authorization matrix (issue 9 "Hostile input"): every mounted route x every role x inside /
+ * outside the caller's sites -> the expected status, all generated from ONE table below. The
+ * table states policy independently of src/auth/permissions.ts; a route mounted without a row
+ * (or a row without a route) fails the first test, so a new route cannot be forgotten.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Express } from 'express';
+import { createHarness, type Harness } from './harness.js';
+
+type Role = 'viewer' | 'operator' | 'supervisor' | 'admin';
+const ROLES: Role[] = ['viewer', 'operator', 'supervisor', 'admin'];
+const IN = 'suwon';
+const OUT = 'seongnam';
+const PASSWORD = 'correct horse battery staple';
+
+interface Row {
+  /** 'public' no token; 'any' any signed-in user; else the lowest role allowed. */
+  min: 'public' | 'any' | Role;
+  ok: number;
+  /** Status for a caller limited to IN asking about OUT; absent: the route has no site dimension. */
+  out?: number;
+  /** Only callers whose grant is every site ('*'). */
+  allSitesOnly?: boolean;
+  /** The call lets the token (or all the user's tokens) go: use a throwaway login. */
+  endsSession?: 'this' | 'all';
+  req(
+    h: Harness,
+    site: string,
+    n: number,
+  ): Promise<{ path: string; body?: unknown }> | { path: string; body?: unknown };
+}
+
+const ALARM_ACTION = (action: string, state: Parameters<Harness['newAlarm']>[1], body: unknown = {}): Row => ({
+  min: ['ack', 'comment'].includes(action) ? 'operator' : 'supervisor',
+  ok: 200,
+  out: 404,
+  req: async (h, site) => ({ path: `/api/v1/alarms/${await h.newAlarm(site, state)}/${action}`, body }),
+});
+
+const userBody = (site: string, n: number) => ({
+  username: `u${n}-${site}`,
+  password: PASSWORD,
+  role: 'viewer',
+  sites: [site],
+});
+
+/** THE table. Keys are `METHOD path` exactly as mounted. */
+const TABLE: Record<string, Row> = {
+  'GET /healthz': { min: 'public', ok: 200, req: () => ({ path: '/healthz' }) },
+  'GET /metrics': { min: 'public', ok: 200, req: () => ({ path: '/metrics' }) },
+  'POST /api/v1/auth/login': {
+    min: 'public',
+    ok: 200,
+    req: () => ({ path: '/api/v1/auth/login', body: { username: 'viewer', password: PASSWORD } }),
+  },
+  'POST /api/v1/auth/logout': {
+    min: 'any',
+    ok: 204,
+    endsSession: 'this',
+    req: () => ({ path: '/api/v1/auth/logout' }),
+  },
+  'POST /api/v1/auth/logout-all': {
+    min: 'any',
+    ok: 204,
+    endsSession: 'all',
+    req: () => ({ path: '/api/v1/auth/logout-all' }),
+  },
+  'GET /api/v1/me': { min: 'any', ok: 200, req: () => ({ path: '/api/v1/me' }) },
+  'POST /api/v1/me/password': {
+    min: 'any',
+    ok: 204,
+    endsSession: 'this',
+    req: () => ({ path: '/api/v1/me/password', body: { current: PASSWORD, password: PASSWORD } }),
+  },
+  'GET /api/v1/sites': { min: 'viewer', ok: 200, req: () => ({ path: '/api/v1/sites' }) },
+  'GET /api/v1/sensors': {
+    min: 'viewer',
+    ok: 200,
+    out: 403,
+    req: (_h, s) => ({ path: `/api/v1/sensors?siteId=${s}` }),
+  },
+  'GET /api/v1/sensors/:id/readings': {
+    min: 'viewer',
+    ok: 200,
+    out: 404,
+    req: (_h, s) => ({ path: `/api/v1/sensors/${s}-ch4-1/readings` }),
+  },
+  'GET /api/v1/cameras': {
+    min: 'viewer',
+    ok: 200,
+    out: 403,
+    req: (_h, s) => ({ path: `/api/v1/cameras?siteId=${s}` }),
+  },
+  'POST /api/v1/cameras/:id/ptz': {
+    min: 'operator',
+    ok: 200,
+    out: 404,
+    req: (_h, s) => ({ path: `/api/v1/cameras/${s}-cam-1/ptz`, body: { action: 'move', pan: 0.5 } }),
+  },
+  'GET /api/v1/alarms': { min: 'viewer', ok: 200, out: 403, req: (_h, s) => ({ path: `/api/v1/alarms?siteId=${s}` }) },
+  'GET /api/v1/alarms/:id': {
+    min: 'viewer',
+    ok: 200,
+    out: 404,
+    req: async (h, s) => ({ path: `/api/v1/alarms/${await h.newAlarm(s)}` }),
+  },
+  'POST /api/v1/alarms/:id/ack': ALARM_ACTION('ack', 'unack'),
+  'POST /api/v1/alarms/:id/comment': ALARM_ACTION('comment', 'acked', { text: 'crew on the way' }),
+  'POST /api/v1/alarms/:id/shelve': ALARM_ACTION('shelve', 'acked', { minutes: 30, reason: 'maintenance' }),
+  'POST /api/v1/alarms/:id/unshelve': ALARM_ACTION('unshelve', 'shelved'),
+  'POST /api/v1/alarms/:id/reset': ALARM_ACTION('reset', 'latched'),
+  'POST /api/v1/alarms/:id/out-of-service': ALARM_ACTION('out-of-service', 'acked', { reason: 'detector replaced' }),
+  'POST /api/v1/alarms/:id/return-to-service': ALARM_ACTION('return-to-service', 'out-of-service'),
+  'GET /api/v1/kpis': { min: 'viewer', ok: 200, out: 403, req: (_h, s) => ({ path: `/api/v1/kpis?siteId=${s}` }) },
+  'POST /api/v1/agents': {
+    min: 'admin',
+    ok: 201,
+    out: 403,
+    req: (_h, s, n) => ({ path: '/api/v1/agents', body: { agentId: `${s}-agent-m${n}`, siteId: s } }),
+  },
+  'GET /api/v1/agents': { min: 'admin', ok: 200, req: () => ({ path: '/api/v1/agents' }) },
+  'DELETE /api/v1/agents/:id': {
+    min: 'admin',
+    ok: 204,
+    out: 404,
+    req: async (h, s, n) => {
+      await h.agentCreds.provision(`${s}-agent-d${n}`, s);
+      return { path: `/api/v1/agents/${s}-agent-d${n}` };
+    },
+  },
+  'GET /api/v1/users': { min: 'admin', ok: 200, req: () => ({ path: '/api/v1/users' }) },
+  'POST /api/v1/users': {
+    min: 'admin',
+    ok: 201,
+    out: 403,
+    req: (_h, s, n) => ({ path: '/api/v1/users', body: userBody(s, n) }),
+  },
+  'PATCH /api/v1/users/:username': {
+    min: 'admin',
+    ok: 200,
+    out: 404,
+    req: async (h, s, n) => {
+      const u = await h.auth.users.create(
+        userBody(s, n) as Parameters<Harness['auth']['users']['create']>[0],
+        'test',
+        null,
+      );
+      return { path: `/api/v1/users/${u.username}`, body: { role: 'operator' } };
+    },
+  },
+  'DELETE /api/v1/users/:username': {
+    min: 'admin',
+    ok: 204,
+    out: 404,
+    req: async (h, s, n) => {
+      const u = await h.auth.users.create(
+        userBody(s, n) as Parameters<Harness['auth']['users']['create']>[0],
+        'test',
+        null,
+      );
+      return { path: `/api/v1/users/${u.username}` };
+    },
+  },
+  'GET /api/v1/audit': { min: 'admin', ok: 200, allSitesOnly: true, req: () => ({ path: '/api/v1/audit?limit=5' }) },
+};
+
+/** Every `METHOD path` the express app has mounted (walks nested routers). */
+export function mountedRoutes(app: Express): string[] {
+  const out: string[] = [];
+  const walk = (stack: unknown[]): void => {
+    for (const layer of stack as {
+      route?: { path: string; methods: Record<string, boolean> };
+      handle?: { stack?: unknown[] };
+    }[]) {
+      if (layer.route) {
+        for (const [m, on] of Object.entries(layer.route.methods))
+          if (on) out.push(`${m.toUpperCase()} ${layer.route.path}`);
+      } else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: unknown[] } }).router.stack);
+  return out.sort();
+}
+
+interface Caller {
+  name: string;
+  role: Role | null;
+  allSites: boolean;
+  username?: string;
+}
+
+const CALLERS: Caller[] = [
+  { name: 'anonymous', role: null, allSites: false },
+  ...ROLES.map((r) => ({ name: `${r}@${IN}`, role: r, allSites: false, username: r })),
+  { name: `admin@*`, role: 'admin' as Role, allSites: true, username: 'root' },
+];
+
+function expected(row: Row, c: Caller, site: string): number {
+  if (row.min === 'public') return row.ok;
+  if (c.role === null) return 401;
+  if (row.min !== 'any' && ROLES.indexOf(c.role) < ROLES.indexOf(row.min)) return 403;
+  if (row.allSitesOnly && !c.allSites) return 403;
+  if (site === OUT && !c.allSites && row.out !== undefined) return row.out;
+  return row.ok;
+}
+
+describe('authorization matrix', () => {
+  let h: Harness;
+  const tokens = new Map<string, string>();
+
+  before(async () => {
+    h = await createHarness();
+    await h.seedDevices([IN, OUT]);
+    for (const c of CALLERS) {
+      if (!c.username || !c.role) continue;
+      await h.auth.users.create(
+        { username: c.username, password: PASSWORD, role: c.role, sites: c.allSites ? ['*'] : [IN] },
+        'test',
+        null,
+      );
+      tokens.set(c.name, await h.login(c.username, PASSWORD));
+    }
+  });
+  after(() => h.close());
+
+  test('the table has exactly one row per mounted route', () => {
+    const mounted = mountedRoutes(h.app);
+    assert.deepEqual(mounted, Object.keys(TABLE).sort(), 'a mounted route without a row, or a row without a route');
+  });
+
+  let n = 0;
+  for (const [key, row] of Object.entries(TABLE)) {
+    test(key, async () => {
+      const [method] = key.split(' ');
+      const failures: string[] = [];
+      for (const c of CALLERS) {
+        for (const site of [IN, OUT]) {
+          n += 1;
+          const { path, body } = await row.req(h, site, n);
+          let token = tokens.get(c.name);
+          if (row.endsSession && c.username) token = await h.login(c.username, PASSWORD);
+          const r = await h.call(method, path, { token, body });
+          const want = expected(row, c, site);
+          if (r.status !== want) failures.push(`${c.name} ${site}: ${r.status} (want ${want}) ${r.text.slice(0, 120)}`);
+          else if (r.status >= 400) {
+            const err = (r.json as { error?: { code?: unknown; message?: unknown } })?.error;
+            if (typeof err?.code !== 'string' || typeof err.message !== 'string')
+              failures.push(`${c.name} ${site}: bad error body ${r.text}`);
+          }
+          if (row.endsSession === 'all' && c.username && r.status < 300)
+            tokens.set(c.name, await h.login(c.username, PASSWORD));
+        }
+      }
+      assert.deepEqual(failures, []);
+    });
+  }
+});
