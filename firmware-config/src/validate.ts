@@ -35,7 +35,10 @@ export const UNITS_BY_METRIC: Readonly<Record<string, readonly string[]>> = {
 export function configJsonSchema(): Record<string, unknown> {
   const schema = JSON.parse(JSON.stringify(AgentConfig as TSchema)) as Record<string, unknown>;
   const relax = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(relax);
+    if (Array.isArray(node)) {
+      for (const item of node) relax(item);
+      return;
+    }
     if (!isRec(node)) return;
     if (isRec(node.properties) && Array.isArray(node.required)) {
       const props = node.properties;

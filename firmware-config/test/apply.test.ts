@@ -7,9 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { ConfigApplier, type ConfigDecision } from '../src/apply.js';
 import { publicKeyPem } from '../src/keys.js';
 import { signConfig } from '../src/sign.js';
-import { sampleConfig } from './fixtures.js';
+import { type Doc, sampleConfig, set } from './fixtures.js';
 
-type Doc = Record<string, any>;
 const center = generateKeyPairSync('ed25519');
 const other = generateKeyPairSync('ed25519');
 const pub = publicKeyPem(center.privateKey);
@@ -73,7 +72,7 @@ describe('ConfigApplier', () => {
     const first = signed(() => {}, t0);
     await a.commit(applyOf(a.decide(first)));
     assert.deepEqual(a.decide(first), { action: 'unchanged', version: first.version });
-    const next = applyOf(a.decide(signed((d) => (d.logging = { level: 'debug' }), t0 + 1000)));
+    const next = applyOf(a.decide(signed((d) => set(d, 'logging', { level: 'debug' }), t0 + 1000)));
     assert.deepEqual(next.sections, ['logging']);
     assert.deepEqual(next.changes, [{ path: 'logging', before: undefined, after: { level: 'debug' } }]);
   });
@@ -83,12 +82,12 @@ describe('ConfigApplier', () => {
     const good = signed(() => {}, t0 + 5000);
     await a.commit(applyOf(a.decide(good)));
     const tampered = structuredClone(good) as Doc;
-    tampered.document.central.url = 'mqtt://evil:1883';
+    set(tampered, 'document.central.url', 'mqtt://evil:1883');
     const cases: Array<[unknown, string]> = [
       [tampered, 'signature'],
-      [signed((d) => (d.name = 'x'), t0 + 6000, other.privateKey), 'key-id'],
-      [signed((d) => (d.agentId = 'suwon-gw-02'), t0 + 6000), 'identity'],
-      [signed((d) => (d.name = 'older'), t0 + 1000), 'stale'],
+      [signed((d) => set(d, 'name', 'x'), t0 + 6000, other.privateKey), 'key-id'],
+      [signed((d) => set(d, 'agentId', 'suwon-gw-02'), t0 + 6000), 'identity'],
+      [signed((d) => set(d, 'name', 'older'), t0 + 1000), 'stale'],
       ['{"version":', 'decode'],
     ];
     for (const [payload, reason] of cases) {
@@ -106,7 +105,7 @@ describe('ConfigApplier', () => {
     await a.start();
     const good = signed(() => {}, t0);
     await a.commit(applyOf(a.decide(good)));
-    const bad = signed((d) => (d.drivers[1].host = '10.255.255.1'), t0 + 1000);
+    const bad = signed((d) => set(d, 'drivers.1.host', '10.255.255.1'), t0 + 1000);
     applyOf(a.decide(bad));
     // The agent failed to start its Modbus driver with it:
     const restored = await a.rollback(bad.version, 'modbus-tcp plc: connect ETIMEDOUT 10.255.255.1:502');

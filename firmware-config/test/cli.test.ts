@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cli } from './cli-run.js';
-import { sampleConfig } from './fixtures.js';
+import { type Doc, sampleConfig, set } from './fixtures.js';
 
 describe('gwanje-config CLI', () => {
   let dir: string;
@@ -44,10 +44,10 @@ describe('gwanje-config CLI', () => {
       ok.stdout,
       `${p('doc.json')}: valid: agent suwon-gw-01 (site suwon), version (unset), 2 sensors, 1 cameras\n`,
     );
-    const bad = sampleConfig() as Record<string, any>;
-    bad.sensors[0].colour = 'red';
-    bad.sensors[1].sensorId = 'suwon-ch4-1';
-    bad.dataDir = 7;
+    const bad = sampleConfig() as Doc;
+    set(bad, 'sensors.0.colour', 'red');
+    set(bad, 'sensors.1.sensorId', 'suwon-ch4-1');
+    set(bad, 'dataDir', 7);
     await writeFile(p('bad.json'), JSON.stringify(bad));
     const r = await cli(['validate', p('bad.json')]);
     assert.equal(r.code, 1);

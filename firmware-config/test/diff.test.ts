@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { diffConfigs, formatDiff } from '../src/diff.js';
-import { sampleConfig } from './fixtures.js';
-
-type Doc = Record<string, any>;
+import { type Doc, push, sampleConfig, set } from './fixtures.js';
 
 describe('diffConfigs', () => {
   it('lists each change as path: before -> after, arrays keyed by id, secrets masked', () => {
     const a = sampleConfig() as Doc;
     const b = structuredClone(a);
-    b.central.password = 'new-pass';
-    b.sensors[0].unit = 'ppm';
-    b.sensors.splice(1, 1);
-    b.sensors.push({ sensorId: 'suwon-flame-1', metric: 'flame', unit: 'bool' });
-    b.cameras[0].onvif.password = 'other';
-    b.drivers[1].host = '10.0.0.21';
-    b.logging = { level: 'debug' };
+    set(b, 'central.password', 'new-pass');
+    set(b, 'sensors.0.unit', 'ppm');
+    (b.sensors as unknown[]).splice(1, 1);
+    push(b, 'sensors', { sensorId: 'suwon-flame-1', metric: 'flame', unit: 'bool' });
+    set(b, 'cameras.0.onvif.password', 'other');
+    set(b, 'drivers.1.host', '10.0.0.21');
+    set(b, 'logging', { level: 'debug' });
     const lines = formatDiff(diffConfigs(a, b));
     assert.deepEqual(lines, [
       'cameras[suwon-cam-1].onvif.password: *** -> *** (changed)',
@@ -32,7 +30,7 @@ describe('diffConfigs', () => {
   it('masks secrets nested inside an added or removed object', () => {
     const a = sampleConfig() as Doc;
     const b = structuredClone(a);
-    b.cameras = [];
+    set(b, 'cameras', []);
     const lines = formatDiff(diffConfigs(a, b));
     assert.deepEqual(lines, [
       'cameras[suwon-cam-1]: {"cameraId":"suwon-cam-1","onvif":{"url":"http://10.0.0.5/onvif/device_service","username":"admin","password":"***"}} -> (absent)',

@@ -37,3 +37,33 @@ export function sampleConfig(): Record<string, unknown> {
     ],
   };
 }
+
+export type Doc = Record<string, unknown>;
+
+function walkTo(doc: unknown, path: string): [Record<string, unknown>, string] {
+  const parts = path.split('.');
+  let node = doc as Record<string, unknown>;
+  for (const p of parts.slice(0, -1)) node = node[p] as Record<string, unknown>;
+  return [node, parts[parts.length - 1]];
+}
+
+/** Sets the value at a dotted path such as 'sensors.0.unit'; `undefined` deletes the key. */
+export function set(doc: unknown, path: string, value: unknown): void {
+  const [node, key] = walkTo(doc, path);
+  if (value === undefined) delete node[key];
+  else node[key] = value;
+}
+
+/** Appends to the array at a dotted path. */
+export function push(doc: unknown, path: string, value: unknown): void {
+  const [node, key] = walkTo(doc, path);
+  (node[key] as unknown[]).push(value);
+}
+
+// Render placeholders as they appear in template files (literal text, not JS templates).
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a template placeholder
+export const AGENT_VAR = '${agentId}';
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a template placeholder
+export const SITE_VAR = '${siteId}';
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a placeholder render does not know
+export const OTHER_VAR = '${other}';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deepMerge, substitute } from '../src/merge.js';
+import { AGENT_VAR, OTHER_VAR, SITE_VAR } from './fixtures.js';
 
 describe('deepMerge', () => {
   it('merges objects deeply and arrays of objects by their id key', () => {
@@ -38,10 +39,13 @@ describe('deepMerge', () => {
     assert.deepEqual(deepMerge(base, over), { name: 'x', cameras: [{ cameraId: 'c2' }] });
   });
 
-  it('fills ${siteId} and ${agentId}, leaves unknown placeholders', () => {
-    assert.deepEqual(substitute({ a: ['${agentId}-ch4-1'], b: '${siteId}/${other}' }, { siteId: 's', agentId: 'g' }), {
-      a: ['g-ch4-1'],
-      b: 's/${other}',
-    });
+  it(`fills ${SITE_VAR} and ${AGENT_VAR}, leaves unknown placeholders`, () => {
+    assert.deepEqual(
+      substitute({ a: [`${AGENT_VAR}-ch4-1`], b: `${SITE_VAR}/${OTHER_VAR}` }, { siteId: 's', agentId: 'g' }),
+      {
+        a: ['g-ch4-1'],
+        b: `s/${OTHER_VAR}`,
+      },
+    );
   });
 });

@@ -15,6 +15,7 @@ import { freePort, type MosquittoInstance, startMosquitto } from '../../testkit/
 import { ConfigApplier } from '../src/apply.js';
 import { loadConfigFile } from '../src/load.js';
 import { cli } from './cli-run.js';
+import { AGENT_VAR } from './fixtures.js';
 
 const TOKEN = 'admin-token';
 const AGENT_PASSWORD = 'issued-once-7f3a';
@@ -99,13 +100,13 @@ describe('provision and push', () => {
       JSON.stringify({
         central: {
           url: 'mqtts://placeholder:8883',
-          username: '${agentId}',
+          username: `${AGENT_VAR}`,
           configPublicKeyFile: '/etc/gwanje/center-public.pem',
         },
         field: { url: 'mqtt://127.0.0.1:1883' },
         dataDir: '/var/lib/gwanje',
         drivers: [{ id: 'field', type: 'mqtt' }],
-        sensors: [{ sensorId: '${agentId}-ch4-1', metric: 'gas', gas: 'CH4', unit: '%LEL' }],
+        sensors: [{ sensorId: `${AGENT_VAR}-ch4-1`, metric: 'gas', gas: 'CH4', unit: '%LEL' }],
       }),
     );
     await writeFile(p('t/agents/osan-gw-01.json'), JSON.stringify({ siteId: 'osan' }));

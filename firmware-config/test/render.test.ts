@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { contentVersion } from '../src/canonical.js';
 import { render } from '../src/render.js';
+import { AGENT_VAR } from './fixtures.js';
 
 const REPO_TEMPLATES = new URL('../templates', import.meta.url).pathname;
 const CONTRACT_SITES = `suwon seongnam uijeongbu anyang bucheon gwangmyeong pyeongtaek dongducheon ansan goyang gwacheon
@@ -20,11 +21,11 @@ describe('render', () => {
     await writeFile(
       join(dir, 'sites', 'osan.json'),
       JSON.stringify({
-        central: { url: 'mqtt://center:1883', username: '${agentId}' },
+        central: { url: 'mqtt://center:1883', username: `${AGENT_VAR}` },
         field: { url: 'mqtt://127.0.0.1:1883' },
         dataDir: '/var/lib/gwanje',
         drivers: [{ id: 'field', type: 'mqtt' }],
-        sensors: [{ sensorId: '${agentId}-ch4-1', metric: 'gas', gas: 'CH4', unit: '%LEL', intervalMs: 5000 }],
+        sensors: [{ sensorId: `${AGENT_VAR}-ch4-1`, metric: 'gas', gas: 'CH4', unit: '%LEL', intervalMs: 5000 }],
         outputs: [{ id: 'siren', type: 'mqtt', topic: 'outputs/siren' }],
       }),
     );
@@ -33,8 +34,8 @@ describe('render', () => {
       JSON.stringify({
         siteId: 'osan',
         sensors: [
-          { sensorId: '${agentId}-ch4-1', intervalMs: 1000 },
-          { sensorId: '${agentId}-co-1', metric: 'gas', gas: 'CO', unit: 'ppm' },
+          { sensorId: `${AGENT_VAR}-ch4-1`, intervalMs: 1000 },
+          { sensorId: `${AGENT_VAR}-co-1`, metric: 'gas', gas: 'CO', unit: 'ppm' },
         ],
         outputs: [{ id: 'siren', $remove: true }],
       }),
@@ -109,7 +110,7 @@ describe('render', () => {
       // The repo's site templates with a minimal overlay of one gas sensor per agent.
       await writeFile(
         join(agentsDir, 'agents', `${site}-gw-01.json`),
-        JSON.stringify({ sensors: [{ sensorId: '${agentId}-ch4-1', metric: 'gas', gas: 'CH4', unit: '%LEL' }] }),
+        JSON.stringify({ sensors: [{ sensorId: `${AGENT_VAR}-ch4-1`, metric: 'gas', gas: 'CH4', unit: '%LEL' }] }),
       );
     }
     await rm(join(agentsDir, 'sites'), { force: true, recursive: true });

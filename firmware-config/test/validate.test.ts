@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { configJsonSchema, validateConfig } from '../src/validate.js';
-import { sampleConfig } from './fixtures.js';
+import { type Doc, push, sampleConfig, set } from './fixtures.js';
 
-type Doc = Record<string, any>;
 const errorsOf = (doc: unknown): string[] => {
   const r = validateConfig(doc);
   assert.equal(r.ok, false, 'expected the document to be refused');
@@ -39,9 +38,9 @@ describe('validateConfig', () => {
 
   it('names an unknown key, a wrong type and a missing required property', () => {
     const doc = sampleConfig() as Doc;
-    doc.sensors[0].colour = 'red';
-    doc.buffer = { maxBytes: 'big' };
-    delete doc.central.password;
+    set(doc, 'sensors.0.colour', 'red');
+    set(doc, 'buffer', { maxBytes: 'big' });
+    set(doc, 'central.password', undefined);
     assert.deepEqual(errorsOf(doc).sort(), [
       'buffer.maxBytes: must be integer',
       'central.password: required',
@@ -51,14 +50,14 @@ describe('validateConfig', () => {
 
   it('reports a duplicate sensorId with both positions', () => {
     const doc = sampleConfig() as Doc;
-    doc.sensors[1].sensorId = 'suwon-ch4-1';
+    set(doc, 'sensors.1.sensorId', 'suwon-ch4-1');
     assert.deepEqual(errorsOf(doc), ['sensors.1.sensorId: duplicate sensorId "suwon-ch4-1" (also sensors.0)']);
   });
 
   it('reports only the chosen driver kind’s errors and unknown driver types', () => {
     const doc = sampleConfig() as Doc;
-    doc.drivers[1].hots = '10.0.0.21';
-    doc.drivers.push({ id: 'x', type: 'bacnet' });
+    set(doc, 'drivers.1.hots', '10.0.0.21');
+    push(doc, 'drivers', { id: 'x', type: 'bacnet' });
     assert.deepEqual(errorsOf(doc), [
       'drivers.1.hots: unknown key',
       'drivers.2.type: must be one of "mqtt", "modbus-tcp", "simulated"',
@@ -67,18 +66,18 @@ describe('validateConfig', () => {
 
   it('checks what the schema cannot: references, uniqueness, units and ranges', () => {
     const doc = sampleConfig() as Doc;
-    doc.drivers.push({ id: 'field', type: 'simulated' });
-    doc.cameras.push({ cameraId: 'suwon-cam-1', rtsp: 'rtsp://10.0.0.6/live' });
+    push(doc, 'drivers', { id: 'field', type: 'simulated' });
+    push(doc, 'cameras', { cameraId: 'suwon-cam-1', rtsp: 'rtsp://10.0.0.6/live' });
     doc.outputs = [
       { id: 'siren', type: 'mqtt', topic: 'a' },
       { id: 'siren', type: 'mqtt', topic: 'b' },
     ];
-    doc.sensors[0].unit = 'C';
-    doc.sensors[0].cameras = [{ cameraId: 'suwon-cam-9' }];
-    doc.sensors[1].range = { min: 10, max: 10 };
-    doc.sensors[1].address.rawMax = -1;
-    doc.sensors.push({ sensorId: 'suwon-x-1', metric: 'gas', unit: 'ppm', driver: 'nope' });
-    doc.sensors.push({ sensorId: 'suwon-t-1', metric: 'temperature', gas: 'CO', unit: 'C', driver: 'plc' });
+    set(doc, 'sensors.0.unit', 'C');
+    set(doc, 'sensors.0.cameras', [{ cameraId: 'suwon-cam-9' }]);
+    set(doc, 'sensors.1.range', { min: 10, max: 10 });
+    set(doc, 'sensors.1.address.rawMax', -1);
+    push(doc, 'sensors', { sensorId: 'suwon-x-1', metric: 'gas', unit: 'ppm', driver: 'nope' });
+    push(doc, 'sensors', { sensorId: 'suwon-t-1', metric: 'temperature', gas: 'CO', unit: 'C', driver: 'plc' });
     assert.deepEqual(errorsOf(doc), [
       'drivers.2.id: duplicate driver id "field" (also drivers.0)',
       'cameras.1.cameraId: duplicate cameraId "suwon-cam-1" (also cameras.0)',
