@@ -1,0 +1,14 @@
+/** Admin screen, shown only to role admin (the server enforces it too: 403 otherwise). */
+import { AgentsAdmin } from './AgentsAdmin.js';
+import { AuditAdmin } from './AuditAdmin.js';
+import { UsersAdmin } from './UsersAdmin.js';
+
+export function AdminView() {
+  return (
+    <div className="admin-view">
+      <AgentsAdmin />
+      <UsersAdmin />
+      <AuditAdmin />
+    </div>
+  );
+}

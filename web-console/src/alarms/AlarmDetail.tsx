@@ -1,0 +1,122 @@
+/** Alarm detail drawer: journal, latency journal, value trend around the alarm, clip links. */
+import type { Alarm, JournalEntry } from '@gwanje/protocol/schemas/alarm.js';
+import { useTranslation } from 'react-i18next';
+import { useApi } from '../api/useApi.js';
+import { isAlarm } from '../live/decode.js';
+import { useLive } from '../live/LiveProvider.js';
+import { TrendChart } from '../trends/TrendChart.js';
+import { formatTime } from './AlarmRow.js';
+
+/** GET /api/v1/alarms/{id}: the alarm with its journal (either nested as {alarm, journal} or flat). */
+type DetailResponse = (Alarm & { journal?: JournalEntry[] }) | { alarm: Alarm; journal?: JournalEntry[] };
+interface Clip {
+  cameraId?: string;
+  url?: string;
+  state?: string;
+  startTs?: number;
+}
+
+const WINDOW_MS = 10 * 60_000;
+
+export function AlarmDetail({ alarmId, onClose }: { alarmId: string; onClose: () => void }) {
+  const { t } = useTranslation();
+  const liveAlarm = useLive((s) => s.alarms.get(alarmId));
+  const detail = useApi<DetailResponse>(`/alarms/${encodeURIComponent(alarmId)}`);
+  const clips = useApi<Clip[] | { clips: Clip[] }>(`/alarms/${encodeURIComponent(alarmId)}/clips`);
+  const d = detail.data;
+  const fetched = d && 'alarm' in d && isAlarm(d.alarm) ? d.alarm : isAlarm(d) ? d : undefined;
+  const alarm = liveAlarm ?? fetched;
+  const journal = d?.journal ?? [];
+  const clipList = Array.isArray(clips.data) ? clips.data : (clips.data?.clips ?? []);
+  const lat = alarm?.latency;
+
+  return (
+    <aside className="drawer" aria-label={t('detail.title')} data-alarm-detail={alarmId}>
+      <header className="panel-head">
+        <h2>{t('detail.title')}</h2>
+        <button type="button" onClick={onClose}>
+          ✕ {t('dialog.close')}
+        </button>
+      </header>
+      {detail.error && !alarm && <p className="error">{detail.error}</p>}
+      {alarm && (
+        <>
+          <dl className="facts">
+            <dt>{t('detail.source')}</dt>
+            <dd>{alarm.sourceId}</dd>
+            <dt>{t('detail.type')}</dt>
+            <dd>{t(`alarmType.${alarm.type}`, { defaultValue: alarm.type })}</dd>
+            <dt>{t('detail.priority')}</dt>
+            <dd>{t(`priority.${alarm.priority}`)}</dd>
+            <dt>{t('detail.state')}</dt>
+            <dd>{t(`alarmState.${alarm.state}`)}</dd>
+            <dt>{t('detail.value')}</dt>
+            <dd>
+              {alarm.value ?? '—'} / {alarm.threshold ?? '—'}
+            </dd>
+            <dt>{t('detail.message')}</dt>
+            <dd>{alarm.message}</dd>
+          </dl>
+          <h3>{t('detail.latency')}</h3>
+          {lat ? (
+            <table className="grid-table">
+              <tbody>
+                {(['sensorTs', 'receivedAt', 'evaluatedAt', 'emittedAt'] as const).map((k) => (
+                  <tr key={k}>
+                    <th>{t(`latency.${k}`)}</th>
+                    <td>{lat[k] ? formatTime(lat[k]) : '—'}</td>
+                    <td>{lat[k] && lat.sensorTs ? `+${lat[k] - lat.sensorTs} ms` : ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="muted">{t('detail.noLatency')}</p>
+          )}
+          {alarm.sourceKind === 'sensor' && (
+            <>
+              <h3>{t('detail.trend')}</h3>
+              <TrendChart
+                sensorId={alarm.sourceId}
+                unit=""
+                from={alarm.raisedAt - WINDOW_MS}
+                to={Math.min(Date.now(), alarm.raisedAt + WINDOW_MS)}
+                setpoints={{ high: alarm.threshold }}
+                live={false}
+                height={12}
+              />
+            </>
+          )}
+          <h3>{t('detail.clips')}</h3>
+          {clipList.length === 0 ? (
+            <p className="muted">{t('detail.noClips')}</p>
+          ) : (
+            <ul>
+              {clipList.map((c, i) => (
+                <li key={c.url ?? i}>
+                  {c.url ? (
+                    <a href={c.url} target="_blank" rel="noreferrer">
+                      🎞 {c.cameraId ?? t('detail.clip')}
+                    </a>
+                  ) : (
+                    `${c.cameraId ?? ''} ${c.state ?? ''}`
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+      <h3>{t('detail.journal')}</h3>
+      <ol className="journal">
+        {journal.map((j) => (
+          <li key={`${j.ts}-${j.action}`}>
+            <span className="time">{formatTime(j.ts)}</span> <strong>{j.action}</strong> {j.actor}
+            {j.toState && ` → ${t(`alarmState.${j.toState}`)}`}
+            {j.comment && <q>{j.comment}</q>}
+          </li>
+        ))}
+      </ol>
+    </aside>
+  );
+}

@@ -1,0 +1,64 @@
+/** The one HTTP client of the console: JSON in and out of `/api/v1` with the session's bearer token. */
+import type { ErrorBody, LoginResponse } from '@gwanje/protocol/schemas/http.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Called when the server says the token is no longer valid (401), so the app can return to login. */
+let onUnauthorized: () => void = () => {};
+let token: string | null = null;
+
+export function configureApi(opts: { token: string | null; onUnauthorized?: () => void }): void {
+  token = opts.token;
+  if (opts.onUnauthorized) onUnauthorized = opts.onUnauthorized;
+}
+
+function isErrorBody(v: unknown): v is ErrorBody {
+  return typeof v === 'object' && v !== null && 'error' in v && typeof (v as ErrorBody).error?.message === 'string';
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`/api/v1${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let data: unknown = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = { error: { code: 'bad-json', message: `api: ${method} ${path}: response is not JSON` } };
+    }
+  }
+  if (!res.ok) {
+    if (res.status === 401 && path !== '/auth/login') onUnauthorized();
+    const e = isErrorBody(data) ? data.error : { code: String(res.status), message: res.statusText };
+    throw new ApiError(res.status, e.code, e.message);
+  }
+  return data as T;
+}
+
+export const login = (username: string, password: string): Promise<LoginResponse> =>
+  api<LoginResponse>('POST', '/auth/login', { username, password });
+
+export const query = (params: Record<string, string | number | undefined>): string => {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+};
+
+/** Token for the `/video` WebSocket, which cannot carry an Authorization header (CONTRACT "Video"). */
+export const currentToken = (): string | null => token;

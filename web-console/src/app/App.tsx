@@ -1,0 +1,63 @@
+/** Application shell: login gate, then providers (catalog, live) and the operator screens. */
+import { useCallback, useEffect, useState } from 'react';
+import { AdminView } from '../admin/AdminView.js';
+import { AlarmPanel } from '../alarms/AlarmPanel.js';
+import { CatalogProvider } from '../api/catalog.js';
+import { configureApi } from '../api/http.js';
+import { clearSession, hasRole, loadSession, type Session } from '../api/session.js';
+import { LiveProvider } from '../live/LiveProvider.js';
+import { SiteMap } from '../map/SiteMap.js';
+import { TrendsView } from '../trends/TrendsView.js';
+import { Wall } from '../wall/Wall.js';
+import { FloodBanner } from './FloodBanner.js';
+import { Header, type View } from './Header.js';
+import { Login } from './Login.js';
+
+/** Route kept in the hash (#/map, #/trends/<sensorId>) so a reload keeps the operator's screen. */
+function readRoute(): { view: View; sensorId: string | null } {
+  const [, view, sensorId] = location.hash.split('/');
+  const v = (['wall', 'map', 'trends', 'admin'] as const).find((x) => x === view) ?? 'wall';
+  return { view: v, sensorId: sensorId ? decodeURIComponent(sensorId) : null };
+}
+
+export function App() {
+  const [session, setSession] = useState<Session | null>(() => loadSession());
+  const [route, setRoute] = useState(readRoute);
+  const logout = useCallback(() => {
+    clearSession();
+    configureApi({ token: null });
+    setSession(null);
+  }, []);
+  configureApi({ token: session?.token ?? null, onUnauthorized: logout });
+
+  useEffect(() => {
+    const onHash = () => setRoute(readRoute());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  const go = (view: View, sensorId: string | null = null) => {
+    location.hash = `/${view}${sensorId ? `/${encodeURIComponent(sensorId)}` : ''}`;
+  };
+
+  if (!session) return <Login onLogin={setSession} />;
+  const view = route.view === 'admin' && !hasRole(session.user, 'admin') ? 'wall' : route.view;
+  return (
+    <CatalogProvider key={session.token}>
+      <LiveProvider token={session.token}>
+        <div className="app">
+          <Header user={session.user} view={view} onView={(v) => go(v)} onLogout={logout} />
+          <FloodBanner />
+          <div className="app-body">
+            <main className="app-main" data-view={view}>
+              {view === 'wall' && <Wall username={session.user.username} />}
+              {view === 'map' && <SiteMap onTrend={(id) => go('trends', id)} />}
+              {view === 'trends' && <TrendsView sensorId={route.sensorId} onSensor={(id) => go('trends', id)} />}
+              {view === 'admin' && <AdminView />}
+            </main>
+            <AlarmPanel />
+          </div>
+        </div>
+      </LiveProvider>
+    </CatalogProvider>
+  );
+}

@@ -1,0 +1,141 @@
+/**
+ * One live tile: MPEG-TS over WebSocket from the gateway (CONTRACT "Video") played with mpegts.js
+ * through MSE, low-latency live mode. Without MSE (or H.264 in MSE) the tile falls back to the
+ * gateway's JPEG snapshot refreshed every 2 s. A stall watchdog reconnects with capped backoff.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { siteName, useCatalog } from '../api/catalog.js';
+import { currentToken } from '../api/http.js';
+import { useLive } from '../live/LiveProvider.js';
+
+type TileState = 'connecting' | 'live' | 'lost' | 'snapshot';
+
+const videoUrl = (cameraId: string, token: string | null, ws: boolean): string => {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const base = ws ? `${proto}//${location.host}` : '';
+  return `${base}/video/${encodeURIComponent(cameraId)}${ws ? '' : '/snapshot.jpg'}?token=${encodeURIComponent(token ?? '')}`;
+};
+
+export function mseH264Supported(): boolean {
+  const MS = (window as { MediaSource?: typeof MediaSource }).MediaSource;
+  return !!MS && MS.isTypeSupported('video/mp4; codecs="avc1.42E01E"');
+}
+
+export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: boolean }) {
+  const { t, i18n } = useTranslation();
+  const { cameraById, siteById } = useCatalog();
+  const serverState = useLive((s) => s.cameras.get(cameraId)?.state);
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const [state, setState] = useState<TileState>('connecting');
+  const [snapTick, setSnapTick] = useState(0);
+  const cam = cameraById.get(cameraId);
+  const siteId = cam?.siteId ?? '';
+
+  useEffect(() => {
+    const video = videoRef.current;
+    if (!video) return;
+    if (!mseH264Supported()) {
+      setState('snapshot');
+      const iv = setInterval(() => setSnapTick((n) => n + 1), 2000);
+      return () => clearInterval(iv);
+    }
+    let stopped = false;
+    let attempt = 0;
+    let player: { destroy(): void; unload(): void; detachMediaElement(): void } | null = null;
+    let retry: ReturnType<typeof setTimeout> | null = null;
+    let lastTime = -1;
+    let lastProgress = Date.now();
+
+    const teardown = () => {
+      if (!player) return;
+      try {
+        player.unload();
+        player.detachMediaElement();
+        player.destroy();
+      } catch (err) {
+        console.warn(`video: ${cameraId}: teardown`, err);
+      }
+      player = null;
+    };
+    const reconnect = () => {
+      teardown();
+      if (stopped || retry) return;
+      setState('lost');
+      attempt += 1;
+      retry = setTimeout(
+        () => {
+          retry = null;
+          void open();
+        },
+        Math.min(15_000, 500 * 2 ** Math.min(attempt, 5)),
+      );
+    };
+    const open = async () => {
+      const { default: mpegts } = await import('mpegts.js');
+      if (stopped) return;
+      setState('connecting');
+      const p = mpegts.createPlayer(
+        { type: 'mpegts', isLive: true, url: videoUrl(cameraId, currentToken(), true) },
+        {
+          enableWorker: false,
+          enableStashBuffer: false,
+          lazyLoad: false,
+          autoCleanupSourceBuffer: true,
+          liveBufferLatencyChasing: true,
+          liveBufferLatencyMaxLatency: 1.5,
+          liveBufferLatencyMinRemain: 0.3,
+        },
+      );
+      player = p;
+      p.on(mpegts.Events.ERROR, (type: unknown, detail: unknown) => {
+        console.warn(`video: ${cameraId}: ${String(type)} ${String(detail)}`);
+        reconnect();
+      });
+      p.attachMediaElement(video);
+      p.load();
+      lastProgress = Date.now();
+      const played = p.play() as Promise<void> | undefined;
+      played?.catch((err: unknown) => console.warn(`video: ${cameraId}: play refused`, err));
+    };
+    const watchdog = setInterval(() => {
+      if (!player) return;
+      if (video.currentTime !== lastTime) {
+        lastTime = video.currentTime;
+        lastProgress = Date.now();
+        if (video.currentTime > 0) {
+          attempt = 0;
+          setState('live');
+        }
+      } else if (Date.now() - lastProgress > 6000) {
+        reconnect();
+      }
+    }, 1000);
+    void open();
+    return () => {
+      stopped = true;
+      clearInterval(watchdog);
+      if (retry) clearTimeout(retry);
+      teardown();
+    };
+  }, [cameraId]);
+
+  const shown: TileState = serverState === 'lost' && state !== 'live' ? 'lost' : state;
+  return (
+    <div className={`tile tile-${shown}${compact ? ' compact' : ''}`} data-camera={cameraId} data-video-state={shown}>
+      {state === 'snapshot' ? (
+        <img alt={cam?.name ?? cameraId} src={`${videoUrl(cameraId, currentToken(), false)}&n=${snapTick}`} />
+      ) : (
+        <video ref={videoRef} muted playsInline />
+      )}
+      <div className="tile-label">
+        <span className="cam-name">{cam?.name ?? cameraId}</span>
+        <span className="cam-site">{siteName(siteById.get(siteId), siteId, i18n.language)}</span>
+        <span className={`cam-state state-${shown}`}>
+          {shown === 'live' ? '● ' : shown === 'lost' ? '✕ ' : '… '}
+          {t(`video.${shown}`)}
+        </span>
+      </div>
+    </div>
+  );
+}
