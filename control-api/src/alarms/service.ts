@@ -151,7 +151,10 @@ export class AlarmService {
       const raise = t.fromState === undefined;
       if (raise) {
         this.deps.metrics.alarmsRaised.inc({ type: snapshot.type });
-        if (latency.sensorTs !== undefined) snapshot.latency = { ...latency };
+        // The engine stamps sensorTs/evaluatedAt (also for raises completed by an on-delay at a tick);
+        // a raise straight from a reading adds when the center received it.
+        const base = t.alarm.latency ?? {};
+        snapshot.latency = latency.sensorTs !== undefined ? { ...base, ...latency } : { ...base };
       } else if (t.alarm.latency) {
         snapshot.latency = { ...t.alarm.latency };
       }
