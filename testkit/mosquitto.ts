@@ -17,7 +17,11 @@ export interface MosquittoOptions {
   /** Raw mosquitto ACL file content (used when users are given). */
   acl?: string;
   extraConfig?: string;
+  /** Dynamic-security plugin with this admin (mosquitto_ctrl dynsec init). */
+  dynsec?: { adminUser: string; adminPassword: string };
 }
+
+const DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
 
 export interface MosquittoInstance {
   port: number;
@@ -61,6 +65,10 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
       writeFileSync(join(dir, 'acl'), opts.acl);
       lines.push(`acl_file ${join(dir, 'acl')}`);
     }
+  } else if (opts.dynsec) {
+    const file = join(dir, 'dynsec.json');
+    execFileSync('mosquitto_ctrl', ['dynsec', 'init', file, opts.dynsec.adminUser, opts.dynsec.adminPassword]);
+    lines.push('allow_anonymous false', `plugin ${DYNSEC_PLUGIN}`, `plugin_opt_config_file ${file}`);
   } else {
     lines.push('allow_anonymous true');
   }
