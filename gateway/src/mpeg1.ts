@@ -73,7 +73,21 @@ export class Mpeg1Transcoder implements Subscriber {
     const { width, bitrate } = this.settings;
     // MPEG1 rejects 15 fps (RECIPES): force 25; -bf 0 keeps JSMpeg's decoder simple and latency low.
     const child = this.ffmpeg.spawn(`mpeg1 ${this.relay.cameraId}`, [
-      ...['-fflags', 'nobuffer', '-f', 'mpegts', '-i', 'pipe:0', '-map', '0:v:0', '-an'],
+      ...[
+        '-fflags',
+        'nobuffer',
+        '-analyzeduration',
+        '500000',
+        '-probesize',
+        '500000',
+        '-f',
+        'mpegts',
+        '-i',
+        'pipe:0',
+        '-map',
+        '0:v:0',
+        '-an',
+      ],
       ...['-c:v', 'mpeg1video', '-r', '25', '-vf', `scale=${width}:-2`, '-b:v', bitrate, '-bf', '0'],
       ...['-f', 'mpegts', 'pipe:1'],
     ]);

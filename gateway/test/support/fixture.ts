@@ -7,7 +7,14 @@ import { join } from 'node:path';
  * A real H.264-in-MPEG-TS capture made by ffmpeg (libx264, no B-frames, GOP `gop` frames), the
  * same shape an edge agent pushes. Small: a few hundred kB at most.
  */
-export function makeTs(o: { seconds: number; width?: number; height?: number; fps?: number; gop?: number; bitrate?: string }): Buffer {
+export function makeTs(o: {
+  seconds: number;
+  width?: number;
+  height?: number;
+  fps?: number;
+  gop?: number;
+  bitrate?: string;
+}): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'gw-fixture-'));
   const out = join(dir, 'f.ts');
   const fps = o.fps ?? 15;

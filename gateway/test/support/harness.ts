@@ -3,8 +3,8 @@
  * and the Basic credentials cam-agent:secret, and a record of upstream start/stop calls.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -27,7 +27,10 @@ export interface Harness {
 }
 
 /** `upstreams` maps camera ids to what startUpstream answers; other ids are unknown cameras. */
-export async function startHarness(upstreams: Record<string, Upstream>, options: GatewayOptions = {}): Promise<Harness> {
+export async function startHarness(
+  upstreams: Record<string, Upstream>,
+  options: GatewayOptions = {},
+): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gw-test-'));
   const starts: string[] = [];
   const stops: string[] = [];
