@@ -5,81 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AgentCreateBody, agentTopic, SignedConfig, validate } from '@gwanje/protocol';
+import { agentTopic } from '@gwanje/protocol';
 import mqtt from 'mqtt';
-import { freePort, type MosquittoInstance, startMosquitto } from '../../testkit/index.js';
+import { EdgeAgent } from '../../edge-agent/src/index.js';
+import { type MosquittoInstance, startMosquitto, waitFor } from '../../testkit/index.js';
 import { ConfigApplier } from '../src/apply.js';
 import { loadConfigFile } from '../src/load.js';
 import { cli } from './cli-run.js';
 import { AGENT_VAR } from './fixtures.js';
-
-const TOKEN = 'admin-token';
-const AGENT_PASSWORD = 'issued-once-7f3a';
-const CENTER_PASSWORD = 'center-pw';
-
-interface FakeCenter {
-  url: string;
-  pushes: unknown[];
-  server: Server;
-}
-
-async function body(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-}
-
-function send(res: ServerResponse, status: number, value: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-}
-
-async function startFakeCenter(mosq: MosquittoInstance): Promise<FakeCenter> {
-  const registered = new Map<string, string>();
-  const pushes: unknown[] = [];
-  const publisher = await mqtt.connectAsync(mosq.url, {
-    username: 'center',
-    password: CENTER_PASSWORD,
-    clientId: 'fake-center',
-  });
-  const server = createServer(async (req, res) => {
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      return send(res, 401, { error: { code: 'unauthorized', message: 'missing or invalid token' } });
-    }
-    const b = await body(req);
-    if (req.method === 'POST' && req.url === '/api/v1/agents') {
-      const r = validate(AgentCreateBody, b);
-      if (!r.ok) return send(res, 400, { error: { code: 'bad-request', message: r.errors.join('; ') } });
-      if (registered.has(r.value.agentId)) {
-        return send(res, 409, { error: { code: 'conflict', message: `agent ${r.value.agentId} exists` } });
-      }
-      registered.set(r.value.agentId, r.value.siteId);
-      return send(res, 201, {
-        agentId: r.value.agentId,
-        siteId: r.value.siteId,
-        mqtt: { url: mosq.url, username: r.value.agentId, password: AGENT_PASSWORD },
-      });
-    }
-    const m = /^\/api\/v1\/agents\/([a-z0-9-]+)\/config$/.exec(req.url ?? '');
-    if (req.method === 'POST' && m) {
-      const r = validate(SignedConfig, b);
-      const siteId = registered.get(m[1]);
-      if (!r.ok || !siteId) return send(res, 400, { error: { code: 'bad-request', message: 'not a signed config' } });
-      pushes.push(b);
-      // What the center does with it: retained on the agent's config topic (CONTRACT topic table).
-      await publisher.publishAsync(agentTopic(siteId, m[1], 'config'), JSON.stringify(b), { qos: 1, retain: true });
-      return send(res, 202, { agentId: m[1], version: r.value.version });
-    }
-    send(res, 404, { error: { code: 'not-found', message: 'no route' } });
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  server.on('close', () => publisher.end(true));
-  return { url: `http://127.0.0.1:${port}`, pushes, server };
-}
+import { AGENT_PASSWORD, CENTER_PASSWORD, type FakeCenter, startFakeCenter, TOKEN } from './support/fake-center.js';
 
 describe('provision and push', () => {
   let dir: string;
@@ -182,6 +119,50 @@ describe('provision and push', () => {
     });
     await c.publishAsync(agentTopic('osan', 'osan-gw-01', 'status'), '{"state":"online"}', { qos: 1 });
     await c.endAsync();
+  });
+
+  it('an edge agent started from the bundle connects with the issued credentials and reports', async () => {
+    const field = await startMosquitto();
+    const pem = await readFile(p('bundle/center-public.pem'), 'utf8');
+    const { document } = await loadConfigFile(p('bundle/config.json'), { publicKeyPem: pem });
+    // What differs on this machine from a Pi: the data dir and the local (field) broker.
+    const agent = new EdgeAgent(
+      { ...document, dataDir: p('agent-run'), field: { url: field.url } },
+      { statusEveryMs: 200 },
+    );
+    const watcher = await mqtt.connectAsync(mosq.url, {
+      username: 'center',
+      password: CENTER_PASSWORD,
+      reconnectPeriod: 0,
+    });
+    const seen: Array<{ topic: string; body: Record<string, unknown> }> = [];
+    watcher.on('message', (topic, payload) => seen.push({ topic, body: JSON.parse(payload.toString()) }));
+    await watcher.subscribeAsync('gwanje/v1/osan/osan-gw-01/#', { qos: 1 });
+    const sensor = await mqtt.connectAsync(field.url, { reconnectPeriod: 0 });
+    try {
+      await agent.start();
+      await waitFor(() => seen.some((m) => m.topic.endsWith('/status') && m.body.state === 'online'), 10_000);
+      const reading = { metric: 'gas', gas: 'CH4', value: 12.5, unit: '%LEL', ts: Date.now() };
+      await waitFor(
+        async () => {
+          await sensor.publishAsync('sensors/osan-gw-01-ch4-1', JSON.stringify(reading));
+          return seen.some((m) => m.topic.endsWith('/telemetry'));
+        },
+        10_000,
+        250,
+      );
+      const telemetry = seen.find((m) => m.topic.endsWith('/telemetry'))?.body as {
+        agentId: string;
+        readings: unknown[];
+      };
+      assert.equal(telemetry.agentId, 'osan-gw-01');
+      assert.deepEqual(telemetry.readings[0], { sensorId: 'osan-gw-01-ch4-1', ...reading, quality: 'good' });
+    } finally {
+      await agent.stop();
+      await sensor.endAsync();
+      await watcher.endAsync();
+      await field.stop();
+    }
   });
 
   it('refuses to provision twice, with a bad token, or from a broken overlay (without registering it)', async () => {
