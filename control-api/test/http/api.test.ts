@@ -1,0 +1,260 @@
+/**
+ * What an integrator sees from the HTTP API beyond authorization: CONTRACT response shapes,
+ * 400s that name the field, 413/415, prototype-pollution bodies refused, login lockout (423)
+ * and rate limit (429) over HTTP, the audit trail, /healthz, /metrics and the console fallback.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createHarness, type Harness, T0 } from './harness.js';
+
+const PW = 'harbour-crane-5520';
+const errOf = (j: unknown) => (j as { error: { code: string; message: string; field?: string } }).error;
+
+describe('HTTP API', () => {
+  let h: Harness;
+  let admin: string;
+  let op: string;
+  let consoleDir: string;
+  before(async () => {
+    consoleDir = mkdtempSync(join(tmpdir(), 'gwanje-console-'));
+    writeFileSync(join(consoleDir, 'index.html'), '<!doctype html><title>Gwanje</title>');
+    writeFileSync(join(consoleDir, 'app.js'), 'console.log(1)');
+    h = await createHarness({ consoleDir, loginRateLimit: { windowMs: 60_000, limit: 40 } });
+    await h.seedDevices(['suwon', 'osan']);
+    await h.auth.users.create({ username: 'root', password: PW, role: 'admin', sites: ['*'] }, 'test', null);
+    await h.auth.users.create({ username: 'op', password: PW, role: 'operator', sites: ['suwon'] }, 'test', null);
+    admin = await h.login('root', PW);
+    op = await h.login('op', PW);
+  });
+  after(async () => {
+    await h.close();
+    rmSync(consoleDir, { recursive: true, force: true });
+  });
+
+  test('login answers the CONTRACT shape; /me tells who I am', async () => {
+    const r = await h.call('POST', '/api/v1/auth/login', { body: { username: 'op', password: PW } });
+    assert.equal(r.status, 200);
+    const j = r.json as { token: string; user: unknown };
+    assert.match(j.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+    assert.deepEqual(j.user, { username: 'op', role: 'operator', sites: ['suwon'] });
+    const me = await h.call('GET', '/api/v1/me', { token: j.token });
+    assert.equal((me.json as { username: string }).username, 'op');
+    assert.equal((await h.call('GET', '/api/v1/me', { token: `${j.token}x` })).status, 401);
+    assert.equal((await h.call('GET', '/api/v1/me', { headers: { authorization: `Basic ${j.token}` } })).status, 401);
+  });
+
+  test('a bad body is a 400 naming the field', async () => {
+    const cases: [string, string, unknown, string][] = [
+      ['/api/v1/auth/login', '', { username: 'op' }, 'password'],
+      ['/api/v1/auth/login', '', { username: 5, password: 'x' }, 'username'],
+      ['/api/v1/auth/login', '', { username: 'op', password: PW, admin: true }, 'admin'],
+      ['/api/v1/agents', admin, { agentId: 'Bad_Id', siteId: 'suwon' }, 'agentId'],
+      ['/api/v1/agents', admin, { agentId: 'suwon-agent-9', siteId: 'atlantis' }, 'siteId'],
+      ['/api/v1/users', admin, { username: 'neo', password: 'short', role: 'viewer', sites: ['suwon'] }, 'password'],
+      ['/api/v1/users', admin, { username: 'neo', password: PW, role: 'root', sites: ['suwon'] }, 'role'],
+      ['/api/v1/cameras/suwon-cam-1/ptz', op, { action: 'move', pan: 7 }, 'pan'],
+      ['/api/v1/cameras/suwon-cam-1/ptz', op, { action: 'preset' }, 'preset'],
+    ];
+    for (const [path, token, body, field] of cases) {
+      const r = await h.call('POST', path, { token, body });
+      assert.equal(r.status, 400, `${path} ${JSON.stringify(body)}: ${r.text}`);
+      const e = errOf(r.json);
+      assert.equal(e.code, 'bad-request');
+      assert.equal(e.field, field, r.text);
+      assert.ok(e.message.startsWith(`${field}: `), e.message);
+    }
+    const id = await h.newAlarm('suwon', 'acked');
+    const r = await h.call('POST', `/api/v1/alarms/${id}/shelve`, {
+      token: admin,
+      body: { minutes: 'ten', reason: 'x' },
+    });
+    assert.equal(errOf(r.json).field, 'minutes');
+  });
+
+  test('oversize bodies are 413, non-JSON 415, and prototype-pollution keys are refused', async () => {
+    const big = JSON.stringify({ username: 'op', password: 'x'.repeat(70 * 1024) });
+    const r413 = await h.call('POST', '/api/v1/auth/login', { raw: big });
+    assert.equal(r413.status, 413);
+    assert.equal(errOf(r413.json).code, 'payload-too-large');
+    const r415 = await h.call('POST', '/api/v1/auth/login', {
+      raw: 'username=op',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(r415.status, 415);
+    for (const raw of [
+      '{"username":"op","password":"x","__proto__":{"role":"admin"}}',
+      '{"username":"op","password":"x","constructor":{"prototype":{"isAdmin":true}}}',
+      '{"comment":"ok","__proto__":null}',
+    ]) {
+      const r = await h.call('POST', '/api/v1/auth/login', { raw });
+      assert.equal(r.status, 400, raw);
+      assert.match(errOf(r.json).message, /forbidden-key/);
+    }
+    assert.equal(({} as Record<string, unknown>).role, undefined, 'Object.prototype untouched');
+    const bad = await h.call('POST', '/api/v1/auth/login', {
+      raw: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+    });
+    assert.equal(bad.status, 400);
+    assert.match(errOf(bad.json).message, /utf8/);
+    const extra = await h.call('POST', '/api/v1/auth/logout', { token: op, body: { x: 1 } });
+    assert.equal(extra.status, 400);
+  });
+
+  test('failed logins over HTTP lock the account with 423 and Retry-After; the login route is rate limited (429)', async () => {
+    await h.auth.users.create({ username: 'choi', password: PW, role: 'viewer', sites: ['suwon'] }, 'test', null);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push(
+        (await h.call('POST', '/api/v1/auth/login', { body: { username: 'choi', password: `nope-${i}-nope-nope` } }))
+          .status,
+      );
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 401, 423]);
+    const locked = await h.call('POST', '/api/v1/auth/login', { body: { username: 'choi', password: PW } });
+    assert.equal(locked.status, 423);
+    assert.equal(errOf(locked.json).code, 'locked');
+    assert.match(errOf(locked.json).message, /account locked/);
+    assert.equal(locked.headers.get('retry-after'), '900');
+    h.clock.advance(15 * 60_000 + 1);
+    assert.equal(
+      (await h.call('POST', '/api/v1/auth/login', { body: { username: 'choi', password: PW } })).status,
+      200,
+    );
+    let last = 0;
+    for (let i = 0; i < 45 && last !== 429; i++) {
+      last = (await h.call('POST', '/api/v1/auth/login', { body: { username: 'x', password: 'y' } })).status;
+    }
+    assert.equal(last, 429);
+  });
+
+  test('POST /agents shows the broker credentials once; GET never shows a hash; DELETE revokes', async () => {
+    const r = await h.call('POST', '/api/v1/agents', {
+      token: admin,
+      body: { agentId: 'osan-agent-7', siteId: 'osan', name: 'Osan 7' },
+    });
+    assert.equal(r.status, 201);
+    const j = r.json as { agentId: string; siteId: string; mqtt: { url: string; username: string; password: string } };
+    assert.equal(j.mqtt.url, 'mqtt://center.example:1883');
+    assert.equal(j.mqtt.username, 'osan-agent-7');
+    assert.ok(await h.agentCreds.verifyBroker('osan-agent-7', j.mqtt.password));
+    const list = await h.call('GET', '/api/v1/agents', { token: admin });
+    assert.ok(!list.text.includes('scrypt') && !list.text.includes(j.mqtt.password));
+    assert.equal(
+      (await h.call('POST', '/api/v1/agents', { token: admin, body: { agentId: 'osan-agent-7', siteId: 'osan' } }))
+        .status,
+      409,
+    );
+    assert.equal((await h.call('DELETE', '/api/v1/agents/osan-agent-7', { token: admin })).status, 204);
+    assert.equal(await h.agentCreds.verifyBroker('osan-agent-7', j.mqtt.password), null);
+    assert.equal((await h.call('DELETE', '/api/v1/agents/osan-agent-404', { token: admin })).status, 404);
+  });
+
+  test('lists are narrowed to my sites; readings validate their range', async () => {
+    const sites = (await h.call('GET', '/api/v1/sites', { token: op })).json as { siteId: string }[];
+    assert.deepEqual(
+      sites.map((s) => s.siteId),
+      ['suwon'],
+    );
+    const all = (await h.call('GET', '/api/v1/sites', { token: admin })).json as { siteId: string; agents: number }[];
+    assert.equal(all.length, 31);
+    const sensors = (await h.call('GET', '/api/v1/sensors', { token: op })).json as { sensorId: string }[];
+    assert.deepEqual(
+      sensors.map((s) => s.sensorId),
+      ['suwon-ch4-1'],
+    );
+    const pts = await h.call('GET', '/api/v1/sensors/suwon-ch4-1/readings', { token: op });
+    assert.deepEqual(pts.json, { points: [[T0 - 60_000, 1, 2, 3]] });
+    const tiny = await h.call(
+      'GET',
+      `/api/v1/sensors/suwon-ch4-1/readings?from=${h.clock.now() - 86_400_000 * 30}&step=1000`,
+      { token: op },
+    );
+    assert.equal(errOf(tiny.json).field, 'step');
+    assert.equal(errOf((await h.call('GET', '/api/v1/alarms?state=burning', { token: op })).json).field, 'state');
+    assert.equal(errOf((await h.call('GET', '/api/v1/alarms?from=yesterday', { token: op })).json).field, 'from');
+    assert.equal(errOf((await h.call('GET', '/api/v1/alarms?siteId=a&siteId=b', { token: op })).json).field, 'siteId');
+  });
+
+  test('alarm actions: journaled and audited; a forbidden transition is 409 with the engine code', async () => {
+    const id = await h.newAlarm('suwon', 'unack');
+    const ack = await h.call('POST', `/api/v1/alarms/${id}/ack`, { token: op, body: { comment: 'seen on camera' } });
+    assert.equal(ack.status, 200);
+    assert.equal((ack.json as { state: string; ackedBy: string }).ackedBy, 'op');
+    const again = await h.call('POST', `/api/v1/alarms/${id}/ack`, { token: op });
+    assert.equal(again.status, 409);
+    assert.equal(errOf(again.json).code, 'invalid-state');
+    const got = (await h.call('GET', `/api/v1/alarms/${id}`, { token: op })).json as {
+      journal: { action: string; actor: string }[];
+    };
+    assert.deepEqual(
+      got.journal.map((e) => [e.action, e.actor]),
+      [['ack', 'op']],
+    );
+    const audit = (await h.call('GET', `/api/v1/audit?action=alarm.ack&actor=op`, { token: admin })).json as {
+      target: string;
+      ip: string;
+    }[];
+    assert.equal(audit[0].target, id);
+    assert.ok(audit[0].ip);
+    const ptz = await h.call('POST', '/api/v1/cameras/suwon-cam-1/ptz', {
+      token: op,
+      body: { action: 'move', pan: -0.5, tilt: 0.2 },
+    });
+    assert.equal(ptz.status, 200);
+    assert.deepEqual(h.ptzCalls.at(-1), {
+      cameraId: 'suwon-cam-1',
+      agentId: 'suwon-agent-1',
+      args: { action: 'move', pan: -0.5, tilt: 0.2 },
+      actor: 'op',
+    });
+    assert.equal(
+      ((await h.call('GET', '/api/v1/audit?action=camera.ptz', { token: admin })).json as unknown[]).length,
+      1,
+    );
+  });
+
+  test('users: create, change, delete over HTTP; passwords never echoed', async () => {
+    const c = await h.call('POST', '/api/v1/users', {
+      token: admin,
+      body: { username: 'yoon', password: PW, role: 'viewer', sites: ['osan'] },
+    });
+    assert.equal(c.status, 201);
+    assert.ok(!c.text.includes(PW) && !c.text.includes('scrypt'));
+    assert.equal(
+      (
+        await h.call('POST', '/api/v1/users', {
+          token: admin,
+          body: { username: 'yoon', password: PW, role: 'viewer', sites: ['osan'] },
+        })
+      ).status,
+      409,
+    );
+    const p = await h.call('PATCH', '/api/v1/users/yoon', { token: admin, body: { role: 'supervisor' } });
+    assert.equal((p.json as { role: string }).role, 'supervisor');
+    assert.equal((await h.call('PATCH', '/api/v1/users/yoon', { token: admin, body: {} })).status, 400);
+    assert.equal((await h.call('DELETE', '/api/v1/users/yoon', { token: admin })).status, 204);
+    assert.equal((await h.call('DELETE', '/api/v1/users/yoon', { token: admin })).status, 404);
+  });
+
+  test('healthz, metrics, security headers, JSON 404s, console with SPA fallback', async () => {
+    const hz = await h.call('GET', '/healthz');
+    assert.deepEqual(hz.json, { status: 'ok', db: 'sqlite' });
+    assert.equal(hz.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(hz.headers.get('x-powered-by'), null);
+    const m = await h.call('GET', '/metrics');
+    assert.match(m.headers.get('content-type') ?? '', /^text\/plain/);
+    assert.match(m.text, /gwanje_readings_total 0/);
+    const miss = await h.call('GET', '/api/v1/nothing', { token: op });
+    assert.equal(miss.status, 404);
+    assert.equal(errOf(miss.json).code, 'not-found');
+    const root = await h.call('GET', '/');
+    assert.match(root.text, /<title>Gwanje/);
+    assert.match(root.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    assert.match((await h.call('GET', '/alarms/123')).text, /<title>Gwanje/);
+    assert.equal((await h.call('GET', '/app.js')).text, 'console.log(1)');
+    assert.equal((await h.call('GET', '/video/cam/snapshot.jpg')).status, 404);
+  });
+});
