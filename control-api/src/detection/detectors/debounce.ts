@@ -15,6 +15,9 @@ export const RAISED = 1;
 export const CLEARED = -1;
 export const UNCHANGED = 0;
 
+/** Shared, frozen "nothing to report" (the common case; saves an allocation per reading). */
+export const NO_CONDITIONS: Condition[] = Object.freeze([]) as unknown as Condition[];
+
 export class Debouncer {
   active = false;
   /** Until the first report the state is unknown: a restored alarm must hear "inactive" once. */

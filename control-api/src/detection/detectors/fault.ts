@@ -4,7 +4,7 @@
  * beyond the configured measuring range: the true concentration is unknown, possibly far higher).
  */
 import type { Condition, DetectionReading, Detector, SensorContext } from '../types.js';
-import { CLEARED, type Debouncer, RAISED, sensorCondition } from './debounce.js';
+import { CLEARED, type Debouncer, NO_CONDITIONS, RAISED, sensorCondition } from './debounce.js';
 import { hasPending, type SensorRules, SensorRuleTable } from './sensor-clock.js';
 
 export class FaultDetector implements Detector {
@@ -15,7 +15,7 @@ export class FaultDetector implements Detector {
 
   onReading(reading: DetectionReading, ctx: SensorContext, now: number): Condition[] {
     const s = this.table.enter(reading, ctx, now);
-    if (s.deb.length === 0 || reading.ts < s.lastTs) return [];
+    if (s.deb.length === 0 || reading.ts < s.lastTs) return NO_CONDITIONS;
     s.lastTs = reading.ts;
     const faulty = reading.quality === 'fault' || reading.fault !== undefined;
     if (faulty) this.codes.set(ctx.sensorId, reading.fault ?? 'quality fault');
@@ -39,7 +39,7 @@ export class FaultDetector implements Detector {
       }
     }
     this.track(s);
-    return out ?? [];
+    return out ?? NO_CONDITIONS;
   }
 
   onTick(now: number): Condition[] {

@@ -11,7 +11,7 @@
  */
 import type { Priority } from '@gwanje/protocol';
 import type { Condition, DetectionReading, Detector, RuleSpec, SensorContext } from '../types.js';
-import { CLEARED, Debouncer, RAISED, sensorCondition } from './debounce.js';
+import { CLEARED, Debouncer, NO_CONDITIONS, RAISED, sensorCondition } from './debounce.js';
 
 export interface AnomalyScorer {
   readonly name: string;
@@ -62,14 +62,14 @@ export class MlDetector implements AdvisoryDetector {
 
   onReading(reading: DetectionReading, ctx: SensorContext, now: number): Condition[] {
     const score = this.scorer.score(reading, ctx, now);
-    if (score === undefined || !Number.isFinite(score)) return [];
+    if (score === undefined || !Number.isFinite(score)) return NO_CONDITIONS;
     let d = this.state.get(ctx.sensorId);
     if (!d) {
       d = new Debouncer(this.rule);
       this.state.set(ctx.sensorId, d);
     }
     const r = d.step(score, reading.ts);
-    if (r !== RAISED && r !== CLEARED) return [];
+    if (r !== RAISED && r !== CLEARED) return NO_CONDITIONS;
     const c = sensorCondition(ctx, this.rule, r === RAISED, score, reading.ts, `${this.name} score`, 'score');
     c.advisory = true;
     c.message =

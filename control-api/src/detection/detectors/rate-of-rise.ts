@@ -7,7 +7,7 @@
  */
 import { ROR_WINDOW_MS } from '../rules.js';
 import type { Condition, DetectionReading, Detector, SensorContext } from '../types.js';
-import { CLEARED, RAISED, sensorCondition } from './debounce.js';
+import { CLEARED, NO_CONDITIONS, RAISED, sensorCondition } from './debounce.js';
 import { hasPending, type SensorRules, SensorRuleTable } from './sensor-clock.js';
 
 /** Ring buffer of (ts, value) samples inside the slope window. */
@@ -58,9 +58,9 @@ export class RateOfRiseDetector implements Detector {
   private readonly timers = new Set<SensorRules>();
 
   onReading(reading: DetectionReading, ctx: SensorContext, now: number): Condition[] {
-    if (reading.quality !== 'good' || reading.fault !== undefined) return [];
+    if (reading.quality !== 'good' || reading.fault !== undefined) return NO_CONDITIONS;
     const s = this.table.enter(reading, ctx, now);
-    if (s.deb.length === 0 || reading.ts <= s.lastTs) return [];
+    if (s.deb.length === 0 || reading.ts <= s.lastTs) return NO_CONDITIONS;
     s.lastTs = reading.ts;
     const d = s.deb[0];
     const windowMs = d.rule.windowMs ?? ROR_WINDOW_MS;
@@ -71,10 +71,10 @@ export class RateOfRiseDetector implements Detector {
     }
     w.push(reading.ts, reading.value, windowMs);
     const slope = w.slope(windowMs / 4);
-    if (Number.isNaN(slope)) return [];
+    if (Number.isNaN(slope)) return NO_CONDITIONS;
     const r = d.step(Math.round(slope * 1000) / 1000, reading.ts);
     this.track(s);
-    if (r !== RAISED && r !== CLEARED) return [];
+    if (r !== RAISED && r !== CLEARED) return NO_CONDITIONS;
     return [
       sensorCondition(
         ctx,

@@ -10,6 +10,7 @@
  */
 import { STALE_INTERVALS } from '../rules.js';
 import type { Condition, DetectionReading, Detector, RuleSpec, SensorContext } from '../types.js';
+import { NO_CONDITIONS } from './debounce.js';
 
 const DEFAULT_INTERVAL_MS = 60_000;
 
@@ -40,7 +41,7 @@ export class StaleDetector implements Detector {
     w.ctx = ctx;
     w.lastArrival = now;
     w.lastTs = reading.ts;
-    if (!w.rule) return [];
+    if (!w.rule) return NO_CONDITIONS;
     return this.set(w, reading.quality === 'stale', now);
   }
 
@@ -76,7 +77,7 @@ export class StaleDetector implements Detector {
   }
 
   private set(w: Watch, active: boolean, now: number): Condition[] {
-    if (w.known && w.active === active) return [];
+    if (w.known && w.active === active) return NO_CONDITIONS;
     w.known = true;
     w.active = active;
     const rule = w.rule as RuleSpec;

@@ -8,7 +8,7 @@
  */
 import { SPECIAL_RULE_TYPES } from '../rules.js';
 import type { Condition, DetectionReading, Detector, SensorContext } from '../types.js';
-import { CLEARED, RAISED, sensorCondition } from './debounce.js';
+import { CLEARED, NO_CONDITIONS, RAISED, sensorCondition } from './debounce.js';
 import { hasPending, type SensorRules, SensorRuleTable } from './sensor-clock.js';
 
 export class ThresholdDetector implements Detector {
@@ -18,9 +18,9 @@ export class ThresholdDetector implements Detector {
   private readonly timers = new Set<SensorRules>();
 
   onReading(reading: DetectionReading, ctx: SensorContext, now: number): Condition[] {
-    if (reading.quality !== 'good' || reading.fault !== undefined) return [];
+    if (reading.quality !== 'good' || reading.fault !== undefined) return NO_CONDITIONS;
     const s = this.table.enter(reading, ctx, now);
-    if (reading.ts < s.lastTs) return []; // out-of-order sample: the newer one already decided
+    if (reading.ts < s.lastTs) return NO_CONDITIONS; // out-of-order sample: the newer one already decided
     s.lastTs = reading.ts;
     let out: Condition[] | undefined;
     for (const d of s.deb) {
@@ -31,7 +31,7 @@ export class ThresholdDetector implements Detector {
       }
     }
     this.track(s);
-    return out ?? [];
+    return out ?? NO_CONDITIONS;
   }
 
   onTick(now: number): Condition[] {

@@ -5,7 +5,7 @@
  */
 import { STALE_INTERVALS, STEL_WINDOW_MS, TWA_WINDOW_MS } from '../rules.js';
 import type { Condition, DetectionReading, Detector, SensorContext } from '../types.js';
-import { CLEARED, type Debouncer, RAISED, sensorCondition } from './debounce.js';
+import { CLEARED, type Debouncer, NO_CONDITIONS, RAISED, sensorCondition } from './debounce.js';
 import { type SensorRules, SensorRuleTable } from './sensor-clock.js';
 import { TimeWeightedWindow } from './time-window.js';
 
@@ -17,9 +17,9 @@ export class TwaStelDetector implements Detector {
   private readonly windows = new Map<SensorRules, TimeWeightedWindow[]>();
 
   onReading(reading: DetectionReading, ctx: SensorContext, now: number): Condition[] {
-    if (reading.quality !== 'good' || reading.fault !== undefined) return [];
+    if (reading.quality !== 'good' || reading.fault !== undefined) return NO_CONDITIONS;
     const s = this.table.enter(reading, ctx, now);
-    if (s.deb.length === 0) return [];
+    if (s.deb.length === 0) return NO_CONDITIONS;
     const win = this.windowsOf(s);
     if (reading.ts > s.lastTs) s.lastTs = reading.ts;
     let out: Condition[] | undefined;
@@ -31,7 +31,7 @@ export class TwaStelDetector implements Detector {
         out.push(c);
       }
     }
-    return out ?? [];
+    return out ?? NO_CONDITIONS;
   }
 
   onTick(now: number): Condition[] {
