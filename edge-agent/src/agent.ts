@@ -11,6 +11,7 @@ import pino, { type Logger } from 'pino';
 import { CameraService } from './cameras/service.js';
 import { CentralLink } from './central.js';
 import { resolveConfig } from './config.js';
+import { RecentReadings, readingKey } from './dedupe.js';
 import { createDrivers } from './drivers/index.js';
 import type { FieldDriver } from './drivers/types.js';
 import { LocalFailSafe } from './failsafe.js';
@@ -50,6 +51,8 @@ export class EdgeAgent {
   private startedAt = 0;
   private accepted = 0;
   private invalid = 0;
+  private duplicates = 0;
+  private readonly recent = new RecentReadings();
 
   /** Throws protocol's ValidationError (every `path: message`) for an invalid config. */
   constructor(config: AgentConfig | unknown, opts: EdgeAgentOptions = {}) {
@@ -108,6 +111,7 @@ export class EdgeAgent {
     const c = this.config;
     this.startedAt = this.now();
     this.queue.open();
+    this.rememberTail();
     this.uplink.start();
     if (c.outputs.length > 0) {
       this.outputs = new FieldOutputs(c.field.url, `${c.agentId}-outputs`, this.log.child({ module: 'field-outputs' }));
@@ -166,10 +170,35 @@ export class EdgeAgent {
       this.log.warn({ sensorId: sensor.sensorId, errors: ok.errors }, 'agent: reading rejected');
       return;
     }
+    if (raw.ts !== undefined) {
+      const key = readingKey(reading);
+      if (this.recent.has(key)) {
+        this.duplicates += 1;
+        return;
+      }
+      this.recent.add(key);
+    }
     this.failsafe.evaluate(reading, now);
     this.queue.append(Buffer.from(JSON.stringify(reading)));
     this.accepted += 1;
     this.uplink.pump();
+  }
+
+  /** Seeds the duplicate filter from the newest queued readings (see dedupe.ts). */
+  private rememberTail(): void {
+    let from = Math.max(this.queue.firstIndex, this.queue.nextIndex - 8192);
+    while (from < this.queue.nextIndex) {
+      const { from: at, payloads } = this.queue.read(from, 1000);
+      if (payloads.length === 0) break;
+      for (const p of payloads) {
+        try {
+          this.recent.add(readingKey(JSON.parse(p.toString('utf8')) as Reading));
+        } catch (err) {
+          this.log.warn({ err: (err as Error).message }, 'agent: unreadable queued record ignored');
+        }
+      }
+      from = at + payloads.length;
+    }
   }
 
   private onCentralUp(): void {
