@@ -21,7 +21,13 @@ function alarm(id: string, sourceId: string, raisedAt: number, o: Partial<Alarm>
     ...o,
   };
 }
-const raise = (a: Alarm): JournalEntry => ({ alarmId: a.id, ts: a.raisedAt, action: 'raise', actor: 'system', toState: 'unack' });
+const raise = (a: Alarm): JournalEntry => ({
+  alarmId: a.id,
+  ts: a.raisedAt,
+  action: 'raise',
+  actor: 'system',
+  toState: 'unack',
+});
 
 describe('computeKpis', () => {
   // One hour, six 10-minute intervals. 12 alarms in the first 330 s (5 of them one chattering
@@ -33,7 +39,8 @@ describe('computeKpis', () => {
   const chatty = alarm('c1', 'suwon-ch4-9', from, { priority: 1, type: 'gas-high' });
   alarms.push(chatty);
   journal.push(raise(chatty));
-  for (let k = 1; k <= 4; k++) journal.push({ alarmId: 'c1', ts: from + k * 10 * S, action: 're-alarm', actor: 'system' });
+  for (let k = 1; k <= 4; k++)
+    journal.push({ alarmId: 'c1', ts: from + k * 10 * S, action: 're-alarm', actor: 'system' });
   for (let i = 0; i < 7; i++) {
     const a = alarm(`x${i}`, `suwon-co-${i}`, from + (60 + i * 45) * S);
     alarms.push(a);
