@@ -9,11 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Alarm, LiveReading } from '@gwanje/protocol';
 import { io, type Socket } from 'socket.io-client';
+import { waitFor } from '../../../testkit/index.js';
 import { authPortsFromRepositories } from '../../src/auth/adapter.js';
 import { AuditLog } from '../../src/auth/audit.js';
 import { AuthService } from '../../src/auth/service.js';
 import { LiveHub } from '../../src/live/hub.js';
-import { waitFor } from '../../../testkit/index.js';
 import { openTestStore, type TestCenterStore } from '../ingest/fixture.js';
 
 let store: TestCenterStore;
@@ -124,7 +124,9 @@ test('alarms reach only the rooms of sites a user may see; subscribe narrows but
   const chief = await connect('chief');
   hub.alarm(alarm('x-anyang', 'anyang'));
   hub.alarm(alarm('x-suwon', 'suwon'));
-  await waitFor(() => suwon.alarms.includes('x-suwon') && two.alarms.includes('x-suwon') && chief.alarms.includes('x-suwon'));
+  await waitFor(
+    () => suwon.alarms.includes('x-suwon') && two.alarms.includes('x-suwon') && chief.alarms.includes('x-suwon'),
+  );
   assert.deepEqual(suwon.alarms, ['x-suwon']);
   assert.deepEqual(two.alarms, ['x-anyang', 'x-suwon']);
   assert.deepEqual(chief.alarms, ['x-anyang', 'x-suwon']);
@@ -149,7 +151,13 @@ test('alarms reach only the rooms of sites a user may see; subscribe narrows but
 
 test('readings go out at most twice per second per sensor, the newest held value last', async () => {
   const c = await connect('op-suwon');
-  const r = (value: number): LiveReading => ({ sensorId: 'suwon-ch4-1', siteId: 'suwon', value, ts: clock, state: 'normal' });
+  const r = (value: number): LiveReading => ({
+    sensorId: 'suwon-ch4-1',
+    siteId: 'suwon',
+    value,
+    ts: clock,
+    state: 'normal',
+  });
   for (let i = 1; i <= 5; i++) {
     if (i > 1) clock += 100;
     hub.reading(r(i));
