@@ -5,7 +5,7 @@
  * wait in a bounded FIFO and the writer retries with capped exponential backoff. A retried batch
  * that had in fact landed is harmless: InfluxDB keeps one point per series and timestamp.
  */
-import { escape, type IPoint, InfluxDB } from 'influx';
+import { InfluxDB, type IPoint, escape as influxEscape } from 'influx';
 import type { Logger } from 'pino';
 import { BoundedFifo } from './timeseries-fifo.js';
 import {
@@ -107,7 +107,11 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     const rps = await this.influx.showRetentionPolicies(this.db);
     const want = [
       { name: RAW_RP, duration: duration(this.opts.rawRetentionMs ?? DEFAULT_RAW_RETENTION_MS), isDefault: true },
-      { name: ROLLUP_RP, duration: duration(this.opts.rollupRetentionMs ?? DEFAULT_ROLLUP_RETENTION_MS), isDefault: false },
+      {
+        name: ROLLUP_RP,
+        duration: duration(this.opts.rollupRetentionMs ?? DEFAULT_ROLLUP_RETENTION_MS),
+        isDefault: false,
+      },
     ];
     for (const rp of want) {
       const o = { database: this.db, duration: rp.duration, replication: 1, isDefault: rp.isDefault };
@@ -134,7 +138,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   }
 
   private rollupSelect(): string {
-    const q = (s: string) => escape.quoted(s);
+    const q = (s: string) => influxEscape.quoted(s);
     return (
       `SELECT min("value") AS "min", max("value") AS "max", sum("value") AS "sum", count("value") AS "count" ` +
       `INTO ${q(this.db)}.${q(ROLLUP_RP)}.${q(ROLLUP_MEASUREMENT)} FROM ${q(this.db)}.${q(RAW_RP)}."reading"`
@@ -144,7 +148,8 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   write(points: StoredReading[]): void {
     if (points.length === 0) return;
     const dropped = this.fifo.push(points, this.inflight);
-    if (dropped > 0) this.log.warn({ dropped, total: this.fifo.dropped }, 'timeseries: outage buffer full, oldest dropped');
+    if (dropped > 0)
+      this.log.warn({ dropped, total: this.fifo.dropped }, 'timeseries: outage buffer full, oldest dropped');
     if (this.fifo.size >= this.batchSize && !this.pumping && this.backoffMs === 0) void this.pump(false);
   }
 
@@ -230,8 +235,9 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     checkQuery(fromMs, toMs, stepMs);
     const step = Math.round(stepMs);
     const rollup = useRollup(fromMs, toMs, step, this.now(), this.opts.rawRetentionMs ?? DEFAULT_RAW_RETENTION_MS);
-    const where = `"sensorId" = ${escape.stringLit(sensorId)} AND time >= ${Math.floor(fromMs)}ms AND time < ${Math.ceil(toMs)}ms`;
-    const src = (rp: string, m: string) => `${escape.quoted(this.db)}.${escape.quoted(rp)}.${escape.quoted(m)}`;
+    const where = `"sensorId" = ${influxEscape.stringLit(sensorId)} AND time >= ${Math.floor(fromMs)}ms AND time < ${Math.ceil(toMs)}ms`;
+    const src = (rp: string, m: string) =>
+      `${influxEscape.quoted(this.db)}.${influxEscape.quoted(rp)}.${influxEscape.quoted(m)}`;
     const q = rollup
       ? `SELECT min("min"), max("max"), sum("sum"), sum("count") FROM ${src(ROLLUP_RP, ROLLUP_MEASUREMENT)} WHERE ${where} GROUP BY time(${step}ms) fill(none)`
       : `SELECT min("value"), max("value"), sum("value"), count("value") FROM ${src(RAW_RP, 'reading')} WHERE ${where} GROUP BY time(${step}ms) fill(none)`;
@@ -241,7 +247,8 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     } catch (err) {
       throw new Error(`timeseries: InfluxDB query failed: ${errText(err)}`);
     }
-    const values = (raw as { results?: { series?: { values?: number[][] }[] }[] }).results?.[0]?.series?.[0]?.values ?? [];
+    const values =
+      (raw as { results?: { series?: { values?: number[][] }[] }[] }).results?.[0]?.series?.[0]?.values ?? [];
     const agg = new BucketAggregator(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, step);
     for (const [ts, min, max, sum, count] of values) agg.addAgg(ts, min, max, sum, count);
     return agg.points();

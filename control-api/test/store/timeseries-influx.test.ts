@@ -9,7 +9,7 @@ import { InfluxDB } from 'influx';
 import pino from 'pino';
 import { type InfluxInstance, startInfluxDB } from '../../../testkit/index.js';
 import { createTimeSeriesStore } from '../../src/store/timeseries.js';
-import type { StoredReading, TimeSeriesStore } from '../../src/store/types.js';
+import type { StoredReading } from '../../src/store/types.js';
 
 const log = pino({ level: 'silent' });
 
@@ -70,10 +70,16 @@ describe('InfluxDB time-series store', () => {
 
       const c = new InfluxDB({ host: '127.0.0.1', port: influx.port, database: 'agg' });
       const rps = await c.showRetentionPolicies('agg');
-      assert.deepEqual(rps.filter((r) => r.name !== 'autogen').map((r) => [r.name, r.default]).sort(), [
-        ['raw', true],
-        ['rollup', false],
-      ]);
+      assert.deepEqual(
+        rps
+          .filter((r) => r.name !== 'autogen')
+          .map((r) => [r.name, r.default])
+          .sort(),
+        [
+          ['raw', true],
+          ['rollup', false],
+        ],
+      );
       assert.equal(rps.find((r) => r.name === 'raw')?.duration, '720h0m0s');
       const cqs = await c.showContinousQueries('agg');
       assert.equal(cqs.length, 1);
