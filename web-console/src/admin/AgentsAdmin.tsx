@@ -70,7 +70,7 @@ export function AgentsAdmin() {
                 .catch((err: unknown) => setError(`${t('admin.copy')}: ${String(err)}`));
             }}
           >
-            📋 {copied ? t('admin.copied') : t('admin.copy')}
+            ⧉ {copied ? t('admin.copied') : t('admin.copy')}
           </button>
           <button type="button" onClick={() => setCreds(null)}>
             {t('dialog.close')}

@@ -20,7 +20,7 @@ export function AuditAdmin() {
       <h2>
         {t('admin.audit')}{' '}
         <button type="button" onClick={audit.reload}>
-          ⟳ {t('admin.refresh')}
+          ↻ {t('admin.refresh')}
         </button>
       </h2>
       {audit.error && <p className="error">{audit.error}</p>}

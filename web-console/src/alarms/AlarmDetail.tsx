@@ -96,7 +96,7 @@ export function AlarmDetail({ alarmId, onClose }: { alarmId: string; onClose: ()
                 <li key={c.url ?? i}>
                   {c.url ? (
                     <a href={c.url} target="_blank" rel="noreferrer">
-                      🎞 {c.cameraId ?? t('detail.clip')}
+                      ▶ {c.cameraId ?? t('detail.clip')}
                     </a>
                   ) : (
                     `${c.cameraId ?? ''} ${c.state ?? ''}`

@@ -89,7 +89,7 @@ export function AlarmPanel() {
           aria-pressed={tone.muted}
           onClick={() => tone.setMuted(!tone.muted)}
         >
-          {tone.muted ? `🔇 ${t('alarms.unmute')}` : `🔔 ${t('alarms.mute')}`}
+          {tone.muted ? `♪✕ ${t('alarms.unmute')}` : `♪ ${t('alarms.mute')}`}
         </button>
       </header>
       <div className="filters">

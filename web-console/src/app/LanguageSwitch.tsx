@@ -6,7 +6,7 @@ export function LanguageSwitch() {
   const next = i18n.language.startsWith('ko') ? 'en' : 'ko';
   return (
     <button type="button" className="lang-switch" data-lang={i18n.language} onClick={() => setLanguage(next)}>
-      🌐 {t('app.switchTo')}
+      <span aria-hidden="true">A⇄가</span> {t('app.switchTo')}
     </button>
   );
 }

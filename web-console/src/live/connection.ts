@@ -9,14 +9,9 @@ import type { Alarm } from '@gwanje/protocol/schemas/alarm.js';
 import { type ClientToServerEvents, LIVE_NAMESPACE, type ServerToClientEvents } from '@gwanje/protocol/socket';
 import { io, type Socket } from 'socket.io-client';
 import { api } from '../api/http.js';
+import { BASE_DELAY_MS, backoffDelay, MAX_DELAY_MS } from './backoff.js';
 import { decodeLive, isReading } from './decode.js';
 import type { LiveStore } from './store.js';
-
-const BASE_DELAY_MS = 500;
-const MAX_DELAY_MS = 15_000;
-
-export const backoffDelay = (attempt: number, rand = Math.random()): number =>
-  Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, attempt - 1)) * (0.5 + rand);
 
 const EVENTS = ['alarm', 'alarms:snapshot', 'agent', 'camera', 'flood'] as const;
 

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
 import { currentToken } from '../api/http.js';
+import { backoffDelay } from '../live/backoff.js';
 import { useLive } from '../live/LiveProvider.js';
 
 type TileState = 'connecting' | 'live' | 'lost' | 'snapshot';
@@ -63,13 +64,10 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
       if (stopped || retry) return;
       setState('lost');
       attempt += 1;
-      retry = setTimeout(
-        () => {
-          retry = null;
-          void open();
-        },
-        Math.min(15_000, 500 * 2 ** Math.min(attempt, 5)),
-      );
+      retry = setTimeout(() => {
+        retry = null;
+        void open();
+      }, backoffDelay(attempt));
     };
     const open = async () => {
       const { default: mpegts } = await import('mpegts.js');

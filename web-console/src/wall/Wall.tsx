@@ -125,7 +125,7 @@ export function Wall({ username }: { username: string }) {
             />
           </label>
           <button type="button" onClick={() => wallRef.current?.requestFullscreen()}>
-            ⛶ {t('wall.fullscreen')}
+            ⤢ {t('wall.fullscreen')}
           </button>
         </div>
         {cfg.saved.length > 0 && (

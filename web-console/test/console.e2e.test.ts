@@ -1,0 +1,157 @@
+/**
+ * Browser test of the operator console (issue 7) with Debian's Chromium through playwright-core.
+ * Runs against a CONTRACT-shaped fake center (support/fake-center.ts) until the real center is
+ * wired: set GWANJE_CONSOLE_URL (+ GWANJE_CONSOLE_USER / GWANJE_CONSOLE_PASSWORD) to point it at
+ * a running center instead; the alarm-pushing steps need the fake (they skip otherwise).
+ * Screenshots go to .artifacts/web-console/.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type FakeCenter, startFakeCenter } from './support/fake-center.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const artifacts = join(root, '.artifacts', 'web-console');
+const PASSWORD = `pw-${process.pid}-${Date.now()}`;
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let center: FakeCenter;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+before(async () => {
+  const build = spawnSync(process.execPath, [join(root, 'scripts/build-console.mjs')], { encoding: 'utf8' });
+  assert.equal(build.status, 0, `console build failed:\n${build.stdout}\n${build.stderr}`);
+  center = await startFakeCenter({
+    distDir: join(root, 'web-console', 'dist'),
+    seedFile: join(root, 'seed', 'gyeonggi-sites.json'),
+    password: PASSWORD,
+  });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  mkdirSync(artifacts, { recursive: true });
+});
+
+after(async () => {
+  for (const c of contexts) await c.close();
+  await browser?.close();
+  await center?.stop();
+});
+
+async function openConsole(locale: string, username = 'admin'): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.on('pageerror', (err) => console.error(`[${locale}] page error: ${err.message}`));
+  await page.goto(center.url);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-conn=connected]', { timeout: 10_000 });
+  return page;
+}
+
+const percentile = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+test('console: login, map, live alarm in two consoles, ack, i18n, video, trends', async () => {
+  // Login failure is shown, and no password is suggested on the page.
+  const probe = await (await browser.newContext({ locale: 'en-US' })).newPage();
+  contexts.push(probe.context());
+  await probe.goto(center.url);
+  assert.equal(await probe.locator('input[name=password]').inputValue(), '');
+  assert.equal(await probe.locator('input[name=password]').getAttribute('placeholder'), null);
+  await probe.fill('input[name=username]', 'admin');
+  await probe.fill('input[name=password]', 'wrong');
+  await probe.click('button[type=submit]');
+  await probe.getByRole('alert').getByText('Wrong user name or password.').waitFor();
+
+  const en = await openConsole('en-US');
+  const ko = await openConsole('ko-KR', 'operator');
+
+  // Map: all 31 seeded sites are placed, none with an alarm yet.
+  await en.click('[data-nav=map]');
+  await en.waitForSelector('[data-site]');
+  assert.equal(await en.locator('[data-site]').count(), 31);
+  assert.equal(await en.locator('[data-worst=none]').count(), 31);
+
+  // A priority-1 alarm pushed over /live appears in both consoles with the horn on.
+  const alarm = center.raise({ id: 'al-suwon-1', siteId: 'suwon' });
+  for (const page of [en, ko]) {
+    await page.waitForSelector(`[data-alarm-id="${alarm.id}"][data-state=unack]`, { timeout: 5000 });
+    assert.equal(await page.locator('.alarm-panel').getAttribute('data-tone'), 'on');
+  }
+  await en.waitForSelector('[data-site=suwon][data-worst="1"]');
+  await en.screenshot({ path: join(artifacts, 'map.png') });
+
+  // Alarm-driven video: the wall shows the alarm's camera in the alarm strip, and it plays.
+  await en.click('[data-nav=wall]');
+  const layoutBefore = await en.locator('.wall-grid').getAttribute('data-layout');
+  const tile = en.locator(`[data-alarm-video="${alarm.id}"] [data-camera="${alarm.cameras[0]}"]`);
+  await tile.waitFor({ timeout: 5000 });
+  await en.waitForFunction(
+    (sel) => {
+      const v = document.querySelector<HTMLVideoElement>(`${sel} video`);
+      return !!v && v.currentTime > 1;
+    },
+    `[data-alarm-video="${alarm.id}"] [data-camera="${alarm.cameras[0]}"]`,
+    { timeout: 20_000 },
+  );
+  assert.equal(await tile.getAttribute('data-video-state'), 'live');
+  assert.equal(await en.locator('.wall-grid').getAttribute('data-layout'), layoutBefore, 'layout untouched');
+  await en.waitForSelector('.wall-grid [data-video-state=live]', { timeout: 15_000 });
+  await en.screenshot({ path: join(artifacts, 'wall.png') });
+
+  // Ack from the Korean console with the keyboard (A); the English one follows over /live.
+  await ko.locator(`[data-alarm-id="${alarm.id}"]`).click();
+  await ko.keyboard.press('a');
+  await en.waitForSelector(`[data-alarm-id="${alarm.id}"][data-state=acked]`, { timeout: 5000 });
+  assert.equal(await en.locator('.alarm-panel').getAttribute('data-tone'), 'off');
+  assert.equal(await ko.locator('.alarm-panel').getAttribute('data-tone'), 'off');
+  assert.deepEqual(
+    center.actions.map((a) => [a.id, a.action, a.actor]),
+    [[alarm.id, 'ack', 'operator']],
+  );
+
+  // i18n: the Korean console reads Korean, the switch turns it to English.
+  assert.equal((await ko.locator('[data-nav=map]').textContent())?.trim(), '지도');
+  assert.match((await ko.locator(`[data-alarm-id="${alarm.id}"] .state`).textContent()) ?? '', /확인됨/);
+  await ko.locator('.app-header .lang-switch').click();
+  assert.equal((await ko.locator('[data-nav=map]').textContent())?.trim(), 'Map');
+  assert.match((await ko.locator(`[data-alarm-id="${alarm.id}"] .state`).textContent()) ?? '', /Acknowledged/);
+
+  // Figure: server emit -> alarm row visible in the console (p50 of 20), against the fake center.
+  const lat: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = Date.now();
+    const a = center.raise({ id: `al-lat-${i}`, siteId: 'osan', priority: 3, type: 'gas-low', cameras: [] });
+    await en.waitForSelector(`[data-alarm-id="${a.id}"]`, { timeout: 5000 });
+    lat.push(Date.now() - t0);
+  }
+  const figures = { emitToRowP50Ms: percentile(lat, 50), emitToRowP95Ms: percentile(lat, 95) };
+  console.log(`console figures: ${JSON.stringify(figures)}`);
+  writeFileSync(join(artifacts, 'figures.json'), JSON.stringify(figures, null, 2));
+  await en.locator('.alarm-panel').screenshot({ path: join(artifacts, 'alarms.png') });
+
+  // Trends: chart of a gas sensor with its setpoints, appended live from `reading` events.
+  await en.evaluate(() => {
+    location.hash = '/trends/suwon-ch4-1';
+  });
+  await en.waitForSelector('.trend-chart canvas');
+  await en.getByText('High setpoint 25').waitFor();
+  const before = await en.locator('.trend-chart').evaluate((el) => el.querySelectorAll('.u-legend').length);
+  assert.ok(before >= 1);
+  for (let i = 1; i <= 5; i++) center.reading('suwon-ch4-1', 'suwon', 12 + i, Date.now() + i * 1000);
+  await en.screenshot({ path: join(artifacts, 'trends.png') });
+});

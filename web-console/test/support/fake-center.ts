@@ -1,0 +1,273 @@
+/**
+ * A small CONTRACT-shaped center for the console's browser test while the real one is being
+ * built: serves web-console/dist, the `/api/v1` routes the console calls, Socket.IO `/live` and
+ * `/video` (fake-video.ts). State is in memory; alarm actions follow ISA-18.2 transitions closely
+ * enough for the UI (ack: unack->acked, rtn-unack->normal; reset: latched->normal).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { Server } from 'socket.io';
+import { attachFakeVideo, type FakeVideo } from './fake-video.js';
+
+interface FakeAlarm {
+  id: string;
+  siteId: string;
+  sourceId: string;
+  sourceKind: 'sensor';
+  type: string;
+  priority: 1 | 2 | 3 | 4;
+  state: string;
+  raisedAt: number;
+  ackedAt?: number;
+  ackedBy?: string;
+  value?: number;
+  threshold?: number;
+  message: string;
+  cameras: string[];
+  updatedAt: number;
+  latency?: Record<string, number>;
+}
+
+export interface FakeCenter {
+  url: string;
+  alarms: Map<string, FakeAlarm>;
+  actions: { id: string; action: string; actor: string; body: unknown }[];
+  raise(a: Partial<FakeAlarm> & { id: string; siteId: string }): FakeAlarm;
+  reading(sensorId: string, siteId: string, value: number, ts: number): void;
+  video: FakeVideo;
+  stop(): Promise<void>;
+}
+
+const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+
+export async function startFakeCenter(o: { distDir: string; seedFile: string; password: string }): Promise<FakeCenter> {
+  const seed = JSON.parse(readFileSync(o.seedFile, 'utf8')) as {
+    sites: { siteId: string; name: string; nameKo: string; lat: number; lon: number }[];
+  };
+  const tokens = new Map<string, { username: string; role: 'admin' | 'operator'; sites: string[] }>();
+  const alarms = new Map<string, FakeAlarm>();
+  const journal: { alarmId: string; ts: number; action: string; actor: string; toState?: string }[] = [];
+  const actions: FakeCenter['actions'] = [];
+  const sensorsOf = (siteId: string) =>
+    (
+      [
+        ['ch4', 'gas', 'CH4', '%LEL'],
+        ['co', 'gas', 'CO', 'ppm'],
+        ['h2s', 'gas', 'H2S', 'ppm'],
+        ['flame', 'flame', undefined, 'bool'],
+        ['temp', 'temperature', undefined, 'C'],
+      ] as const
+    ).map(([k, metric, gas, unit]) => ({
+      sensorId: `${siteId}-${k}-1`,
+      siteId,
+      agentId: `${siteId}-agent`,
+      metric,
+      ...(gas ? { gas } : {}),
+      unit,
+      last: { value: 1, ts: Date.now() },
+      state: 'normal',
+    }));
+  const cameras = seed.sites.map((s) => ({
+    cameraId: `${s.siteId}-cam-1`,
+    siteId: s.siteId,
+    agentId: `${s.siteId}-agent`,
+    name: `${s.name} CCTV 1`,
+    ptz: false,
+    state: 'idle',
+  }));
+
+  const send = (res: http.ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const fail = (res: http.ServerResponse, status: number, code: string) =>
+    send(res, status, { error: { code, message: `fake-center: ${code}` } });
+  const readBody = async (req: http.IncomingMessage): Promise<Record<string, unknown>> => {
+    let s = '';
+    for await (const c of req) s += c;
+    return s ? (JSON.parse(s) as Record<string, unknown>) : {};
+  };
+
+  let io: Server | null = null;
+  const emitAlarm = (a: FakeAlarm) => io?.of('/live').emit('alarm', a);
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const p = url.pathname;
+    if (!p.startsWith('/api/v1/')) {
+      const file = normalize(join(o.distDir, p === '/' ? 'index.html' : p));
+      if (!file.startsWith(o.distDir)) return fail(res, 403, 'forbidden');
+      try {
+        const data = readFileSync(file);
+        res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+        return res.end(data);
+      } catch {
+        return fail(res, 404, 'not-found');
+      }
+    }
+    if (p === '/api/v1/auth/login' && req.method === 'POST') {
+      const b = await readBody(req);
+      if ((b.username !== 'admin' && b.username !== 'operator') || b.password !== o.password) {
+        return fail(res, 401, 'bad-credentials');
+      }
+      const token = randomBytes(16).toString('hex');
+      const user = { username: b.username, role: b.username as 'admin' | 'operator', sites: ['*'] };
+      tokens.set(token, user);
+      return send(res, 200, { token, user });
+    }
+    const user = tokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+    if (!user) return fail(res, 401, 'unauthorized');
+    const siteId = url.searchParams.get('siteId');
+    const readingsOf = /^\/api\/v1\/sensors\/([^/]+)\/readings$/.exec(p);
+    const alarmOf = /^\/api\/v1\/alarms\/([^/]+)$/.exec(p);
+    const clipsOf = /^\/api\/v1\/alarms\/([^/]+)\/clips$/.exec(p);
+    const actOn = /^\/api\/v1\/alarms\/([^/]+)\/(ack|shelve|unshelve|reset|comment)$/.exec(p);
+    if (p === '/api/v1/sites') {
+      return send(
+        res,
+        200,
+        seed.sites.map((s) => ({
+          ...s,
+          agents: 1,
+          sensors: 5,
+          cameras: 1,
+          activeAlarms: [...alarms.values()].filter((a) => a.siteId === s.siteId).length,
+        })),
+      );
+    }
+    if (p === '/api/v1/sensors') {
+      return send(
+        res,
+        200,
+        seed.sites.filter((s) => !siteId || s.siteId === siteId).flatMap((s) => sensorsOf(s.siteId)),
+      );
+    }
+    if (readingsOf) {
+      const from = Number(url.searchParams.get('from'));
+      const to = Number(url.searchParams.get('to'));
+      const step = Number(url.searchParams.get('step')) || 60_000;
+      const points: [number, number, number, number][] = [];
+      for (let ts = from; ts <= to && points.length < 2000; ts += step) {
+        const mean = 5 + 4 * Math.sin(ts / 600_000);
+        points.push([ts, mean - 1, mean, mean + 1.5]);
+      }
+      return send(res, 200, { points });
+    }
+    if (p === '/api/v1/cameras')
+      return send(
+        res,
+        200,
+        cameras.filter((c) => !siteId || c.siteId === siteId),
+      );
+    if (p === '/api/v1/agents') {
+      return send(
+        res,
+        200,
+        seed.sites
+          .filter((s) => !siteId || s.siteId === siteId)
+          .map((s) => ({ agentId: `${s.siteId}-agent`, siteId: s.siteId, state: 'online', buffered: 0 })),
+      );
+    }
+    if (p === '/api/v1/users')
+      return send(
+        res,
+        200,
+        [...new Set([...tokens.values()].map((u) => u.username))].map((n) => ({ username: n, role: n, sites: ['*'] })),
+      );
+    if (p === '/api/v1/audit')
+      return send(
+        res,
+        200,
+        actions.map((a, i) => ({ id: i, ts: Date.now(), actor: a.actor, action: a.action, target: a.id })),
+      );
+    if (p === '/api/v1/alarms')
+      return send(
+        res,
+        200,
+        [...alarms.values()].sort((a, b) => b.raisedAt - a.raisedAt),
+      );
+    if (alarmOf) {
+      const a = alarms.get(decodeURIComponent(alarmOf[1]));
+      return a
+        ? send(res, 200, { alarm: a, journal: journal.filter((j) => j.alarmId === a.id) })
+        : fail(res, 404, 'no-alarm');
+    }
+    if (clipsOf) return send(res, 200, []);
+    if (actOn && req.method === 'POST') {
+      const a = alarms.get(decodeURIComponent(actOn[1]));
+      if (!a) return fail(res, 404, 'no-alarm');
+      const action = actOn[2];
+      const body = await readBody(req);
+      actions.push({ id: a.id, action, actor: user.username, body });
+      const next: Record<string, Record<string, string>> = {
+        ack: { unack: 'acked', 'rtn-unack': 'normal' },
+        reset: { latched: 'normal' },
+        unshelve: { shelved: 'unack' },
+      };
+      if (action === 'shelve') a.state = 'shelved';
+      else if (action !== 'comment') {
+        const to = next[action]?.[a.state];
+        if (!to) return fail(res, 409, 'invalid-transition');
+        a.state = to;
+      }
+      if (action === 'ack') Object.assign(a, { ackedAt: Date.now(), ackedBy: user.username });
+      a.updatedAt = Date.now();
+      journal.push({ alarmId: a.id, ts: a.updatedAt, action, actor: user.username, toState: a.state });
+      emitAlarm(a);
+      return send(res, 200, a);
+    }
+    return fail(res, 404, 'no-route');
+  });
+
+  io = new Server(server, { path: '/socket.io', destroyUpgrade: false });
+  io.of('/live').use((socket, next) => {
+    const token = (socket.handshake.auth as { token?: string }).token;
+    next(token && tokens.has(token) ? undefined : new Error('unauthorized'));
+  });
+  io.of('/live').on('connection', (socket) => {
+    socket.emit('alarms:snapshot', [...alarms.values()]);
+  });
+  const video = attachFakeVideo(server, (t) => t !== null && tokens.has(t));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    alarms,
+    actions,
+    video,
+    raise(partial) {
+      const now = Date.now();
+      const a: FakeAlarm = {
+        sourceId: `${partial.siteId}-ch4-1`,
+        sourceKind: 'sensor',
+        type: 'gas-high',
+        priority: 1,
+        state: 'unack',
+        raisedAt: now,
+        value: 60,
+        threshold: 25,
+        message: 'CH4 60 %LEL >= 25',
+        cameras: [`${partial.siteId}-cam-1`],
+        updatedAt: now,
+        latency: { sensorTs: now - 40, receivedAt: now - 30, evaluatedAt: now - 20, emittedAt: now },
+        ...partial,
+      };
+      alarms.set(a.id, a);
+      journal.push({ alarmId: a.id, ts: now, action: 'raise', actor: 'system', toState: a.state });
+      emitAlarm(a);
+      return a;
+    },
+    reading(sensorId, siteId, value, ts) {
+      io?.of('/live').emit('reading', { sensorId, siteId, value, ts, state: 'normal' });
+    },
+    async stop() {
+      video.stop();
+      await new Promise<void>((resolve) => io?.close(() => resolve()) ?? resolve());
+      server.closeAllConnections();
+    },
+  };
+}
