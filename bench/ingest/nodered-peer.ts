@@ -1,0 +1,165 @@
+/**
+ * The integrator's usual alternative, run as the peer in bench/ingest: a Node-RED flow
+ * `mqtt in -> function (telemetry batch to points) -> influxdb out` with a threshold `switch`
+ * raising an alarm on `mqtt out`, on the same Mosquitto and InfluxDB as Gwanje. Node-RED is
+ * installed on first use into bench/.nodered (not a project dependency) from the npm registry.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, type Spawned, spawnServer, waitFor } from '../../testkit/index.js';
+
+const DIR = join(new URL('.', import.meta.url).pathname, '..', '.nodered');
+
+export function ensureNodeRed(): string {
+  const bin = join(DIR, 'node_modules', 'node-red', 'red.js');
+  if (!existsSync(bin)) {
+    mkdirSync(DIR, { recursive: true });
+    writeFileSync(join(DIR, 'package.json'), '{"name":"gwanje-bench-nodered","private":true}\n');
+    console.log('bench: installing node-red@4 and node-red-contrib-influxdb into bench/.nodered (once)');
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', 'node-red@4', 'node-red-contrib-influxdb@0.7'], {
+      cwd: DIR,
+      stdio: 'inherit',
+    });
+  }
+  return bin;
+}
+
+export function flow(o: { mqttPort: number; influxPort: number; database: string; topic: string; threshold: number }) {
+  const toPoints = `
+const t = msg.payload;
+if (!t || !Array.isArray(t.readings)) return null;
+const points = t.readings.map((r) => [{ value: r.value }, { sensorId: r.sensorId, agentId: t.agentId, metric: r.metric }]);
+const max = Math.max(...t.readings.map((r) => r.value));
+return [{ payload: points }, { payload: { agentId: t.agentId, max } }];`;
+  return [
+    { id: 'tab', type: 'tab', label: 'ingest' },
+    {
+      id: 'broker',
+      type: 'mqtt-broker',
+      name: 'bench',
+      broker: '127.0.0.1',
+      port: String(o.mqttPort),
+      clientid: '',
+      autoConnect: true,
+      usetls: false,
+      protocolVersion: '4',
+      keepalive: '60',
+      cleansession: true,
+    },
+    {
+      id: 'influx',
+      type: 'influxdb',
+      hostname: '127.0.0.1',
+      port: String(o.influxPort),
+      protocol: 'http',
+      database: o.database,
+      name: 'bench',
+      usetls: false,
+      influxdbVersion: '1.x',
+    },
+    {
+      id: 'in',
+      type: 'mqtt in',
+      z: 'tab',
+      name: '',
+      topic: o.topic,
+      qos: '1',
+      datatype: 'json',
+      broker: 'broker',
+      nl: false,
+      rap: false,
+      inputs: 0,
+      x: 100,
+      y: 100,
+      wires: [['fn']],
+    },
+    {
+      id: 'fn',
+      type: 'function',
+      z: 'tab',
+      name: 'to points',
+      func: toPoints,
+      outputs: 2,
+      x: 300,
+      y: 100,
+      wires: [['out'], ['sw']],
+    },
+    {
+      id: 'out',
+      type: 'influxdb out',
+      z: 'tab',
+      influxdb: 'influx',
+      name: '',
+      measurement: 'reading',
+      precision: '',
+      retentionPolicy: '',
+      x: 500,
+      y: 80,
+      wires: [],
+    },
+    {
+      id: 'sw',
+      type: 'switch',
+      z: 'tab',
+      name: 'threshold',
+      property: 'payload.max',
+      propertyType: 'msg',
+      rules: [{ t: 'gte', v: String(o.threshold), vt: 'num' }],
+      checkall: 'true',
+      outputs: 1,
+      x: 500,
+      y: 140,
+      wires: [['alarm']],
+    },
+    {
+      id: 'alarm',
+      type: 'mqtt out',
+      z: 'tab',
+      name: '',
+      topic: 'nodered/alarms',
+      qos: '1',
+      retain: 'false',
+      broker: 'broker',
+      x: 700,
+      y: 140,
+      wires: [],
+    },
+  ];
+}
+
+export interface NodeRedPeer {
+  stop(): Promise<void>;
+}
+
+export async function startNodeRed(o: {
+  mqttPort: number;
+  influxPort: number;
+  database: string;
+  topic: string;
+  threshold: number;
+}): Promise<NodeRedPeer> {
+  const bin = ensureNodeRed();
+  const userDir = join(DIR, `user-${Date.now()}`);
+  mkdirSync(userDir, { recursive: true });
+  const port = await freePort();
+  writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flow(o)));
+  writeFileSync(
+    join(userDir, 'settings.js'),
+    `module.exports = { uiPort: ${port}, uiHost: '127.0.0.1', flowFile: 'flows.json', httpAdminRoot: '/admin', logging: { console: { level: 'warn' } }, editorTheme: { tours: false } };\n`,
+  );
+  const server: Spawned = spawnServer(process.execPath, [
+    bin,
+    '--userDir',
+    userDir,
+    '--settings',
+    join(userDir, 'settings.js'),
+  ]);
+  await waitFor(
+    async () => (await fetch(`http://127.0.0.1:${port}/admin/flows`).catch(() => null))?.ok === true,
+    60_000,
+  ).catch((err) => {
+    throw new Error(`node-red did not start: ${err.message}\n${server.output()}`);
+  });
+  return { stop: () => server.stop() };
+}
