@@ -41,16 +41,28 @@ describe('TimeWeightedWindow', () => {
       t += Math.floor(200 + rnd() * 9000 + (rnd() < 0.02 ? 40_000 : 0)); // gaps beyond the hold too
       samples.push([t, Math.round(rnd() * 500) / 10 - 1]);
     }
-    const w = new TimeWeightedWindow(900_000, 30_000);
+    const exact = new TimeWeightedWindow(900_000, 30_000, 0);
+    const merged = new TimeWeightedWindow(8 * 3600_000, 30_000); // 28.8 s resolution
     let j = 0;
     for (let q = 0; q < t + 1_000_000; q += 37_123) {
       while (j < samples.length && samples[j][0] <= q) {
-        w.add(samples[j][0], samples[j][1]);
+        exact.add(samples[j][0], samples[j][1]);
+        merged.add(samples[j][0], samples[j][1]);
         j++;
       }
       const want = reference(samples.slice(0, j), q, 900_000, 30_000);
-      assert.ok(Math.abs(w.average(q) - want) < 1e-6, `at ${q}: ${w.average(q)} vs ${want}`);
+      assert.ok(Math.abs(exact.average(q) - want) < 1e-6, `at ${q}: ${exact.average(q)} vs ${want}`);
+      // Merged segments: off by at most resolution/window of the largest value (49 ppm here).
+      const want8h = reference(samples.slice(0, j), q, 8 * 3600_000, 30_000);
+      assert.ok(Math.abs(merged.average(q) - want8h) <= 0.001 * 49, `8 h at ${q}: ${merged.average(q)} vs ${want8h}`);
     }
+  });
+
+  it('bounds memory: 8 hours of 1-second readings hold about 1,000 segments', () => {
+    const w = new TimeWeightedWindow(8 * 3600_000, 3000);
+    for (let t = 0; t <= 8 * 3600_000; t += 1000) w.add(t, 5 + (t % 7000) / 1000);
+    assert.ok(w.segments <= 1001, String(w.segments));
+    assert.ok(Math.abs(w.average(8 * 3600_000) - 8) < 0.01, String(w.average(8 * 3600_000)));
   });
 
   it('holds a reading at most maxHoldMs: a silent sensor stops adding exposure', () => {

@@ -38,7 +38,7 @@ export class SensorRuleTable {
       this.sensors.set(ctx.sensorId, s);
     }
     s.ctx = ctx;
-    s.offset = now - reading.ts;
+    if (reading.ts >= s.lastTs) s.offset = now - reading.ts; // a late out-of-order sample says nothing new
     return s;
   }
 

@@ -7,6 +7,11 @@
  * `maxHoldMs` (a silent sensor does not keep exposing the worker forever; time without data
  * counts as zero). O(1) amortized per sample: closed segments sit in a ring buffer with a
  * running area, evicted as the window slides.
+ *
+ * Memory is bounded by `resolutionMs` (default window / 1000): a segment shorter than that is
+ * merged with the contiguous one before it (same area, averaged value), so an 8-hour window holds
+ * about 1,000 segments whatever the reporting rate. The only inexactness is where the window edge
+ * cuts a merged segment: at most resolution / window (0.1 %) of the largest value.
  */
 export class TimeWeightedWindow {
   private start = new Float64Array(64);
@@ -18,10 +23,15 @@ export class TimeWeightedWindow {
   private lastTs = Number.NaN;
   private lastValue = 0;
 
+  readonly resolutionMs: number;
+
   constructor(
     readonly windowMs: number,
     readonly maxHoldMs: number,
-  ) {}
+    resolutionMs?: number,
+  ) {
+    this.resolutionMs = resolutionMs ?? windowMs / 1000;
+  }
 
   /** Adds a sample; samples not newer than the last one are ignored (duplicates, reordering). */
   add(ts: number, value: number): void {
@@ -64,6 +74,16 @@ export class TimeWeightedWindow {
   private push(s: number, e: number, v: number): void {
     if (e <= s) return;
     const cap = this.start.length;
+    if (this.len > 0) {
+      const tail = (this.head + this.len - 1) % cap;
+      if (this.end[tail] === s && this.end[tail] - this.start[tail] < this.resolutionMs) {
+        const a = this.val[tail] * (this.end[tail] - this.start[tail]) + v * (e - s);
+        this.val[tail] = a / (e - this.start[tail]);
+        this.end[tail] = e;
+        this.area += v * (e - s);
+        return;
+      }
+    }
     if (this.len === cap) this.grow();
     const i = (this.head + this.len) % this.start.length;
     this.start[i] = s;
