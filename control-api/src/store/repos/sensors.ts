@@ -7,8 +7,8 @@ import { bool, inTransaction, int, scopeSites } from './scope.js';
 /** What config/telemetry tells about a sensor; last value and state are kept on update. */
 export type SensorUpsert = Omit<SensorRow, 'lastValue' | 'lastTs' | 'state'> & { state?: string };
 
-/** SQLite caps a compound SELECT at 500 terms (SQLITE_MAX_COMPOUND_SELECT). */
-const LAST_CHUNK = 400;
+/** Rows per statement: 2,000 bound parameters, far below both dialects' limits. */
+const LAST_CHUNK = 500;
 
 const toSensor = (r: SensorRow): SensorRow => r;
 
@@ -55,7 +55,7 @@ export class SensorsRepo {
   }
 
   /**
-   * Newest value of many sensors in one statement per 400 sensors (UPDATE ... FROM, which both
+   * Newest value of many sensors in one statement per 500 sensors (UPDATE ... FROM, which both
    * SQLite >= 3.33 and PostgreSQL have). Within a call the newest ts per sensor wins; a reading
    * older than what is stored (a late replay) never overwrites a newer one.
    */
@@ -68,16 +68,16 @@ export class SensorsRepo {
     const rows = [...newest.values()];
     for (let i = 0; i < rows.length; i += LAST_CHUNK) {
       const chunk = rows.slice(i, i + LAST_CHUNK);
+      // VALUES columns are column1..column4 in both dialects; casts give PostgreSQL the types.
       const values = sql.join(
         chunk.map(
           (r) =>
-            sql`SELECT CAST(${r.sensorId} AS text) AS sid, CAST(${r.value} AS double precision) AS v, CAST(${r.ts} AS bigint) AS t, CAST(${r.state ?? null} AS text) AS st`,
+            sql`(CAST(${r.sensorId} AS text), CAST(${r.value} AS double precision), CAST(${r.ts} AS bigint), CAST(${r.state ?? null} AS text))`,
         ),
-        sql` UNION ALL `,
       );
-      await sql`UPDATE sensors SET last_value = u.v, last_ts = u.t, state = COALESCE(u.st, sensors.state)
-        FROM (${values}) AS u
-        WHERE sensors.sensor_id = u.sid AND (sensors.last_ts IS NULL OR sensors.last_ts <= u.t)`.execute(this.db);
+      await sql`UPDATE sensors SET last_value = u.column2, last_ts = u.column3, state = COALESCE(u.column4, sensors.state)
+        FROM (VALUES ${values}) AS u
+        WHERE sensors.sensor_id = u.column1 AND (sensors.last_ts IS NULL OR sensors.last_ts <= u.column3)`.execute(this.db);
     }
   }
 
