@@ -72,7 +72,10 @@ export class VideoGateway {
     this.started = true;
     const loop = () => {
       const now = this.clock.now();
-      for (const r of this.relays.values()) r.tick(now);
+      for (const [id, r] of this.relays) {
+        r.tick(now);
+        if (r.idle && !this.mpeg1.has(id)) this.relays.delete(id);
+      }
       if (this.started) this.tickTimer = this.clock.setTimeout(loop, 1000);
     };
     loop();

@@ -57,7 +57,9 @@ export class StreamRelay {
   private readonly segmenter = new TsSegmenter();
   private readonly gop: GopCache;
   private readonly ring: SegmentRing;
-  private keyframeWaiters: Array<() => void> = [];
+  private keyframeWaiters: Array<(giveUp?: boolean) => void> = [];
+  /** startUpstream said this camera does not exist. */
+  unknownCamera = false;
   private askedAt = 0;
   private retryAt = 0;
   private backoff: number;
@@ -131,8 +133,11 @@ export class StreamRelay {
         resolve(data);
         return true;
       };
-      const waiter = () => {
-        if (!check()) this.keyframeWaiters.push(waiter);
+      const waiter = (giveUp?: boolean) => {
+        if (giveUp) {
+          this.ctx.clock.clearTimeout(timer);
+          resolve(undefined);
+        } else if (!check()) this.keyframeWaiters.push(waiter);
       };
       const timer = this.ctx.clock.setTimeout(() => {
         this.keyframeWaiters = this.keyframeWaiters.filter((w) => w !== waiter);
@@ -244,8 +249,9 @@ export class StreamRelay {
     };
   }
 
+  /** Nothing runs or holds this relay: the gateway may forget it. */
   get idle(): boolean {
-    return !this.running && this.consumers === 0;
+    return !this.running && this.consumers === 0 && this.graceTimer === undefined && this.subscribers.size === 0;
   }
 
   /** Gateway shutdown: end subscribers and the upstream now, without a grace period. */
@@ -275,6 +281,10 @@ export class StreamRelay {
       if (gen !== this.generation || !this.running) return;
       if (isUnknownCamera(err)) {
         this.ctx.log.warn({ cameraId: this.cameraId }, 'relay: unknown camera');
+        this.unknownCamera = true;
+        const waiters = this.keyframeWaiters;
+        this.keyframeWaiters = [];
+        for (const w of waiters) w(true);
         for (const s of [...this.subscribers]) s.end('unknown-camera');
         this.subscribers.clear();
         this.running = false;
@@ -285,6 +295,7 @@ export class StreamRelay {
       return;
     }
     if (gen !== this.generation || !this.running) return;
+    this.unknownCamera = false;
     this.upstream = up;
     if (up.kind === 'rtsp') this.spawnPuller(up.url, gen);
   }

@@ -5,6 +5,7 @@
 import type { Clock } from './clock.js';
 import type { FfmpegRunner } from './ffmpeg.js';
 import type { StreamRelay } from './relay.js';
+import { UnknownCameraError } from './types.js';
 
 export class SnapshotUnavailableError extends Error {
   readonly code = 'snapshot-unavailable';
@@ -46,6 +47,7 @@ export class SnapshotService {
     } finally {
       release();
     }
+    if (!ts && relay.unknownCamera) throw new UnknownCameraError(relay.cameraId);
     if (!ts)
       throw new SnapshotUnavailableError(`snapshot: no keyframe from ${relay.cameraId} within ${this.timeoutMs} ms`);
     const jpeg = await this.decode(ts);

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { waitFor } from '../../testkit/index.js';
+import { NAL_IDR } from '../src/ts/index.js';
+import { makeTs } from './support/fixture.js';
+import { AGENT_AUTH, GOOD_TOKEN, type Harness, openViewer, startHarness } from './support/harness.js';
+import { startPush } from './support/push.js';
+import { inspectTs } from './support/ts-check.js';
+
+describe('push ingest (POST /video/ingest/{cameraId})', () => {
+  let h: Harness;
+  let capture: Buffer;
+  before(async () => {
+    capture = makeTs({ seconds: 2, fps: 15, gop: 15 });
+    h = await startHarness({ pushed: { kind: 'push' } });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  it('answers 401 without credentials and 403 with wrong ones or a foreign camera', async () => {
+    const none = startPush(h.base, 'pushed');
+    assert.equal(await none.status, 401);
+    const wrong = startPush(h.base, 'pushed', `Basic ${Buffer.from('cam-agent:nope').toString('base64')}`);
+    assert.equal(await wrong.status, 403);
+    const foreign = startPush(h.base, 'other-cam', AGENT_AUTH);
+    assert.equal(await foreign.status, 403);
+    assert.equal(h.gw.health('pushed')?.bytesIn ?? 0, 0, 'nothing refused reached the relay');
+  });
+
+  it('relays an authorized push to a viewer; a second push replaces the first', async () => {
+    const v = await openViewer(`${h.wsBase}/video/pushed?token=${GOOD_TOKEN}`);
+    await waitFor(() => h.starts.includes('pushed'));
+    const first = startPush(h.base, 'pushed', AGENT_AUTH);
+    first.write(capture);
+    await waitFor(() => v.bytes() >= capture.length - 188 * 20, 5000);
+    const ts = inspectTs(v.all());
+    assert.ok(ts.synced);
+    assert.deepEqual(ts.pids.slice(0, 2), [0, 0x1000]);
+    assert.ok(ts.nalTypes.includes(NAL_IDR));
+    assert.equal(h.gw.health('pushed')?.state, 'live');
+
+    const before = v.bytes();
+    const second = startPush(h.base, 'pushed', AGENT_AUTH);
+    second.write(capture);
+    assert.equal(await first.status, 204, 'the replaced push is ended');
+    await waitFor(() => v.bytes() >= before + capture.length / 2, 5000);
+    second.end();
+    assert.equal(await second.status, 204);
+    await v.close();
+  });
+});

@@ -1,0 +1,27 @@
+import { request } from 'node:http';
+
+export interface Push {
+  /** Resolves with the HTTP status once the gateway answers (or the socket closes). */
+  status: Promise<number>;
+  write(data: Buffer): boolean;
+  end(): void;
+  destroy(): void;
+}
+
+/** A chunked HTTP POST to the ingest endpoint, as an edge agent's ffmpeg makes it. */
+export function startPush(base: string, cameraId: string, authorization?: string): Push {
+  const req = request(`${base}/video/ingest/${cameraId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'video/mp2t', ...(authorization ? { authorization } : {}) },
+  });
+  const status = new Promise<number>((resolve) => {
+    req.once('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.once('error', () => resolve(-1));
+    req.once('close', () => resolve(-1));
+  });
+  req.flushHeaders();
+  return { status, write: (d) => req.write(d), end: () => req.end(), destroy: () => req.destroy() };
+}
