@@ -123,13 +123,29 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
     center.actions.map((a) => [a.id, a.action, a.actor]),
     [[alarm.id, 'ack', 'operator']],
   );
+  assert.equal(center.actions.length, 1);
+
+  // Detail drawer (Enter) shows the journal with the operator's ack; shelve needs a reason (S).
+  await en.locator(`[data-alarm-id="${alarm.id}"]`).click();
+  await en.keyboard.press('Enter');
+  await en.locator('[data-alarm-detail] .journal li', { hasText: /ack operator/ }).waitFor({ timeout: 5000 });
+  await en.keyboard.press('Escape');
+  await en.keyboard.press('s');
+  await en.fill('.modal textarea', 'maintenance on detector');
+  await en.click('.modal button[type=submit]');
+  await ko.waitForSelector(`[data-alarm-id="${alarm.id}"][data-state=shelved]`, { timeout: 5000 });
+  assert.deepEqual(center.actions.at(-1)?.body, { minutes: 60, reason: 'maintenance on detector' });
+
+  // Flood banner names the first-out alarm.
+  center.flood({ siteId: 'suwon', active: true, firstOutAlarmId: alarm.id, count: 14 });
+  await en.locator('[data-flood=suwon]', { hasText: 'suwon-ch4-1' }).waitFor({ timeout: 5000 });
 
   // i18n: the Korean console reads Korean, the switch turns it to English.
   assert.equal((await ko.locator('[data-nav=map]').textContent())?.trim(), '지도');
-  assert.match((await ko.locator(`[data-alarm-id="${alarm.id}"] .state`).textContent()) ?? '', /확인됨/);
+  assert.match((await ko.locator(`[data-alarm-id="${alarm.id}"] .state`).textContent()) ?? '', /보류/);
   await ko.locator('.app-header .lang-switch').click();
   assert.equal((await ko.locator('[data-nav=map]').textContent())?.trim(), 'Map');
-  assert.match((await ko.locator(`[data-alarm-id="${alarm.id}"] .state`).textContent()) ?? '', /Acknowledged/);
+  assert.match((await ko.locator(`[data-alarm-id="${alarm.id}"] .state`).textContent()) ?? '', /Shelved/);
 
   // Figure: server emit -> alarm row visible in the console (p50 of 20), against the fake center.
   const lat: number[] = [];
@@ -150,8 +166,67 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
   });
   await en.waitForSelector('.trend-chart canvas');
   await en.getByText('High setpoint 25').waitFor();
-  const before = await en.locator('.trend-chart').evaluate((el) => el.querySelectorAll('.u-legend').length);
-  assert.ok(before >= 1);
+  await en.waitForSelector('.trend-chart[data-points]');
+  const before = Number(await en.locator('.trend-chart').getAttribute('data-points'));
+  assert.ok(before > 100, `history points: ${before}`);
   for (let i = 1; i <= 5; i++) center.reading('suwon-ch4-1', 'suwon', 12 + i, Date.now() + i * 1000);
+  await en.waitForSelector(`.trend-chart[data-points="${before + 5}"]`, { timeout: 5000 });
   await en.screenshot({ path: join(artifacts, 'trends.png') });
+});
+
+test('wall: drag a camera into a tile, then 16 tiles playing (frame pacing figure)', async () => {
+  const page = await openConsole('en-US');
+  await page.click('[data-nav=wall]');
+  await page.locator('.camera-tree summary', { hasText: 'Yeoju' }).click();
+  await page.locator('[data-tree-camera=yeoju-cam-1]').dragTo(page.locator('[data-tile="3"]'));
+  await page.waitForSelector('[data-tile="3"] [data-camera=yeoju-cam-1]');
+  // The layout is remembered for this user across a reload.
+  await page.reload();
+  await page.waitForSelector('[data-tile="3"] [data-camera=yeoju-cam-1]');
+
+  // 4x4 of 16 distinct cameras, each a real H.264 stream decoded through MSE.
+  await page.click('.toolbar button:text-is("4x4")');
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('gwanje.wall.admin') ?? '{}'));
+  assert.deepEqual([stored.current.cols, stored.current.rows], [4, 4]);
+  await page.evaluate(
+    ({ ids }) => {
+      const key = 'gwanje.wall.admin';
+      const cfg = JSON.parse(localStorage.getItem(key) ?? '{}');
+      cfg.current.tiles = ids.slice(0, 16);
+      localStorage.setItem(key, JSON.stringify(cfg));
+    },
+    { ids: center.cameraIds() },
+  );
+  await page.reload();
+  await page.waitForFunction(
+    () => document.querySelectorAll('.wall-grid [data-video-state=live]').length === 16,
+    null,
+    {
+      timeout: 40_000,
+    },
+  );
+  const sample = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll<HTMLVideoElement>('.wall-grid video')].map((v) => {
+        const q = v.getVideoPlaybackQuality();
+        return { total: q.totalVideoFrames, dropped: q.droppedVideoFrames };
+      }),
+    );
+  const a = await sample();
+  const windowMs = 15_000;
+  await page.waitForTimeout(windowMs);
+  const b = await sample();
+  const perMin = 60_000 / windowMs;
+  const dropped = b.reduce((s, x, i) => s + x.dropped - a[i].dropped, 0) * perMin;
+  const shown = b.reduce((s, x, i) => s + x.total - a[i].total, 0) / (windowMs / 1000) / 16;
+  const figures = {
+    tiles: 16,
+    droppedFramesPerMinuteAllTiles: dropped,
+    decodedFpsPerTile: Number(shown.toFixed(1)),
+    sourceFps: 15,
+  };
+  console.log(`wall figures: ${JSON.stringify(figures)}`);
+  writeFileSync(join(artifacts, 'wall-figures.json'), JSON.stringify(figures, null, 2));
+  await page.screenshot({ path: join(artifacts, 'wall-4x4.png') });
+  assert.ok(shown > 5, `tiles decode ${shown} fps`);
 });

@@ -85,6 +85,7 @@ export function TrendChart({ sensorId, unit, from, to, step, setpoints, live, he
         }
         fill();
         plot.setData(cols);
+        el.dataset.points = String(cols[0].length);
       })
       .catch((err: unknown) => onError?.(err instanceof Error ? err.message : String(err)));
     const off = live
@@ -98,6 +99,7 @@ export function TrendChart({ sensorId, unit, from, to, step, setpoints, live, he
           fill();
           // keep the operator's zoom: only reset the x range when not zoomed in
           plot.setData(cols, plot.select.width === 0 && !zoomed(plot));
+          el.dataset.points = String(cols[0].length);
         })
       : () => {};
     const ro = new ResizeObserver(() => plot.setSize({ width: el.clientWidth, height: h }));

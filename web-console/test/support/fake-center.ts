@@ -37,6 +37,8 @@ export interface FakeCenter {
   actions: { id: string; action: string; actor: string; body: unknown }[];
   raise(a: Partial<FakeAlarm> & { id: string; siteId: string }): FakeAlarm;
   reading(sensorId: string, siteId: string, value: number, ts: number): void;
+  cameraIds(): string[];
+  flood(f: { siteId: string; active: boolean; firstOutAlarmId?: string; count: number }): void;
   video: FakeVideo;
   stop(): Promise<void>;
 }
@@ -263,6 +265,10 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
     },
     reading(sensorId, siteId, value, ts) {
       io?.of('/live').emit('reading', { sensorId, siteId, value, ts, state: 'normal' });
+    },
+    cameraIds: () => cameras.map((c) => c.cameraId),
+    flood(f) {
+      io?.of('/live').emit('flood', f);
     },
     async stop() {
       video.stop();
