@@ -18,6 +18,7 @@ export const USAGE = `usage: gwanje-config <command> [options]
   sign <file> --key <private.pem> [--out file]      validate, stamp version, sign -> SignedConfig envelope
   verify <file> --pub <public.pem> [--agent id]     check signature, key id and document
   diff <a> <b>                                      structural diff, secrets masked
+  schema [--out file]                               the document's JSON Schema (editors, console forms)
   push <file> --api <url> [--token t | $GWANJE_TOKEN] [--pub public.pem]
   provision --site <siteId> --agent <agentId> --api <url> [--token t] --key <private.pem> --out <dir>
             [--templates dir] [--name text]

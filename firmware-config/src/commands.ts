@@ -9,7 +9,7 @@ import { generateKeyPair, keyIdOf, loadPrivateKey, publicKeyPem } from './keys.j
 import { ConfigFileError, parseConfigText } from './load.js';
 import { render } from './render.js';
 import { isEnvelope, signConfig, verifySignedConfig } from './sign.js';
-import { validateConfig } from './validate.js';
+import { configJsonSchema, validateConfig } from './validate.js';
 
 export interface Io {
   out(line: string): void;
@@ -149,6 +149,7 @@ const diffCmd: Command = async (args, _opts, io) => {
 
 const pushCmd: Command = async (args, opts, io) => {
   const file = oneFile(args);
+  const target = { api: need(opts, 'api'), token: token(opts, io) };
   const envelope = await readJson(io, file);
   const shape = validate(SignedConfigSchema, envelope);
   if (!shape.ok) throw new ConfigFileError(file, [`${file}: not a signed config (run sign first)`, ...shape.errors]);
@@ -158,7 +159,7 @@ const pushCmd: Command = async (args, opts, io) => {
     const r = validateConfig(shape.value.document);
     if (!r.ok) throw new ConfigFileError(file, r.errors);
   }
-  const res = await pushConfig({ api: need(opts, 'api'), token: token(opts, io) }, shape.value);
+  const res = await pushConfig(target, shape.value);
   io.out(`pushed version ${shape.value.version} to agent ${String(shape.value.document.agentId)}: ${res.status}`);
   return 0;
 };
@@ -210,7 +211,16 @@ const provisionCmd: Command = async (args, opts, io) => {
   return 0;
 };
 
+const schemaCmd: Command = async (args, opts, io) => {
+  if (args.length > 0) throw new UsageError('schema takes no positional arguments');
+  const text = `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
+  if (typeof opts.out === 'string') await io.writeFile(opts.out, text, 0o644);
+  else io.out(text.trimEnd());
+  return 0;
+};
+
 export const commands: Record<string, Command> = {
+  schema: schemaCmd,
   validate: validateCmd,
   render: renderCmd,
   keygen: keygenCmd,
