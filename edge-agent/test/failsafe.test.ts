@@ -50,7 +50,9 @@ test('gas-high and flame trip the siren within 500 ms while the uplink is cut', 
   const relay = await mqtt.connectAsync(field.url, { clientId: 'test-relay', protocolVersion: 4 });
   t.after(() => relay.endAsync());
   const commands: Array<OutputCommand & { at: number }> = [];
-  relay.on('message', (_topic, payload) => commands.push({ ...(JSON.parse(payload.toString()) as OutputCommand), at: Date.now() }));
+  relay.on('message', (_topic, payload) =>
+    commands.push({ ...(JSON.parse(payload.toString()) as OutputCommand), at: Date.now() }),
+  );
   await relay.subscribeAsync('relays/siren', { qos: 1 });
   const sensor = await mqtt.connectAsync(field.url, { clientId: 'test-detector', protocolVersion: 4 });
   t.after(() => sensor.endAsync());
@@ -65,7 +67,10 @@ test('gas-high and flame trip the siren within 500 ms while the uplink is cut', 
   await send('fs-ch4', { metric: 'gas', gas: 'CH4', value: 40, unit: '%LEL' });
   await waitFor(() => commands.length === 1, 2000);
   const gasLatency = commands[0].at - sentAt;
-  assert.deepEqual({ ...commands[0], at: 0, ts: 0 }, { on: true, reason: 'gas-high', sensorId: 'fs-ch4', at: 0, ts: 0 });
+  assert.deepEqual(
+    { ...commands[0], at: 0, ts: 0 },
+    { on: true, reason: 'gas-high', sensorId: 'fs-ch4', at: 0, ts: 0 },
+  );
   assert.ok(gasLatency < 500, `siren on ${gasLatency} ms after the gas reading`);
 
   sentAt = Date.now();
@@ -94,7 +99,12 @@ test('gas-high and flame trip the siren within 500 ms while the uplink is cut', 
   await waitFor(() => events.length >= 4, 15_000);
   assert.deepEqual(
     events.map((e) => `${e.type} ${e.sourceId} ${e.state}`),
-    ['local-alarm fs-ch4 active', 'local-alarm fs-flame active', 'local-alarm fs-ch4 cleared', 'local-alarm fs-flame cleared'],
+    [
+      'local-alarm fs-ch4 active',
+      'local-alarm fs-flame active',
+      'local-alarm fs-ch4 cleared',
+      'local-alarm fs-flame cleared',
+    ],
   );
 });
 

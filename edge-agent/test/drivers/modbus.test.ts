@@ -37,7 +37,9 @@ test('register numbering and scaling (pure)', () => {
   assert.deepEqual(scaleSensor(h2s, 300), { value: 15 });
 });
 
-test('polls holding and input registers, passes the fault register through, reconnects', { timeout: 30_000 }, async (t) => {
+test('polls holding and input registers, passes the fault register through, reconnects', {
+  timeout: 30_000,
+}, async (t) => {
   const holding = new Map<number, number>([
     [0, 2400],
     [9, 0],
@@ -66,7 +68,10 @@ test('polls holding and input registers, passes the fault register through, reco
   });
   await waitFor(() => got.some((g) => g.id === 'mb-h2s'), 5000);
   assert.deepEqual(
-    got.filter((g) => g.id === 'mb-ch4').map((g) => [g.value, g.fault]).slice(0, 1),
+    got
+      .filter((g) => g.id === 'mb-ch4')
+      .map((g) => [g.value, g.fault])
+      .slice(0, 1),
     [[50, undefined]],
   );
   assert.equal(got.find((g) => g.id === 'mb-h2s')?.value, 15);
