@@ -199,3 +199,43 @@ test('virtual camera (testPattern) pushes MPEG-TS; a refused ingest ends the pus
     ],
   );
 });
+
+test('WS-Discovery finds an unconfigured ONVIF camera and adds it to the inventory', { timeout: 30_000 }, async (t) => {
+  const sim = await startOnvifSimulator({ rtspUrl: 'rtsp://127.0.0.1:9/none', discovery: true, ptz: false });
+  const broker = await startMosquitto();
+  const dir = mkdtempSync(join(tmpdir(), 'gwanje-cam-'));
+  t.after(async () => {
+    await sim.stop();
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const agent = new EdgeAgent(
+    {
+      siteId: 'testsite',
+      agentId: 'disc-agent',
+      central: { url: broker.url, username: 'disc-agent', password: 'pw' },
+      field: { url: broker.url },
+      dataDir: dir,
+      discovery: { onvif: true },
+    },
+    { log: pino({ level: 'silent' }) },
+  );
+  const center = await mqtt.connectAsync(broker.url, { clientId: 'test-center-disc', protocolVersion: 4 });
+  t.after(() => center.endAsync());
+  let inventory: CameraInventory | undefined;
+  center.on('message', (_topic, p) => {
+    inventory = JSON.parse(p.toString());
+  });
+  await center.subscribeAsync('gwanje/v1/testsite/disc-agent/cameras', { qos: 1 });
+  await agent.start();
+  t.after(() => agent.stop());
+  const id = `disc-agent-onvif-127-0-0-1-${sim.port}`;
+  await waitFor(() => inventory?.cameras.some((c) => c.cameraId === id && c.profiles.length === 1) ?? false, 20_000);
+  const cam = inventory?.cameras.find((c) => c.cameraId === id);
+  assert.deepEqual(cam, {
+    cameraId: id,
+    name: 'Gwanje GwanjeSim PTZ-1',
+    ptz: false,
+    profiles: [{ token: 'profile_main', width: 640, height: 360, codec: 'H264' }],
+  });
+});
