@@ -49,4 +49,14 @@ describe('ThresholdDetector timing', () => {
     out.push(...e.tick(T0 + 5000));
     assert.deepEqual(summary(out), ['sensor-fault:raise:unack']);
   });
+
+  it('a new rules array (reconfiguration) re-judges the sensor: raising the setpoint clears the alarm', () => {
+    const e = engine();
+    const before = ch4([{ type: 'gas-low', onDelayMs: 0 }]);
+    assert.deepEqual(summary(e.onReading(reading(before, T0, 12), before, T0)), ['gas-low:raise:unack']);
+    const after = ch4([{ type: 'gas-low', setpoint: 20, onDelayMs: 0 }]);
+    assert.deepEqual(summary(e.onReading(reading(after, T0 + 2000, 12), after, T0 + 2000)), [
+      'gas-low:clear:rtn-unack',
+    ]);
+  });
 });
