@@ -14,6 +14,7 @@ import { ConfigVerifyError, InvalidConfigError } from './sign.js';
 export const USAGE = `usage: gwanje-config <command> [options]
   validate <file>                                   check a document (or the document inside a signed envelope)
   render --site <siteId> --agent <agentId> [--templates dir] [--secrets file] [--out file]
+  check [--templates dir]                           render every agent overlay; ids unique across the province
   keygen --out <dir>                                new Ed25519 signing key pair (private.pem 0600, public.pem)
   sign <file> --key <private.pem> [--out file]      validate, stamp version, sign -> SignedConfig envelope
   verify <file> --pub <public.pem> [--agent id]     check signature, key id and document

@@ -7,6 +7,7 @@ import { pushConfig, registerAgent } from './center.js';
 import { diffConfigs, formatDiff } from './diff.js';
 import { generateKeyPair, keyIdOf, loadPrivateKey, publicKeyPem } from './keys.js';
 import { ConfigFileError, parseConfigText } from './load.js';
+import { checkProvince } from './province.js';
 import { render } from './render.js';
 import { isEnvelope, signConfig, verifySignedConfig } from './sign.js';
 import { configJsonSchema, validateConfig } from './validate.js';
@@ -211,6 +212,15 @@ const provisionCmd: Command = async (args, opts, io) => {
   return 0;
 };
 
+const checkCmd: Command = async (args, opts, io) => {
+  if (args.length > 0) throw new UsageError('check takes no positional arguments');
+  const r = await checkProvince(typeof opts.templates === 'string' ? opts.templates : DEFAULT_TEMPLATES);
+  for (const e of r.errors) io.err(e);
+  if (r.errors.length > 0) return 1;
+  io.out(`${r.agents} agents, ${r.sensors} sensors, ${r.cameras} cameras: all render, ids unique`);
+  return 0;
+};
+
 const schemaCmd: Command = async (args, opts, io) => {
   if (args.length > 0) throw new UsageError('schema takes no positional arguments');
   const text = `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
@@ -220,6 +230,7 @@ const schemaCmd: Command = async (args, opts, io) => {
 };
 
 export const commands: Record<string, Command> = {
+  check: checkCmd,
   schema: schemaCmd,
   validate: validateCmd,
   render: renderCmd,

@@ -6,6 +6,7 @@ export * from './diff.js';
 export * from './keys.js';
 export * from './load.js';
 export * from './merge.js';
+export * from './province.js';
 export * from './render.js';
 export * from './schema.js';
 export * from './sign.js';

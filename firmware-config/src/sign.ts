@@ -47,7 +47,7 @@ export function signConfig(document: unknown, privateKey: KeyObject, opts: { now
   const checked = validateConfig(document);
   if (!checked.ok) throw new InvalidConfigError(checked.errors);
   // Sign the document as written (defaults are the agent's business), with its version stamped.
-  const doc = { ...(document as Record<string, unknown>) };
+  const doc = structuredClone(document) as Record<string, unknown>;
   doc.version = contentVersion(doc);
   const envelope = {
     version: doc.version as string,
