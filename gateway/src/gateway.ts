@@ -103,17 +103,17 @@ export class VideoGateway {
     return handleHttp(this.host, req, res);
   }
 
-  health(cameraId: string): CameraHealth | undefined;
+  health(cameraId: string): CameraHealth;
   health(): CameraHealth[];
-  health(cameraId?: string): CameraHealth | CameraHealth[] | undefined {
+  health(cameraId?: string): CameraHealth | CameraHealth[] {
     const one = (r: StreamRelay) => {
       const h = r.health();
       h.viewers += this.mpeg1.get(r.cameraId)?.viewerCount ?? 0;
       return h;
     };
     if (cameraId !== undefined) {
-      const r = this.relays.get(cameraId);
-      return r ? one(r) : undefined;
+      // A camera nobody has asked for is simply idle.
+      return one(this.relays.get(cameraId) ?? this.relay(cameraId));
     }
     return [...this.relays.values()].map(one);
   }

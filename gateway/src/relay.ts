@@ -9,9 +9,12 @@ import { GopCache, SegmentRing, type TimedSegment } from './buffers.js';
 import type { Clock } from './clock.js';
 import type { Child, FfmpegRunner } from './ffmpeg.js';
 import { kill } from './ffmpeg.js';
+import { StreamStats } from './stats.js';
 import { PacketAligner } from './ts/packet.js';
 import { type Segment, TsSegmenter } from './ts/segmenter.js';
 import { type CameraHealth, type GatewayDeps, isUnknownCamera, type Upstream } from './types.js';
+import { spawnRtspPull } from './upstream.js';
+import { StreamWaiters } from './waiters.js';
 
 export interface Subscriber {
   /** Counted as a viewer in health (snapshots and clips are consumers, not viewers). */
@@ -57,18 +60,14 @@ export class StreamRelay {
   private readonly segmenter = new TsSegmenter();
   private readonly gop: GopCache;
   private readonly ring: SegmentRing;
-  private keyframeWaiters: Array<(giveUp?: boolean) => void> = [];
+  private readonly keyframeWaiters: StreamWaiters<Buffer>;
   /** startUpstream said this camera does not exist. */
   unknownCamera = false;
   private askedAt = 0;
   private retryAt = 0;
   private backoff: number;
-  private lastDataAt: number | null = null;
-  private lastKeyframeAt: number | null = null;
-  private bytesIn = 0;
-  private frames = 0;
+  private readonly stats = new StreamStats();
   private restarts = 0;
-  private rate = { at: 0, bytes: 0, frames: 0, fps: 0, bps: 0 };
   skippedSegments = 0;
   droppedViewers = 0;
 
@@ -79,6 +78,7 @@ export class StreamRelay {
     this.gop = new GopCache(ctx.settings.maxGopBytes);
     this.ring = new SegmentRing(ctx.settings.ringMs, ctx.settings.ringBytes);
     this.backoff = ctx.settings.retryMs;
+    this.keyframeWaiters = new StreamWaiters(ctx.clock, () => this.completeKeyframe());
   }
 
   /** Holds the upstream open until the returned release is called (idempotent). */
@@ -116,35 +116,15 @@ export class StreamRelay {
 
   /** Resolves with PAT+PMT+GOP once a complete keyframe is cached, or undefined after `timeoutMs`. */
   waitForKeyframe(timeoutMs: number): Promise<Buffer | undefined> {
-    const ready = () => {
-      const gop = this.gop.get();
-      const psi = this.segmenter.psi();
-      // Two frames started means the keyframe's PES is complete.
-      const frames = gop.reduce((n, s) => n + s.frames.length, 0);
-      return psi && frames >= 2 ? Buffer.concat([psi, ...gop.map((s) => s.data)]) : undefined;
-    };
-    const now = ready();
-    if (now) return Promise.resolve(now);
-    return new Promise((resolve) => {
-      const check = () => {
-        const data = ready();
-        if (!data) return false;
-        this.ctx.clock.clearTimeout(timer);
-        resolve(data);
-        return true;
-      };
-      const waiter = (giveUp?: boolean) => {
-        if (giveUp) {
-          this.ctx.clock.clearTimeout(timer);
-          resolve(undefined);
-        } else if (!check()) this.keyframeWaiters.push(waiter);
-      };
-      const timer = this.ctx.clock.setTimeout(() => {
-        this.keyframeWaiters = this.keyframeWaiters.filter((w) => w !== waiter);
-        resolve(undefined);
-      }, timeoutMs);
-      this.keyframeWaiters.push(waiter);
-    });
+    return this.keyframeWaiters.wait(timeoutMs);
+  }
+
+  /** PAT+PMT+GOP once the GOP holds a complete keyframe (a second frame has started). */
+  private completeKeyframe(): Buffer | undefined {
+    const gop = this.gop.get();
+    const psi = this.segmenter.psi();
+    const frames = gop.reduce((n, s) => n + s.frames.length, 0);
+    return psi && frames >= 2 ? Buffer.concat([psi, ...gop.map((s) => s.data)]) : undefined;
   }
 
   /** An agent's chunked POST. A newer push replaces the current one (see README). */
@@ -179,8 +159,7 @@ export class StreamRelay {
 
   feed(chunk: Buffer): void {
     const now = this.ctx.clock.now();
-    this.lastDataAt = now;
-    this.bytesIn += chunk.length;
+    this.stats.data(now, chunk.length);
     if (this.state !== 'live' && this.running) {
       this.backoff = this.ctx.settings.retryMs;
       this.setState('live');
@@ -189,28 +168,18 @@ export class StreamRelay {
     if (packets.length === 0) return;
     const psi = () => this.segmenter.psi();
     for (const seg of this.segmenter.push(packets)) {
-      if (seg.keyframe) this.lastKeyframeAt = now;
-      this.frames += seg.frames.length;
+      this.stats.video(now, seg.frames.length, seg.keyframe);
       if (this.ctx.settings.onFrame) for (const f of seg.frames) this.ctx.settings.onFrame(this.cameraId, f.pts, now);
       this.gop.push(seg);
       this.ring.push(now, seg);
       for (const sub of this.subscribers) sub.segment(seg, psi());
-      if (this.keyframeWaiters.length) {
-        const waiters = this.keyframeWaiters;
-        this.keyframeWaiters = [];
-        for (const w of waiters) w();
-      }
+      if (seg.frames.length) this.keyframeWaiters.poke();
     }
   }
 
   /** Watchdog and rates; the gateway calls it about once a second. */
   tick(now: number): void {
-    const dt = now - this.rate.at;
-    if (dt >= 500) {
-      this.rate.fps = this.rate.at ? ((this.frames - this.rate.frames) * 1000) / dt : 0;
-      this.rate.bps = this.rate.at ? ((this.bytesIn - this.rate.bytes) * 8000) / dt : 0;
-      this.rate = { ...this.rate, at: now, bytes: this.bytesIn, frames: this.frames };
-    }
+    this.stats.tick(now);
     if (!this.running) return;
     if (this.state === 'lost' && this.retryAt && now >= this.retryAt) {
       this.retryAt = 0;
@@ -219,9 +188,10 @@ export class StreamRelay {
       return;
     }
     if (this.retryAt) return;
-    const gotData = this.lastDataAt !== null && this.lastDataAt >= this.askedAt;
+    const last = this.stats.lastDataAt;
+    const gotData = last !== null && last >= this.askedAt;
     if (!gotData && now - this.askedAt > this.ctx.settings.startTimeoutMs) this.lose('no data after start');
-    else if (gotData && now - (this.lastDataAt ?? 0) > this.ctx.settings.stallMs) this.lose('upstream stalled');
+    else if (gotData && now - (last ?? 0) > this.ctx.settings.stallMs) this.lose('upstream stalled');
   }
 
   health(): CameraHealth {
@@ -237,11 +207,11 @@ export class StreamRelay {
       upstream: this.running ? (this.upstream?.kind ?? null) : null,
       viewers,
       consumers: this.consumers,
-      fps: Math.round(this.rate.fps * 10) / 10,
-      bitrateBps: Math.round(this.rate.bps),
-      lastKeyframeAt: this.lastKeyframeAt,
-      lastDataAt: this.lastDataAt,
-      bytesIn: this.bytesIn,
+      fps: this.stats.fps,
+      bitrateBps: this.stats.bitrateBps,
+      lastKeyframeAt: this.stats.lastKeyframeAt,
+      lastDataAt: this.stats.lastDataAt,
+      bytesIn: this.stats.bytesIn,
       restarts: this.restarts,
       maxViewerQueueBytes: maxQueue,
       skippedSegments: this.skippedSegments,
@@ -282,9 +252,7 @@ export class StreamRelay {
       if (isUnknownCamera(err)) {
         this.ctx.log.warn({ cameraId: this.cameraId }, 'relay: unknown camera');
         this.unknownCamera = true;
-        const waiters = this.keyframeWaiters;
-        this.keyframeWaiters = [];
-        for (const w of waiters) w(true);
+        this.keyframeWaiters.giveUp();
         for (const s of [...this.subscribers]) s.end('unknown-camera');
         this.subscribers.clear();
         this.running = false;
@@ -302,13 +270,7 @@ export class StreamRelay {
 
   private spawnPuller(url: string, gen: number): void {
     this.aligner.reset();
-    // -c copy: the center never re-encodes what it only relays (issue 6). -timeout (µs) makes a
-    // dead camera end ffmpeg instead of hanging on the socket.
-    const args = ['-rtsp_transport', 'tcp', '-timeout', '5000000', '-i', url];
-    const child = this.ctx.ffmpeg.spawn(`pull ${this.cameraId}`, [
-      ...args,
-      ...['-map', '0:v:0', '-map', '0:a?', '-c', 'copy', '-f', 'mpegts', 'pipe:1'],
-    ]);
+    const child = spawnRtspPull(this.ctx.ffmpeg, this.cameraId, url);
     this.puller = child;
     child.proc.stdout?.on('data', (b: Buffer) => {
       if (this.puller === child) this.feed(b);
