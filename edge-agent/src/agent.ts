@@ -138,6 +138,8 @@ export class EdgeAgent {
     for (const d of this.drivers) await d.stop();
     this.drivers = [];
     await this.cameras.stop();
+    // Whatever is still queued stays on disk for the next start; a short drain just saves a replay.
+    await this.uplink.drain(1000);
     this.uplink.stop();
     await this.central.stop(this.status('offline'));
     await this.outputs?.stop();

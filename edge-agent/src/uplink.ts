@@ -63,6 +63,17 @@ export class TelemetryUplink {
     }
   }
 
+  /** On shutdown: sends what is pending now and waits (bounded) for the PUBACKs. */
+  async drain(timeoutMs: number): Promise<void> {
+    // Real time, not the injected clock: this bounds how long a shutdown may take.
+    const deadline = Date.now() + timeoutMs;
+    while (this.connected && this.deps.queue.buffered > 0 && Date.now() < deadline) {
+      if (this.flushTimer) clearTimeout(this.flushTimer);
+      this.flush();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   stop(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
