@@ -1,91 +1,85 @@
 /**
- * The bounded outage buffer of the time-series stores: FIFO of points in chunks (so pushing a
- * telemetry batch is O(1)), capped in size; on overflow the oldest points go first and are
- * counted, so a long outage costs history from its start, never the newest readings.
+ * The bounded outage buffer of the time-series stores: a FIFO of chunks, each carrying a number
+ * of points (a serialized telemetry batch), capped in points. On overflow the oldest chunks go
+ * first and are counted, so a long outage costs history from its start, never the newest
+ * readings. Chunks rather than point objects keep millions of buffered points to a few thousand
+ * heap objects, so garbage collection stays cheap during an outage.
  */
-export class BoundedFifo<T> {
-  private chunks: T[][] = [];
-  /** Index of the first live item in chunks[0]. */
+export interface Chunk {
+  /** Points in this chunk. */
+  count: number;
+}
+
+export class BoundedFifo<T extends Chunk> {
+  private items: T[] = [];
   private head = 0;
-  private count = 0;
-  private droppedCount = 0;
+  private points = 0;
+  private droppedPoints = 0;
 
-  constructor(private readonly max: number) {}
+  constructor(private readonly maxPoints: number) {}
 
+  /** Points queued (not counting chunks taken and not yet given back). */
   get size(): number {
-    return this.count;
+    return this.points;
   }
 
   get dropped(): number {
-    return this.droppedCount;
+    return this.droppedPoints;
   }
 
-  /** Appends items; returns how many old items were dropped to stay within the bound. */
-  push(items: T[], reserved = 0): number {
-    if (items.length === 0) return 0;
-    this.chunks.push(items);
-    this.count += items.length;
+  /**
+   * Appends a chunk; returns how many old points were dropped to stay within the bound.
+   * `reserved`: points held elsewhere (in flight) that count against the bound.
+   */
+  push(chunk: T, reserved = 0): number {
+    if (chunk.count === 0) return 0;
+    this.items.push(chunk);
+    this.points += chunk.count;
     return this.trim(reserved);
   }
 
-  /** Puts items taken but not written back at the front (a failed write keeps its place). */
-  unshift(items: T[], reserved = 0): number {
-    if (items.length === 0) return 0;
-    if (this.head > 0) {
-      this.chunks[0] = this.chunks[0].slice(this.head);
-      this.head = 0;
-    }
-    this.chunks.unshift(items);
-    this.count += items.length;
+  /** Puts chunks taken but not written back at the front, in their order. */
+  unshift(chunks: T[], reserved = 0): number {
+    if (chunks.length === 0) return 0;
+    this.items = [...chunks, ...this.items.slice(this.head)];
+    this.head = 0;
+    for (const c of chunks) this.points += c.count;
     return this.trim(reserved);
   }
 
-  /** Removes and returns up to n items from the front, in order. */
-  take(n: number): T[] {
+  /** Removes whole chunks from the front until at least one and up to about maxPoints points. */
+  take(maxPoints: number): T[] {
     const out: T[] = [];
-    while (out.length < n && this.chunks.length > 0) {
-      const c = this.chunks[0];
-      const want = n - out.length;
-      const avail = c.length - this.head;
-      if (avail <= want) {
-        for (let i = this.head; i < c.length; i++) out.push(c[i]);
-        this.chunks.shift();
-        this.head = 0;
-      } else {
-        for (let i = this.head; i < this.head + want; i++) out.push(c[i]);
-        this.head += want;
-      }
+    let n = 0;
+    while (this.head < this.items.length) {
+      const c = this.items[this.head];
+      if (out.length > 0 && n + c.count > maxPoints) break;
+      out.push(c);
+      n += c.count;
+      this.head++;
     }
-    this.count -= out.length;
+    this.points -= n;
+    this.compact();
     return out;
   }
 
-  clear(): void {
-    this.chunks = [];
-    this.head = 0;
-    this.count = 0;
+  private trim(reserved: number): number {
+    let dropped = 0;
+    // Never drop the newest chunk: it is what was just accepted.
+    while (this.points + reserved > this.maxPoints && this.items.length - this.head > 1) {
+      const c = this.items[this.head++];
+      this.points -= c.count;
+      dropped += c.count;
+    }
+    this.droppedPoints += dropped;
+    this.compact();
+    return dropped;
   }
 
-  /** `reserved`: items held elsewhere (in flight) that count against the bound. */
-  private trim(reserved: number): number {
-    let excess = this.count + reserved - this.max;
-    let dropped = 0;
-    while (excess > 0 && this.chunks.length > 0) {
-      const c = this.chunks[0];
-      const avail = c.length - this.head;
-      if (avail <= excess) {
-        this.chunks.shift();
-        this.head = 0;
-        excess -= avail;
-        dropped += avail;
-      } else {
-        this.head += excess;
-        dropped += excess;
-        excess = 0;
-      }
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
     }
-    this.count -= dropped;
-    this.droppedCount += dropped;
-    return dropped;
   }
 }

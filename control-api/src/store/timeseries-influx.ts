@@ -1,13 +1,15 @@
 /**
- * InfluxDB 1.x backend (npm `influx`). Measurement `reading`, tags siteId/agentId/sensorId/
+ * InfluxDB 1.x backend: npm `influx` for set-up and queries, writes as line protocol to /write
+ * (timeseries-line.ts). Measurement `reading`, tags siteId/agentId/sensorId/
  * metric/gas/unit, fields value/quality, ms precision. Points are written in order, one batch in
  * flight (up to 5,000 points, or whatever gathered within 1 s). While InfluxDB is down, points
  * wait in a bounded FIFO and the writer retries with capped exponential backoff. A retried batch
  * that had in fact landed is harmless: InfluxDB keeps one point per series and timestamp.
  */
-import { InfluxDB, type IPoint, escape as influxEscape } from 'influx';
+import { InfluxDB, escape as influxEscape } from 'influx';
 import type { Logger } from 'pino';
 import { BoundedFifo } from './timeseries-fifo.js';
+import { type LineChunk, linesOf } from './timeseries-line.js';
 import {
   BucketAggregator,
   checkQuery,
@@ -55,10 +57,12 @@ const POOL_BACKOFF = {
 export class InfluxTimeSeriesStore implements TimeSeriesStore {
   private readonly influx: InfluxDB;
   private readonly db: string;
-  private readonly fifo: BoundedFifo<StoredReading>;
+  private readonly fifo: BoundedFifo<LineChunk>;
   private readonly log: Logger;
   private readonly batchSize: number;
   private readonly now: () => number;
+  private readonly writeUrl: string;
+  private readonly writeHeaders: Record<string, string>;
   private inflight = 0;
   private writtenCount = 0;
   private ok = false;
@@ -84,6 +88,16 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
       database: this.db,
       pool: { maxRetries: 0, requestTimeout: 10_000, backoff: POOL_BACKOFF },
     });
+    const w = new URL('/write', url);
+    w.username = '';
+    w.password = '';
+    w.search = new URLSearchParams({ db: this.db, rp: RAW_RP, precision: 'ms' }).toString();
+    this.writeUrl = w.toString();
+    this.writeHeaders = { 'content-type': 'text/plain; charset=utf-8' };
+    if (url.username) {
+      const cred = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+      this.writeHeaders.authorization = `Basic ${Buffer.from(cred).toString('base64')}`;
+    }
     this.fifo = new BoundedFifo(opts.maxBuffered ?? 2_000_000);
     this.batchSize = opts.batchSize ?? 5_000;
     this.now = opts.now ?? Date.now;
@@ -145,11 +159,15 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     );
   }
 
+  /** Serializes at once (the cost is paid either way) so the buffer holds compact text chunks. */
   write(points: StoredReading[]): void {
-    if (points.length === 0) return;
-    const dropped = this.fifo.push(points, this.inflight);
-    if (dropped > 0)
-      this.log.warn({ dropped, total: this.fifo.dropped }, 'timeseries: outage buffer full, oldest dropped');
+    for (let i = 0; i < points.length; i += this.batchSize) {
+      const { body, minTs, skipped, count } = linesOf(points.slice(i, i + this.batchSize));
+      if (skipped > 0) this.log.warn({ skipped }, 'timeseries: non-finite readings not written');
+      const dropped = this.fifo.push({ text: body, count, minTs }, this.inflight);
+      if (dropped > 0)
+        this.log.warn({ dropped, total: this.fifo.dropped }, 'timeseries: outage buffer full, oldest dropped');
+    }
     if (this.fifo.size >= this.batchSize && !this.pumping && this.backoffMs === 0) void this.pump(false);
   }
 
@@ -185,37 +203,41 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
 
   private async writeBatch(): Promise<void> {
     const batch = this.fifo.take(this.batchSize);
-    this.inflight = batch.length;
+    let count = 0;
     let minTs = Number.POSITIVE_INFINITY;
-    const points: IPoint[] = batch.map((r) => {
-      if (r.ts < minTs) minTs = r.ts;
-      const tags: Record<string, string> = {
-        siteId: r.siteId,
-        agentId: r.agentId,
-        sensorId: r.sensorId,
-        metric: r.metric,
-        unit: r.unit,
-      };
-      if (r.gas) tags.gas = r.gas;
-      return { measurement: 'reading', tags, fields: { value: r.value, quality: r.quality }, timestamp: r.ts };
-    });
+    for (const c of batch) {
+      count += c.count;
+      if (c.minTs < minTs) minTs = c.minTs;
+    }
+    this.inflight = count;
+    const body = batch.map((c) => c.text).join('\n');
+    let res: Response;
     try {
-      await this.influx.writePoints(points, { precision: 'ms', retentionPolicy: RAW_RP, database: this.db });
+      res = await fetch(this.writeUrl, {
+        method: 'POST',
+        headers: this.writeHeaders,
+        body,
+        signal: AbortSignal.timeout(15_000),
+      });
     } catch (err) {
-      const status = (err as { res?: { statusCode?: number } }).res?.statusCode;
       this.inflight = 0;
-      if (status === 400) {
-        // A malformed batch (e.g. a field type conflict) will never be accepted: retrying would
-        // stall everything behind it. InfluxDB already kept the valid points of a partial write.
-        this.log.error({ err: errText(err), points: batch.length }, 'timeseries: InfluxDB rejected a batch');
-        return;
-      }
-      if (status === 404) this.ready = false;
       this.fifo.unshift(batch);
       throw err;
     }
     this.inflight = 0;
-    this.writtenCount += batch.length;
+    if (res.status !== 204) {
+      const text = (await res.text().catch(() => '')).slice(0, 300);
+      if (res.status === 400) {
+        // A malformed batch (e.g. a field type conflict) will never be accepted: retrying would
+        // stall everything behind it. InfluxDB already kept the valid points of a partial write.
+        this.log.error({ status: res.status, body: text, points: count }, 'timeseries: InfluxDB rejected a batch');
+        return;
+      }
+      if (res.status === 404) this.ready = false; // database gone: re-create before retrying
+      this.fifo.unshift(batch);
+      throw new Error(`InfluxDB answered ${res.status}: ${text}`);
+    }
+    this.writtenCount += count;
     this.ok = true;
     if (minTs < this.now() - LATE_MS) this.lateFrom = Math.min(this.lateFrom ?? minTs, minTs);
     if (this.lateFrom !== undefined && this.fifo.size === 0) await this.backfill();
@@ -225,9 +247,10 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   private async backfill(): Promise<void> {
     const from = Math.floor((this.lateFrom ?? 0) / MINUTE_MS) * MINUTE_MS;
     const to = Math.floor((this.now() - LATE_MS) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+    if (to > from) {
+      await this.influx.query(`${this.rollupSelect()} WHERE time >= ${from}ms AND time < ${to}ms GROUP BY time(1m), *`);
+    }
     this.lateFrom = undefined;
-    if (to <= from) return;
-    await this.influx.query(`${this.rollupSelect()} WHERE time >= ${from}ms AND time < ${to}ms GROUP BY time(1m), *`);
     this.log.info({ from, to }, 'timeseries: rollups backfilled for late points');
   }
 
@@ -273,7 +296,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   /** Writes everything now (ignoring the 1 s batching), retrying until done or the timeout. */
   async flush(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.pending() > 0) {
+    while (this.pending() > 0 || this.pumping) {
       if (Date.now() >= deadline) throw new Error(`timeseries: flush timed out with ${this.pending()} points pending`);
       if (!this.pumping && this.backoffMs === 0) void this.pump(true);
       await new Promise<void>((resolve) => {

@@ -67,6 +67,11 @@ describe('InfluxDB time-series store', () => {
         [t0 + 20_000, 20, 22, 24],
       ]);
       assert.deepEqual(await store.query('other-sensor', t0, t0 + 120_000, 60_000), []);
+      // Exponent-notation numbers survive the line protocol round trip.
+      store.write([reading('s-fmt', t0, -1e-7), reading('s-fmt', t0 + 1, 1e21), reading('s-fmt', t0 + 2, 0.5)]);
+      await store.flush(10_000);
+      const [[, min, , max]] = await store.query('s-fmt', t0, t0 + 60_000, 60_000);
+      assert.deepEqual([min, max], [-1e-7, 1e21]);
 
       const c = new InfluxDB({ host: '127.0.0.1', port: influx.port, database: 'agg' });
       const rps = await c.showRetentionPolicies('agg');
@@ -111,9 +116,10 @@ describe('InfluxDB time-series store', () => {
       for (let i = 0; i < 10; i++) send(1_000);
       await influx.pause();
       // Keep writing through the outage: the store must accept without throwing.
+      // About 3 s of outage: several failed attempts with growing backoff.
       for (let i = 0; i < 20; i++) {
         send(1_000);
-        await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, 150));
       }
       assert.ok(store.pending() > 0, 'points wait while InfluxDB is down');
       assert.equal(store.healthy(), false);
@@ -140,12 +146,12 @@ describe('InfluxDB time-series store', () => {
     });
     await store.start();
     const t0 = Date.now();
-    store.write(Array.from({ length: 600 }, (_, i) => reading('s-b', t0 + i, i)));
-    store.write(Array.from({ length: 600 }, (_, i) => reading('s-b', t0 + 600 + i, i)));
-    assert.equal(store.pending(), 1_000);
-    assert.equal(store.dropped(), 200);
+    // Three telemetry batches of 400 into room for 1,000: the oldest batch goes, whole.
+    for (let b = 0; b < 3; b++) store.write(Array.from({ length: 400 }, (_, i) => reading('s-b', t0 + b * 400 + i, i)));
+    assert.equal(store.pending(), 800);
+    assert.equal(store.dropped(), 400);
     assert.equal(store.written(), 0);
-    await assert.rejects(store.flush(300), /flush timed out with 1000 points pending/);
+    await assert.rejects(store.flush(300), /flush timed out with 800 points pending/);
     await store.stop();
   });
 });

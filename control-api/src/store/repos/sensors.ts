@@ -77,7 +77,9 @@ export class SensorsRepo {
       );
       await sql`UPDATE sensors SET last_value = u.column2, last_ts = u.column3, state = COALESCE(u.column4, sensors.state)
         FROM (VALUES ${values}) AS u
-        WHERE sensors.sensor_id = u.column1 AND (sensors.last_ts IS NULL OR sensors.last_ts <= u.column3)`.execute(this.db);
+        WHERE sensors.sensor_id = u.column1 AND (sensors.last_ts IS NULL OR sensors.last_ts <= u.column3)`.execute(
+        this.db,
+      );
     }
   }
 
