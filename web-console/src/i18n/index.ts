@@ -20,6 +20,7 @@ export function initI18n(): void {
     fallbackLng: 'en',
     interpolation: { escapeValue: false },
     returnNull: false,
+    showSupportNotice: false,
   });
 }
 

@@ -38,7 +38,9 @@ export function SitePanel({
     return () => clearInterval(iv);
   }, []);
   const agentList = new Map<string, AgentView>();
-  for (const a of Array.isArray(agents.data) ? agents.data : []) agentList.set(a.agentId, a);
+  // GET /agents is admin-only (403 for operators) and lists every visible site: filter here, and
+  // let live `agent` events fill in for roles that cannot list.
+  for (const a of Array.isArray(agents.data) ? agents.data : []) if (a.siteId === siteId) agentList.set(a.agentId, a);
   for (const a of liveAgents.values()) {
     if (a.siteId !== siteId) continue;
     agentList.set(a.agentId, { ...agentList.get(a.agentId), ...a });

@@ -48,16 +48,24 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
     let lastTime = -1;
     let lastProgress = Date.now();
 
-    const teardown = () => {
-      if (!player) return;
+    let receiving = false;
+    const destroy = (pl: NonNullable<typeof player>) => {
       try {
-        player.unload();
-        player.detachMediaElement();
-        player.destroy();
+        pl.unload();
+        pl.detachMediaElement();
+        pl.destroy();
       } catch (err) {
         console.warn(`video: ${cameraId}: teardown`, err);
       }
+    };
+    const teardown = () => {
+      const pl = player;
+      if (!pl) return;
       player = null;
+      // mpegts.js throws from its WebSocket error handler when a socket still CONNECTING is closed
+      // after destroy; give a young connection a moment to open before closing it.
+      if (receiving) destroy(pl);
+      else setTimeout(() => destroy(pl), 2000);
     };
     const reconnect = () => {
       teardown();
@@ -86,6 +94,10 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
         },
       );
       player = p;
+      receiving = false;
+      p.on(mpegts.Events.STATISTICS_INFO, () => {
+        receiving = true;
+      });
       p.on(mpegts.Events.ERROR, (type: unknown, detail: unknown) => {
         console.warn(`video: ${cameraId}: ${String(type)} ${String(detail)}`);
         reconnect();
