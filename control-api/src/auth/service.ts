@@ -12,7 +12,7 @@ import { decoyHash, generatePassword, verifyPassword } from './password.js';
 import { isRole, type Principal } from './permissions.js';
 import type { AuthPorts, UserRow } from './ports.js';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions } from './throttle.js';
-import { loadSigningKey, readToken, signToken } from './tokens.js';
+import { loadSigningKey, readToken, type SigningKey, signToken } from './tokens.js';
 import { parseSites, UserAdmin } from './users.js';
 
 export { parseSites };
@@ -50,7 +50,7 @@ export class AuthService {
   private readonly throttle: LoginThrottle;
   private readonly ttlMs: number;
   private readonly log: Logger;
-  private key: Uint8Array | undefined;
+  private key: SigningKey | undefined;
   private purgeTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: AuthServiceOptions) {
@@ -73,7 +73,7 @@ export class AuthService {
     this.purgeTimer = undefined;
   }
 
-  private signingKey(): Uint8Array {
+  private signingKey(): SigningKey {
     if (!this.key) throw new Error('auth: AuthService.start() was not called');
     return this.key;
   }

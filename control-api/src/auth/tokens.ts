@@ -4,7 +4,7 @@
  * logged. A token only proves who and until when: role and sites are read fresh on every verify,
  * and revocation lives in the sessions table (jti).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { AuthError } from './errors.js';
 import type { SettingsStore } from './ports.js';
@@ -14,18 +14,26 @@ const ISSUER = 'gwanje';
 const AUDIENCE = 'gwanje-api';
 const MAX_TOKEN_LENGTH = 4096;
 
-/** Loads or creates the signing key. `fromEnv` wins and is not stored. */
-export async function loadSigningKey(settings: SettingsStore, fromEnv?: string): Promise<Uint8Array> {
+export type SigningKey = webcrypto.CryptoKey;
+
+/**
+ * Loads or creates the signing key. `fromEnv` wins and is not stored. Imported once as a
+ * non-extractable WebCrypto key: jose would otherwise import raw bytes on every verify.
+ */
+export async function loadSigningKey(settings: SettingsStore, fromEnv?: string): Promise<SigningKey> {
+  let secret: string;
   if (fromEnv !== undefined && fromEnv !== '') {
     if (fromEnv.length < 32) throw new Error('auth: GWANJE_JWT_SECRET must be at least 32 characters');
-    return new TextEncoder().encode(fromEnv);
+    secret = fromEnv;
+  } else {
+    const stored = await settings.get(JWT_SECRET_SETTING);
+    secret = stored ?? randomBytes(32).toString('base64url');
+    if (!stored) await settings.set(JWT_SECRET_SETTING, secret);
   }
-  let secret = await settings.get(JWT_SECRET_SETTING);
-  if (!secret) {
-    secret = randomBytes(32).toString('base64url');
-    await settings.set(JWT_SECRET_SETTING, secret);
-  }
-  return new TextEncoder().encode(secret);
+  return webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ]);
 }
 
 export interface TokenClaims {
@@ -37,7 +45,7 @@ export interface TokenClaims {
   expiresAt: number;
 }
 
-export async function signToken(key: Uint8Array, c: TokenClaims): Promise<string> {
+export async function signToken(key: SigningKey, c: TokenClaims): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(c.username)
@@ -51,7 +59,7 @@ export async function signToken(key: Uint8Array, c: TokenClaims): Promise<string
 
 /** Checks signature, algorithm, issuer, audience and expiry against the injected clock. */
 export async function readToken(
-  key: Uint8Array,
+  key: SigningKey,
   token: string,
   now: number,
 ): Promise<{ username: string; jti: string }> {

@@ -32,6 +32,8 @@ export interface RouteSpec<S extends TSchema = TSchema> {
   access: Access;
   /** JSON body schema (POST/PATCH). Absent: the request must have no body. */
   body?: S;
+  /** Query parameters the route reads; any other is a 400 (a typo must not silently widen a list). */
+  query?: readonly string[] | 'any';
   /** Extra middleware before the guard (e.g. the login rate limit). */
   before?: express.RequestHandler[];
   /** Returns the JSON to send with 200, or `{status, json}`; `undefined` when it answered itself. */
@@ -60,6 +62,13 @@ async function authenticate(deps: HttpDeps, req: Request): Promise<Principal> {
   const token = bearer(req);
   if (!token) throw new AuthError('unauthorized', 'auth: Authorization: Bearer <token> required');
   return deps.auth.verify(token);
+}
+
+function checkQuery(spec: RouteSpec, req: Request): void {
+  if (spec.query === 'any') return;
+  for (const key of Object.keys(req.query as object)) {
+    if (!spec.query?.includes(key)) throw badRequest(key.slice(0, 64), 'unknown query parameter');
+  }
 }
 
 function parseBody(spec: RouteSpec, req: Request): unknown {
@@ -95,6 +104,7 @@ export function mount(router: Router, deps: HttpDeps, specs: RouteSpec[], bodyLi
           throw new AuthError('forbidden', `auth: ${spec.access} needs role ${minimumRole(spec.access)} or above`);
         }
       }
+      checkQuery(spec, req);
       const body = parseBody(spec, req);
       const out = await spec.handle({ req, res, deps, principal, body, ip: req.ip ?? 'unknown' });
       if (res.headersSent) return;

@@ -176,6 +176,10 @@ describe('HTTP API', () => {
     assert.equal(errOf((await h.call('GET', '/api/v1/alarms?state=burning', { token: op })).json).field, 'state');
     assert.equal(errOf((await h.call('GET', '/api/v1/alarms?from=yesterday', { token: op })).json).field, 'from');
     assert.equal(errOf((await h.call('GET', '/api/v1/alarms?siteId=a&siteId=b', { token: op })).json).field, 'siteId');
+    // A typo must not silently return every site: unknown parameters are refused.
+    const typo = await h.call('GET', '/api/v1/sensors?siteid=suwon', { token: op });
+    assert.equal(typo.status, 400);
+    assert.equal(errOf(typo.json).field, 'siteid');
   });
 
   test('alarm actions: journaled and audited; a forbidden transition is 409 with the engine code', async () => {

@@ -82,7 +82,7 @@ function breakBody(rnd: () => number, valid: Record<string, unknown>): { raw: st
         ]),
       };
     case 5: // oversize
-      return { raw: JSON.stringify({ ...valid, pad: 'A'.repeat(64 * 1024 + Math.floor(rnd() * 200_000)) }) };
+      return { raw: JSON.stringify({ ...valid, pad: 'A'.repeat(64 * 1024 + Math.floor(rnd() * 64 * 1024)) }) };
     case 6: {
       // truncated / broken JSON
       const s = JSON.stringify(valid);
@@ -108,6 +108,27 @@ function breakBody(rnd: () => number, valid: Record<string, unknown>): { raw: st
   }
 }
 
+/** Malformed query strings and path ids for the GET routes (each one invalid by construction). */
+const BAD_GETS = [
+  '/api/v1/sensors?siteId=SUWON',
+  '/api/v1/sensors?siteId=suwon&siteId=osan',
+  '/api/v1/sensors?siteId[__proto__]=x',
+  '/api/v1/sensors/..%2F..%2Fetc%2Fpasswd/readings',
+  '/api/v1/sensors/%E0%A4%A/readings',
+  '/api/v1/sensors/suwon-ch4-1/readings?from=1e400',
+  '/api/v1/sensors/suwon-ch4-1/readings?from=-5&to=3',
+  '/api/v1/sensors/suwon-ch4-1/readings?step=0',
+  '/api/v1/sensors/suwon-ch4-1/readings?from=1763900000000&to=1763800000000',
+  '/api/v1/alarms?state=unack,burning',
+  '/api/v1/alarms?limit=99999999999999999999',
+  '/api/v1/alarms?from=0x10',
+  '/api/v1/alarms/%00',
+  '/api/v1/alarms/' + 'a'.repeat(300),
+  '/api/v1/kpis?siteId=%ff%fe',
+  '/api/v1/audit?action=DROP%20TABLE',
+  '/api/v1/audit?from=NaN',
+];
+
 function collectGarbage(): () => void {
   v8.setFlagsFromString('--expose-gc');
   return vm.runInNewContext('gc') as () => void;
@@ -125,10 +146,12 @@ describe('HTTP fuzz', () => {
   });
   after(() => h.close());
 
-  test(`${TOTAL} malformed bodies: all 4xx with an error body, no 5xx, server alive, heap back near baseline`, {
+  test(`${TOTAL} malformed bodies and 1,000 malformed queries: all 4xx with an error body, no 5xx, server alive, heap back near baseline`, {
     timeout: 240_000,
   }, async () => {
     const gc = collectGarbage();
+    // Warm-up outside the measured window: first requests allocate caches that stay.
+    for (const path of BAD_GETS) await h.call('GET', path, { token });
     const rnd = mulberry32(0x6a77616e);
     gc();
     const baseline = process.memoryUsage().heapUsed;
@@ -159,6 +182,13 @@ describe('HTTP fuzz', () => {
     };
     const t0 = performance.now();
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    for (let i = 0; i < 1000; i++) {
+      const path = BAD_GETS[i % BAD_GETS.length];
+      const r = await h.call('GET', path, { token });
+      const code = (r.json as { error?: { code?: unknown } } | undefined)?.error?.code;
+      if (r.status < 400 || r.status >= 500 || typeof code !== 'string')
+        bad.push(`${r.status} GET ${path} -> ${r.text.slice(0, 200)}`);
+    }
     const ms = performance.now() - t0;
     gc();
     await new Promise((r) => setTimeout(r, 50));

@@ -113,6 +113,7 @@ export const adminRoutes: RouteSpec[] = [
   route({
     method: 'get',
     path: '/api/v1/audit',
+    query: ['actor', 'action', 'from', 'to', 'limit'],
     access: 'audit',
     async handle({ deps, principal, req }) {
       // The trail spans every site (logins, users); a site-limited admin does not read it.

@@ -56,6 +56,7 @@ export const alarmRoutes: RouteSpec[] = [
   route({
     method: 'get',
     path: '/api/v1/alarms',
+    query: ['state', 'siteId', 'from', 'to', 'limit'],
     access: 'watch',
     async handle({ deps, principal, req }) {
       const siteId = qSite(req, principal);
@@ -85,6 +86,7 @@ export const alarmRoutes: RouteSpec[] = [
   route({
     method: 'get',
     path: '/api/v1/kpis',
+    query: ['siteId', 'from', 'to'],
     access: 'watch',
     async handle({ deps, principal, req }) {
       const siteId = qSite(req, principal);

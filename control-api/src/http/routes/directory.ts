@@ -71,6 +71,7 @@ export const directoryRoutes: RouteSpec[] = [
   route({
     method: 'get',
     path: '/api/v1/sensors',
+    query: ['siteId'],
     access: 'watch',
     async handle({ deps, principal, req }) {
       const siteId = qSite(req, principal);
@@ -80,6 +81,7 @@ export const directoryRoutes: RouteSpec[] = [
   route({
     method: 'get',
     path: '/api/v1/sensors/:id/readings',
+    query: ['from', 'to', 'step'],
     access: 'watch',
     async handle({ deps, principal, req }) {
       const id = pathId(req);
@@ -99,6 +101,7 @@ export const directoryRoutes: RouteSpec[] = [
   route({
     method: 'get',
     path: '/api/v1/cameras',
+    query: ['siteId'],
     access: 'watch',
     async handle({ deps, principal, req }) {
       const siteId = qSite(req, principal);

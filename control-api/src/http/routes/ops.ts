@@ -6,6 +6,8 @@ export const opsRoutes: RouteSpec[] = [
     method: 'get',
     path: '/healthz',
     access: 'public',
+    // Probes and scrapers may add their own parameters.
+    query: 'any',
     async handle({ deps }) {
       const h = await deps.health();
       return new Reply(h.status === 'down' ? 503 : 200, h);
@@ -15,6 +17,8 @@ export const opsRoutes: RouteSpec[] = [
     method: 'get',
     path: '/metrics',
     access: 'public',
+    // Probes and scrapers may add their own parameters.
+    query: 'any',
     async handle({ deps, res }) {
       const text = await deps.metricsText();
       res.setHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
