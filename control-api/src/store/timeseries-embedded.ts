@@ -8,6 +8,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { BoundedFifo } from './timeseries-fifo.js';
 import {
   type Agg,
   BucketAggregator,
@@ -57,9 +58,9 @@ export class EmbeddedTimeSeriesStore implements TimeSeriesStore {
   private readonly rollupDir: string;
   private readonly now: () => number;
   /** Lines not yet on disk, grouped per reading hour; bounded, oldest dropped first. */
-  private pendingRaw: Pending[] = [];
-  private pendingPoints = 0;
-  private droppedCount = 0;
+  private readonly backlog: BoundedFifo<Pending>;
+  /** Points taken from the backlog by the flush in progress. */
+  private inflight = 0;
   private writtenCount = 0;
   private memPoints = 0;
   private ok = true;
@@ -74,6 +75,7 @@ export class EmbeddedTimeSeriesStore implements TimeSeriesStore {
     this.rollupDir = join(opts.dataDir, 'timeseries', 'rollup');
     this.now = opts.now ?? Date.now;
     this.rawRetentionMs = opts.rawRetentionMs ?? EMBEDDED_RAW_RETENTION_MS;
+    this.backlog = new BoundedFifo(opts.maxBuffered ?? 2_000_000);
   }
 
   private get memoryWindowMs(): number {
@@ -139,25 +141,11 @@ export class EmbeddedTimeSeriesStore implements TimeSeriesStore {
     }
     if (count > 0) groups.push({ hour, text, count });
     for (const g of groups) {
-      this.pendingRaw.push(g);
-      this.pendingPoints += g.count;
       this.memPoints += g.count;
+      // A disk that stays broken must not eat all memory: oldest unwritten lines go first.
+      const dropped = this.backlog.push(g, this.inflight);
+      if (dropped > 0) this.log.warn({ dropped, total: this.backlog.dropped }, 'timeseries: disk backlog full');
     }
-    this.enforceBound();
-  }
-
-  /** Disk stalled for long: drop the oldest unwritten groups past the bound (counted). */
-  private enforceBound(): void {
-    const max = this.opts.maxBuffered ?? 2_000_000;
-    let dropped = 0;
-    while (this.pendingPoints > max && this.pendingRaw.length > 1) {
-      const g = this.pendingRaw.shift()!;
-      this.pendingPoints -= g.count;
-      this.droppedCount += g.count;
-      dropped += g.count;
-    }
-    if (dropped > 0)
-      this.log.warn({ dropped, total: this.droppedCount }, 'timeseries: disk backlog full, oldest dropped');
   }
 
   /** One flush at a time: raw lines, finished minutes, then (each minute) retention. */
@@ -169,8 +157,8 @@ export class EmbeddedTimeSeriesStore implements TimeSeriesStore {
   }
 
   private async doFlush(): Promise<void> {
-    const groups = this.pendingRaw;
-    this.pendingRaw = [];
+    const groups = this.backlog.take(Number.POSITIVE_INFINITY);
+    for (const g of groups) this.inflight += g.count;
     const byHour = new Map<number, Pending[]>();
     for (const g of groups) {
       const list = byHour.get(g.hour);
@@ -182,13 +170,14 @@ export class EmbeddedTimeSeriesStore implements TimeSeriesStore {
         await appendFile(join(this.rawDir, hourFile(hour)), gs.map((g) => g.text).join(''));
       } catch (err) {
         this.ok = false;
-        // Keep what is not on disk yet, in order, ahead of newer writes (bounded by enforceBound).
-        this.pendingRaw = [...groups.filter((g) => byHour.has(g.hour)), ...this.pendingRaw];
-        this.log.error({ err: errText(err), pending: this.pendingPoints }, 'timeseries: raw segment append failed');
+        // Keep what is not on disk yet, in order, ahead of newer writes.
+        this.inflight = 0;
+        this.backlog.unshift(groups.filter((g) => byHour.has(g.hour)));
+        this.log.error({ err: errText(err), pending: this.pending() }, 'timeseries: raw segment append failed');
         return;
       }
       const n = gs.reduce((a, g) => a + g.count, 0);
-      this.pendingPoints -= n;
+      this.inflight -= n;
       this.writtenCount += n;
       byHour.delete(hour);
     }
@@ -274,7 +263,7 @@ export class EmbeddedTimeSeriesStore implements TimeSeriesStore {
   }
 
   pending(): number {
-    return this.pendingPoints;
+    return this.backlog.size + this.inflight;
   }
 
   written(): number {
@@ -282,7 +271,7 @@ export class EmbeddedTimeSeriesStore implements TimeSeriesStore {
   }
 
   dropped(): number {
-    return this.droppedCount;
+    return this.backlog.dropped;
   }
 
   healthy(): boolean {
@@ -291,11 +280,10 @@ export class EmbeddedTimeSeriesStore implements TimeSeriesStore {
 
   async flush(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.pendingPoints > 0 || this.flushing) {
-      if (Date.now() >= deadline)
-        throw new Error(`timeseries: flush timed out with ${this.pendingPoints} points pending`);
+    while (this.pending() > 0 || this.flushing) {
+      if (Date.now() >= deadline) throw new Error(`timeseries: flush timed out with ${this.pending()} points pending`);
       await this.flushOnce();
-      if (this.pendingPoints > 0 && !this.ok) await new Promise((r) => setTimeout(r, 100));
+      if (this.pending() > 0 && !this.ok) await new Promise((r) => setTimeout(r, 100));
     }
   }
 
@@ -306,7 +294,7 @@ export class EmbeddedTimeSeriesStore implements TimeSeriesStore {
       await this.flushing;
       await this.persistRollups(true);
     } catch (err) {
-      this.log.error({ err: errText(err), pending: this.pendingPoints }, 'timeseries: stopping with points unwritten');
+      this.log.error({ err: errText(err), pending: this.pending() }, 'timeseries: stopping with points unwritten');
     }
   }
 }

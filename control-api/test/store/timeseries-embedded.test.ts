@@ -4,7 +4,7 @@
  * Time is an injected clock; the files are real, in a temp dir.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -134,6 +134,42 @@ describe('embedded time-series store', () => {
     assert.deepEqual(await s.query('s-l', ...LONG), expect);
     assert.deepEqual(await s.query('s-l', T0, T0 + 120_000, 60_000), expect);
     await s.stop();
+  });
+
+  test('a failing disk keeps points (bounded) and writes them in order once it recovers', async () => {
+    const dir = tempDir();
+    const raw = join(dir, 'timeseries', 'raw');
+    const clock = { now: T0 + 10 * 60_000 };
+    const s = open(dir, clock, { maxBuffered: 150 });
+    await s.start();
+    rmSync(raw, { recursive: true });
+    writeFileSync(raw, 'not a directory'); // every append now fails with ENOTDIR
+    s.write(twoMinutes('s-d').slice(0, 60));
+    await assert.rejects(s.flush(300), /flush timed out with 60 points pending/);
+    assert.equal(s.healthy(), false);
+    s.write(twoMinutes('s-d').slice(60, 100));
+    s.write(twoMinutes('s-d').slice(100, 120));
+    assert.equal(s.pending(), 120);
+    s.write([reading('s-d', T0 + 130_000, 7)]);
+    s.write([reading('s-d', T0 + 131_000, 7), reading('s-d', T0 + 132_000, 7)]);
+    assert.equal(s.dropped(), 0);
+    s.write(Array.from({ length: 30 }, (_, i) => reading('s-d', T0 + 140_000 + i, 1)));
+    assert.equal(s.dropped(), 60, 'the oldest batch went to stay within 150');
+    rmSync(raw);
+    mkdirSync(raw);
+    await s.flush();
+    assert.equal(s.healthy(), true);
+    assert.equal(s.written(), 93);
+    await s.stop();
+    const lines = readFileSync(join(raw, '2026-11-23T10.csv'), 'utf8').trim().split('\n');
+    assert.equal(lines.length, 93);
+    const ts = lines.map((l) => Number(l.split(',')[0]));
+    assert.deepEqual(
+      ts,
+      [...ts].sort((a, b) => a - b),
+      'written in order',
+    );
+    assert.equal(ts[0], T0 + 60_000);
   });
 
   test('retention deletes segments past their age', async () => {
