@@ -1,8 +1,7 @@
 /**
- * Browser test of the operator console (issue 7) with Debian's Chromium through playwright-core.
- * Runs against a CONTRACT-shaped fake center (support/fake-center.ts) until the real center is
- * wired: set GWANJE_CONSOLE_URL (+ GWANJE_CONSOLE_USER / GWANJE_CONSOLE_PASSWORD) to point it at
- * a running center instead; the alarm-pushing steps need the fake (they skip otherwise).
+ * Browser test of the operator console (issue 7) with Debian's Chromium through playwright-core,
+ * against a CONTRACT-shaped fake center (support/fake-center.ts) that can push any alarm, flood or
+ * reading on cue and streams real H.264. console-center.e2e.test.ts runs against the real center.
  * Screenshots go to .artifacts/web-console/.
  */
 import assert from 'node:assert/strict';
@@ -10,41 +9,27 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, openConsole as open, percentile } from './support/browser.js';
 import { type FakeCenter, startFakeCenter } from './support/fake-center.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const artifacts = join(root, '.artifacts', 'web-console');
 const PASSWORD = `pw-${process.pid}-${Date.now()}`;
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
-/** A running center to test instead of the fake (the lead's integration run). */
-const external = process.env.GWANJE_CONSOLE_URL;
-const needsFake = { skip: external ? 'pushes alarms through the fake center' : false };
 let center: FakeCenter;
-let baseUrl = '';
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 before(async () => {
   const build = spawnSync(process.execPath, [join(root, 'scripts/build-console.mjs')], { encoding: 'utf8' });
   assert.equal(build.status, 0, `console build failed:\n${build.stdout}\n${build.stderr}`);
-  if (!external) {
-    center = await startFakeCenter({
-      distDir: join(root, 'web-console', 'dist'),
-      seedFile: join(root, 'seed', 'gyeonggi-sites.json'),
-      password: PASSWORD,
-    });
-  }
-  baseUrl = external ?? center.url;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  center = await startFakeCenter({
+    distDir: join(root, 'web-console', 'dist'),
+    seedFile: join(root, 'seed', 'gyeonggi-sites.json'),
+    password: PASSWORD,
+  });
+  browser = await launchChromium();
   mkdirSync(artifacts, { recursive: true });
 });
 
@@ -54,46 +39,14 @@ after(async () => {
   await center?.stop();
 });
 
-async function openConsole(locale: string, user = 'admin'): Promise<Page> {
-  const username = external ? (process.env.GWANJE_CONSOLE_USER ?? 'admin') : user;
-  const password = external ? (process.env.GWANJE_CONSOLE_PASSWORD ?? '') : PASSWORD;
-  const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('pageerror', (err) => console.error(`[${locale}] page error: ${err.message}`));
-  await page.goto(baseUrl);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-conn=connected]', { timeout: 10_000 });
-  return page;
-}
+const openConsole = (locale: string, username = 'admin'): Promise<Page> =>
+  open(browser, contexts, { url: center.url, username, password: PASSWORD, locale });
 
-const percentile = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
-
-test('console against a running center: login, 31 sites on the map, every screen renders', {
-  skip: !external,
-}, async () => {
-  const page = await openConsole('en-US');
-  await page.click('[data-nav=map]');
-  await page.waitForSelector('[data-site]');
-  assert.equal(await page.locator('[data-site]').count(), 31);
-  await page.screenshot({ path: join(artifacts, 'center-map.png') });
-  for (const view of ['wall', 'trends', 'admin']) {
-    await page.click(`[data-nav=${view}]`);
-    await page.waitForSelector(`[data-view=${view}]`);
-    await page.screenshot({ path: join(artifacts, `center-${view}.png`) });
-  }
-});
-
-test('console: login, map, live alarm in two consoles, ack, i18n, video, trends', needsFake, async () => {
+test('console: login, map, live alarm in two consoles, ack, i18n, video, trends', async () => {
   // Login failure is shown, and no password is suggested on the page.
   const probe = await (await browser.newContext({ locale: 'en-US' })).newPage();
   contexts.push(probe.context());
-  await probe.goto(baseUrl);
+  await probe.goto(center.url);
   assert.equal(await probe.locator('input[name=password]').inputValue(), '');
   assert.equal(await probe.locator('input[name=password]').getAttribute('placeholder'), null);
   await probe.fill('input[name=username]', 'admin');
@@ -198,7 +151,7 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
   await en.screenshot({ path: join(artifacts, 'trends.png') });
 });
 
-test('wall: drag a camera into a tile, then 16 tiles playing (frame pacing figure)', needsFake, async () => {
+test('wall: drag a camera into a tile, then 16 tiles playing (frame pacing figure)', async () => {
   const page = await openConsole('en-US');
   await page.click('[data-nav=wall]');
   await page.locator('.camera-tree summary', { hasText: 'Yeoju' }).click();

@@ -25,6 +25,8 @@ export function AlarmRow({
     <div
       className={`alarm-row p${alarm.priority}${unacked ? ' unacked' : ''}${selected ? ' selected' : ''}`}
       data-alarm-id={alarm.id}
+      data-source={alarm.sourceId}
+      data-type={alarm.type}
       data-state={alarm.state}
       role="option"
       tabIndex={-1}

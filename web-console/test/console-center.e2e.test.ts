@@ -1,0 +1,153 @@
+/**
+ * The console against the real center (issue 7 "end to end against the running center"): starts
+ * `control-api/src/main.ts` on free ports with 2 simulated sites and no simulated incidents (or
+ * uses GWANJE_CONSOLE_URL / _USER / _PASSWORD / _MQTT_URL when given), registers an edge agent
+ * through the console's own API, publishes 60 %LEL over MQTT with the issued credentials, and
+ * checks two browser contexts. Figure: publish -> alarm row visible (p50 of 20).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { AgentCredentials, LoginResponse } from '@gwanje/protocol';
+import mqtt from 'mqtt';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { freePort, type Spawned, spawnServer, waitFor } from '../../testkit/index.js';
+import { launchChromium, openConsole, percentile } from './support/browser.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const artifacts = join(root, '.artifacts', 'web-console');
+const given = process.env.GWANJE_CONSOLE_URL;
+let url = given ?? '';
+let mqttUrl = process.env.GWANJE_CONSOLE_MQTT_URL ?? '';
+const username = process.env.GWANJE_CONSOLE_USER ?? 'admin';
+const password = process.env.GWANJE_CONSOLE_PASSWORD ?? `adm-${process.pid}-${Date.now()}`;
+let center: Spawned | null = null;
+let dataDir = '';
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+before(async () => {
+  const build = spawnSync(process.execPath, [join(root, 'scripts/build-console.mjs')], { encoding: 'utf8' });
+  assert.equal(build.status, 0, `console build failed:\n${build.stdout}\n${build.stderr}`);
+  if (!given) {
+    const [http, mq] = [await freePort(), await freePort()];
+    dataDir = mkdtempSync(join(tmpdir(), 'gwanje-console-'));
+    center = spawnServer(process.execPath, ['--import', 'tsx', join(root, 'control-api/src/main.ts')], {
+      ...process.env,
+      GWANJE_HTTP_PORT: String(http),
+      GWANJE_MQTT_PORT: String(mq),
+      GWANJE_HOST: '127.0.0.1',
+      GWANJE_DATA_DIR: dataDir,
+      GWANJE_ADMIN_PASSWORD: password,
+      GWANJE_SIMULATE: '2',
+      GWANJE_SIMULATE_INCIDENT_SEC: '0',
+      GWANJE_LOG_LEVEL: 'warn',
+    });
+    url = `http://127.0.0.1:${http}`;
+    mqttUrl = `mqtt://127.0.0.1:${mq}`;
+    await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true, 45_000).catch(
+      (err: unknown) => {
+        throw new Error(`center did not come up: ${String(err)}\n${center?.output()}`);
+      },
+    );
+  }
+  browser = await launchChromium();
+  mkdirSync(artifacts, { recursive: true });
+});
+
+after(async () => {
+  for (const c of contexts) await c.close();
+  await browser?.close();
+  await center?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function registerAgent(agentId: string): Promise<AgentCredentials> {
+  const login = (await (
+    await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    })
+  ).json()) as LoginResponse;
+  const res = await fetch(`${url}/api/v1/agents`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` },
+    body: JSON.stringify({ agentId, siteId: 'suwon' }),
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  return (await res.json()) as AgentCredentials;
+}
+
+test('console on the real center: 31 sites, a 60 %LEL reading alarms two consoles, ack syncs', async () => {
+  const agentId = `console-e2e-${Date.now().toString(36)}`;
+  const creds = await registerAgent(agentId);
+  const client = await mqtt.connectAsync(mqttUrl || creds.mqtt.url, {
+    username: creds.mqtt.username,
+    password: creds.mqtt.password,
+    clientId: creds.mqtt.clientId ?? agentId,
+    protocolVersion: 4,
+  });
+  const prefix = `gwanje/v1/suwon/${agentId}`;
+  let seq = 0;
+  const publish = async (sensorId: string, value: number, ts = Date.now()) => {
+    seq += 1;
+    const readings = [{ sensorId, metric: 'gas', gas: 'CH4', value, unit: '%LEL', ts, quality: 'good' }];
+    await client.publishAsync(`${prefix}/telemetry`, JSON.stringify({ agentId, seq, readings }), { qos: 1 });
+  };
+  try {
+    await client.publishAsync(
+      `${prefix}/status`,
+      JSON.stringify({ state: 'online', version: 'e2e', uptimeS: 1, buffered: 0, ts: Date.now() }),
+      { qos: 1, retain: true },
+    );
+    const en = await openConsole(browser, contexts, { url, username, password, locale: 'en-US' });
+    const ko = await openConsole(browser, contexts, { url, username, password, locale: 'ko-KR' });
+    await en.click('[data-nav=map]');
+    await en.waitForSelector('[data-site]');
+    assert.equal(await en.locator('[data-site]').count(), 31);
+
+    // 60 %LEL held past the 1 s on-delay of gas-high (priority 1, latched).
+    const sensor = `${agentId}-ch4`;
+    const row = (p: Page) => p.locator(`[data-source="${sensor}"][data-type=gas-high]`);
+    const t0 = Date.now();
+    await publish(sensor, 60, t0);
+    await publish(sensor, 60, t0 + 1100);
+    for (const p of [en, ko]) {
+      await row(p).waitFor({ timeout: 10_000 });
+      assert.equal(await p.locator('.alarm-panel').getAttribute('data-tone'), 'on');
+    }
+    await en.waitForSelector('[data-site=suwon][data-worst="1"]');
+    await en.screenshot({ path: join(artifacts, 'center-map.png') });
+
+    await row(en).click();
+    await en.keyboard.press('a');
+    await ko.locator(`[data-source="${sensor}"][data-type=gas-high][data-state=acked]`).waitFor({ timeout: 5000 });
+
+    await en.click('[data-nav=wall]');
+    await en.waitForSelector('.wall-grid [data-video-state=live]', { timeout: 30_000 });
+    await en.screenshot({ path: join(artifacts, 'center-wall.png') });
+
+    // Figure: the reading that completes the on-delay -> row visible, 20 sensors one after another.
+    const lat: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const s = `${agentId}-lat${i}`;
+      const ts = Date.now();
+      await publish(s, 60, ts);
+      await new Promise((r) => setTimeout(r, 1000));
+      const t1 = Date.now();
+      await publish(s, 60, ts + 1000);
+      await en.locator(`[data-source="${s}"][data-type=gas-high]`).waitFor({ timeout: 10_000 });
+      lat.push(Date.now() - t1);
+    }
+    const figures = { publishToRowP50Ms: percentile(lat, 50), publishToRowP95Ms: percentile(lat, 95), n: lat.length };
+    console.log(`center console figures: ${JSON.stringify(figures)}`);
+    writeFileSync(join(artifacts, 'center-figures.json'), JSON.stringify(figures, null, 2));
+    await en.locator('.alarm-panel').screenshot({ path: join(artifacts, 'center-alarms.png') });
+  } finally {
+    await client.endAsync();
+  }
+});
