@@ -1,0 +1,294 @@
+/**
+ * Ingest benchmark (issue 4): simulated agents publish telemetry through a real Mosquitto into a
+ * running center (the `npm start` process, spawned) that writes to a real InfluxDB.
+ *   1. Sustained rate: agents publish as fast as QoS 1 allows for BENCH_SECONDS; the rate is the
+ *      readings stored and evaluated (gwanje_readings_total) over the time from the first publish
+ *      until the center has taken all of them; InfluxDB is then checked to hold every reading.
+ *   2. Alarm latency at 10,000 readings/s background: a flame detector trips every 100 ms on a
+ *      fresh sensor; latency is reading ts -> `alarm` received by a Socket.IO /live client.
+ * Run: node --import tsx bench/ingest/ingest.ts. Writes bench/results/ingest.json.
+ * The Node-RED peer comparison of issue 4 is not part of this script yet.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Alarm } from '@gwanje/protocol';
+import mqtt, { type MqttClient } from 'mqtt';
+import { io } from 'socket.io-client';
+import { freePort, spawnServer, startInfluxDB, startMosquitto, waitFor } from '../../testkit/index.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 16);
+const SENSORS_PER_AGENT = Number(process.env.BENCH_SENSORS ?? 100);
+const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const BACKGROUND_RATE = 10_000;
+const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 300);
+const PASSWORD = 'Bench-Control-r00m-1!';
+const DB = 'gwanje';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+const [mosq, influx, httpPort] = await Promise.all([startMosquitto(), startInfluxDB(), freePort()]);
+const dataDir = mkdtempSync(join(tmpdir(), 'gwanje-bench-'));
+const base = `http://127.0.0.1:${httpPort}`;
+// BENCH_CENTER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the center.
+const nodeArgs = (process.env.BENCH_CENTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const center = spawnServer(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'control-api/src/main.ts')], {
+  ...process.env,
+  GWANJE_HTTP_PORT: String(httpPort),
+  GWANJE_HOST: '127.0.0.1',
+  GWANJE_MQTT_URL: mosq.url,
+  GWANJE_INFLUX_URL: `${influx.url}/${DB}`,
+  GWANJE_DATA_DIR: dataDir,
+  GWANJE_ADMIN_PASSWORD: PASSWORD,
+  GWANJE_SIMULATE: '0',
+  GWANJE_LOG_LEVEL: 'warn',
+});
+const cleanup = async () => {
+  await center.stop();
+  await Promise.all([mosq.stop(), influx.stop()]);
+  rmSync(dataDir, { recursive: true, force: true });
+};
+
+try {
+  await waitFor(() => center.output().includes('Gwanje is running'), 60_000, 50);
+  const post = async <T>(path: string, body: unknown, token?: string): Promise<T> => {
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`bench: ${path} -> ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const { token } = await post<{ token: string }>('/api/v1/auth/login', { username: 'admin', password: PASSWORD });
+  const sites = (await (
+    await fetch(`${base}/api/v1/sites`, { headers: { authorization: `Bearer ${token}` } })
+  ).json()) as Array<{ siteId: string }>;
+  const metric = async (name: string): Promise<number> => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.split(' ')[1]) : 0;
+  };
+
+  // Agents registered through the API (the center refuses readings from unknown agents).
+  const agents: Array<{ agentId: string; siteId: string; client: MqttClient; seq: number }> = [];
+  for (let i = 0; i < AGENTS; i++) {
+    const siteId = sites[(i + 1) % sites.length].siteId;
+    const agentId = `bench-${i}`;
+    await post('/api/v1/agents', { agentId, siteId }, token);
+    const client = await mqtt.connectAsync(mosq.url, { protocolVersion: 5, clientId: agentId });
+    agents.push({ agentId, siteId, client, seq: 0 });
+  }
+  const flameSite = sites[0].siteId;
+  await post('/api/v1/agents', { agentId: 'bench-flame', siteId: flameSite }, token);
+  const flameAgent = {
+    agentId: 'bench-flame',
+    siteId: flameSite,
+    client: await mqtt.connectAsync(mosq.url, { protocolVersion: 5 }),
+    seq: 0,
+  };
+
+  let cursor = 0;
+  const batchOf = (a: (typeof agents)[number], ts: number, n: number) => {
+    const readings = [];
+    for (let k = 0; k < n; k++) {
+      const s = (cursor + k) % SENSORS_PER_AGENT;
+      readings.push({
+        sensorId: `${a.agentId}-t-${s}`,
+        metric: 'temperature',
+        value: 20 + (s % 7),
+        unit: 'C',
+        ts: ts + k,
+        quality: 'good',
+      });
+    }
+    cursor += n;
+    return JSON.stringify({ agentId: a.agentId, seq: ++a.seq, readings });
+  };
+  const publish = (a: (typeof agents)[number], payload: string) =>
+    a.client.publishAsync(`gwanje/v1/${a.siteId}/${a.agentId}/telemetry`, payload, { qos: 1 });
+
+  // Warm-up: registers every sensor once.
+  await Promise.all(agents.map((a) => publish(a, batchOf(a, Date.now(), SENSORS_PER_AGENT))));
+  await waitFor(async () => (await metric('gwanje_readings_total')) >= AGENTS * SENSORS_PER_AGENT, 30_000, 100);
+  const before = await metric('gwanje_readings_total');
+
+  // 1. Sustained: each agent keeps a window of unacknowledged QoS 1 publishes.
+  console.log(`bench: phase 1, ${AGENTS} agents x ${BATCH} readings/message for ${SECONDS} s`);
+  let published = 0;
+  const t0 = performance.now();
+  const stopAt = Date.now() + SECONDS * 1000;
+  let ts = Date.now();
+  await Promise.all(
+    agents.map(async (a) => {
+      const inflight = new Set<Promise<unknown>>();
+      while (Date.now() < stopAt) {
+        ts += BATCH;
+        const p = publish(a, batchOf(a, ts, BATCH));
+        published += BATCH;
+        inflight.add(p);
+        void p.finally(() => inflight.delete(p));
+        if (inflight.size >= 8) await Promise.race(inflight);
+      }
+      await Promise.all(inflight);
+    }),
+  );
+  const tPublished = performance.now();
+  await waitFor(async () => (await metric('gwanje_readings_total')) - before >= published, 300_000, 50);
+  const tTaken = performance.now();
+  const sustained = Math.round(published / ((tTaken - t0) / 1000));
+  const publishRate = Math.round(published / ((tPublished - t0) / 1000));
+  console.log(
+    `bench: ${published} readings stored+evaluated in ${Math.round(tTaken - t0)} ms -> ${sustained} readings/s (published at ${publishRate}/s)`,
+  );
+  const influxCount = async () => {
+    const r = (await (
+      await fetch(`${influx.url}/query?db=${DB}&q=${encodeURIComponent('SELECT count(value) FROM raw.reading')}`)
+    ).json()) as {
+      results: Array<{ series?: Array<{ values: Array<[string, number]> }> }>;
+    };
+    return r.results[0]?.series?.[0]?.values?.[0]?.[1] ?? 0;
+  };
+  const expected = before + published;
+  await waitFor(async () => (await influxCount()) >= expected, 120_000, 500).catch(() => undefined);
+  const inInflux = await influxCount();
+  const tInflux = performance.now();
+  console.log(`bench: InfluxDB holds ${inInflux} of ${expected} readings (${Math.round(tInflux - t0)} ms after start)`);
+
+  // 2. Latency at 10,000 readings/s background.
+  console.log(`bench: phase 2, ${BACKGROUND_RATE} readings/s background, ${LATENCY_SAMPLES} flame alarms`);
+  const socket = io(`${base}/live`, { path: '/socket.io', auth: { token }, transports: ['websocket'] });
+  await new Promise<void>((resolve) => socket.once('alarms:snapshot', () => resolve()));
+  // An operator console of the flame site (the background sites' readings are not pushed to it).
+  await socket.emitWithAck('subscribe', { siteIds: [flameSite] });
+  const pending = new Map<string, number>();
+  const latencies: number[] = [];
+  const stages: number[][] = [];
+  socket.on('alarm', (a: Alarm) => {
+    const sent = pending.get(a.sourceId);
+    if (sent === undefined || a.state !== 'unack') return;
+    pending.delete(a.sourceId);
+    const got = Date.now();
+    latencies.push(got - sent);
+    const l = a.latency ?? {};
+    // Where the time goes: broker -> center, center evaluation, persist -> emit, emit -> console.
+    stages.push([
+      (l.receivedAt ?? sent) - sent,
+      (l.evaluatedAt ?? 0) - (l.receivedAt ?? 0),
+      (l.emittedAt ?? 0) - (l.evaluatedAt ?? 0),
+      got - (l.emittedAt ?? got),
+    ]);
+  });
+  let running = true;
+  const tickMs = 50;
+  const perTick = Math.round((BACKGROUND_RATE * tickMs) / 1000 / AGENTS);
+  const background = (async () => {
+    let next = performance.now();
+    while (running) {
+      for (const a of agents) {
+        ts += perTick;
+        void publish(a, batchOf(a, ts, perTick));
+      }
+      next += tickMs;
+      await sleep(Math.max(0, next - performance.now()));
+    }
+  })();
+  // Warm-up: the background load settles (phase 1's InfluxDB backlog is gone by now).
+  await sleep(5000);
+  const bgBefore = await metric('gwanje_readings_total');
+  const bgT0 = performance.now();
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const sensorId = `${flameSite}-bench-flame-${i}`;
+    const now = Date.now();
+    pending.set(sensorId, now);
+    const payload = JSON.stringify({
+      agentId: 'bench-flame',
+      seq: ++flameAgent.seq,
+      readings: [{ sensorId, metric: 'flame', value: 1, unit: 'bool', ts: now, quality: 'good' }],
+    });
+    void flameAgent.client.publishAsync(`gwanje/v1/${flameSite}/bench-flame/telemetry`, payload, { qos: 1 });
+    await sleep(100);
+  }
+  await waitFor(() => pending.size === 0, 10_000).catch(() => undefined);
+  const bgRate = Math.round(((await metric('gwanje_readings_total')) - bgBefore) / ((performance.now() - bgT0) / 1000));
+  running = false;
+  await background;
+  socket.disconnect();
+  const metricsText = await (await fetch(`${base}/metrics`)).text();
+  const loopLag = Object.fromEntries(
+    metricsText
+      .split('\n')
+      .filter(
+        (l) =>
+          /^nodejs_eventloop_lag_(p50|p99|max)_seconds /.test(l) ||
+          /^nodejs_gc_duration_seconds_(sum|count)\{kind="major"\}/.test(l),
+      )
+      .map((l) => [l.split(' ')[0], Number(l.split(' ')[1])]),
+  );
+  const rss = (() => {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${center.proc.pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  })();
+  const result = {
+    bench: 'ingest',
+    date: new Date().toISOString(),
+    node: process.version,
+    machine: 'this machine (2 cores)',
+    setup: {
+      agents: AGENTS,
+      sensorsPerAgent: SENSORS_PER_AGENT,
+      readingsPerMessage: BATCH,
+      seconds: SECONDS,
+      broker: 'mosquitto',
+      store: 'influxdb 1.x',
+    },
+    sustained: {
+      readings: published,
+      readingsPerSecond: sustained,
+      publishedPerSecond: publishRate,
+      influxHeld: inInflux,
+      influxExpected: expected,
+    },
+    latency: {
+      backgroundReadingsPerSecond: bgRate,
+      samples: latencies.length,
+      lost: LATENCY_SAMPLES - latencies.length,
+      p50Ms: pct(latencies, 50),
+      p99Ms: pct(latencies, 99),
+      maxMs: Math.max(...latencies),
+      stagesP50Ms: [0, 1, 2, 3].map((i) =>
+        pct(
+          stages.map((x) => x[i]),
+          50,
+        ),
+      ),
+      stagesP99Ms: [0, 1, 2, 3].map((i) =>
+        pct(
+          stages.map((x) => x[i]),
+          99,
+        ),
+      ),
+      stages: 'broker->center received, received->evaluated, evaluated->emitted (persist), emitted->console',
+      samplesMs: latencies,
+    },
+    centerRssMb: rss,
+    centerEventLoop: loopLag,
+    goals: { readingsPerSecond: 50_000, p99Ms: 20 },
+    peer: 'Node-RED comparison not run yet (issue 4 asks for it; left for later)',
+  };
+  console.log(JSON.stringify(result, null, 2));
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench/results/ingest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  for (const a of [...agents, flameAgent]) await a.client.endAsync();
+} catch (err) {
+  console.error(`bench: failed: ${(err as Error).stack}\n--- center output ---\n${center.output().slice(-5000)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
