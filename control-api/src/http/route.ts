@@ -4,7 +4,7 @@
  * steps (authenticate, permission, parse + validate body) so no route can skip them, and the
  * authorization matrix test compares the mounted routes with its own table.
  */
-import { check, DecodeError, parseJson } from '@gwanje/protocol';
+import { check, DecodeError, EmptyBody, parseJson } from '@gwanje/protocol';
 import type { Static, TSchema } from '@sinclair/typebox';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { AuthError } from '../auth/errors.js';
@@ -74,11 +74,9 @@ function checkQuery(spec: RouteSpec, req: Request): void {
 function parseBody(spec: RouteSpec, req: Request): unknown {
   const raw: unknown = req.body;
   const bytes = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
-  if (!spec.body) {
-    if (bytes.length > 0) throw badRequest('body', 'this endpoint takes no body');
-    return undefined;
-  }
-  if (bytes.length === 0) return check(spec.body, {});
+  // A route without a schema takes no body, or an empty JSON object (clients often send `{}`).
+  const schema = spec.body ?? EmptyBody;
+  if (bytes.length === 0) return spec.body ? check(schema, {}) : undefined;
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type))
     throw new HttpError(415, 'unsupported-media-type', 'body: send application/json');
@@ -90,7 +88,7 @@ function parseBody(spec: RouteSpec, req: Request): unknown {
     if (err instanceof DecodeError) throw badRequest('body', err.message);
     throw err;
   }
-  return check(spec.body, value);
+  return check(schema, value);
 }
 
 export function mount(router: Router, deps: HttpDeps, specs: RouteSpec[], bodyLimit: number): void {

@@ -101,6 +101,7 @@ describe('HTTP API', () => {
     assert.match(errOf(bad.json).message, /utf8/);
     const extra = await h.call('POST', '/api/v1/auth/logout', { token: op, body: { x: 1 } });
     assert.equal(extra.status, 400);
+    assert.equal(errOf(extra.json).field, 'x');
   });
 
   test('failed logins over HTTP lock the account with 423 and Retry-After; the login route is rate limited (429)', async () => {
@@ -241,6 +242,13 @@ describe('HTTP API', () => {
     assert.equal((await h.call('PATCH', '/api/v1/users/yoon', { token: admin, body: {} })).status, 400);
     assert.equal((await h.call('DELETE', '/api/v1/users/yoon', { token: admin })).status, 204);
     assert.equal((await h.call('DELETE', '/api/v1/users/yoon', { token: admin })).status, 404);
+  });
+
+  test('a body-less action also accepts an empty JSON object', async () => {
+    // (the login route's rate limit is spent by the test above; the service issues the token)
+    const { token: t } = await h.auth.login('op', PW, '127.0.0.1');
+    assert.equal((await h.call('POST', '/api/v1/auth/logout', { token: t, body: {} })).status, 204);
+    assert.equal((await h.call('GET', '/api/v1/me', { token: t })).status, 401);
   });
 
   test('healthz, metrics, security headers, JSON 404s, console with SPA fallback', async () => {
