@@ -1,0 +1,30 @@
+/**
+ * The center's listening server: plain HTTP by default, HTTPS when a certificate and key are
+ * configured (issue 9 "Optional TLS"). One server carries the API, the console, Socket.IO and
+ * /video, so TLS here covers all of them. Minimum TLS 1.2 (RFC 8996 deprecates 1.0/1.1).
+ */
+import { readFileSync } from 'node:fs';
+import { createServer as createPlainServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+
+export interface TlsFiles {
+  /** PEM certificate chain (GWANJE_TLS_CERT suggested). */
+  certFile: string;
+  /** PEM private key (GWANJE_TLS_KEY suggested). */
+  keyFile: string;
+}
+
+export function createCenterServer(handler: RequestListener, tls?: TlsFiles): Server {
+  if (!tls) return createPlainServer(handler);
+  let cert: Buffer;
+  let key: Buffer;
+  try {
+    cert = readFileSync(tls.certFile);
+    key = readFileSync(tls.keyFile);
+  } catch (err) {
+    throw new Error(`http: cannot read TLS certificate or key: ${(err as Error).message}`);
+  }
+  // https.Server extends tls.Server, which Node types apart from http.Server; the request/upgrade
+  // API that express, socket.io and ws use is the same.
+  return createTlsServer({ cert, key, minVersion: 'TLSv1.2' }, handler) as unknown as Server;
+}
