@@ -4,7 +4,7 @@
 // paths and contents of every source file (cheap: the console is a few hundred kB of text), so
 // a checkout, an edit or a `touch` with identical content is judged by content, not mtime.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -44,11 +44,36 @@ function sourceHash() {
 const started = Date.now();
 const hash = sourceHash();
 const force = process.argv.includes('--force');
-if (!force && existsSync(join(distDir, 'index.html')) && existsSync(stampFile)) {
-  if (readFileSync(stampFile, 'utf8').trim() === hash) {
-    console.log(`web-console: up to date (${Date.now() - started} ms)`);
-    process.exit(0);
+const upToDate = () =>
+  !force &&
+  existsSync(join(distDir, 'index.html')) &&
+  existsSync(stampFile) &&
+  readFileSync(stampFile, 'utf8').trim() === hash;
+if (upToDate()) {
+  console.log(`web-console: up to date (${Date.now() - started} ms)`);
+  process.exit(0);
+}
+
+// Two callers at once (parallel test files, `npm start` during a test) must not both write dist/:
+// mkdir is atomic, so the directory is the lock; a lock older than 5 minutes is a crashed build.
+const lockDir = join(consoleDir, '.build-lock');
+for (;;) {
+  try {
+    mkdirSync(lockDir);
+    break;
+  } catch (err) {
+    if (err?.code !== 'EEXIST') throw err;
+    if (Date.now() - statSync(lockDir).mtimeMs > 300_000) {
+      rmSync(lockDir, { recursive: true, force: true });
+      continue;
+    }
+    await new Promise((r) => setTimeout(r, 250));
   }
+}
+process.on('exit', () => rmSync(lockDir, { recursive: true, force: true }));
+if (upToDate()) {
+  console.log(`web-console: up to date (built by another process, ${Date.now() - started} ms)`);
+  process.exit(0);
 }
 
 console.log('web-console: sources changed, building with Vite...');

@@ -149,6 +149,12 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
   for (let i = 1; i <= 5; i++) center.reading('suwon-ch4-1', 'suwon', 12 + i, Date.now() + i * 1000);
   await en.waitForSelector(`.trend-chart[data-points="${before + 5}"]`, { timeout: 5000 });
   await en.screenshot({ path: join(artifacts, 'trends.png') });
+
+  // Logout revokes the token on the server and returns to the login form.
+  const sessions = center.sessions();
+  await ko.locator('.app-header button', { hasText: 'Log out' }).click();
+  await ko.waitForSelector('input[name=password]');
+  assert.equal(center.sessions(), sessions - 1);
 });
 
 test('wall: drag a camera into a tile, then 16 tiles playing (frame pacing figure)', async () => {

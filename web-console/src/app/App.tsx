@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { AdminView } from '../admin/AdminView.js';
 import { AlarmPanel } from '../alarms/AlarmPanel.js';
 import { CatalogProvider } from '../api/catalog.js';
-import { configureApi } from '../api/http.js';
+import { api, configureApi } from '../api/http.js';
 import { clearSession, hasRole, loadSession, type Session } from '../api/session.js';
 import { LiveProvider } from '../live/LiveProvider.js';
 import { SiteMap } from '../map/SiteMap.js';
@@ -23,12 +23,19 @@ function readRoute(): { view: View; sensorId: string | null } {
 export function App() {
   const [session, setSession] = useState<Session | null>(() => loadSession());
   const [route, setRoute] = useState(readRoute);
-  const logout = useCallback(() => {
+  /** Token rejected by the server (expired, revoked): back to login without another request. */
+  const expire = useCallback(() => {
     clearSession();
     configureApi({ token: null });
     setSession(null);
   }, []);
-  configureApi({ token: session?.token ?? null, onUnauthorized: logout });
+  /** Operator logs out: revoke the token on the server too, then forget it. */
+  const logout = useCallback(() => {
+    api('POST', '/auth/logout', {})
+      .catch((err: unknown) => console.warn('auth: logout request failed', err))
+      .finally(expire);
+  }, [expire]);
+  configureApi({ token: session?.token ?? null, onUnauthorized: expire });
 
   useEffect(() => {
     const onHash = () => setRoute(readRoute());

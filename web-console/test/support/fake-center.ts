@@ -38,6 +38,7 @@ export interface FakeCenter {
   raise(a: Partial<FakeAlarm> & { id: string; siteId: string }): FakeAlarm;
   reading(sensorId: string, siteId: string, value: number, ts: number): void;
   cameraIds(): string[];
+  sessions(): number;
   flood(f: { siteId: string; active: boolean; firstOutAlarmId?: string; count: number }): void;
   video: FakeVideo;
   stop(): Promise<void>;
@@ -122,6 +123,11 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
     }
     const user = tokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
     if (!user) return fail(res, 401, 'unauthorized');
+    if (p === '/api/v1/auth/logout' && req.method === 'POST') {
+      tokens.delete((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+      res.writeHead(204).end();
+      return;
+    }
     const siteId = url.searchParams.get('siteId');
     const readingsOf = /^\/api\/v1\/sensors\/([^/]+)\/readings$/.exec(p);
     const alarmOf = /^\/api\/v1\/alarms\/([^/]+)$/.exec(p);
@@ -266,6 +272,7 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
     reading(sensorId, siteId, value, ts) {
       io?.of('/live').emit('reading', { sensorId, siteId, value, ts, state: 'normal' });
     },
+    sessions: () => tokens.size,
     cameraIds: () => cameras.map((c) => c.cameraId),
     flood(f) {
       io?.of('/live').emit('flood', f);
