@@ -6,9 +6,10 @@
  * wait in a bounded FIFO and the writer retries with capped exponential backoff. A retried batch
  * that had in fact landed is harmless: InfluxDB keeps one point per series and timestamp.
  */
-import { InfluxDB, escape as influxEscape } from 'influx';
+import { InfluxDB } from 'influx';
 import type { Logger } from 'pino';
 import { BoundedFifo } from './timeseries-fifo.js';
+import { backfillRollups, ensureSchema, RAW_RP, readingsStatements } from './timeseries-influx-schema.js';
 import { type LineChunk, linesOf } from './timeseries-line.js';
 import {
   BucketAggregator,
@@ -34,14 +35,9 @@ export interface InfluxStoreOptions {
   now?: () => number;
 }
 
-const RAW_RP = 'raw';
-const ROLLUP_RP = 'rollup';
-const ROLLUP_MEASUREMENT = 'reading_1m';
-/** The CQ recomputes the last 10 minutes every minute, so points up to 10 min late still count. */
-const CQ_RESAMPLE_FOR = '10m';
+/** Points older than this when written may have missed the CQ's 10-minute resample window. */
 const LATE_MS = 9 * MINUTE_MS;
 
-const duration = (ms: number) => `${Math.max(1, Math.round(ms / 3600_000))}h`;
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 /** The `influx` pool's host backoff: short and flat, our writer does the real backoff. */
 const POOL_BACKOFF = {
@@ -116,47 +112,18 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
 
   /** Database, retention policies (raw default, rollup long) and the 1-minute rollup CQ. */
   private async setup(): Promise<void> {
-    const names = await this.influx.getDatabaseNames();
-    if (!names.includes(this.db)) await this.influx.createDatabase(this.db);
-    const rps = await this.influx.showRetentionPolicies(this.db);
-    const want = [
-      { name: RAW_RP, duration: duration(this.opts.rawRetentionMs ?? DEFAULT_RAW_RETENTION_MS), isDefault: true },
+    await ensureSchema(
+      this.influx,
+      this.db,
       {
-        name: ROLLUP_RP,
-        duration: duration(this.opts.rollupRetentionMs ?? DEFAULT_ROLLUP_RETENTION_MS),
-        isDefault: false,
+        rawMs: this.opts.rawRetentionMs ?? DEFAULT_RAW_RETENTION_MS,
+        rollupMs: this.opts.rollupRetentionMs ?? DEFAULT_ROLLUP_RETENTION_MS,
       },
-    ];
-    for (const rp of want) {
-      const o = { database: this.db, duration: rp.duration, replication: 1, isDefault: rp.isDefault };
-      if (rps.some((r) => r.name === rp.name)) await this.influx.alterRetentionPolicy(rp.name, o);
-      else await this.influx.createRetentionPolicy(rp.name, o);
-    }
+      this.log,
+    );
     this.ready = true;
-    try {
-      const cqs = await this.influx.showContinousQueries(this.db);
-      if (!cqs.some((c) => c.name === ROLLUP_MEASUREMENT)) {
-        await this.influx.createContinuousQuery(
-          ROLLUP_MEASUREMENT,
-          `${this.rollupSelect()} GROUP BY time(1m), *`,
-          this.db,
-          `RESAMPLE EVERY 1m FOR ${CQ_RESAMPLE_FOR}`,
-        );
-      }
-    } catch (err) {
-      // Raw writes matter more than rollups: keep writing, long-range charts degrade.
-      this.log.error({ err: errText(err) }, 'timeseries: cannot create the rollup continuous query');
-    }
     this.ok = true;
     this.log.info({ database: this.db }, 'timeseries: InfluxDB ready');
-  }
-
-  private rollupSelect(): string {
-    const q = (s: string) => influxEscape.quoted(s);
-    return (
-      `SELECT min("value") AS "min", max("value") AS "max", sum("value") AS "sum", count("value") AS "count" ` +
-      `INTO ${q(this.db)}.${q(ROLLUP_RP)}.${q(ROLLUP_MEASUREMENT)} FROM ${q(this.db)}.${q(RAW_RP)}."reading"`
-    );
   }
 
   /** Serializes at once (the cost is paid either way) so the buffer holds compact text chunks. */
@@ -247,33 +214,34 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   private async backfill(): Promise<void> {
     const from = Math.floor((this.lateFrom ?? 0) / MINUTE_MS) * MINUTE_MS;
     const to = Math.floor((this.now() - LATE_MS) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
-    if (to > from) {
-      await this.influx.query(`${this.rollupSelect()} WHERE time >= ${from}ms AND time < ${to}ms GROUP BY time(1m), *`);
-    }
+    if (to > from) await backfillRollups(this.influx, this.db, from, to);
     this.lateFrom = undefined;
     this.log.info({ from, to }, 'timeseries: rollups backfilled for late points');
   }
 
+  /**
+   * Rollup queries take the minutes the CQ may not have reached yet (the last two) from raw
+   * data, so a long chart ends at the newest reading; min/max/sum/count merge exactly.
+   */
   async query(sensorId: string, fromMs: number, toMs: number, stepMs: number): Promise<ReadingPoint[]> {
     checkQuery(fromMs, toMs, stepMs);
     const step = Math.round(stepMs);
-    const rollup = useRollup(fromMs, toMs, step, this.now(), this.opts.rawRetentionMs ?? DEFAULT_RAW_RETENTION_MS);
-    const where = `"sensorId" = ${influxEscape.stringLit(sensorId)} AND time >= ${Math.floor(fromMs)}ms AND time < ${Math.ceil(toMs)}ms`;
-    const src = (rp: string, m: string) =>
-      `${influxEscape.quoted(this.db)}.${influxEscape.quoted(rp)}.${influxEscape.quoted(m)}`;
-    const q = rollup
-      ? `SELECT min("min"), max("max"), sum("sum"), sum("count") FROM ${src(ROLLUP_RP, ROLLUP_MEASUREMENT)} WHERE ${where} GROUP BY time(${step}ms) fill(none)`
-      : `SELECT min("value"), max("value"), sum("value"), count("value") FROM ${src(RAW_RP, 'reading')} WHERE ${where} GROUP BY time(${step}ms) fill(none)`;
+    const now = this.now();
+    const rollup = useRollup(fromMs, toMs, step, now, this.opts.rawRetentionMs ?? DEFAULT_RAW_RETENTION_MS);
+    const from = Math.floor(fromMs);
+    const to = Math.ceil(toMs);
+    const split = rollup ? Math.max(from, Math.min(to, Math.floor(now / MINUTE_MS) * MINUTE_MS - 2 * MINUTE_MS)) : from;
+    const statements = readingsStatements(this.db, sensorId, from, split, to, step);
     let raw: unknown;
     try {
-      raw = await this.influx.queryRaw(q, { precision: 'ms' });
+      raw = await this.influx.queryRaw(statements.join('; '), { precision: 'ms' });
     } catch (err) {
       throw new Error(`timeseries: InfluxDB query failed: ${errText(err)}`);
     }
-    const values =
-      (raw as { results?: { series?: { values?: number[][] }[] }[] }).results?.[0]?.series?.[0]?.values ?? [];
     const agg = new BucketAggregator(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, step);
-    for (const [ts, min, max, sum, count] of values) agg.addAgg(ts, min, max, sum, count);
+    for (const result of (raw as { results?: { series?: { values?: number[][] }[] }[] }).results ?? []) {
+      for (const [ts, min, max, sum, count] of result.series?.[0]?.values ?? []) agg.addAgg(ts, min, max, sum, count);
+    }
     return agg.points();
   }
 

@@ -97,6 +97,15 @@ describe('InfluxDB time-series store', () => {
         results: { series?: { values: number[][] }[] }[];
       };
       assert.ok((rolled.results[0].series?.[0]?.values[0][1] ?? 0) >= 2);
+      // The newest minutes, not yet rolled up by the CQ, come from raw data in the same answer.
+      const minute = Math.floor(Date.now() / 60_000) * 60_000;
+      store.write([reading('s-agg', minute - 1, 3), reading('s-agg', minute, 5), reading('s-agg', minute + 1, 6)]);
+      await store.flush(10_000);
+      const recent = await store.query('s-agg', minute - 12 * 3600_000, minute + 60_000, 60_000);
+      assert.deepEqual(recent.slice(-2), [
+        [minute - 60_000, 3, 3, 3],
+        [minute, 5, 5.5, 6],
+      ]);
       const long = await store.query('s-agg', t0 - 12 * 3600_000, t0 + 3600_000, 60_000);
       assert.deepEqual(long, perMinute);
     } finally {
