@@ -117,6 +117,14 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
   center.flood({ siteId: 'suwon', active: true, firstOutAlarmId: alarm.id, count: 14 });
   await en.locator('[data-flood=suwon]', { hasText: 'suwon-ch4-1' }).waitFor({ timeout: 5000 });
 
+  // The center drops the live link: the header says so, the console reconnects by itself and an
+  // alarm raised meanwhile is there afterwards (snapshot + HTTP resync on reconnect).
+  center.kick(1500);
+  await en.waitForSelector('[data-conn=reconnecting], [data-conn=offline]', { timeout: 5000 });
+  const missed = center.raise({ id: 'al-while-offline', siteId: 'gimpo', priority: 2, type: 'flame', cameras: [] });
+  await en.waitForSelector('[data-conn=connected]', { timeout: 15_000 });
+  await en.waitForSelector(`[data-alarm-id="${missed.id}"]`, { timeout: 5000 });
+
   // i18n: the Korean console reads Korean, the switch turns it to English.
   assert.equal((await ko.locator('[data-nav=map]').textContent())?.trim(), '지도');
   assert.match((await ko.locator(`[data-alarm-id="${alarm.id}"] .state`).textContent()) ?? '', /보류/);

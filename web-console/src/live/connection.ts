@@ -40,7 +40,12 @@ export class LiveConnection {
       this.store.dispatch({ kind: 'conn', conn: 'connected' });
       void this.resync();
     });
-    socket.on('disconnect', () => this.store.dispatch({ kind: 'conn', conn: 'reconnecting' }));
+    socket.on('disconnect', (reason) => {
+      this.store.dispatch({ kind: 'conn', conn: 'reconnecting' });
+      // Socket.IO does not reconnect by itself after a server-side disconnect (e.g. the center
+      // restarting its namespace or revoking sessions): retry with the same capped backoff.
+      if (reason === 'io server disconnect') this.scheduleManualRetry();
+    });
     socket.io.on('reconnect_attempt', (n) => this.store.dispatch({ kind: 'conn', conn: 'reconnecting', attempt: n }));
     socket.on('connect_error', (err) => {
       this.store.dispatch({ kind: 'conn', conn: socket.active ? 'reconnecting' : 'offline' });

@@ -39,6 +39,8 @@ export interface FakeCenter {
   reading(sensorId: string, siteId: string, value: number, ts: number): void;
   cameraIds(): string[];
   sessions(): number;
+  /** Server-side disconnect of every /live socket; `silentMs` drops reconnects for that long. */
+  kick(silentMs: number): void;
   flood(f: { siteId: string; active: boolean; firstOutAlarmId?: string; count: number }): void;
   video: FakeVideo;
   stop(): Promise<void>;
@@ -231,7 +233,9 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
   });
 
   io = new Server(server, { path: '/socket.io', destroyUpgrade: false });
+  let refuseUntil = 0;
   io.of('/live').use((socket, next) => {
+    if (Date.now() < refuseUntil) return next(new Error('fake-center: restarting'));
     const token = (socket.handshake.auth as { token?: string }).token;
     next(token && tokens.has(token) ? undefined : new Error('unauthorized'));
   });
@@ -273,6 +277,10 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
       io?.of('/live').emit('reading', { sensorId, siteId, value, ts, state: 'normal' });
     },
     sessions: () => tokens.size,
+    kick(silentMs) {
+      refuseUntil = Date.now() + silentMs;
+      io?.of('/live').disconnectSockets();
+    },
     cameraIds: () => cameras.map((c) => c.cameraId),
     flood(f) {
       io?.of('/live').emit('flood', f);
