@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// The `gwanje-edge` bin: runs src/main.ts through tsx (no build step for Node packages).
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// The `gwanje-edge` bin. Runs the bundle (dist/gwanje-edge.mjs, `npm run -w edge-agent bundle`)
+// when present, else src/main.ts through tsx's loader, in this same process either way.
+import { existsSync } from 'node:fs';
 
-const require = createRequire(import.meta.url);
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const tsx = require.resolve('tsx');
-const child = spawn(process.execPath, ['--import', tsx, main, ...process.argv.slice(2)], { stdio: 'inherit' });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const bundle = new URL('../dist/gwanje-edge.mjs', import.meta.url);
+if (existsSync(bundle)) {
+  await import(bundle.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(new URL('../src/main.ts', import.meta.url).href);
+}

@@ -122,7 +122,7 @@ export class EdgeAgent {
       error: (sourceId: string, message: string) =>
         this.central.publish('events', { type: 'driver-error', sourceId, ts: this.now(), message }),
     };
-    this.drivers = createDrivers(c, (s, raw) => this.accept(s, raw), { log: this.log, now: this.now, events });
+    this.drivers = await createDrivers(c, (s, raw) => this.accept(s, raw), { log: this.log, now: this.now, events });
     for (const d of this.drivers) await d.start();
     await this.cameras.start();
     this.statusTimer = setInterval(() => this.publishStatus(), this.statusEveryMs);

@@ -25,6 +25,15 @@ try {
   process.exit(2);
 }
 await agent.start();
+if (process.env.GWANJE_EDGE_MEMLOG) {
+  setInterval(() => {
+    const m = process.memoryUsage();
+    const mb = (n: number) => Math.round(n / 1e5) / 10;
+    process.stderr.write(
+      `mem rss=${mb(m.rss)} heapTotal=${mb(m.heapTotal)} heapUsed=${mb(m.heapUsed)} external=${mb(m.external)}\n`,
+    );
+  }, 2000).unref();
+}
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;

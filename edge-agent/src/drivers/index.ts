@@ -1,7 +1,6 @@
 /** Builds the configured drivers; each sensor goes to `sensor.driver` or else the first driver. */
 import type { AgentConfig, SensorConfig } from '@gwanje/firmware-config';
 import type { Logger } from 'pino';
-import { ModbusTcpDriver } from './modbus.js';
 import { MqttFieldDriver } from './mqtt.js';
 import { SimulatedDriver } from './simulated.js';
 import type { DriverEvents, FieldDriver, ReadingSink } from './types.js';
@@ -11,11 +10,13 @@ export function sensorsOf(config: AgentConfig, driverId: string): SensorConfig[]
   return config.sensors.filter((s) => (s.driver ?? first) === driverId);
 }
 
-export function createDrivers(
+export async function createDrivers(
   config: AgentConfig,
   sink: ReadingSink,
   deps: { log: Logger; now: () => number; events: DriverEvents },
-): FieldDriver[] {
+): Promise<FieldDriver[]> {
+  // modbus-serial is loaded only when a Modbus driver is configured (RSS on a Pi).
+  const modbus = config.drivers.some((d) => d.type === 'modbus-tcp') ? await import('./modbus.js') : undefined;
   return config.drivers.map((d) => {
     const sensors = sensorsOf(config, d.id);
     const log = deps.log.child({ module: `driver-${d.id}` });
@@ -28,7 +29,8 @@ export function createDrivers(
           events: deps.events,
         });
       default:
-        return new ModbusTcpDriver(d, sensors, sink, { log, now: deps.now, events: deps.events });
+        if (!modbus) throw new Error('drivers: modbus module not loaded');
+        return new modbus.ModbusTcpDriver(d, sensors, sink, { log, now: deps.now, events: deps.events });
     }
   });
 }
