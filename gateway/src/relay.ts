@@ -311,6 +311,7 @@ export class StreamRelay {
     this.endPush();
     this.gop.clear();
     this.ring.clear();
+    this.stats.reset();
     this.aligner.reset();
     this.upstream = null;
     this.setState('idle');

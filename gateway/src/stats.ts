@@ -1,4 +1,6 @@
-/** Per-camera stream figures for health: fps and bitrate over the last tick, last keyframe, bytes. */
+/** Per-camera stream figures for health: fps and bitrate over the last ~5 s, last keyframe, bytes. */
+const WINDOW_MS = 5000;
+
 export class StreamStats {
   lastDataAt: number | null = null;
   lastKeyframeAt: number | null = null;
@@ -6,7 +8,8 @@ export class StreamStats {
   frames = 0;
   fps = 0;
   bitrateBps = 0;
-  private mark = { at: 0, bytes: 0, frames: 0 };
+  /** Counter snapshots, one per tick; rates span the oldest one still inside the window. */
+  private marks: Array<{ at: number; bytes: number; frames: number }> = [];
 
   data(now: number, bytes: number): void {
     this.lastDataAt = now;
@@ -18,12 +21,21 @@ export class StreamStats {
     if (keyframe) this.lastKeyframeAt = now;
   }
 
-  /** Recomputes rates from the counts since the previous call (at least 0.5 s apart). */
+  /** Recomputes rates; a window smooths ffmpeg's start-up burst (probe data flushed at once). */
   tick(now: number): void {
-    const dt = now - this.mark.at;
+    this.marks.push({ at: now, bytes: this.bytesIn, frames: this.frames });
+    while (this.marks.length > 2 && now - this.marks[1].at >= WINDOW_MS) this.marks.shift();
+    const first = this.marks[0];
+    const dt = now - first.at;
     if (dt < 500) return;
-    this.fps = this.mark.at ? Math.round(((this.frames - this.mark.frames) * 10_000) / dt) / 10 : 0;
-    this.bitrateBps = this.mark.at ? Math.round(((this.bytesIn - this.mark.bytes) * 8000) / dt) : 0;
-    this.mark = { at: now, bytes: this.bytesIn, frames: this.frames };
+    this.fps = Math.round(((this.frames - first.frames) * 10_000) / dt) / 10;
+    this.bitrateBps = Math.round(((this.bytesIn - first.bytes) * 8000) / dt);
+  }
+
+  /** Upstream stopped: rates drop to zero and the window restarts. */
+  reset(): void {
+    this.marks = [];
+    this.fps = 0;
+    this.bitrateBps = 0;
   }
 }

@@ -45,6 +45,16 @@ describe('StreamRelay over RTSP (GStreamer camera)', () => {
     assert.ok(firstNal === NAL_SPS || firstNal === NAL_IDR, `first NAL ${firstNal} opens a keyframe`);
     assert.ok(ts.nalTypes.includes(NAL_IDR) && ts.nalTypes.includes(NAL_SLICE));
 
+    // Health as the console shows it: the test camera runs 15 fps with a keyframe every second.
+    // fps is averaged over 5 s, so ffmpeg's start-up burst washes out within a few seconds.
+    await waitFor(() => Math.abs(h.gw.health('cam').fps - 15) <= 3, 12_000).catch(() => {
+      assert.fail(`fps ${h.gw.health('cam').fps} never settled near 15`);
+    });
+    const health = h.gw.health('cam');
+    assert.equal(health.state, 'live');
+    assert.ok(health.bitrateBps > 50_000, `bitrate ${health.bitrateBps}`);
+    assert.ok(Date.now() - (health.lastKeyframeAt ?? 0) < 2500);
+
     // A late joiner starts on the cached GOP at once, not at the next keyframe.
     const joinedAt = Date.now();
     const late = await openViewer(`${h.wsBase}/video/cam?token=${GOOD_TOKEN}`);
@@ -68,9 +78,12 @@ describe('StreamRelay over RTSP (GStreamer camera)', () => {
     await Promise.all(viewers.map((v) => v.close()));
   });
 
-  it('refuses viewers without a token (401) or with a bad one (403)', async () => {
+  it('refuses viewers without a token (401) or with a bad one (403); closes 4404 for an unknown camera', async () => {
     await assert.rejects(openViewer(`${h.wsBase}/video/cam`), /status 401/);
     await assert.rejects(openViewer(`${h.wsBase}/video/cam?token=nope`), /status 403/);
+    const ghost = await openViewer(`${h.wsBase}/video/ghost?token=${GOOD_TOKEN}`);
+    const code = await new Promise<number>((r) => ghost.ws.once('close', (c) => r(c)));
+    assert.equal(code, 4404);
   });
 
   it('?format=mpeg1 transcodes once per camera while such a viewer exists', async () => {
