@@ -88,6 +88,11 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
   assert.equal(await tile.getAttribute('data-video-state'), 'live');
   assert.equal(await en.locator('.wall-grid').getAttribute('data-layout'), layoutBefore, 'layout untouched');
   await en.waitForSelector('.wall-grid [data-video-state=live]', { timeout: 15_000 });
+  // ...and its clip link once the recording exists.
+  center.addClip(alarm.id, alarm.cameras[0]);
+  const clip = en.locator(`[data-alarm-video="${alarm.id}"] [data-clip="${alarm.cameras[0]}"]`);
+  await clip.waitFor({ timeout: 8000 });
+  assert.match((await clip.getAttribute('href')) ?? '', /^\/video\/clips\/.+\.mp4\?token=[0-9a-f]+$/);
   await en.screenshot({ path: join(artifacts, 'wall.png') });
 
   // Ack from the Korean console with the keyboard (A); the English one follows over /live.

@@ -5,16 +5,11 @@ import { useApi } from '../api/useApi.js';
 import { isAlarm } from '../live/decode.js';
 import { useLive } from '../live/LiveProvider.js';
 import { TrendChart } from '../trends/TrendChart.js';
+import { type Clip, clipHref, clipList } from '../wall/AlarmClip.js';
 import { formatTime } from './AlarmRow.js';
 
 /** GET /api/v1/alarms/{id}: the alarm with its journal (either nested as {alarm, journal} or flat). */
 type DetailResponse = (Alarm & { journal?: JournalEntry[] }) | { alarm: Alarm; journal?: JournalEntry[] };
-interface Clip {
-  cameraId?: string;
-  url?: string;
-  state?: string;
-  startTs?: number;
-}
 
 const WINDOW_MS = 10 * 60_000;
 
@@ -22,12 +17,12 @@ export function AlarmDetail({ alarmId, onClose }: { alarmId: string; onClose: ()
   const { t } = useTranslation();
   const liveAlarm = useLive((s) => s.alarms.get(alarmId));
   const detail = useApi<DetailResponse>(`/alarms/${encodeURIComponent(alarmId)}`);
-  const clips = useApi<Clip[] | { clips: Clip[] }>(`/alarms/${encodeURIComponent(alarmId)}/clips`);
+  const clips = useApi<unknown>(`/alarms/${encodeURIComponent(alarmId)}/clips`);
   const d = detail.data;
   const fetched = d && 'alarm' in d && isAlarm(d.alarm) ? d.alarm : isAlarm(d) ? d : undefined;
   const alarm = liveAlarm ?? fetched;
   const journal = d?.journal ?? [];
-  const clipList = Array.isArray(clips.data) ? clips.data : (clips.data?.clips ?? []);
+  const clipsShown: Clip[] = clipList(clips.data ?? null);
   const lat = alarm?.latency;
 
   return (
@@ -88,14 +83,14 @@ export function AlarmDetail({ alarmId, onClose }: { alarmId: string; onClose: ()
             </>
           )}
           <h3>{t('detail.clips')}</h3>
-          {clipList.length === 0 ? (
+          {clipsShown.length === 0 ? (
             <p className="muted">{t('detail.noClips')}</p>
           ) : (
             <ul>
-              {clipList.map((c, i) => (
+              {clipsShown.map((c, i) => (
                 <li key={c.url ?? i}>
                   {c.url ? (
-                    <a href={c.url} target="_blank" rel="noreferrer">
+                    <a href={clipHref(c.url)} target="_blank" rel="noreferrer">
                       ▶ {c.cameraId ?? t('detail.clip')}
                     </a>
                   ) : (

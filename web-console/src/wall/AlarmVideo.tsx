@@ -5,6 +5,7 @@
 import { useTranslation } from 'react-i18next';
 import { isUnacked } from '../alarms/logic.js';
 import { useLive, useLiveStore } from '../live/LiveProvider.js';
+import { AlarmClip } from './AlarmClip.js';
 import { VideoTile } from './VideoTile.js';
 
 export function AlarmVideo() {
@@ -25,6 +26,7 @@ export function AlarmVideo() {
             <div className="alarm-video-head">
               <strong>{t(`alarmType.${a.type}`, { defaultValue: a.type })}</strong> {a.sourceId}{' '}
               {isUnacked(a.state) ? t(`alarmState.${a.state}`) : ''}
+              <AlarmClip alarmId={a.id} />
               <button type="button" onClick={() => store.dispatch({ kind: 'dismiss-video', alarmId: a.id })}>
                 ✕ {t('wall.dismiss')}
               </button>

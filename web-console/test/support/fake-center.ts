@@ -39,6 +39,7 @@ export interface FakeCenter {
   reading(sensorId: string, siteId: string, value: number, ts: number): void;
   cameraIds(): string[];
   sessions(): number;
+  addClip(alarmId: string, cameraId: string): void;
   /** Server-side disconnect of every /live socket; `silentMs` drops reconnects for that long. */
   kick(silentMs: number): void;
   flood(f: { siteId: string; active: boolean; firstOutAlarmId?: string; count: number }): void;
@@ -56,6 +57,7 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
   const alarms = new Map<string, FakeAlarm>();
   const journal: { alarmId: string; ts: number; action: string; actor: string; toState?: string }[] = [];
   const actions: FakeCenter['actions'] = [];
+  const clips = new Map<string, { cameraId: string; url: string }[]>();
   const sensorsOf = (siteId: string) =>
     (
       [
@@ -205,7 +207,7 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
         ? send(res, 200, { alarm: a, journal: journal.filter((j) => j.alarmId === a.id) })
         : fail(res, 404, 'no-alarm');
     }
-    if (clipsOf) return send(res, 200, []);
+    if (clipsOf) return send(res, 200, clips.get(decodeURIComponent(clipsOf[1])) ?? []);
     if (actOn && req.method === 'POST') {
       const a = alarms.get(decodeURIComponent(actOn[1]));
       if (!a) return fail(res, 404, 'no-alarm');
@@ -277,6 +279,7 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
       io?.of('/live').emit('reading', { sensorId, siteId, value, ts, state: 'normal' });
     },
     sessions: () => tokens.size,
+    addClip: (alarmId, cameraId) => clips.set(alarmId, [{ cameraId, url: `/video/clips/${alarmId}-${cameraId}.mp4` }]),
     kick(silentMs) {
       refuseUntil = Date.now() + silentMs;
       io?.of('/live').disconnectSockets();
