@@ -18,7 +18,7 @@ import {
   useRollup,
 } from './timeseries-query.js';
 import { deleteExpired, loadRecent, readRawFromDisk, readRollupsFromDisk } from './timeseries-recovery.js';
-import { DAY_MS, dayFile, HOUR_MS, hourFile, QUALITY_CODE, SensorSeries } from './timeseries-segments.js';
+import { DAY_MS, dayFile, HOUR_MS, hourFile, QUALITY_CODE, SensorSeries, trimToCap } from './timeseries-segments.js';
 import type { ReadingPoint, StoredReading, TimeSeriesStore } from './types.js';
 
 export interface EmbeddedStoreOptions {
@@ -105,6 +105,7 @@ export class EmbeddedTimeSeriesStore implements TimeSeriesStore {
       seriesOf: (id) => this.seriesOf(id, memFrom),
     });
     this.memPoints = r.rawPoints;
+    this.trimMemory();
     this.log.info({ ...r, sensors: this.series.size }, 'timeseries: embedded store loaded');
   }
 
@@ -233,13 +234,11 @@ export class EmbeddedTimeSeriesStore implements TimeSeriesStore {
       this.memPoints -= s.evictBefore(cutoff);
       for (const m of s.rollups.keys()) if (m < rollCutoff) s.rollups.delete(m);
     }
-    const cap = this.opts.maxMemoryPoints ?? 4_000_000;
-    while (this.memPoints > cap) {
-      let fattest: SensorSeries | undefined;
-      for (const s of this.series.values()) if (!fattest || s.chunks.length > fattest.chunks.length) fattest = s;
-      if (!fattest || fattest.chunks.length === 0) break;
-      this.memPoints -= fattest.dropFirst();
-    }
+    this.trimMemory();
+  }
+
+  private trimMemory(): void {
+    this.memPoints = trimToCap(this.series, this.memPoints, this.opts.maxMemoryPoints ?? 4_000_000);
   }
 
   async query(sensorId: string, fromMs: number, toMs: number, stepMs: number): Promise<ReadingPoint[]> {

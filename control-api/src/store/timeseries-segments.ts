@@ -161,3 +161,15 @@ export async function readLines(file: string, fn: (fields: string[]) => void): P
     if (f.length >= 4) fn(f);
   }
 }
+
+/** Global cap on raw points in memory: the sensors holding most give up their oldest chunks. */
+export function trimToCap(series: Map<string, SensorSeries>, points: number, cap: number): number {
+  let n = points;
+  while (n > cap) {
+    let fattest: SensorSeries | undefined;
+    for (const s of series.values()) if (!fattest || s.chunks.length > fattest.chunks.length) fattest = s;
+    if (!fattest || fattest.chunks.length === 0) break;
+    n -= fattest.dropFirst();
+  }
+  return n;
+}

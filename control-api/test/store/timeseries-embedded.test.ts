@@ -172,6 +172,28 @@ describe('embedded time-series store', () => {
     assert.equal(ts[0], T0 + 60_000);
   });
 
+  test('under the memory cap, queries across the memory/disk boundary stay exact', async () => {
+    const clock = { now: T0 + 30 * 60_000 };
+    const s = open(tempDir(), clock, { maxMemoryPoints: 5_000 });
+    await s.start();
+    // 12,000 points one per 100 ms from T0 (20 minutes): three 4,096-point chunks in memory.
+    const pts = Array.from({ length: 12_000 }, (_, i) => reading('s-m', T0 + i * 100, i % 600));
+    s.write(pts);
+    await s.flush(); // first flush also runs maintenance: memory trimmed to the cap
+    const got = await s.query('s-m', T0, T0 + 20 * 60_000, 60_000);
+    assert.equal(got.length, 20);
+    for (const [ts, min, mean, max] of got) {
+      assert.ok(ts >= T0);
+      assert.deepEqual([min, mean, max], [0, 299.5, 599]);
+    }
+    const sub = await s.query('s-m', T0 + 1_000, T0 + 3_000, 1_000);
+    assert.deepEqual(sub, [
+      [T0 + 1_000, 10, 14.5, 19],
+      [T0 + 2_000, 20, 24.5, 29],
+    ]);
+    await s.stop();
+  });
+
   test('retention deletes segments past their age', async () => {
     const dir = tempDir();
     const clock = { now: T0 + 10 * 60_000 };
