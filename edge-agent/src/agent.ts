@@ -27,6 +27,8 @@ export interface AgentStats {
   buffered: number;
   dropped: number;
   seq: number;
+  /** Field messages recognised as redeliveries of readings already accepted (dedupe.ts). */
+  duplicates: number;
 }
 
 export interface EdgeAgentOptions {
@@ -154,6 +156,7 @@ export class EdgeAgent {
       buffered: this.queue.buffered,
       dropped: this.queue.dropped + this.invalid,
       seq: this.uplink.seq,
+      duplicates: this.duplicates,
     };
   }
 
