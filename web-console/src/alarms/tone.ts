@@ -46,3 +46,6 @@ export class AlarmTone {
     }
   }
 }
+
+/** One horn per console: Login arms it on the submit click (a user gesture), the alarm panel drives it. */
+export const consoleTone = new AlarmTone();

@@ -1,11 +1,10 @@
 /** Horn state for this console: muted flag persisted in localStorage, tone driven by the alarm set. */
-import { useEffect, useMemo, useState } from 'react';
-import { AlarmTone } from './tone.js';
+import { useEffect, useState } from 'react';
+import { consoleTone as tone } from './tone.js';
 
 const MUTE_KEY = 'gwanje.toneMuted';
 
 export function useTone(needed: boolean): { on: boolean; muted: boolean; setMuted: (m: boolean) => void } {
-  const tone = useMemo(() => new AlarmTone(), []);
   const [muted, setMutedState] = useState(() => localStorage.getItem(MUTE_KEY) === '1');
   const on = needed && !muted;
   useEffect(() => {
@@ -17,11 +16,11 @@ export function useTone(needed: boolean): { on: boolean; muted: boolean; setMute
       window.removeEventListener('keydown', arm);
       tone.stop();
     };
-  }, [tone]);
+  }, []);
   useEffect(() => {
     if (on) tone.start();
     else tone.stop();
-  }, [on, tone]);
+  }, [on]);
   const setMuted = (m: boolean) => {
     localStorage.setItem(MUTE_KEY, m ? '1' : '0');
     setMutedState(m);

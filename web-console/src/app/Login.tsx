@@ -1,6 +1,7 @@
 /** Login form. No default credentials are hinted anywhere (issue 7). */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { consoleTone } from '../alarms/tone.js';
 import { ApiError, login } from '../api/http.js';
 import { type Session, saveSession } from '../api/session.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
@@ -17,6 +18,7 @@ export function Login({ onLogin }: { onLogin: (s: Session) => void }) {
         className="login"
         onSubmit={async (e) => {
           e.preventDefault();
+          consoleTone.arm();
           setBusy(true);
           setError(undefined);
           try {

@@ -117,7 +117,7 @@ export const en = {
     fullscreen: 'Full screen',
     cameras: 'Cameras',
     noCameras: 'No cameras reported yet.',
-    dragHint: 'Drag into a tile, or double-click to place',
+    dragHint: 'Drag into a tile, or double-click (Enter) to place',
     dropHere: 'Drop a camera here',
     clearTile: 'Clear tile',
     alarmVideo: 'Alarm video',

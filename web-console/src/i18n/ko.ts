@@ -114,7 +114,7 @@ export const ko: Resources = {
     fullscreen: '전체 화면',
     cameras: '카메라',
     noCameras: '보고된 카메라가 없습니다.',
-    dragHint: '타일로 끌어 놓거나 두 번 클릭하세요',
+    dragHint: '타일로 끌어 놓거나 두 번 클릭(Enter)하세요',
     dropHere: '카메라를 여기에 놓으세요',
     clearTile: '타일 비우기',
     alarmVideo: '경보 영상',

@@ -24,19 +24,28 @@ export function CameraTree({ onPick }: { onPick: (cameraId: string) => void }) {
                 .map((c) => {
                   const st = liveCams.get(c.cameraId)?.state ?? c.state ?? 'idle';
                   return (
-                    <li
-                      key={c.cameraId}
-                      draggable
-                      data-tree-camera={c.cameraId}
-                      onDragStart={(e) => {
-                        e.dataTransfer.setData(CAMERA_MIME, c.cameraId);
-                        e.dataTransfer.effectAllowed = 'copy';
-                      }}
-                      onDoubleClick={() => onPick(c.cameraId)}
-                      title={t('wall.dragHint')}
-                    >
-                      <span className={`dot state-${st}`} aria-hidden="true" /> {c.name}{' '}
-                      <span className="muted">({t(`video.${st}`)})</span>
+                    <li key={c.cameraId}>
+                      <button
+                        type="button"
+                        className="tree-camera"
+                        draggable
+                        data-tree-camera={c.cameraId}
+                        onDragStart={(e) => {
+                          e.dataTransfer.setData(CAMERA_MIME, c.cameraId);
+                          e.dataTransfer.effectAllowed = 'copy';
+                        }}
+                        onDoubleClick={() => onPick(c.cameraId)}
+                        onKeyDown={(e) => {
+                          if (e.key === 'Enter') {
+                            e.preventDefault();
+                            onPick(c.cameraId);
+                          }
+                        }}
+                        title={t('wall.dragHint')}
+                      >
+                        <span className={`dot state-${st}`} aria-hidden="true" /> {c.name}{' '}
+                        <span className="muted">({t(`video.${st}`)})</span>
+                      </button>
                     </li>
                   );
                 })}
