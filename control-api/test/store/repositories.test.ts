@@ -207,6 +207,38 @@ for (const make of [sqliteBackend, postgresBackend]) {
         (await repos.cameras.list(['osan'])).map((c) => [c.cameraId, c.ptz]),
         [['osan-cam-1', false]],
       );
+
+      // An agent's inventory replaces its cameras: new ones added, unreported ones removed.
+      await repos.cameras.upsert({
+        cameraId: 'osan-cam-2',
+        siteId: 'osan',
+        agentId: 'osan-a1',
+        name: 'Old',
+        ptz: false,
+        profiles: '[]',
+      });
+      const gone = await repos.cameras.replaceForAgent('osan-a1', [
+        { cameraId: 'osan-cam-1', siteId: 'osan', name: 'Yard', ptz: true, profiles: '[]' },
+        { cameraId: 'osan-cam-3', siteId: 'osan', name: 'New', ptz: false, profiles: '[]' },
+      ]);
+      assert.deepEqual(gone, ['osan-cam-2']);
+      assert.deepEqual(
+        (await repos.cameras.list('*', { agentId: 'osan-a1' })).map((c) => [c.cameraId, c.ptz]),
+        [
+          ['osan-cam-1', true],
+          ['osan-cam-3', false],
+        ],
+      );
+      await repos.cameras.replaceForAgent('osan-a1', [
+        { cameraId: 'osan-cam-1', siteId: 'osan', name: 'Yard', ptz: false, profiles: '[]' },
+      ]);
+
+      // First sight of a sensor never overwrites an admin's configuration.
+      await repos.sensors.setRules('suwon-ch4-2', '[{"type":"gas-high","setpoint":20}]');
+      assert.equal(await repos.sensors.register({ ...s('suwon-ch4-2', 'suwon', 'suwon-a1'), rules: null }), false);
+      assert.equal((await repos.sensors.get('suwon-ch4-2'))?.rules, '[{"type":"gas-high","setpoint":20}]');
+      assert.equal(await repos.sensors.register(s('suwon-ch4-9', 'suwon', 'suwon-a1')), true);
+      assert.equal(await repos.sensors.remove('suwon-ch4-9'), true);
     });
 
     test('alarms: round trip, newest first, scoping, time range, active set, journal', async () => {

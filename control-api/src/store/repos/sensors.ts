@@ -55,6 +55,19 @@ export class SensorsRepo {
   }
 
   /**
+   * First sight of a sensor (telemetry from an agent): inserts it when missing and never touches
+   * an existing row, so rules and cameras set by an admin survive. true when inserted.
+   */
+  async register(s: SensorUpsert): Promise<boolean> {
+    const r = await this.db
+      .insertInto('sensors')
+      .values({ ...s, state: s.state ?? 'unknown', lastValue: null, lastTs: null })
+      .onConflict((oc) => oc.column('sensorId').doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /**
    * Newest value of many sensors in one statement per 500 sensors (UPDATE ... FROM, which both
    * SQLite >= 3.33 and PostgreSQL have). Within a call the newest ts per sensor wins; a reading
    * older than what is stored (a late replay) never overwrites a newer one.
@@ -135,6 +148,24 @@ export class CamerasRepo {
           .onConflict((oc) => oc.column('cameraId').doUpdateSet(c.state ? { ...rest, state } : rest))
           .execute();
       }
+    });
+  }
+
+  /**
+   * An agent's retained `cameras` inventory: upserts what it reports and removes its cameras it
+   * no longer reports, in one transaction. Returns the removed cameraIds.
+   */
+  async replaceForAgent(
+    agentId: string,
+    list: (Omit<CameraRow, 'state' | 'agentId'> & { state?: CameraRow['state'] })[],
+  ): Promise<string[]> {
+    return inTransaction(this.db, async (tx) => {
+      const repo = new CamerasRepo(tx);
+      await repo.upsertMany(list.map((c) => ({ ...c, agentId })));
+      const keep = new Set(list.map((c) => c.cameraId));
+      const gone = (await repo.list('*', { agentId })).map((c) => c.cameraId).filter((id) => !keep.has(id));
+      if (gone.length > 0) await tx.deleteFrom('cameras').where('cameraId', 'in', gone).execute();
+      return gone;
     });
   }
 
