@@ -43,17 +43,25 @@ export async function recordClip(job: ClipJob, ffmpeg: FfmpegRunner, clock: Cloc
     }
     stdin.write(seg.data);
   };
+  let finish: () => void = () => {};
   const sub: Subscriber = {
     viewer: false,
     segment: (seg, psi) => write(seg, psi, clock.now()),
-    end: () => stdin?.end(),
+    // The relay gives up (gateway stopping, unknown camera): close the clip with what it has.
+    end: () => finish(),
   };
   // Ring first, then live segments: both happen in this tick, so nothing is lost or doubled.
   const { psi, items } = job.relay.ringSince(job.requestedAt - job.beforeMs);
   for (const it of items) write(it.seg, psi, it.at);
   const unsubscribe = job.relay.subscribe(sub, false);
   const endAt = job.requestedAt + job.afterMs;
-  await new Promise<void>((resolve) => clock.setTimeout(resolve, Math.max(0, endAt - clock.now())));
+  await new Promise<void>((resolve) => {
+    const timer = clock.setTimeout(resolve, Math.max(0, endAt - clock.now()));
+    finish = () => {
+      clock.clearTimeout(timer);
+      resolve();
+    };
+  });
   unsubscribe();
   stdin?.end();
   const code = await child.exited;

@@ -88,8 +88,11 @@ export class VideoGateway {
     for (const ws of this.wss.clients) ws.terminate();
     await Promise.all([...this.mpeg1.values()].map((t) => t.close()));
     await Promise.all([...this.relays.values()].map((r) => r.close()));
+    // Clips were just cut short by the relays closing: let ffmpeg finish their MP4 (bounded).
+    const clipsDone = Promise.allSettled([...this.pendingClips]);
+    await Promise.race([clipsDone, new Promise((r) => setTimeout(r, 5000).unref())]);
     await this.ffmpeg.killAll();
-    await Promise.allSettled([...this.pendingClips]);
+    await clipsDone;
     this.relays.clear();
   }
 
@@ -132,30 +135,25 @@ export class VideoGateway {
    * idle cameras are started for it. Resolves when the files are written (cameras that delivered
    * no keyframe are logged and left out).
    */
-  async requestClip(
+  requestClip(
     alarmId: string,
     cameraIds: string[],
     opts: { beforeMs?: number; afterMs?: number } = {},
   ): Promise<ClipInfo[]> {
+    // Tracked so stop() waits until every clip is closed and its metadata saved.
+    const task = this.recordClips(alarmId, cameraIds, opts.beforeMs ?? 10_000, opts.afterMs ?? 30_000);
+    this.pendingClips.add(task);
+    return task.finally(() => this.pendingClips.delete(task));
+  }
+
+  private async recordClips(alarmId: string, cameraIds: string[], beforeMs: number, afterMs: number) {
     const dir = await this.store.ensureDir(alarmId);
     const requestedAt = this.clock.now();
-    const jobs = cameraIds.map((id) =>
-      recordClip(
-        {
-          alarmId,
-          relay: this.relay(id),
-          dir,
-          requestedAt,
-          beforeMs: opts.beforeMs ?? 10_000,
-          afterMs: opts.afterMs ?? 30_000,
-        },
-        this.ffmpeg,
-        this.clock,
+    const results = await Promise.allSettled(
+      cameraIds.map((id) =>
+        recordClip({ alarmId, relay: this.relay(id), dir, requestedAt, beforeMs, afterMs }, this.ffmpeg, this.clock),
       ),
     );
-    const all = Promise.allSettled(jobs);
-    this.pendingClips.add(all);
-    const results = await all.finally(() => this.pendingClips.delete(all));
     const clips: ClipInfo[] = [];
     for (const r of results) {
       if (r.status === 'fulfilled') {

@@ -68,4 +68,18 @@ describe('alarm clips', () => {
     assert.ok(durationS > 0.5 && durationS <= 5.1, `duration ${durationS}`);
     await waitFor(() => h.stops.includes('idle'), 5000);
   });
+
+  it('stop() during a clip ends it at once and leaves no ffmpeg behind', async () => {
+    const other = await startHarness({ cam: { kind: 'rtsp', url: rtsp.url } });
+    const clip = other.gw.requestClip('alarm-3', ['cam'], { beforeMs: 0, afterMs: 30_000 });
+    await waitFor(() => other.gw.health('cam').state === 'live', 15_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = Date.now();
+    await other.close();
+    assert.ok(Date.now() - t0 < 5000, 'stop did not wait for the 30 s after-part');
+    // The clip is closed with what was recorded so far, not lost.
+    const [cut] = await clip;
+    assert.ok(cut && cut.durationMs > 500 && cut.durationMs < 6000, `clip ${JSON.stringify(cut)}`);
+    assert.equal(other.gw.ffmpegChildren, 0);
+  });
 });
