@@ -209,7 +209,7 @@ test('wall: drag a camera into a tile, then 16 tiles playing (frame pacing figur
       }),
     );
   const a = await sample();
-  const windowMs = 15_000;
+  const windowMs = 10_000;
   await page.waitForTimeout(windowMs);
   const b = await sample();
   const perMin = 60_000 / windowMs;

@@ -48,7 +48,10 @@ export function AlarmPanel() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (dialog || typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (dialog || e.defaultPrevented || typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      // Letter shortcuts work from anywhere on the console; Enter belongs to whatever has focus
+      // (a tree item, a map marker) unless that is the alarm list itself or nothing.
+      const inList = e.target === document.body || (e.target instanceof Element && !!e.target.closest('.alarm-list'));
       const idx = selected ? list.indexOf(selected) : -1;
       const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
       if (key === 'ArrowDown' || key === 'ArrowUp') {
@@ -65,7 +68,7 @@ export function AlarmPanel() {
       else if (key === 'u' && can.unshelve) void act(selected, 'unshelve');
       else if (key === 'r' && can.reset) void act(selected, 'reset');
       else if (key === 'c') setDialog('comment');
-      else if (key === 'Enter') setDetailId(selected.id);
+      else if (key === 'Enter' && inList) setDetailId(selected.id);
       else return;
       e.preventDefault();
     };

@@ -35,6 +35,8 @@ export function App() {
       .catch((err: unknown) => console.warn('auth: logout request failed', err))
       .finally(expire);
   }, [expire]);
+  // Set during render on purpose: children's effects (catalog fetches) run before this
+  // component's effects, and must already carry the token.
   configureApi({ token: session?.token ?? null, onUnauthorized: expire });
 
   useEffect(() => {
