@@ -1,13 +1,7 @@
 #!/usr/bin/env node
-// The `gwanje-edge` bin. Runs the bundle (dist/gwanje-edge.mjs, `npm run -w edge-agent bundle`)
-// when present, else src/main.ts through tsx's loader, in this same process either way.
-import { existsSync } from 'node:fs';
-
-const bundle = new URL('../dist/gwanje-edge.mjs', import.meta.url);
-if (existsSync(bundle)) {
-  await import(bundle.href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import(new URL('../src/main.ts', import.meta.url).href);
-}
+// The `gwanje-edge` bin: src/main.ts through tsx's loader, in this same process (no build step).
+// Small boxes can run the plain-JS bundle instead: `npm run -w edge-agent bundle` then
+// `node --max-semi-space-size=1 edge-agent/dist/gwanje-edge.mjs --config <file>` (README).
+const { register } = await import('tsx/esm/api');
+register();
+await import(new URL('../src/main.ts', import.meta.url).href);

@@ -6,7 +6,14 @@
  */
 import { join } from 'node:path';
 import type { AgentConfig, SensorConfig } from '@gwanje/firmware-config';
-import { type AgentStatus, type Command, type CommandResult, Reading, validate } from '@gwanje/protocol';
+import {
+  type AgentStatus,
+  type Command,
+  type CommandResult,
+  Reading,
+  type SignedConfig,
+  validate,
+} from '@gwanje/protocol';
 import pino, { type Logger } from 'pino';
 import { CameraService } from './cameras/service.js';
 import { CentralLink } from './central.js';
@@ -36,6 +43,10 @@ export interface EdgeAgentOptions {
   now?: () => number;
   /** Period of the `status` heartbeat (buffered count); default 30 s. */
   statusEveryMs?: number;
+  /** A signed config arrived on the `config` topic (AgentSupervisor verifies and applies it). */
+  onConfig?: (cfg: SignedConfig) => void;
+  /** The `config` part of `status` (firmware-config ConfigApplier.status()). */
+  configStatus?: () => AgentStatus['config'] | undefined;
 }
 
 export class EdgeAgent {
@@ -63,6 +74,7 @@ export class EdgeAgent {
     this.now = opts.now ?? Date.now;
     this.log = (opts.log ?? pino({ level: c.logging.level, name: 'gwanje-edge' })).child({ agentId: c.agentId });
     this.statusEveryMs = opts.statusEveryMs ?? 30_000;
+    this.configStatus = opts.configStatus;
     // 1. the on-disk queue: everything accepted lives here until the center acknowledges it
     this.queue = new StoreAndForwardQueue({
       dir: join(c.dataDir, 'queue'),
@@ -76,7 +88,10 @@ export class EdgeAgent {
         onConnect: () => this.onCentralUp(),
         onDisconnect: () => this.uplink.setConnected(false),
         onCommand: (cmd) => void this.onCommand(cmd),
-        onConfig: (cfg) => this.log.info({ version: cfg.version }, 'agent: config document received'),
+        onConfig: (cfg) => {
+          this.log.info({ version: cfg.version }, 'agent: config document received');
+          opts.onConfig?.(cfg);
+        },
       },
       { log: this.log.child({ module: 'central' }), now: this.now },
     );
@@ -108,6 +123,7 @@ export class EdgeAgent {
   }
 
   private readonly statusEveryMs: number;
+  private readonly configStatus: EdgeAgentOptions['configStatus'];
 
   async start(): Promise<void> {
     const c = this.config;
@@ -212,8 +228,14 @@ export class EdgeAgent {
     this.uplink.setConnected(true);
   }
 
+  get centralConnected(): boolean {
+    return this.central.connected;
+  }
+
   private status(state: AgentStatus['state']): AgentStatus {
+    const config = this.configStatus?.();
     return {
+      ...(config ? { config } : {}),
       state,
       version: AGENT_VERSION,
       uptimeS: this.startedAt ? Math.round((this.now() - this.startedAt) / 1000) : 0,
@@ -223,7 +245,8 @@ export class EdgeAgent {
     };
   }
 
-  private publishStatus(): void {
+  /** Publishes the retained `status` now (e.g. after a config decision). */
+  publishStatus(): void {
     if (this.central.connected) this.central.publish('status', this.status('online'));
   }
 

@@ -1,12 +1,15 @@
 /**
  * `npm run -w edge-agent start -- --config <file.json>` (CONTRACT "Edge agent"): runs one agent
- * until SIGINT/SIGTERM. A bad config exits 2 listing every `path: message`.
+ * until SIGINT/SIGTERM. The file is a bare config document or a signed envelope (provisioning
+ * bundle); remote configs on the `config` topic are applied by AgentSupervisor. A bad config
+ * exits 2 listing every `path: message`.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { ConfigFileError } from '@gwanje/firmware-config';
 import { ValidationError } from '@gwanje/protocol';
 import pino from 'pino';
-import { EdgeAgent } from './agent.js';
+import { AgentSupervisor } from './supervisor.js';
 
 const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } });
 const file = values.config ?? process.env.GWANJE_EDGE_CONFIG;
@@ -14,31 +17,37 @@ if (!file) {
   process.stderr.write('usage: gwanje-edge --config <file.json>\n');
   process.exit(2);
 }
-let agent: EdgeAgent;
+let level = 'info';
 try {
-  const doc: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  const level = (doc as { logging?: { level?: string } }).logging?.level ?? 'info';
-  agent = new EdgeAgent(doc, { log: pino({ level, name: 'gwanje-edge' }) });
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as {
+    logging?: { level?: string };
+    document?: { logging?: { level?: string } };
+  };
+  level = doc.logging?.level ?? doc.document?.logging?.level ?? 'info';
+} catch {
+  // loadConfigFile below reports the unreadable or malformed file with its reason
+}
+const supervisor = new AgentSupervisor(file, { log: pino({ level, name: 'gwanje-edge' }) });
+try {
+  await supervisor.start();
 } catch (err) {
-  const lines = err instanceof ValidationError ? err.errors : [(err as Error).message];
+  const lines =
+    err instanceof ValidationError || err instanceof ConfigFileError ? err.errors : [(err as Error).message];
   process.stderr.write(`gwanje-edge: invalid config ${file}:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
   process.exit(2);
 }
-await agent.start();
 if (process.env.GWANJE_EDGE_MEMLOG) {
   setInterval(() => {
     const m = process.memoryUsage();
     const mb = (n: number) => Math.round(n / 1e5) / 10;
-    process.stderr.write(
-      `mem rss=${mb(m.rss)} heapTotal=${mb(m.heapTotal)} heapUsed=${mb(m.heapUsed)} external=${mb(m.external)}\n`,
-    );
+    process.stderr.write(`mem rss=${mb(m.rss)} heapTotal=${mb(m.heapTotal)} heapUsed=${mb(m.heapUsed)}\n`);
   }, 2000).unref();
 }
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
-  await agent.stop();
+  await supervisor.stop();
   process.exit(0);
 };
 process.on('SIGINT', () => void shutdown());
