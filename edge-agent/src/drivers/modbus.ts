@@ -126,7 +126,12 @@ export class ModbusTcpDriver implements FieldDriver {
           : await this.client.readHoldingRegisters(fref.address, 1);
       if (f.data[0] !== 0) fault = `modbus-${f.data[0]}`;
     }
-    this.sink(sensor, { value: scaled.value, ts: this.deps.now(), fault });
+    try {
+      this.sink(sensor, { value: scaled.value, ts: this.deps.now(), fault });
+    } catch (err) {
+      // Not a bus problem (the queue refused it): log it, keep the connection.
+      this.deps.log.error({ sensorId: sensor.sensorId, err: (err as Error).message }, 'modbus: reading not accepted');
+    }
   }
 
   private closeClient(): Promise<void> {

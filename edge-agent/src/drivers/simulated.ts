@@ -36,7 +36,15 @@ export class SimulatedDriver implements FieldDriver {
     const now = this.deps.now();
     const before = state.incidents.length;
     for (const { sensor, value } of step(this.sensors, state, now, this.cfg.incidentEverySec, rng)) {
-      this.sink(sensor, { value, ts: now });
+      try {
+        this.sink(sensor, { value, ts: now });
+      } catch (err) {
+        // The agent could not queue it (e.g. disk full); the next period tries again.
+        this.deps.log.error(
+          { sensorId: sensor.sensorId, err: (err as Error).message },
+          'simulated: reading not accepted',
+        );
+      }
     }
     if (state.incidents.length > before) {
       const inc = state.incidents[state.incidents.length - 1];
