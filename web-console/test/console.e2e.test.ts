@@ -163,6 +163,17 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
   await en.waitForSelector(`.trend-chart[data-points="${before + 5}"]`, { timeout: 5000 });
   await en.screenshot({ path: join(artifacts, 'trends.png') });
 
+  // A viewer sees the alarms but cannot act on them (no Admin tab either).
+  const viewer = await openConsole('en-US', 'viewer');
+  await viewer.locator(`[data-alarm-id="${alarm.id}"]`).click();
+  assert.equal(await viewer.locator('.actions button').count(), 5);
+  assert.equal(await viewer.locator('.actions button:enabled').count(), 0);
+  assert.equal(await viewer.locator('[data-nav=admin]').count(), 0);
+  const before2 = center.actions.length;
+  await viewer.keyboard.press('u');
+  await viewer.waitForTimeout(300);
+  assert.equal(center.actions.length, before2);
+
   // Logout revokes the token on the server and returns to the login form.
   const sessions = center.sessions();
   await ko.locator('.app-header button', { hasText: 'Log out' }).click();

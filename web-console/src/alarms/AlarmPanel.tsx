@@ -18,7 +18,13 @@ import { useTone } from './useTone.js';
 const typing = (el: EventTarget | null): boolean =>
   el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
 
-export function AlarmPanel() {
+/** Rows rendered at once; in a flood the rest are counted, not drawn (the top is what matters). */
+const MAX_ROWS = 300;
+
+const NO_ACTIONS = { ack: false, shelve: false, unshelve: false, reset: false };
+
+/** `canAct` is false for the viewer role: it sees and hears alarms but cannot act on them. */
+export function AlarmPanel({ canAct }: { canAct: boolean }) {
   const { t, i18n } = useTranslation();
   const store = useLiveStore();
   const alarmsMap = useLive((s) => s.alarms);
@@ -62,21 +68,21 @@ export function AlarmPanel() {
       }
       if (key === 'Escape') setDetailId(null);
       if (!selected) return;
-      const can = allowedActions(selected);
+      const can = canAct ? allowedActions(selected) : NO_ACTIONS;
       if (key === 'a' && can.ack) void act(selected, 'ack');
       else if (key === 's' && can.shelve) setDialog('shelve');
       else if (key === 'u' && can.unshelve) void act(selected, 'unshelve');
       else if (key === 'r' && can.reset) void act(selected, 'reset');
-      else if (key === 'c') setDialog('comment');
+      else if (key === 'c' && canAct) setDialog('comment');
       else if (key === 'Enter' && inList) setDetailId(selected.id);
       else return;
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [list, selected, dialog, act]);
+  }, [list, selected, dialog, act, canAct]);
 
-  const can = selected ? allowedActions(selected) : null;
+  const can = selected && canAct ? allowedActions(selected) : null;
   const set = (k: keyof typeof filter) => (e: React.ChangeEvent<HTMLSelectElement>) =>
     setFilter({ ...filter, [k]: e.target.value });
 
@@ -134,7 +140,7 @@ export function AlarmPanel() {
         <button type="button" disabled={!can?.reset} onClick={() => selected && act(selected, 'reset')}>
           <kbd>R</kbd> {t('actions.reset')}
         </button>
-        <button type="button" disabled={!selected} onClick={() => setDialog('comment')}>
+        <button type="button" disabled={!selected || !canAct} onClick={() => setDialog('comment')}>
           <kbd>C</kbd> {t('actions.comment')}
         </button>
       </div>
@@ -147,7 +153,7 @@ export function AlarmPanel() {
         <p className="empty">{t('alarms.none')}</p>
       ) : (
         <div className="alarm-list" role="listbox" aria-label={t('alarms.title')}>
-          {list.map((a) => (
+          {list.slice(0, MAX_ROWS).map((a) => (
             <AlarmRow
               key={a.id}
               alarm={a}
@@ -156,6 +162,7 @@ export function AlarmPanel() {
               onOpen={() => setDetailId(a.id)}
             />
           ))}
+          {list.length > MAX_ROWS && <p className="muted">{t('alarms.more', { count: list.length - MAX_ROWS })}</p>}
         </div>
       )}
       {dialog && selected && (

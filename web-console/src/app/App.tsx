@@ -63,7 +63,7 @@ export function App() {
               {view === 'trends' && <TrendsView sensorId={route.sensorId} onSensor={(id) => go('trends', id)} />}
               {view === 'admin' && <AdminView />}
             </main>
-            <AlarmPanel />
+            <AlarmPanel canAct={hasRole(session.user, 'operator')} />
           </div>
         </div>
       </LiveProvider>

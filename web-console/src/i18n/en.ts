@@ -53,6 +53,7 @@ export const en = {
     details: 'Details',
     firstOut: 'FIRST OUT',
     chattering: 'chattering',
+    more: '… {{count}} more (narrow with the filters)',
   },
   actions: {
     ack: 'Acknowledge',

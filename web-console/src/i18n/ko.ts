@@ -55,6 +55,7 @@ export const ko: Resources = {
     details: '상세',
     firstOut: '최초 발생',
     chattering: '채터링',
+    more: '… 외 {{count}}건 (필터로 좁히세요)',
   },
   actions: {
     ack: '확인',

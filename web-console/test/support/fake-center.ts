@@ -47,13 +47,16 @@ export interface FakeCenter {
   stop(): Promise<void>;
 }
 
+/** Fake users are named after their role and share the test password. */
+const ROLES = ['admin', 'operator', 'viewer'] as const;
+
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
 export async function startFakeCenter(o: { distDir: string; seedFile: string; password: string }): Promise<FakeCenter> {
   const seed = JSON.parse(readFileSync(o.seedFile, 'utf8')) as {
     sites: { siteId: string; name: string; nameKo: string; lat: number; lon: number }[];
   };
-  const tokens = new Map<string, { username: string; role: 'admin' | 'operator'; sites: string[] }>();
+  const tokens = new Map<string, { username: string; role: (typeof ROLES)[number]; sites: string[] }>();
   const alarms = new Map<string, FakeAlarm>();
   const journal: { alarmId: string; ts: number; action: string; actor: string; toState?: string }[] = [];
   const actions: FakeCenter['actions'] = [];
@@ -117,11 +120,10 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
     }
     if (p === '/api/v1/auth/login' && req.method === 'POST') {
       const b = await readBody(req);
-      if ((b.username !== 'admin' && b.username !== 'operator') || b.password !== o.password) {
-        return fail(res, 401, 'bad-credentials');
-      }
+      const role = ROLES.find((r) => r === b.username);
+      if (!role || b.password !== o.password) return fail(res, 401, 'bad-credentials');
       const token = randomBytes(16).toString('hex');
-      const user = { username: b.username, role: b.username as 'admin' | 'operator', sites: ['*'] };
+      const user = { username: role, role, sites: ['*'] };
       tokens.set(token, user);
       return send(res, 200, { token, user });
     }
