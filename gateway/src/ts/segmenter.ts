@@ -30,6 +30,7 @@ export class TsSegmenter {
   pmtPid?: number;
   videoPid?: number;
   videoStreamType?: number;
+  private psiCache?: Buffer;
 
   /** Splits `packets` (a multiple of 188 bytes) into segments. */
   push(packets: Buffer): Segment[] {
@@ -60,7 +61,8 @@ export class TsSegmenter {
   /** PAT + PMT as one buffer (what a new consumer needs before a keyframe), if both were seen. */
   psi(): Buffer | undefined {
     if (!this.pat || !this.pmt) return undefined;
-    return Buffer.concat([this.pat, this.pmt]);
+    this.psiCache ??= Buffer.concat([this.pat, this.pmt]);
+    return this.psiCache;
   }
 
   private onPat(packets: Buffer, off: number): void {
@@ -70,6 +72,7 @@ export class TsSegmenter {
     if (!pids?.length) return;
     this.pat = Buffer.from(packets.subarray(off, off + TS_PACKET_SIZE));
     this.pmtPid = pids[0];
+    this.psiCache = undefined;
   }
 
   private onPmt(packets: Buffer, off: number): void {
@@ -78,6 +81,7 @@ export class TsSegmenter {
     const streams = parsePmt(packets.subarray(off, off + TS_PACKET_SIZE), h.payloadOffset);
     if (!streams) return;
     this.pmt = Buffer.from(packets.subarray(off, off + TS_PACKET_SIZE));
+    this.psiCache = undefined;
     const v = videoStream(streams);
     this.videoPid = v?.pid;
     this.videoStreamType = v?.streamType;
