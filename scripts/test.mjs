@@ -35,8 +35,8 @@ let status = 0;
 if (filters.length === 0) {
   status |= run('npx', ['biome', 'check', '.']);
   status |= run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
-  if (existsSync(join(root, 'web-console', 'tsconfig.json'))) {
-    status |= run('npx', ['tsc', '-p', 'web-console/tsconfig.json', '--noEmit']);
+  for (const project of ['web-console/tsconfig.json', 'web-console/test/tsconfig.json']) {
+    if (existsSync(join(root, project))) status |= run('npx', ['tsc', '-p', project, '--noEmit']);
   }
 }
 const files = testDirs
