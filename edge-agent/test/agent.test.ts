@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { AgentStatus, Telemetry } from '@gwanje/protocol';
+import type { AgentStatus, CameraInventory, Telemetry } from '@gwanje/protocol';
 import { ValidationError } from '@gwanje/protocol';
 import mqtt from 'mqtt';
 import pino from 'pino';
@@ -64,7 +64,9 @@ test('simulated agent: telemetry batches, retained status, seq continues across 
   t.after(() => center.endAsync());
   const batches: Telemetry[] = [];
   const statuses: AgentStatus[] = [];
+  let inventory: CameraInventory | undefined;
   center.on('message', (topic, p) => {
+    if (topic.endsWith('/cameras')) inventory = JSON.parse(p.toString());
     if (topic.endsWith('/telemetry')) batches.push(JSON.parse(p.toString()));
     if (topic.endsWith('/status')) statuses.push(JSON.parse(p.toString()));
   });
@@ -77,6 +79,16 @@ test('simulated agent: telemetry batches, retained status, seq continues across 
   const sensors = new Set(batches.flatMap((b) => b.readings.map((r) => r.sensorId)));
   assert.deepEqual([...sensors].sort(), ['suwon-ch4-1', 'suwon-co-1', 'suwon-flame-1', 'suwon-h2s-1', 'suwon-temp-1']);
   assert.ok(batches.every((b) => b.agentId === 'suwon-sim-1' && b.readings.every((r) => r.quality === 'good')));
+  assert.deepEqual(inventory, {
+    cameras: [
+      {
+        cameraId: 'suwon-cam-1',
+        name: 'suwon virtual camera',
+        ptz: false,
+        profiles: [{ token: 'test-pattern', width: 640, height: 360, codec: 'H264' }],
+      },
+    ],
+  });
   await agent.stop();
   await waitFor(() => statuses[statuses.length - 1]?.state === 'offline', 5000);
   const lastSeq = batches[batches.length - 1].seq;

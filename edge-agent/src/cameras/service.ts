@@ -45,7 +45,14 @@ export class CameraService {
     for (const cfg of this.config.cameras) {
       this.entries.set(cfg.cameraId, {
         cfg,
-        info: { cameraId: cfg.cameraId, name: cfg.name ?? cfg.cameraId, ptz: false, profiles: [] },
+        info: {
+          cameraId: cfg.cameraId,
+          name: cfg.name ?? cfg.cameraId,
+          ptz: false,
+          // The virtual camera's one "profile" is what StreamPush encodes (stream.ts).
+          profiles:
+            cfg.testPattern && !cfg.rtsp ? [{ token: 'test-pattern', width: 640, height: 360, codec: 'H264' }] : [],
+        },
         streamUri: cfg.rtsp,
       });
     }
