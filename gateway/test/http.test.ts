@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../testkit/index.js';
 import { NAL_IDR } from '../src/ts/index.js';
+import { ManualClock } from './support/clock.js';
 import { makeTs } from './support/fixture.js';
 import { AGENT_AUTH, GOOD_TOKEN, type Harness, openViewer, startHarness } from './support/harness.js';
 import { startPush } from './support/push.js';
@@ -48,5 +49,33 @@ describe('push ingest (POST /video/ingest/{cameraId})', () => {
     second.end();
     assert.equal(await second.status, 204);
     await v.close();
+  });
+
+  it('a push that stalls is reported lost and the agent is asked again (injected clock)', async () => {
+    const clock = new ManualClock();
+    const s = await startHarness({ cam: { kind: 'push' } }, { clock, stallMs: 5000, retryMs: 2000, graceMs: 60_000 });
+    try {
+      const v = await openViewer(`${s.wsBase}/video/cam?token=${GOOD_TOKEN}`);
+      await waitFor(() => s.starts.length === 1);
+      const push = startPush(s.base, 'cam', AGENT_AUTH);
+      push.write(capture);
+      await waitFor(() => s.gw.health('cam').state === 'live', 5000);
+      clock.advance(4000);
+      assert.equal(s.gw.health('cam').state, 'live', 'within stallMs');
+      clock.advance(2000);
+      assert.equal(s.gw.health('cam').state, 'lost');
+      assert.deepEqual(
+        s.states.map(([, st]) => st),
+        ['live', 'lost'],
+      );
+      clock.advance(2100);
+      await waitFor(() => s.starts.length === 2, 2000); // stream.start sent again after retryMs
+      push.write(capture);
+      await waitFor(() => s.gw.health('cam').state === 'live', 5000);
+      push.end();
+      await v.close();
+    } finally {
+      await s.close();
+    }
   });
 });
