@@ -4,6 +4,7 @@
  * that owns the camera may push), and Socket.IO `/live` site rooms. The runtime passes these to
  * the VideoGateway and the live namespace; every decision goes through `can` and `maySee`.
  */
+import { siteRoom } from '@gwanje/protocol';
 import type { Logger } from 'pino';
 import type { AgentIdentity } from './agent-credentials.js';
 import { AuthError } from './errors.js';
@@ -57,10 +58,8 @@ export function videoGates(d: GateDeps): {
   };
 }
 
-export const siteRoom = (siteId: string): string => `site:${siteId}`;
-
 /**
- * Socket.IO `/live` rooms for a principal: the sites it may see, narrowed by a client
+ * Socket.IO `/live` rooms (protocol's `siteRoom`) for a principal: the sites it may see, narrowed by a client
  * `subscribe {siteIds}` when given (a request for a site outside the grant is ignored, not
  * honoured). `allSiteIds` is the province's list, used for an all-sites grant.
  */

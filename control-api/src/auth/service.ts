@@ -35,6 +35,9 @@ export interface LoginResult {
   expiresAt: number;
 }
 
+/** A session ended (jti) or every session of a user ended or changed rights (no jti). */
+export type SessionsChangedListener = (ev: { username: string; jti?: string }) => void;
+
 export const DEFAULT_TOKEN_TTL_MS = 12 * 60 * 60_000;
 export const ADMIN_USERNAME = 'admin';
 
@@ -52,13 +55,34 @@ export class AuthService {
   private readonly log: Logger;
   private key: SigningKey | undefined;
   private purgeTimer: NodeJS.Timeout | undefined;
+  private readonly listeners: SessionsChangedListener[] = [];
 
   constructor(private readonly opts: AuthServiceOptions) {
     this.now = opts.now ?? Date.now;
     this.ttlMs = opts.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS;
     this.log = opts.log.child({ module: 'auth' });
     this.throttle = new LoginThrottle(this.now, { ...DEFAULT_THROTTLE, ...opts.throttle });
-    this.users = new UserAdmin(opts.ports.users, opts.ports.sessions, opts.audit, this.now);
+    this.users = new UserAdmin(opts.ports.users, opts.ports.sessions, opts.audit, this.now, (username) =>
+      this.notify({ username }),
+    );
+  }
+
+  /**
+   * Tokens are checked when presented; long-lived connections (Socket.IO, video WebSockets)
+   * register here to drop or re-check a user's sockets on logout, revocation or a rights change.
+   */
+  onSessionsChanged(listener: SessionsChangedListener): void {
+    this.listeners.push(listener);
+  }
+
+  private notify(ev: { username: string; jti?: string }): void {
+    for (const l of this.listeners) {
+      try {
+        l(ev);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'auth: sessions-changed listener failed');
+      }
+    }
   }
 
   async start(): Promise<void> {
@@ -178,6 +202,7 @@ export class AuthService {
   /** Ends this token's session. */
   async logout(p: Principal, ip: string | null): Promise<void> {
     await this.opts.ports.sessions.revoke(p.jti, this.now());
+    this.notify({ username: p.username, jti: p.jti });
     await this.opts.audit.record({ actor: p.username, ip, action: 'logout', target: p.jti });
   }
 

@@ -65,6 +65,8 @@ export class UserAdmin {
     private readonly sessions: SessionStore,
     private readonly audit: AuditLog,
     private readonly now: () => number,
+    /** Told when a user's existing sessions lose or change rights (live sockets must follow). */
+    private readonly changed: (username: string) => void = () => {},
   ) {}
 
   details(u: UserRow): UserDetails {
@@ -141,6 +143,7 @@ export class UserAdmin {
     if (isFullAdmin(row) && !isFullAdmin(next)) await this.keepOneAdmin(username);
     await this.users.update(username, change);
     if (change.tokensValidAfter !== undefined) await this.sessions.revokeAll(username, this.now());
+    this.changed(username);
     const detail: Record<string, unknown> = { ...patch };
     if ('password' in detail) detail.password = '(changed)';
     await this.audit.record({ actor, ip, action: 'user.update', target: username, detail });
@@ -153,10 +156,11 @@ export class UserAdmin {
     if (isFullAdmin(row)) await this.keepOneAdmin(username);
     await this.sessions.revokeAll(username, this.now());
     await this.users.delete(username);
+    this.changed(username);
     await this.audit.record({ actor, ip, action: 'user.delete', target: username });
   }
 
-  /** A user changing their own password proves the current one first. */
+  /** A user changing their own password proves the current one first; every session ends. */
   async changeOwnPassword(username: string, current: string, next: string, ip: string | null): Promise<void> {
     const row = await this.users.get(username);
     if (!row || !(await verifyPassword(current, row.passwordHash))) {
@@ -164,6 +168,8 @@ export class UserAdmin {
     }
     checkPassword(next, username);
     await this.users.update(username, { passwordHash: await hashPassword(next) });
+    // Whoever else holds a session with the old password loses it; the user logs in again.
+    await this.endAllSessions(username);
     await this.audit.record({ actor: username, ip, action: 'password.change', target: username });
   }
 
@@ -172,6 +178,7 @@ export class UserAdmin {
     const t = this.now();
     await this.users.update(username, { tokensValidAfter: t });
     await this.sessions.revokeAll(username, t);
+    this.changed(username);
   }
 
   private async keepOneAdmin(username: string): Promise<void> {

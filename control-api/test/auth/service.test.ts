@@ -116,6 +116,8 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     });
 
     test('logout ends this token only; logout-all ends every token of the user', async () => {
+      const events: { username: string; jti?: string }[] = [];
+      h.auth.onSessionsChanged((ev) => events.push(ev));
       const a = await h.auth.login('kim', PW, IP);
       const b = await h.auth.login('kim', PW, IP);
       const pa = await h.auth.verify(a.token);
@@ -126,6 +128,8 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await h.auth.logoutAll(pb, IP);
       await rejects(h.auth.verify(b.token), 'token-revoked');
       await rejects(h.auth.verify(c.token), 'token-revoked');
+      // Live connections are told, so open sockets of these sessions can be dropped.
+      assert.deepEqual(events, [{ username: 'kim', jti: pa.jti }, { username: 'kim' }]);
       // Same millisecond as the logout-all: a fresh login still works.
       const d = await h.auth.login('kim', PW, IP);
       assert.equal((await h.auth.verify(d.token)).username, 'kim');

@@ -244,6 +244,26 @@ describe('HTTP API', () => {
     assert.equal((await h.call('DELETE', '/api/v1/users/yoon', { token: admin })).status, 404);
   });
 
+  test('changing my own password needs the current one and ends my sessions', async () => {
+    const { token: t } = await h.auth.login('op', PW, '127.0.0.1');
+    const wrong = await h.call('POST', '/api/v1/me/password', {
+      token: t,
+      body: { current: 'not-my-password', password: 'new-pass-phrase-1' },
+    });
+    assert.equal(wrong.status, 403);
+    const weak = await h.call('POST', '/api/v1/me/password', {
+      token: t,
+      body: { current: PW, password: 'op-op-op-op-op' },
+    });
+    assert.equal(errOf(weak.json).field, 'password');
+    assert.equal(
+      (await h.call('POST', '/api/v1/me/password', { token: t, body: { current: PW, password: PW } })).status,
+      204,
+    );
+    assert.equal((await h.call('GET', '/api/v1/me', { token: t })).status, 401);
+    op = (await h.auth.login('op', PW, '127.0.0.1')).token;
+  });
+
   test('a body-less action also accepts an empty JSON object', async () => {
     // (the login route's rate limit is spent by the test above; the service issues the token)
     const { token: t } = await h.auth.login('op', PW, '127.0.0.1');

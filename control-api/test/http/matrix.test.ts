@@ -71,7 +71,7 @@ const TABLE: Record<string, Row> = {
   'POST /api/v1/me/password': {
     min: 'any',
     ok: 204,
-    endsSession: 'this',
+    endsSession: 'all',
     req: () => ({ path: '/api/v1/me/password', body: { current: PASSWORD, password: PASSWORD } }),
   },
   'GET /api/v1/sites': { min: 'viewer', ok: 200, req: () => ({ path: '/api/v1/sites' }) },
