@@ -3,29 +3,32 @@
  * (timeseries-line.ts). Measurement `reading`, tags siteId/agentId/sensorId/
  * metric/gas/unit, fields value/quality, ms precision. Points are written in order, one batch in
  * flight (up to 5,000 points, or whatever gathered within 1 s). While InfluxDB is down, points
- * wait in a bounded FIFO and the writer retries with capped exponential backoff. A retried batch
+ * wait in the OutageBuffer (memory, spilling to `${dataDir}/influx-spool/<db>/`) and the writer
+ * retries with capped exponential backoff; a restart replays the spool first. A retried batch
  * that had in fact landed is harmless: InfluxDB keeps one point per series and timestamp.
+ * One pump at a time (`pumping`) does every write, spill and replay, which keeps them in order.
  */
-import { InfluxDB } from 'influx';
+import { join } from 'node:path';
+import type { InfluxDB } from 'influx';
 import type { Logger } from 'pino';
-import { BoundedFifo } from './timeseries-fifo.js';
-import { backfillRollups, ensureSchema, RAW_RP, readingsStatements } from './timeseries-influx-schema.js';
-import { type LineChunk, linesOf } from './timeseries-line.js';
-import {
-  BucketAggregator,
-  checkQuery,
-  DEFAULT_RAW_RETENTION_MS,
-  DEFAULT_ROLLUP_RETENTION_MS,
-  MINUTE_MS,
-  useRollup,
-} from './timeseries-query.js';
+import { connectInflux, queryReadings } from './timeseries-influx-client.js';
+import { backfillRollups, ensureSchema } from './timeseries-influx-schema.js';
+import { linesOf, rejectedPoints } from './timeseries-line.js';
+import { OutageBuffer } from './timeseries-outage.js';
+import { DEFAULT_RAW_RETENTION_MS, DEFAULT_ROLLUP_RETENTION_MS, MINUTE_MS } from './timeseries-query.js';
 import type { ReadingPoint, StoredReading, TimeSeriesStore } from './types.js';
 
 export interface InfluxStoreOptions {
   url: string;
   database?: string;
   log: Logger;
+  /** The outage spool lives in `${dataDir}/influx-spool/<database>/`; unset: memory only. */
+  dataDir?: string;
+  /** OutageBuffer settings (timeseries.ts documents them). */
   maxBuffered?: number;
+  spoolMaxBytes?: number;
+  spoolSegmentBytes?: number;
+  spillAfterPoints?: number;
   batchSize?: number;
   flushIntervalMs?: number;
   rawRetentionMs?: number;
@@ -39,33 +42,23 @@ export interface InfluxStoreOptions {
 const LATE_MS = 9 * MINUTE_MS;
 
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
-/** The `influx` pool's host backoff: short and flat, our writer does the real backoff. */
-const POOL_BACKOFF = {
-  getDelay: () => 100,
-  next() {
-    return this;
-  },
-  reset() {
-    return this;
-  },
-};
-
 export class InfluxTimeSeriesStore implements TimeSeriesStore {
   private readonly influx: InfluxDB;
   private readonly db: string;
-  private readonly fifo: BoundedFifo<LineChunk>;
+  private readonly buffer: OutageBuffer;
   private readonly log: Logger;
   private readonly batchSize: number;
   private readonly now: () => number;
   private readonly writeUrl: string;
   private readonly writeHeaders: Record<string, string>;
-  private inflight = 0;
   private writtenCount = 0;
+  private rejectedCount = 0;
   private ok = false;
   private ready = false;
   private running = false;
   private pumping = false;
   private timer: NodeJS.Timeout | undefined;
+  private timerArmed = false;
   private backoffMs = 0;
   private waiters: (() => void)[] = [];
   /** Earliest ts written that may have missed the continuous query (backfilled after). */
@@ -74,40 +67,35 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   constructor(private readonly opts: InfluxStoreOptions) {
     this.log = opts.log.child({ module: 'timeseries', backend: 'influx' });
     this.db = opts.database ?? 'gwanje';
-    const url = new URL(opts.url);
-    this.influx = new InfluxDB({
-      host: url.hostname,
-      port: Number(url.port || 8086),
-      protocol: url.protocol === 'https:' ? 'https' : 'http',
-      username: url.username ? decodeURIComponent(url.username) : undefined,
-      password: url.password ? decodeURIComponent(url.password) : undefined,
-      database: this.db,
-      pool: { maxRetries: 0, requestTimeout: 10_000, backoff: POOL_BACKOFF },
-    });
-    const w = new URL('/write', url);
-    w.username = '';
-    w.password = '';
-    w.search = new URLSearchParams({ db: this.db, rp: RAW_RP, precision: 'ms' }).toString();
-    this.writeUrl = w.toString();
-    this.writeHeaders = { 'content-type': 'text/plain; charset=utf-8' };
-    if (url.username) {
-      const cred = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-      this.writeHeaders.authorization = `Basic ${Buffer.from(cred).toString('base64')}`;
-    }
-    this.fifo = new BoundedFifo(opts.maxBuffered ?? 2_000_000);
+    ({
+      influx: this.influx,
+      writeUrl: this.writeUrl,
+      writeHeaders: this.writeHeaders,
+    } = connectInflux(opts.url, this.db));
     this.batchSize = opts.batchSize ?? 5_000;
+    this.buffer = new OutageBuffer({
+      log: this.log,
+      spoolDir: opts.dataDir ? join(opts.dataDir, 'influx-spool', this.db) : undefined,
+      spoolMaxBytes: opts.spoolMaxBytes,
+      spoolSegmentBytes: opts.spoolSegmentBytes,
+      maxMemoryPoints: opts.maxBuffered ?? 2_000_000,
+      spillAfterPoints: opts.spillAfterPoints ?? 100_000,
+      batchSize: this.batchSize,
+    });
     this.now = opts.now ?? Date.now;
   }
 
   async start(): Promise<void> {
     this.running = true;
+    this.buffer.open();
     try {
       await this.setup();
     } catch (err) {
       // Not fatal: the center keeps running, points wait in the buffer until InfluxDB answers.
       this.log.error({ err: errText(err) }, 'timeseries: InfluxDB unreachable at start; buffering until it is');
+      this.backoffMs = 200;
     }
-    this.schedule(this.opts.flushIntervalMs ?? 1000);
+    this.schedule(this.buffer.spoolPoints > 0 && this.ok ? 0 : (this.opts.flushIntervalMs ?? 1000));
   }
 
   /** Database, retention policies (raw default, rollup long) and the 1-minute rollup CQ. */
@@ -131,17 +119,27 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     for (let i = 0; i < points.length; i += this.batchSize) {
       const { body, minTs, skipped, count } = linesOf(points.slice(i, i + this.batchSize));
       if (skipped > 0) this.log.warn({ skipped }, 'timeseries: non-finite readings not written');
-      const dropped = this.fifo.push({ text: body, count, minTs }, this.inflight);
+      if (count === 0) continue;
+      const dropped = this.buffer.push({ text: body, count, minTs });
       if (dropped > 0)
-        this.log.warn({ dropped, total: this.fifo.dropped }, 'timeseries: outage buffer full, oldest dropped');
+        this.log.warn({ dropped, total: this.buffer.dropped }, 'timeseries: outage buffer full, oldest dropped');
     }
-    if (this.fifo.size >= this.batchSize && !this.pumping && this.backoffMs === 0) void this.pump(false);
+    if (this.pumping) return;
+    if (this.backoffMs === 0) {
+      if (this.buffer.memoryPoints >= this.batchSize) void this.pump(false);
+    } else if (this.buffer.memoryPoints >= this.batchSize && this.buffer.hasSpool) {
+      void this.spillNow(); // outage: to disk now, not at the next retry (memory stays small)
+    }
   }
 
   private schedule(ms: number): void {
     if (!this.running) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.pump(true), ms);
+    this.timerArmed = true;
+    this.timer = setTimeout(() => {
+      this.timerArmed = false;
+      void this.pump(true);
+    }, ms);
   }
 
   /** Writes batches while there is a full one (or any, when `all`), one at a time, in order. */
@@ -150,7 +148,10 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     this.pumping = true;
     try {
       if (!this.ready) await this.setup();
-      while (this.fifo.size > 0 && (all || this.fifo.size >= this.batchSize)) {
+      for (;;) {
+        if (this.buffer.shouldSpill(false)) await this.buffer.spill(); // falling behind
+        const mem = this.buffer.memoryPoints;
+        if (this.buffer.spoolPoints === 0 && !(mem >= this.batchSize || (all && mem > 0))) break;
         await this.writeBatch();
       }
       this.backoffMs = 0;
@@ -158,9 +159,10 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
       this.ok = false;
       this.backoffMs = Math.min(Math.max(200, this.backoffMs * 2), this.opts.maxBackoffMs ?? 5_000);
       this.log.warn(
-        { err: errText(err), pending: this.pending(), retryInMs: this.backoffMs },
+        { err: errText(err), pending: this.pending(), spooled: this.buffer.spoolPoints, retryInMs: this.backoffMs },
         'timeseries: InfluxDB write failed; points kept for retry',
       );
+      await this.buffer.spill();
     } finally {
       this.pumping = false;
       this.notify();
@@ -168,46 +170,59 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     this.schedule(this.backoffMs > 0 ? this.backoffMs : (this.opts.flushIntervalMs ?? 1000));
   }
 
-  private async writeBatch(): Promise<void> {
-    const batch = this.fifo.take(this.batchSize);
-    let count = 0;
-    let minTs = Number.POSITIVE_INFINITY;
-    for (const c of batch) {
-      count += c.count;
-      if (c.minTs < minTs) minTs = c.minTs;
+  /** Moves memory to the spool between retries; keeps the retry timer as it is. */
+  private async spillNow(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      await this.buffer.spill();
+    } finally {
+      this.pumping = false;
+      this.notify();
     }
-    this.inflight = count;
-    const body = batch.map((c) => c.text).join('\n');
+    if (!this.timerArmed) this.schedule(this.backoffMs); // a retry that fired meanwhile was skipped
+  }
+
+  private async writeBatch(): Promise<void> {
+    const b = await this.buffer.take();
+    if (!b) return;
     let res: Response;
     try {
       res = await fetch(this.writeUrl, {
         method: 'POST',
         headers: this.writeHeaders,
-        body,
-        signal: AbortSignal.timeout(15_000),
+        body: b.chunks.length === 1 ? b.chunks[0].text : b.chunks.map((c) => c.text).join('\n'),
+        signal: AbortSignal.timeout(10_000),
       });
     } catch (err) {
-      this.inflight = 0;
-      this.fifo.unshift(batch);
+      this.buffer.retry(b);
       throw err;
     }
-    this.inflight = 0;
     if (res.status !== 204) {
-      const text = (await res.text().catch(() => '')).slice(0, 300);
+      const text = (await res.text().catch((err: unknown) => `(body unreadable: ${errText(err)})`)).slice(0, 300);
       if (res.status === 400) {
-        // A malformed batch (e.g. a field type conflict) will never be accepted: retrying would
-        // stall everything behind it. InfluxDB already kept the valid points of a partial write.
-        this.log.error({ status: res.status, body: text, points: count }, 'timeseries: InfluxDB rejected a batch');
+        // Malformed points (e.g. a field type conflict) will never be accepted: retrying would
+        // stall everything behind them. InfluxDB kept the valid points of a partial write;
+        // the rest are counted in rejected() and dropped(), and logged once per batch.
+        const rejected = rejectedPoints(text, b.count);
+        this.rejectedCount += rejected;
+        this.writtenCount += b.count - rejected;
+        this.log.error(
+          { status: 400, reason: text, points: b.count, rejected, rejectedTotal: this.rejectedCount },
+          'timeseries: InfluxDB rejected points of a batch; not retried',
+        );
+        await this.buffer.done(b);
         return;
       }
       if (res.status === 404) this.ready = false; // database gone: re-create before retrying
-      this.fifo.unshift(batch);
+      this.buffer.retry(b);
       throw new Error(`InfluxDB answered ${res.status}: ${text}`);
     }
-    this.writtenCount += count;
+    this.writtenCount += b.count;
     this.ok = true;
-    if (minTs < this.now() - LATE_MS) this.lateFrom = Math.min(this.lateFrom ?? minTs, minTs);
-    if (this.lateFrom !== undefined && this.fifo.size === 0) await this.backfill();
+    await this.buffer.done(b);
+    if (b.minTs < this.now() - LATE_MS) this.lateFrom = Math.min(this.lateFrom ?? b.minTs, b.minTs);
+    if (this.lateFrom !== undefined && this.buffer.pending === 0) await this.backfill();
   }
 
   /** Rolls up minutes the CQ had already passed when their points arrived (after an outage). */
@@ -219,42 +234,27 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     this.log.info({ from, to }, 'timeseries: rollups backfilled for late points');
   }
 
-  /**
-   * Rollup queries take the minutes the CQ may not have reached yet (the last two) from raw
-   * data, so a long chart ends at the newest reading; min/max/sum/count merge exactly.
-   */
-  async query(sensorId: string, fromMs: number, toMs: number, stepMs: number): Promise<ReadingPoint[]> {
-    checkQuery(fromMs, toMs, stepMs);
-    const step = Math.round(stepMs);
-    const now = this.now();
-    const rollup = useRollup(fromMs, toMs, step, now, this.opts.rawRetentionMs ?? DEFAULT_RAW_RETENTION_MS);
-    const from = Math.floor(fromMs);
-    const to = Math.ceil(toMs);
-    const split = rollup ? Math.max(from, Math.min(to, Math.floor(now / MINUTE_MS) * MINUTE_MS - 2 * MINUTE_MS)) : from;
-    const statements = readingsStatements(this.db, sensorId, from, split, to, step);
-    let raw: unknown;
-    try {
-      raw = await this.influx.queryRaw(statements.join('; '), { precision: 'ms' });
-    } catch (err) {
-      throw new Error(`timeseries: InfluxDB query failed: ${errText(err)}`);
-    }
-    const agg = new BucketAggregator(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, step);
-    for (const result of (raw as { results?: { series?: { values?: number[][] }[] }[] }).results ?? []) {
-      for (const [ts, min, max, sum, count] of result.series?.[0]?.values ?? []) agg.addAgg(ts, min, max, sum, count);
-    }
-    return agg.points();
+  query(sensorId: string, fromMs: number, toMs: number, stepMs: number): Promise<ReadingPoint[]> {
+    const rawRetentionMs = this.opts.rawRetentionMs ?? DEFAULT_RAW_RETENTION_MS;
+    return queryReadings(this.influx, this.db, { sensorId, fromMs, toMs, stepMs, now: this.now(), rawRetentionMs });
   }
 
   pending(): number {
-    return this.fifo.size + this.inflight;
+    return this.buffer.pending;
   }
 
   written(): number {
     return this.writtenCount;
   }
 
+  /** Points lost: memory overflow, spool eviction and points InfluxDB rejected (HTTP 400). */
   dropped(): number {
-    return this.fifo.dropped;
+    return this.buffer.dropped + this.rejectedCount;
+  }
+
+  /** Points InfluxDB refused as malformed (HTTP 400); included in dropped(). */
+  rejected(): number {
+    return this.rejectedCount;
   }
 
   healthy(): boolean {
@@ -280,13 +280,28 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     for (const f of w) f();
   }
 
+  /**
+   * Flushes (5 s bound) while InfluxDB answers, then moves what is left to the spool (synced),
+   * where the next start finds and replays it.
+   */
   async stop(): Promise<void> {
-    try {
-      await this.flush(5_000);
-    } catch (err) {
-      this.log.error({ err: errText(err), pending: this.pending() }, 'timeseries: stopping with points unwritten');
+    if (this.ok || !this.buffer.hasSpool) {
+      await this.flush(5_000).catch((err: unknown) => {
+        this.log.warn({ err: errText(err), pending: this.pending() }, 'timeseries: stop could not flush everything');
+      });
     }
     this.running = false;
     clearTimeout(this.timer);
+    const deadline = Date.now() + 15_000;
+    while (this.pumping && Date.now() < deadline) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    try {
+      await this.buffer.close();
+    } catch (err) {
+      this.log.error({ err: errText(err), pending: this.pending() }, 'timeseries: outage spool close failed');
+    }
+    const left = this.pending();
+    if (left > 0 && this.buffer.hasSpool)
+      this.log.info({ spooled: this.buffer.spoolPoints }, 'timeseries: stopped; spooled points replay at next start');
+    else if (left > 0) this.log.error({ pending: left }, 'timeseries: stopping with points unwritten');
   }
 }

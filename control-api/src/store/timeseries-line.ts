@@ -51,3 +51,13 @@ export function linesOf(batch: StoredReading[]): { body: string; count: number; 
   }
   return { body: lines.join('\n'), count: lines.length, minTs, skipped };
 }
+
+/**
+ * Points of a batch InfluxDB 1.x refused with HTTP 400. A partial write (e.g. a field type
+ * conflict) keeps the valid points and reports `dropped=N`; any other 400 (unparsable body)
+ * is counted as the whole batch, the safe side for a loss counter.
+ */
+export function rejectedPoints(errorBody: string, batchPoints: number): number {
+  const m = /dropped=(\d+)/.exec(errorBody);
+  return m ? Math.min(batchPoints, Number(m[1])) : batchPoints;
+}

@@ -13,8 +13,12 @@ export interface TimeSeriesOptions {
   database?: string;
   dataDir: string;
   log: Logger;
-  /** Outage buffer bound in points (default 2,000,000). */
+  /** InfluxDB outage buffer: memory hard cap in points (default 2,000,000, reached only without a spool). */
   maxBuffered?: number;
+  /** InfluxDB outage spool (`${dataDir}/influx-spool/<database>/`) byte cap; default min(2 GiB, 25% of free disk). */
+  spoolMaxBytes?: number;
+  /** Memory above this many points spills to the spool even while InfluxDB answers (default 100,000). */
+  spillAfterPoints?: number;
   rawRetentionMs?: number;
   rollupRetentionMs?: number;
   now?: () => number;
@@ -26,7 +30,10 @@ export function createTimeSeriesStore(o: TimeSeriesOptions): TimeSeriesStore {
       url: o.influxUrl.trim(),
       database: o.database,
       log: o.log,
+      dataDir: o.dataDir,
       maxBuffered: o.maxBuffered,
+      spoolMaxBytes: o.spoolMaxBytes,
+      spillAfterPoints: o.spillAfterPoints,
       rawRetentionMs: o.rawRetentionMs,
       rollupRetentionMs: o.rollupRetentionMs,
       now: o.now,

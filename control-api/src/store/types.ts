@@ -37,8 +37,10 @@ export interface TimeSeriesStore {
   pending(): number;
   /** Readings durably written since start (for gwanje_readings_total and tests). */
   written(): number;
-  /** Readings dropped because the outage buffer overflowed (counted, never silent). */
+  /** Readings lost, counted never silent: outage buffer/spool overflow, points the backend rejected. */
   dropped(): number;
+  /** Of dropped(): points the backend refused as malformed (InfluxDB HTTP 400). */
+  rejected?(): number;
   healthy(): boolean;
   /** Resolves when everything accepted so far is written (tests, shutdown). */
   flush(timeoutMs?: number): Promise<void>;

@@ -1,0 +1,78 @@
+/**
+ * The InfluxDB 1.x connection of the time-series store: the `influx` client (set-up, queries),
+ * the /write URL and headers the writer posts line protocol to, and the readings query.
+ */
+import { InfluxDB } from 'influx';
+import { RAW_RP, readingsStatements } from './timeseries-influx-schema.js';
+import { BucketAggregator, checkQuery, MINUTE_MS, useRollup } from './timeseries-query.js';
+import type { ReadingPoint } from './types.js';
+
+const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+/** The `influx` pool's host backoff: short and flat, our writer does the real backoff. */
+const POOL_BACKOFF = {
+  getDelay: () => 100,
+  next() {
+    return this;
+  },
+  reset() {
+    return this;
+  },
+};
+
+export interface InfluxConnection {
+  influx: InfluxDB;
+  writeUrl: string;
+  writeHeaders: Record<string, string>;
+}
+
+export function connectInflux(urlText: string, db: string): InfluxConnection {
+  const url = new URL(urlText);
+  const influx = new InfluxDB({
+    host: url.hostname,
+    port: Number(url.port || 8086),
+    protocol: url.protocol === 'https:' ? 'https' : 'http',
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    database: db,
+    pool: { maxRetries: 0, requestTimeout: 10_000, backoff: POOL_BACKOFF },
+  });
+  const w = new URL('/write', url);
+  w.username = '';
+  w.password = '';
+  w.search = new URLSearchParams({ db, rp: RAW_RP, precision: 'ms' }).toString();
+  const writeHeaders: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
+  if (url.username) {
+    const cred = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    writeHeaders.authorization = `Basic ${Buffer.from(cred).toString('base64')}`;
+  }
+  return { influx, writeUrl: w.toString(), writeHeaders };
+}
+
+/**
+ * Rollup queries take the minutes the CQ may not have reached yet (the last two) from raw
+ * data, so a long chart ends at the newest reading; min/max/sum/count merge exactly.
+ */
+export async function queryReadings(
+  influx: InfluxDB,
+  db: string,
+  q: { sensorId: string; fromMs: number; toMs: number; stepMs: number; now: number; rawRetentionMs: number },
+): Promise<ReadingPoint[]> {
+  checkQuery(q.fromMs, q.toMs, q.stepMs);
+  const step = Math.round(q.stepMs);
+  const rollup = useRollup(q.fromMs, q.toMs, step, q.now, q.rawRetentionMs);
+  const from = Math.floor(q.fromMs);
+  const to = Math.ceil(q.toMs);
+  const split = rollup ? Math.max(from, Math.min(to, Math.floor(q.now / MINUTE_MS) * MINUTE_MS - 2 * MINUTE_MS)) : from;
+  const statements = readingsStatements(db, q.sensorId, from, split, to, step);
+  let raw: unknown;
+  try {
+    raw = await influx.queryRaw(statements.join('; '), { precision: 'ms' });
+  } catch (err) {
+    throw new Error(`timeseries: InfluxDB query failed: ${errText(err)}`);
+  }
+  const agg = new BucketAggregator(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, step);
+  for (const result of (raw as { results?: { series?: { values?: number[][] }[] }[] }).results ?? []) {
+    for (const [ts, min, max, sum, count] of result.series?.[0]?.values ?? []) agg.addAgg(ts, min, max, sum, count);
+  }
+  return agg.points();
+}
