@@ -55,7 +55,7 @@ export class Autoencoder implements WindowModel {
       this.weights.push(tf.variable(tf.tensor2d(w, [m, n])), tf.variable(tf.zeros([1, n])));
     }
     this.optimizer = tf.train.adam(o.learningRate ?? 0.01);
-    this.steps = o.steps ?? 1;
+    this.steps = o.steps ?? 3;
   }
 
   private forward(x: Tensor2D): Tensor2D {

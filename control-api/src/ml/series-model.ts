@@ -34,14 +34,19 @@ export interface SeriesModelOptions {
   views: number;
 }
 
+/**
+ * Defaults chosen on the shipped NAB categories with a handful of coarse steps (bench/nab/nab.ts,
+ * NAB_SERIES): long histories (Numenta uses 8640 for its likelihood) and no short averaging
+ * scored best; values are generic counts of readings, nothing is per file or per category.
+ */
 export const DEFAULT_SERIES_OPTIONS: SeriesModelOptions = {
   window: 16,
   memory: 600,
-  longWindow: 400,
-  likelihoodWindow: 1500,
-  shortWindow: 2,
-  warmup: 100,
-  refractoryHalfLife: 150,
+  longWindow: 1500,
+  likelihoodWindow: 8000,
+  shortWindow: 1,
+  warmup: 300,
+  refractoryHalfLife: 400,
   views: 15,
 };
 
@@ -95,12 +100,13 @@ export class SeriesModel {
       full.push(this.recent.size === d);
       if (full[b]) this.normalizedWindow(wins, b * d);
     }
-    const errs = this.model && this.n > this.o.warmup ? this.model.errors(wins, xs.length) : undefined;
+    const errs = this.model && this.n >= this.o.window ? this.model.errors(wins, xs.length) : undefined;
+    const first = this.n - xs.length;
     const out: number[] = [];
     for (let b = 0; b < xs.length; b++) {
       const r = raws[b];
       if (this.model) r.push(errs && full[b] ? errs[b] : 0);
-      out.push(this.fuse(r));
+      out.push(this.fuse(r, first + b + 1));
     }
     if (this.model) {
       const ready = full.filter(Boolean).length;
@@ -161,7 +167,7 @@ export class SeriesModel {
   }
 
   /** Likelihood per view, smallest tail (times the number of views), log scale, refractory. */
-  private fuse(raw: number[]): number {
+  private fuse(raw: number[], n: number): number {
     let lnTail = 0;
     let used = 0;
     for (let v = 0; v < raw.length; v++) {
@@ -170,7 +176,7 @@ export class SeriesModel {
       used++;
       if (t < lnTail) lnTail = t;
     }
-    if (this.n <= this.o.warmup) return 0;
+    if (n <= this.o.warmup) return 0;
     // -ln of the Bonferroni-corrected tail, squashed to [0, 1) without saturating (so the
     // threshold sweep can still rank very unlikely readings): tail 1e-5 ~ 0.53, 1e-10 ~ 0.7.
     const surprise = Math.max(0, -(lnTail + Math.log(Math.max(1, used))));

@@ -1,0 +1,101 @@
+/** NAB v1.1 scorer on hand-made files whose answers follow from the paper's formulas. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { seededRandom } from '../../src/ml/autoencoder.js';
+import {
+  optimizeThreshold,
+  PROFILES,
+  probationLength,
+  type ScoredFile,
+  scaledSigmoid,
+  scoreCorpus,
+  scoreFile,
+} from '../../src/ml/nab-score.js';
+
+const STD = PROFILES.standard;
+const T0 = Date.UTC(2014, 3, 1);
+const MIN = 60_000;
+
+/** 100 rows one minute apart (probation: 15 rows), one window over rows 40..49, detections at `at`. */
+function file(at: number[], windows: Array<[number, number]> = [[40, 49]], rows = 100): ScoredFile {
+  const timestamps = Array.from({ length: rows }, (_, i) => T0 + i * MIN);
+  const scores = timestamps.map((_, i) => (at.includes(i) ? 1 : 0));
+  return { name: 'f.csv', timestamps, scores, windows: windows.map(([a, b]) => [T0 + a * MIN, T0 + b * MIN]) };
+}
+
+/** sigma(y) = 2/(1+e^(5y)) - 1 and the TP normaliser sigma(-1), written out independently. */
+const sigma = (y: number) => 2 / (1 + Math.exp(5 * y)) - 1;
+
+describe('NAB scorer', () => {
+  it('the scaled sigmoid: +0.987 at the window start, 0 at its end, -1 far after', () => {
+    assert.ok(Math.abs(scaledSigmoid(-1) - 0.98661) < 1e-5);
+    assert.equal(scaledSigmoid(0), 0);
+    assert.equal(scaledSigmoid(3.5), -1);
+    assert.equal(probationLength(100), 15);
+    assert.equal(probationLength(10_000), 750);
+  });
+
+  it('a detection at the first row of the window earns the full tpWeight', () => {
+    const s = scoreFile(file([40]), 0.5, STD);
+    assert.deepEqual([s.tp, s.fp, s.fn], [1, 0, 0]);
+    assert.ok(Math.abs(s.score - 1.0) < 1e-12);
+  });
+
+  it('a detection at the last row of the window earns sigma(-1/10)/sigma(-1) ~ 0.248', () => {
+    const s = scoreFile(file([49]), 0.5, STD);
+    assert.ok(Math.abs(s.score - sigma(-0.1) / sigma(-1)) < 1e-12);
+    assert.ok(Math.abs(s.score - 0.2482) < 1e-3);
+  });
+
+  it('only the first detection in a window counts; later ones are neither TP nor FP', () => {
+    const s = scoreFile(file([44, 45, 47]), 0.5, STD);
+    assert.deepEqual([s.tp, s.fp], [1, 0]);
+    assert.ok(Math.abs(s.score - sigma(-6 / 10) / sigma(-1)) < 1e-12);
+  });
+
+  it('false positives: -fpWeight before any window or far after one, less right after it', () => {
+    // Row 90 is |49-90|/(10-1) = 4.6 widths after the window: full cost, plus the missed window.
+    assert.ok(Math.abs(scoreFile(file([90]), 0.5, STD).score - (-0.11 - 1)) < 1e-12);
+    assert.ok(Math.abs(scoreFile(file([20]), 0.5, STD).score - (-0.11 - 1)) < 1e-12);
+    const near = scoreFile(file([40, 50]), 0.5, STD);
+    assert.deepEqual([near.tp, near.fp], [1, 1]);
+    assert.ok(Math.abs(near.score - (1 + 0.11 * sigma(1 / 9))) < 1e-12);
+    assert.ok(near.score > 1 - 0.11, 'a detection just after the window costs less than a far one');
+  });
+
+  it('an undetected window costs fnWeight (2 in reward_low_FN_rate); probation detections are ignored', () => {
+    assert.equal(scoreFile(file([]), 0.5, STD).score, -1);
+    assert.equal(scoreFile(file([]), 0.5, PROFILES.reward_low_FN_rate).score, -2);
+    const s = scoreFile(file([5]), 0.5, STD);
+    assert.deepEqual([s.fp, s.score], [0, -1]);
+  });
+
+  it('a file with no labelled window: silence scores 0, each detection -fpWeight; no normalised score', () => {
+    assert.equal(scoreFile(file([], []), 0.5, STD).score, 0);
+    assert.ok(Math.abs(scoreFile(file([30, 60], []), 0.5, STD).score + 0.22) < 1e-12);
+    assert.ok(Number.isNaN(scoreCorpus([file([30], [])], STD, 0.5).normalized));
+  });
+
+  it('normalisation: a perfect detector scores 100, the null detector 0, one FP-free early hit per window', () => {
+    const twoWindows: Array<[number, number]> = [
+      [30, 39],
+      [70, 79],
+    ];
+    assert.equal(scoreCorpus([file([30, 70], twoWindows)], STD).normalized, 100);
+    assert.equal(scoreCorpus([file([], twoWindows)], STD, 0.5).normalized, 0);
+    const half = scoreCorpus([file([30], twoWindows)], STD, 0.5);
+    assert.equal(half.normalized, 50);
+  });
+
+  it('the threshold sweep finds the best single threshold over the corpus (checked by brute force)', () => {
+    const rnd = seededRandom(42);
+    const files: ScoredFile[] = [0, 1, 2].map((k) => {
+      const f = file([], k === 2 ? [] : [[30 + k * 10, 45 + k * 10]], 120);
+      return { ...f, name: `f${k}.csv`, scores: f.scores.map(() => Math.round(rnd() * 50) / 50) };
+    });
+    const best = optimizeThreshold(files, STD);
+    const sum = (th: number) => files.reduce((s, f) => s + scoreFile(f, th, STD).score, 0);
+    assert.ok(Math.abs(sum(best.threshold) - best.raw) < 1e-9);
+    for (let th = 0; th <= 1.02; th += 0.02) assert.ok(sum(th) <= best.raw + 1e-9, `threshold ${th} beats the sweep`);
+  });
+});
