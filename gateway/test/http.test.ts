@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../testkit/index.js';
 import { NAL_IDR } from '../src/ts/index.js';
@@ -74,6 +75,43 @@ describe('push ingest (POST /video/ingest/{cameraId})', () => {
       await waitFor(() => s.gw.health('cam').state === 'live', 5000);
       push.end();
       await v.close();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("an agent-style ffmpeg push (BRIEF 'Video push') is relayed, and ends when the gateway stops it", async () => {
+    const s = await startHarness({ cam: { kind: 'push' } }, { graceMs: 300 });
+    try {
+      const v = await openViewer(`${s.wsBase}/video/cam?token=${GOOD_TOKEN}`);
+      await waitFor(() => s.starts.length === 1);
+      // What control-api's stream.start makes the agent run (virtual camera: testsrc -> x264).
+      const agent = spawn('ffmpeg', [
+        ...[
+          '-hide_banner',
+          '-nostdin',
+          '-loglevel',
+          'error',
+          '-re',
+          '-f',
+          'lavfi',
+          '-i',
+          'testsrc2=size=640x360:rate=15',
+        ],
+        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-pix_fmt', 'yuv420p'],
+        ...['-f', 'mpegts', '-method', 'POST', '-chunked_post', '1', '-headers', `Authorization: ${AGENT_AUTH}\r\n`],
+        `${s.base}/video/ingest/cam`,
+      ]);
+      const exited = new Promise<void>((r) => agent.once('exit', () => r()));
+      await waitFor(() => inspectTs(v.all()).nalTypes.includes(NAL_IDR), 15_000);
+      assert.equal(s.gw.health('cam').upstream, 'push');
+      await v.close();
+      // Last viewer gone: after the grace period stopUpstream is called and the push is closed.
+      await waitFor(() => s.stops.includes('cam'), 5000);
+      await Promise.race([
+        exited,
+        new Promise((_, rej) => setTimeout(() => rej(new Error('agent ffmpeg kept pushing')), 5000)),
+      ]);
     } finally {
       await s.close();
     }
