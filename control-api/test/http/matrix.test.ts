@@ -120,7 +120,7 @@ const TABLE: Record<string, Row> = {
     out: 403,
     req: (_h, s, n) => ({ path: '/api/v1/agents', body: { agentId: `${s}-agent-m${n}`, siteId: s } }),
   },
-  'GET /api/v1/agents': { min: 'admin', ok: 200, req: () => ({ path: '/api/v1/agents' }) },
+  'GET /api/v1/agents': { min: 'viewer', ok: 200, out: 403, req: (_h, s) => ({ path: `/api/v1/agents?siteId=${s}` }) },
   'DELETE /api/v1/agents/:id': {
     min: 'admin',
     ok: 204,

@@ -1,5 +1,5 @@
 /**
- * Admin routes: edge agents (CONTRACT POST/GET/DELETE /agents), users CRUD and the audit trail
+ * Admin routes: edge agents (CONTRACT POST/DELETE /agents; GET is open to viewers of the site), users CRUD and the audit trail
  * (issue 9). An admin whose grant is a list of sites manages only agents and users inside it
  * and cannot grant more than they hold.
  */
@@ -8,7 +8,7 @@ import { maySee, seesAllSites, siteFilter, withinScope } from '../../auth/permis
 import type { AgentRow } from '../../store/types.js';
 import { UserCreateBody, UserPatchBody } from '../bodies.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
-import { pathId, qInt, qString, qTime } from '../query.js';
+import { pathId, qInt, qSite, qString, qTime } from '../query.js';
 import { Reply, type RouteSpec, route } from '../route.js';
 
 const USERNAME_PATH = /^[a-z0-9][a-z0-9._-]{1,63}$/;
@@ -47,9 +47,12 @@ export const adminRoutes: RouteSpec[] = [
   route({
     method: 'get',
     path: '/api/v1/agents',
-    access: 'agents',
-    async handle({ deps, principal }) {
-      return (await deps.agents.list(siteFilter(principal), {})).map(agentView);
+    // Reading agents' state is watching (the console's site panel); managing them is admin.
+    access: 'watch',
+    query: ['siteId'],
+    async handle({ deps, principal, req }) {
+      const siteId = qSite(req, principal);
+      return (await deps.agents.list(siteFilter(principal), { siteId })).map(agentView);
     },
   }),
   route({
