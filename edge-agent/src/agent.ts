@@ -21,6 +21,7 @@ import { resolveConfig } from './config.js';
 import { RecentReadings, readingKey } from './dedupe.js';
 import { createDrivers } from './drivers/index.js';
 import type { FieldDriver } from './drivers/types.js';
+import { EventUplink } from './events.js';
 import { LocalFailSafe } from './failsafe.js';
 import { FieldOutputs } from './field.js';
 import { normalize, type RawReading } from './normalize.js';
@@ -56,6 +57,8 @@ export class EdgeAgent {
   private readonly queue: StoreAndForwardQueue;
   private readonly central: CentralLink;
   private readonly uplink: TelemetryUplink;
+  private readonly eventQueue: StoreAndForwardQueue;
+  private readonly events: EventUplink;
   private readonly failsafe: LocalFailSafe;
   private readonly cameras: CameraService;
   private outputs: FieldOutputs | undefined;
@@ -86,7 +89,10 @@ export class EdgeAgent {
       { ...c.central, siteId: c.siteId, agentId: c.agentId, version: AGENT_VERSION },
       {
         onConnect: () => this.onCentralUp(),
-        onDisconnect: () => this.uplink.setConnected(false),
+        onDisconnect: () => {
+          this.uplink.setConnected(false);
+          this.events.setConnected(false);
+        },
         onCommand: (cmd) => void this.onCommand(cmd),
         onConfig: (cfg) => {
           this.log.info({ version: cfg.version }, 'agent: config document received');
@@ -107,17 +113,28 @@ export class EdgeAgent {
         this.invalid += n;
       },
     });
+    // 2b. events (local alarms, camera and driver events) are kept on disk the same way
+    this.eventQueue = new StoreAndForwardQueue({
+      dir: join(c.dataDir, 'events'),
+      maxBytes: 4 * 1024 * 1024,
+      log: this.log.child({ module: 'event-queue' }),
+    });
+    this.events = new EventUplink({
+      queue: this.eventQueue,
+      log: this.log.child({ module: 'events' }),
+      publish: (ev, done) => this.central.publish('events', ev, done),
+    });
     // 3. the local fail-safe, driving outputs on the field broker
     this.failsafe = new LocalFailSafe(c, {
       log: this.log.child({ module: 'failsafe' }),
       publishOutput: (topic, cmd) => this.outputs?.publish(topic, cmd),
-      publishEvent: (ev) => this.central.publish('events', ev),
+      publishEvent: (ev) => this.events.send(ev),
     });
     // 4. cameras: ONVIF inventory, PTZ, stream pushes
     this.cameras = new CameraService(c, {
       log: this.log.child({ module: 'cameras' }),
       now: this.now,
-      publishEvent: (ev) => this.central.publish('events', ev),
+      publishEvent: (ev) => this.events.send(ev),
       publishInventory: (inv) => this.central.publish('cameras', inv),
     });
   }
@@ -129,6 +146,7 @@ export class EdgeAgent {
     const c = this.config;
     this.startedAt = this.now();
     this.queue.open();
+    this.eventQueue.open();
     this.rememberTail();
     this.uplink.start();
     if (c.outputs.length > 0) {
@@ -138,7 +156,7 @@ export class EdgeAgent {
     this.central.start(this.status('offline'));
     const events = {
       error: (sourceId: string, message: string) =>
-        this.central.publish('events', { type: 'driver-error', sourceId, ts: this.now(), message }),
+        this.events.send({ type: 'driver-error', sourceId, ts: this.now(), message }),
     };
     this.drivers = await createDrivers(c, (s, raw) => this.accept(s, raw), { log: this.log, now: this.now, events });
     for (const d of this.drivers) await d.start();
@@ -162,6 +180,7 @@ export class EdgeAgent {
     await this.central.stop(this.status('offline'));
     await this.outputs?.stop();
     this.queue.close();
+    this.eventQueue.close();
     this.log.info(this.stats(), 'agent: stopped');
   }
 
@@ -226,6 +245,7 @@ export class EdgeAgent {
     this.publishStatus();
     this.cameras.republish();
     this.uplink.setConnected(true);
+    this.events.setConnected(true);
   }
 
   get centralConnected(): boolean {

@@ -18,7 +18,7 @@ export interface OutputCommand {
   ts: number;
 }
 
-export interface LocalAlarmEvent {
+export type LocalAlarmEvent = {
   type: 'local-alarm';
   sourceId: string;
   ts: number;
@@ -27,7 +27,7 @@ export interface LocalAlarmEvent {
   value: number;
   setpoint: number;
   outputs: string[];
-}
+};
 
 export interface FailSafeDeps {
   log: Logger;
