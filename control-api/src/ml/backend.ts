@@ -33,11 +33,12 @@ let loaded: Promise<Tensorflow> | undefined;
 
 /** Loads once per process (tfjs keeps one global engine); later calls get the same result. */
 export function loadTensorflow(opts: LoadOptions = {}): Promise<Tensorflow> {
-  loaded ??= pick(opts.importNative ?? importNative);
+  loaded ??= pickBackend(opts.importNative ?? importNative);
   return loaded;
 }
 
-async function pick(native: () => Promise<unknown>): Promise<Tensorflow> {
+/** Tries the native backend via `native()`, else initialises wasm; sets tfjs' global backend. */
+export async function pickBackend(native: () => Promise<unknown>): Promise<Tensorflow> {
   let nodeUnavailable: string | undefined;
   try {
     await native();

@@ -90,7 +90,7 @@ export class AnomalyDetector implements AdvisoryDetector {
 
   /** Hot path: sample into the queue, nothing else. Boolean sensors (flame, smoke) are skipped. */
   onReading(reading: DetectionReading, ctx: SensorContext): Condition[] {
-    if (ctx.unit === 'bool' || !Number.isFinite(reading.value) || reading.quality === 'bad') return [];
+    if (ctx.unit === 'bool' || !Number.isFinite(reading.value) || reading.quality === 'fault') return [];
     const n = (this.seen.get(ctx.sensorId) ?? 0) + 1;
     this.seen.set(ctx.sensorId, n);
     if (n % (this.o.sampleEvery ?? 1) !== 0) return [];
@@ -98,7 +98,8 @@ export class AnomalyDetector implements AdvisoryDetector {
     this.queue.push({ reading, ctx });
     if (this.queue.length - this.head > (this.o.maxQueue ?? 50_000)) {
       this.head++;
-      if (++this.stats.dropped % 10_000 === 1) this.o.log.warn({ dropped: this.stats.dropped }, 'ml: queue full, dropping');
+      if (++this.stats.dropped % 10_000 === 1)
+        this.o.log.warn({ dropped: this.stats.dropped }, 'ml: queue full, dropping');
     }
     return [];
   }

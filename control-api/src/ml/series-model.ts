@@ -30,6 +30,8 @@ export interface SeriesModelOptions {
   warmup: number;
   /** Readings over which a reported score's memory halves. */
   refractoryHalfLife: number;
+  /** The model view sees `window` means of this many readings each (a longer, coarser context). */
+  modelStride: number;
   /** Views fused, as bits: 1 value, 2 jump, 4 shape, 8 model (ablation; default all). */
   views: number;
 }
@@ -47,6 +49,7 @@ export const DEFAULT_SERIES_OPTIONS: SeriesModelOptions = {
   shortWindow: 1,
   warmup: 300,
   refractoryHalfLife: 400,
+  modelStride: 16,
   views: 15,
 };
 
@@ -67,6 +70,9 @@ export class SeriesModel {
   private min = Number.POSITIVE_INFINITY;
   private max = Number.NEGATIVE_INFINITY;
   private readonly recent: RollingWindow;
+  private readonly coarse: RollingWindow;
+  private partialSum = 0;
+  private partialCount = 0;
   private readonly values: RollingWindow;
   private readonly diffs: RollingWindow;
   private readonly past: Float64Array;
@@ -81,6 +87,7 @@ export class SeriesModel {
     private readonly model?: WindowModel,
   ) {
     this.recent = new RollingWindow(o.window);
+    this.coarse = new RollingWindow(Math.max(1, o.window - 1));
     this.values = new RollingWindow(o.longWindow);
     this.diffs = new RollingWindow(o.longWindow);
     this.past = new Float64Array(o.memory * o.window);
@@ -97,8 +104,13 @@ export class SeriesModel {
     const full: boolean[] = [];
     for (let b = 0; b < xs.length; b++) {
       raws.push(this.observe(xs[b]));
-      full.push(this.recent.size === d);
-      if (full[b]) this.normalizedWindow(wins, b * d);
+      full.push(this.coarse.size === d - 1);
+      if (full[b]) this.modelWindow(wins, b * d);
+      if (this.partialCount === this.o.modelStride) {
+        this.coarse.push(this.partialSum / this.partialCount);
+        this.partialSum = 0;
+        this.partialCount = 0;
+      }
     }
     const errs = this.model && this.n >= this.o.window ? this.model.errors(wins, xs.length) : undefined;
     const first = this.n - xs.length;
@@ -131,6 +143,8 @@ export class SeriesModel {
     this.values.push(x);
     this.diffs.push(dx);
     this.recent.push(x);
+    this.partialSum += x;
+    this.partialCount++;
     const shape = this.shapeDistance(range);
     return [value, jump, shape];
   }
@@ -160,10 +174,12 @@ export class SeriesModel {
     return usable > 0 ? Math.sqrt(best / d) / range : 0;
   }
 
-  private normalizedWindow(into: Float32Array, at: number): void {
+  /** The model's input: the last window-1 stride means and the current partial mean, in [0, 1]. */
+  private modelWindow(into: Float32Array, at: number): void {
     const d = this.o.window;
     const range = this.max - this.min || 1;
-    for (let i = 0; i < d; i++) into[at + i] = (this.recent.at(d - 1 - i) - this.min) / range;
+    for (let i = 0; i < d - 1; i++) into[at + i] = (this.coarse.at(d - 2 - i) - this.min) / range;
+    into[at + d - 1] = (this.partialSum / this.partialCount - this.min) / range;
   }
 
   /** Likelihood per view, smallest tail (times the number of views), log scale, refractory. */
