@@ -77,6 +77,21 @@ export interface CommandSender {
   ptz(camera: { cameraId: string; siteId: string; agentId: string }, args: PtzArgs, actor: string): Promise<unknown>;
 }
 
+/** One recorded alarm clip (the gateway's ClipInfo has these and more). */
+export interface ClipListing {
+  clipId: string;
+  alarmId: string;
+  cameraId: string;
+  [k: string]: unknown;
+}
+
+/** Alarm clips kept by the video gateway: `{ list: (id) => gateway.clips(id), file: (a, c) => gateway.clipFile(a, c) }`. */
+export interface ClipSource {
+  list(alarmId: string): Promise<ClipListing[]>;
+  /** Absolute path of the clip's MP4, or undefined. */
+  file(alarmId: string, clipId: string): Promise<string | undefined>;
+}
+
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'down';
   [k: string]: unknown;
@@ -93,6 +108,8 @@ export interface HttpDeps {
   timeseries: Pick<TimeSeriesStore, 'query'>;
   alarms: AlarmService;
   commands: CommandSender;
+  /** Alarm clips (issue 6); absent: every alarm lists no clips. */
+  clips?: ClipSource;
   metricsText(): string | Promise<string>;
   health(): HealthReport | Promise<HealthReport>;
   /** Broker URL handed to agents in `POST /api/v1/agents` (as they must reach it). */

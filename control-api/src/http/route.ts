@@ -34,6 +34,11 @@ export interface RouteSpec<S extends TSchema = TSchema> {
   body?: S;
   /** Query parameters the route reads; any other is a 400 (a typo must not silently widen a list). */
   query?: readonly string[] | 'any';
+  /**
+   * Media a browser loads by URL (<video src>, a link) cannot carry a header: also accept
+   * `?token=`, as CONTRACT's /video routes do.
+   */
+  tokenInQuery?: boolean;
   /** Extra middleware before the guard (e.g. the login rate limit). */
   before?: express.RequestHandler[];
   /** Returns the JSON to send with 200, or `{status, json}`; `undefined` when it answered itself. */
@@ -58,8 +63,9 @@ export function bearer(req: Request): string | undefined {
   return m?.[1];
 }
 
-async function authenticate(deps: HttpDeps, req: Request): Promise<Principal> {
-  const token = bearer(req);
+async function authenticate(deps: HttpDeps, req: Request, tokenInQuery: boolean): Promise<Principal> {
+  const q: unknown = (req.query as Record<string, unknown>).token;
+  const token = bearer(req) ?? (tokenInQuery && typeof q === 'string' && q.length <= 4096 ? q : undefined);
   if (!token) throw new AuthError('unauthorized', 'auth: Authorization: Bearer <token> required');
   return deps.auth.verify(token);
 }
@@ -67,6 +73,7 @@ async function authenticate(deps: HttpDeps, req: Request): Promise<Principal> {
 function checkQuery(spec: RouteSpec, req: Request): void {
   if (spec.query === 'any') return;
   for (const key of Object.keys(req.query as object)) {
+    if (key === 'token' && spec.tokenInQuery) continue;
     if (!spec.query?.includes(key)) throw badRequest(key.slice(0, 64), 'unknown query parameter');
   }
 }
@@ -97,7 +104,7 @@ export function mount(router: Router, deps: HttpDeps, specs: RouteSpec[], bodyLi
     const handler = async (req: Request, res: Response): Promise<void> => {
       let principal = ANONYMOUS;
       if (spec.access !== 'public') {
-        principal = await authenticate(deps, req);
+        principal = await authenticate(deps, req, spec.tokenInQuery === true);
         if (spec.access !== 'any' && !can(principal, spec.access)) {
           throw new AuthError('forbidden', `auth: ${spec.access} needs role ${minimumRole(spec.access)} or above`);
         }

@@ -221,6 +221,28 @@ describe('HTTP API', () => {
     );
   });
 
+  test('alarm clips: listed with a /video URL, served with ?token= and Range, nothing without a token', async () => {
+    const id = await h.newAlarm('suwon', 'unack');
+    const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
+    const clipId = h.addClip(id, 'suwon-cam-1', bytes);
+    const list = (await h.call('GET', `/api/v1/alarms/${id}/clips`, { token: op })).json as {
+      clipId: string;
+      url: string;
+    }[];
+    assert.deepEqual(
+      list.map((c) => [c.clipId, c.url]),
+      [[clipId, `/video/clips/${id}/${clipId}.mp4`]],
+    );
+    const file = await fetch(`${h.url}${list[0].url}?token=${op}`, { headers: { range: 'bytes=10-19' } });
+    assert.equal(file.status, 206);
+    assert.equal(file.headers.get('content-type'), 'video/mp4');
+    assert.deepEqual(Buffer.from(await file.arrayBuffer()), bytes.subarray(10, 20));
+    assert.equal((await h.call('GET', list[0].url)).status, 401);
+    assert.equal((await h.call('GET', `${list[0].url}?token=forged`)).status, 401);
+    assert.equal((await h.call('GET', `/video/clips/${id}/nope.mp4`, { token: op })).status, 404);
+    assert.equal((await h.call('GET', `/video/clips/${id}/..%2F..%2Fetc%2Fpasswd`, { token: op })).status, 400);
+  });
+
   test('users: create, change, delete over HTTP; passwords never echoed', async () => {
     const c = await h.call('POST', '/api/v1/users', {
       token: admin,

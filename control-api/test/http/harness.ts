@@ -4,7 +4,7 @@
  * alarm actions, createHttpApp on a free port, and an injected clock. Only the PTZ command path
  * (an agent over MQTT) and the time-series store (not landed yet) are in-memory here.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +82,16 @@ export async function createHarness(o: HarnessOptions = {}) {
   const engine = new DetectionEngine({ newId: () => `al-${++nextId}` });
   const ptzCalls: { cameraId: string; agentId: string; args: PtzArgs; actor: string }[] = [];
   const points = new Map<string, ReadingPoint[]>();
+  // Alarm clips as the gateway keeps them: <dir>/<alarmId>/<clipId>.mp4 (bytes are not decoded here).
+  const clipDir = mkdtempSync(join(tmpdir(), 'gwanje-clips-'));
+  const clipsOf = new Map<string, { clipId: string; alarmId: string; cameraId: string; bytes: number }[]>();
+  function addClip(alarmId: string, cameraId: string, bytes: Buffer): string {
+    const clipId = `${cameraId}-${clock.now()}`;
+    mkdirSync(join(clipDir, alarmId), { recursive: true });
+    writeFileSync(join(clipDir, alarmId, `${clipId}.mp4`), bytes);
+    clipsOf.set(alarmId, [...(clipsOf.get(alarmId) ?? []), { clipId, alarmId, cameraId, bytes: bytes.length }]);
+    return clipId;
+  }
 
   const deps: HttpDeps = {
     auth,
@@ -125,6 +135,11 @@ export async function createHarness(o: HarnessOptions = {}) {
         ptzCalls.push({ cameraId: camera.cameraId, agentId: camera.agentId, args, actor });
         return { moved: args.action };
       },
+    },
+    clips: {
+      list: async (alarmId) => clipsOf.get(alarmId) ?? [],
+      file: async (alarmId, clipId) =>
+        clipsOf.get(alarmId)?.some((c) => c.clipId === clipId) ? join(clipDir, alarmId, `${clipId}.mp4`) : undefined,
     },
     metricsText: () =>
       '# HELP gwanje_readings_total readings stored\n# TYPE gwanje_readings_total counter\ngwanje_readings_total 0\n',
@@ -228,6 +243,7 @@ export async function createHarness(o: HarnessOptions = {}) {
     await auth.stop();
     await db.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
+    rmSync(clipDir, { recursive: true, force: true });
     await tdb?.drop();
   }
 
@@ -248,6 +264,7 @@ export async function createHarness(o: HarnessOptions = {}) {
     login,
     newAlarm,
     seedDevices,
+    addClip,
     close,
   };
 }

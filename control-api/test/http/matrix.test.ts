@@ -106,6 +106,21 @@ const TABLE: Record<string, Row> = {
     out: 404,
     req: async (h, s) => ({ path: `/api/v1/alarms/${await h.newAlarm(s)}` }),
   },
+  'GET /api/v1/alarms/:id/clips': {
+    min: 'viewer',
+    ok: 200,
+    out: 404,
+    req: async (h, s) => ({ path: `/api/v1/alarms/${await h.newAlarm(s)}/clips` }),
+  },
+  'GET /video/clips/:id/:clip': {
+    min: 'viewer',
+    ok: 200,
+    out: 404,
+    req: async (h, s) => {
+      const id = await h.newAlarm(s);
+      return { path: `/video/clips/${id}/${h.addClip(id, `${s}-cam-1`, Buffer.from('mp4'))}.mp4` };
+    },
+  },
   'POST /api/v1/alarms/:id/ack': ALARM_ACTION('ack', 'unack'),
   'POST /api/v1/alarms/:id/comment': ALARM_ACTION('comment', 'acked', { text: 'crew on the way' }),
   'POST /api/v1/alarms/:id/shelve': ALARM_ACTION('shelve', 'acked', { minutes: 30, reason: 'maintenance' }),

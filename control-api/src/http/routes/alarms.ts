@@ -17,6 +17,7 @@ import { type RouteSpec, route } from '../route.js';
 
 /** Alarm ids are minted by the alarm service; accept the id alphabet it may use, nothing else. */
 export const ALARM_ID_REGEX = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$/;
+const CLIP_FILE_REGEX = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.mp4$/;
 
 const ACTIONS: { action: AlarmAction; access: Permission; body: TSchema }[] = [
   { action: 'ack', access: 'ack', body: AckBody },
@@ -83,6 +84,45 @@ export const alarmRoutes: RouteSpec[] = [
     },
   }),
   ...ACTIONS.map(actionRoute),
+  route({
+    method: 'get',
+    path: '/api/v1/alarms/:id/clips',
+    access: 'watch',
+    async handle({ deps, principal, req }) {
+      const id = pathId(req, 'id', ALARM_ID_REGEX);
+      const found = await deps.alarms.get(id);
+      if (!found || !maySee(principal, found.alarm.siteId)) throw notFound(`alarm ${id}`);
+      const clips = deps.clips ? await deps.clips.list(id) : [];
+      // The file is served under /video/ so the console adds ?token= like for live video.
+      return clips.map((c) => ({
+        ...c,
+        url: `/video/clips/${encodeURIComponent(id)}/${encodeURIComponent(c.clipId)}.mp4`,
+      }));
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/video/clips/:id/:clip',
+    access: 'watch',
+    tokenInQuery: true,
+    async handle({ deps, principal, req, res }) {
+      const id = pathId(req, 'id', ALARM_ID_REGEX);
+      const clipId = pathId(req, 'clip', CLIP_FILE_REGEX).slice(0, -4);
+      const found = await deps.alarms.get(id);
+      if (!found || !maySee(principal, found.alarm.siteId)) throw notFound(`alarm ${id}`);
+      const file = deps.clips ? await deps.clips.file(id, clipId) : undefined;
+      if (!file) throw notFound(`clip ${clipId}`);
+      // sendFile answers Range requests, so a browser can seek in the clip.
+      await new Promise<void>((resolve, reject) =>
+        res.sendFile(
+          file,
+          { headers: { 'Content-Type': 'video/mp4', 'Cache-Control': 'private, max-age=3600' } },
+          (err) => (err && !res.headersSent ? reject(err) : resolve()),
+        ),
+      );
+      return undefined;
+    },
+  }),
   route({
     method: 'get',
     path: '/api/v1/kpis',
