@@ -11,6 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../../control-api/src/ml/autoencoder.js';
 import { loadTensorflow } from '../../control-api/src/ml/backend.js';
 import { PROFILES, type ScoredFile, scoreCorpus } from '../../control-api/src/ml/nab-score.js';
 import { scoreSeries } from '../../control-api/src/ml/scorer.js';
@@ -86,11 +87,15 @@ const ours = scored((values) => scoreSeries(values, { tf, series }));
 const oursReport = report('gwanje', ours.files);
 const base = scored((values) => windowedGaussian(values));
 const baseReport = report('windowed-gaussian', base.files);
+// NAB's "random" detector (scoreboard 11.0): uniform scores; the sweep still finds a threshold.
+const rnd = seededRandom(1);
+const randomReport = report('random', scored((values) => values.map(() => rnd())).files);
 
 console.log('\nNAB scoreboard (standard, published):');
 for (const [n, s] of SCOREBOARD) console.log(`  ${n.padEnd(20)} ${s.toFixed(1)}`);
 console.log(`  ${'Gwanje (this run)'.padEnd(20)} ${oursReport.standard.total.toFixed(1)}`);
 console.log(`  ${'Windowed Gaussian (ours)'.padEnd(20)} ${baseReport.standard.total.toFixed(1)}`);
+console.log(`  ${'Random (ours)'.padEnd(20)} ${randomReport.standard.total.toFixed(1)}`);
 const rows = corpus.reduce((n, f) => n + f.values.length, 0);
 console.log(
   `\ndetector: ${rows} rows in ${(ours.ms / 1000).toFixed(1)} s (${Math.round(rows / (ours.ms / 1000))} rows/s)`,
@@ -112,6 +117,7 @@ writeFileSync(
       detectorSeconds: round(ours.ms / 1000, 2),
       gwanje: oursReport,
       windowedGaussian: baseReport,
+      random: randomReport,
       scoreboard: Object.fromEntries(SCOREBOARD),
     },
     null,

@@ -7,8 +7,9 @@
  *  - jump:   |x_t - x_{t-1}| against the spread of first differences (sudden changes);
  *  - shape:  distance from the current window of values to its nearest neighbour among past
  *            windows (KNN-CAD style; new patterns such as a missing daily peak or a flat line);
- *  - model:  reconstruction error of a small autoencoder over the window (autoencoder.ts), when
- *            one is attached; it learns the series' usual shapes online.
+ *  - model:  reconstruction error of a small autoencoder (autoencoder.ts), when one is attached,
+ *            over `window` means of `modelStride` readings: a longer, coarser context than the
+ *            shape view's, learned online (slow patterns such as a missing daily peak).
  * A refractory step then reports an episode once: after a high score, scores must beat a
  * decaying memory of it to be reported again (NAB credits only the first detection in a window
  * and charges every extra one as a false positive).
