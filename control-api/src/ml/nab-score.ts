@@ -11,7 +11,9 @@
  *   distance after the preceding window, so a late detection near a window costs less; with no
  *   preceding window it costs the full -1 (whitepaper "Scoring", false positives).
  * - A window with no detection costs -fnWeight.
- * - The first 15 % of a file (at most 750 rows) is probationary: detections there are ignored.
+ * - The first 15 % of a file (at most 750 rows) is probationary: detections there are ignored,
+ *   and a window lying wholly inside it is not scored at all (NAB v1.1 sweeper: only windows
+ *   with a scorable row enter the score parts, so they are neither TP nor FN).
  * - A detector's single best threshold over the corpus is found by sweeping every distinct score
  *   (NAB v1.1 sweeper), and the raw score is normalised: 100 * (raw - null) / (perfect - null).
  */
@@ -40,9 +42,9 @@ export interface ScoredFile {
 
 export const PROBATION_PERCENT = 0.15;
 
-/** Paper eq. (1): sigma(y) = 2 / (1 + e^(5y)) - 1; y > 3 (far after a window) scores -1. */
+/** Paper eq. (1): sigma(y) = 2 / (1 + e^(5y)) - 1; y >= 3 (far after a window) scores -1. */
 export function scaledSigmoid(relativePosition: number): number {
-  if (relativePosition > 3.0) return -1.0;
+  if (relativePosition >= 3.0) return -1.0;
   return 2 / (1 + Math.exp(5 * relativePosition)) - 1;
 }
 
@@ -120,6 +122,7 @@ export interface FileScore {
   tp: number;
   fp: number;
   fn: number;
+  /** Windows scored (those with a row after probation). */
   windows: number;
 }
 
@@ -140,14 +143,29 @@ export function scoreFile(file: ScoredFile, threshold: number, cost: CostMatrix)
       score += r.weight;
     }
   }
-  const fn = file.windows.length - credited.size;
+  const windows = scoredWindows(rows);
+  const fn = windows - credited.size;
   score -= fn * cost.fnWeight;
-  return { name: file.name, score, tp: credited.size, fp, fn, windows: file.windows.length };
+  return { name: file.name, score, tp: credited.size, fp, fn, windows };
+}
+
+/** Windows with at least one row after probation: the only ones NAB scores. */
+function scoredWindows(rows: readonly ScoringRow[]): number {
+  return new Set(rows.filter((r) => r.window >= 0).map((r) => r.window)).size;
+}
+
+/** Credit of a perfect detector: the best (earliest scorable) row of every scored window. */
+function perfectCredit(rows: readonly ScoringRow[]): number {
+  const best = new Map<number, number>();
+  for (const r of rows) if (r.window >= 0) best.set(r.window, Math.max(best.get(r.window) ?? -Infinity, r.weight));
+  let sum = 0;
+  for (const w of best.values()) sum += w;
+  return sum;
 }
 
 /** (threshold, change of the file's score when the threshold drops to it) for every row. */
-function sweepEvents(file: ScoredFile, cost: CostMatrix): Array<[number, number]> {
-  const rows = scoringRows(file, cost).sort((a, b) => b.score - a.score);
+function sweepEvents(rows: ScoringRow[], cost: CostMatrix): Array<[number, number]> {
+  rows.sort((a, b) => b.score - a.score);
   const best = new Map<number, number>();
   const out: Array<[number, number]> = [];
   for (const r of rows) {
@@ -178,8 +196,9 @@ export function optimizeThreshold(files: readonly ScoredFile[], cost: CostMatrix
   let total = 0;
   let maxScore = Number.NEGATIVE_INFINITY;
   for (const f of files) {
-    total -= f.windows.length * cost.fnWeight;
-    for (const e of sweepEvents(f, cost)) events.push(e);
+    const rows = scoringRows(f, cost);
+    total -= scoredWindows(rows) * cost.fnWeight;
+    for (const e of sweepEvents(rows, cost)) events.push(e);
   }
   for (const [s] of events) if (s > maxScore) maxScore = s;
   events.sort((a, b) => b[0] - a[0]);
@@ -199,9 +218,9 @@ export function optimizeThreshold(files: readonly ScoredFile[], cost: CostMatrix
 export interface CorpusScore {
   threshold: number;
   raw: number;
-  /** Null detector (never detects): -fnWeight per window. */
+  /** Null detector (never detects): -fnWeight per scored window. */
   nullRaw: number;
-  /** Perfect detector (detects each window at its left edge, no FP): tpWeight per window. */
+  /** Perfect detector (each window at its first scorable row, no FP): tpWeight per window when none starts in probation. */
   perfectRaw: number;
   normalized: number;
   files: FileScore[];
@@ -217,10 +236,9 @@ export function normalizedScore(raw: number, nullRaw: number, perfectRaw: number
 export function scoreCorpus(files: readonly ScoredFile[], cost: CostMatrix, threshold?: number): CorpusScore {
   const th = threshold ?? optimizeThreshold(files, cost).threshold;
   const perFile = files.map((f) => scoreFile(f, th, cost));
-  const windows = files.reduce((n, f) => n + f.windows.length, 0);
   const raw = perFile.reduce((s, f) => s + f.score, 0);
-  const nullRaw = -cost.fnWeight * windows;
-  const perfectRaw = cost.tpWeight * windows;
+  const nullRaw = -cost.fnWeight * perFile.reduce((n, f) => n + f.windows, 0);
+  const perfectRaw = files.reduce((s, f) => s + perfectCredit(scoringRows(f, cost)), 0);
   return {
     threshold: th,
     raw,

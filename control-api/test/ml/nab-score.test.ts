@@ -70,6 +70,17 @@ describe('NAB scorer', () => {
     assert.deepEqual([s.fp, s.score], [0, -1]);
   });
 
+  it('a window wholly inside probation is not scored; one straddling it counts from its first scorable row', () => {
+    // NAB v1.1 sweeper: rows before row 15 are 'probationary' and their window never enters the score parts.
+    const inside = scoreFile(file([5], [[2, 10]]), 0.5, STD);
+    assert.deepEqual([inside.score, inside.tp, inside.fn, inside.windows], [0, 0, 0, 0]);
+    const straddling = scoreCorpus([file([], [[10, 29]])], STD, 0.5);
+    assert.equal(straddling.nullRaw, -1);
+    // The perfect detector's best chance is row 15: position -(29-15+1)/20.
+    assert.ok(Math.abs(straddling.perfectRaw - sigma(-15 / 20) / sigma(-1)) < 1e-12);
+    assert.equal(scoreCorpus([file([15], [[10, 29]])], STD).normalized, 100);
+  });
+
   it('a file with no labelled window: silence scores 0, each detection -fpWeight; no normalised score', () => {
     assert.equal(scoreFile(file([], []), 0.5, STD).score, 0);
     assert.ok(Math.abs(scoreFile(file([30, 60], []), 0.5, STD).score + 0.22) < 1e-12);
