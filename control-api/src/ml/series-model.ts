@@ -10,7 +10,8 @@
  *  - model:  reconstruction error of a small autoencoder (autoencoder.ts), when one is attached,
  *            over `window` means of `modelStride` readings: a longer, coarser context than the
  *            shape view's, learned online (slow patterns such as a missing daily peak).
- * A refractory step then reports an episode once: after a high score, scores must beat a
+ * A reading beyond the range seen so far (by 5 % of it) is lifted to at least 0.5, whatever the
+ * likelihoods say. A refractory step then reports an episode once: after a high score, scores must beat a
  * decaying memory of it to be reported again (NAB credits only the first detection in a window
  * and charges every extra one as a false positive).
  */
@@ -33,6 +34,8 @@ export interface SeriesModelOptions {
   refractoryHalfLife: number;
   /** The model view sees `window` means of this many readings each (a longer, coarser context). */
   modelStride: number;
+  /** A value beyond the range seen so far by this fraction of it scores at least 0.5 (0: off). */
+  spatialTolerance: number;
   /** Views fused, as bits: 1 value, 2 jump, 4 shape, 8 model (ablation; default all). */
   views: number;
 }
@@ -51,6 +54,7 @@ export const DEFAULT_SERIES_OPTIONS: SeriesModelOptions = {
   warmup: 300,
   refractoryHalfLife: 400,
   modelStride: 16,
+  spatialTolerance: 0.05,
   views: 15,
 };
 
@@ -81,6 +85,8 @@ export class SeriesModel {
   private pastHead = 0;
   private readonly views: AnomalyLikelihood[];
   private peak = 0;
+  private spatial = false;
+  private readonly spatialAt: boolean[] = [];
   private readonly decay: number;
 
   constructor(
@@ -105,6 +111,7 @@ export class SeriesModel {
     const full: boolean[] = [];
     for (let b = 0; b < xs.length; b++) {
       raws.push(this.observe(xs[b]));
+      this.spatialAt[b] = this.spatial;
       full.push(this.coarse.size === d - 1);
       if (full[b]) this.modelWindow(wins, b * d);
       if (this.partialCount === this.o.modelStride) {
@@ -119,7 +126,7 @@ export class SeriesModel {
     for (let b = 0; b < xs.length; b++) {
       const r = raws[b];
       if (this.model) r.push(errs && full[b] ? errs[b] : 0);
-      out.push(this.fuse(r, first + b + 1));
+      out.push(this.fuse(r, first + b + 1, this.spatialAt[b]));
     }
     if (this.model) {
       const ready = full.filter(Boolean).length;
@@ -132,6 +139,9 @@ export class SeriesModel {
   private observe(x: number): number[] {
     const prev = this.recent.size > 0 ? this.recent.at(0) : x;
     this.n++;
+    const oldRange = this.max - this.min;
+    const tol = this.o.spatialTolerance * oldRange;
+    this.spatial = oldRange > 0 && tol > 0 && (x > this.max + tol || x < this.min - tol);
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
     const range = this.max - this.min || 1;
@@ -184,7 +194,7 @@ export class SeriesModel {
   }
 
   /** Likelihood per view, smallest tail (times the number of views), log scale, refractory. */
-  private fuse(raw: number[], n: number): number {
+  private fuse(raw: number[], n: number, spatial = false): number {
     let lnTail = 0;
     let used = 0;
     for (let v = 0; v < raw.length; v++) {
@@ -197,7 +207,10 @@ export class SeriesModel {
     // -ln of the Bonferroni-corrected tail, squashed to [0, 1) without saturating (so the
     // threshold sweep can still rank very unlikely readings): tail 1e-5 ~ 0.53, 1e-10 ~ 0.7.
     const surprise = Math.max(0, -(lnTail + Math.log(Math.max(1, used))));
-    const s = surprise / (surprise + SURPRISE_HALF);
+    let s = surprise / (surprise + SURPRISE_HALF);
+    // A new extreme beyond the range seen so far is an anomaly whatever the likelihoods say
+    // (the "spatial anomaly" rule of Numenta's NAB detector): lift it into the upper half.
+    if (spatial) s = Math.max(s, 0.5 + s / 2);
     const out = s > this.peak ? s : s * 0.25 * (1 - this.peak);
     this.peak = Math.max(this.peak * this.decay, s);
     return out;
