@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import { VideoGateway } from '@gwanje/gateway';
 import type { Alarm } from '@gwanje/protocol';
 import { AlarmService } from './alarms/service.js';
@@ -119,6 +120,8 @@ export class Center {
       username: s.mqttUrl ? undefined : service.username,
       password: s.mqttUrl ? undefined : service.password,
       protocolVersion: s.mqttUrl ? 5 : 4,
+      // Stable per host and port, so a reconnect or restart resumes the broker-side session.
+      clientId: `gwanje-api-${hostname().slice(0, 40)}-${s.httpPort}`,
       log: child('mqtt'),
       onMessage: (topic, payload) => ingest?.handle(topic, payload),
     });

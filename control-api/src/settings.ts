@@ -88,7 +88,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     errors.push('GWANJE_JWT_SECRET: must be at least 32 characters');
   }
-  const simulate = int('GWANJE_SIMULATE', 0, 0, 10_000);
+  // CONTRACT: 31 simulated sites by default in `npm start`; deployments with real agents set 0.
+  const simulate = int('GWANJE_SIMULATE', 31, 0, 10_000);
   const simulateIncidentEverySec = int('GWANJE_SIMULATE_INCIDENT_SEC', 600, 0, 86_400 * 30);
   const logLevel = (str('GWANJE_LOG_LEVEL') ?? 'info') as Settings['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) {

@@ -11,6 +11,8 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../logger.js';
 
 export const SHARE_GROUP = 'gwanje-api';
+/** How long the broker keeps the center's session (and queued messages) while it is away. */
+const SESSION_EXPIRY_S = 600;
 
 export type MessageHandler = (topic: string, payload: Buffer) => void;
 
@@ -20,6 +22,7 @@ export interface CenterMqttOptions {
   password?: string;
   /** 5 for Mosquitto (shared subscriptions), 4 for the embedded aedes broker. */
   protocolVersion: 4 | 5;
+  /** Stable id: enables a persistent session. Unset: a random id and a clean session. */
   clientId?: string;
   log: Logger;
   onMessage: MessageHandler;
@@ -38,6 +41,7 @@ export class CenterMqttClient {
   private client?: MqttClient;
   private backoffMs: number;
   private connectedOnce = false;
+  private onSubscribed?: () => void;
 
   constructor(private readonly opts: CenterMqttOptions) {
     this.backoffMs = opts.minBackoffMs ?? 500;
@@ -51,21 +55,36 @@ export class CenterMqttClient {
     const { opts } = this;
     const min = opts.minBackoffMs ?? 500;
     const max = opts.maxBackoffMs ?? 15_000;
+    const persistent = opts.clientId !== undefined;
     const options: IClientOptions = {
       protocolVersion: opts.protocolVersion,
       clientId: opts.clientId ?? `gwanje-api-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
-      username: opts.username,
-      password: opts.password,
-      clean: true,
+      // Only when given: otherwise credentials in the URL (mqtt://user:pass@host) apply.
+      ...(opts.username !== undefined ? { username: opts.username, password: opts.password } : {}),
+      // A persistent session (MQTT 3.1.1 section 3.1.2.4; MQTT 5 Session Expiry, section 3.1.2.11.2):
+      // if the link drops under a backlog or the center restarts, the broker keeps the QoS 1
+      // messages queued for this client id and delivers them on reconnect instead of dropping them.
+      clean: !persistent,
       reconnectPeriod: min,
       connectTimeout: 10_000,
-      keepalive: 30,
+      keepalive: 60,
       // QoS 1 inflight window from the broker: keep it wide for the ingest rate.
-      properties: opts.protocolVersion === 5 ? { receiveMaximum: 65535 } : undefined,
+      // A random-id client must not leave a session behind: in a shared subscription group a dead
+      // session would keep receiving its share of messages until it expires.
+      properties:
+        opts.protocolVersion === 5
+          ? { receiveMaximum: 65535, sessionExpiryInterval: persistent ? SESSION_EXPIRY_S : 0 }
+          : undefined,
     };
     const client = mqtt.connect(opts.url, options);
     this.client = client;
     client.on('message', (topic, payload) => opts.onMessage(topic, payload));
+    // mqtt.js only counts acks and PINGRESP as signs of life; under a backlog the PINGRESP queues
+    // behind megabytes of PUBLISH and the link is dropped as dead. Incoming PUBLISH packets prove
+    // the broker alive (and our PUBACKs keep our side of MQTT 3.1.1 section 3.1.2.10 keep-alive).
+    client.on('packetreceive', (packet) => {
+      if (packet.cmd === 'publish') client.reschedulePing(true);
+    });
     client.on('connect', () => {
       this.backoffMs = min;
       client.options.reconnectPeriod = min;
@@ -76,6 +95,7 @@ export class CenterMqttClient {
         if (err) opts.log.error({ err: err.message }, 'mqtt: subscribe failed');
         const refused = (granted ?? []).filter((g) => g.qos >= 0x80).map((g) => g.topic);
         if (refused.length > 0) opts.log.error({ refused }, 'mqtt: subscriptions refused by the broker');
+        this.onSubscribed?.();
       });
     });
     // Exponential backoff between reconnects (mqtt.js retries at a fixed reconnectPeriod).
@@ -90,10 +110,12 @@ export class CenterMqttClient {
         () => reject(new Error(`mqtt: could not connect to ${redactUrl(opts.url)} in 15 s`)),
         15_000,
       );
-      client.once('connect', () => {
+      // Ready only once subscribed: anything published before the SUBACK would not reach us.
+      this.onSubscribed = () => {
         clearTimeout(timer);
+        this.onSubscribed = undefined;
         resolve();
-      });
+      };
     });
   }
 
