@@ -1,16 +1,9 @@
 #!/usr/bin/env node
-// `npm run -w edge-agent bundle`: one plain-JS file for small boxes (no TypeScript loader at run
-// time, which alone costs ~35 MB RSS). npm dependencies stay external. Uses the esbuild that tsx
-// already brings.
-import { build } from 'esbuild';
+// `npm run -w edge-agent bundle` (also run by `npm install`, see package.json "prepare"): builds
+// dist/gwanje-edge.mjs (+ lazy chunks), the form the `gwanje-edge` bin runs (src/aot/bundle.ts says what is in it).
+import { tsImport } from 'tsx/esm/api';
 
-await build({
-  entryPoints: [new URL('../src/main.ts', import.meta.url).pathname],
-  outfile: new URL('../dist/gwanje-edge.mjs', import.meta.url).pathname,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  external: ['mqtt', 'pino', 'onvif', 'modbus-serial', 'ajv', 'ajv-formats', '@sinclair/typebox'],
-  logLevel: 'warning',
-});
+const { bundleAgent } = await tsImport('../src/aot/bundle.ts', import.meta.url);
+const outdir = process.argv[2] ?? new URL('../dist', import.meta.url).pathname;
+await bundleAgent({ outdir });
+process.stdout.write(`gwanje-edge: bundled ${outdir}/gwanje-edge.mjs\n`);

@@ -67,6 +67,9 @@ export class CentralLink {
       clientId: this.o.clientId ?? this.o.agentId,
       clean: false,
       protocolVersion: 4,
+      // mqtt-packet otherwise builds a 65,536-entry Buffer cache of packet ids (~6 MB of heap) on
+      // the first write; a Pi-class box cannot spare it (issue 5 footprint goal).
+      writeCache: false,
       username: this.o.username,
       password: this.o.password,
       keepalive: 30,

@@ -20,6 +20,7 @@ export class FieldOutputs {
       clientId: this.clientId,
       clean: true,
       protocolVersion: 4,
+      writeCache: false, // no 65,536-Buffer packet-id cache (see central.ts)
       reconnectPeriod: 500,
       connectTimeout: 5000,
     });

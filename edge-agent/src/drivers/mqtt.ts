@@ -39,6 +39,7 @@ export class MqttFieldDriver implements FieldDriver {
       clientId: this.clientId,
       clean: false,
       protocolVersion: 4,
+      writeCache: false, // no 65,536-Buffer packet-id cache (see central.ts)
       username: this.cfg.username,
       password: this.cfg.password,
       reconnectPeriod: 1000,
