@@ -11,7 +11,8 @@ export interface Chunk {
 }
 
 export class BoundedFifo<T extends Chunk> {
-  private items: T[] = [];
+  /** Slots before `head` are emptied as they are taken, so taken chunks can be collected at once. */
+  private items: (T | undefined)[] = [];
   private head = 0;
   private points = 0;
   private droppedPoints = 0;
@@ -52,11 +53,11 @@ export class BoundedFifo<T extends Chunk> {
     const out: T[] = [];
     let n = 0;
     while (this.head < this.items.length) {
-      const c = this.items[this.head];
+      const c = this.items[this.head] as T;
       if (out.length > 0 && n + c.count > maxPoints) break;
       out.push(c);
       n += c.count;
-      this.head++;
+      this.items[this.head++] = undefined;
     }
     this.points -= n;
     this.compact();
@@ -67,7 +68,8 @@ export class BoundedFifo<T extends Chunk> {
     let dropped = 0;
     // Never drop the newest chunk: it is what was just accepted.
     while (this.points + reserved > this.maxPoints && this.items.length - this.head > 1) {
-      const c = this.items[this.head++];
+      const c = this.items[this.head] as T;
+      this.items[this.head++] = undefined;
       this.points -= c.count;
       dropped += c.count;
     }

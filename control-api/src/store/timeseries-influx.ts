@@ -58,7 +58,6 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   private running = false;
   private pumping = false;
   private timer: NodeJS.Timeout | undefined;
-  private timerArmed = false;
   private backoffMs = 0;
   private waiters: (() => void)[] = [];
   /** Earliest ts written that may have missed the continuous query (backfilled after). */
@@ -124,22 +123,16 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
       if (dropped > 0)
         this.log.warn({ dropped, total: this.buffer.dropped }, 'timeseries: outage buffer full, oldest dropped');
     }
-    if (this.pumping) return;
-    if (this.backoffMs === 0) {
-      if (this.buffer.memoryPoints >= this.batchSize) void this.pump(false);
-    } else if (this.buffer.memoryPoints >= this.batchSize && this.buffer.hasSpool) {
-      void this.spillNow(); // outage: to disk now, not at the next retry (memory stays small)
-    }
+    // During an outage (or when the writer falls behind) memory goes to disk at once,
+    // synchronously: a producer faster than the disk is slowed, memory stays bounded.
+    if (this.buffer.shouldSpill(this.backoffMs > 0) && this.buffer.memoryPoints >= this.batchSize) this.buffer.spill();
+    else if (this.buffer.memoryPoints >= this.batchSize && !this.pumping && this.backoffMs === 0) void this.pump(false);
   }
 
   private schedule(ms: number): void {
     if (!this.running) return;
     clearTimeout(this.timer);
-    this.timerArmed = true;
-    this.timer = setTimeout(() => {
-      this.timerArmed = false;
-      void this.pump(true);
-    }, ms);
+    this.timer = setTimeout(() => void this.pump(true), ms);
   }
 
   /** Writes batches while there is a full one (or any, when `all`), one at a time, in order. */
@@ -149,7 +142,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     try {
       if (!this.ready) await this.setup();
       for (;;) {
-        if (this.buffer.shouldSpill(false)) await this.buffer.spill(); // falling behind
+        if (this.buffer.shouldSpill(false)) this.buffer.spill(); // falling behind
         const mem = this.buffer.memoryPoints;
         if (this.buffer.spoolPoints === 0 && !(mem >= this.batchSize || (all && mem > 0))) break;
         await this.writeBatch();
@@ -162,25 +155,12 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
         { err: errText(err), pending: this.pending(), spooled: this.buffer.spoolPoints, retryInMs: this.backoffMs },
         'timeseries: InfluxDB write failed; points kept for retry',
       );
-      await this.buffer.spill();
+      this.buffer.spill();
     } finally {
       this.pumping = false;
       this.notify();
     }
     this.schedule(this.backoffMs > 0 ? this.backoffMs : (this.opts.flushIntervalMs ?? 1000));
-  }
-
-  /** Moves memory to the spool between retries; keeps the retry timer as it is. */
-  private async spillNow(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      await this.buffer.spill();
-    } finally {
-      this.pumping = false;
-      this.notify();
-    }
-    if (!this.timerArmed) this.schedule(this.backoffMs); // a retry that fired meanwhile was skipped
   }
 
   private async writeBatch(): Promise<void> {
@@ -211,7 +191,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
           { status: 400, reason: text, points: b.count, rejected, rejectedTotal: this.rejectedCount },
           'timeseries: InfluxDB rejected points of a batch; not retried',
         );
-        await this.buffer.done(b);
+        this.buffer.done(b);
         return;
       }
       if (res.status === 404) this.ready = false; // database gone: re-create before retrying
@@ -220,7 +200,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     }
     this.writtenCount += b.count;
     this.ok = true;
-    await this.buffer.done(b);
+    this.buffer.done(b);
     if (b.minTs < this.now() - LATE_MS) this.lateFrom = Math.min(this.lateFrom ?? b.minTs, b.minTs);
     if (this.lateFrom !== undefined && this.buffer.pending === 0) await this.backfill();
   }

@@ -41,6 +41,8 @@ export class OutageBuffer {
   private readonly fifo: BoundedFifo<LineChunk>;
   private spool: OutageSpool | undefined;
   private inflight = 0;
+  /** A memory batch that failed: first in line, before the spool (which is newer). */
+  private retrySlot: OutageBatch | undefined;
 
   constructor(private readonly opts: OutageBufferOptions) {
     this.fifo = new BoundedFifo(opts.maxMemoryPoints);
@@ -69,7 +71,7 @@ export class OutageBuffer {
 
   /** Accepts a chunk; returns the points dropped from memory to stay within its hard cap. */
   push(chunk: LineChunk): number {
-    return this.fifo.push(chunk, this.inflight);
+    return this.fifo.push(chunk, this.inflight + (this.retrySlot?.count ?? 0));
   }
 
   get memoryPoints(): number {
@@ -90,7 +92,7 @@ export class OutageBuffer {
 
   /** Accepted and not written: memory, in flight and spool. */
   get pending(): number {
-    return this.fifo.size + this.inflight + this.spoolPoints;
+    return this.fifo.size + this.inflight + (this.retrySlot?.count ?? 0) + this.spoolPoints;
   }
 
   /** Points lost: memory overflow plus spool eviction. */
@@ -108,13 +110,13 @@ export class OutageBuffer {
   }
 
   /** Moves all of memory to the spool, one record per batch. A disk error keeps it in memory. */
-  async spill(): Promise<void> {
+  spill(): void {
     const spool = this.spool;
     if (!spool) return;
     while (this.fifo.size > 0) {
       const chunks = this.fifo.take(this.opts.batchSize);
       try {
-        await spool.append(chunks);
+        spool.append(chunks);
       } catch (err) {
         this.fifo.unshift(chunks);
         this.opts.log.error(
@@ -124,13 +126,17 @@ export class OutageBuffer {
         return;
       }
     }
-    await spool.syncIfDue().catch((err: unknown) => {
-      this.opts.log.error({ err: errText(err) }, 'timeseries: outage spool fsync failed');
-    });
+    spool.syncIfDue();
   }
 
-  /** The next batch in acceptance order: the spool's oldest record, else up to batchSize from memory. */
+  /** The next batch in acceptance order: a failed memory batch, the spool's oldest record, memory. */
   async take(): Promise<OutageBatch | undefined> {
+    if (this.retrySlot) {
+      const b = this.retrySlot;
+      this.retrySlot = undefined;
+      this.inflight = b.count;
+      return b;
+    }
     const rec = this.spool ? await this.spool.peek() : undefined;
     if (rec) return { chunks: [rec], count: rec.count, minTs: rec.minTs, fromSpool: true };
     if (this.fifo.size === 0) return undefined;
@@ -146,22 +152,37 @@ export class OutageBuffer {
   }
 
   /** The batch is settled for good (written, or rejected by InfluxDB as malformed). */
-  async done(b: OutageBatch): Promise<void> {
-    if (b.fromSpool) await this.spool?.ack();
+  done(b: OutageBatch): void {
+    if (b.fromSpool) this.spool?.ack();
     else this.inflight = 0;
   }
 
   /** The batch was not written: it stays first in line. */
   retry(b: OutageBatch): void {
-    if (b.fromSpool) return; // still the spool's head record
+    if (b.fromSpool) {
+      this.spool?.release(); // still the spool's head record
+      return;
+    }
     this.inflight = 0;
-    this.fifo.unshift(b.chunks);
+    // Into the spool when it is empty (still oldest-first there, and evictable like the rest).
+    if (this.spool && this.spool.points === 0) {
+      try {
+        this.spool.append(b.chunks);
+        return;
+      } catch (err) {
+        this.opts.log.error({ err: errText(err) }, 'timeseries: outage spool append failed; keeping batch in memory');
+      }
+    }
+    this.retrySlot = b;
   }
 
   /** Spills what memory holds (when a spool exists) and closes the spool, synced. */
   async close(): Promise<void> {
     if (!this.spool) return;
-    await this.spill();
+    // A failed batch is appended after newer ones here: InfluxDB orders by timestamp anyway.
+    if (this.retrySlot) this.spool.append(this.retrySlot.chunks);
+    this.retrySlot = undefined;
+    this.spill();
     await this.spool.close();
   }
 }

@@ -6,8 +6,10 @@
  *   u32 LE payload length | u32 LE CRC-32 (zlib) of payload | payload
  *   payload = u32 LE point count | f64 LE earliest ts | line protocol (UTF-8)
  *
- * fsync policy: appends go to the page cache and are fdatasync'ed at most once per `syncEveryMs`
- * (1 s) and when a segment is sealed or the spool closed. A killed process loses nothing that
+ * Appends are synchronous writes (to the page cache, well under a millisecond per batch), so a
+ * producer faster than the disk is slowed rather than left to grow memory, and an append is
+ * never half-way between memory and disk. fsync policy: fdatasync, asynchronous, at most once
+ * per `syncEveryMs` (1 s), and when a segment is sealed or the spool closed. A killed process loses nothing that
  * was appended (the kernel holds it); a power cut may lose up to the last second of appends. A
  * torn or corrupt tail (crash mid-append) is truncated at the last whole record on recovery.
  *
@@ -18,8 +20,19 @@
  * next start: harmless, InfluxDB keeps one point per series and timestamp.
  * Not thread-safe by design: the InfluxDB writer calls it from its one serialized pump.
  */
-import { mkdirSync, readdirSync, readFileSync, statfsSync, truncateSync, unlinkSync } from 'node:fs';
-import { type FileHandle, open, readFile, unlink } from 'node:fs/promises';
+import {
+  closeSync,
+  fdatasync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statfsSync,
+  truncateSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Logger } from 'pino';
@@ -79,7 +92,10 @@ const segName = (seq: number) => `${String(seq).padStart(10, '0')}.seg`;
 
 export class OutageSpool {
   private segments: Segment[] = [];
-  private active: { seg: Segment; fh: FileHandle } | undefined;
+  private active: { seg: Segment; fd: number } | undefined;
+  /** The record handed out by peek() and not yet acknowledged (never evicted under the writer). */
+  private out = false;
+  private syncing: Promise<void> = Promise.resolve();
   /** The segment being replayed (removed from `segments`), its records and the next one. */
   private replay: { seg: Segment; records: LineChunk[]; next: number; points: number } | undefined;
   private nextSeq = 1;
@@ -145,7 +161,7 @@ export class OutageSpool {
   }
 
   /** Appends chunks as one record (a write batch), evicting the oldest to stay within the cap. */
-  async append(chunks: LineChunk[]): Promise<void> {
+  append(chunks: LineChunk[]): void {
     let count = 0;
     let minTs = Number.POSITIVE_INFINITY;
     for (const c of chunks) {
@@ -154,75 +170,105 @@ export class OutageSpool {
     }
     if (count === 0) return;
     const rec = encodeRecord({ text: chunks.map((c) => c.text).join('\n'), count, minTs });
-    await this.evictFor(rec.length);
-    if (this.active && this.active.seg.bytes + rec.length > (this.opts.segmentBytes ?? 16 * 1024 ** 2)) {
-      await this.seal();
-    }
+    this.evictFor(rec.length);
+    if (this.active && this.active.seg.bytes + rec.length > (this.opts.segmentBytes ?? 16 * 1024 ** 2)) this.seal();
     if (!this.active) {
       const seg = { seq: this.nextSeq++, bytes: 0, points: 0 };
-      const fh = await open(join(this.opts.dir, segName(seg.seq)), 'a');
-      this.active = { seg, fh };
+      this.active = { seg, fd: openSync(join(this.opts.dir, segName(seg.seq)), 'a') };
       this.segments.push(seg);
     }
-    await this.active.fh.write(rec);
+    for (let off = 0; off < rec.length; ) off += writeSync(this.active.fd, rec, off);
     this.active.seg.bytes += rec.length;
     this.active.seg.points += count;
     this.dirty = true;
   }
 
   /** fdatasync the active segment if it has unsynced appends older than the sync interval. */
-  async syncIfDue(now = Date.now()): Promise<void> {
+  syncIfDue(now = Date.now()): void {
     if (!this.dirty || !this.active || now - this.lastSync < (this.opts.syncEveryMs ?? 1000)) return;
-    await this.active.fh.datasync();
     this.lastSync = now;
     this.dirty = false;
+    this.datasync(this.active.fd, false);
+  }
+
+  /** Queues an fdatasync (one at a time, so a close never races a sync on the same fd). */
+  private datasync(fd: number, thenClose: boolean): void {
+    this.syncing = this.syncing.then(
+      () =>
+        new Promise<void>((resolve) => {
+          fdatasync(fd, (err) => {
+            if (err) this.opts.log.error({ err: err.message }, 'timeseries: spool fdatasync failed');
+            if (thenClose) closeSync(fd);
+            resolve();
+          });
+        }),
+    );
   }
 
   /** The oldest record not yet acknowledged (loads the oldest segment when needed). */
   async peek(): Promise<LineChunk | undefined> {
-    if (this.replay && this.replay.next < this.replay.records.length) return this.replay.records[this.replay.next];
-    if (this.replay) await this.finishReplay();
-    const seg = this.segments[0];
-    if (!seg) return undefined;
-    if (this.active?.seg === seg) await this.seal();
-    this.segments.shift();
-    const { records } = decodeRecords(await readFile(join(this.opts.dir, segName(seg.seq))));
-    this.replay = { seg, records, next: 0, points: records.reduce((n, r) => n + r.count, 0) };
-    return this.peek();
+    for (;;) {
+      if (this.replay && this.replay.next < this.replay.records.length) {
+        this.out = true;
+        return this.replay.records[this.replay.next];
+      }
+      if (this.replay) this.finishReplay();
+      const seg = this.segments[0];
+      if (!seg) return undefined;
+      if (this.active?.seg === seg) this.seal();
+      this.segments.shift();
+      this.out = true; // not evictable while being read
+      let buf: Buffer;
+      try {
+        buf = await readFile(join(this.opts.dir, segName(seg.seq)));
+      } finally {
+        this.out = false;
+      }
+      const { records } = decodeRecords(buf);
+      this.replay = { seg, records, next: 0, points: records.reduce((n, r) => n + r.count, 0) };
+    }
   }
 
   /** The record returned by peek() is written (or rejected for good). */
-  async ack(): Promise<void> {
+  ack(): void {
+    this.out = false;
     const r = this.replay;
     if (!r || r.next >= r.records.length) return;
     r.points -= r.records[r.next].count;
     r.next++;
-    if (r.next >= r.records.length) await this.finishReplay();
+    if (r.next >= r.records.length) this.finishReplay();
   }
 
-  private async finishReplay(): Promise<void> {
+  /** The record returned by peek() was not written; it stays first. */
+  release(): void {
+    this.out = false;
+  }
+
+  private finishReplay(): void {
     const r = this.replay;
     if (!r) return;
     this.replay = undefined;
-    await unlink(join(this.opts.dir, segName(r.seg.seq)));
+    unlinkSync(join(this.opts.dir, segName(r.seg.seq)));
   }
 
-  private async evictFor(incoming: number): Promise<void> {
-    while (this.bytes + incoming > this.cap && (this.replay || this.segments.length > 0)) {
+  /** Evicts oldest-first; the replaying segment only while none of its records is being written. */
+  private evictFor(incoming: number): void {
+    while (this.bytes + incoming > this.cap) {
       let lost: number;
       let seq: number;
-      if (this.replay) {
+      if (this.replay && !this.out) {
         lost = this.replay.points;
         seq = this.replay.seg.seq;
         this.replay = undefined;
       } else {
         const seg = this.segments[0];
-        if (this.active?.seg === seg) await this.seal();
+        if (!seg) return; // only the record being written is left: over the cap by that much
+        if (this.active?.seg === seg) this.seal();
         this.segments.shift();
         lost = seg.points;
         seq = seg.seq;
       }
-      await unlink(join(this.opts.dir, segName(seq)));
+      unlinkSync(join(this.opts.dir, segName(seq)));
       this.evictedPoints += lost;
       this.opts.log.warn(
         { segment: segName(seq), points: lost, evictedTotal: this.evictedPoints, maxBytes: this.cap },
@@ -232,16 +278,17 @@ export class OutageSpool {
   }
 
   /** Closes the active segment (synced); the next append starts a new one. */
-  private async seal(): Promise<void> {
+  private seal(): void {
     const a = this.active;
     if (!a) return;
     this.active = undefined;
-    await a.fh.datasync();
-    await a.fh.close();
     this.dirty = false;
+    this.datasync(a.fd, true);
   }
 
+  /** Seals the active segment and waits until every segment is synced and closed. */
   async close(): Promise<void> {
-    await this.seal();
+    this.seal();
+    await this.syncing;
   }
 }

@@ -26,7 +26,7 @@ async function drain(spool: OutageSpool): Promise<number[]> {
   const out: number[] = [];
   for (let r = await spool.peek(); r; r = await spool.peek()) {
     out.push(r.minTs - 1000);
-    await spool.ack();
+    spool.ack();
   }
   return out;
 }
@@ -49,7 +49,7 @@ test('replays in order across segments and a restart; a torn tail is truncated, 
   const dir = freshDir();
   const s1 = new OutageSpool({ dir, log, segmentBytes: 200, maxBytes: 1e9 });
   s1.open();
-  for (let i = 0; i < 10; i++) await s1.append([rec(i)]);
+  for (let i = 0; i < 10; i++) s1.append([rec(i)]);
   assert.equal(s1.points, 100);
   await s1.close();
   const segs = readdirSync(dir).sort();
@@ -65,13 +65,13 @@ test('replays in order across segments and a restart; a torn tail is truncated, 
   assert.equal(s2.points, 100);
   const first = await s2.peek();
   assert.equal(first?.minTs, 1000);
-  await s2.ack();
+  s2.ack();
   // Restart mid-replay: the unacknowledged rest is still there (the first segment's acknowledged
   // records may come again, which InfluxDB de-duplicates).
   await s2.close();
   const s3 = new OutageSpool({ dir, log, segmentBytes: 200, maxBytes: 1e9 });
   s3.open();
-  await s3.append([rec(10)]);
+  s3.append([rec(10)]);
   const order = await drain(s3);
   assert.deepEqual(order.slice(-10), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   assert.equal(s3.points, 0);
@@ -82,7 +82,7 @@ test('a segment corrupt in the middle keeps the records before the damage', asyn
   const dir = freshDir();
   const s = new OutageSpool({ dir, log, maxBytes: 1e9 });
   s.open();
-  for (let i = 0; i < 5; i++) await s.append([rec(i)]);
+  for (let i = 0; i < 5; i++) s.append([rec(i)]);
   await s.close();
   const [seg] = readdirSync(dir);
   const buf = readFileSync(join(dir, seg));
@@ -102,7 +102,7 @@ test('the byte cap evicts the oldest segments first and counts every evicted poi
   const s = new OutageSpool({ dir, log, segmentBytes: 2 * recLen, maxBytes: 6 * recLen });
   s.open();
   assert.equal(s.maxBytes, 6 * recLen);
-  for (let i = 0; i < 11; i++) await s.append([rec(i, i + 1)]);
+  for (let i = 0; i < 11; i++) s.append([rec(i, i + 1)]);
   assert.ok(s.bytes <= 6 * recLen);
   const kept = await drain(s);
   const evicted = Array.from({ length: 11 }, (_, i) => i).filter((i) => !kept.includes(i));
