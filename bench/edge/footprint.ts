@@ -113,5 +113,7 @@ export async function bareNodeMb(): Promise<number> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const argv = process.argv.slice(2);
-  console.log(await footprint(argv.length ? argv : [process.execPath, 'edge-agent/dist/gwanje-edge.mjs', '--config', '{config}']));
+  console.log(
+    await footprint(argv.length ? argv : [process.execPath, 'edge-agent/dist/gwanje-edge.mjs', '--config', '{config}']),
+  );
 }

@@ -8,6 +8,10 @@
  *   imports them only when a site configures ONVIF cameras or a Modbus driver.
  * Build-time only (esbuild comes with tsx).
  */
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { aotAjvModuleSource } from './validators.js';
 
@@ -36,10 +40,27 @@ export interface BundleOptions {
   /** Output directory; the entry becomes `<outdir>/gwanje-edge.mjs`, lazy parts `chunk-*.mjs`. */
   outdir: string;
   minify?: boolean;
+  /** Import onvif / modbus-serial by absolute path, for a bundle built outside this package. */
+  absoluteExternals?: boolean;
+}
+
+/** Resolves the external packages from this package, so a bundle elsewhere still finds them. */
+function absoluteExternalsPlugin(): Plugin {
+  const req = createRequire(import.meta.url);
+  return {
+    name: 'gwanje-absolute-externals',
+    setup(b) {
+      const filter = new RegExp(`^(${BUNDLE_EXTERNAL.join('|')})$`);
+      b.onResolve({ filter }, (args) => ({ path: pathToFileURL(req.resolve(args.path)).href, external: true }));
+    },
+  };
 }
 
 /** Builds the agent (or another entry, e.g. a test's) into one file. */
 export async function bundleAgent(o: BundleOptions): Promise<void> {
+  // Chunk names carry a content hash: drop the previous build's so they do not pile up.
+  mkdirSync(o.outdir, { recursive: true });
+  for (const f of readdirSync(o.outdir)) if (/^(chunk-.*|gwanje-edge)\.mjs$/.test(f)) rmSync(join(o.outdir, f));
   await build({
     entryPoints: [o.entry ?? new URL('../main.ts', import.meta.url).pathname],
     outdir: o.outdir,
@@ -55,12 +76,14 @@ export async function bundleAgent(o: BundleOptions): Promise<void> {
     format: 'esm',
     target: 'node20',
     external: BUNDLE_EXTERNAL,
-    plugins: [aotValidatorsPlugin()],
+    plugins: o.absoluteExternals ? [aotValidatorsPlugin(), absoluteExternalsPlugin()] : [aotValidatorsPlugin()],
     minify: o.minify ?? true,
     keepNames: true,
     legalComments: 'none',
     // CJS dependencies bundled into ESM still call require() for node builtins.
-    banner: { js: "import { createRequire as __gwanjeCreateRequire } from 'node:module'; const require = __gwanjeCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __gwanjeCreateRequire } from 'node:module'; const require = __gwanjeCreateRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
 }

@@ -23,8 +23,8 @@ import {
 } from '@gwanje/protocol';
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import standaloneModule from 'ajv/dist/standalone/index.js';
+import addFormatsModule from 'ajv-formats';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const standaloneCode = standaloneModule as unknown as (ajv: Ajv, refs: Record<string, string>) => string;
