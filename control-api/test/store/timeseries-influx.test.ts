@@ -4,14 +4,19 @@
  * the count checked exactly").
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { InfluxDB } from 'influx';
 import pino from 'pino';
 import { type InfluxInstance, startInfluxDB } from '../../../testkit/index.js';
 import { createTimeSeriesStore } from '../../src/store/timeseries.js';
+import { InfluxTimeSeriesStore } from '../../src/store/timeseries-influx.js';
 import type { StoredReading } from '../../src/store/types.js';
 
 const log = pino({ level: 'silent' });
+const dataDir = mkdtempSync(join(tmpdir(), 'gwanje-influx-store-'));
 
 const reading = (sensorId: string, ts: number, value: number): StoredReading => ({
   siteId: 'suwon',
@@ -40,10 +45,11 @@ describe('InfluxDB time-series store', () => {
   });
   after(async () => {
     await influx?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   test('creates database, retention policies and the 1-minute rollup CQ; aggregates are exact', async () => {
-    const store = createTimeSeriesStore({ influxUrl: influx.url, database: 'agg', dataDir: '/nonexistent', log });
+    const store = createTimeSeriesStore({ influxUrl: influx.url, database: 'agg', dataDir, log });
     await store.start();
     try {
       const t0 = Date.UTC(2026, 10, 23, 10, 0, 0);
@@ -114,7 +120,7 @@ describe('InfluxDB time-series store', () => {
   });
 
   test('an outage mid-stream loses nothing and writes nothing twice', async () => {
-    const store = createTimeSeriesStore({ influxUrl: influx.url, database: 'outage', dataDir: '/nonexistent', log });
+    const store = createTimeSeriesStore({ influxUrl: influx.url, database: 'outage', dataDir, log });
     await store.start();
     const t0 = Date.now() - 60_000;
     let n = 0;
@@ -147,11 +153,10 @@ describe('InfluxDB time-series store', () => {
     }
   });
 
-  test('the outage buffer is bounded: overflow drops the oldest and counts them', async () => {
-    const store = createTimeSeriesStore({
-      influxUrl: 'http://127.0.0.1:1',
+  test('without a spool directory the memory bound applies: overflow drops the oldest and counts them', async () => {
+    const store = new InfluxTimeSeriesStore({
+      url: 'http://127.0.0.1:1',
       database: 'nowhere',
-      dataDir: '/nonexistent',
       log,
       maxBuffered: 1_000,
     });
