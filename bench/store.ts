@@ -2,9 +2,15 @@
  * Storage throughput: readings/s the time-series stores take (embedded, and InfluxDB 1.x through
  * a real influxd from testkit, written and acknowledged), and the cost of the per-flush
  * relational updates ingest makes (sensors.updateLastMany, agents.setLastSeqMany) on SQLite.
- * Run: node --import tsx bench/store.ts [readings]. Prints figures, writes bench/results/store.json.
+ * Outage scenario (issue 4, "a 5-minute InfluxDB outage loses nothing"): readings offered at a
+ * steady rate (default 50,000/s) while InfluxDB runs, is paused for `outageS` seconds (default
+ * 20; 300 for the full 5 minutes) and comes back; reports the rate accepted during the outage,
+ * the rate written after it (backlog drain while new readings keep arriving), catch-up time,
+ * peak RSS, spool size, CPU-seconds, and checks the stored count exactly.
+ * Run: node --import tsx bench/store.ts [readings] [outageS] [rate]. Prints figures, writes
+ * bench/results/store.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -12,9 +18,11 @@ import { openDatabase } from '../control-api/src/store/db.js';
 import { Repositories } from '../control-api/src/store/repositories.js';
 import { createTimeSeriesStore } from '../control-api/src/store/timeseries.js';
 import type { StoredReading, TimeSeriesStore } from '../control-api/src/store/types.js';
-import { startInfluxDB } from '../testkit/index.js';
+import { type InfluxInstance, startInfluxDB } from '../testkit/index.js';
 
 const total = Number(process.argv[2] ?? 1_000_000);
+const outageS = Number(process.argv[3] ?? 20);
+const rate = Number(process.argv[4] ?? 50_000);
 const log = pino({ level: 'warn' });
 const SENSORS = 31 * 5 * 8;
 const T0 = Date.now() - 3600_000;
@@ -65,6 +73,89 @@ async function measure(store: TimeSeriesStore, data: StoredReading[][]) {
   };
 }
 
+const reading = (k: number): StoredReading => {
+  const s = k % SENSORS;
+  return {
+    siteId: `site${s % 31}`,
+    agentId: `site${s % 31}-agent`,
+    sensorId: `site${s % 31}-ch4-${s}`,
+    metric: 'gas',
+    gas: 'CH4',
+    unit: '%LEL',
+    value: (k % 1000) / 10,
+    ts: T0 + Math.floor(k / SENSORS),
+    quality: 'good',
+  };
+};
+
+const dirBytes = (d: string) => {
+  try {
+    return readdirSync(d).reduce((n, f) => n + statSync(join(d, f)).size, 0);
+  } catch {
+    return 0;
+  }
+};
+
+/** Readings at `rate`/s: 5 s up, `outageS` s down, then until the backlog is written. */
+async function outage(influx: InfluxInstance, dataDir: string) {
+  const store = createTimeSeriesStore({ influxUrl: influx.url, database: 'outage', dataDir, log });
+  await store.start();
+  const spool = join(dataDir, 'influx-spool', 'outage');
+  let sent = 0;
+  let rssMax = 0;
+  let spoolMax = 0;
+  const t0 = performance.now();
+  const offer = async (untilS: number, done?: () => boolean) => {
+    while ((performance.now() - t0) / 1000 < untilS && !done?.()) {
+      const due = Math.floor(((performance.now() - t0) / 1000) * rate);
+      while (sent < due) {
+        const b: StoredReading[] = [];
+        for (let i = 0; i < 500 && sent < due; i++) b.push(reading(sent++));
+        store.write(b);
+      }
+      rssMax = Math.max(rssMax, process.memoryUsage().rss);
+      spoolMax = Math.max(spoolMax, dirBytes(spool));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  await offer(5);
+  const rss0 = process.memoryUsage().rss;
+  await influx.pause();
+  const cpu0 = process.cpuUsage();
+  const sentBefore = sent;
+  await offer(5 + outageS);
+  const duringCpu = process.cpuUsage(cpu0);
+  const acceptedDuring = sent - sentBefore;
+  await influx.resume();
+  const tBack = performance.now();
+  const writtenAtBack = store.written();
+  const sentAtBack = sent;
+  // Keep offering at the same rate until the backlog is gone (pending below one second's worth).
+  await offer(5 + outageS + 600, () => store.written() > writtenAtBack && store.pending() < rate);
+  const catchUpS = (performance.now() - tBack) / 1000;
+  const writtenAfter = store.written() - writtenAtBack;
+  await store.flush(600_000);
+  const cpu = process.cpuUsage(cpu0);
+  const r = {
+    rate,
+    outageS,
+    acceptedDuringOutage: acceptedDuring,
+    acceptedPerSecondDuring: Math.round(acceptedDuring / outageS),
+    cpuSecondsDuringOutage: +((duringCpu.user + duringCpu.system) / 1e6).toFixed(2),
+    offeredDuringCatchUp: sent - sentAtBack,
+    catchUpS: +catchUpS.toFixed(1),
+    writtenPerSecondAfter: Math.round(writtenAfter / catchUpS),
+    rssGrowthMb: Math.round((rssMax - rss0) / 1e6),
+    spoolPeakMb: Math.round(spoolMax / 1e6),
+    cpuSecondsOutageToEnd: +((cpu.user + cpu.system) / 1e6).toFixed(1),
+    sent,
+    written: store.written(),
+    dropped: store.dropped(),
+  };
+  await store.stop();
+  return r;
+}
+
 const results: Record<string, unknown> = { readings: total, sensors: SENSORS };
 const data = batches(total);
 
@@ -77,6 +168,8 @@ try {
   try {
     results.influx = await measure(createTimeSeriesStore({ influxUrl: influx.url, dataDir: dir, log }), data);
     console.log('influx', results.influx);
+    results.influxOutage = await outage(influx, dir);
+    console.log('influx outage', results.influxOutage);
   } finally {
     await influx.stop();
   }

@@ -170,8 +170,8 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     try {
       res = await fetch(this.writeUrl, {
         method: 'POST',
-        headers: this.writeHeaders,
-        body: b.chunks.length === 1 ? b.chunks[0].text : b.chunks.map((c) => c.text).join('\n'),
+        headers: b.gzip ? { ...this.writeHeaders, 'content-encoding': 'gzip' } : this.writeHeaders,
+        body: b.body,
         signal: AbortSignal.timeout(10_000),
       });
     } catch (err) {

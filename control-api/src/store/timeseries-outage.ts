@@ -31,7 +31,11 @@ export interface OutageBufferOptions {
 
 /** A batch handed to the writer: settle it with done() or retry() before taking another. */
 export interface OutageBatch {
+  /** Memory batches: the chunks (given back on failure); spool batches: none. */
   chunks: LineChunk[];
+  /** The /write body: line protocol, or gzip'ed line protocol from the spool. */
+  body: string | Buffer;
+  gzip: boolean;
   count: number;
   minTs: number;
   fromSpool: boolean;
@@ -138,7 +142,7 @@ export class OutageBuffer {
       return b;
     }
     const rec = this.spool ? await this.spool.peek() : undefined;
-    if (rec) return { chunks: [rec], count: rec.count, minTs: rec.minTs, fromSpool: true };
+    if (rec) return { chunks: [], body: rec.gz, gzip: true, count: rec.count, minTs: rec.minTs, fromSpool: true };
     if (this.fifo.size === 0) return undefined;
     const chunks = this.fifo.take(this.opts.batchSize);
     let count = 0;
@@ -148,7 +152,8 @@ export class OutageBuffer {
       minTs = Math.min(minTs, c.minTs);
     }
     this.inflight = count;
-    return { chunks, count, minTs, fromSpool: false };
+    const body = chunks.length === 1 ? chunks[0].text : chunks.map((c) => c.text).join('\n');
+    return { chunks, body, gzip: false, count, minTs, fromSpool: false };
   }
 
   /** The batch is settled for good (written, or rejected by InfluxDB as malformed). */

@@ -4,7 +4,11 @@
  * Append-only segment files `${dir}/NNNNNNNNNN.seg`; each record is one write batch:
  *
  *   u32 LE payload length | u32 LE CRC-32 (zlib) of payload | payload
- *   payload = u32 LE point count | f64 LE earliest ts | line protocol (UTF-8)
+ *   payload = u32 LE point count | f64 LE earliest ts | gzip (level 1) of the line protocol
+ *
+ * Gzip makes readings ~13x smaller (a 5-minute outage at 50,000/s is ~170 MB, not ~2.3 GB) for
+ * ~1.4 ms of CPU per 5,000 points, and InfluxDB 1.x takes the body as is on replay
+ * (`Content-Encoding: gzip` on /write), so replay costs no decompression.
  *
  * Appends are synchronous writes (to the page cache, well under a millisecond per batch), so a
  * producer faster than the disk is slowed rather than left to grow memory, and an append is
@@ -34,7 +38,7 @@ import {
 } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { LineChunk } from './timeseries-line.js';
 
@@ -52,6 +56,13 @@ export interface SpoolOptions {
   syncEveryMs?: number;
 }
 
+/** A spooled write batch: gzip'ed line protocol, its point count and earliest timestamp. */
+export interface SpoolRecord {
+  gz: Buffer;
+  count: number;
+  minTs: number;
+}
+
 interface Segment {
   seq: number;
   bytes: number;
@@ -59,19 +70,19 @@ interface Segment {
 }
 
 export function encodeRecord(chunk: LineChunk): Buffer {
-  const text = Buffer.from(chunk.text, 'utf8');
-  const buf = Buffer.allocUnsafe(HEADER + META + text.length);
-  buf.writeUInt32LE(META + text.length, 0);
+  const gz = gzipSync(chunk.text, { level: 1 });
+  const buf = Buffer.allocUnsafe(HEADER + META + gz.length);
+  buf.writeUInt32LE(META + gz.length, 0);
   buf.writeUInt32LE(chunk.count, HEADER);
   buf.writeDoubleLE(chunk.minTs, HEADER + 4);
-  text.copy(buf, HEADER + META);
+  gz.copy(buf, HEADER + META);
   buf.writeUInt32LE(crc32(buf.subarray(HEADER)), 4);
   return buf;
 }
 
 /** Whole records of a segment and the offset where they end (a torn or corrupt tail follows). */
-export function decodeRecords(buf: Buffer): { records: LineChunk[]; end: number } {
-  const records: LineChunk[] = [];
+export function decodeRecords(buf: Buffer): { records: SpoolRecord[]; end: number } {
+  const records: SpoolRecord[] = [];
   let off = 0;
   while (off + HEADER + META <= buf.length) {
     const len = buf.readUInt32LE(off);
@@ -81,7 +92,7 @@ export function decodeRecords(buf: Buffer): { records: LineChunk[]; end: number 
     records.push({
       count: payload.readUInt32LE(0),
       minTs: payload.readDoubleLE(4),
-      text: payload.toString('utf8', META),
+      gz: Buffer.from(payload.subarray(META)),
     });
     off += HEADER + len;
   }
@@ -97,7 +108,7 @@ export class OutageSpool {
   private out = false;
   private syncing: Promise<void> = Promise.resolve();
   /** The segment being replayed (removed from `segments`), its records and the next one. */
-  private replay: { seg: Segment; records: LineChunk[]; next: number; points: number } | undefined;
+  private replay: { seg: Segment; records: SpoolRecord[]; next: number; points: number } | undefined;
   private nextSeq = 1;
   private lastSync = 0;
   private dirty = false;
@@ -206,7 +217,7 @@ export class OutageSpool {
   }
 
   /** The oldest record not yet acknowledged (loads the oldest segment when needed). */
-  async peek(): Promise<LineChunk | undefined> {
+  async peek(): Promise<SpoolRecord | undefined> {
     for (;;) {
       if (this.replay && this.replay.next < this.replay.records.length) {
         this.out = true;
