@@ -1,8 +1,9 @@
 /**
  * THE end-to-end test (issue 3): boots the same process `npm start` runs and drives it through
  * CONTRACT only: login, 31 sites, POST /api/v1/agents, an MQTT client with the issued credentials
- * publishing a 60 %LEL reading, the `alarm` event on Socket.IO /live, ack over REST. Prints the
- * start-up time and the resident memory of the process.
+ * publishing a 60 %LEL reading, the `alarm` event on Socket.IO /live, ack over REST, and a
+ * simulated camera playing over /video. Prints the start-up time and the resident memory of the
+ * process (GWANJE_E2E_SIMULATE sets the number of simulated sites, 31 like `npm start` by default).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,11 +13,12 @@ import { after, before, test } from 'node:test';
 import type { Alarm } from '@gwanje/protocol';
 import mqtt from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
+import WebSocket from 'ws';
 import { freePort, type Spawned, spawnServer, waitFor } from '../../../testkit/index.js';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
 const PASSWORD = 'e2e-Control-r00m-7!';
-const SIMULATE = Number(process.env.GWANJE_E2E_SIMULATE ?? 3);
+const SIMULATE = Number(process.env.GWANJE_E2E_SIMULATE ?? 31);
 
 let proc: Spawned;
 let base: string;
@@ -156,6 +158,22 @@ test('npm start process: login, 31 sites, provisioned agent, 60 %LEL -> alarm on
   const metrics = await (await fetch(`${base}/metrics`)).text();
   assert.match(metrics, /gwanje_alarms_raised_total\{type="gas-high"\} [1-9]/);
   assert.match(metrics, /gwanje_alarm_latency_seconds_count [1-9]/);
+
+  // A simulated site's virtual camera plays through the gateway: MPEG-TS packets (sync byte 0x47).
+  await waitFor(async () => (await api<unknown[]>('GET', '/api/v1/cameras', token)).body.length >= SIMULATE, 15_000);
+  const cameras = await api<Array<{ cameraId: string }>>('GET', '/api/v1/cameras', token);
+  const cameraId = cameras.body[0].cameraId;
+  const firstBytes = await new Promise<Buffer>((resolve, reject) => {
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/video/${cameraId}?token=${encodeURIComponent(token)}`);
+    const timer = setTimeout(() => reject(new Error(`no video from ${cameraId} in 30 s`)), 30_000);
+    ws.on('message', (data: Buffer) => {
+      clearTimeout(timer);
+      ws.close();
+      resolve(data);
+    });
+    ws.on('error', reject);
+  });
+  assert.equal(firstBytes[0], 0x47, 'MPEG-TS sync byte');
 
   const rss = rssMb(proc.proc.pid as number);
   console.log(
