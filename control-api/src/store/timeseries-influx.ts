@@ -94,7 +94,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
       this.log.error({ err: errText(err) }, 'timeseries: InfluxDB unreachable at start; buffering until it is');
       this.backoffMs = 200;
     }
-    this.schedule(this.buffer.spoolPoints > 0 && this.ok ? 0 : (this.opts.flushIntervalMs ?? 1000));
+    this.schedule(this.buffer.backlog > 0 && this.ok ? 0 : (this.opts.flushIntervalMs ?? 1000));
   }
 
   /** Database, retention policies (raw default, rollup long) and the 1-minute rollup CQ. */
@@ -144,7 +144,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
       for (;;) {
         if (this.buffer.shouldSpill(false)) this.buffer.spill(); // falling behind
         const mem = this.buffer.memoryPoints;
-        if (this.buffer.spoolPoints === 0 && !(mem >= this.batchSize || (all && mem > 0))) break;
+        if (this.buffer.backlog === 0 && !(mem >= this.batchSize || (all && mem > 0))) break;
         await this.writeBatch();
       }
       this.backoffMs = 0;

@@ -86,6 +86,11 @@ export class OutageBuffer {
     return this.spool?.points ?? 0;
   }
 
+  /** Points to write before memory: a failed batch and the spool. */
+  get backlog(): number {
+    return (this.retrySlot?.count ?? 0) + this.spoolPoints;
+  }
+
   get spoolBytes(): number {
     return this.spool?.bytes ?? 0;
   }

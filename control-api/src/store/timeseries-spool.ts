@@ -1,28 +1,19 @@
 /**
  * The disk half of the InfluxDB outage buffer (issue 4: "a 5-minute InfluxDB outage loses
  * nothing" at >= 50,000 readings/s, i.e. 15 M points, far more than memory should hold).
- * Append-only segment files `${dir}/NNNNNNNNNN.seg`; each record is one write batch:
- *
- *   u32 LE payload length | u32 LE CRC-32 (zlib) of payload | payload
- *   payload = u32 LE point count | f64 LE earliest ts | gzip (level 1) of the line protocol
- *
- * Gzip makes readings ~13x smaller (a 5-minute outage at 50,000/s is ~170 MB, not ~2.3 GB) for
- * ~1.4 ms of CPU per 5,000 points, and InfluxDB 1.x takes the body as is on replay
- * (`Content-Encoding: gzip` on /write), so replay costs no decompression.
- *
- * Appends are synchronous writes (to the page cache, well under a millisecond per batch), so a
- * producer faster than the disk is slowed rather than left to grow memory, and an append is
- * never half-way between memory and disk. fsync policy: fdatasync, asynchronous, at most once
- * per `syncEveryMs` (1 s), and when a segment is sealed or the spool closed. A killed process loses nothing that
- * was appended (the kernel holds it); a power cut may lose up to the last second of appends. A
- * torn or corrupt tail (crash mid-append) is truncated at the last whole record on recovery.
- *
- * Bounded by `maxBytes`: over it, the oldest records go first (whole segments, the replaying one
- * included) and their points are counted in `evicted`. Replay reads the oldest segment whole
- * (<= segmentBytes in memory), hands out its records in order, and deletes the file once every
- * record is acknowledged. A crash mid-replay re-sends that segment's acknowledged records on the
- * next start: harmless, InfluxDB keeps one point per series and timestamp.
- * Not thread-safe by design: the InfluxDB writer calls it from its one serialized pump.
+ * Append-only segments `${dir}/NNNNNNNNNN.seg`, one record per write batch:
+ *   u32 LE length | u32 LE CRC-32 of payload | payload = u32 points | f64 earliest ts | gzip(lines)
+ * Gzip: ~13x smaller for ~1.4 ms CPU per 5,000 points; replay posts it as is (Content-Encoding).
+ * Appends are synchronous (page cache, well under 1 ms a batch): a producer faster than the disk
+ * is slowed instead of growing memory, and no batch is ever half-way between memory and disk.
+ * fsync policy: fdatasync (asynchronous) at most once per `syncEveryMs` (1 s) and when a segment
+ * is sealed or the spool closed; a killed process loses nothing appended, a power cut up to the
+ * last second. A torn or corrupt tail (crash mid-append) is truncated on recovery.
+ * Over `maxBytes` the oldest segments go first (the replaying one included), points counted in
+ * `evicted`. Replay reads the oldest segment whole (<= segmentBytes), hands out its records in
+ * order and deletes it once all are acknowledged; a crash mid-replay re-sends its acknowledged
+ * records, harmless (InfluxDB keeps one point per series and timestamp).
+ * Single caller by design: the InfluxDB writer, from its one serialized pump or write().
  */
 import {
   closeSync,

@@ -191,6 +191,28 @@ describe('InfluxDB outage buffer', () => {
     }
   });
 
+  test('regression: without a spool, a batch that failed is retried once InfluxDB is back', async () => {
+    // The failed batch waits in its own slot ahead of memory; the pump once ignored that slot
+    // when memory was empty, so flush() timed out with the batch pending forever.
+    const store = new InfluxTimeSeriesStore({ url: influx.url, database: 'nospool', log, flushIntervalMs: 50 });
+    await store.start();
+    const t0 = Date.now() - 600_000;
+    await influx.pause();
+    let resumed = false;
+    try {
+      store.write(Array.from({ length: 300 }, (_, i) => reading('s-ns', t0 + i, i)));
+      await assert.rejects(store.flush(500), /flush timed out with 300 points pending/);
+      await influx.resume();
+      resumed = true;
+      await store.flush(20_000);
+      assert.equal(store.written(), 300);
+      assert.equal(await countIn(influx.url, 'nospool'), 300);
+    } finally {
+      if (!resumed) await influx.resume();
+      await store.stop();
+    }
+  });
+
   test('a batch InfluxDB rejects (HTTP 400) is counted and logged once, never retried', async () => {
     const lines: string[] = [];
     const errLog = pino({ level: 'error' }, { write: (s: string) => void lines.push(s) });
