@@ -1,0 +1,76 @@
+/**
+ * Settings and ports as an operator meets them: every bad GWANJE_* variable reported at once as
+ * `VARIABLE: message`, and a taken port named by its variable (CONTRACT "Processes and settings").
+ */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { test } from 'node:test';
+import { freePort } from '../../testkit/index.js';
+import { listenOn } from '../src/listen.js';
+import { loadSettings, SettingsError } from '../src/settings.js';
+
+test('defaults make npm start work with no variables set', () => {
+  const s = loadSettings({});
+  assert.equal(s.httpPort, 8080);
+  assert.equal(s.mqttPort, 1883);
+  assert.equal(s.simulate, 31);
+  assert.equal(s.mqttUrl, undefined);
+  assert.equal(s.influxUrl, undefined);
+  assert.equal(s.databaseUrl, undefined);
+  assert.equal(s.publicUrl, 'http://localhost:8080');
+  assert.equal(s.mqttPublicUrl, 'mqtt://127.0.0.1:1883');
+  assert.match(s.dataDir, /\/data$/);
+});
+
+test('every bad variable is reported, each naming itself', () => {
+  const err = (() => {
+    try {
+      loadSettings({
+        GWANJE_HTTP_PORT: '80x',
+        GWANJE_MQTT_PORT: '70000',
+        GWANJE_DATABASE_URL: 'mysql://db',
+        GWANJE_INFLUX_URL: 'not a url',
+        GWANJE_SIMULATE: '-1',
+        GWANJE_LOG_LEVEL: 'loud',
+        GWANJE_ADMIN_PASSWORD: 'short',
+      });
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.ok(err instanceof SettingsError);
+  assert.deepEqual(
+    err.errors.map((e) => e.split(':')[0]),
+    [
+      'GWANJE_HTTP_PORT',
+      'GWANJE_MQTT_PORT',
+      'GWANJE_INFLUX_URL',
+      'GWANJE_DATABASE_URL',
+      'GWANJE_ADMIN_PASSWORD',
+      'GWANJE_SIMULATE',
+      'GWANJE_LOG_LEVEL',
+    ],
+  );
+});
+
+test('external services and the broker URL handed to agents', () => {
+  const s = loadSettings({
+    GWANJE_MQTT_URL: 'mqtt://center:secret@mosquitto:1883',
+    GWANJE_DATABASE_URL: 'postgres://gwanje@db/gwanje',
+    GWANJE_SIMULATE: '0',
+  });
+  assert.equal(s.simulate, 0);
+  // Agents get the broker address without the center's own credentials.
+  assert.equal(s.mqttPublicUrl, 'mqtt://mosquitto:1883');
+});
+
+test('a port already taken is a clear error naming the variable', async () => {
+  const port = await freePort();
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
+  const second = createServer();
+  await assert.rejects(listenOn(second, port, '127.0.0.1', 'GWANJE_HTTP_PORT'), {
+    message: `GWANJE_HTTP_PORT: port ${port} is already in use`,
+  });
+  await new Promise<void>((resolve) => holder.close(() => resolve()));
+});
