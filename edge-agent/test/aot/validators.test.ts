@@ -125,7 +125,11 @@ test('generated validators accept and reject exactly like runtime Ajv on the Typ
       const ok = generated(doc);
       assert.equal(ok, runtime(doc), `${name}: accept/reject differs on ${JSON.stringify(doc).slice(0, 200)}`);
       if (ok) accepted += 1;
-      else assert.deepEqual(formatErrors(generated.errors), formatErrors(runtime.errors), `${name}: errors differ`);
+      else {
+        // The raw error objects too: firmware-config's validateConfig reads schemaPath and params.
+        assert.deepEqual(generated.errors, runtime.errors, `${name}: errors differ`);
+        assert.deepEqual(formatErrors(generated.errors), formatErrors(runtime.errors), `${name}: lines differ`);
+      }
     }
     // A table that never accepts (or never rejects) would prove nothing.
     assert.ok(accepted > 0 && accepted < docs.length, `${name}: ${accepted}/${docs.length} accepted`);
@@ -151,16 +155,31 @@ test('the bundled agent (shipped form, with its V8 flags) refuses a bad config a
     );
 
   const bad = join(dir, 'bad.json');
-  writeFileSync(bad, JSON.stringify({ ...agentConfig, siteId: 'Bad Site', colour: 'blue' }));
-  const p1 = run(bad);
-  let err = '';
-  p1.stderr.on('data', (b: Buffer) => {
-    err += b.toString();
-  });
-  const code = await new Promise<number | null>((r) => p1.once('exit', r));
-  assert.equal(code, 2);
-  assert.match(err, /^ {2}siteId: must match pattern/m);
-  assert.match(err, /^ {2}colour: unknown key/m);
+  const drivers = [
+    { id: 'plc', type: 'modbus-tcp', hots: 'x' },
+    { id: 'f', type: 'mqtt', url: 7 },
+  ];
+  writeFileSync(bad, JSON.stringify({ ...agentConfig, siteId: 'Bad Site', colour: 'blue', drivers }));
+  const stderrOf = async (p: ReturnType<typeof spawn>) => {
+    let err = '';
+    p.stderr?.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
+    const code = await new Promise<number | null>((r) => p.once('exit', r));
+    return { code, err };
+  };
+  const shipped = await stderrOf(run(bad));
+  assert.equal(shipped.code, 2);
+  assert.match(shipped.err, /^ {2}siteId: must match pattern/m);
+  assert.match(shipped.err, /^ {2}colour: unknown key/m);
+  assert.match(shipped.err, /^ {2}drivers\.0\.hots: unknown key/m);
+  // Exactly what the TypeScript sources (runtime Ajv) print for the same file.
+  const source = await stderrOf(
+    spawn(process.execPath, ['--import', 'tsx', join(PKG, 'src', 'main.ts'), '-c', bad], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  assert.deepEqual(shipped, source);
 
   const good = join(dir, 'good.json');
   const config = simulatedAgentConfig({
