@@ -3,11 +3,12 @@
  * InfluxDB outage loses nothing" at the >= 50,000 readings/s ingest goal, i.e. 15 M points; here
  * 1 M points arrive while InfluxDB is down (the same shape, scaled to run in seconds) and must
  * all land exactly once, with memory bounded because the backlog sits in the disk spool.
- * Also: a store restarted mid-outage replays its spool; the spool byte cap evicts the oldest
+ * Also: a store restarted mid-outage, or killed with SIGKILL, replays its spool; the spool byte cap evicts the oldest
  * and counts them exactly; a batch InfluxDB refuses (HTTP 400) is counted and logged once.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -155,6 +156,41 @@ describe('InfluxDB outage buffer', () => {
       if (!resumed) await influx.resume();
       await a.stop();
       await b.stop();
+    }
+  });
+
+  test('kill -9 during the outage: a new process replays the spool (a torn tail ignored)', async () => {
+    const dataDir = join(root, 'crash');
+    await influx.pause();
+    let resumed = false;
+    const store = createTimeSeriesStore({ influxUrl: influx.url, database: 'crash', dataDir, log });
+    try {
+      const fixture = new URL('./spool-writer.fixture.ts', import.meta.url).pathname;
+      const child = spawn(process.execPath, ['--import', 'tsx', fixture, influx.url, dataDir, '100000'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+      });
+      await waitFor(() => out.includes('\n'), 30_000);
+      assert.equal(out.trim(), 'accepted 100000');
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      // A crash mid-append leaves half a record: simulate it on the newest segment.
+      const spool = join(dataDir, 'influx-spool', 'crash');
+      const newest = readdirSync(spool).sort().at(-1) ?? '';
+      appendFileSync(join(spool, newest), Buffer.from([200, 0, 0, 0, 1, 2, 3]));
+      await store.start();
+      assert.equal(store.pending(), 100_000);
+      await influx.resume();
+      resumed = true;
+      await store.flush(30_000);
+      assert.equal(store.written(), 100_000);
+      assert.equal(await countIn(influx.url, 'crash'), 100_000);
+    } finally {
+      if (!resumed) await influx.resume();
+      await store.stop();
     }
   });
 
