@@ -33,7 +33,16 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
-const [mosq, influx, httpPort] = await Promise.all([startMosquitto(), startInfluxDB(), freePort()]);
+// TCP_NODELAY on the broker's sockets (Mosquitto's default is off): see control-api/README.md.
+const [mosq, influx, httpPort] = await Promise.all([
+  startMosquitto({ extraConfig: 'set_tcp_nodelay true' }),
+  startInfluxDB(),
+  freePort(),
+]);
+const noDelay = (c: MqttClient): MqttClient => {
+  (c.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+  return c;
+};
 const dataDir = mkdtempSync(join(tmpdir(), 'gwanje-bench-'));
 const base = `http://127.0.0.1:${httpPort}`;
 // BENCH_CENTER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the center.
@@ -86,7 +95,7 @@ try {
     const siteId = sites[(i + 1) % sites.length].siteId;
     const agentId = `bench-${i}`;
     await post('/api/v1/agents', { agentId, siteId }, token);
-    const client = await mqtt.connectAsync(mosq.url, { protocolVersion: 5, clientId: agentId });
+    const client = noDelay(await mqtt.connectAsync(mosq.url, { protocolVersion: 5, clientId: agentId }));
     agents.push({ agentId, siteId, client, seq: 0 });
   }
   const flameSite = sites[0].siteId;
@@ -94,7 +103,7 @@ try {
   const flameAgent = {
     agentId: 'bench-flame',
     siteId: flameSite,
-    client: await mqtt.connectAsync(mosq.url, { protocolVersion: 5 }),
+    client: noDelay(await mqtt.connectAsync(mosq.url, { protocolVersion: 5 })),
     seq: 0,
   };
 

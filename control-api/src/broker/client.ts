@@ -86,6 +86,9 @@ export class CenterMqttClient {
       if (packet.cmd === 'publish') client.reschedulePing(true);
     });
     client.on('connect', () => {
+      // Small alarm-bearing packets must not wait for Nagle/delayed ACK (up to 200 ms on Linux).
+      const stream = client.stream as { setNoDelay?: (on: boolean) => void };
+      stream.setNoDelay?.(true);
       this.backoffMs = min;
       client.options.reconnectPeriod = min;
       opts.log.info({ url: redactUrl(opts.url), reconnect: this.connectedOnce }, 'mqtt: connected');

@@ -83,7 +83,11 @@ export class EmbeddedBroker {
       log.debug({ clientId: client.id, err: err.message }, 'broker: client error'),
     );
     this.aedes = aedes;
-    this.server = createServer(aedes.handle);
+    // Alarm traffic is small packets: without TCP_NODELAY, Nagle plus delayed ACKs hold them up to 200 ms.
+    this.server = createServer((socket) => {
+      socket.setNoDelay(true);
+      aedes.handle(socket);
+    });
     this.port = await listenOn(this.server, this.opts.port, this.opts.host, 'GWANJE_MQTT_PORT');
     log.info({ port: this.port }, 'broker: embedded MQTT broker listening');
   }
