@@ -13,6 +13,8 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import pino from 'pino';
 import { openDatabase } from '../control-api/src/store/db.js';
 import { Repositories } from '../control-api/src/store/repositories.js';
@@ -20,6 +22,9 @@ import { createTimeSeriesStore } from '../control-api/src/store/timeseries.js';
 import type { StoredReading, TimeSeriesStore } from '../control-api/src/store/types.js';
 import { type InfluxInstance, startInfluxDB } from '../testkit/index.js';
 
+v8.setFlagsFromString('--expose-gc');
+/** A full collection: memory retained, as opposed to garbage V8 has not collected yet. */
+const gc = vm.runInNewContext('gc') as () => void;
 const total = Number(process.argv[2] ?? 1_000_000);
 const outageS = Number(process.argv[3] ?? 20);
 const rate = Number(process.argv[4] ?? 50_000);
@@ -119,13 +124,17 @@ async function outage(influx: InfluxInstance, dataDir: string) {
     }
   };
   await offer(5);
-  const rss0 = process.memoryUsage().rss;
+  gc();
+  const { rss: rss0, heapUsed: heap0 } = process.memoryUsage();
   await influx.pause();
   const cpu0 = process.cpuUsage();
   const sentBefore = sent;
   await offer(5 + outageS);
   const duringCpu = process.cpuUsage(cpu0);
   const acceptedDuring = sent - sentBefore;
+  const rssOutage = rssMax;
+  gc();
+  const retained = process.memoryUsage();
   await influx.resume();
   const tBack = performance.now();
   const writtenAtBack = store.written();
@@ -145,7 +154,10 @@ async function outage(influx: InfluxInstance, dataDir: string) {
     offeredDuringCatchUp: sent - sentAtBack,
     catchUpS: +catchUpS.toFixed(1),
     writtenPerSecondAfter: Math.round(writtenAfter / catchUpS),
-    rssGrowthMb: Math.round((rssMax - rss0) / 1e6),
+    rssPeakGrowthDuringOutageMb: Math.round((rssOutage - rss0) / 1e6),
+    rssPeakGrowthToEndMb: Math.round((rssMax - rss0) / 1e6),
+    heapRetainedGrowthAtOutageEndMb: Math.round((retained.heapUsed - heap0) / 1e6),
+    rssAfterGcGrowthAtOutageEndMb: Math.round((retained.rss - rss0) / 1e6),
     spoolPeakMb: Math.round(spoolMax / 1e6),
     cpuSecondsOutageToEnd: +((cpu.user + cpu.system) / 1e6).toFixed(1),
     sent,
