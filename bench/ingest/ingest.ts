@@ -6,8 +6,9 @@
  *      until the center has taken all of them; InfluxDB is then checked to hold every reading.
  *   2. Alarm latency at 10,000 readings/s background: a flame detector trips every 100 ms on a
  *      fresh sensor; latency is reading ts -> `alarm` received by a Socket.IO /live client.
+ *   3. The peer of issue 4 (BENCH_PEER=0 skips it): a Node-RED flow on the same Mosquitto and
+ *      InfluxDB with the center stopped; Gwanje's durable rate is reported as a ratio to it.
  * Run: node --import tsx bench/ingest/ingest.ts. Writes bench/results/ingest.json.
- * The Node-RED peer comparison of issue 4 is not part of this script yet.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import type { Alarm } from '@gwanje/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { io } from 'socket.io-client';
 import { freePort, spawnServer, startInfluxDB, startMosquitto, waitFor } from '../../testkit/index.js';
+import { startNodeRed } from './nodered-peer.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 16);
@@ -309,11 +311,97 @@ try {
     centerRssMb: rss,
     centerEventLoop: loopLag,
     goals: { readingsPerSecond: 50_000, p99Ms: 20 },
-    peer: 'Node-RED comparison not run yet (issue 4 asks for it; left for later)',
+    peer: {} as Record<string, unknown>,
   };
   console.log(JSON.stringify(result, null, 2));
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/ingest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const save = () => writeFileSync(join(ROOT, 'bench/results/ingest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  save();
+
+  // 3. The integrator's usual alternative on the same broker and InfluxDB, the center stopped so
+  // each runs alone: Node-RED `mqtt in -> function -> influxdb out` with a threshold switch.
+  if (process.env.BENCH_PEER !== '0') {
+    await center.stop();
+    const peerDb = 'nodered';
+    await fetch(`${influx.url}/query?q=${encodeURIComponent(`CREATE DATABASE ${peerDb}`)}`, { method: 'POST' });
+    const peer = await startNodeRed({
+      mqttPort: mosq.port,
+      influxPort: influx.port,
+      database: peerDb,
+      topic: 'gwanje/v1/+/+/telemetry',
+      threshold: 25,
+    });
+    try {
+      await sleep(2000);
+      const peerCount = async () => {
+        const r = (await (
+          await fetch(`${influx.url}/query?db=${peerDb}&q=${encodeURIComponent('SELECT count(value) FROM reading')}`)
+        ).json()) as {
+          results: Array<{ series?: Array<{ values: Array<[string, number]> }> }>;
+        };
+        return r.results[0]?.series?.[0]?.values?.[0]?.[1] ?? 0;
+      };
+      // Node-RED's points carry no timestamp (InfluxDB stamps the batch), so one message must not
+      // repeat a sensor or its points would collapse: one distinct sensor per reading here.
+      const peerBatch = (a: (typeof agents)[number]) =>
+        JSON.stringify({
+          agentId: a.agentId,
+          seq: ++a.seq,
+          readings: Array.from({ length: BATCH }, (_, k) => ({
+            sensorId: `${a.agentId}-p-${k}`,
+            metric: 'temperature',
+            value: 20,
+            unit: 'C',
+            ts: Date.now(),
+            quality: 'good',
+          })),
+        });
+      let peerPublished = 0;
+      const p0 = performance.now();
+      const peerStop = Date.now() + SECONDS * 1000;
+      await Promise.all(
+        agents.map(async (a) => {
+          const inflight = new Set<Promise<unknown>>();
+          while (Date.now() < peerStop) {
+            const p = publish(a, peerBatch(a));
+            peerPublished += BATCH;
+            inflight.add(p);
+            void p.finally(() => inflight.delete(p));
+            if (inflight.size >= 8) await Promise.race(inflight);
+          }
+          await Promise.all(inflight);
+        }),
+      );
+      // Until every reading is in InfluxDB or the count stops growing for 10 s (Node-RED dropped the rest).
+      let last = -1;
+      let lastChange = performance.now();
+      let tLast = performance.now();
+      while (performance.now() - lastChange < 10_000) {
+        const n = await peerCount();
+        if (n !== last) {
+          last = n;
+          lastChange = performance.now();
+          tLast = lastChange;
+        }
+        if (n >= peerPublished) break;
+        await sleep(500);
+      }
+      const peerRate = Math.round(last / ((tLast - p0) / 1000));
+      result.peer = {
+        name: 'Node-RED 4 flow: mqtt in -> function -> influxdb out (+ threshold switch -> mqtt out)',
+        published: peerPublished,
+        inInflux: last,
+        durableInInfluxPerSecond: peerRate,
+        gwanjeDurableRatio: Math.round((durable / Math.max(1, peerRate)) * 10) / 10,
+      };
+      console.log(
+        `bench: Node-RED stored ${last} of ${peerPublished} readings -> ${peerRate} readings/s; Gwanje/Node-RED = ${result.peer.gwanjeDurableRatio}`,
+      );
+      save();
+    } finally {
+      await peer.stop();
+    }
+  }
   for (const a of [...agents, flameAgent]) await a.client.endAsync();
 } catch (err) {
   console.error(`bench: failed: ${(err as Error).stack}\n--- center output ---\n${center.output().slice(-5000)}`);
