@@ -45,9 +45,11 @@ export function installSteps(e: SignedConfig, agentId: string, siteId: string, k
 Config version ${e.version}, signed ${new Date(e.issuedAt).toISOString()} by key ${keyId}.
 \`config.json\` holds this agent's broker password: keep the bundle private and delete it once installed.
 
-1. Install Node.js 20 and the Gwanje repository at /opt/gwanje; there, install only the agent's
-   workspaces (tsx runs the TypeScript, so keep dev dependencies):
-   \`npm ci -w protocol -w firmware-config -w edge-agent --include-workspace-root\`, then
+1. Install Node.js 20 (coreutils 8.30 or later, i.e. Raspberry Pi OS Buster or newer) and the
+   Gwanje repository at /opt/gwanje; there, install only the agent's workspaces, keeping dev
+   dependencies (esbuild builds the agent's bundle):
+   \`npm ci -w protocol -w firmware-config -w edge-agent --include-workspace-root\`, build the
+   bundle the service runs (about 56 MB resident) with \`sudo npm run -w edge-agent bundle\`, then
    \`sudo ln -s /opt/gwanje/edge-agent/bin/gwanje-edge.mjs ${AGENT_BIN}\`.
 2. A local broker for the field sensors (\`field.url\` in the config), e.g. \`sudo apt install mosquitto\`.
 3. Create the service user and copy the bundle:
