@@ -1,7 +1,7 @@
 /**
  * NAB v1.1 benchmark of Gwanje's streaming anomaly detector (control-api/src/ml).
  * Run: node --import tsx bench/nab/nab.ts
- *   NAB_DIR=/path/with/data+labels   corpus (default /work/shared/nab)
+ *   NAB_DIR=/path/with/data+labels   corpus (default ../shared/nab beside the repository)
  *   NAB_FILTER=realTweets            only files whose name contains this
  *   NAB_MODEL=stats                  statistics only, no tfjs autoencoder (faster)
  *   NAB_SERIES='{"memory":600}'      override SeriesModelOptions (tuning; defaults are the product's)
@@ -35,7 +35,8 @@ const SCOREBOARD: Array<[string, number]> = [
   ['Random', 11.0],
 ];
 
-const dir = process.env.NAB_DIR ?? '/work/shared/nab';
+// Default: the project's shared folder beside the repository (../shared/nab).
+const dir = process.env.NAB_DIR ?? new URL('../../../shared/nab', import.meta.url).pathname;
 const useModel = process.env.NAB_MODEL !== 'stats';
 const corpus = loadCorpus(dir, process.env.NAB_FILTER);
 const tf = useModel ? await loadTensorflow() : undefined;
