@@ -9,6 +9,9 @@ import type { AgentCredentials } from '../auth/agent-credentials.js';
 import type { AuditLog } from '../auth/audit.js';
 import type { AuthService } from '../auth/service.js';
 import type { AlarmAction } from '../detection/types.js';
+import type { KannelProvider } from '../escalation/providers/kannel.js';
+import type { TwilioProvider } from '../escalation/providers/twilio.js';
+import type { EscalationService } from '../escalation/service.js';
 import type {
   AgentRow,
   AlarmQuery,
@@ -75,6 +78,23 @@ export interface PtzArgs {
 export interface CommandSender {
   /** Sends `ptz.*` on the owning agent's `cmd` topic and resolves with its `cmd/result`. */
   ptz(camera: { cameraId: string; siteId: string; agentId: string }, args: PtzArgs, actor: string): Promise<unknown>;
+  /**
+   * Publishes a signed config envelope QoS 1 retained on the agent's `config` topic (issue 10).
+   * Optional so older wiring still type-checks; absent, a config push answers 503.
+   */
+  publishConfig?(siteId: string, agentId: string, envelope: unknown): Promise<void>;
+}
+
+/** Where the desired config version of an agent is recorded (`repos.agents.setConfig` fits). */
+export interface AgentConfigWriter {
+  setConfig(agentId: string, c: { desired?: string | null; applied?: string | null }): Promise<boolean>;
+}
+
+/** Escalation (issue 8): the service behind the API and the SMS gateways' callbacks. */
+export interface EscalationDeps {
+  service: EscalationService;
+  kannel?: KannelProvider;
+  twilio?: TwilioProvider;
 }
 
 /** One recorded alarm clip (the gateway's ClipInfo has these and more). */
@@ -108,6 +128,12 @@ export interface HttpDeps {
   timeseries: Pick<TimeSeriesStore, 'query'>;
   alarms: AlarmService;
   commands: CommandSender;
+  /** Config push (issue 10): records desired versions; `repos.agents` fits. Absent: push answers 503. */
+  agentConfig?: AgentConfigWriter;
+  /** The center's pinned Ed25519 public key (SPKI PEM); when set, a pushed envelope must verify. */
+  configPublicKeyPem?: string;
+  /** Escalation API and SMS callbacks (issue 8); absent: those routes answer 503 / 403. */
+  escalation?: EscalationDeps;
   /** Alarm clips (issue 6); absent: every alarm lists no clips. */
   clips?: ClipSource;
   metricsText(): string | Promise<string>;
