@@ -8,7 +8,7 @@ import type { PtzArgs } from '../http/deps.js';
 import type { Logger } from '../logger.js';
 
 export interface CommandPublisher {
-  publish(topic: string, payload: Buffer): Promise<void>;
+  publish(topic: string, payload: Buffer, opts?: { retain?: boolean }): Promise<void>;
 }
 
 interface Pending {
@@ -89,6 +89,17 @@ export class CommandChannel {
     });
     if (!r.ok) throw new Error(`commands: ptz.${action} failed on ${camera.agentId}: ${r.error ?? 'unknown error'}`);
     return r.data ?? { ok: true };
+  }
+
+  /**
+   * Config push (issue 10): the signed envelope as-is, QoS 1 and RETAINED on the agent's
+   * `config` topic, so an agent that is offline now gets it on its next subscribe (MQTT 3.1.1
+   * section 3.3.1.3). Encoded through protocol, so only a valid `SignedConfig` leaves the center.
+   */
+  async publishConfig(siteId: string, agentId: string, envelope: unknown): Promise<void> {
+    const topic = agentTopic(siteId, agentId, 'config');
+    await this.mqtt.publish(topic, encode(topic, envelope), { retain: true });
+    this.log.info({ agentId, siteId }, 'commands: config published (retained)');
   }
 
   stop(): void {

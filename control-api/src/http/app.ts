@@ -15,6 +15,7 @@ import { mount, type RouteSpec } from './route.js';
 import { adminRoutes } from './routes/admin.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { authRoutes } from './routes/auth.js';
+import { configRoutes } from './routes/config.js';
 import { directoryRoutes } from './routes/directory.js';
 import { opsRoutes } from './routes/ops.js';
 
@@ -22,7 +23,14 @@ export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 /** Every route of the app, in one list (the authorization matrix test reads the mounted result). */
 export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
-  return [...opsRoutes, ...authRoutes(loginLimiter), ...directoryRoutes, ...alarmRoutes, ...adminRoutes];
+  return [
+    ...opsRoutes,
+    ...authRoutes(loginLimiter),
+    ...directoryRoutes,
+    ...alarmRoutes,
+    ...adminRoutes,
+    ...configRoutes,
+  ];
 }
 
 /** Paths owned by other handlers on the same server; never answered by the console fallback. */

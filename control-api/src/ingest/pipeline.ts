@@ -250,7 +250,13 @@ export class IngestPipeline {
   private status(
     siteId: string,
     agentId: string,
-    s: { state: 'online' | 'offline'; buffered: number; version: string; ts: number },
+    s: {
+      state: 'online' | 'offline';
+      buffered: number;
+      version: string;
+      ts: number;
+      config?: { version: string; outcome: string; error?: string };
+    },
   ): void {
     const { store, live, alarms, metrics, log } = this.deps;
     if (s.state === 'online') this.online.add(agentId);
@@ -259,6 +265,13 @@ export class IngestPipeline {
     void store.agents
       .setStatus(agentId, { state: s.state, lastSeen: this.now(), buffered: s.buffered, version: s.version })
       .catch((err: Error) => log.error({ agentId, err: err.message }, 'ingest: agent status not stored'));
+    if (s.config && store.agents.setConfigApplied) {
+      // Issue 10: the applied version (and outcome) against the desired one is the drift the console shows.
+      const applied = JSON.stringify(s.config);
+      void store.agents
+        .setConfigApplied(agentId, applied)
+        .catch((err: Error) => log.error({ agentId, err: err.message }, 'ingest: applied config not stored'));
+    }
     live.agent({ agentId, siteId, state: s.state, ts: s.ts, buffered: s.buffered });
     alarms.agentStatus(agentId, siteId, s.state, this.now());
     log.info({ agentId, siteId, state: s.state, buffered: s.buffered }, 'ingest: agent status');

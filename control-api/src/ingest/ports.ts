@@ -19,6 +19,12 @@ export interface IngestStore {
     get(agentId: string): Promise<Pick<AgentRow, 'agentId' | 'siteId' | 'revoked'> | undefined>;
     list(): Promise<Array<Pick<AgentRow, 'agentId' | 'siteId' | 'revoked' | 'state'>>>;
     setStatus(agentId: string, patch: AgentStatusPatch): Promise<void>;
+    /**
+     * The config version and outcome the agent reports in `status.config` (issue 10), stored as
+     * JSON `{version, outcome, error?}` in `configApplied`: `(id, text) => repos.agents.setConfig(id, {applied: text})`.
+     * Optional until the runtime wires it; absent, applied versions are not recorded.
+     */
+    setConfigApplied?(agentId: string, applied: string): Promise<unknown>;
     /** Last telemetry seq per agent, persisted so a replay after restart is not stored twice. */
     loadSeqs(): Promise<Map<string, number>>;
     saveSeqs(seqs: Map<string, number>): Promise<void>;

@@ -10,6 +10,7 @@ import { UserCreateBody, UserPatchBody } from '../bodies.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
 import { pathId, qInt, qSite, qString, qTime } from '../query.js';
 import { Reply, type RouteSpec, route } from '../route.js';
+import { configView } from './config.js';
 
 const USERNAME_PATH = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 
@@ -24,6 +25,7 @@ const agentView = (a: AgentRow) => ({
   buffered: a.buffered,
   version: a.version,
   createdAt: a.createdAt,
+  config: configView(a),
 });
 
 export const adminRoutes: RouteSpec[] = [

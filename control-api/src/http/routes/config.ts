@@ -1,0 +1,90 @@
+/**
+ * Config push (issue 10, the center side; contract in firmware-config/README.md): an admin posts
+ * a signed `SignedConfig` envelope for one agent; the center checks it names that agent and
+ * site, verifies the signature when a public key is pinned, records the desired version,
+ * publishes the envelope as-is QoS 1 RETAINED on `gwanje/v1/{siteId}/{agentId}/config` and
+ * answers 202. The agent reports the applied version in `status.config` (ingest records it).
+ */
+import { ConfigVerifyError, verifySignedConfig } from '@gwanje/firmware-config';
+import { SignedConfig } from '@gwanje/protocol';
+import { maySee } from '../../auth/permissions.js';
+import type { AgentRow } from '../../store/types.js';
+import { badRequest, HttpError, notFound } from '../errors.js';
+import { pathId } from '../query.js';
+import { Reply, type RouteSpec, route } from '../route.js';
+
+/** What ingest stores in `configApplied`: the agent's `status.config` as JSON. */
+export interface AppliedConfig {
+  version: string;
+  outcome: string;
+  error?: string;
+}
+
+export function parseApplied(text: string | null): AppliedConfig | undefined {
+  if (!text) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    if (v && typeof v === 'object' && typeof (v as AppliedConfig).version === 'string') return v as AppliedConfig;
+  } catch {
+    // A bare version string written by an older center: it was applied.
+    return { version: text, outcome: 'applied' };
+  }
+  return { version: text, outcome: 'applied' };
+}
+
+/** `GET /agents` per-agent view: desired vs applied (as the agent reported it); drift when they differ. */
+export function configView(a: Pick<AgentRow, 'configDesired' | 'configApplied'>) {
+  const applied = parseApplied(a.configApplied);
+  const desired = a.configDesired ?? null;
+  return {
+    desired,
+    applied: applied?.version ?? null,
+    outcome: applied?.outcome ?? null,
+    ...(applied?.error ? { error: applied.error } : {}),
+    drift: desired !== null && desired !== (applied?.version ?? null),
+  };
+}
+
+export const configRoutes: RouteSpec[] = [
+  route({
+    method: 'post',
+    path: '/api/v1/agents/:id/config',
+    access: 'config',
+    body: SignedConfig,
+    async handle({ deps, principal, req, body, ip }) {
+      const id = pathId(req);
+      const agent = await deps.agents.get(id);
+      // Out of scope answers like unknown: an agent elsewhere is not the caller's business.
+      if (!agent || agent.revoked || !maySee(principal, agent.siteId)) throw notFound(`agent ${id}`);
+      const doc = body.document;
+      if (doc.agentId !== agent.agentId)
+        throw badRequest('document.agentId', `must be ${agent.agentId} (the agent in the path)`);
+      if (doc.siteId !== agent.siteId)
+        throw badRequest('document.siteId', `must be ${agent.siteId} (the site the agent is registered for)`);
+      if (deps.configPublicKeyPem) {
+        try {
+          verifySignedConfig(body, deps.configPublicKeyPem, { agentId: agent.agentId, siteId: agent.siteId });
+        } catch (err) {
+          if (err instanceof ConfigVerifyError) {
+            const field = err.reason === 'document' ? 'document' : err.reason === 'version' ? 'version' : 'signature';
+            throw badRequest(field, `${err.reason}: ${[err.message, ...err.errors].join('; ').slice(0, 500)}`);
+          }
+          throw err;
+        }
+      }
+      if (!deps.agentConfig || !deps.commands.publishConfig)
+        throw new HttpError(503, 'unavailable', 'config: config push is not wired in this center');
+      // Desired first: if the publish fails the drift shows it and a retry republishes.
+      await deps.agentConfig.setConfig(agent.agentId, { desired: body.version });
+      await deps.commands.publishConfig(agent.siteId, agent.agentId, body);
+      await deps.audit.record({
+        actor: principal.username,
+        ip,
+        action: 'config.push',
+        target: agent.agentId,
+        detail: { siteId: agent.siteId, version: body.version, keyId: body.keyId },
+      });
+      return new Reply(202, { agentId: agent.agentId, version: body.version });
+    },
+  }),
+];
