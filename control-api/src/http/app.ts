@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
+import { smsCallbackRouter } from '../escalation/routes.js';
 import type { HttpDeps } from './deps.js';
 import { errorHandler, sendError } from './errors.js';
 import { mount, type RouteSpec } from './route.js';
@@ -17,6 +18,7 @@ import { alarmRoutes } from './routes/alarms.js';
 import { authRoutes } from './routes/auth.js';
 import { configRoutes } from './routes/config.js';
 import { directoryRoutes } from './routes/directory.js';
+import { escalationRoutes } from './routes/escalation.js';
 import { opsRoutes } from './routes/ops.js';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -30,6 +32,7 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...alarmRoutes,
     ...adminRoutes,
     ...configRoutes,
+    ...escalationRoutes,
   ];
 }
 
@@ -73,6 +76,18 @@ export function createHttpApp(deps: HttpDeps): Express {
   const router = express.Router();
   mount(router, deps, apiRoutes(loginLimiter), deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT);
   app.use(router);
+  // SMS gateways cannot send a bearer token: Kannel MO/DLR carry a shared key, Twilio signs its
+  // webhooks (X-Twilio-Signature); without a configured provider every callback is 403.
+  const esc = deps.escalation;
+  app.use(
+    smsCallbackRouter({
+      service: esc?.service as NonNullable<typeof esc>['service'],
+      kannel: esc?.kannel,
+      twilio: esc?.twilio,
+      // The callback router never calls these (it is the unauthenticated half).
+      guard: () => (_req, res) => sendError(res, 403, 'forbidden', 'escalation: not an authenticated router'),
+    }),
+  );
   app.use('/api', (_req, res) => sendError(res, 404, 'not-found', 'no such API route'));
   if (deps.consoleDir) mountConsole(app, resolve(deps.consoleDir));
   app.use((_req, res) => sendError(res, 404, 'not-found', 'not found'));

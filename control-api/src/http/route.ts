@@ -12,7 +12,7 @@ import { can, minimumRole, type Permission, type Principal } from '../auth/permi
 import type { HttpDeps } from './deps.js';
 import { badRequest, HttpError } from './errors.js';
 
-export type Method = 'get' | 'post' | 'patch' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** 'public': no token; 'any': any valid token; otherwise a permission of the role table. */
 export type Access = 'public' | 'any' | Permission;

@@ -1,0 +1,135 @@
+/**
+ * Escalation API (issue 8) in the one route table: "who is on duty now", policies, rosters and
+ * an alarm's notification journal. Policies and rosters name their sites (`siteIds`, or '*'):
+ * a caller limited to some sites sees the entries that touch them and replaces only entries
+ * wholly inside them; entries beyond their sites are kept as they are (issue 9 scope).
+ * The SMS gateways' callbacks (no bearer token possible) are mounted by app.ts.
+ */
+import type { Principal } from '../../auth/permissions.js';
+import { maySee, seesAllSites, withinScope } from '../../auth/permissions.js';
+import type { EscalationPolicy } from '../../escalation/policy.js';
+import type { Roster } from '../../escalation/roster.js';
+import { PoliciesBody, RostersBody } from '../../escalation/schemas.js';
+import type { EscalationService } from '../../escalation/service.js';
+import type { HttpDeps } from '../deps.js';
+import { forbidden, HttpError, notFound } from '../errors.js';
+import { pathId, qSite } from '../query.js';
+import { type RouteSpec, route } from '../route.js';
+import { ALARM_ID_REGEX } from './alarms.js';
+
+interface Scoped {
+  id: string;
+  siteIds: string[] | '*';
+}
+
+function service(deps: HttpDeps): EscalationService {
+  if (!deps.escalation) throw new HttpError(503, 'unavailable', 'escalation: not configured in this center');
+  return deps.escalation.service;
+}
+
+const visible = (p: Principal, e: Scoped): boolean =>
+  e.siteIds === '*' ? true : seesAllSites(p) || e.siteIds.some((s) => maySee(p, s));
+const editable = (p: Principal, e: Scoped): boolean =>
+  seesAllSites(p) || (e.siteIds !== '*' && withinScope(p, e.siteIds));
+
+/** The caller's replacement merged with what lies beyond their sites (kept untouched). */
+function merge<T extends Scoped>(p: Principal, current: T[], next: T[], what: string): T[] {
+  if (seesAllSites(p)) return next;
+  const bad = next.findIndex((e) => !editable(p, e));
+  if (bad >= 0) throw forbidden(`${bad}.siteIds: ${what} ${next[bad]?.id} reaches beyond your sites`);
+  const mine = new Set(next.map((e) => e.id));
+  const kept = current.filter((e) => !editable(p, e));
+  const clash = kept.find((e) => mine.has(e.id));
+  if (clash) throw forbidden(`id: ${what} ${clash.id} belongs to sites beyond yours`);
+  return [...kept, ...next];
+}
+
+export const escalationRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/api/v1/oncall',
+    access: 'watch',
+    query: ['siteId'],
+    async handle({ deps, principal, req }) {
+      const siteId = qSite(req, principal);
+      const svc = service(deps);
+      const shown = new Set(
+        svc
+          .getRosters()
+          .filter((r) => visible(principal, r))
+          .map((r) => r.id),
+      );
+      return svc.dutyNow(siteId).filter((d) => shown.has(d.roster));
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/escalation/policies',
+    access: 'rosters',
+    async handle({ deps, principal }) {
+      return service(deps)
+        .getPolicies()
+        .filter((p) => visible(principal, p));
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/api/v1/escalation/policies',
+    access: 'rules',
+    body: PoliciesBody,
+    async handle({ deps, principal, body, ip }) {
+      const svc = service(deps);
+      const next = merge(principal, svc.getPolicies(), body as EscalationPolicy[], 'policy');
+      await svc.setPolicies(next);
+      await deps.audit.record({
+        actor: principal.username,
+        ip,
+        action: 'rules.change',
+        target: 'escalation/policies',
+        detail: { policies: (body as EscalationPolicy[]).map((p) => p.id) },
+      });
+      return svc.getPolicies().filter((p) => visible(principal, p));
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/escalation/rosters',
+    access: 'rosters',
+    async handle({ deps, principal }) {
+      return service(deps)
+        .getRosters()
+        .filter((r) => visible(principal, r));
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/api/v1/escalation/rosters',
+    access: 'rosters',
+    body: RostersBody,
+    async handle({ deps, principal, body, ip }) {
+      const svc = service(deps);
+      const next = merge(principal, svc.getRosters(), body as Roster[], 'roster');
+      await svc.setRosters(next);
+      // Phone numbers are personal data: the trail names the rosters, not their contacts.
+      await deps.audit.record({
+        actor: principal.username,
+        ip,
+        action: 'rules.change',
+        target: 'escalation/rosters',
+        detail: { rosters: (body as Roster[]).map((r) => r.id) },
+      });
+      return svc.getRosters().filter((r) => visible(principal, r));
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/alarms/:id/notifications',
+    access: 'watch',
+    async handle({ deps, principal, req }) {
+      const id = pathId(req, 'id', ALARM_ID_REGEX);
+      const found = await deps.alarms.get(id);
+      if (!found || !maySee(principal, found.alarm.siteId)) throw notFound(`alarm ${id}`);
+      return service(deps).notifications(id);
+    },
+  }),
+];
