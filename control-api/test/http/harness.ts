@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alarm, AlarmState } from '@gwanje/protocol';
+import type { Kysely } from 'kysely';
 import pino from 'pino';
 import { createTestDatabase, type TestDatabase } from '../../../testkit/index.js';
 import { authPortsFromRepositories } from '../../src/auth/adapter.js';
@@ -17,6 +18,8 @@ import { AuditLog } from '../../src/auth/audit.js';
 import { AuthService } from '../../src/auth/service.js';
 import type { ThrottleOptions } from '../../src/auth/throttle.js';
 import { computeKpis, DetectionEngine } from '../../src/detection/index.js';
+import { KannelProvider } from '../../src/escalation/providers/kannel.js';
+import { EscalationService } from '../../src/escalation/service.js';
 import { createHttpApp } from '../../src/http/app.js';
 import type { HttpDeps, PtzArgs } from '../../src/http/deps.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
@@ -25,6 +28,8 @@ import type { ReadingPoint } from '../../src/store/types.js';
 
 const SEED = new URL('../../../seed/gyeonggi-sites.json', import.meta.url).pathname;
 export const T0 = 1_763_900_000_000;
+/** Shared key of the harness's Kannel provider (its MO/DLR callbacks need it). */
+export const KANNEL_KEY = 'kannel-callback-key-for-tests';
 
 export interface HarnessOptions {
   backend?: 'sqlite' | 'postgres';
@@ -93,6 +98,27 @@ export async function createHarness(o: HarnessOptions = {}) {
     return clipId;
   }
 
+  const configPublished: { siteId: string; agentId: string; envelope: unknown }[] = [];
+  // Escalation over the same database; no timer (steps are driven by tests that need them).
+  const kannel = new KannelProvider({
+    sendsmsUrl: 'http://127.0.0.1:9/cgi-bin/sendsms',
+    username: 'gwanje',
+    password: 'unused-in-http-tests',
+    from: '1588',
+    callbackBase: 'http://127.0.0.1',
+    callbackKey: KANNEL_KEY,
+  });
+  const escalation = new EscalationService({
+    db: db.kysely as unknown as Kysely<unknown>,
+    providers: [kannel],
+    log,
+    now: clock.now,
+    ackAlarm: async () => undefined,
+    site: () => ({ name: 'test site' }),
+    isFlood: () => false,
+  });
+  await escalation.start({ timer: false });
+
   const deps: HttpDeps = {
     auth,
     agentCreds,
@@ -135,7 +161,12 @@ export async function createHarness(o: HarnessOptions = {}) {
         ptzCalls.push({ cameraId: camera.cameraId, agentId: camera.agentId, args, actor });
         return { moved: args.action };
       },
+      publishConfig: async (siteId, agentId, envelope) => {
+        configPublished.push({ siteId, agentId, envelope });
+      },
     },
+    agentConfig: repos.agents,
+    escalation: { service: escalation, kannel },
     clips: {
       list: async (alarmId) => clipsOf.get(alarmId) ?? [],
       file: async (alarmId, clipId) =>
@@ -241,6 +272,7 @@ export async function createHarness(o: HarnessOptions = {}) {
     server.closeAllConnections();
     await closed;
     await auth.stop();
+    await escalation.stop();
     await db.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
     rmSync(clipDir, { recursive: true, force: true });
@@ -260,6 +292,8 @@ export async function createHarness(o: HarnessOptions = {}) {
     engine,
     clock,
     ptzCalls,
+    configPublished,
+    escalation,
     call,
     login,
     newAlarm,
