@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { VideoGateway } from '@gwanje/gateway';
 import type { Alarm } from '@gwanje/protocol';
+import type { Kysely } from 'kysely';
 import { AlarmService } from './alarms/service.js';
 import { authPortsFromRepositories } from './auth/adapter.js';
 import { AgentCredentials } from './auth/agent-credentials.js';
@@ -18,17 +19,20 @@ import { CommandChannel } from './broker/commands.js';
 import { EmbeddedBroker } from './broker/embedded.js';
 import { alarmStoreOf, ingestStoreOf } from './center-ports.js';
 import { DetectionEngine } from './detection/engine.js';
+import { createEscalation } from './escalation/wiring.js';
 import { createHttpApp } from './http/app.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { listenOn } from './listen.js';
 import { LiveHub } from './live/hub.js';
 import { createLogger, type Logger } from './logger.js';
 import { CenterMetrics } from './metrics.js';
+import { createAnomalyDetector } from './ml/detector.js';
 import { randomSecret, type Settings } from './settings.js';
 import { ProvinceSimulator } from './sim/simulator.js';
 import { openDatabase } from './store/db.js';
 import { Repositories, seedSites } from './store/repositories.js';
 import { createTimeSeriesStore } from './store/timeseries.js';
+import { alarmClipListener } from './video/alarm-clips.js';
 import { videoGatewayDeps } from './video/wiring.js';
 
 export interface CenterStarted {
@@ -96,7 +100,12 @@ export class Center {
     const agentBrokerUrl = s.mqttUrl ? s.mqttPublicUrl : (broker as EmbeddedBroker).url;
 
     // 5. Detection (pure) and the alarm service that applies its transitions.
-    const engine = new DetectionEngine({ newId: newAlarmId, systemActor: 'system' });
+    // ML is advisory (issue 4) and time-boxed; scoring every 10th reading of a sensor keeps a
+    // 50,000 readings/s fleet within the worker's budget (ml/README "Throughput").
+    const anomaly = createAnomalyDetector({ log: child('ml'), sampleEvery: 10 });
+    await anomaly.start();
+    this.onStop('ml', () => anomaly.stop());
+    const engine = new DetectionEngine({ newId: newAlarmId, systemActor: 'system', detectors: [anomaly] });
     const live: LiveHub = new LiveHub({
       log: child('live'),
       metrics: this.metrics,
@@ -149,11 +158,45 @@ export class Center {
 
     // 7. Video gateway: viewers by token and site scope, pushes by the owning agent's credentials.
     const gateway = new VideoGateway(
-      videoGatewayDeps({ log, auth, agentCreds, repos, commands, live, videoBaseUrl: s.publicUrl }),
+      videoGatewayDeps({ log, auth, agentCreds, repos, commands, live, alarms, videoBaseUrl: s.publicUrl }),
       { dataDir: s.dataDir },
     );
     await gateway.start();
     this.onStop('gateway', () => gateway.stop());
+    alarms.onAlarm(alarmClipListener({ log: child('video'), gateway, repos, commands }));
+
+    // 7b. Escalation (issue 8): unacknowledged gas/flame alarms text the on-duty roster.
+    const siteNames = new Map((await repos.sites.list()).map((x) => [x.siteId, { name: x.name, nameKo: x.nameKo }]));
+    const sensorFacts = new Map<string, { gas?: string; unit?: string }>();
+    const escalation = createEscalation({
+      sms: s.sms,
+      callbackBase: s.publicUrl,
+      db: db.kysely.withoutPlugins() as unknown as Kysely<unknown>,
+      log: child('escalation'),
+      deps: {
+        ackAlarm: async (id, actor, comment) => {
+          await alarms.act(id, 'ack', actor, { comment });
+        },
+        site: (siteId) => siteNames.get(siteId),
+        isFlood: (siteId) => engine.flood(siteId).active,
+        sensor: (sensorId) => sensorFacts.get(sensorId),
+      },
+    });
+    await escalation.service.start();
+    this.onStop('escalation', () => escalation.service.stop());
+    alarms.onAlarm((alarm) => {
+      const facts =
+        alarm.sourceKind === 'sensor' && !sensorFacts.has(alarm.sourceId)
+          ? repos.sensors.get(alarm.sourceId).then((row) => {
+              if (row) sensorFacts.set(row.sensorId, { gas: row.gas ?? undefined, unit: row.unit });
+            })
+          : Promise.resolve();
+      facts
+        .then(() => escalation.service.onAlarm(alarm))
+        .catch((err: Error) =>
+          child('escalation').error({ alarmId: alarm.id, err: err.message }, 'escalation: alarm not handled'),
+        );
+    });
 
     // 8. HTTP: REST + console (express), /video (gateway) and Socket.IO /live on one server.
     const app = createHttpApp({
@@ -167,6 +210,11 @@ export class Center {
       timeseries,
       alarms,
       commands,
+      escalation,
+      clips: {
+        list: async (id) => (await gateway.clips(id)).map((c) => ({ ...c })),
+        file: (a, c) => gateway.clipFile(a, c),
+      },
       metricsText: () => this.metrics.text(),
       health: () => ({
         status: timeseries.healthy() && mqtt.connected ? 'ok' : 'degraded',

@@ -30,6 +30,27 @@ export interface Settings {
   seedFile: string;
   /** Where the built console lives (served at /). */
   consoleDir: string;
+  /** Escalation SMS providers in failover order (issue 8); empty: steps are planned and journaled only. */
+  sms: SmsSettings;
+  /** External Mosquitto's dynamic-security admin (a URL with the admin's credentials). */
+  mqttAdminUrl?: string;
+  /** Password of the center's own Mosquitto client (created through dynsec). */
+  mqttCenterPassword?: string;
+  /** PEM files: HTTPS on the HTTP port and MQTTS on the embedded broker. */
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+export const SMS_PROVIDERS = ['kannel', 'smpp', 'twilio'] as const;
+export type SmsProviderName = (typeof SMS_PROVIDERS)[number];
+
+export interface SmsSettings {
+  providers: SmsProviderName[];
+  /** Shared key Kannel puts in its MO/DLR callback URLs. */
+  callbackKey?: string;
+  kannel?: { sendsmsUrl: string; username: string; password: string; from: string };
+  smpp?: { url: string; systemId: string; password: string; source: string };
+  twilio?: { accountSid: string; authToken: string; from: string; baseUrl?: string };
 }
 
 export class SettingsError extends Error {
@@ -95,6 +116,15 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (!LOG_LEVELS.includes(logLevel)) {
     errors.push(`GWANJE_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
+  const sms = smsSettings(str, url, errors);
+  const mqttAdminUrl = url('GWANJE_MQTT_ADMIN_URL', ['mqtt:', 'mqtts:', 'tcp:']);
+  const mqttCenterPassword = str('GWANJE_MQTT_CENTER_PASSWORD');
+  if (mqttAdminUrl && !mqttUrl) errors.push('GWANJE_MQTT_ADMIN_URL: needs GWANJE_MQTT_URL (the external broker)');
+  const tlsCert = str('GWANJE_TLS_CERT');
+  const tlsKey = str('GWANJE_TLS_KEY');
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    errors.push('GWANJE_TLS_CERT: GWANJE_TLS_CERT and GWANJE_TLS_KEY must be set together');
+  }
   if (errors.length > 0) throw new SettingsError(errors);
 
   const mqttHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -115,7 +145,62 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     logLevel,
     seedFile: resolve(str('GWANJE_SEED_FILE') ?? resolve(repoRoot, 'seed/gyeonggi-sites.json')),
     consoleDir: resolve(str('GWANJE_CONSOLE_DIR') ?? resolve(repoRoot, 'web-console/dist')),
+    sms,
+    mqttAdminUrl,
+    mqttCenterPassword,
+    tlsCert: tlsCert && resolve(tlsCert),
+    tlsKey: tlsKey && resolve(tlsKey),
   };
+}
+
+/** GWANJE_SMS_PROVIDERS names the order; each named provider needs its own variables. */
+function smsSettings(
+  str: (name: string) => string | undefined,
+  url: (name: string, protocols: string[]) => string | undefined,
+  errors: string[],
+): SmsSettings {
+  const names = (str('GWANJE_SMS_PROVIDERS') ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+  const providers: SmsProviderName[] = [];
+  for (const n of names) {
+    if ((SMS_PROVIDERS as readonly string[]).includes(n)) providers.push(n as SmsProviderName);
+    else errors.push(`GWANJE_SMS_PROVIDERS: unknown provider "${n}" (one of ${SMS_PROVIDERS.join(', ')})`);
+  }
+  const need = (name: string): string => {
+    const v = str(name);
+    if (v === undefined) errors.push(`${name}: required by GWANJE_SMS_PROVIDERS`);
+    return v ?? '';
+  };
+  const out: SmsSettings = { providers, callbackKey: str('GWANJE_SMS_CALLBACK_KEY') };
+  if (providers.includes('kannel')) {
+    out.kannel = {
+      sendsmsUrl: url('GWANJE_KANNEL_SENDSMS_URL', ['http:', 'https:']) ?? need('GWANJE_KANNEL_SENDSMS_URL'),
+      username: need('GWANJE_KANNEL_USERNAME'),
+      password: need('GWANJE_KANNEL_PASSWORD'),
+      from: str('GWANJE_KANNEL_FROM') ?? 'GWANJE',
+    };
+    if (out.callbackKey === undefined) errors.push('GWANJE_SMS_CALLBACK_KEY: required when kannel is used');
+    else if (out.callbackKey.length < 16) errors.push('GWANJE_SMS_CALLBACK_KEY: must be at least 16 characters');
+  }
+  if (providers.includes('smpp')) {
+    out.smpp = {
+      url: url('GWANJE_SMPP_URL', ['smpp:', 'ssmpp:']) ?? need('GWANJE_SMPP_URL'),
+      systemId: need('GWANJE_SMPP_SYSTEM_ID'),
+      password: need('GWANJE_SMPP_PASSWORD'),
+      source: str('GWANJE_SMPP_SOURCE') ?? 'GWANJE',
+    };
+  }
+  if (providers.includes('twilio')) {
+    out.twilio = {
+      accountSid: need('GWANJE_TWILIO_ACCOUNT_SID'),
+      authToken: need('GWANJE_TWILIO_AUTH_TOKEN'),
+      from: need('GWANJE_TWILIO_FROM'),
+      baseUrl: url('GWANJE_TWILIO_BASE_URL', ['http:', 'https:']),
+    };
+  }
+  return out;
 }
 
 function mqttUrlWithoutCredentials(raw: string | undefined): string | undefined {

@@ -3,7 +3,14 @@
  * an interface so the service depends on behaviour, not on the engine's construction.
  */
 import type { Alarm, FloodState } from '@gwanje/protocol';
-import type { ActionArgs, AlarmAction, DetectionReading, SensorContext, Transition } from '../detection/types.js';
+import type {
+  ActionArgs,
+  AlarmAction,
+  Condition,
+  DetectionReading,
+  SensorContext,
+  Transition,
+} from '../detection/types.js';
 
 export interface AlarmEngine {
   onReading(reading: DetectionReading, ctx: SensorContext, now: number): Transition[];
@@ -11,6 +18,8 @@ export interface AlarmEngine {
   act(alarmId: string, action: AlarmAction, actor: string, now: number, args: ActionArgs): Transition[];
   agentStatus(agentId: string, siteId: string, state: 'online' | 'offline', now: number): Transition[];
   load(alarms: Alarm[]): void;
+  /** The ISA-18.2 state machine, for conditions no detector judges (camera-loss from the gateway). */
+  readonly machine?: { apply(c: Condition, now: number): Transition[] };
   active(): Alarm[];
   /** Sites whose flood mode changed since the last call. */
   takeFloodChanges?(): FloodState[];

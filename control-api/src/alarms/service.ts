@@ -26,6 +26,9 @@ export interface AlarmEmitter {
   flood?(flood: FloodState): void;
 }
 
+/** Told of every announced alarm change; `raised` is true for a new alarm. */
+export type AlarmListener = (alarm: Alarm, change: { raised: boolean }) => void;
+
 export interface AlarmServiceDeps {
   log: Logger;
   metrics: CenterMetrics;
@@ -55,6 +58,7 @@ export class AlarmService {
   private readonly siteCameras = new Map<string, { ids: string[]; until: number }>();
   /** Persist-then-emit chains per alarm, so one alarm's changes go out in order without blocking others. */
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly listeners: AlarmListener[] = [];
 
   constructor(private readonly deps: AlarmServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -101,6 +105,35 @@ export class AlarmService {
 
   agentStatus(agentId: string, siteId: string, state: 'online' | 'offline', now: number): void {
     this.apply(this.deps.engine.agentStatus(agentId, siteId, state, now), {});
+  }
+
+  /**
+   * Camera state from the video gateway: 'lost' raises camera-loss (priority 2, like comm-loss),
+   * 'live' clears it; 'idle' (no viewer, upstream stopped on purpose) changes nothing.
+   */
+  cameraState(cameraId: string, siteId: string, state: 'live' | 'idle' | 'lost', now: number): void {
+    const machine = this.deps.engine.machine;
+    if (state === 'idle' || !machine) return;
+    const lost = state === 'lost';
+    const transitions = machine.apply(
+      {
+        sourceId: cameraId,
+        sourceKind: 'camera',
+        siteId,
+        type: 'camera-loss',
+        priority: 2,
+        active: lost,
+        message: lost ? `camera-loss: camera ${cameraId} lost` : `camera-loss: camera ${cameraId} live again`,
+        cameras: [cameraId],
+      },
+      now,
+    );
+    this.apply(transitions, {});
+  }
+
+  /** Adds a listener for announced alarm changes (escalation, clips); a throwing one is logged. */
+  onAlarm(listener: AlarmListener): void {
+    this.listeners.push(listener);
   }
 
   /** An operator action (REST). Throws AlarmActionError for an action the state does not allow. */
@@ -198,6 +231,13 @@ export class AlarmService {
       t.alarm.latency = { ...alarm.latency };
     }
     live.alarm(alarm);
+    for (const listener of this.listeners) {
+      try {
+        listener({ ...alarm, cameras: [...alarm.cameras] }, { raised: raise });
+      } catch (err) {
+        log.error({ alarmId: alarm.id, err: (err as Error).message }, 'alarms: listener failed');
+      }
+    }
     if (raise && alarm.latency?.sensorTs !== undefined) {
       metrics.alarmLatency.observe(Math.max(0, emittedAt - alarm.latency.sensorTs) / 1000);
       // The latency journal completes with the emit time.

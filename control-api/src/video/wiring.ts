@@ -23,6 +23,8 @@ export interface VideoWiringDeps {
   live: { camera(c: LiveCamera): void };
   /** Base URL agents push video to (the center's public URL). */
   videoBaseUrl: string;
+  /** Camera-loss alarms: the alarm service's cameraState. */
+  alarms?: { cameraState(cameraId: string, siteId: string, state: 'live' | 'idle' | 'lost', now: number): void };
 }
 
 export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
@@ -68,6 +70,7 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
         .get(cameraId)
         .then(async (cam) => {
           if (!cam) return;
+          d.alarms?.cameraState(cameraId, cam.siteId, state, Date.now());
           await d.repos.cameras.setState(cameraId, state);
           d.live.camera({ cameraId, siteId: cam.siteId, state });
         })

@@ -1,0 +1,49 @@
+/**
+ * Builds the escalation service for the center (issue 8): SMS providers from the GWANJE_SMS_*
+ * settings in failover order, and the service on the center's own database. Secrets only go
+ * into the providers; the log names which providers are configured, never their credentials.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from '../logger.js';
+import type { SmsSettings } from '../settings.js';
+import { KannelProvider } from './providers/kannel.js';
+import { SmppProvider } from './providers/smpp.js';
+import { TwilioProvider } from './providers/twilio.js';
+import type { SmsProvider } from './providers/types.js';
+import { type EscalationDeps, EscalationService } from './service.js';
+
+export interface EscalationWiring {
+  service: EscalationService;
+  kannel?: KannelProvider;
+  twilio?: TwilioProvider;
+}
+
+export function createEscalation(o: {
+  sms: SmsSettings;
+  /** Public base of this center as the SMS gateways reach it (callback URLs). */
+  callbackBase: string;
+  db: Kysely<unknown>;
+  log: Logger;
+  deps: Pick<EscalationDeps, 'ackAlarm' | 'site' | 'isFlood' | 'sensor'>;
+}): EscalationWiring {
+  const { sms, log } = o;
+  const providers: SmsProvider[] = [];
+  let kannel: KannelProvider | undefined;
+  let twilio: TwilioProvider | undefined;
+  for (const name of sms.providers) {
+    if (name === 'kannel' && sms.kannel) {
+      kannel = new KannelProvider({ ...sms.kannel, callbackBase: o.callbackBase, callbackKey: sms.callbackKey ?? '' });
+      providers.push(kannel);
+    } else if (name === 'smpp' && sms.smpp) {
+      const { source, ...rest } = sms.smpp;
+      providers.push(new SmppProvider({ ...rest, sourceAddr: source, log: log.child({ provider: 'smpp' }) }));
+    } else if (name === 'twilio' && sms.twilio) {
+      twilio = new TwilioProvider({ ...sms.twilio, callbackBase: o.callbackBase });
+      providers.push(twilio);
+    }
+  }
+  if (providers.length === 0) log.warn('escalation: no SMS provider configured');
+  else log.info({ providers: sms.providers }, 'escalation: SMS providers in failover order');
+  const service = new EscalationService({ db: o.db, providers, log, now: Date.now, ...o.deps });
+  return { service, kannel, twilio };
+}

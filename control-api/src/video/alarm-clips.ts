@@ -1,0 +1,50 @@
+/**
+ * Issue 6 follow-ups on a new gas/flame/smoke alarm: record a clip from every linked camera
+ * (10 s before to 30 s after the raise) and turn PTZ cameras to the preset the sensor's config
+ * names for them (`ptz.preset` to the camera's owning agent). Both are fire-and-forget: a failed
+ * clip or PTZ move is logged and never delays the alarm itself.
+ */
+import type { Alarm } from '@gwanje/protocol';
+import type { AlarmListener } from '../alarms/service.js';
+import type { CommandChannel } from '../broker/commands.js';
+import type { Logger } from '../logger.js';
+import type { Repositories } from '../store/repositories.js';
+
+export const CLIP_ALARM_TYPES = new Set(['gas-high', 'gas-low', 'gas-stel', 'flame', 'smoke']);
+
+export interface AlarmClipDeps {
+  log: Logger;
+  gateway: {
+    requestClip(alarmId: string, cameraIds: string[], o: { beforeMs: number; afterMs: number }): Promise<unknown>;
+  };
+  repos: Pick<Repositories, 'sensors' | 'cameras'>;
+  commands: Pick<CommandChannel, 'post'>;
+}
+
+export function alarmClipListener(d: AlarmClipDeps): AlarmListener {
+  return (alarm, { raised }) => {
+    if (!raised || !CLIP_ALARM_TYPES.has(alarm.type)) return;
+    if (alarm.cameras.length > 0) {
+      d.gateway
+        .requestClip(alarm.id, alarm.cameras, { beforeMs: 10_000, afterMs: 30_000 })
+        .catch((err: Error) => d.log.error({ alarmId: alarm.id, err: err.message }, 'video: alarm clip failed'));
+    }
+    if (alarm.sourceKind === 'sensor') {
+      presets(d, alarm).catch((err: Error) =>
+        d.log.error({ alarmId: alarm.id, err: err.message }, 'video: PTZ preset not sent'),
+      );
+    }
+  };
+}
+
+async function presets(d: AlarmClipDeps, alarm: Alarm): Promise<void> {
+  const sensor = await d.repos.sensors.get(alarm.sourceId);
+  if (!sensor?.cameras) return;
+  const links = JSON.parse(sensor.cameras) as Array<string | { cameraId: string; preset?: string }>;
+  for (const link of links) {
+    if (typeof link === 'string' || !link.preset) continue;
+    const cam = await d.repos.cameras.get(link.cameraId);
+    if (!cam?.agentId) continue;
+    d.commands.post(cam.siteId, cam.agentId, 'ptz.preset', { cameraId: link.cameraId, preset: link.preset });
+  }
+}
