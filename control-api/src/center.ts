@@ -27,6 +27,7 @@ import { LiveHub } from './live/hub.js';
 import { createLogger, type Logger } from './logger.js';
 import { CenterMetrics } from './metrics.js';
 import { createAnomalyDetector } from './ml/detector.js';
+import { startDynsec, urlPassword, urlUser } from './mosquitto/center-dynsec.js';
 import { randomSecret, type Settings } from './settings.js';
 import { ProvinceSimulator } from './sim/simulator.js';
 import { openDatabase } from './store/db.js';
@@ -96,6 +97,9 @@ export class Center {
       await broker.start();
       this.onStop('broker', () => broker?.stop());
     }
+    // External Mosquitto: agents' broker clients mirror their credentials through dynsec.
+    const dynsec = s.mqttAdminUrl ? await startDynsec(s, agentCreds, child('dynsec')) : undefined;
+    if (dynsec) this.onStop('dynsec', () => dynsec.stop());
     const brokerUrl = s.mqttUrl ?? (broker as EmbeddedBroker).url;
     const agentBrokerUrl = s.mqttUrl ? s.mqttPublicUrl : (broker as EmbeddedBroker).url;
 
@@ -126,8 +130,8 @@ export class Center {
     let ingest: IngestPipeline | undefined;
     const mqtt = new CenterMqttClient({
       url: brokerUrl,
-      username: s.mqttUrl ? undefined : service.username,
-      password: s.mqttUrl ? undefined : service.password,
+      username: s.mqttUrl ? urlUser(s.mqttUrl) : service.username,
+      password: s.mqttUrl ? (s.mqttCenterPassword ?? urlPassword(s.mqttUrl)) : service.password,
       protocolVersion: s.mqttUrl ? 5 : 4,
       // Stable per host and port, so a reconnect or restart resumes the broker-side session.
       clientId: `gwanje-api-${hostname().slice(0, 40)}-${s.httpPort}`,

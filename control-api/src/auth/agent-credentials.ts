@@ -33,10 +33,13 @@ interface CacheEntry extends AgentIdentity {
 }
 
 export type RevokeListener = (agentId: string) => void;
+/** Awaited before the password is returned, so the agent can connect at once (external broker). */
+export type ProvisionHook = (agentId: string, siteId: string, password: string) => Promise<void>;
 
 export class AgentCredentials {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly listeners: RevokeListener[] = [];
+  private readonly provisionHooks: ProvisionHook[] = [];
   private readonly now: () => number;
   private readonly log: Logger;
 
@@ -78,6 +81,7 @@ export class AgentCredentials {
       createdAt: this.now(),
     });
     this.forget(agentId);
+    for (const hook of this.provisionHooks) await hook(agentId, siteId, password);
     await this.opts.audit.record({ actor, ip, action: 'agent.provision', target: agentId, detail: { siteId } });
     this.log.info({ agentId, siteId }, 'agent-credentials: issued');
     return { agentId, siteId, password };
@@ -109,6 +113,10 @@ export class AgentCredentials {
 
   onRevoke(listener: RevokeListener): void {
     this.listeners.push(listener);
+  }
+
+  onProvision(hook: ProvisionHook): void {
+    this.provisionHooks.push(hook);
   }
 
   /** Broker CONNECT (and video ingest Basic auth): the agent's identity, or null. */

@@ -1,0 +1,117 @@
+/**
+ * The center against a real external Mosquitto 2 with the dynamic-security plugin: the center
+ * ensures its own client, POST /api/v1/agents creates the agent's broker client so it connects
+ * with the issued password and its reading becomes a sensor, and DELETE locks it out of the
+ * broker itself.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import mqtt from 'mqtt';
+import { freePort, type MosquittoInstance, startMosquitto, waitFor } from '../../../testkit/index.js';
+import { Center } from '../../src/center.js';
+import { createLogger } from '../../src/logger.js';
+import { loadSettings } from '../../src/settings.js';
+
+const PASSWORD = 'dynsec-Control-r00m-7!';
+let broker: MosquittoInstance;
+let center: Center;
+let base: string;
+let dataDir: string;
+
+before(async () => {
+  broker = await startMosquitto({ dynsec: { adminUser: 'dsadmin', adminPassword: 'dsadmin-secret' } });
+  dataDir = mkdtempSync(join(tmpdir(), 'gwanje-dynsec-'));
+  const httpPort = await freePort();
+  const settings = loadSettings({
+    GWANJE_HTTP_PORT: String(httpPort),
+    GWANJE_HOST: '127.0.0.1',
+    GWANJE_DATA_DIR: dataDir,
+    GWANJE_ADMIN_PASSWORD: PASSWORD,
+    GWANJE_SIMULATE: '0',
+    GWANJE_MQTT_URL: `mqtt://gwanje-center@127.0.0.1:${broker.port}`,
+    GWANJE_MQTT_CENTER_PASSWORD: 'center-secret-123',
+    GWANJE_MQTT_ADMIN_URL: `mqtt://dsadmin:dsadmin-secret@127.0.0.1:${broker.port}`,
+  });
+  center = new Center(settings, createLogger('silent'));
+  base = (await center.start()).url;
+});
+
+after(async () => {
+  await center?.stop();
+  await broker?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function api<T>(
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+test('an agent provisioned by the API connects to Mosquitto, reports, and is locked out on DELETE', async () => {
+  const login = await api<{ token: string }>('POST', '/api/v1/auth/login', undefined, {
+    username: 'admin',
+    password: PASSWORD,
+  });
+  const token = login.body.token;
+  await waitFor(async () => (await api<{ mqtt: string }>('GET', '/healthz')).body.mqtt === 'up', 10_000);
+  const created = await api<{ mqtt: { url: string; username: string; password: string } }>(
+    'POST',
+    '/api/v1/agents',
+    token,
+    { agentId: 'ds-agent', siteId: 'osan', name: 'dynsec' },
+  );
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  assert.equal(created.body.mqtt.url, `mqtt://127.0.0.1:${broker.port}`);
+  const opts = {
+    protocolVersion: 4 as const,
+    username: created.body.mqtt.username,
+    password: created.body.mqtt.password,
+    clientId: 'ds-agent',
+    reconnectPeriod: 0,
+  };
+  const agent = await mqtt.connectAsync(created.body.mqtt.url, opts);
+  await agent.publishAsync(
+    'gwanje/v1/osan/ds-agent/telemetry',
+    JSON.stringify({
+      agentId: 'ds-agent',
+      seq: 1,
+      readings: [
+        { sensorId: 'osan-ds-co', metric: 'gas', gas: 'CO', value: 3, unit: 'ppm', ts: Date.now(), quality: 'good' },
+      ],
+    }),
+    { qos: 1 },
+  );
+  await waitFor(
+    async () =>
+      (await api<Array<{ sensorId: string }>>('GET', '/api/v1/sensors', token)).body.some(
+        (x) => x.sensorId === 'osan-ds-co',
+      ),
+    10_000,
+  );
+
+  const closed = new Promise<void>((resolve) => agent.once('close', () => resolve()));
+  const del = await api('DELETE', '/api/v1/agents/ds-agent', token);
+  assert.ok(del.status === 200 || del.status === 204, `DELETE answered ${del.status}`);
+  await closed;
+  agent.end(true);
+  await assert.rejects(
+    mqtt.connectAsync(created.body.mqtt.url, opts),
+    /Not authorized|Bad User Name or Password|connack/i,
+  );
+});
