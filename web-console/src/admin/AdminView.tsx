@@ -1,4 +1,5 @@
 /** Admin screen, shown only to role admin (the server enforces it too: 403 otherwise). */
+import { AgentList } from './AgentList.js';
 import { AgentsAdmin } from './AgentsAdmin.js';
 import { AuditAdmin } from './AuditAdmin.js';
 import { UsersAdmin } from './UsersAdmin.js';
@@ -7,6 +8,7 @@ export function AdminView() {
   return (
     <div className="admin-view">
       <AgentsAdmin />
+      <AgentList />
       <UsersAdmin />
       <AuditAdmin />
     </div>

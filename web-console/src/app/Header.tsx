@@ -3,6 +3,7 @@ import type { UserView } from '@gwanje/protocol/schemas/http.js';
 import { useTranslation } from 'react-i18next';
 import { hasRole } from '../api/session.js';
 import { useLive } from '../live/LiveProvider.js';
+import { OnDutyCompact } from '../oncall/OnCall.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
 
 export type View = 'wall' | 'map' | 'trends' | 'admin';
@@ -42,6 +43,7 @@ export function Header({
         {conn === 'connected' ? '●' : conn === 'offline' ? '✕' : '◌'} {t(`conn.${conn}`)}
         {attempt > 0 && conn !== 'connected' ? ` (${attempt})` : ''}
       </span>
+      <OnDutyCompact />
       <LanguageSwitch />
       <span className="user">
         {user.username} · {t(`role.${user.role}`)}

@@ -2,10 +2,12 @@
 import type { SensorView, SiteView } from '@gwanje/protocol/schemas/http.js';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { type AgentConfigState, ConfigDrift } from '../admin/ConfigDrift.js';
 import { siteName, useCatalog } from '../api/catalog.js';
 import { query } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 import { useLive, useLiveStore } from '../live/LiveProvider.js';
+import { OnCallPanel } from '../oncall/OnCall.js';
 
 interface AgentView {
   agentId: string;
@@ -14,6 +16,7 @@ interface AgentView {
   state: string;
   buffered?: number;
   lastSeen?: number | null;
+  config?: AgentConfigState;
 }
 
 export function SitePanel({
@@ -100,10 +103,13 @@ export function SitePanel({
             {a.state === 'online' ? '● ' : '✕ '}
             {a.agentId} — {t(`agentState.${a.state}`, { defaultValue: a.state })}
             {a.buffered ? ` · ${t('site.buffered', { count: a.buffered })}` : ''}
+            <br />
+            <ConfigDrift config={a.config} />
           </li>
         ))}
         {agentList.size === 0 && <li className="muted">{t('site.noAgents')}</li>}
       </ul>
+      <OnCallPanel siteId={siteId} />
     </div>
   );
 }

@@ -1,7 +1,8 @@
 /**
  * One live tile: MPEG-TS over WebSocket from the gateway (CONTRACT "Video") played with mpegts.js
- * through MSE, low-latency live mode. Without MSE (or H.264 in MSE) the tile falls back to the
- * gateway's JPEG snapshot refreshed every 2 s. A stall watchdog reconnects with capped backoff.
+ * through MSE, low-latency live mode. Without MSE (or H.264 in MSE), or when forced (mpeg1.ts), the
+ * tile plays the gateway's `format=mpeg1` stream with JSMpeg on a canvas; if JSMpeg cannot load, it
+ * shows the gateway's JPEG snapshot refreshed every 2 s. A stall watchdog reconnects with capped backoff.
  */
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +10,7 @@ import { siteName, useCatalog } from '../api/catalog.js';
 import { currentToken } from '../api/http.js';
 import { backoffDelay } from '../live/backoff.js';
 import { useLive } from '../live/LiveProvider.js';
+import { mpeg1Forced, playMpeg1 } from './mpeg1.js';
 
 type TileState = 'connecting' | 'live' | 'lost' | 'snapshot';
 
@@ -28,19 +30,48 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
   const { cameraById, siteById } = useCatalog();
   const serverState = useLive((s) => s.cameras.get(cameraId)?.state);
   const videoRef = useRef<HTMLVideoElement>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const [mode] = useState<'mse' | 'mpeg1'>(() => (!mpeg1Forced() && mseH264Supported() ? 'mse' : 'mpeg1'));
   const [state, setState] = useState<TileState>('connecting');
   const [snapTick, setSnapTick] = useState(0);
   const cam = cameraById.get(cameraId);
   const siteId = cam?.siteId ?? '';
 
   useEffect(() => {
+    if (state !== 'snapshot') return;
+    const iv = setInterval(() => setSnapTick((n) => n + 1), 2000);
+    return () => clearInterval(iv);
+  }, [state]);
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (mode !== 'mpeg1' || !canvas) return;
+    let lastFrame = 0;
+    // JSMpeg's WebSocket source reconnects by itself; the watchdog only reports the stall.
+    const stop = playMpeg1(
+      canvas,
+      `${videoUrl(cameraId, currentToken(), true)}&format=mpeg1`,
+      () => {
+        lastFrame = Date.now();
+        setState('live');
+      },
+      (err) => {
+        console.warn(`video: ${cameraId}: JSMpeg unavailable, snapshots instead`, err);
+        setState('snapshot');
+      },
+    );
+    const watchdog = setInterval(() => {
+      if (lastFrame && Date.now() - lastFrame > 6000) setState('lost');
+    }, 1000);
+    return () => {
+      clearInterval(watchdog);
+      stop();
+    };
+  }, [cameraId, mode]);
+
+  useEffect(() => {
     const video = videoRef.current;
-    if (!video) return;
-    if (!mseH264Supported()) {
-      setState('snapshot');
-      const iv = setInterval(() => setSnapTick((n) => n + 1), 2000);
-      return () => clearInterval(iv);
-    }
+    if (mode !== 'mse' || !video) return;
     let stopped = false;
     let attempt = 0;
     let player: { destroy(): void; unload(): void; detachMediaElement(): void } | null = null;
@@ -128,13 +159,15 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
       if (retry) clearTimeout(retry);
       teardown();
     };
-  }, [cameraId]);
+  }, [cameraId, mode]);
 
   const shown: TileState = serverState === 'lost' && state !== 'live' ? 'lost' : state;
   return (
     <div className={`tile tile-${shown}${compact ? ' compact' : ''}`} data-camera={cameraId} data-video-state={shown}>
       {state === 'snapshot' ? (
         <img alt={cam?.name ?? cameraId} src={`${videoUrl(cameraId, currentToken(), false)}&n=${snapTick}`} />
+      ) : mode === 'mpeg1' ? (
+        <canvas ref={canvasRef} data-player="jsmpeg" />
       ) : (
         <video ref={videoRef} muted playsInline />
       )}

@@ -1,0 +1,61 @@
+/** Pure helpers for the on-call display (issue 8: "who is on duty now ... shown in the console"). */
+
+export interface OnCallContact {
+  id: string;
+  name: string;
+  phone: string;
+  lang: string;
+  username?: string;
+}
+export interface OnCallDuty {
+  role: string;
+  contacts: OnCallContact[];
+  source: 'override' | 'holiday' | 'shift' | 'none';
+  shift?: string;
+  until?: number;
+}
+export interface OnCallRoster {
+  roster: string;
+  duty: OnCallDuty[];
+}
+
+/**
+ * Viewers see a phone number with its middle digits hidden (010-****-5678): enough to recognise
+ * a colleague, not enough to harvest the roster. Supervisors and above dial it, so they see it all.
+ */
+export function maskPhone(phone: string, full: boolean): string {
+  if (full) return phone;
+  const digits = phone.replace(/\D/g, '').length;
+  let seen = 0;
+  return phone.replace(/\d/g, (d) => {
+    seen += 1;
+    return seen <= 3 || seen > digits - 4 ? d : '*';
+  });
+}
+
+/** Keep only well-formed rosters; anything else from the API counts as "no roster". */
+export function asRosters(data: unknown): OnCallRoster[] {
+  if (!Array.isArray(data)) return [];
+  return data.filter(
+    (r): r is OnCallRoster =>
+      typeof r === 'object' &&
+      r !== null &&
+      typeof (r as OnCallRoster).roster === 'string' &&
+      Array.isArray((r as OnCallRoster).duty),
+  );
+}
+
+/** Everyone on duty now, one entry per role and contact, for the compact header list. */
+export function onDutyNow(rosters: OnCallRoster[]): { role: string; contact: OnCallContact; until?: number }[] {
+  const out: { role: string; contact: OnCallContact; until?: number }[] = [];
+  const seen = new Set<string>();
+  for (const r of rosters)
+    for (const d of r.duty)
+      for (const c of d.contacts ?? []) {
+        const key = `${d.role}/${c.id}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ role: d.role, contact: c, ...(d.until !== undefined ? { until: d.until } : {}) });
+      }
+  return out;
+}
