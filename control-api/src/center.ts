@@ -125,6 +125,9 @@ export class Center {
     });
     await alarms.start();
     this.onStop('alarms', () => alarms.stop());
+    auth.onSessionsChanged((ev) => {
+      live.sessionsChanged(ev).catch((err: Error) => log.error({ err: err.message }, 'live: session check failed'));
+    });
 
     // 6. Ingest (the one decode point) and the center's MQTT client feeding it; commands go back down.
     let ingest: IngestPipeline | undefined;

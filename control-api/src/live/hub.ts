@@ -42,6 +42,8 @@ export interface LiveDeps {
 
 interface SocketData {
   viewer: LiveViewer;
+  /** Kept to re-check the session when the user's sessions change (logout, revocation, rights). */
+  token: string;
   siteIds: string[] | '*';
 }
 
@@ -78,6 +80,7 @@ export class LiveHub {
       this.deps.verify(token).then(
         (viewer) => {
           socket.data.viewer = viewer;
+          socket.data.token = token;
           next();
         },
         (err: Error) => {
@@ -87,6 +90,30 @@ export class LiveHub {
       );
     });
     nsp.on('connection', (socket) => this.onConnection(socket));
+  }
+
+  /**
+   * A user's sessions changed (auth `onSessionsChanged`): every socket of that user re-checks its
+   * token; one whose session ended is disconnected, the others keep only the sites they may
+   * still see.
+   */
+  async sessionsChanged(ev: { username: string }): Promise<void> {
+    const sockets = this.nsp ? await this.nsp.fetchSockets() : [];
+    for (const remote of sockets) {
+      if (remote.data.viewer?.username !== ev.username) continue;
+      try {
+        const viewer = await this.deps.verify(remote.data.token);
+        remote.data.viewer = viewer;
+        const socket = this.nsp?.sockets.get(remote.id);
+        if (socket) this.setRooms(socket, viewer.sites.includes('*') ? '*' : [...viewer.sites]);
+      } catch (err) {
+        this.deps.log.info(
+          { username: ev.username, err: (err as Error).message },
+          'live: session ended, socket closed',
+        );
+        remote.disconnect(true);
+      }
+    }
   }
 
   start(): void {
