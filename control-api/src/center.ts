@@ -4,7 +4,8 @@
  * start()/stop(); `stop()` runs them in reverse order.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { VideoGateway } from '@gwanje/gateway';
 import type { Alarm } from '@gwanje/protocol';
@@ -21,6 +22,7 @@ import { alarmStoreOf, ingestStoreOf } from './center-ports.js';
 import { DetectionEngine } from './detection/engine.js';
 import { createEscalation } from './escalation/wiring.js';
 import { createHttpApp } from './http/app.js';
+import { createCenterServer } from './http/server.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { listenOn } from './listen.js';
 import { LiveHub } from './live/hub.js';
@@ -89,18 +91,27 @@ export class Center {
     const admin = await auth.ensureAdmin(s.adminPassword);
     const agentCreds = new AgentCredentials({ agents: ports.agents, audit, log });
 
+    const tlsFiles = s.tlsCert && s.tlsKey ? { certFile: s.tlsCert, keyFile: s.tlsKey } : undefined;
+
     // 4. MQTT broker: embedded aedes unless GWANJE_MQTT_URL points at Mosquitto.
     const service = { username: `gwanje-center-${randomBytes(4).toString('hex')}`, password: randomSecret() };
     let broker: EmbeddedBroker | undefined;
     if (!s.mqttUrl) {
-      broker = new EmbeddedBroker({ port: s.mqttPort, host: s.host, service, auth: agentCreds, log: child('broker') });
+      broker = new EmbeddedBroker({
+        port: s.mqttPort,
+        host: s.host,
+        service,
+        auth: agentCreds,
+        log: child('broker'),
+        tls: tlsFiles && { cert: readFileSync(tlsFiles.certFile), key: readFileSync(tlsFiles.keyFile) },
+      });
       await broker.start();
       this.onStop('broker', () => broker?.stop());
     }
     // External Mosquitto: agents' broker clients mirror their credentials through dynsec.
     const dynsec = s.mqttAdminUrl ? await startDynsec(s, agentCreds, child('dynsec')) : undefined;
     if (dynsec) this.onStop('dynsec', () => dynsec.stop());
-    const brokerUrl = s.mqttUrl ?? (broker as EmbeddedBroker).url;
+    const brokerUrl = s.mqttUrl ?? (broker as EmbeddedBroker).internalUrl;
     const agentBrokerUrl = s.mqttUrl ? s.mqttPublicUrl : (broker as EmbeddedBroker).url;
 
     // 5. Detection (pure) and the alarm service that applies its transitions.
@@ -234,9 +245,9 @@ export class Center {
       consoleDir: s.consoleDir,
       log,
     });
-    const server = createServer((req, res) => {
+    const server = createCenterServer((req, res) => {
       if (!gateway.handleHttp(req, res)) app(req, res);
-    });
+    }, tlsFiles);
     this.server = server;
     live.attach(server);
     gateway.attach(server);
@@ -248,8 +259,8 @@ export class Center {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     });
     const url =
-      s.httpPort === 0 || s.publicUrl === `http://localhost:${s.httpPort}`
-        ? `http://localhost:${httpPort}`
+      s.httpPort === 0 || s.publicUrl === `${tlsFiles ? 'https' : 'http'}://localhost:${s.httpPort}`
+        ? `${tlsFiles ? 'https' : 'http'}://localhost:${httpPort}`
         : s.publicUrl;
 
     // 9. The simulated province: real edge agents over TCP to the broker.

@@ -99,7 +99,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const mqttUrl = url('GWANJE_MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']);
   const influxUrl = url('GWANJE_INFLUX_URL', ['http:', 'https:']);
   const databaseUrl = url('GWANJE_DATABASE_URL', ['postgres:', 'postgresql:']);
-  const publicUrl = url('GWANJE_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${httpPort}`;
+  const tlsScheme = str('GWANJE_TLS_CERT') ? 'https' : 'http';
+  const publicUrl = url('GWANJE_PUBLIC_URL', ['http:', 'https:']) ?? `${tlsScheme}://localhost:${httpPort}`;
   const mqttPublicUrl = url('GWANJE_MQTT_PUBLIC_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']);
   const adminPassword = str('GWANJE_ADMIN_PASSWORD');
   if (adminPassword !== undefined && adminPassword.length < 8) {
@@ -134,7 +135,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     publicUrl: publicUrl.replace(/\/$/, ''),
     mqttUrl,
     mqttPort,
-    mqttPublicUrl: mqttPublicUrl ?? mqttUrlWithoutCredentials(mqttUrl) ?? `mqtt://${mqttHost}:${mqttPort}`,
+    mqttPublicUrl:
+      mqttPublicUrl ?? mqttUrlWithoutCredentials(mqttUrl) ?? `${tlsCert ? 'mqtts' : 'mqtt'}://${mqttHost}:${mqttPort}`,
     influxUrl,
     databaseUrl,
     dataDir: resolve(str('GWANJE_DATA_DIR') ?? './data'),

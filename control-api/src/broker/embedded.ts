@@ -6,7 +6,8 @@
  * logs in with a per-process random service credential and has full access.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { agentMayUse } from '@gwanje/protocol';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { listenOn } from '../listen.js';
@@ -32,11 +33,16 @@ export interface EmbeddedBrokerOptions {
   service: ServiceCredentials;
   auth: BrokerAuthenticator;
   log: Logger;
+  /** PEM cert and key: agents connect over MQTTS (MQTT 3.1.1 section 5.4.8) on `port`. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export class EmbeddedBroker {
   private aedes?: Aedes;
   private server?: Server;
+  /** With TLS: a loopback plain listener for the center's own client (never offered to agents). */
+  private internal?: Server;
+  private internalPort = 0;
   private readonly principals = new WeakMap<Client, Principal>();
   port = 0;
 
@@ -44,7 +50,12 @@ export class EmbeddedBroker {
 
   get url(): string {
     const host = this.opts.host === '0.0.0.0' || this.opts.host === '::' ? '127.0.0.1' : this.opts.host;
-    return `mqtt://${host}:${this.port}`;
+    return `${this.opts.tls ? 'mqtts' : 'mqtt'}://${host}:${this.port}`;
+  }
+
+  /** Where the center's own client connects (plain on loopback when agents use TLS). */
+  get internalUrl(): string {
+    return this.internal ? `mqtt://127.0.0.1:${this.internalPort}` : this.url;
   }
 
   async start(): Promise<void> {
@@ -84,11 +95,19 @@ export class EmbeddedBroker {
     );
     this.aedes = aedes;
     // Alarm traffic is small packets: without TCP_NODELAY, Nagle plus delayed ACKs hold them up to 200 ms.
-    this.server = createServer((socket) => {
+    const handle = (socket: Socket) => {
       socket.setNoDelay(true);
       aedes.handle(socket);
-    });
+    };
+    const tls = this.opts.tls;
+    this.server = tls
+      ? (createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handle) as unknown as Server)
+      : createServer(handle);
     this.port = await listenOn(this.server, this.opts.port, this.opts.host, 'GWANJE_MQTT_PORT');
+    if (tls) {
+      this.internal = createServer(handle);
+      this.internalPort = await listenOn(this.internal, 0, '127.0.0.1', 'internal MQTT');
+    }
     log.info({ port: this.port }, 'broker: embedded MQTT broker listening');
   }
 
@@ -108,6 +127,9 @@ export class EmbeddedBroker {
     this.aedes = undefined;
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const internal = this.internal;
+    this.internal = undefined;
+    if (internal) await new Promise<void>((resolve) => internal.close(() => resolve()));
   }
 
   private async authenticate(

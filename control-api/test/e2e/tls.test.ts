@@ -1,0 +1,133 @@
+/**
+ * GWANJE_TLS_CERT / GWANJE_TLS_KEY: the center serves HTTPS on its HTTP port and the embedded
+ * broker MQTTS, with a certificate from a throwaway CA made by openssl here; clients pin that CA.
+ * A plain-text client is refused on both ports.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import mqtt from 'mqtt';
+import { freePort } from '../../../testkit/index.js';
+import { Center } from '../../src/center.js';
+import { createLogger } from '../../src/logger.js';
+import { loadSettings } from '../../src/settings.js';
+
+const PASSWORD = 'tls-Control-r00m-7!';
+let dir: string;
+let center: Center;
+let ca: Buffer;
+let httpPort: number;
+let mqttPort: number;
+
+function makeCerts(d: string): void {
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: d, stdio: 'pipe' });
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=Gwanje Test CA',
+  );
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
+  writeFileSync(join(d, 'ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '1',
+    '-extfile',
+    'ext.cnf',
+  );
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gwanje-tls-'));
+  makeCerts(dir);
+  ca = readFileSync(join(dir, 'ca.pem'));
+  [httpPort, mqttPort] = await Promise.all([freePort(), freePort()]);
+  const settings = loadSettings({
+    GWANJE_HTTP_PORT: String(httpPort),
+    GWANJE_MQTT_PORT: String(mqttPort),
+    GWANJE_HOST: '127.0.0.1',
+    GWANJE_DATA_DIR: join(dir, 'data'),
+    GWANJE_ADMIN_PASSWORD: PASSWORD,
+    GWANJE_SIMULATE: '0',
+    GWANJE_TLS_CERT: join(dir, 'server.pem'),
+    GWANJE_TLS_KEY: join(dir, 'server.key'),
+  });
+  center = new Center(settings, createLogger('silent'));
+  const started = await center.start();
+  assert.equal(started.mqttUrl, `mqtts://127.0.0.1:${mqttPort}`);
+});
+
+after(async () => {
+  await center?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function https(
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<{ status: number; body: string }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: httpPort, path, method, ca, servername: 'localhost', headers },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => {
+          text += c.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+test('HTTPS /healthz with the CA pinned; plain HTTP is refused', async () => {
+  const res = await https('GET', '/healthz');
+  assert.equal(res.status, 200, res.body);
+  assert.equal((JSON.parse(res.body) as { mqtt: string }).mqtt, 'up');
+  await assert.rejects(fetch(`http://127.0.0.1:${httpPort}/healthz`).then((r) => r.text()));
+});
+
+test('an agent connects over MQTTS with the CA pinned; an unpinned client is refused', async () => {
+  const login = await https('POST', '/api/v1/auth/login', undefined, { username: 'admin', password: PASSWORD });
+  assert.equal(login.status, 200, login.body);
+  const token = (JSON.parse(login.body) as { token: string }).token;
+  const created = await https('POST', '/api/v1/agents', token, { agentId: 'tls-agent', siteId: 'osan', name: 'tls' });
+  assert.equal(created.status, 201, created.body);
+  const creds = (JSON.parse(created.body) as { mqtt: { url: string; username: string; password: string } }).mqtt;
+  assert.equal(creds.url, `mqtts://127.0.0.1:${mqttPort}`);
+  const opts = { protocolVersion: 4 as const, username: creds.username, password: creds.password, reconnectPeriod: 0 };
+  const agent = await mqtt.connectAsync(creds.url, { ...opts, ca, servername: 'localhost', clientId: 'tls-agent' });
+  assert.equal(agent.connected, true);
+  await agent.endAsync();
+  await assert.rejects(mqtt.connectAsync(creds.url, { ...opts, clientId: 'tls-agent-2' }), /certificate/i);
+});
