@@ -109,7 +109,7 @@ export function SitePanel({
         ))}
         {agentList.size === 0 && <li className="muted">{t('site.noAgents')}</li>}
       </ul>
-      <OnCallPanel siteId={siteId} />
+      <OnCallPanel key={siteId} siteId={siteId} />
     </div>
   );
 }

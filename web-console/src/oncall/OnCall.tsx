@@ -21,7 +21,9 @@ function useOnCall(siteId: string | undefined) {
     return () => clearInterval(iv);
   }, [reload]);
   const user = loadSession()?.user;
-  return { rosters: asRosters(res.data), full: !!user && hasRole(user, 'supervisor') };
+  // A failed refresh (404: the site has no roster, or the roster was removed) must not keep
+  // showing the people who were on duty before.
+  return { rosters: res.error ? [] : asRosters(res.data), full: !!user && hasRole(user, 'supervisor') };
 }
 
 const time = (ts: number, lng: string) =>

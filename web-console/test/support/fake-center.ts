@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { Server } from 'socket.io';
+import { createExtras, extrasRoute, type FakeExtras } from './fake-extras.js';
 import { attachFakeVideo, type FakeVideo } from './fake-video.js';
 
 interface FakeAlarm {
@@ -44,6 +45,7 @@ export interface FakeCenter {
   kick(silentMs: number): void;
   flood(f: { siteId: string; active: boolean; firstOutAlarmId?: string; count: number }): void;
   video: FakeVideo;
+  extras: FakeExtras;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,8 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
   const alarms = new Map<string, FakeAlarm>();
   const journal: { alarmId: string; ts: number; action: string; actor: string; toState?: string }[] = [];
   const actions: FakeCenter['actions'] = [];
+  const extras = createExtras();
+  const siteIds = seed.sites.map((s) => s.siteId);
   const clips = new Map<string, { cameraId: string; url: string }[]>();
   const sensorsOf = (siteId: string) =>
     (
@@ -176,15 +180,8 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
         200,
         cameras.filter((c) => !siteId || c.siteId === siteId),
       );
-    if (p === '/api/v1/agents') {
-      return send(
-        res,
-        200,
-        seed.sites
-          .filter((s) => !siteId || s.siteId === siteId)
-          .map((s) => ({ agentId: `${s.siteId}-agent`, siteId: s.siteId, state: 'online', buffered: 0 })),
-      );
-    }
+    const extra = extrasRoute(extras, p, siteIds, siteId);
+    if (extra) return send(res, extra.status, extra.body);
     if (p === '/api/v1/users')
       return send(
         res,
@@ -255,6 +252,7 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
     alarms,
     actions,
     video,
+    extras,
     raise(partial) {
       const now = Date.now();
       const a: FakeAlarm = {
