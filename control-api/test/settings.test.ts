@@ -74,3 +74,43 @@ test('a port already taken is a clear error naming the variable', async () => {
   });
   await new Promise<void>((resolve) => holder.close(() => resolve()));
 });
+
+test('SMS providers come in the given order and each names its missing variables', () => {
+  const s = loadSettings({
+    GWANJE_SMS_PROVIDERS: 'twilio, kannel',
+    GWANJE_KANNEL_SENDSMS_URL: 'http://kannel:13013/cgi-bin/sendsms',
+    GWANJE_KANNEL_USERNAME: 'gwanje',
+    GWANJE_KANNEL_PASSWORD: 'k-secret',
+    GWANJE_SMS_CALLBACK_KEY: 'a-long-callback-key',
+    GWANJE_TWILIO_ACCOUNT_SID: 'AC1',
+    GWANJE_TWILIO_AUTH_TOKEN: 't-secret',
+    GWANJE_TWILIO_FROM: '+15550001',
+  });
+  assert.deepEqual(s.sms.providers, ['twilio', 'kannel']);
+  assert.equal(s.sms.kannel?.from, 'GWANJE');
+  assert.equal(s.sms.smpp, undefined);
+  assert.deepEqual(loadSettings({}).sms.providers, []);
+  const err = (() => {
+    try {
+      loadSettings({ GWANJE_SMS_PROVIDERS: 'kannel,pager', GWANJE_TLS_CERT: '/x.pem' });
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.ok(err instanceof SettingsError);
+  const vars = err.errors.map((e) => e.split(':')[0]).sort();
+  assert.deepEqual(vars, [
+    'GWANJE_KANNEL_PASSWORD',
+    'GWANJE_KANNEL_SENDSMS_URL',
+    'GWANJE_KANNEL_USERNAME',
+    'GWANJE_SMS_CALLBACK_KEY',
+    'GWANJE_SMS_PROVIDERS',
+    'GWANJE_TLS_CERT',
+  ]);
+});
+
+test('TLS switches the default public URLs to https and mqtts', () => {
+  const s = loadSettings({ GWANJE_TLS_CERT: '/etc/gwanje/cert.pem', GWANJE_TLS_KEY: '/etc/gwanje/key.pem' });
+  assert.equal(s.publicUrl, 'https://localhost:8080');
+  assert.equal(s.mqttPublicUrl, 'mqtts://127.0.0.1:1883');
+});
