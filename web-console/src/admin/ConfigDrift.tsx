@@ -7,7 +7,9 @@ import { useTranslation } from 'react-i18next';
 export interface AgentConfigState {
   desired: string | null;
   applied: string | null;
-  outcome?: string;
+  outcome?: string | null;
+  /** Why the agent refused or rolled back, as it reported it. */
+  error?: string;
   drift: boolean;
 }
 
@@ -23,6 +25,7 @@ export function ConfigDrift({ config }: { config: AgentConfigState | undefined }
       {config.outcome
         ? ` · ${t('config.outcome')}: ${t(`config.outcomes.${config.outcome}`, { defaultValue: config.outcome })}`
         : ''}{' '}
+      {config.error ? <span className="warn"> ({config.error})</span> : null}{' '}
       {config.drift ? (
         <span className="badge drift" data-drift-badge>
           ⚠ {t('config.drift')}

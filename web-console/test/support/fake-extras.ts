@@ -17,7 +17,10 @@ export interface FakeOnCall {
 export interface FakeExtras {
   oncall: Map<string, FakeOnCall[]>;
   /** Agent config state by agentId; agents not listed report none. */
-  config: Map<string, { desired: string | null; applied: string | null; outcome?: string; drift: boolean }>;
+  config: Map<
+    string,
+    { desired: string | null; applied: string | null; outcome?: string | null; error?: string; drift: boolean }
+  >;
 }
 
 export const createExtras = (): FakeExtras => ({ oncall: new Map(), config: new Map() });
