@@ -68,7 +68,7 @@ test('on-call roster, config drift badge, JSMpeg fallback drawing frames', async
   const viewer = await openConsole('en-US', 'viewer');
   await viewer.locator('.on-duty', { hasText: 'Kim Minjun' }).waitFor({ timeout: 5000 });
   await viewer.click('[data-nav=map]');
-  await viewer.locator('[data-site=suwon]').dispatchEvent('click');
+  await viewer.locator('[data-site=suwon] circle').click();
   const contact = viewer.locator('[data-oncall=suwon] [data-contact=c-kim]');
   await contact.waitFor({ timeout: 5000 });
   assert.match((await contact.textContent()) ?? '', /Kim Minjun · 010-\*\*\*\*-5678/);
@@ -83,7 +83,7 @@ test('on-call roster, config drift badge, JSMpeg fallback drawing frames', async
     /desired cfg-v7 · applied cfg-v6 · outcome: rolled back/,
   );
   // A site without a roster (404) says so.
-  await viewer.locator('[data-site=osan]').dispatchEvent('click');
+  await viewer.locator('[data-site=osan] circle').click();
   await viewer.locator('[data-oncall=osan]', { hasText: 'No roster' }).waitFor({ timeout: 5000 });
   assert.equal(await viewer.locator('[data-agent=osan-agent] [data-drift-badge]').count(), 0);
   await viewer.locator('[data-agent=osan-agent] [data-drift=no]', { hasText: '✓ In sync' }).waitFor();
@@ -91,7 +91,7 @@ test('on-call roster, config drift badge, JSMpeg fallback drawing frames', async
   // Admin: full phone number, and the agent list shows drift too.
   const admin = await openConsole('ko-KR');
   await admin.click('[data-nav=map]');
-  await admin.locator('[data-site=suwon]').dispatchEvent('click');
+  await admin.locator('[data-site=suwon] circle').click();
   await admin
     .locator('[data-oncall=suwon] [data-contact=c-kim]', { hasText: '010-1234-5678' })
     .waitFor({ timeout: 5000 });
