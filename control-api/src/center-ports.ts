@@ -13,6 +13,8 @@ export function ingestStoreOf(repos: Repositories, now: () => number = Date.now)
       },
       loadSeqs: () => repos.agents.lastSeqs(),
       saveSeqs: (seqs) => repos.agents.setLastSeqMany([...seqs].map(([agentId, lastSeq]) => ({ agentId, lastSeq }))),
+      // status.config {version, outcome, error?} as reported by the agent: the applied side of drift.
+      setConfigApplied: (agentId, applied) => repos.agents.setConfig(agentId, { applied }),
     },
     sensors: {
       list: () => repos.sensors.list('*'),

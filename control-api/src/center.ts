@@ -229,6 +229,8 @@ export class Center {
       alarms,
       commands,
       escalation,
+      agentConfig: repos.agents,
+      configPublicKeyPem: s.configPublicKeyFile ? readFileSync(s.configPublicKeyFile, 'utf8') : undefined,
       clips: {
         list: async (id) => (await gateway.clips(id)).map((c) => ({ ...c })),
         file: (a, c) => gateway.clipFile(a, c),

@@ -39,6 +39,8 @@ export interface Settings {
   /** PEM files: HTTPS on the HTTP port and MQTTS on the embedded broker. */
   tlsCert?: string;
   tlsKey?: string;
+  /** Ed25519 public key (PEM) that signs device configs; pushed configs must verify against it. */
+  configPublicKeyFile?: string;
 }
 
 export const SMS_PROVIDERS = ['kannel', 'smpp', 'twilio'] as const;
@@ -151,6 +153,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     mqttAdminUrl,
     mqttCenterPassword,
     tlsCert: tlsCert && resolve(tlsCert),
+    configPublicKeyFile: str('GWANJE_CONFIG_PUBLIC_KEY') && resolve(str('GWANJE_CONFIG_PUBLIC_KEY') as string),
     tlsKey: tlsKey && resolve(tlsKey),
   };
 }

@@ -79,15 +79,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   // SMS gateways cannot send a bearer token: Kannel MO/DLR carry a shared key, Twilio signs its
   // webhooks (X-Twilio-Signature); without a configured provider every callback is 403.
   const esc = deps.escalation;
-  app.use(
-    smsCallbackRouter({
-      service: esc?.service as NonNullable<typeof esc>['service'],
-      kannel: esc?.kannel,
-      twilio: esc?.twilio,
-      // The callback router never calls these (it is the unauthenticated half).
-      guard: () => (_req, res) => sendError(res, 403, 'forbidden', 'escalation: not an authenticated router'),
-    }),
-  );
+  app.use(smsCallbackRouter({ kannel: esc?.kannel, twilio: esc?.twilio }));
   app.use('/api', (_req, res) => sendError(res, 404, 'not-found', 'no such API route'));
   if (deps.consoleDir) mountConsole(app, resolve(deps.consoleDir));
   app.use((_req, res) => sendError(res, 404, 'not-found', 'not found'));

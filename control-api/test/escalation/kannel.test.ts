@@ -65,11 +65,9 @@ describe('escalation over Kannel', () => {
     const app = express();
     app.use(
       smsCallbackRouter({
-        service: {} as EscalationService,
         get kannel() {
           return providerRef;
         },
-        guard: () => (_q, _s, n) => n(),
       }),
     );
     server = app.listen(0, '127.0.0.1');
