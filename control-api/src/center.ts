@@ -230,6 +230,8 @@ export class Center {
       commands,
       escalation,
       agentConfig: repos.agents,
+      // Rule / camera edits reach the running detection at once (issue 4 "configurable per sensor").
+      sensorAdmin: { save: (row) => repos.sensors.upsert(row), reload: (row) => void ingest?.sensors.reload(row) },
       configPublicKeyPem: s.configPublicKeyFile ? readFileSync(s.configPublicKeyFile, 'utf8') : undefined,
       clips: {
         list: async (id) => (await gateway.clips(id)).map((c) => ({ ...c })),

@@ -20,6 +20,7 @@ import { configRoutes } from './routes/config.js';
 import { directoryRoutes } from './routes/directory.js';
 import { escalationRoutes } from './routes/escalation.js';
 import { opsRoutes } from './routes/ops.js';
+import { sensorRoutes } from './routes/sensors.js';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
@@ -29,6 +30,7 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...opsRoutes,
     ...authRoutes(loginLimiter),
     ...directoryRoutes,
+    ...sensorRoutes,
     ...alarmRoutes,
     ...adminRoutes,
     ...configRoutes,

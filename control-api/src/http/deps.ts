@@ -112,6 +112,14 @@ export interface ClipSource {
   file(alarmId: string, clipId: string): Promise<string | undefined>;
 }
 
+/** Per-sensor admin settings (PATCH /sensors/{id}): `repos.sensors.upsert` + ingest's reload. */
+export interface SensorAdmin {
+  /** Persists rules/cameras (the row without its last value and state). */
+  save(row: Omit<SensorRow, 'lastValue' | 'lastTs' | 'state'>): Promise<void>;
+  /** Makes the running detection use the row's rules and cameras at once. */
+  reload?(row: SensorRow): void | Promise<void>;
+}
+
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'down';
   [k: string]: unknown;
@@ -134,6 +142,8 @@ export interface HttpDeps {
   configPublicKeyPem?: string;
   /** Escalation API and SMS callbacks (issue 8); absent: those routes answer 503 / 403. */
   escalation?: EscalationDeps;
+  /** Per-sensor rules and camera links (issue 4/7); absent: PATCH /sensors/{id} answers 503. */
+  sensorAdmin?: SensorAdmin;
   /** Alarm clips (issue 6); absent: every alarm lists no clips. */
   clips?: ClipSource;
   metricsText(): string | Promise<string>;

@@ -69,6 +69,23 @@ export class SensorRegistry {
     return this.sensors.values();
   }
 
+  /**
+   * An admin changed the sensor's rules or camera links (PATCH /sensors/{id}): the next reading
+   * is judged by the new rules. The learned reporting interval and newest timestamp are kept.
+   */
+  reload(row: SensorRow): KnownSensor {
+    const prev = this.sensors.get(row.sensorId);
+    const ctx = contextOf(row);
+    if (ctx.intervalMs === undefined && prev?.ctx.intervalMs !== undefined) ctx.intervalMs = prev.ctx.intervalMs;
+    const known: KnownSensor = {
+      row: { ...row, state: prev?.row.state ?? row.state },
+      ctx,
+      lastTs: prev?.lastTs ?? row.lastTs ?? undefined,
+    };
+    this.sensors.set(row.sensorId, known);
+    return known;
+  }
+
   /** Registers a sensor first seen in a reading; returns the row to persist. */
   register(r: StoredReading): KnownSensor {
     const row: SensorRow = {

@@ -4,28 +4,13 @@
  * another site answers 404, exactly like one that does not exist (issue 9: existence of a
  * camera elsewhere is not the caller's business).
  */
-import type { SensorView } from '@gwanje/protocol';
 import { maySee, siteFilter } from '../../auth/permissions.js';
-import type { CameraRow, SensorRow } from '../../store/types.js';
+import type { CameraRow } from '../../store/types.js';
 import { PtzBody } from '../bodies.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
 import { pathId, qInt, qSite, qTime } from '../query.js';
 import { type RouteSpec, route } from '../route.js';
-
-export function sensorView(r: SensorRow): SensorView & { name?: string } {
-  const v: SensorView & { name?: string } = {
-    sensorId: r.sensorId,
-    siteId: r.siteId,
-    agentId: r.agentId,
-    metric: r.metric,
-    unit: r.unit,
-    state: r.state,
-  };
-  if (r.gas !== null) v.gas = r.gas;
-  if (r.name !== null) v.name = r.name;
-  if (r.lastValue !== null && r.lastTs !== null) v.last = { value: r.lastValue, ts: r.lastTs };
-  return v;
-}
+import { sensorAdminView } from './sensor-view.js';
 
 export function cameraView(r: CameraRow) {
   let profiles: unknown = [];
@@ -75,7 +60,7 @@ export const directoryRoutes: RouteSpec[] = [
     access: 'watch',
     async handle({ deps, principal, req }) {
       const siteId = qSite(req, principal);
-      return (await deps.sensors.list(siteFilter(principal), { siteId })).map(sensorView);
+      return (await deps.sensors.list(siteFilter(principal), { siteId })).map(sensorAdminView);
     },
   }),
   route({
