@@ -127,6 +127,8 @@ export async function createHarness(o: HarnessOptions = {}) {
     sensors: repos.sensors,
     cameras: repos.cameras,
     agents: repos.agents,
+    // Persisted for real; a test with an ingest pipeline replaces `reload` with the pipeline's.
+    sensorAdmin: { save: (row) => repos.sensors.upsert(row) },
     timeseries: {
       query: async (sensorId, from, to) => (points.get(sensorId) ?? []).filter((p) => p[0] >= from && p[0] < to),
     },

@@ -114,6 +114,12 @@ const TABLE: Record<string, Row> = {
     out: 403,
     req: (_h, s) => ({ path: `/api/v1/sensors?siteId=${s}` }),
   },
+  'PATCH /api/v1/sensors/:id': {
+    min: 'admin',
+    ok: 200,
+    out: 404,
+    req: (_h, s) => ({ path: `/api/v1/sensors/${s}-ch4-1`, body: { rules: [{ type: 'gas-high', setpoint: 30 }] } }),
+  },
   'GET /api/v1/sensors/:id/readings': {
     min: 'viewer',
     ok: 200,
