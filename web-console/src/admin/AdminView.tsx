@@ -2,6 +2,7 @@
 import { AgentList } from './AgentList.js';
 import { AgentsAdmin } from './AgentsAdmin.js';
 import { AuditAdmin } from './AuditAdmin.js';
+import { SensorRules } from './SensorRules.js';
 import { UsersAdmin } from './UsersAdmin.js';
 
 export function AdminView() {
@@ -10,6 +11,7 @@ export function AdminView() {
       <AgentsAdmin />
       <AgentList />
       <UsersAdmin />
+      <SensorRules />
       <AuditAdmin />
     </div>
   );
