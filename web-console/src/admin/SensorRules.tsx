@@ -55,12 +55,14 @@ export function SensorRules() {
   const [error, setError] = useState<{ field?: string; message: string }>();
   const [saved, setSaved] = useState(false);
 
+  // Load the form when another sensor is chosen, not when the list refreshes after a save.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the chosen sensor only
   useEffect(() => {
     setRules(sensor?.rules ?? []);
     setLinks(sensor?.cameras ?? []);
     setError(undefined);
     setSaved(false);
-  }, [sensor]);
+  }, [sensor?.sensorId]);
 
   const setRule = (i: number, patch: Partial<Override>) => {
     setSaved(false);
@@ -91,8 +93,9 @@ export function SensorRules() {
       list.reload();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      // The API prefixes a 400's message with the field path ("rules.0.setpoint: ...").
-      const field = err instanceof ApiError && err.status === 400 ? /^([\w.]+):/.exec(message)?.[1] : undefined;
+      // A 400 names the field (CONTRACT error body); older servers only prefix the message with it.
+      const field =
+        err instanceof ApiError && err.status === 400 ? (err.field ?? /^([\w.]+):/.exec(message)?.[1]) : undefined;
       setError({ field, message });
     }
   };

@@ -6,6 +6,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The request field a 400 names (CONTRACT error body `field`). */
+    readonly field?: string,
   ) {
     super(message);
   }
@@ -44,8 +46,10 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   if (!res.ok) {
     if (res.status === 401 && path !== '/auth/login') onUnauthorized();
-    const e = isErrorBody(data) ? data.error : { code: String(res.status), message: res.statusText };
-    throw new ApiError(res.status, e.code, e.message);
+    const e: { code: string; message: string; field?: string } = isErrorBody(data)
+      ? data.error
+      : { code: String(res.status), message: res.statusText };
+    throw new ApiError(res.status, e.code, e.message, e.field);
   }
   return data as T;
 }

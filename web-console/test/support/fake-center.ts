@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { Server } from 'socket.io';
-import { createExtras, extrasRoute, type FakeExtras } from './fake-extras.js';
+import { createExtras, extrasRoute, type FakeExtras, sensorPatchRoute, settingsOf } from './fake-extras.js';
 import { attachFakeVideo, type FakeVideo } from './fake-video.js';
 
 interface FakeAlarm {
@@ -83,6 +83,7 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
       unit,
       last: { value: 1, ts: Date.now() },
       state: 'normal',
+      ...settingsOf(extras, `${siteId}-${k}-1`),
     }));
   const cameras = seed.sites.map((s) => ({
     cameraId: `${s.siteId}-cam-1`,
@@ -163,6 +164,8 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
         seed.sites.filter((s) => !siteId || s.siteId === siteId).flatMap((s) => sensorsOf(s.siteId)),
       );
     }
+    const patched = await sensorPatchRoute(extras, req, p, { sensors: siteIds.flatMap(sensorsOf), cameras });
+    if (patched) return send(res, patched.status, patched.body);
     if (readingsOf) {
       const from = Number(url.searchParams.get('from'));
       const to = Number(url.searchParams.get('to'));
