@@ -67,7 +67,15 @@ describe('PATCH /api/v1/sensors/{id}', () => {
       [{ rules: [{ type: 'gas-high', setpoint: 30, colour: 'red' }] }, 'rules.0.colour'],
       // No default rule of that type and no setpoint: detection could not use it.
       [{ rules: [{ type: 'gas-high' }, { type: 'vibration-high' }] }, 'rules.1.setpoint'],
-      [{ rules: [{ type: 'gas-high', setpoint: 30 }, { type: 'gas-high', setpoint: 31 }] }, 'rules.1.type'],
+      [
+        {
+          rules: [
+            { type: 'gas-high', setpoint: 30 },
+            { type: 'gas-high', setpoint: 31 },
+          ],
+        },
+        'rules.1.type',
+      ],
       [{ cameras: [{ cameraId: 'suwon-cam-1' }, { cameraId: 'osan-cam-1' }] }, 'cameras.1.cameraId'],
       [{ cameras: [{ cameraId: 'nowhere-cam-9' }] }, 'cameras.0.cameraId'],
     ];
