@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { Server } from 'socket.io';
-import { createExtras, extrasRoute, type FakeExtras, sensorPatchRoute, settingsOf } from './fake-extras.js';
+import { createExtras, extrasRoute, type FakeExtras, readJson, sensorPatchRoute, settingsOf } from './fake-extras.js';
 import { attachFakeVideo, type FakeVideo } from './fake-video.js';
 
 interface FakeAlarm {
@@ -100,11 +100,6 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
   };
   const fail = (res: http.ServerResponse, status: number, code: string) =>
     send(res, status, { error: { code, message: `fake-center: ${code}` } });
-  const readBody = async (req: http.IncomingMessage): Promise<Record<string, unknown>> => {
-    let s = '';
-    for await (const c of req) s += c;
-    return s ? (JSON.parse(s) as Record<string, unknown>) : {};
-  };
 
   let io: Server | null = null;
   const emitAlarm = (a: FakeAlarm) => io?.of('/live').emit('alarm', a);
@@ -124,7 +119,7 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
       }
     }
     if (p === '/api/v1/auth/login' && req.method === 'POST') {
-      const b = await readBody(req);
+      const b = await readJson(req);
       const role = ROLES.find((r) => r === b.username);
       if (!role || b.password !== o.password) return fail(res, 401, 'bad-credentials');
       const token = randomBytes(16).toString('hex');
@@ -214,7 +209,7 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
       const a = alarms.get(decodeURIComponent(actOn[1]));
       if (!a) return fail(res, 404, 'no-alarm');
       const action = actOn[2];
-      const body = await readBody(req);
+      const body = await readJson(req);
       actions.push({ id: a.id, action, actor: user.username, body });
       const next: Record<string, Record<string, string>> = {
         ack: { unack: 'acked', 'rtn-unack': 'normal' },

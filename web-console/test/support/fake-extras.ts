@@ -42,6 +42,13 @@ export const settingsOf = (x: FakeExtras, sensorId: string) => x.sensors.get(sen
  * PATCH /api/v1/sensors/{id} as the center answers it: a camera of another site is a 400 naming
  * `cameras.N.cameraId`, a non-numeric setpoint a 400 naming `rules.N.setpoint`; else 200 with the view.
  */
+/** A request's JSON body ({} when empty). */
+export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let text = '';
+  for await (const c of req) text += c;
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+
 const DEFAULT_TYPES = ['gas-low', 'gas-high', 'rate-of-rise', 'over-range', 'stale', 'fault'];
 
 export async function sensorPatchRoute(
@@ -56,9 +63,7 @@ export async function sensorPatchRoute(
   const m = /^\/api\/v1\/sensors\/([^/]+)$/.exec(p);
   if (!m || req.method !== 'PATCH') return undefined;
   const sensor = sensors.find((s) => s.sensorId === decodeURIComponent(m[1]));
-  let text = '';
-  for await (const c of req) text += c;
-  const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+  const body = await readJson(req);
   const bad = (field: string, message: string) => ({
     status: 400,
     body: { error: { code: 'bad-request', message: `${field}: ${message}`, field } },
