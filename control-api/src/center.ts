@@ -117,10 +117,15 @@ export class Center {
     // 5. Detection (pure) and the alarm service that applies its transitions.
     // ML is advisory (issue 4) and time-boxed; scoring every 10th reading of a sensor keeps a
     // 50,000 readings/s fleet within the worker's budget (ml/README "Throughput").
-    const anomaly = createAnomalyDetector({ log: child('ml'), sampleEvery: 10 });
-    await anomaly.start();
-    this.onStop('ml', () => anomaly.stop());
-    const engine = new DetectionEngine({ newId: newAlarmId, systemActor: 'system', detectors: [anomaly] });
+    const anomaly =
+      s.mlSampleEvery > 0 ? createAnomalyDetector({ log: child('ml'), sampleEvery: s.mlSampleEvery }) : undefined;
+    await anomaly?.start();
+    this.onStop('ml', () => anomaly?.stop());
+    const engine = new DetectionEngine({
+      newId: newAlarmId,
+      systemActor: 'system',
+      detectors: anomaly ? [anomaly] : [],
+    });
     const live: LiveHub = new LiveHub({
       log: child('live'),
       metrics: this.metrics,
