@@ -3,3 +3,4 @@ export * from './mosquitto.js';
 export * from './ports.js';
 export * from './postgres.js';
 export * from './process.js';
+export * from './tls.js';

@@ -4,14 +4,13 @@
  * A plain-text client is refused on both ports.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
-import { freePort } from '../../../testkit/index.js';
+import { freePort, makeTestCa } from '../../../testkit/index.js';
 import { Center } from '../../src/center.js';
 import { createLogger } from '../../src/logger.js';
 import { loadSettings } from '../../src/settings.js';
@@ -23,47 +22,9 @@ let ca: Buffer;
 let httpPort: number;
 let mqttPort: number;
 
-function makeCerts(d: string): void {
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: d, stdio: 'pipe' });
-  ssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=Gwanje Test CA',
-  );
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-  writeFileSync(join(d, 'ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  ssl(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.pem',
-    '-days',
-    '1',
-    '-extfile',
-    'ext.cnf',
-  );
-}
-
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gwanje-tls-'));
-  makeCerts(dir);
+  makeTestCa(dir);
   ca = readFileSync(join(dir, 'ca.pem'));
   [httpPort, mqttPort] = await Promise.all([freePort(), freePort()]);
   const settings = loadSettings({

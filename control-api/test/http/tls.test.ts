@@ -4,55 +4,17 @@
  * a client that does not is refused, and TLS 1.1 is refused.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { makeTestCa } from '../../../testkit/index.js';
 import { createCenterServer } from '../../src/http/server.js';
 import { createHarness, type Harness } from './harness.js';
 
 const PW = 'lantern-bridge-9034';
-
-function makeCa(dir: string): void {
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  ssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=Gwanje Test CA',
-  );
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  ssl(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.pem',
-    '-days',
-    '2',
-    '-extfile',
-    'ext.cnf',
-  );
-}
 
 function post(
   port: number,
@@ -93,7 +55,7 @@ describe('HTTPS with a self-signed CA', () => {
   let port: number;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gwanje-tls-'));
-    makeCa(dir);
+    makeTestCa(dir);
     h = await createHarness();
     await h.auth.users.create({ username: 'kang', password: PW, role: 'viewer', sites: ['*'] }, 'test', null);
     server = createCenterServer(h.app, { certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') });
