@@ -4,45 +4,17 @@
  * Screenshots go to .artifacts/web-console/.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, openConsole as open } from './support/browser.js';
-import { type FakeCenter, startFakeCenter } from './support/fake-center.js';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { artifacts, fakeCenterFixture } from './support/session.js';
 
-const root = new URL('../../', import.meta.url).pathname;
-const artifacts = join(root, '.artifacts', 'web-console');
-const PASSWORD = `pw-${process.pid}-${Date.now()}`;
+const fx = fakeCenterFixture();
 
-let center: FakeCenter;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-before(async () => {
-  const build = spawnSync(process.execPath, [join(root, 'scripts/build-console.mjs')], { encoding: 'utf8' });
-  assert.equal(build.status, 0, `console build failed:\n${build.stdout}\n${build.stderr}`);
-  center = await startFakeCenter({
-    distDir: join(root, 'web-console', 'dist'),
-    seedFile: join(root, 'seed', 'gyeonggi-sites.json'),
-    password: PASSWORD,
-  });
-  browser = await launchChromium();
-  mkdirSync(artifacts, { recursive: true });
-});
-
-after(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
-  await center?.stop();
-});
-
-const openConsole = (locale: string, username = 'admin'): Promise<Page> =>
-  open(browser, contexts, { url: center.url, username, password: PASSWORD, locale });
+const openConsole = (locale: string, username = 'admin'): Promise<Page> => fx.open(locale, username);
 
 test('on-call roster, config drift badge, JSMpeg fallback drawing frames', async () => {
-  center.extras.oncall.set('suwon', [
+  fx.center.extras.oncall.set('suwon', [
     {
       roster: 'suwon-main',
       duty: [
@@ -56,13 +28,13 @@ test('on-call roster, config drift badge, JSMpeg fallback drawing frames', async
       ],
     },
   ]);
-  center.extras.config.set('suwon-agent', {
+  fx.center.extras.config.set('suwon-agent', {
     desired: 'cfg-v7',
     applied: 'cfg-v6',
     outcome: 'rolled-back',
     drift: true,
   });
-  center.extras.config.set('osan-agent', { desired: 'cfg-v7', applied: 'cfg-v7', outcome: 'applied', drift: false });
+  fx.center.extras.config.set('osan-agent', { desired: 'cfg-v7', applied: 'cfg-v7', outcome: 'applied', drift: false });
 
   // A viewer sees who is on duty (header and site panel) with the phone number masked.
   const viewer = await openConsole('en-US', 'viewer');
@@ -100,13 +72,13 @@ test('on-call roster, config drift badge, JSMpeg fallback drawing frames', async
   assert.equal(await admin.locator('[data-agent-list] [data-drift-badge]').count(), 1);
 
   // JSMpeg fallback forced (as on a PC without MSE/H.264): tiles ask for format=mpeg1 and draw frames.
-  const mpeg1Before = center.video.mpeg1Viewers();
+  const mpeg1Before = fx.center.video.mpeg1Viewers();
   await viewer.evaluate(() => localStorage.setItem('gwanje.video.mode', 'mpeg1'));
-  await viewer.goto(`${center.url}/#/wall`);
+  await viewer.goto(`${fx.center.url}/#/wall`);
   await viewer.waitForSelector('.wall-grid canvas[data-player=jsmpeg]', { timeout: 10_000 });
   await viewer.waitForSelector('.wall-grid [data-video-state=live] canvas', { timeout: 20_000 });
   assert.equal(await viewer.locator('.wall-grid video').count(), 0);
-  assert.ok(center.video.mpeg1Viewers() > mpeg1Before, 'format=mpeg1 requested');
+  assert.ok(fx.center.video.mpeg1Viewers() > mpeg1Before, 'format=mpeg1 requested');
   const pixels = () =>
     viewer.evaluate(() => {
       const c = document.querySelector<HTMLCanvasElement>('.wall-grid [data-video-state=live] canvas');

@@ -4,45 +4,18 @@
  * and shows the saved value; a 400 from the center is shown with the field it names, in Korean.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium, openConsole } from './support/browser.js';
-import { type FakeCenter, startFakeCenter } from './support/fake-center.js';
+import { test } from 'node:test';
+import { openConsole } from './support/browser.js';
+import { artifacts, fakeCenterFixture } from './support/session.js';
 
-const root = new URL('../../', import.meta.url).pathname;
-const artifacts = join(root, '.artifacts', 'web-console');
-const PASSWORD = `pw-${process.pid}-${Date.now()}`;
-
-let center: FakeCenter;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-before(async () => {
-  const build = spawnSync(process.execPath, [join(root, 'scripts/build-console.mjs')], { encoding: 'utf8' });
-  assert.equal(build.status, 0, `console build failed:\n${build.stdout}\n${build.stderr}`);
-  center = await startFakeCenter({
-    distDir: join(root, 'web-console', 'dist'),
-    seedFile: join(root, 'seed', 'gyeonggi-sites.json'),
-    password: PASSWORD,
-  });
-  browser = await launchChromium();
-  mkdirSync(artifacts, { recursive: true });
-});
-
-after(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
-  await center?.stop();
-});
+const fx = fakeCenterFixture();
 
 test('admin edits a sensor: the gas-high setpoint is PATCHed and shown saved; a bad rule shows its field', async () => {
-  const page = await openConsole(browser, contexts, {
-    url: center.url,
+  const page = await openConsole(fx.browser, fx.contexts, {
+    url: fx.center.url,
     username: 'admin',
-    password: PASSWORD,
+    password: fx.password,
     locale: 'ko-KR',
   });
   await page.click('[data-nav=admin]');
@@ -61,7 +34,7 @@ test('admin edits a sensor: the gas-high setpoint is PATCHed and shown saved; a 
   await editor.getByRole('button', { name: '저장' }).click();
   await editor.getByRole('status').filter({ hasText: '저장됨' }).waitFor({ timeout: 5000 });
 
-  assert.deepEqual(center.extras.sensorPatches.at(-1), {
+  assert.deepEqual(fx.center.extras.sensorPatches.at(-1), {
     sensorId: 'suwon-ch4-1',
     body: { rules: [{ type: 'gas-high', setpoint: 40 }], cameras: [{ cameraId: 'suwon-cam-1', preset: 'gate' }] },
   });
@@ -83,5 +56,5 @@ test('admin edits a sensor: the gas-high setpoint is PATCHed and shown saved; a 
   await alert.waitFor({ timeout: 5000 });
   assert.match((await alert.textContent()) ?? '', /항목 rules\.1\.setpoint/);
   assert.equal(await second.locator('input[name=setpoint]').getAttribute('aria-invalid'), 'true');
-  assert.equal(center.extras.sensorPatches.length, 2);
+  assert.equal(fx.center.extras.sensorPatches.length, 2);
 });

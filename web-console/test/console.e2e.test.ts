@@ -1,52 +1,26 @@
 /**
  * Browser test of the operator console (issue 7) with Debian's Chromium through playwright-core,
  * against a CONTRACT-shaped fake center (support/fake-center.ts) that can push any alarm, flood or
- * reading on cue and streams real H.264. console-center.e2e.test.ts runs against the real center.
+ * reading on cue and streams real H.264. console-center.e2e.test.ts runs against the real fx.center.
  * Screenshots go to .artifacts/web-console/.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, openConsole as open, percentile } from './support/browser.js';
-import { type FakeCenter, startFakeCenter } from './support/fake-center.js';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { percentile } from './support/browser.js';
+import { artifacts, fakeCenterFixture } from './support/session.js';
 
-const root = new URL('../../', import.meta.url).pathname;
-const artifacts = join(root, '.artifacts', 'web-console');
-const PASSWORD = `pw-${process.pid}-${Date.now()}`;
+const fx = fakeCenterFixture();
 
-let center: FakeCenter;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-before(async () => {
-  const build = spawnSync(process.execPath, [join(root, 'scripts/build-console.mjs')], { encoding: 'utf8' });
-  assert.equal(build.status, 0, `console build failed:\n${build.stdout}\n${build.stderr}`);
-  center = await startFakeCenter({
-    distDir: join(root, 'web-console', 'dist'),
-    seedFile: join(root, 'seed', 'gyeonggi-sites.json'),
-    password: PASSWORD,
-  });
-  browser = await launchChromium();
-  mkdirSync(artifacts, { recursive: true });
-});
-
-after(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
-  await center?.stop();
-});
-
-const openConsole = (locale: string, username = 'admin'): Promise<Page> =>
-  open(browser, contexts, { url: center.url, username, password: PASSWORD, locale });
+const openConsole = (locale: string, username = 'admin'): Promise<Page> => fx.open(locale, username);
 
 test('console: login, map, live alarm in two consoles, ack, i18n, video, trends', async () => {
   // Login failure is shown, and no password is suggested on the page.
-  const probe = await (await browser.newContext({ locale: 'en-US' })).newPage();
-  contexts.push(probe.context());
-  await probe.goto(center.url);
+  const probe = await (await fx.browser.newContext({ locale: 'en-US' })).newPage();
+  fx.contexts.push(probe.context());
+  await probe.goto(fx.center.url);
   assert.equal(await probe.locator('input[name=password]').inputValue(), '');
   assert.equal(await probe.locator('input[name=password]').getAttribute('placeholder'), null);
   await probe.fill('input[name=username]', 'admin');
@@ -64,7 +38,7 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
   assert.equal(await en.locator('[data-worst=none]').count(), 31);
 
   // A priority-1 alarm pushed over /live appears in both consoles with the horn on.
-  const alarm = center.raise({ id: 'al-suwon-1', siteId: 'suwon' });
+  const alarm = fx.center.raise({ id: 'al-suwon-1', siteId: 'suwon' });
   for (const page of [en, ko]) {
     await page.waitForSelector(`[data-alarm-id="${alarm.id}"][data-state=unack]`, { timeout: 5000 });
     assert.equal(await page.locator('.alarm-panel').getAttribute('data-tone'), 'on');
@@ -89,7 +63,7 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
   assert.equal(await en.locator('.wall-grid').getAttribute('data-layout'), layoutBefore, 'layout untouched');
   await en.waitForSelector('.wall-grid [data-video-state=live]', { timeout: 15_000 });
   // ...and its clip link once the recording exists.
-  center.addClip(alarm.id, alarm.cameras[0]);
+  fx.center.addClip(alarm.id, alarm.cameras[0]);
   const clip = en.locator(`[data-alarm-video="${alarm.id}"] [data-clip="${alarm.cameras[0]}"]`);
   await clip.waitFor({ timeout: 8000 });
   assert.match((await clip.getAttribute('href')) ?? '', /^\/video\/clips\/.+\.mp4\?token=[0-9a-f]+$/);
@@ -102,10 +76,10 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
   assert.equal(await en.locator('.alarm-panel').getAttribute('data-tone'), 'off');
   assert.equal(await ko.locator('.alarm-panel').getAttribute('data-tone'), 'off');
   assert.deepEqual(
-    center.actions.map((a) => [a.id, a.action, a.actor]),
+    fx.center.actions.map((a) => [a.id, a.action, a.actor]),
     [[alarm.id, 'ack', 'operator']],
   );
-  assert.equal(center.actions.length, 1);
+  assert.equal(fx.center.actions.length, 1);
 
   // Detail drawer (Enter) shows the journal with the operator's ack; shelve needs a reason (S).
   await en.locator(`[data-alarm-id="${alarm.id}"]`).click();
@@ -116,17 +90,17 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
   await en.fill('.modal textarea', 'maintenance on detector');
   await en.click('.modal button[type=submit]');
   await ko.waitForSelector(`[data-alarm-id="${alarm.id}"][data-state=shelved]`, { timeout: 5000 });
-  assert.deepEqual(center.actions.at(-1)?.body, { minutes: 60, reason: 'maintenance on detector' });
+  assert.deepEqual(fx.center.actions.at(-1)?.body, { minutes: 60, reason: 'maintenance on detector' });
 
   // Flood banner names the first-out alarm.
-  center.flood({ siteId: 'suwon', active: true, firstOutAlarmId: alarm.id, count: 14 });
+  fx.center.flood({ siteId: 'suwon', active: true, firstOutAlarmId: alarm.id, count: 14 });
   await en.locator('[data-flood=suwon]', { hasText: 'suwon-ch4-1' }).waitFor({ timeout: 5000 });
 
   // The center drops the live link: the header says so, the console reconnects by itself and an
   // alarm raised meanwhile is there afterwards (snapshot + HTTP resync on reconnect).
-  center.kick(1500);
+  fx.center.kick(1500);
   await en.waitForSelector('[data-conn=reconnecting], [data-conn=offline]', { timeout: 5000 });
-  const missed = center.raise({ id: 'al-while-offline', siteId: 'gimpo', priority: 2, type: 'flame', cameras: [] });
+  const missed = fx.center.raise({ id: 'al-while-offline', siteId: 'gimpo', priority: 2, type: 'flame', cameras: [] });
   await en.waitForSelector('[data-conn=connected]', { timeout: 15_000 });
   await en.waitForSelector(`[data-alarm-id="${missed.id}"]`, { timeout: 5000 });
 
@@ -137,11 +111,11 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
   assert.equal((await ko.locator('[data-nav=map]').textContent())?.trim(), 'Map');
   assert.match((await ko.locator(`[data-alarm-id="${alarm.id}"] .state`).textContent()) ?? '', /Shelved/);
 
-  // Figure: server emit -> alarm row visible in the console (p50 of 20), against the fake center.
+  // Figure: server emit -> alarm row visible in the console (p50 of 20), against the fake fx.center.
   const lat: number[] = [];
   for (let i = 0; i < 20; i++) {
     const t0 = Date.now();
-    const a = center.raise({ id: `al-lat-${i}`, siteId: 'osan', priority: 3, type: 'gas-low', cameras: [] });
+    const a = fx.center.raise({ id: `al-lat-${i}`, siteId: 'osan', priority: 3, type: 'gas-low', cameras: [] });
     await en.waitForSelector(`[data-alarm-id="${a.id}"]`, { timeout: 5000 });
     lat.push(Date.now() - t0);
   }
@@ -159,7 +133,7 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
   await en.waitForSelector('.trend-chart[data-points]');
   const before = Number(await en.locator('.trend-chart').getAttribute('data-points'));
   assert.ok(before > 100, `history points: ${before}`);
-  for (let i = 1; i <= 5; i++) center.reading('suwon-ch4-1', 'suwon', 12 + i, Date.now() + i * 1000);
+  for (let i = 1; i <= 5; i++) fx.center.reading('suwon-ch4-1', 'suwon', 12 + i, Date.now() + i * 1000);
   await en.waitForSelector(`.trend-chart[data-points="${before + 5}"]`, { timeout: 5000 });
   await en.screenshot({ path: join(artifacts, 'trends.png') });
 
@@ -169,16 +143,16 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
   assert.equal(await viewer.locator('.actions button').count(), 5);
   assert.equal(await viewer.locator('.actions button:enabled').count(), 0);
   assert.equal(await viewer.locator('[data-nav=admin]').count(), 0);
-  const before2 = center.actions.length;
+  const before2 = fx.center.actions.length;
   await viewer.keyboard.press('u');
   await viewer.waitForTimeout(300);
-  assert.equal(center.actions.length, before2);
+  assert.equal(fx.center.actions.length, before2);
 
   // Logout revokes the token on the server and returns to the login form.
-  const sessions = center.sessions();
+  const sessions = fx.center.sessions();
   await ko.locator('.app-header button', { hasText: 'Log out' }).click();
   await ko.waitForSelector('input[name=password]');
-  assert.equal(center.sessions(), sessions - 1);
+  assert.equal(fx.center.sessions(), sessions - 1);
 });
 
 test('wall: drag a camera into a tile, then 16 tiles playing (frame pacing figure)', async () => {
@@ -202,7 +176,7 @@ test('wall: drag a camera into a tile, then 16 tiles playing (frame pacing figur
       cfg.current.tiles = ids.slice(0, 16);
       localStorage.setItem(key, JSON.stringify(cfg));
     },
-    { ids: center.cameraIds() },
+    { ids: fx.center.cameraIds() },
   );
   await page.reload();
   await page.waitForFunction(
