@@ -1,29 +1,13 @@
 /** CONTRACT "Alarm object" and the ISA-18.2 states it moves through. */
 import { type Static, Type } from '@sinclair/typebox';
+import { ALARM_STATES, ALARM_TYPES } from './alarm-vocab.js';
 import { CameraId, EpochMs, SiteId } from './common.js';
 
-export const ALARM_STATES = ['unack', 'acked', 'rtn-unack', 'latched', 'normal', 'shelved', 'out-of-service'] as const;
+export { ALARM_STATES, ALARM_TYPES };
+
 export const AlarmState = Type.Union(ALARM_STATES.map((s) => Type.Literal(s)));
 export type AlarmState = (typeof ALARM_STATES)[number];
 
-export const ALARM_TYPES = [
-  'gas-low',
-  'gas-high',
-  'gas-stel',
-  'gas-twa',
-  'o2-low',
-  'o2-high',
-  'over-range',
-  'flame',
-  'smoke',
-  'temperature-high',
-  'rate-of-rise',
-  'sensor-fault',
-  'stale',
-  'comm-loss',
-  'camera-loss',
-  'anomaly',
-] as const;
 /** Open string: CONTRACT lists the types it "includes"; new detectors may add more. */
 export const AlarmType = Type.String({ pattern: '^[a-z][a-z0-9-]{0,40}$' });
 export type AlarmType = (typeof ALARM_TYPES)[number] | (string & {});

@@ -1,5 +1,6 @@
 /** Pure alarm-list logic: ordering, filtering, what needs the horn, worst alarm per site. */
 import type { Alarm, AlarmState, AlarmType } from '@gwanje/protocol/schemas/alarm.js';
+import { ALARM_STATES, ALARM_TYPES } from '@gwanje/protocol/schemas/alarm-vocab.js';
 
 /** Icon + colour token per priority: shape and text carry the meaning too (never colour alone). */
 export const PRIORITY_ICON: Record<1 | 2 | 3 | 4, string> = { 1: '▲', 2: '◆', 3: '■', 4: '●' };
@@ -61,31 +62,6 @@ export function allowedActions(a: Alarm): { ack: boolean; shelve: boolean; unshe
   };
 }
 
-/** Filter choices. Typed against the protocol so a renamed state fails the type check; kept local so
- * the bundle does not pull TypeBox in for two arrays. */
-export const FILTER_STATES: readonly AlarmState[] = [
-  'unack',
-  'acked',
-  'rtn-unack',
-  'latched',
-  'shelved',
-  'out-of-service',
-];
-export const FILTER_TYPES: readonly AlarmType[] = [
-  'gas-low',
-  'gas-high',
-  'gas-stel',
-  'gas-twa',
-  'o2-low',
-  'o2-high',
-  'over-range',
-  'flame',
-  'smoke',
-  'temperature-high',
-  'rate-of-rise',
-  'sensor-fault',
-  'stale',
-  'comm-loss',
-  'camera-loss',
-  'anomaly',
-];
+/** Filter choices, from the protocol's TypeBox-free vocabulary (no schema library in the bundle). */
+export const FILTER_STATES: readonly AlarmState[] = ALARM_STATES.filter((s) => s !== 'normal');
+export const FILTER_TYPES: readonly AlarmType[] = ALARM_TYPES;
