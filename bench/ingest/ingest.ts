@@ -17,7 +17,7 @@ import type { Alarm } from '@gwanje/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { io } from 'socket.io-client';
 import { freePort, spawnServer, startInfluxDB, startMosquitto, waitFor } from '../../testkit/index.js';
-import { startNodeRed } from './nodered-peer.js';
+import { measureNodeRed } from './nodered-peer.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 16);
@@ -322,85 +322,23 @@ try {
   // each runs alone: Node-RED `mqtt in -> function -> influxdb out` with a threshold switch.
   if (process.env.BENCH_PEER !== '0') {
     await center.stop();
-    const peerDb = 'nodered';
-    await fetch(`${influx.url}/query?q=${encodeURIComponent(`CREATE DATABASE ${peerDb}`)}`, { method: 'POST' });
-    const peer = await startNodeRed({
+    const peer = await measureNodeRed({
       mqttPort: mosq.port,
+      influxUrl: influx.url,
       influxPort: influx.port,
-      database: peerDb,
-      topic: 'gwanje/v1/+/+/telemetry',
-      threshold: 25,
+      agents,
+      publish,
+      batch: BATCH,
+      seconds: SECONDS,
     });
-    try {
-      await sleep(2000);
-      const peerCount = async () => {
-        const r = (await (
-          await fetch(`${influx.url}/query?db=${peerDb}&q=${encodeURIComponent('SELECT count(value) FROM reading')}`)
-        ).json()) as {
-          results: Array<{ series?: Array<{ values: Array<[string, number]> }> }>;
-        };
-        return r.results[0]?.series?.[0]?.values?.[0]?.[1] ?? 0;
-      };
-      // Node-RED's points carry no timestamp (InfluxDB stamps the batch), so one message must not
-      // repeat a sensor or its points would collapse: one distinct sensor per reading here.
-      const peerBatch = (a: (typeof agents)[number]) =>
-        JSON.stringify({
-          agentId: a.agentId,
-          seq: ++a.seq,
-          readings: Array.from({ length: BATCH }, (_, k) => ({
-            sensorId: `${a.agentId}-p-${k}`,
-            metric: 'temperature',
-            value: 20,
-            unit: 'C',
-            ts: Date.now(),
-            quality: 'good',
-          })),
-        });
-      let peerPublished = 0;
-      const p0 = performance.now();
-      const peerStop = Date.now() + SECONDS * 1000;
-      await Promise.all(
-        agents.map(async (a) => {
-          const inflight = new Set<Promise<unknown>>();
-          while (Date.now() < peerStop) {
-            const p = publish(a, peerBatch(a));
-            peerPublished += BATCH;
-            inflight.add(p);
-            void p.finally(() => inflight.delete(p));
-            if (inflight.size >= 8) await Promise.race(inflight);
-          }
-          await Promise.all(inflight);
-        }),
-      );
-      // Until every reading is in InfluxDB or the count stops growing for 10 s (Node-RED dropped the rest).
-      let last = -1;
-      let lastChange = performance.now();
-      let tLast = performance.now();
-      while (performance.now() - lastChange < 10_000) {
-        const n = await peerCount();
-        if (n !== last) {
-          last = n;
-          lastChange = performance.now();
-          tLast = lastChange;
-        }
-        if (n >= peerPublished) break;
-        await sleep(500);
-      }
-      const peerRate = Math.round(last / ((tLast - p0) / 1000));
-      result.peer = {
-        name: 'Node-RED 4 flow: mqtt in -> function -> influxdb out (+ threshold switch -> mqtt out)',
-        published: peerPublished,
-        inInflux: last,
-        durableInInfluxPerSecond: peerRate,
-        gwanjeDurableRatio: Math.round((durable / Math.max(1, peerRate)) * 10) / 10,
-      };
-      console.log(
-        `bench: Node-RED stored ${last} of ${peerPublished} readings -> ${peerRate} readings/s; Gwanje/Node-RED = ${result.peer.gwanjeDurableRatio}`,
-      );
-      save();
-    } finally {
-      await peer.stop();
-    }
+    result.peer = {
+      ...peer,
+      gwanjeDurableRatio: Math.round((durable / Math.max(1, peer.durableInInfluxPerSecond)) * 10) / 10,
+    };
+    console.log(
+      `bench: Node-RED stored ${peer.inInflux} of ${peer.published} readings -> ${peer.durableInInfluxPerSecond} readings/s; Gwanje/Node-RED = ${result.peer.gwanjeDurableRatio}`,
+    );
+    save();
   }
   for (const a of [...agents, flameAgent]) await a.client.endAsync();
 } catch (err) {

@@ -163,3 +163,95 @@ export async function startNodeRed(o: {
   });
   return { stop: () => server.stop() };
 }
+
+export interface PeerAgent {
+  agentId: string;
+  seq: number;
+}
+
+/**
+ * Runs the Node-RED flow alone on the broker and InfluxDB, publishes `batch`-reading telemetry
+ * from every agent for `seconds`, and reports the rate at which its points became durable.
+ */
+export async function measureNodeRed<A extends PeerAgent>(o: {
+  mqttPort: number;
+  influxUrl: string;
+  influxPort: number;
+  agents: A[];
+  publish: (a: A, payload: string) => Promise<unknown>;
+  batch: number;
+  seconds: number;
+}) {
+  const db = 'nodered';
+  await fetch(`${o.influxUrl}/query?q=${encodeURIComponent(`CREATE DATABASE ${db}`)}`, { method: 'POST' });
+  const peer = await startNodeRed({
+    mqttPort: o.mqttPort,
+    influxPort: o.influxPort,
+    database: db,
+    topic: 'gwanje/v1/+/+/telemetry',
+    threshold: 25,
+  });
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  try {
+    await sleep(2000);
+    const count = async () => {
+      const r = (await (
+        await fetch(`${o.influxUrl}/query?db=${db}&q=${encodeURIComponent('SELECT count(value) FROM reading')}`)
+      ).json()) as { results: Array<{ series?: Array<{ values: Array<[string, number]> }> }> };
+      return r.results[0]?.series?.[0]?.values?.[0]?.[1] ?? 0;
+    };
+    // Node-RED's points carry no timestamp (InfluxDB stamps the batch), so one message must not
+    // repeat a sensor or its points would collapse: one distinct sensor per reading here.
+    const message = (a: A) =>
+      JSON.stringify({
+        agentId: a.agentId,
+        seq: ++a.seq,
+        readings: Array.from({ length: o.batch }, (_, k) => ({
+          sensorId: `${a.agentId}-p-${k}`,
+          metric: 'temperature',
+          value: 20,
+          unit: 'C',
+          ts: Date.now(),
+          quality: 'good',
+        })),
+      });
+    let published = 0;
+    const t0 = performance.now();
+    const stopAt = Date.now() + o.seconds * 1000;
+    await Promise.all(
+      o.agents.map(async (a) => {
+        const inflight = new Set<Promise<unknown>>();
+        while (Date.now() < stopAt) {
+          const p = o.publish(a, message(a));
+          published += o.batch;
+          inflight.add(p);
+          void p.finally(() => inflight.delete(p));
+          if (inflight.size >= 8) await Promise.race(inflight);
+        }
+        await Promise.all(inflight);
+      }),
+    );
+    // Until every reading is in InfluxDB or the count stops growing for 10 s (Node-RED dropped the rest).
+    let last = -1;
+    let lastChange = performance.now();
+    let tLast = performance.now();
+    while (performance.now() - lastChange < 10_000) {
+      const n = await count();
+      if (n !== last) {
+        last = n;
+        lastChange = performance.now();
+        tLast = lastChange;
+      }
+      if (n >= published) break;
+      await sleep(500);
+    }
+    return {
+      name: 'Node-RED 4 flow: mqtt in -> function -> influxdb out (+ threshold switch -> mqtt out)',
+      published,
+      inInflux: last,
+      durableInInfluxPerSecond: Math.round(last / ((tLast - t0) / 1000)),
+    };
+  } finally {
+    await peer.stop();
+  }
+}
