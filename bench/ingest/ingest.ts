@@ -10,7 +10,7 @@
  *      InfluxDB with the center stopped; Gwanje's durable rate is reported as a ratio to it.
  * Run: node --import tsx bench/ingest/ingest.ts. Writes bench/results/ingest.json.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alarm } from '@gwanje/protocol';
@@ -60,6 +60,12 @@ const center = spawnServer(process.execPath, [...nodeArgs, '--import', 'tsx', jo
   GWANJE_SIMULATE: '0',
   GWANJE_LOG_LEVEL: 'warn',
 });
+// BENCH_CENTER_LOG=<file> keeps the center's whole output (e.g. with --trace-gc above).
+if (process.env.BENCH_CENTER_LOG) {
+  const log = createWriteStream(process.env.BENCH_CENTER_LOG);
+  center.proc.stdout?.pipe(log);
+  center.proc.stderr?.pipe(log);
+}
 const centerExited = new Promise<never>((_, reject) =>
   center.proc.once('exit', (code, signal) => reject(new Error(`bench: the center exited (${code ?? signal})`))),
 );

@@ -74,6 +74,28 @@ export class StreamingAnomalyScorer implements AnomalyScorer {
   }
 }
 
+/**
+ * Scores groups of consecutive readings, one group per sensor, in model calls of at most `batch`
+ * readings. NaN stands for "no opinion". The one scoring step of both the in-thread detector and
+ * its worker thread (detector.ts, worker.ts).
+ */
+export function scoreGroups(
+  scorer: StreamingAnomalyScorer,
+  sensorIds: readonly string[],
+  values: readonly ArrayLike<number>[],
+  batch: number,
+): Float64Array[] {
+  return sensorIds.map((sensorId, g) => {
+    const xs = Array.from(values[g]);
+    const out = new Float64Array(xs.length);
+    for (let i = 0; i < xs.length; i += batch) {
+      const scores = scorer.scoreBatch(sensorId, xs.slice(i, i + batch));
+      for (let k = 0; k < scores.length; k++) out[i + k] = scores[k] ?? Number.NaN;
+    }
+    return out;
+  });
+}
+
 /** Scores a whole series offline in batches of `batch` (the benchmark's path). */
 export function scoreSeries(values: readonly number[], o: ScorerOptions & { batch?: number } = {}): number[] {
   const scorer = new StreamingAnomalyScorer(o);

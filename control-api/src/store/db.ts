@@ -10,6 +10,7 @@ import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { migrateToLatest } from './migrations/index.js';
+import { cachingSqlite } from './sqlite-statements.js';
 import type { Database } from './tables.js';
 
 export type DbDialect = 'sqlite' | 'postgres';
@@ -65,7 +66,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     kysely = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: sqlite }),
+      dialect: new SqliteDialect({ database: cachingSqlite(sqlite) }),
       plugins: [new CamelCasePlugin()],
     });
     log.info({ dialect, file }, 'store: opening SQLite');

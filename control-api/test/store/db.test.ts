@@ -4,9 +4,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { openDatabase } from '../../src/store/db.js';
+import { cachingSqlite } from '../../src/store/sqlite-statements.js';
 
 const log = pino({ level: 'silent' });
 
@@ -37,4 +39,40 @@ test('a URL that is not postgres:// is refused with the variable named', async (
 
 test('an unreachable PostgreSQL fails open() instead of starting half-way', async () => {
   await assert.rejects(openDatabase({ url: 'postgres://postgres@127.0.0.1:1/none', dataDir: tmpdir(), log }));
+});
+
+test('SQLite statements are prepared once per SQL text, LRU-bounded, never shared while iterating', () => {
+  const raw = new SQLite(':memory:');
+  let prepared = 0;
+  const counting = new Proxy(raw, {
+    get(target, key) {
+      if (key === 'prepare')
+        return (text: string) => {
+          prepared++;
+          return target.prepare(text);
+        };
+      const v = Reflect.get(target, key);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  const db = cachingSqlite(counting, 2);
+  db.prepare('CREATE TABLE t (x INTEGER)').run([]);
+  const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
+  for (let i = 0; i < 5; i++) assert.equal(db.prepare('INSERT INTO t (x) VALUES (?)'), insert);
+  for (let i = 0; i < 5; i++) insert.run([i]);
+  assert.equal(prepared, 2);
+  // A streamed query still iterating gets a fresh statement for the same SQL.
+  const select = 'SELECT x FROM t ORDER BY x';
+  const it = db.prepare(select).iterate([]);
+  it.next();
+  assert.deepEqual(db.prepare(select).all([]), [{ x: 0 }, { x: 1 }, { x: 2 }, { x: 3 }, { x: 4 }]);
+  it.return?.();
+  assert.equal(prepared, 4);
+  // Bounded: at most `max` cached, the least recently used evicted.
+  assert.equal(db.cached, 2);
+  db.prepare('SELECT 1');
+  assert.equal(db.cached, 2);
+  db.prepare('INSERT INTO t (x) VALUES (?)');
+  assert.equal(prepared, 6);
+  db.close();
 });

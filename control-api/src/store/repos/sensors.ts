@@ -7,8 +7,13 @@ import { bool, inTransaction, int, scopeSites } from './scope.js';
 /** What config/telemetry tells about a sensor; last value and state are kept on update. */
 export type SensorUpsert = Omit<SensorRow, 'lastValue' | 'lastTs' | 'state'> & { state?: string };
 
-/** Rows per statement: 2,000 bound parameters, far below both dialects' limits. */
-const LAST_CHUNK = 500;
+/**
+ * Rows per statement of `updateLastMany`: at most 128, and always a power of two, so the
+ * statement texts repeat (8 of them) and stay prepared; each statement is short (SQLite runs
+ * synchronously on the event loop).
+ */
+const LAST_CHUNK = 128;
+const chunkSize = (left: number): number => Math.min(LAST_CHUNK, 2 ** Math.floor(Math.log2(left)));
 
 const toSensor = (r: SensorRow): SensorRow => r;
 
@@ -68,7 +73,7 @@ export class SensorsRepo {
   }
 
   /**
-   * Newest value of many sensors in one statement per 500 sensors (UPDATE ... FROM, which both
+   * Newest value of many sensors in statements of at most 128 sensors (UPDATE ... FROM, which both
    * SQLite >= 3.33 and PostgreSQL have). Within a call the newest ts per sensor wins; a reading
    * older than what is stored (a late replay) never overwrites a newer one.
    */
@@ -79,8 +84,11 @@ export class SensorsRepo {
       if (!prev || prev.ts <= r.ts) newest.set(r.sensorId, r);
     }
     const rows = [...newest.values()];
-    for (let i = 0; i < rows.length; i += LAST_CHUNK) {
-      const chunk = rows.slice(i, i + LAST_CHUNK);
+    for (let i = 0, n = 0; i < rows.length; i += n) {
+      // Other work (an alarm) gets the event loop between statements.
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      n = chunkSize(rows.length - i);
+      const chunk = rows.slice(i, i + n);
       // VALUES columns are column1..column4 in both dialects; casts give PostgreSQL the types.
       const values = sql.join(
         chunk.map(
