@@ -202,7 +202,7 @@ export class AlarmService {
         comment: t.comment,
       };
       const prev = this.chains.get(id) ?? Promise.resolve();
-      const next = prev.then(() => this.persistAndEmit(t, snapshot, entry, raise));
+      const next = prev.then(() => this.emitAndPersist(t, snapshot, entry, raise));
       this.chains.set(id, next);
       void next.finally(() => {
         if (this.chains.get(id) === next) this.chains.delete(id);
@@ -210,43 +210,53 @@ export class AlarmService {
     }
   }
 
-  private async persistAndEmit(t: Transition, alarm: Alarm, entry: JournalEntry, raise: boolean): Promise<void> {
+  /**
+   * Announces the transition, then writes it. The emit does not wait for the database: a commit
+   * waits for a disk flush, which on a busy PostgreSQL host takes up to ~100 ms at the tail, and an
+   * operator must see a gas alarm at once. Consistency holds through the per-alarm chain: a later
+   * transition of the same alarm, an action on it and `get()` all wait until this one is written.
+   * A database failure is logged and never hides the alarm.
+   */
+  private async emitAndPersist(t: Transition, alarm: Alarm, entry: JournalEntry, raise: boolean): Promise<void> {
     const { store, live, metrics, log } = this.deps;
-    try {
-      if (raise && alarm.cameras.length === 0) {
-        // CONTRACT / issue 4: cameras configured for the sensor, else the site's cameras.
+    if (raise && alarm.cameras.length === 0) {
+      // CONTRACT / issue 4: cameras configured for the sensor, else the site's cameras.
+      try {
         alarm.cameras = await this.camerasOfSite(alarm.siteId);
         t.alarm.cameras = [...alarm.cameras];
+      } catch (err) {
+        log.error({ alarmId: alarm.id, err: (err as Error).message }, 'alarms: site cameras not read');
       }
+    }
+    if (t.announce) {
+      const emittedAt = this.now();
+      if (raise && alarm.latency) {
+        // The latency journal completes with the emit time (stored with the row below).
+        alarm.latency.emittedAt = emittedAt;
+        t.alarm.latency = { ...alarm.latency };
+      }
+      live.alarm(alarm);
+      for (const listener of this.listeners) {
+        try {
+          listener({ ...alarm, cameras: [...alarm.cameras] }, { raised: raise });
+        } catch (err) {
+          log.error({ alarmId: alarm.id, err: (err as Error).message }, 'alarms: listener failed');
+        }
+      }
+      if (raise && alarm.latency?.sensorTs !== undefined)
+        metrics.alarmLatency.observe(Math.max(0, emittedAt - alarm.latency.sensorTs) / 1000);
+    }
+    try {
       await store.upsert(alarm);
       await store.appendJournal(entry);
     } catch (err) {
-      // Announce anyway: an operator must see the alarm even if the database is failing.
       log.error({ alarmId: alarm.id, err: (err as Error).message }, 'alarms: alarm not persisted');
     }
-    if (!t.announce) return;
-    const emittedAt = this.now();
-    if (raise && alarm.latency) {
-      alarm.latency.emittedAt = emittedAt;
-      t.alarm.latency = { ...alarm.latency };
-    }
-    live.alarm(alarm);
-    for (const listener of this.listeners) {
-      try {
-        listener({ ...alarm, cameras: [...alarm.cameras] }, { raised: raise });
-      } catch (err) {
-        log.error({ alarmId: alarm.id, err: (err as Error).message }, 'alarms: listener failed');
-      }
-    }
-    if (raise && alarm.latency?.sensorTs !== undefined) {
-      metrics.alarmLatency.observe(Math.max(0, emittedAt - alarm.latency.sensorTs) / 1000);
-      // The latency journal completes with the emit time.
-      await store.upsert(alarm).catch((err: Error) => log.error({ err: err.message }, 'alarms: latency not stored'));
-    }
-    log.info(
-      { alarmId: alarm.id, siteId: alarm.siteId, type: alarm.type, state: alarm.state, action: entry.action },
-      'alarms: transition',
-    );
+    if (t.announce)
+      log.info(
+        { alarmId: alarm.id, siteId: alarm.siteId, type: alarm.type, state: alarm.state, action: entry.action },
+        'alarms: transition',
+      );
   }
 
   private async camerasOfSite(siteId: string): Promise<string[]> {
