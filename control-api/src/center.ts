@@ -115,8 +115,8 @@ export class Center {
     const agentBrokerUrl = s.mqttUrl ? s.mqttPublicUrl : (broker as EmbeddedBroker).url;
 
     // 5. Detection (pure) and the alarm service that applies its transitions.
-    // ML is advisory (issue 4) and time-boxed; scoring every 10th reading of a sensor keeps a
-    // 50,000 readings/s fleet within the worker's budget (ml/README "Throughput").
+    // ML is advisory (issue 4) and scores in its own low-priority worker thread, off the alarm
+    // path; every 10th reading of a sensor by default (ml/README "Throughput").
     const anomaly =
       s.mlSampleEvery > 0 ? createAnomalyDetector({ log: child('ml'), sampleEvery: s.mlSampleEvery }) : undefined;
     await anomaly?.start();

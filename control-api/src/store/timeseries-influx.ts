@@ -1,7 +1,7 @@
 /**
  * InfluxDB 1.x backend: npm `influx` for set-up and queries, writes as line protocol to /write
  * (timeseries-line.ts). Measurement `reading`, tags siteId/agentId/sensorId/
- * metric/gas/unit, fields value/quality, ms precision. Points are written in order, one batch in
+ * metric/gas/unit, fields value and (unless 'good') quality, ms precision. Points are written in order, one batch in
  * flight (up to 5,000 points, or whatever gathered within 1 s). While InfluxDB is down, points
  * wait in the OutageBuffer (memory, spilling to `${dataDir}/influx-spool/<db>/`) and the writer
  * retries with capped exponential backoff; a restart replays the spool first. A retried batch

@@ -18,9 +18,9 @@ const base: StoredReading = {
 
 const cases: [string, Partial<StoredReading>, string | RegExp | null][] = [
   [
-    'gas reading, tags in key order',
+    'gas reading, tags in key order; a good reading carries no quality field (absent = good)',
     {},
-    'reading,agentId=suwon-a1,gas=CH4,metric=gas,sensorId=suwon-ch4-1,siteId=suwon,unit=%LEL quality="good",value=12.5 1763900000000',
+    'reading,agentId=suwon-a1,gas=CH4,metric=gas,sensorId=suwon-ch4-1,siteId=suwon,unit=%LEL value=12.5 1763900000000',
   ],
   [
     'no gas tag for a flame detector; integer value stays a float field',
@@ -30,9 +30,14 @@ const cases: [string, Partial<StoredReading>, string | RegExp | null][] = [
   [
     'tag values with comma, space and equals are escaped',
     { siteId: 'a b,c=d' },
-    'reading,agentId=suwon-a1,gas=CH4,metric=gas,sensorId=suwon-ch4-1,siteId=a\\ b\\,c\\=d,unit=%LEL quality="good",value=12.5 1763900000000',
+    'reading,agentId=suwon-a1,gas=CH4,metric=gas,sensorId=suwon-ch4-1,siteId=a\\ b\\,c\\=d,unit=%LEL value=12.5 1763900000000',
   ],
-  ['negative and tiny values use exponent notation', { value: -1e-7 }, / quality="good",value=-1e-7 1763900000000$/],
+  [
+    'a stale reading keeps its quality',
+    { quality: 'stale' },
+    'reading,agentId=suwon-a1,gas=CH4,metric=gas,sensorId=suwon-ch4-1,siteId=suwon,unit=%LEL quality="stale",value=12.5 1763900000000',
+  ],
+  ['negative and tiny values use exponent notation', { value: -1e-7 }, / value=-1e-7 1763900000000$/],
   ['a fractional ts is rounded to whole ms', { ts: 1763900000000.6 }, / 1763900000001$/],
   ['NaN is not representable', { value: Number.NaN }, null],
   ['Infinity is not representable', { value: Number.POSITIVE_INFINITY }, null],
