@@ -61,7 +61,10 @@ export interface DynsecOptions {
 
 export class MosquittoDynsec {
   private client?: MqttClient;
-  private readonly waiting = new Map<string, (r: DynsecResponse) => void>();
+  private readonly waiting = new Map<
+    string,
+    { done: (r: DynsecResponse) => void; fail: (err: Error) => void; timer: NodeJS.Timeout }
+  >();
 
   constructor(private readonly opts: DynsecOptions) {}
 
@@ -81,8 +84,8 @@ export class MosquittoDynsec {
         return;
       }
       for (const r of parsed.responses ?? []) {
-        const done = r.correlationData ? this.waiting.get(r.correlationData) : undefined;
-        if (done) done(r);
+        const w = r.correlationData ? this.waiting.get(r.correlationData) : undefined;
+        if (w) w.done(r);
       }
     });
     client.on('error', (err) => this.opts.log.warn({ err: err.message }, 'dynsec: admin client error'));
@@ -93,7 +96,9 @@ export class MosquittoDynsec {
     await client.subscribeAsync('$CONTROL/dynamic-security/v1/response', { qos: 1 });
   }
 
+  /** Ends the admin client; commands still waiting for an answer fail at once. */
   async stop(): Promise<void> {
+    for (const w of [...this.waiting.values()]) w.fail(new Error('dynsec: stopped before the broker answered'));
     await this.client?.endAsync();
     this.client = undefined;
   }
@@ -104,21 +109,40 @@ export class MosquittoDynsec {
     if (!client) throw new Error('dynsec: not started');
     const correlationData = randomUUID();
     const answer = new Promise<DynsecResponse>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const settle = () => {
+        clearTimeout(w.timer);
         this.waiting.delete(correlationData);
-        reject(new Error(`dynsec: ${command} timed out`));
-      }, this.opts.timeoutMs ?? 5000);
-      this.waiting.set(correlationData, (r) => {
-        clearTimeout(timer);
-        this.waiting.delete(correlationData);
-        resolve(r);
-      });
+      };
+      const w = {
+        timer: setTimeout(() => {
+          settle();
+          reject(new Error(`dynsec: ${command} timed out`));
+        }, this.opts.timeoutMs ?? 5000),
+        done: (r: DynsecResponse) => {
+          settle();
+          resolve(r);
+        },
+        fail: (err: Error) => {
+          settle();
+          reject(err);
+        },
+      };
+      this.waiting.set(correlationData, w);
     });
-    await client.publishAsync(
-      '$CONTROL/dynamic-security/v1',
-      JSON.stringify({ commands: [{ command, ...args, correlationData }] }),
-      { qos: 1 },
-    );
+    // Handled here too: stop() may fail it while the publish below is still pending (and never
+    // resolves once the client ends); callers that get it still see the rejection.
+    answer.catch(() => undefined);
+    try {
+      await client.publishAsync(
+        '$CONTROL/dynamic-security/v1',
+        JSON.stringify({ commands: [{ command, ...args, correlationData }] }),
+        { qos: 1 },
+      );
+    } catch (err) {
+      // The answer can no longer come: settle it here so its timer never rejects unheard.
+      this.waiting.get(correlationData)?.fail(err as Error);
+      throw err;
+    }
     return answer;
   }
 
