@@ -1,0 +1,351 @@
+/**
+ * Alarm clips and PTZ presets (issue 6): alarmClipListener on the real AlarmService, DetectionEngine
+ * and SQLite repositories, with the gateway and the command channel replaced by recorders. A raised
+ * gas or flame alarm asks for one clip (10 s before, 30 s after) from exactly its linked cameras and
+ * recalls the preset a camera link names on that camera's agent; other alarm types and the later
+ * transitions of the same alarm (ack, return to normal, reset) do nothing; a failing clip is logged
+ * and changes nothing else. The last test runs the whole center: a flame reading over MQTT ends as
+ * `ptz.preset` (and the clip's `stream.start`) on the agent's `cmd` topic.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Alarm } from '@gwanje/protocol';
+import mqtt from 'mqtt';
+import { freePort, waitFor } from '../../../testkit/index.js';
+import { AlarmService } from '../../src/alarms/service.js';
+import { Center } from '../../src/center.js';
+import { alarmStoreOf } from '../../src/center-ports.js';
+import { DetectionEngine } from '../../src/detection/engine.js';
+import { contextOf } from '../../src/ingest/sensors.js';
+import { createLogger } from '../../src/logger.js';
+import { loadSettings } from '../../src/settings.js';
+import type { SensorRow, StoredReading } from '../../src/store/types.js';
+import { alarmClipListener } from '../../src/video/alarm-clips.js';
+import { openTestStore, type TestCenterStore } from '../ingest/fixture.js';
+
+type ClipCall = [alarmId: string, cameraIds: string[], opts: { beforeMs: number; afterMs: number }];
+type PostCall = [siteId: string, agentId: string, action: string, args: Record<string, unknown>];
+
+describe('alarmClipListener on the AlarmService', () => {
+  let store: TestCenterStore;
+  let clock = 1_800_000_000_000;
+  let ids = 0;
+  const emitted: Alarm[] = [];
+
+  const sensor = (sensorId: string, metric: SensorRow['metric'], unit: SensorRow['unit'], cameras: unknown[]) => {
+    const row: SensorRow = {
+      sensorId,
+      siteId: 'osan',
+      agentId: 'osan-a1',
+      metric,
+      gas: metric === 'gas' ? 'CH4' : null,
+      unit,
+      name: null,
+      rules: null,
+      cameras: JSON.stringify(cameras),
+      intervalMs: 2000,
+      lastValue: null,
+      lastTs: null,
+      state: 'normal',
+    };
+    return row;
+  };
+  const reading = (s: SensorRow, value: number): StoredReading => ({
+    siteId: s.siteId,
+    agentId: s.agentId,
+    sensorId: s.sensorId,
+    metric: s.metric,
+    gas: s.gas ?? undefined,
+    unit: s.unit,
+    value,
+    ts: clock,
+    quality: 'good',
+  });
+
+  /** An AlarmService wired as center.ts wires it, with recorders for the gateway and the commands. */
+  function wired(opts: { failClip?: boolean; logLines?: string[] } = {}) {
+    const clips: ClipCall[] = [];
+    const posts: PostCall[] = [];
+    const lookups: Array<Promise<unknown>> = [];
+    const engine = new DetectionEngine({ newId: () => `clip-al-${++ids}` });
+    const alarms = new AlarmService({
+      log: store.log,
+      metrics: store.metrics,
+      store: alarmStoreOf(store.repos),
+      engine,
+      live: { alarm: (a) => emitted.push(a) },
+      now: () => clock,
+      tickMs: 3_600_000,
+    });
+    const log = createLogger('info', { write: (line: string) => void opts.logLines?.push(line) });
+    alarms.onAlarm(
+      alarmClipListener({
+        log,
+        gateway: {
+          requestClip: async (alarmId, cameraIds, o) => {
+            clips.push([alarmId, cameraIds, o]);
+            if (opts.failClip) throw new Error('gateway: disk full');
+            return [];
+          },
+        },
+        repos: {
+          sensors: {
+            get: (id: string) => {
+              const row = store.repos.sensors.get(id);
+              lookups.push(row);
+              return row;
+            },
+          } as TestCenterStore['repos']['sensors'],
+          cameras: store.repos.cameras,
+        },
+        commands: { post: (...call: PostCall) => void posts.push(call) },
+      }),
+    );
+    /** Preset lookups started so far, and a promise that settles after the last one was handled. */
+    const presetWork = () => ({
+      count: lookups.length,
+      done: Promise.allSettled(lookups).then(() => new Promise((r) => setImmediate(r))),
+    });
+    return { alarms, clips, posts, presetWork };
+  }
+
+  before(async () => {
+    store = await openTestStore();
+    const camera = (cameraId: string, agentId: string, ptz: boolean) =>
+      store.repos.cameras.upsert({ cameraId, siteId: 'osan', agentId, name: cameraId, ptz, profiles: '[]' });
+    await camera('osan-ptz-1', 'osan-a1', true);
+    await camera('osan-cam-2', 'osan-a2', false);
+    // On the site but linked to no sensor: never part of a clip of a linked sensor.
+    await camera('osan-cam-3', 'osan-a1', false);
+  });
+
+  after(async () => {
+    await store?.close();
+  });
+
+  test('a flame raise: one clip from exactly the linked cameras, the preset to the PTZ camera agent', async () => {
+    const { alarms, clips, posts, presetWork } = wired();
+    await alarms.start();
+    const s = sensor('osan-flame-7', 'flame', 'bool', [{ cameraId: 'osan-ptz-1', preset: 'tank-3' }, 'osan-cam-2']);
+    await store.repos.sensors.upsert(s);
+
+    clock += 1000;
+    alarms.onReading(reading(s, 1), contextOf(s), clock);
+    await alarms.idle();
+    const raised = emitted.find((a) => a.sourceId === s.sensorId && a.type === 'flame') as Alarm;
+    assert.ok(raised, 'flame raised');
+    assert.deepEqual(clips, [[raised.id, ['osan-ptz-1', 'osan-cam-2'], { beforeMs: 10_000, afterMs: 30_000 }]]);
+    // The bare-id link names no preset; the PTZ link goes to the camera's own agent.
+    await presetWork().done;
+    assert.deepEqual(posts, [['osan', 'osan-a1', 'ptz.preset', { cameraId: 'osan-ptz-1', preset: 'tank-3' }]]);
+
+    // Later transitions of the same alarm: ack, back to normal (latched), reset. Nothing more.
+    const before = presetWork().count;
+    clock += 2000;
+    await alarms.act(raised.id, 'ack', 'kim');
+    clock += 2000;
+    alarms.onReading(reading(s, 0), contextOf(s), clock);
+    clock += 2000;
+    await alarms.act(raised.id, 'reset', 'kim');
+    await alarms.idle();
+    const states = emitted.filter((a) => a.id === raised.id).map((a) => a.state);
+    assert.ok(states.includes('acked') && states.at(-1) === 'normal', `transitions seen: ${states.join(' ')}`);
+    assert.equal(clips.length, 1);
+    assert.equal(posts.length, 1);
+    assert.equal(presetWork().count, before, 'no preset lookup for a non-raise transition');
+    await alarms.stop();
+  });
+
+  test('gas-high raises a clip; temperature-high and camera-loss with linked cameras do nothing', async () => {
+    const { alarms, clips, posts, presetWork } = wired();
+    await alarms.start();
+    const gas = sensor('osan-ch4-7', 'gas', '%LEL', ['osan-cam-2']);
+    const heat = sensor('osan-temp-7', 'temperature', 'C', [{ cameraId: 'osan-ptz-1', preset: 'oven' }]);
+    await store.repos.sensors.upsert(gas);
+    await store.repos.sensors.upsert(heat);
+
+    // temperature-high (3 s on-delay) at 80 C, held 4 s; camera-loss on a linked camera.
+    for (const step of [0, 2000, 2000]) {
+      clock += step;
+      alarms.onReading(reading(heat, 80), contextOf(heat), clock);
+    }
+    alarms.tick();
+    alarms.cameraState('osan-cam-2', 'osan', 'lost', clock);
+    await alarms.idle();
+    const quiet = emitted.filter((a) => a.sourceId === heat.sensorId || a.sourceId === 'osan-cam-2');
+    assert.deepEqual(quiet.map((a) => a.type).sort(), ['camera-loss', 'temperature-high']);
+    assert.ok(
+      quiet.every((a) => a.cameras.length > 0),
+      'both have linked cameras',
+    );
+    assert.deepEqual(clips, []);
+    assert.deepEqual(posts, []);
+    assert.equal(presetWork().count, 0);
+
+    // gas-high (1 s on-delay) at 60 %LEL held 1.5 s; gas-low's 3 s on-delay has not run out yet.
+    for (const step of [0, 1500]) {
+      clock += step;
+      alarms.onReading(reading(gas, 60), contextOf(gas), clock);
+    }
+    alarms.tick();
+    await alarms.idle();
+    const high = emitted.find((a) => a.sourceId === gas.sensorId && a.type === 'gas-high') as Alarm;
+    assert.ok(high, 'gas-high raised');
+    assert.deepEqual(clips, [[high.id, ['osan-cam-2'], { beforeMs: 10_000, afterMs: 30_000 }]]);
+    // Its only link names no preset: the sensor is looked up, no command goes out.
+    const work = presetWork();
+    assert.equal(work.count, 1);
+    await work.done;
+    assert.deepEqual(posts, []);
+    await alarms.stop();
+  });
+
+  test('a failing clip request is logged; the alarm and the preset still go out', async () => {
+    const logLines: string[] = [];
+    const { alarms, clips, posts, presetWork } = wired({ failClip: true, logLines });
+    await alarms.start();
+    const s = sensor('osan-smoke-7', 'smoke', 'bool', [{ cameraId: 'osan-ptz-1', preset: 'dock' }]);
+    await store.repos.sensors.upsert(s);
+    clock += 1000;
+    alarms.onReading(reading(s, 1), contextOf(s), clock);
+    await alarms.idle();
+    const raised = emitted.find((a) => a.sourceId === s.sensorId) as Alarm;
+    assert.equal(raised?.type, 'smoke');
+    assert.deepEqual(clips, [[raised.id, ['osan-ptz-1'], { beforeMs: 10_000, afterMs: 30_000 }]]);
+    await waitFor(() => logLines.some((l) => l.includes('video: alarm clip failed')));
+    const line = JSON.parse(logLines.find((l) => l.includes('video: alarm clip failed')) as string);
+    assert.equal(line.alarmId, raised.id);
+    assert.equal(line.err, 'gateway: disk full');
+    assert.ok(!logLines.some((l) => l.includes('listener failed')), 'the listener itself did not throw');
+    await presetWork().done;
+    assert.equal(posts.length, 1);
+    assert.deepEqual(posts[0], ['osan', 'osan-a1', 'ptz.preset', { cameraId: 'osan-ptz-1', preset: 'dock' }]);
+    assert.equal((await store.repos.alarms.get(raised.id))?.state, 'unack', 'the alarm was stored');
+    await alarms.stop();
+  });
+});
+
+describe('the center registers the listener', () => {
+  const PASSWORD = 'clip-Control-r00m-7!';
+  let center: Center;
+  let base: string;
+  let dataDir: string;
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'gwanje-alarm-clips-'));
+    const [httpPort, mqttPort] = await Promise.all([freePort(), freePort()]);
+    const settings = loadSettings({
+      GWANJE_HTTP_PORT: String(httpPort),
+      GWANJE_MQTT_PORT: String(mqttPort),
+      GWANJE_HOST: '127.0.0.1',
+      GWANJE_DATA_DIR: dataDir,
+      GWANJE_ADMIN_PASSWORD: PASSWORD,
+      GWANJE_SIMULATE: '0',
+    });
+    center = new Center(settings, createLogger('silent'));
+    base = (await center.start()).url;
+  });
+
+  after(async () => {
+    await center?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function api<T>(method: string, path: string, token?: string, body?: unknown) {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  test('a flame reading on a sensor linked to a PTZ preset sends ptz.preset (and the clip stream.start)', async () => {
+    const login = await api<{ token: string }>('POST', '/api/v1/auth/login', undefined, {
+      username: 'admin',
+      password: PASSWORD,
+    });
+    assert.equal(login.status, 200);
+    const token = login.body.token;
+    const created = await api<{ mqtt: { url: string; username: string; password: string } }>(
+      'POST',
+      '/api/v1/agents',
+      token,
+      { agentId: 'osan-clip-agent', siteId: 'osan', name: 'clips' },
+    );
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const prefix = 'gwanje/v1/osan/osan-clip-agent';
+    const agent = await mqtt.connectAsync(created.body.mqtt.url, {
+      protocolVersion: 4,
+      username: created.body.mqtt.username,
+      password: created.body.mqtt.password,
+      clientId: 'osan-clip-agent',
+    });
+    const cmds: Array<{ action: string; args: Record<string, unknown> }> = [];
+    agent.on('message', (topic, payload) => {
+      if (topic === `${prefix}/cmd`) cmds.push(JSON.parse(payload.toString()));
+    });
+    await agent.subscribeAsync(`${prefix}/cmd`, { qos: 1 });
+    try {
+      await agent.publishAsync(
+        `${prefix}/cameras`,
+        JSON.stringify({ cameras: [{ cameraId: 'osan-clip-ptz', name: 'tank farm', ptz: true, profiles: [] }] }),
+        { qos: 1, retain: true },
+      );
+      let seq = 0;
+      const flame = (value: number) =>
+        agent.publishAsync(
+          `${prefix}/telemetry`,
+          JSON.stringify({
+            agentId: 'osan-clip-agent',
+            seq: ++seq,
+            readings: [
+              { sensorId: 'osan-clip-flame', metric: 'flame', value, unit: 'bool', ts: Date.now(), quality: 'good' },
+            ],
+          }),
+          { qos: 1 },
+        );
+      // First reading registers the sensor; then an admin links it to the PTZ camera's preset.
+      await flame(0);
+      await waitFor(async () => {
+        const [sensors, cameras] = await Promise.all([
+          api<Array<{ sensorId: string }>>('GET', '/api/v1/sensors?siteId=osan', token),
+          api<Array<{ cameraId: string }>>('GET', '/api/v1/cameras?siteId=osan', token),
+        ]);
+        return (
+          sensors.body.some((x) => x.sensorId === 'osan-clip-flame') &&
+          cameras.body.some((x) => x.cameraId === 'osan-clip-ptz')
+        );
+      }, 10_000);
+      const patched = await api('PATCH', '/api/v1/sensors/osan-clip-flame', token, {
+        cameras: [{ cameraId: 'osan-clip-ptz', preset: 'tank-3' }],
+      });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      assert.equal(cmds.length, 0, 'nothing commanded before the alarm');
+
+      await flame(1);
+      await waitFor(() => cmds.some((c) => c.action === 'ptz.preset'), 10_000);
+      assert.deepEqual(cmds.find((c) => c.action === 'ptz.preset')?.args, {
+        cameraId: 'osan-clip-ptz',
+        preset: 'tank-3',
+      });
+      // The clip starts the idle camera: the gateway asks the agent to push it.
+      await waitFor(() => cmds.some((c) => c.action === 'stream.start'), 10_000);
+      const start = cmds.find((c) => c.action === 'stream.start');
+      assert.equal(start?.args.cameraId, 'osan-clip-ptz');
+      assert.match(String(start?.args.url), /\/video\/ingest\/osan-clip-ptz$/);
+      const alarms = await api<Alarm[]>('GET', '/api/v1/alarms?siteId=osan', token);
+      const raised = alarms.body.find((a) => a.sourceId === 'osan-clip-flame' && a.type === 'flame');
+      assert.deepEqual(raised?.cameras, ['osan-clip-ptz']);
+    } finally {
+      await agent.endAsync();
+    }
+  });
+});
