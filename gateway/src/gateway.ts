@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { recordClip } from './clip-recorder.js';
@@ -17,6 +18,7 @@ import { type RelaySettings, StreamRelay } from './relay.js';
 import { SnapshotService } from './snapshot.js';
 import type { CameraHealth, ClipInfo, GatewayDeps, GatewayOptions } from './types.js';
 import { TsViewer } from './viewer.js';
+import { FrameCache } from './ws-frame.js';
 
 export class VideoGateway {
   private readonly log: Logger;
@@ -30,6 +32,7 @@ export class VideoGateway {
   private readonly settings: RelaySettings;
   private readonly host: GatewayHttpHost;
   private readonly pendingClips = new Set<Promise<unknown>>();
+  private readonly frames = new FrameCache();
   private tickTimer: unknown;
   private started = false;
 
@@ -62,7 +65,7 @@ export class VideoGateway {
       log: this.log,
       relay: (id) => this.relay(id),
       snapshot: (id) => this.snapshot(id),
-      addViewer: (id, ws, format) => this.addViewer(id, ws, format),
+      addViewer: (id, ws, format, socket) => this.addViewer(id, ws, format, socket),
     };
   }
 
@@ -199,7 +202,7 @@ export class VideoGateway {
     return r;
   }
 
-  private addViewer(cameraId: string, ws: WebSocket, format: 'mpegts' | 'mpeg1'): void {
+  private addViewer(cameraId: string, ws: WebSocket, format: 'mpegts' | 'mpeg1', socket: Duplex): void {
     const relay = this.relay(cameraId);
     ws.on('error', (err) => this.log.debug({ cameraId, err: err.message }, 'gateway: viewer socket error'));
     if (format === 'mpeg1') {
@@ -224,10 +227,11 @@ export class VideoGateway {
       t.add(ws);
       return;
     }
-    const viewer = new TsViewer(ws, {
+    const viewer = new TsViewer(ws, socket, {
       maxQueueBytes: this.options.maxViewerQueueBytes ?? 2 * 1024 * 1024,
       dropAfterMs: this.options.stalledViewerDropMs ?? 10_000,
       clock: this.clock,
+      frames: this.frames,
       onSkip: () => relay.skippedSegments++,
       onDrop: () => {
         relay.droppedViewers++;

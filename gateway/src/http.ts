@@ -16,7 +16,7 @@ export interface GatewayHttpHost {
   log: Logger;
   relay(cameraId: string): StreamRelay;
   snapshot(cameraId: string): Promise<Buffer>;
-  addViewer(cameraId: string, ws: WebSocket, format: 'mpegts' | 'mpeg1'): void;
+  addViewer(cameraId: string, ws: WebSocket, format: 'mpegts' | 'mpeg1', socket: Duplex): void;
 }
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -108,6 +108,6 @@ export function handleUpgrade(
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => host.addViewer(route.cameraId, ws, route.format));
+    wss.handleUpgrade(req, socket, head, (ws) => host.addViewer(route.cameraId, ws, route.format, socket));
   })();
 }

@@ -2,16 +2,24 @@
  * One WebSocket viewer of a relay. Sends whole-packet MPEG-TS messages (mpegts.js needs 188-byte
  * alignment); a viewer that cannot keep up is skipped forward to the next keyframe, and dropped
  * when it stays stalled, so a slow client costs at most `maxQueueBytes` of memory.
+ *
+ * Video frames are written pre-framed (ws-frame.ts) to the upgraded socket itself; `ws` keeps the
+ * handshake, control frames and close. Both write whole frames synchronously (no permessage-deflate),
+ * so frames never interleave, and `ws.bufferedAmount` still counts what waits in the socket.
  */
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Clock } from './clock.js';
 import type { Subscriber } from './relay.js';
 import type { Segment } from './ts/segmenter.js';
+import { binaryFrame, type FrameCache } from './ws-frame.js';
 
 export interface ViewerPolicy {
   maxQueueBytes: number;
   dropAfterMs: number;
   clock: Clock;
+  /** Shared by the viewers of a gateway: a segment is framed once for all of them. */
+  frames: FrameCache;
   onSkip(): void;
   onDrop(): void;
 }
@@ -23,6 +31,8 @@ export class TsViewer implements Subscriber {
 
   constructor(
     private readonly ws: WebSocket,
+    /** The socket `ws` was upgraded on. */
+    private readonly socket: Duplex,
     private readonly policy: ViewerPolicy,
   ) {}
 
@@ -44,10 +54,10 @@ export class TsViewer implements Subscriber {
       if (!seg.keyframe || !psi) return;
       this.needKeyframe = false;
       // PAT and PMT first so the demuxer knows the video PID before the keyframe arrives.
-      this.ws.send(Buffer.concat([psi, seg.data]), { binary: true });
+      this.socket.write(binaryFrame(psi, seg.data));
       return;
     }
-    this.ws.send(seg.data, { binary: true });
+    this.socket.write(this.policy.frames.of(seg.data));
   }
 
   end(reason: string): void {
