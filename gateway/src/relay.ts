@@ -166,13 +166,16 @@ export class StreamRelay {
     }
     const packets = this.aligner.push(chunk);
     if (packets.length === 0) return;
-    const psi = () => this.segmenter.psi();
-    for (const seg of this.segmenter.push(packets)) {
+    const segments = this.segmenter.push(packets);
+    // PAT/PMT as of the end of this chunk: what a viewer joining on one of its keyframes needs.
+    const psi = this.segmenter.psi();
+    const onFrame = this.ctx.settings.onFrame;
+    for (const seg of segments) {
       this.stats.video(now, seg.frames.length, seg.keyframe);
-      if (this.ctx.settings.onFrame) for (const f of seg.frames) this.ctx.settings.onFrame(this.cameraId, f.pts, now);
+      if (onFrame) for (const f of seg.frames) onFrame(this.cameraId, f.pts, now);
       this.gop.push(seg);
       this.ring.push(now, seg);
-      for (const sub of this.subscribers) sub.segment(seg, psi());
+      for (const sub of this.subscribers) sub.segment(seg, psi);
       if (seg.frames.length) this.keyframeWaiters.poke();
     }
   }

@@ -6,6 +6,7 @@ export const TS_PACKET_SIZE = 188;
 export const SYNC_BYTE = 0x47;
 export const PAT_PID = 0x0000;
 export const NULL_PID = 0x1fff;
+const EMPTY = Buffer.alloc(0);
 
 export interface PacketHeader {
   pid: number;
@@ -55,7 +56,7 @@ export function packetPid(buf: Uint8Array, off = 0): number {
  * truncated or corrupted packet costs at most the bytes up to the next good packet.
  */
 export class PacketAligner {
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
   /** Bytes discarded while hunting for sync (for health and tests). */
   skippedBytes = 0;
 
@@ -63,7 +64,8 @@ export class PacketAligner {
   push(chunk: Buffer): Buffer {
     const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     let start = 0;
-    const out: Buffer[] = [];
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
     while (start + TS_PACKET_SIZE <= buf.length) {
       if (buf[start] !== SYNC_BYTE || !this.confirmed(buf, start)) {
         start++;
@@ -73,12 +75,16 @@ export class PacketAligner {
       // Take the longest run of in-sync packets in one slice (no copy).
       let end = start + TS_PACKET_SIZE;
       while (end + TS_PACKET_SIZE <= buf.length && buf[end] === SYNC_BYTE) end += TS_PACKET_SIZE;
-      out.push(buf.subarray(start, end));
+      const run = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
+      if (!first) first = run;
+      else if (more) more.push(run);
+      else more = [first, run];
       start = end;
     }
-    this.pending = Buffer.from(buf.subarray(start));
-    if (out.length === 1) return out[0];
-    return Buffer.concat(out);
+    // An in-sync, whole-packet chunk (what ffmpeg flushes) leaves nothing behind and is not copied.
+    this.pending = start === buf.length ? EMPTY : Buffer.from(buf.subarray(start));
+    if (more) return Buffer.concat(more);
+    return first ?? EMPTY;
   }
 
   /** A sync byte counts once the next two packet starts (when present) also carry 0x47. */
@@ -92,6 +98,6 @@ export class PacketAligner {
   }
 
   reset(): void {
-    this.pending = Buffer.alloc(0);
+    this.pending = EMPTY;
   }
 }

@@ -38,6 +38,9 @@ export class TsSegmenter {
     let cur: Segment = { data: packets, keyframe: false, frames: [] };
     let segStart = 0;
     for (let off = 0; off + TS_PACKET_SIZE <= packets.length; off += TS_PACKET_SIZE) {
+      // Only a packet that starts a PES or a PSI section can matter (payload_unit_start_indicator):
+      // one bit test for the other ~99 % of the stream.
+      if ((packets[off + 1] & 0x40) === 0) continue;
       const pid = packetPid(packets, off);
       if (pid === PAT_PID) this.onPat(packets, off);
       else if (pid === this.pmtPid) this.onPmt(packets, off);
@@ -66,6 +69,7 @@ export class TsSegmenter {
   }
 
   private onPat(packets: Buffer, off: number): void {
+    if (repeats(this.pat, packets, off)) return;
     const h = parsePacketHeader(packets, off);
     if (!h?.pusi) return;
     const pids = parsePat(packets.subarray(off, off + TS_PACKET_SIZE), h.payloadOffset);
@@ -76,6 +80,7 @@ export class TsSegmenter {
   }
 
   private onPmt(packets: Buffer, off: number): void {
+    if (repeats(this.pmt, packets, off)) return;
     const h = parsePacketHeader(packets, off);
     if (!h?.pusi) return;
     const streams = parsePmt(packets.subarray(off, off + TS_PACKET_SIZE), h.payloadOffset);
@@ -99,4 +104,18 @@ export class TsSegmenter {
     const keyframe = h.randomAccess || startsKeyframe(nalUnitTypes(packets, pes.dataOffset, end));
     return { pts: pes.pts, keyframe };
   }
+}
+
+/**
+ * Muxers repeat PAT and PMT every ~100 ms (ffmpeg: pat_period 0.1 s); a repeat that differs from
+ * the stored packet only in its continuity_counter (low nibble of byte 3) needs no parsing again.
+ */
+function repeats(stored: Buffer | undefined, packets: Buffer, off: number): boolean {
+  return (
+    stored !== undefined &&
+    stored[1] === packets[off + 1] &&
+    stored[2] === packets[off + 2] &&
+    (stored[3] & 0xf0) === (packets[off + 3] & 0xf0) &&
+    packets.compare(stored, 4, TS_PACKET_SIZE, off + 4, off + TS_PACKET_SIZE) === 0
+  );
 }
