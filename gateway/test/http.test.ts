@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../../testkit/index.js';
+import { ffmpegArgs } from '../../edge-agent/src/cameras/stream.js';
+import { makeTestCa, waitFor } from '../../testkit/index.js';
 import { NAL_IDR } from '../src/ts/index.js';
 import { ManualClock } from './support/clock.js';
 import { makeTs } from './support/fixture.js';
@@ -86,22 +90,7 @@ describe('push ingest (POST /video/ingest/{cameraId})', () => {
       const v = await openViewer(`${s.wsBase}/video/cam?token=${GOOD_TOKEN}`);
       await waitFor(() => s.starts.length === 1);
       // What control-api's stream.start makes the agent run (virtual camera: testsrc -> x264).
-      const agent = spawn('ffmpeg', [
-        ...[
-          '-hide_banner',
-          '-nostdin',
-          '-loglevel',
-          'error',
-          '-re',
-          '-f',
-          'lavfi',
-          '-i',
-          'testsrc2=size=640x360:rate=15',
-        ],
-        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-pix_fmt', 'yuv420p'],
-        ...['-f', 'mpegts', '-method', 'POST', '-chunked_post', '1', '-headers', `Authorization: ${AGENT_AUTH}\r\n`],
-        `${s.base}/video/ingest/cam`,
-      ]);
+      const agent = spawn('ffmpeg', ffmpegArgs({ testPattern: true }, `${s.base}/video/ingest/cam`, AGENT_AUTH));
       const exited = new Promise<void>((r) => agent.once('exit', () => r()));
       await waitFor(() => inspectTs(v.all()).nalTypes.includes(NAL_IDR), 15_000);
       assert.equal(s.gw.health('cam').upstream, 'push');
@@ -114,6 +103,39 @@ describe('push ingest (POST /video/ingest/{cameraId})', () => {
       ]);
     } finally {
       await s.close();
+    }
+  });
+
+  it('over HTTPS: a push and a wss:// viewer get the same pre-framed stream through TLS sockets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-tls-'));
+    const pki = makeTestCa(dir);
+    const ca = readFileSync(pki.ca);
+    const s = await startHarness(
+      { cam: { kind: 'push' } },
+      {},
+      {
+        cert: readFileSync(pki.cert),
+        key: readFileSync(pki.key),
+      },
+    );
+    try {
+      const v = await openViewer(`${s.wsBase}/video/cam?token=${GOOD_TOKEN}`, ca);
+      const push = startPush(s.base, 'cam', AGENT_AUTH, ca);
+      push.write(capture);
+      await waitFor(() => v.bytes() >= capture.length - 188 * 20, 5000);
+      const ts = inspectTs(v.all());
+      assert.ok(ts.synced);
+      assert.ok(ts.nalTypes.includes(NAL_IDR));
+      assert.ok(
+        v.messages.every((m) => m.length % 188 === 0),
+        'every message whole TS packets',
+      );
+      push.end();
+      assert.equal(await push.status, 204);
+      await v.close();
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -26,10 +27,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** `upstreams` maps camera ids to what startUpstream answers; other ids are unknown cameras. */
+/**
+ * `upstreams` maps camera ids to what startUpstream answers; other ids are unknown cameras. With
+ * `tls` the server is HTTPS (viewers on wss://, as a center with a certificate serves them).
+ */
 export async function startHarness(
   upstreams: Record<string, Upstream>,
   options: GatewayOptions = {},
+  tls?: { cert: Buffer; key: Buffer },
 ): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gw-test-'));
   const starts: string[] = [];
@@ -53,9 +58,10 @@ export async function startHarness(
     },
     { dataDir, ...options },
   );
-  const server = createServer((req, res) => {
+  const handler: Parameters<typeof createServer>[1] = (req, res) => {
     if (!gw.handleHttp(req, res)) res.writeHead(404).end();
-  });
+  };
+  const server = tls ? createTlsServer(tls, handler) : createServer(handler);
   gw.attach(server);
   await gw.start();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -64,8 +70,8 @@ export async function startHarness(
   return {
     gw,
     server,
-    base: `http://127.0.0.1:${port}`,
-    wsBase: `ws://127.0.0.1:${port}`,
+    base: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    wsBase: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}`,
     dataDir,
     starts,
     stops,
@@ -88,9 +94,9 @@ export interface TestViewer {
   close(): Promise<void>;
 }
 
-export function openViewer(url: string): Promise<TestViewer> {
+export function openViewer(url: string, ca?: Buffer): Promise<TestViewer> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, ca ? { ca } : undefined);
     const messages: Buffer[] = [];
     ws.on('message', (d: Buffer) => messages.push(d));
     ws.once('open', () =>

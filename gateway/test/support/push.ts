@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { request as tlsRequest } from 'node:https';
 
 export interface Push {
   /** Resolves with the HTTP status once the gateway answers (or the socket closes). */
@@ -8,12 +9,14 @@ export interface Push {
   destroy(): void;
 }
 
-/** A chunked HTTP POST to the ingest endpoint, as an edge agent's ffmpeg makes it. */
-export function startPush(base: string, cameraId: string, authorization?: string): Push {
-  const req = request(`${base}/video/ingest/${cameraId}`, {
+/** A chunked HTTP POST to the ingest endpoint, as an edge agent's ffmpeg makes it (`ca` for https). */
+export function startPush(base: string, cameraId: string, authorization?: string, ca?: Buffer): Push {
+  const url = `${base}/video/ingest/${cameraId}`;
+  const opts = {
     method: 'POST',
     headers: { 'content-type': 'video/mp2t', ...(authorization ? { authorization } : {}) },
-  });
+  };
+  const req = url.startsWith('https:') ? tlsRequest(url, { ...opts, ca }) : request(url, opts);
   const status = new Promise<number>((resolve) => {
     req.once('response', (res) => {
       res.resume();
