@@ -28,9 +28,9 @@ const gw = new VideoGateway(
   {
     dataDir: join(tmpdir(), 'gwanje-bench-gw'),
     onFrame: (cameraId, pts) => {
-      // performance.timeOrigin + now(): sub-millisecond wall clock comparable across processes.
-      if (cameraId === latencyCamera && pts !== undefined)
-        frames.push([pts, performance.timeOrigin + performance.now()]);
+      // CLOCK_MONOTONIC (ms): one clock for every process on the machine, unlike performance.now(),
+      // whose per-process timeOrigin put the two ends up to a few tenths of a millisecond apart.
+      if (cameraId === latencyCamera && pts !== undefined) frames.push([pts, Number(process.hrtime.bigint()) / 1e6]);
     },
   },
 );

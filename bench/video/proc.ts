@@ -77,6 +77,8 @@ export interface Usage {
   sysCores: number;
   rssMb: number;
   processes: Record<string, number>;
+  /** cpuCores split by process name (node = the gateway or peer itself, ffmpeg = its children). */
+  cpuByProcess: Record<string, number>;
   /** Threads that ended inside the window: their CPU since the start is missing from cpuCores. */
   threadsLost: number;
 }
@@ -100,10 +102,13 @@ export async function measure(root: number, ms: number): Promise<Usage> {
   let rss = 0;
   const alive = new Set<number>();
   const processes: Record<string, number> = {};
+  const nsByProcess: Record<string, number> = {};
   for (const p of b) {
     for (const [tid, t] of p.threads) {
       alive.add(tid);
-      ns += t - (before.get(tid) ?? 0);
+      const d = t - (before.get(tid) ?? 0);
+      ns += d;
+      nsByProcess[p.comm] = (nsByProcess[p.comm] ?? 0) + d;
     }
     const [u0, s0] = ticksBefore.get(p.pid) ?? [0, 0];
     user += p.userTicks - u0;
@@ -118,6 +123,7 @@ export async function measure(root: number, ms: number): Promise<Usage> {
     sysCores: sys / TICK_HZ / dt,
     rssMb: rss / 1024,
     processes,
+    cpuByProcess: Object.fromEntries(Object.entries(nsByProcess).map(([k, v]) => [k, v / 1e9 / dt])),
     threadsLost,
   };
 }
