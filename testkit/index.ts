@@ -1,3 +1,4 @@
+export * from './http.js';
 export * from './influxdb.js';
 export * from './mosquitto.js';
 export * from './ports.js';

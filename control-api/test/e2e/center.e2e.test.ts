@@ -14,7 +14,7 @@ import type { Alarm } from '@gwanje/protocol';
 import mqtt from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
-import { freePort, type Spawned, spawnServer, waitFor } from '../../../testkit/index.js';
+import { freePort, jsonApi, type Spawned, spawnServer, waitFor } from '../../../testkit/index.js';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
 const PASSWORD = 'e2e-Control-r00m-7!';
@@ -31,23 +31,7 @@ const rssMb = (pid: number): number => {
   return m ? Math.round(Number(m[1]) / 1024) : Number.NaN;
 };
 
-async function api<T>(
-  method: string,
-  path: string,
-  token?: string,
-  body?: unknown,
-): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const api = jsonApi(() => base);
 
 before(async () => {
   const [httpPort, mqttPort] = await Promise.all([freePort(), freePort()]);

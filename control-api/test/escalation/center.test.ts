@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
-import { freePort, type Spawned, spawnServer, waitFor } from '../../../testkit/index.js';
+import { freePort, jsonApi, type Spawned, spawnServer, waitFor } from '../../../testkit/index.js';
 import type { EscalationPolicy } from '../../src/escalation/policy.js';
 import { type Kannel, startKannel } from './kannel-harness.js';
 import { roster } from './support.js';
@@ -50,23 +50,7 @@ async function startCenter(): Promise<Spawned> {
   return p;
 }
 
-async function api<T>(
-  method: string,
-  path: string,
-  token?: string,
-  body?: unknown,
-): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${base()}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const api = jsonApi(base);
 
 before(async () => {
   [httpPort, mqttPort] = await Promise.all([freePort(), freePort()]);

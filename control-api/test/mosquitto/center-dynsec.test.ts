@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
-import { freePort, type MosquittoInstance, startMosquitto, waitFor } from '../../../testkit/index.js';
+import { freePort, jsonApi, type MosquittoInstance, startMosquitto, waitFor } from '../../../testkit/index.js';
 import { Center } from '../../src/center.js';
 import { createLogger } from '../../src/logger.js';
 import { loadSettings } from '../../src/settings.js';
@@ -45,23 +45,7 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function api<T>(
-  method: string,
-  path: string,
-  token?: string,
-  body?: unknown,
-): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const api = jsonApi(() => base);
 
 test('an agent provisioned by the API connects to Mosquitto, reports, and is locked out on DELETE', async () => {
   const login = await api<{ token: string }>('POST', '/api/v1/auth/login', undefined, {

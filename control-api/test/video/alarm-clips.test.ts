@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Alarm } from '@gwanje/protocol';
 import mqtt from 'mqtt';
-import { freePort, waitFor } from '../../../testkit/index.js';
+import { freePort, jsonApi, waitFor } from '../../../testkit/index.js';
 import { AlarmService } from '../../src/alarms/service.js';
 import { Center } from '../../src/center.js';
 import { alarmStoreOf } from '../../src/center-ports.js';
@@ -254,18 +254,7 @@ describe('the center registers the listener', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function api<T>(method: string, path: string, token?: string, body?: unknown) {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-  }
+  const api = jsonApi(() => base);
 
   test('a flame reading on a sensor linked to a PTZ preset sends ptz.preset (and the clip stream.start)', async () => {
     const login = await api<{ token: string }>('POST', '/api/v1/auth/login', undefined, {
