@@ -28,10 +28,18 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-export async function startRtspServer(opts: { path?: string; port?: number } = {}): Promise<RtspServer> {
+export interface RtspServerOptions {
+  path?: string;
+  port?: number;
+  /** The camera demands this authentication; `url` then carries no credentials. */
+  auth?: { method: 'basic' | 'digest'; username: string; password: string };
+}
+
+export async function startRtspServer(opts: RtspServerOptions = {}): Promise<RtspServer> {
   const path = (opts.path ?? 'cam').replace(/^\/+/, '');
   const port = opts.port ?? (await freePort());
-  const server = spawnServer('/usr/bin/python3', [SCRIPT, String(port), path]);
+  const auth = opts.auth ? [opts.auth.method, opts.auth.username, opts.auth.password] : [];
+  const server = spawnServer('/usr/bin/python3', [SCRIPT, String(port), path, ...auth]);
   await waitFor(() => server.output().includes('READY') && portOpen(port), 15_000).catch(async (err: Error) => {
     await server.stop('SIGKILL');
     throw new Error(`rtsp: server did not start: ${err.message}\n${server.output()}`);
