@@ -1,4 +1,5 @@
 export * from './h264.js';
+export * from './muxer.js';
 export * from './packet.js';
 export * from './pes.js';
 export * from './psi.js';
