@@ -4,6 +4,7 @@
  * test pattern (640x360, 15 fps, GOP 1 s) on a free port. `url` is ready for
  * `ffmpeg -rtsp_transport tcp -i <url>` or ffprobe.
  */
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitFor } from './ports.js';
@@ -49,4 +50,27 @@ export async function startRtspServer(opts: RtspServerOptions = {}): Promise<Rts
     port,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * Established TCP connections the camera on `port` has accepted (its RTSP sessions over TCP),
+ * from /proc/net/tcp{,6}: how many upstreams a relay really opened, whatever client it runs.
+ */
+export function rtspConnections(port: number): number {
+  let n = 0;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 4) continue;
+      const localPort = Number.parseInt(cols[1].split(':')[1] ?? '', 16);
+      if (localPort === port && cols[3] === '01') n++;
+    }
+  }
+  return n;
 }

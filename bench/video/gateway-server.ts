@@ -1,6 +1,7 @@
 /**
  * The gateway under test, in its own process so its CPU and RSS are measured alone.
- * Env: BENCH_CAMERAS = JSON {cameraId: {kind:'rtsp',url}|{kind:'push'}}, BENCH_LATENCY_CAMERA.
+ * Env: BENCH_CAMERAS = JSON {cameraId: {kind:'rtsp',url}|{kind:'push'}}, BENCH_LATENCY_CAMERA,
+ * BENCH_RTSP_CLIENT = native (default) | ffmpeg.
  * Sends {type:'ready', port} and batches of {type:'frames', frames:[[pts, arrivedAtMs]]} over IPC.
  */
 import { createServer } from 'node:http';
@@ -27,6 +28,7 @@ const gw = new VideoGateway(
   },
   {
     dataDir: join(tmpdir(), 'gwanje-bench-gw'),
+    rtspClient: process.env.BENCH_RTSP_CLIENT === 'ffmpeg' ? 'ffmpeg' : 'native',
     onFrame: (cameraId, pts) => {
       // CLOCK_MONOTONIC (ms): one clock for every process on the machine, unlike performance.now(),
       // whose per-process timeOrigin put the two ends up to a few tenths of a millisecond apart.

@@ -9,6 +9,8 @@
  * Source: a pre-encoded 1080p25 H.264 file (~4 Mbit/s, GOP 1 s, 5 min) served in real time by a
  * GStreamer RTSP server (no encoding in the loop). The pushers run the edge agent's own ffmpeg
  * command line (edge-agent ffmpegArgs: RTSP in, `-c copy`, chunked POST out), as a site would.
+ * Pull is measured twice: with the gateway's in-process RTSP client (the default) and with
+ * `ffmpeg -c copy` per camera (GWANJE_RTSP_CLIENT=ffmpeg), whose CPU counts as the gateway's.
  *
  * Fairness: CPU is each thread's exact time on CPU (proc.ts, schedstat), measured in the steady
  * state only: after BENCH_WARM_MS (longer than the gateway's 20 s clip ring takes to fill, and JIT
@@ -24,6 +26,7 @@ import { WebSocket } from 'ws';
 import { ffmpegArgs } from '../../edge-agent/src/cameras/stream.js';
 import { TsSegmenter } from '../../gateway/src/ts/index.js';
 import { freePort, spawnServer, waitFor } from '../../testkit/index.js';
+import { rtspConnections } from '../../testkit/rtsp.js';
 import { measure, type Usage } from './proc.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -57,7 +60,7 @@ async function startCamera() {
   const port = await freePort();
   const srv = spawnServer('/usr/bin/python3', [join(here, 'rtsp-file-server.py'), String(port), 'cam', source]);
   await waitFor(() => srv.output().includes('READY'), 15_000);
-  return { url: `rtsp://127.0.0.1:${port}/cam`, stop: () => srv.stop() };
+  return { url: `rtsp://127.0.0.1:${port}/cam`, port, stop: () => srv.stop() };
 }
 
 interface GatewayProc {
@@ -68,10 +71,21 @@ interface GatewayProc {
   stop(): Promise<void>;
 }
 
-async function startGateway(cameras: Record<string, unknown>, latencyCamera?: string): Promise<GatewayProc> {
+type RtspClientKind = 'native' | 'ffmpeg';
+
+async function startGateway(
+  cameras: Record<string, unknown>,
+  latencyCamera?: string,
+  rtspClient: RtspClientKind = 'native',
+): Promise<GatewayProc> {
   const child = fork(join(here, 'gateway-server.ts'), [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_CAMERAS: JSON.stringify(cameras), BENCH_LATENCY_CAMERA: latencyCamera ?? '' },
+    env: {
+      ...process.env,
+      BENCH_CAMERAS: JSON.stringify(cameras),
+      BENCH_LATENCY_CAMERA: latencyCamera ?? '',
+      BENCH_RTSP_CLIENT: rtspClient,
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const frames = new Map<number, number>();
@@ -155,12 +169,15 @@ const latency = (lat: number[]) => ({
   samples: lat.length,
 });
 
-/** The gateway pulling STREAMS cameras over RTSP (1 viewer each), then VIEWERS on the first one. */
-async function pullPhase(cameraUrl: string) {
+/**
+ * The gateway pulling STREAMS cameras over RTSP (1 viewer each), then (with `fanout`) VIEWERS on
+ * the first one, counting the RTSP sessions the camera sees.
+ */
+async function pullPhase(camera: { url: string; port: number }, rtspClient: RtspClientKind, fanout: boolean) {
   const cams = Object.fromEntries(
-    Array.from({ length: STREAMS }, (_, i) => [`pull-${i}`, { kind: 'rtsp', url: cameraUrl }]),
+    Array.from({ length: STREAMS }, (_, i) => [`pull-${i}`, { kind: 'rtsp', url: camera.url }]),
   );
-  const gw = await startGateway(cams, 'pull-0');
+  const gw = await startGateway(cams, 'pull-0', rtspClient);
   try {
     const idle = await measure(gw.child.pid ?? 0, 5000);
     const viewers: Viewer[] = [];
@@ -168,8 +185,13 @@ async function pullPhase(cameraUrl: string) {
       viewers.push(await openViewer(`ws://127.0.0.1:${gw.port}/video/pull-${i}`, i === 0));
     await waitFor(() => viewers.every((v) => v.bytes > 100_000), 20_000);
     await sleep(WARM_MS);
-    console.log(`relay: ${STREAMS} pulled 1080p streams, 1 viewer each, measuring ${MEASURE_MS} ms...`);
+    console.log(`relay: ${STREAMS} pulled 1080p streams (${rtspClient}), 1 viewer each, measuring ${MEASURE_MS} ms...`);
     const pull = await measure(gw.child.pid ?? 0, MEASURE_MS);
+    if (!fanout) {
+      const lat = latencies(viewers, gw.frames);
+      for (const v of viewers) v.ws.terminate();
+      return { idle, pull, lat };
+    }
     for (let i = 1; i < VIEWERS; i++)
       viewers.push(await openViewer(`ws://127.0.0.1:${gw.port}/video/pull-0`, i < LATENCY_VIEWERS));
     await waitFor(() => viewers.every((v) => v.bytes > 100_000), 20_000);
@@ -177,9 +199,10 @@ async function pullPhase(cameraUrl: string) {
     console.log(`relay: ${VIEWERS} viewers on one stream, measuring ${MEASURE_MS} ms...`);
     const fan = await measure(gw.child.pid ?? 0, MEASURE_MS);
     const h = await gw.health();
+    const sessions = rtspConnections(camera.port);
     const lat = latencies(viewers, gw.frames);
     for (const v of viewers) v.ws.terminate();
-    return { idle, pull, fan, health: h, lat };
+    return { idle, pull, fan: { use: fan, health: h, sessions }, lat };
   } finally {
     await gw.stop();
   }
@@ -244,14 +267,17 @@ async function peerPhase(cameraUrl: string) {
   }
 }
 
-async function runOnce(cameraUrl: string) {
-  const p = await pullPhase(cameraUrl);
-  const s = await pushPhase(cameraUrl);
-  const peer = await peerPhase(cameraUrl);
+async function runOnce(camera: { url: string; port: number }) {
+  const p = await pullPhase(camera, 'native', true);
+  const f = await pullPhase(camera, 'ffmpeg', false);
+  const s = await pushPhase(camera.url);
+  const peer = await peerPhase(camera.url);
+  const fan = p.fan as NonNullable<typeof p.fan>;
   const perStreamPull = (p.pull.cpuCores - p.idle.cpuCores) / STREAMS;
+  const perStreamPullFfmpeg = (f.pull.cpuCores - f.idle.cpuCores) / STREAMS;
   const perStreamPush = (s.push.cpuCores - p.idle.cpuCores) / STREAMS;
   const peerPerStream = peer.use.cpuCores;
-  const pull0 = p.health.health.find((x) => x.cameraId === 'pull-0');
+  const pull0 = fan.health.health.find((x) => x.cameraId === 'pull-0');
   return {
     gatewayIdle: usage(p.idle),
     relayPull: {
@@ -259,18 +285,28 @@ async function runOnce(cameraUrl: string) {
       cpuCoresPerStream: round(perStreamPull, 5),
       rssMbPerStream: round((p.pull.rssMb - p.idle.rssMb) / STREAMS, 2),
     },
+    relayPullFfmpeg: {
+      ...usage(f.pull),
+      cpuCoresPerStream: round(perStreamPullFfmpeg, 5),
+      rssMbPerStream: round((f.pull.rssMb - f.idle.rssMb) / STREAMS, 2),
+    },
     relayPush: {
       ...usage(s.push),
       cpuCoresPerStream: round(perStreamPush, 5),
       rssMbPerStream: round((s.push.rssMb - p.idle.rssMb) / STREAMS, 2),
     },
     viewers: {
-      ...usage(p.fan),
-      cpuCoresPerViewer: round((p.fan.cpuCores - p.pull.cpuCores) / (VIEWERS - 1), 5),
-      rssMbPerViewer: round((p.fan.rssMb - p.pull.rssMb) / (VIEWERS - 1), 3),
-      oneUpstream: { viewersOnStream: pull0?.viewers, ffmpegChildren: p.health.ffmpeg, cameras: STREAMS },
+      ...usage(fan.use),
+      cpuCoresPerViewer: round((fan.use.cpuCores - p.pull.cpuCores) / (VIEWERS - 1), 5),
+      rssMbPerViewer: round((fan.use.rssMb - p.pull.rssMb) / (VIEWERS - 1), 3),
+      oneUpstream: {
+        viewersOnStream: pull0?.viewers,
+        rtspSessionsAtCamera: fan.sessions,
+        ffmpegChildren: fan.health.ffmpeg,
+        cameras: STREAMS,
+      },
     },
-    latencyMs: { pull: latency(p.lat), push: latency(s.lat) },
+    latencyMs: { pull: latency(p.lat), pullFfmpeg: latency(f.lat), push: latency(s.lat) },
     peer: {
       tool: 'node-rtsp-stream 0.0.9 (ffmpeg mpeg1video, -r 25, 1080p)',
       ...usage(peer.use),
@@ -278,8 +314,12 @@ async function runOnce(cameraUrl: string) {
       ffmpegFps: peer.fps,
       ffmpegSpeed: peer.speed,
     },
-    ratio: { pull: round(peerPerStream / perStreamPull, 1), push: round(peerPerStream / perStreamPush, 1) },
-    oneUpstreamFor50Viewers: pull0?.viewers === VIEWERS && p.health.ffmpeg === STREAMS,
+    ratio: {
+      pull: round(peerPerStream / perStreamPull, 1),
+      pullFfmpeg: round(peerPerStream / perStreamPullFfmpeg, 1),
+      push: round(peerPerStream / perStreamPush, 1),
+    },
+    oneUpstreamFor50Viewers: pull0?.viewers === VIEWERS && fan.sessions === STREAMS,
   };
 }
 
@@ -299,10 +339,10 @@ async function main() {
   try {
     for (let i = 0; i < RUNS; i++) {
       console.log(`--- run ${i + 1} of ${RUNS}`);
-      runs.push(await runOnce(camera.url));
+      runs.push(await runOnce(camera));
       const r = runs.at(-1) as Run;
       console.log(
-        `run ${i + 1}: push ${r.relayPush.cpuCoresPerStream} (1/${r.ratio.push}), pull ${r.relayPull.cpuCoresPerStream} (1/${r.ratio.pull}), peer ${r.peer.cpuCoresPerStream}; latency pull p50/p99 ${r.latencyMs.pull.p50}/${r.latencyMs.pull.p99} ms, push ${r.latencyMs.push.p50}/${r.latencyMs.push.p99} ms`,
+        `run ${i + 1}: push ${r.relayPush.cpuCoresPerStream} (1/${r.ratio.push}), pull ${r.relayPull.cpuCoresPerStream} (1/${r.ratio.pull}), pull with ffmpeg ${r.relayPullFfmpeg.cpuCoresPerStream} (1/${r.ratio.pullFfmpeg}), peer ${r.peer.cpuCoresPerStream}; latency pull p50/p99 ${r.latencyMs.pull.p50}/${r.latencyMs.pull.p99} ms, push ${r.latencyMs.push.p50}/${r.latencyMs.push.p99} ms`,
       );
     }
   } finally {
@@ -312,6 +352,8 @@ async function main() {
   const pullRatio = spread(runs, (r) => r.ratio.pull, 1);
   const push = spread(runs, (r) => r.relayPush.cpuCoresPerStream, 5);
   const pull = spread(runs, (r) => r.relayPull.cpuCoresPerStream, 5);
+  const pullFfmpeg = spread(runs, (r) => r.relayPullFfmpeg.cpuCoresPerStream, 5);
+  const pullFfmpegRatio = spread(runs, (r) => r.ratio.pullFfmpeg, 1);
   const results = {
     at: new Date().toISOString(),
     machine: { cores: cpus().length, cpu: cpus()[0]?.model },
@@ -324,10 +366,14 @@ async function main() {
     warmMs: WARM_MS,
     measureMs: MEASURE_MS,
     summary: {
-      cpuCoresPerStream: { push, pull, peer: spread(runs, (r) => r.peer.cpuCoresPerStream) },
+      cpuCoresPerStream: { push, pull, pullFfmpeg, peer: spread(runs, (r) => r.peer.cpuCoresPerStream) },
       cpuCoresPerViewer: spread(runs, (r) => r.viewers.cpuCoresPerViewer, 5),
       latencyMs: {
         pull: { p50: spread(runs, (r) => r.latencyMs.pull.p50, 2), p99: spread(runs, (r) => r.latencyMs.pull.p99, 2) },
+        pullFfmpeg: {
+          p50: spread(runs, (r) => r.latencyMs.pullFfmpeg.p50, 2),
+          p99: spread(runs, (r) => r.latencyMs.pullFfmpeg.p99, 2),
+        },
         push: { p50: spread(runs, (r) => r.latencyMs.push.p50, 2), p99: spread(runs, (r) => r.latencyMs.push.p99, 2) },
       },
     },
@@ -336,6 +382,7 @@ async function main() {
         goal: '<= 1/40 of the peer per stream (ratio >= 40), median of runs',
         pushRatio,
         pullRatio,
+        pullFfmpegRatio,
         metPush: pushRatio.median >= 40,
         metPull: pullRatio.median >= 40,
       },
@@ -346,7 +393,7 @@ async function main() {
         met: 1 / push.median >= 32 && 1 / pull.median >= 32,
       },
       oneUpstreamFor50Viewers: {
-        goal: 'one upstream (ffmpeg) per camera',
+        goal: 'one upstream (RTSP session at the camera) per camera, 50 viewers on one',
         met: runs.every((r) => r.oneUpstreamFor50Viewers),
       },
     },

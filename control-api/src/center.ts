@@ -182,7 +182,7 @@ export class Center {
     // 7. Video gateway: viewers by token and site scope, pushes by the owning agent's credentials.
     const gateway = new VideoGateway(
       videoGatewayDeps({ log, auth, agentCreds, repos, commands, live, alarms, videoBaseUrl: s.publicUrl }),
-      { dataDir: s.dataDir },
+      { dataDir: s.dataDir, rtspClient: s.rtspClient },
     );
     await gateway.start();
     this.onStop('gateway', () => gateway.stop());

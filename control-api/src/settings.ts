@@ -43,6 +43,8 @@ export interface Settings {
   tlsKey?: string;
   /** Ed25519 public key (PEM) that signs device configs; pushed configs must verify against it. */
   configPublicKeyFile?: string;
+  /** RTSP cameras the center pulls: in-process client (`native`) or ffmpeg `-c copy` per camera. */
+  rtspClient: 'native' | 'ffmpeg';
 }
 
 export const SMS_PROVIDERS = ['kannel', 'smpp', 'twilio'] as const;
@@ -131,6 +133,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
     errors.push('GWANJE_TLS_CERT: GWANJE_TLS_CERT and GWANJE_TLS_KEY must be set together');
   }
+  const rtspClient = str('GWANJE_RTSP_CLIENT') ?? 'native';
+  if (rtspClient !== 'native' && rtspClient !== 'ffmpeg') {
+    errors.push(`GWANJE_RTSP_CLIENT: must be native or ffmpeg, got "${rtspClient}"`);
+  }
   if (errors.length > 0) throw new SettingsError(errors);
 
   const mqttHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -159,6 +165,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     tlsCert: tlsCert && resolve(tlsCert),
     configPublicKeyFile: str('GWANJE_CONFIG_PUBLIC_KEY') && resolve(str('GWANJE_CONFIG_PUBLIC_KEY') as string),
     tlsKey: tlsKey && resolve(tlsKey),
+    rtspClient: rtspClient as Settings['rtspClient'],
   };
 }
 

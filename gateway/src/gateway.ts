@@ -58,6 +58,7 @@ export class VideoGateway {
       ringMs: options.ringMs ?? 20_000,
       ringBytes: options.ringBytes ?? 32 * 1024 * 1024,
       maxGopBytes: options.maxGopBytes ?? 8 * 1024 * 1024,
+      rtspClient: options.rtspClient ?? 'native',
       onFrame: options.onFrame,
     };
     this.host = {

@@ -9,6 +9,7 @@ import { GopCache, SegmentRing, type TimedSegment } from './buffers.js';
 import type { Clock } from './clock.js';
 import type { Child, FfmpegRunner } from './ffmpeg.js';
 import { kill } from './ffmpeg.js';
+import { type NativePull, startNativePull } from './rtsp/pull.js';
 import { StreamStats } from './stats.js';
 import { PacketAligner } from './ts/packet.js';
 import { type Segment, TsSegmenter } from './ts/segmenter.js';
@@ -33,6 +34,8 @@ export interface RelaySettings {
   ringMs: number;
   ringBytes: number;
   maxGopBytes: number;
+  /** RTSP pull: the in-process client (default), or ffmpeg `-c copy` per camera. */
+  rtspClient: 'native' | 'ffmpeg';
   onFrame?(cameraId: string, pts: number | undefined, arrivedAtMs: number): void;
 }
 
@@ -55,6 +58,9 @@ export class StreamRelay {
   private graceTimer: unknown;
   private upstream: Upstream | null = null;
   private puller: Child | undefined;
+  private native: NativePull | undefined;
+  /** The camera offered no track the native client relays: ffmpeg pulls it until the relay stops. */
+  private ffmpegFallback = false;
   private push: { req: IncomingMessage; res: ServerResponse } | undefined;
   private readonly aligner = new PacketAligner();
   private readonly segmenter = new TsSegmenter();
@@ -268,7 +274,35 @@ export class StreamRelay {
     if (gen !== this.generation || !this.running) return;
     this.unknownCamera = false;
     this.upstream = up;
-    if (up.kind === 'rtsp') this.spawnPuller(up.url, gen);
+    if (up.kind !== 'rtsp') return;
+    if (this.ctx.settings.rtspClient === 'ffmpeg' || this.ffmpegFallback) this.spawnPuller(up.url, gen);
+    else this.startNative(up.url, gen);
+  }
+
+  private startNative(url: string, gen: number): void {
+    this.aligner.reset();
+    const pull: NativePull = startNativePull(url, (ts) => {
+      if (this.native === pull) this.feed(ts);
+    });
+    this.native = pull;
+    pull.ready.then(
+      () =>
+        pull.ended.then((err) => {
+          if (this.native !== pull) return;
+          this.native = undefined;
+          if (gen === this.generation && this.running) this.lose(err.message);
+        }),
+      (err: Error & { code?: string }) => {
+        if (this.native !== pull) return;
+        this.native = undefined;
+        if (gen !== this.generation || !this.running) return;
+        if (err.code === 'rtsp-unsupported') {
+          this.ctx.log.info({ cameraId: this.cameraId, reason: err.message }, 'relay: RTSP pull falls back to ffmpeg');
+          this.ffmpegFallback = true;
+          this.spawnPuller(url, gen);
+        } else this.lose(err.message);
+      },
+    );
   }
 
   private spawnPuller(url: string, gen: number): void {
@@ -292,6 +326,8 @@ export class StreamRelay {
       void kill(this.puller.proc);
       this.puller = undefined;
     }
+    void this.native?.close();
+    this.native = undefined;
     this.retryAt = this.ctx.clock.now() + this.backoff;
     this.backoff = Math.min(this.backoff * 2, 30_000);
     this.setState('lost');
@@ -311,6 +347,9 @@ export class StreamRelay {
     this.retryAt = 0;
     const puller = this.puller;
     this.puller = undefined;
+    const native = this.native;
+    this.native = undefined;
+    this.ffmpegFallback = false;
     this.endPush();
     this.gop.clear();
     this.ring.clear();
@@ -320,7 +359,11 @@ export class StreamRelay {
     this.setState('idle');
     this.ctx.log.info({ cameraId: this.cameraId }, 'relay: upstream stopped');
     try {
-      await Promise.all([puller ? kill(puller.proc) : undefined, this.ctx.deps.stopUpstream(this.cameraId)]);
+      await Promise.all([
+        puller ? kill(puller.proc) : undefined,
+        native?.close(),
+        this.ctx.deps.stopUpstream(this.cameraId),
+      ]);
     } catch (err) {
       this.ctx.log.error({ cameraId: this.cameraId, err: String(err) }, 'relay: stopUpstream failed');
     }

@@ -43,6 +43,12 @@ export interface GatewayOptions {
   /** Root for clips (dataDir/clips). Default ./data. */
   dataDir?: string;
   ffmpegPath?: string;
+  /**
+   * How RTSP cameras are pulled: `native` (default) runs an RTSP/RTP client inside the gateway
+   * process; `ffmpeg` spawns `ffmpeg -c copy` per camera. Native falls back to ffmpeg for a camera
+   * without an H.264 video track.
+   */
+  rtspClient?: 'native' | 'ffmpeg';
   ffprobePath?: string;
   clock?: Clock;
   /** A viewer whose ws send queue exceeds this skips to the next keyframe (default 2 MiB). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../testkit/index.js';
-import { type RtspServer, startRtspServer } from '../../testkit/rtsp.js';
+import { type RtspServer, rtspConnections, startRtspServer } from '../../testkit/rtsp.js';
 import {
   NAL_AUD,
   NAL_IDR,
@@ -24,84 +24,91 @@ after(async () => {
   await rtsp.stop();
 });
 
-describe('StreamRelay over RTSP (GStreamer camera)', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness({ cam: { kind: 'rtsp', url: rtsp.url } });
-  });
-  after(async () => {
-    await h.close();
-  });
-
-  it('a viewer gets 188-aligned MPEG-TS with H.264 NAL units, starting PAT, PMT, keyframe', async () => {
-    const v = await openViewer(`${h.wsBase}/video/cam?token=${GOOD_TOKEN}`);
-    await waitFor(() => v.messages.length > 20 && v.bytes() > 30_000, 15_000);
-    for (const m of v.messages) assert.equal(m.length % 188, 0, 'every message is whole packets');
-    const ts = inspectTs(v.all());
-    assert.ok(ts.synced, 'every packet starts with 0x47');
-    assert.deepEqual(ts.pids.slice(0, 3), [0x0000, 0x1000, 0x100], 'PAT, PMT, then video');
-    // ffmpeg leads each access unit with an AUD (9); the first NAL after it must open a keyframe.
-    const firstNal = ts.nalTypes.find((t) => t !== NAL_AUD);
-    assert.ok(firstNal === NAL_SPS || firstNal === NAL_IDR, `first NAL ${firstNal} opens a keyframe`);
-    assert.ok(ts.nalTypes.includes(NAL_IDR) && ts.nalTypes.includes(NAL_SLICE));
-
-    // Health as the console shows it: the test camera runs 15 fps with a keyframe every second.
-    // fps is averaged over 5 s, so ffmpeg's start-up burst washes out within a few seconds.
-    await waitFor(() => Math.abs(h.gw.health('cam').fps - 15) <= 3, 12_000).catch(() => {
-      assert.fail(`fps ${h.gw.health('cam').fps} never settled near 15`);
+// Both RTSP clients: the in-process one (the default) and ffmpeg -c copy (GWANJE_RTSP_CLIENT=ffmpeg,
+// and the fallback for cameras without H.264).
+for (const rtspClient of ['native', 'ffmpeg'] as const) {
+  describe(`StreamRelay over RTSP (GStreamer camera, ${rtspClient} client)`, () => {
+    let h: Harness;
+    /** ffmpeg processes the pull itself runs: one per camera with ffmpeg, none in process. */
+    const pullers = rtspClient === 'ffmpeg' ? 1 : 0;
+    before(async () => {
+      h = await startHarness({ cam: { kind: 'rtsp', url: rtsp.url } }, { rtspClient });
     });
-    const health = h.gw.health('cam');
-    assert.equal(health.state, 'live');
-    assert.ok(health.bitrateBps > 50_000, `bitrate ${health.bitrateBps}`);
-    assert.ok(Date.now() - (health.lastKeyframeAt ?? 0) < 2500);
+    after(async () => {
+      await h.close();
+    });
 
-    // A late joiner starts on the cached GOP at once, not at the next keyframe.
-    const joinedAt = Date.now();
-    const late = await openViewer(`${h.wsBase}/video/cam?token=${GOOD_TOKEN}`);
-    await waitFor(() => late.messages.length > 0, 2000);
-    assert.ok(Date.now() - joinedAt < 1000);
-    const first = inspectTs(late.messages[0]);
-    assert.deepEqual(first.pids.slice(0, 3), [0x0000, 0x1000, 0x100]);
-    assert.ok(first.nalTypes.includes(NAL_IDR), 'first message holds the IDR');
-    await Promise.all([v.close(), late.close()]);
-  });
+    it('a viewer gets 188-aligned MPEG-TS with H.264 NAL units, starting PAT, PMT, keyframe', async () => {
+      const v = await openViewer(`${h.wsBase}/video/cam?token=${GOOD_TOKEN}`);
+      await waitFor(() => v.messages.length > 20 && v.bytes() > 30_000, 15_000);
+      for (const m of v.messages) assert.equal(m.length % 188, 0, 'every message is whole packets');
+      const ts = inspectTs(v.all());
+      assert.ok(ts.synced, 'every packet starts with 0x47');
+      assert.deepEqual(ts.pids.slice(0, 3), [0x0000, 0x1000, 0x100], 'PAT, PMT, then video');
+      // Both muxers lead each access unit with an AUD (9); the first NAL after it must open a keyframe.
+      const firstNal = ts.nalTypes.find((t) => t !== NAL_AUD);
+      assert.ok(firstNal === NAL_SPS || firstNal === NAL_IDR, `first NAL ${firstNal} opens a keyframe`);
+      assert.ok(ts.nalTypes.includes(NAL_IDR) && ts.nalTypes.includes(NAL_SLICE));
 
-  it('20 viewers share one upstream: one ffmpeg, one startUpstream', async () => {
-    const startsBefore = h.starts.length;
-    const viewers = await Promise.all(
-      Array.from({ length: 20 }, () => openViewer(`${h.wsBase}/video/cam?token=${GOOD_TOKEN}`)),
-    );
-    await waitFor(() => viewers.every((v) => v.bytes() > 5000), 15_000);
-    assert.equal(ffmpegChildrenOfThisProcess(), 1);
-    await waitFor(() => h.gw.health('cam')?.viewers === 20, 2000);
-    assert.ok(h.starts.length - startsBefore <= 1);
-    await Promise.all(viewers.map((v) => v.close()));
-  });
+      // Health as the console shows it: the test camera runs 15 fps with a keyframe every second.
+      // fps is averaged over 5 s, so ffmpeg's start-up burst washes out within a few seconds.
+      await waitFor(() => Math.abs(h.gw.health('cam').fps - 15) <= 3, 12_000).catch(() => {
+        assert.fail(`fps ${h.gw.health('cam').fps} never settled near 15`);
+      });
+      const health = h.gw.health('cam');
+      assert.equal(health.state, 'live');
+      assert.ok(health.bitrateBps > 50_000, `bitrate ${health.bitrateBps}`);
+      assert.ok(Date.now() - (health.lastKeyframeAt ?? 0) < 2500);
 
-  it('refuses viewers without a token (401) or with a bad one (403); closes 4404 for an unknown camera', async () => {
-    await assert.rejects(openViewer(`${h.wsBase}/video/cam`), /status 401/);
-    await assert.rejects(openViewer(`${h.wsBase}/video/cam?token=nope`), /status 403/);
-    const ghost = await openViewer(`${h.wsBase}/video/ghost?token=${GOOD_TOKEN}`);
-    const code = await new Promise<number>((r) => ghost.ws.once('close', (c) => r(c)));
-    assert.equal(code, 4404);
-  });
+      // A late joiner starts on the cached GOP at once, not at the next keyframe.
+      const joinedAt = Date.now();
+      const late = await openViewer(`${h.wsBase}/video/cam?token=${GOOD_TOKEN}`);
+      await waitFor(() => late.messages.length > 0, 2000);
+      assert.ok(Date.now() - joinedAt < 1000);
+      const first = inspectTs(late.messages[0]);
+      assert.deepEqual(first.pids.slice(0, 3), [0x0000, 0x1000, 0x100]);
+      assert.ok(first.nalTypes.includes(NAL_IDR), 'first message holds the IDR');
+      await Promise.all([v.close(), late.close()]);
+    });
 
-  it('?format=mpeg1 transcodes once per camera while such a viewer exists', async () => {
-    const a = await openViewer(`${h.wsBase}/video/cam?token=${GOOD_TOKEN}&format=mpeg1`);
-    const b = await openViewer(`${h.wsBase}/video/cam?token=${GOOD_TOKEN}&format=mpeg1`);
-    await waitFor(() => a.bytes() > 20_000 && b.bytes() > 20_000, 15_000);
-    // The PMT of what JSMpeg receives names MPEG video (ffmpeg's muxer writes stream_type 0x02 for
-    // MPEG-1 too), not H.264.
-    const seg = new TsSegmenter();
-    seg.push(new PacketAligner().push(a.all()));
-    assert.ok(seg.videoStreamType === STREAM_TYPE_MPEG1_VIDEO || seg.videoStreamType === STREAM_TYPE_MPEG2_VIDEO);
-    // MPEG-1 sequence header start code 00 00 01 B3 reaches JSMpeg.
-    assert.ok(a.all().includes(Buffer.from([0, 0, 1, 0xb3])));
-    assert.equal(ffmpegChildrenOfThisProcess(), 2, 'one pull + one transcoder for two mpeg1 viewers');
-    await Promise.all([a.close(), b.close()]);
-    await waitFor(() => ffmpegChildrenOfThisProcess() === 1, 5000);
+    it('20 viewers share one upstream: one RTSP session at the camera, one startUpstream', async () => {
+      const startsBefore = h.starts.length;
+      const viewers = await Promise.all(
+        Array.from({ length: 20 }, () => openViewer(`${h.wsBase}/video/cam?token=${GOOD_TOKEN}`)),
+      );
+      await waitFor(() => viewers.every((v) => v.bytes() > 5000), 15_000);
+      assert.equal(rtspConnections(rtsp.port), 1, 'one connection at the camera');
+      assert.equal(ffmpegChildrenOfThisProcess(), pullers);
+      await waitFor(() => h.gw.health('cam')?.viewers === 20, 2000);
+      assert.ok(h.starts.length - startsBefore <= 1);
+      await Promise.all(viewers.map((v) => v.close()));
+    });
+
+    it('refuses viewers without a token (401) or with a bad one (403); closes 4404 for an unknown camera', async () => {
+      await assert.rejects(openViewer(`${h.wsBase}/video/cam`), /status 401/);
+      await assert.rejects(openViewer(`${h.wsBase}/video/cam?token=nope`), /status 403/);
+      const ghost = await openViewer(`${h.wsBase}/video/ghost?token=${GOOD_TOKEN}`);
+      const code = await new Promise<number>((r) => ghost.ws.once('close', (c) => r(c)));
+      assert.equal(code, 4404);
+    });
+
+    it('?format=mpeg1 transcodes once per camera while such a viewer exists', async () => {
+      const a = await openViewer(`${h.wsBase}/video/cam?token=${GOOD_TOKEN}&format=mpeg1`);
+      const b = await openViewer(`${h.wsBase}/video/cam?token=${GOOD_TOKEN}&format=mpeg1`);
+      await waitFor(() => a.bytes() > 20_000 && b.bytes() > 20_000, 15_000);
+      // The PMT of what JSMpeg receives names MPEG video (ffmpeg's muxer writes stream_type 0x02 for
+      // MPEG-1 too), not H.264.
+      const seg = new TsSegmenter();
+      seg.push(new PacketAligner().push(a.all()));
+      assert.ok(seg.videoStreamType === STREAM_TYPE_MPEG1_VIDEO || seg.videoStreamType === STREAM_TYPE_MPEG2_VIDEO);
+      // MPEG-1 sequence header start code 00 00 01 B3 reaches JSMpeg.
+      assert.ok(a.all().includes(Buffer.from([0, 0, 1, 0xb3])));
+      assert.equal(ffmpegChildrenOfThisProcess(), pullers + 1, 'one transcoder for two mpeg1 viewers');
+      await Promise.all([a.close(), b.close()]);
+      await waitFor(() => ffmpegChildrenOfThisProcess() === pullers, 5000);
+    });
   });
-});
+}
 
 describe('on demand upstream', () => {
   it('stops graceMs after the last viewer leaves (injected clock), then restarts for a new one', async () => {
@@ -118,9 +125,9 @@ describe('on demand upstream', () => {
       await waitFor(() => h.gw.health('cam')?.consumers === 0);
       clock.advance(9_000);
       assert.deepEqual(h.stops, [], 'still inside the grace period');
-      assert.equal(ffmpegChildrenOfThisProcess(), 1);
+      assert.equal(rtspConnections(rtsp.port), 1);
       clock.advance(1_001);
-      await waitFor(() => h.stops.length === 1 && ffmpegChildrenOfThisProcess() === 0, 5000);
+      await waitFor(() => h.stops.length === 1 && rtspConnections(rtsp.port) === 0, 5000);
       assert.equal(h.gw.health('cam')?.state, 'idle');
       assert.deepEqual(
         h.states.map(([, s]) => s),
