@@ -28,6 +28,7 @@ const gw = new VideoGateway(
   },
   {
     dataDir: join(tmpdir(), 'gwanje-bench-gw'),
+    ...(process.env.GW_EXP ? { startTimeoutMs: 3_600_000, stallMs: 3_600_000 } : {}),
     rtspClient: process.env.BENCH_RTSP_CLIENT === 'ffmpeg' ? 'ffmpeg' : 'native',
     onFrame: (cameraId, pts) => {
       // CLOCK_MONOTONIC (ms): one clock for every process on the machine, unlike performance.now(),

@@ -79,7 +79,8 @@ async function startGateway(
   rtspClient: RtspClientKind = 'native',
 ): Promise<GatewayProc> {
   const child = fork(join(here, 'gateway-server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_GATEWAY_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway.
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)],
     env: {
       ...process.env,
       BENCH_CAMERAS: JSON.stringify(cameras),

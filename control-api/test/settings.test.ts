@@ -20,6 +20,15 @@ test('defaults make npm start work with no variables set', () => {
   assert.equal(s.publicUrl, 'http://localhost:8080');
   assert.equal(s.mqttPublicUrl, 'mqtt://127.0.0.1:1883');
   assert.match(s.dataDir, /\/data$/);
+  assert.equal(s.rtspClient, 'native');
+});
+
+test('GWANJE_RTSP_CLIENT picks how RTSP cameras are pulled', () => {
+  assert.equal(loadSettings({ GWANJE_RTSP_CLIENT: 'ffmpeg' }).rtspClient, 'ffmpeg');
+  assert.throws(
+    () => loadSettings({ GWANJE_RTSP_CLIENT: 'gstreamer' }),
+    (e: SettingsError) => e.errors.some((x) => /^GWANJE_RTSP_CLIENT: must be native or ffmpeg/.test(x)),
+  );
 });
 
 test('every bad variable is reported, each naming itself', () => {

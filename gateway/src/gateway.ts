@@ -59,6 +59,7 @@ export class VideoGateway {
       ringBytes: options.ringBytes ?? 32 * 1024 * 1024,
       maxGopBytes: options.maxGopBytes ?? 8 * 1024 * 1024,
       rtspClient: options.rtspClient ?? 'native',
+      rtspReadBatchMs: options.rtspReadBatchMs ?? 20,
       onFrame: options.onFrame,
     };
     this.host = {

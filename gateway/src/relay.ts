@@ -36,6 +36,7 @@ export interface RelaySettings {
   maxGopBytes: number;
   /** RTSP pull: the in-process client (default), or ffmpeg `-c copy` per camera. */
   rtspClient: 'native' | 'ffmpeg';
+  rtspReadBatchMs: number;
   onFrame?(cameraId: string, pts: number | undefined, arrivedAtMs: number): void;
 }
 
@@ -281,9 +282,13 @@ export class StreamRelay {
 
   private startNative(url: string, gen: number): void {
     this.aligner.reset();
-    const pull: NativePull = startNativePull(url, (ts) => {
-      if (this.native === pull) this.feed(ts);
-    });
+    const pull: NativePull = startNativePull(
+      url,
+      (ts) => {
+        if (this.native === pull) this.feed(ts);
+      },
+      { readBatchMs: this.ctx.settings.rtspReadBatchMs },
+    );
     this.native = pull;
     pull.ready.then(
       () =>

@@ -49,6 +49,11 @@ export interface GatewayOptions {
    * without an H.264 video track.
    */
   rtspClient?: 'native' | 'ffmpeg';
+  /**
+   * Native client: playing camera sockets are read together every this many ms (default 20; 0 reads
+   * each as data arrives). Fewer wake-ups for up to this much added latency; see src/rtsp/batched-read.ts.
+   */
+  rtspReadBatchMs?: number;
   ffprobePath?: string;
   clock?: Clock;
   /** A viewer whose ws send queue exceeds this skips to the next keyframe (default 2 MiB). */

@@ -7,7 +7,9 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { Slab } from '../slab.js';
 import { Authenticator, pickChallenge } from './auth.js';
+import { drain, socketFd, ticker } from './batched-read.js';
 import { InterleavedReader, type RtspMessage } from './reader.js';
 import { controlUrl, parseSdp, type SdpMedia, type SessionDescription } from './sdp.js';
 
@@ -17,6 +19,12 @@ export interface RtspClientOptions {
   userAgent?: string;
   /** Keep-alive period when the server names no session timeout (default 25 s). */
   keepaliveMs?: number;
+  /**
+   * While playing, read the socket every this many ms, in step with every other camera, instead of
+   * as each packet arrives (batched-read.ts; default 20, 0 reads as data arrives). rtsps:// reads
+   * as data arrives.
+   */
+  readBatchMs?: number;
 }
 
 export interface RtspTrack {
@@ -87,6 +95,11 @@ export class RtspClient {
   private track: RtspTrack | undefined;
   private handlers: RtspHandlers | undefined;
   private ended = false;
+  private readonly slab = new Slab();
+  private secure = false;
+  /** While playing: the shared ticker that reads this socket, and this client's poller on it. */
+  private batchedOn: ReturnType<typeof ticker> | undefined;
+  private poller: (() => void) | undefined;
   private readonly url: string;
   private readonly creds?: { username: string; password: string };
   private readonly timeoutMs: number;
@@ -148,6 +161,7 @@ export class RtspClient {
       handlers.track?.(track);
       const playUrl = sdp.control ? controlUrl(stripCreds(base), sdp.control) : stripCreds(base);
       await this.request('PLAY', playUrl, { range: 'npt=0.000-' });
+      this.startBatchedReads();
       const serverTimeoutMs = timeoutParam ? Number(timeoutParam[1]) * 1000 : 0;
       const period = serverTimeoutMs > 0 ? Math.max(1000, serverTimeoutMs / 2) : (this.opts.keepaliveMs ?? 25_000);
       this.keepalive = setInterval(() => this.sendKeepalive(playUrl), period);
@@ -179,8 +193,15 @@ export class RtspClient {
     if (!secure && u.protocol !== 'rtsp:') throw new RtspError(`rtsp: unsupported scheme ${u.protocol}`);
     const port = Number(u.port) || (secure ? 322 : 554);
     const host = u.hostname.replace(/^\[|\]$/g, '');
+    this.secure = secure;
     return new Promise((resolve, reject) => {
-      const s = secure ? tlsConnect({ host, port, servername: host }) : netConnect({ host, port });
+      const s = secure
+        ? tlsConnect({ host, port, servername: host })
+        : netConnect({
+            host,
+            port,
+            onread: { buffer: () => this.slab.next(), callback: (n, region) => this.onRead(n, region as Buffer) },
+          });
       this.socket = s;
       s.setNoDelay(true);
       const timer = setTimeout(() => {
@@ -196,15 +217,41 @@ export class RtspClient {
         reject(new RtspError(`rtsp: ${host}:${port}: ${err.message}`));
         this.destroy(err);
       });
-      s.on('data', (chunk: Buffer) => {
-        try {
-          this.reader.push(chunk);
-        } catch (err) {
-          this.destroy(err as Error);
-        }
-      });
+      if (secure) s.on('data', (chunk: Buffer) => this.feed(chunk));
       s.once('close', () => this.destroy(new RtspError('rtsp: connection closed by the camera')));
     });
+  }
+
+  /** net.Socket onread (the handshake, and always for rtsps): `n` bytes landed in `region`. */
+  private onRead(n: number, region: Buffer): boolean {
+    this.feed(this.slab.take(region, n));
+    return true;
+  }
+
+  /** Takes the playing socket off the event loop; the shared ticker reads it (batched-read.ts). */
+  private startBatchedReads(): void {
+    const periodMs = this.opts.readBatchMs ?? 20;
+    const s = this.socket;
+    const fd = s && !this.secure ? socketFd(s) : undefined;
+    if (periodMs <= 0 || !s || fd === undefined) return;
+    s.pause();
+    const chunk = (b: Buffer) => this.feed(b);
+    this.poller = () => {
+      if (this.ended) return;
+      const r = drain(fd, this.slab, chunk);
+      if (r === 'eof') this.destroy(new RtspError('rtsp: connection closed by the camera'));
+      else if (r !== 'ok') this.destroy(new RtspError(`rtsp: read failed: ${r.message}`));
+    };
+    this.batchedOn = ticker(periodMs);
+    this.batchedOn.add(this.poller);
+  }
+
+  private feed(chunk: Buffer): void {
+    try {
+      this.reader.push(chunk);
+    } catch (err) {
+      this.destroy(err as Error);
+    }
   }
 
   private async request(method: string, url: string, headers: Record<string, string> = {}): Promise<RtspMessage> {
@@ -286,6 +333,7 @@ export class RtspClient {
     if (this.ended) return;
     this.ended = true;
     if (this.keepalive) clearInterval(this.keepalive);
+    if (this.poller) this.batchedOn?.delete(this.poller);
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(err);

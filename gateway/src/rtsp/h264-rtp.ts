@@ -94,7 +94,11 @@ export class H264Depacketizer {
   private readonly fuFrom: number[] = [];
   private readonly fuTo: number[] = [];
 
-  constructor(opts: { sps?: Buffer; pps?: Buffer } = {}) {
+  private readonly alloc: (n: number) => Buffer;
+
+  /** `alloc` gives the buffers FU-A NAL units are joined into (default Buffer.allocUnsafe). */
+  constructor(opts: { sps?: Buffer; pps?: Buffer; alloc?: (n: number) => Buffer } = {}) {
+    this.alloc = opts.alloc ?? Buffer.allocUnsafe;
     if (opts.sps?.length) this.sps = Buffer.from(opts.sps);
     if (opts.pps?.length) this.pps = Buffer.from(opts.pps);
   }
@@ -221,7 +225,7 @@ export class H264Depacketizer {
   }
 
   private fuJoin(): Buffer {
-    const nal = Buffer.allocUnsafe(1 + this.fuBytes);
+    const nal = this.alloc(1 + this.fuBytes);
     nal[0] = this.fuHeader;
     let pos = 1;
     for (let i = 0; i < this.fuCount; i++) {

@@ -5,6 +5,7 @@
  * a camera without an H.264 video track rejects with UnsupportedStreamError and the relay falls
  * back to ffmpeg `-c copy`.
  */
+import { Slab } from '../slab.js';
 import { TsMuxer } from '../ts/muxer.js';
 import { RtspClient, type RtspClientOptions } from './client.js';
 import { type DepacketizerStats, H264Depacketizer } from './h264-rtp.js';
@@ -23,7 +24,11 @@ export interface NativePull {
 /** Starts pulling `url`; `onData` receives whole 188-byte MPEG-TS packets, one access unit per call. */
 export function startNativePull(url: string, onData: (ts: Buffer) => void, opts: RtspClientOptions = {}): NativePull {
   const client = new RtspClient(url, opts);
-  const mux = new TsMuxer();
+  // One slab for the joined NAL units and the muxed frames: they live about as long (one frame,
+  // or one GOP in the relay's cache) and a few ArrayBuffers a second beat ~50 (../slab.ts).
+  const slab = new Slab();
+  const alloc = (n: number) => slab.alloc(n);
+  const mux = new TsMuxer({ alloc });
   let depack: H264Depacketizer | undefined;
   let endedResolve: (err: Error) => void = () => {};
   const ended = new Promise<Error>((resolve) => {
@@ -32,7 +37,7 @@ export function startNativePull(url: string, onData: (ts: Buffer) => void, opts:
   const ready = client
     .play({
       track(track) {
-        depack = new H264Depacketizer(parameterSets(track.media));
+        depack = new H264Depacketizer({ ...parameterSets(track.media), alloc });
       },
       rtp(packet) {
         if (!depack) return;

@@ -27,6 +27,8 @@ export interface TsMuxerOptions {
    * (the T-STD delay, §2.4.2). Default 100 ms.
    */
   ptsOffset?: number;
+  /** Gives the output buffer of each unit (default Buffer.allocUnsafe); see ../slab.ts. */
+  alloc?: (n: number) => Buffer;
 }
 
 /** 33-bit PTS/PCR base (§2.4.3.7, §2.4.3.5). */
@@ -46,6 +48,7 @@ export class TsMuxer {
   private readonly pat: Buffer;
   private readonly pmt: Buffer;
   private readonly ptsOffset: number;
+  private readonly alloc: (n: number) => Buffer;
   private patCc = 0;
   private pmtCc = 0;
   private videoCc = 0;
@@ -68,6 +71,7 @@ export class TsMuxer {
     }
     this.videoPid = videoPid;
     this.ptsOffset = opts.ptsOffset ?? 9000;
+    this.alloc = opts.alloc ?? Buffer.allocUnsafe;
     // PAT (§2.4.4.3): transport_stream_id 1, one program -> PMT PID.
     this.pat = psiPacket(PAT_PID, [0x00, 0, 0, 0x00, 0x01, 0xc1, 0, 0, program >> 8, program & 0xff, ...pid13(pmtPid)]);
     // PMT (§2.4.4.8): PCR on the video PID, no descriptors, one H.264 stream.
@@ -95,7 +99,7 @@ export class TsMuxer {
     const withPsi = au.keyframe || !this.started;
     this.started = true;
     const pesPackets = pesLength <= FIRST_PAYLOAD ? 1 : 1 + Math.ceil((pesLength - FIRST_PAYLOAD) / PAYLOAD);
-    const out = Buffer.allocUnsafe((pesPackets + (withPsi ? 2 : 0)) * TS_PACKET_SIZE);
+    const out = this.alloc((pesPackets + (withPsi ? 2 : 0)) * TS_PACKET_SIZE);
     let pos = 0;
     if (withPsi) {
       this.pat.copy(out, pos);

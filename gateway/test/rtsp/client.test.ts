@@ -97,8 +97,14 @@ describe('RtspClient against GStreamer RTSP server', () => {
   });
 });
 
+/** RTP on the negotiated channel 2, RTCP on 3 (counted, not delivered). */
+function sendOnePacket(sock: Socket): void {
+  const rtp = Buffer.from([0x80, 0xe0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0x65, 0x88]);
+  sock.write(Buffer.concat([Buffer.from([0x24, 2, 0, rtp.length]), rtp, Buffer.from([0x24, 3, 0, 2, 0x80, 0xc8])]));
+}
+
 /** A scripted RTSP server for what GStreamer will not do: odd SDPs, session timeouts. */
-async function fakeCamera(sdp: string, sessionTimeoutSec?: number) {
+async function fakeCamera(sdp: string, sessionTimeoutSec?: number, onPlay = sendOnePacket) {
   const methods: string[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((sock) => {
@@ -125,13 +131,7 @@ async function fakeCamera(sdp: string, sessionTimeoutSec?: number) {
         }
         const lines = ['RTSP/1.0 200 OK', `CSeq: ${cseq}`, ...extra, `Content-Length: ${Buffer.byteLength(body)}`];
         sock.write(`${lines.join('\r\n')}\r\n\r\n${body}`);
-        if (method === 'PLAY') {
-          // RTP on the negotiated channel 2, RTCP on 3 (counted, not delivered).
-          const rtp = Buffer.from([0x80, 0xe0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0x65, 0x88]);
-          sock.write(
-            Buffer.concat([Buffer.from([0x24, 2, 0, rtp.length]), rtp, Buffer.from([0x24, 3, 0, 2, 0x80, 0xc8])]),
-          );
-        }
+        if (method === 'PLAY') onPlay(sock);
       }
     });
   });
@@ -178,5 +178,57 @@ describe('RtspClient protocol details (scripted camera)', () => {
     } finally {
       await cam.stop();
     }
+  });
+});
+
+describe('RtspClient batched reads', () => {
+  /** A camera that sends `count` RTP packets on channel 2, one every `everyMs`, right after PLAY. */
+  function pacedCamera(count: number, everyMs: number) {
+    return fakeCamera('v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n', undefined, (sock) => {
+      let seq = 0;
+      const t = setInterval(() => {
+        const rtp = Buffer.from([0x80, 0x60, seq >> 8, seq & 0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x41, seq & 0xff]);
+        sock.write(Buffer.concat([Buffer.from([0x24, 2, 0, rtp.length]), rtp]));
+        if (++seq === count) clearInterval(t);
+      }, everyMs);
+      sock.once('close', () => clearInterval(t));
+    });
+  }
+
+  /** Arrival times of every packet, grouped into bursts (arrivals less than 3 ms apart). */
+  async function arrivals(readBatchMs: number) {
+    const cam = await pacedCamera(60, 5);
+    const client = new RtspClient(cam.url, { readBatchMs });
+    const seqs: number[] = [];
+    const times: number[] = [];
+    try {
+      await client.play({
+        rtp: (p) => {
+          seqs.push(p.readUInt16BE(2));
+          times.push(performance.now());
+        },
+        closed() {},
+      });
+      await waitFor(() => seqs.length === 60, 5000);
+    } finally {
+      await client.close();
+      await cam.stop();
+    }
+    let bursts = 1;
+    for (let i = 1; i < times.length; i++) if (times[i] - times[i - 1] >= 3) bursts++;
+    return { seqs, bursts };
+  }
+
+  it('reads every camera on one timer: packets arrive in bursts per period, none lost or reordered', async () => {
+    // 60 packets 5 ms apart (~300 ms): read each 100 ms that is ~4 bursts; read as they come, ~60.
+    const batched = await arrivals(100);
+    assert.deepEqual(
+      batched.seqs,
+      Array.from({ length: 60 }, (_, i) => i),
+    );
+    assert.ok(batched.bursts <= 8, `batched reads came in ${batched.bursts} bursts`);
+    const eager = await arrivals(0);
+    assert.equal(eager.seqs.length, 60);
+    assert.ok(eager.bursts >= 20, `unbatched reads came in only ${eager.bursts} bursts`);
   });
 });
