@@ -55,7 +55,6 @@ export class TsMuxer {
   private started = false;
   /** PES header + AUD, rewritten per unit. */
   private readonly prefix = new Uint8Array(PES_HEADER + AUD.length);
-  private readonly pieces: Uint8Array[] = [];
 
   constructor(opts: TsMuxerOptions = {}) {
     const videoPid = opts.videoPid ?? 0x100;
@@ -85,13 +84,9 @@ export class TsMuxer {
 
   /** Whole 188-byte packets for one access unit (PAT and PMT first on keyframes and the first unit). */
   mux(au: MuxAccessUnit): Buffer {
-    const pieces = this.pieces;
-    pieces.push(this.prefix);
     let pesLength = this.prefix.length;
     for (const nal of au.nals) {
       if (nal.length === 0 || (nal[0] & 0x1f) === NAL_AUD) continue;
-      // Plain Uint8Array views: their subarray() skips Buffer's species constructor (~30 % per copy).
-      pieces.push(START_CODE, new Uint8Array(nal.buffer, nal.byteOffset, nal.length));
       pesLength += START_CODE.length + nal.length;
     }
     writePts(this.prefix, 9, wrap33(au.timestamp + this.ptsOffset));
@@ -100,6 +95,19 @@ export class TsMuxer {
     this.started = true;
     const pesPackets = pesLength <= FIRST_PAYLOAD ? 1 : 1 + Math.ceil((pesLength - FIRST_PAYLOAD) / PAYLOAD);
     const out = this.alloc((pesPackets + (withPsi ? 2 : 0)) * TS_PACKET_SIZE);
+    // The PES goes in one piece at the end of `out`, whole NAL units at a time (no view per TS
+    // packet); each packet's payload then moves down into place with copyWithin. A payload's
+    // destination never passes its source: the bytes between are exactly the headers still to come.
+    let src = out.length - pesLength;
+    out.set(this.prefix, src);
+    let w = src + this.prefix.length;
+    for (const nal of au.nals) {
+      if (nal.length === 0 || (nal[0] & 0x1f) === NAL_AUD) continue;
+      out.set(START_CODE, w);
+      out.set(nal, w + START_CODE.length);
+      w += START_CODE.length + nal.length;
+    }
+
     let pos = 0;
     if (withPsi) {
       this.pat.copy(out, pos);
@@ -112,48 +120,35 @@ export class TsMuxer {
       pos += TS_PACKET_SIZE;
     }
 
-    let piece = 0;
-    let pieceOff = 0;
     let left = pesLength;
     for (let k = 0; k < pesPackets; k++) {
       const first = k === 0;
       const payload = Math.min(left, first ? FIRST_PAYLOAD : PAYLOAD);
       // Adaptation field (§2.4.3.4): PCR on the first packet; stuffing bytes fill the last one.
       const afLength = first || payload < PAYLOAD ? PAYLOAD - 1 - payload : -1;
+      let p = pos + HEADER;
+      const dest = afLength >= 0 ? p + 1 + afLength : p;
+      // Move the payload first: the header and adaptation field below may overlap where it was.
+      out.copyWithin(dest, src, src + payload);
+      src += payload;
       out[pos] = SYNC_BYTE;
       out[pos + 1] = (first ? 0x40 : 0) | (this.videoPid >> 8);
       out[pos + 2] = this.videoPid & 0xff;
       out[pos + 3] = (afLength >= 0 ? 0x30 : 0x10) | this.videoCc;
       this.videoCc = (this.videoCc + 1) & 0x0f;
-      let p = pos + HEADER;
       if (afLength >= 0) {
         out[p] = afLength;
-        const afEnd = p + 1 + afLength;
         if (afLength > 0) {
           // random_access_indicator 0x40 (§2.4.3.5) on keyframes; PCR_flag 0x10.
           out[p + 1] = first ? 0x10 | (au.keyframe ? 0x40 : 0) : 0;
           if (first) writePcr(out, p + 2, wrap33(au.timestamp));
-          out.fill(0xff, first ? p + PCR_FIELD : p + 2, afEnd);
+          out.fill(0xff, first ? p + PCR_FIELD : p + 2, dest);
         }
-        p = afEnd;
+        p = dest;
       }
       left -= payload;
-      // Copy `payload` bytes of the PES from the pieces, by ranges.
-      for (let need = payload; need > 0; ) {
-        const src = pieces[piece];
-        const n = Math.min(need, src.length - pieceOff);
-        out.set(src.subarray(pieceOff, pieceOff + n), p);
-        p += n;
-        need -= n;
-        pieceOff += n;
-        if (pieceOff === src.length) {
-          piece++;
-          pieceOff = 0;
-        }
-      }
       pos += TS_PACKET_SIZE;
     }
-    pieces.length = 0;
     return out;
   }
 }
