@@ -238,6 +238,12 @@ export class RtspClient {
     const chunk = (b: Buffer) => this.feed(b);
     this.poller = () => {
       if (this.ended) return;
+      // Node closes the fd inside destroy() but reports 'close' later: never read a number that
+      // may already belong to another file.
+      if (s.destroyed || socketFd(s) !== fd) {
+        this.destroy(new RtspError('rtsp: connection closed'));
+        return;
+      }
       const r = drain(fd, this.slab, chunk);
       if (r === 'eof') this.destroy(new RtspError('rtsp: connection closed by the camera'));
       else if (r !== 'ok') this.destroy(new RtspError(`rtsp: read failed: ${r.message}`));
