@@ -22,12 +22,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WebSocket } from 'ws';
 import { ffmpegArgs } from '../../edge-agent/src/cameras/stream.js';
-import { TsSegmenter } from '../../gateway/src/ts/index.js';
 import { freePort, spawnServer, waitFor } from '../../testkit/index.js';
 import { rtspConnections } from '../../testkit/rtsp.js';
 import { measure, type Usage } from './proc.js';
+import { latencies, latencySummary as latency, openViewer, round, type Viewer } from './viewers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -41,8 +40,6 @@ const SOURCE_S = 300; // each phase opens new RTSP sessions that play the file f
 const work = '/tmp/gwanje-bench';
 const source = join(work, `src1080-${SOURCE_S}s.mp4`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** CLOCK_MONOTONIC in ms, the clock gateway-server.ts stamps arrivals with. */
-const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 function makeSource(): void {
   if (existsSync(source)) return;
@@ -114,61 +111,25 @@ async function startGateway(
   };
 }
 
-interface Viewer {
-  ws: WebSocket;
-  /** Wall clock when the viewer connected: frames the gateway had before are GOP-cache priming. */
-  openedAt: number;
-  bytes: number;
-  samples: Array<[number, number]>;
-}
-
-function openViewer(url: string, timed: boolean): Promise<Viewer> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
-    const v: Viewer = { ws, openedAt: now(), bytes: 0, samples: [] };
-    const seg = timed ? new TsSegmenter() : undefined;
-    ws.on('message', (d: Buffer) => {
-      const at = now();
-      v.bytes += d.length;
-      if (seg)
-        for (const s of seg.push(d)) for (const f of s.frames) if (f.pts !== undefined) v.samples.push([f.pts, at]);
-    });
-    ws.once('open', () => resolve(v));
-    ws.once('error', reject);
-  });
-}
-
-/** Delivery latency of the timed viewers' frames (GOP-cache replays to a new viewer left out). */
-function latencies(viewers: Viewer[], gatewayFrames: Map<number, number>): number[] {
-  const lat: number[] = [];
-  for (const v of viewers)
-    for (const [pts, at] of v.samples) {
-      const g = gatewayFrames.get(pts);
-      if (g !== undefined && g >= v.openedAt) lat.push(at - g);
-    }
-  return lat.sort((a, b) => a - b);
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
-const usage = (u: Usage) => ({
-  cpuCores: round(u.cpuCores, 4),
-  userCores: round(u.userCores, 4),
-  sysCores: round(u.sysCores, 4),
-  rssMb: round(u.rssMb, 1),
-  processes: u.processes,
-  cpuByProcess: Object.fromEntries(Object.entries(u.cpuByProcess).map(([k, v]) => [k, round(v, 4)])),
-  threadsLost: u.threadsLost,
+/** CPU per relayed stream above the idle gateway. */
+const perStream = (use: Usage, idle: Usage) => (use.cpuCores - idle.cpuCores) / STREAMS;
+/** A relay phase's usage, per stream above the idle gateway. */
+const relayFigures = (use: Usage, idle: Usage) => ({
+  ...usage(use),
+  cpuCoresPerStream: round(perStream(use, idle), 5),
+  rssMbPerStream: round((use.rssMb - idle.rssMb) / STREAMS, 2),
 });
-const latency = (lat: number[]) => ({
-  p50: round(percentile(lat, 50), 2),
-  p99: round(percentile(lat, 99), 2),
-  samples: lat.length,
-});
+function usage(u: Usage) {
+  return {
+    cpuCores: round(u.cpuCores, 4),
+    userCores: round(u.userCores, 4),
+    sysCores: round(u.sysCores, 4),
+    rssMb: round(u.rssMb, 1),
+    processes: u.processes,
+    cpuByProcess: Object.fromEntries(Object.entries(u.cpuByProcess).map(([k, v]) => [k, round(v, 4)])),
+    threadsLost: u.threadsLost,
+  };
+}
 
 /**
  * The gateway pulling STREAMS cameras over RTSP (1 viewer each), then (with `fanout`) VIEWERS on
@@ -274,28 +235,16 @@ async function runOnce(camera: { url: string; port: number }) {
   const s = await pushPhase(camera.url);
   const peer = await peerPhase(camera.url);
   const fan = p.fan as NonNullable<typeof p.fan>;
-  const perStreamPull = (p.pull.cpuCores - p.idle.cpuCores) / STREAMS;
-  const perStreamPullFfmpeg = (f.pull.cpuCores - f.idle.cpuCores) / STREAMS;
-  const perStreamPush = (s.push.cpuCores - p.idle.cpuCores) / STREAMS;
+  const relayPull = relayFigures(p.pull, p.idle);
+  const relayPullFfmpeg = relayFigures(f.pull, f.idle);
+  const relayPush = relayFigures(s.push, p.idle);
   const peerPerStream = peer.use.cpuCores;
   const pull0 = fan.health.health.find((x) => x.cameraId === 'pull-0');
   return {
     gatewayIdle: usage(p.idle),
-    relayPull: {
-      ...usage(p.pull),
-      cpuCoresPerStream: round(perStreamPull, 5),
-      rssMbPerStream: round((p.pull.rssMb - p.idle.rssMb) / STREAMS, 2),
-    },
-    relayPullFfmpeg: {
-      ...usage(f.pull),
-      cpuCoresPerStream: round(perStreamPullFfmpeg, 5),
-      rssMbPerStream: round((f.pull.rssMb - f.idle.rssMb) / STREAMS, 2),
-    },
-    relayPush: {
-      ...usage(s.push),
-      cpuCoresPerStream: round(perStreamPush, 5),
-      rssMbPerStream: round((s.push.rssMb - p.idle.rssMb) / STREAMS, 2),
-    },
+    relayPull,
+    relayPullFfmpeg,
+    relayPush,
     viewers: {
       ...usage(fan.use),
       cpuCoresPerViewer: round((fan.use.cpuCores - p.pull.cpuCores) / (VIEWERS - 1), 5),
@@ -316,9 +265,9 @@ async function runOnce(camera: { url: string; port: number }) {
       ffmpegSpeed: peer.speed,
     },
     ratio: {
-      pull: round(peerPerStream / perStreamPull, 1),
-      pullFfmpeg: round(peerPerStream / perStreamPullFfmpeg, 1),
-      push: round(peerPerStream / perStreamPush, 1),
+      pull: round(peerPerStream / perStream(p.pull, p.idle), 1),
+      pullFfmpeg: round(peerPerStream / perStream(f.pull, f.idle), 1),
+      push: round(peerPerStream / perStream(s.push, p.idle), 1),
     },
     oneUpstreamFor50Viewers: pull0?.viewers === VIEWERS && fan.sessions === STREAMS,
   };
