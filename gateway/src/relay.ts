@@ -291,23 +291,24 @@ export class StreamRelay {
     );
     this.native = pull;
     pull.ready.then(
-      () =>
-        pull.ended.then((err) => {
-          if (this.native !== pull) return;
-          this.native = undefined;
-          if (gen === this.generation && this.running) this.lose(err.message);
-        }),
-      (err: Error & { code?: string }) => {
-        if (this.native !== pull) return;
-        this.native = undefined;
-        if (gen !== this.generation || !this.running) return;
-        if (err.code === 'rtsp-unsupported') {
-          this.ctx.log.info({ cameraId: this.cameraId, reason: err.message }, 'relay: RTSP pull falls back to ffmpeg');
-          this.ffmpegFallback = true;
-          this.spawnPuller(url, gen);
-        } else this.lose(err.message);
-      },
+      async () => this.nativeEnded(pull, gen, await pull.ended),
+      (err: Error & { code?: string }) =>
+        this.nativeEnded(pull, gen, err, err.code === 'rtsp-unsupported' ? url : undefined),
     );
+  }
+
+  /** The native pull ended or never started; with `fallbackUrl`, ffmpeg takes the camera over. */
+  private nativeEnded(pull: NativePull, gen: number, err: Error, fallbackUrl?: string): void {
+    if (this.native !== pull) return;
+    this.native = undefined;
+    if (gen !== this.generation || !this.running) return;
+    if (fallbackUrl === undefined) {
+      this.lose(err.message);
+      return;
+    }
+    this.ctx.log.info({ cameraId: this.cameraId, reason: err.message }, 'relay: RTSP pull falls back to ffmpeg');
+    this.ffmpegFallback = true;
+    this.spawnPuller(fallbackUrl, gen);
   }
 
   private spawnPuller(url: string, gen: number): void {
@@ -320,7 +321,8 @@ export class StreamRelay {
     void child.exited.then((code) => {
       if (this.puller !== child) return;
       this.puller = undefined;
-      if (gen === this.generation && this.running) this.lose(`ffmpeg exited (${code}): ${child.stderr().slice(-300)}`);
+      const stderr = child.stderr().slice(-300);
+      if (gen === this.generation && this.running) this.lose(`ffmpeg exited (${code}): ${stderr}`);
     });
   }
 

@@ -135,14 +135,15 @@ export class RtspClient {
       if (/\bGET_PARAMETER\b/.test(methods)) this.keepaliveMethod = 'GET_PARAMETER';
       const described = await this.request('DESCRIBE', this.url, { accept: 'application/sdp' });
       const sdp = parseSdp(described.body.toString('utf8'));
-      const base =
-        described.headers.get('content-base')?.[0] ?? described.headers.get('content-location')?.[0] ?? this.url;
+      const base = stripCreds(
+        described.headers.get('content-base')?.[0] ?? described.headers.get('content-location')?.[0] ?? this.url,
+      );
       const media = sdp.media.find((m) => m.type === 'video' && m.encoding === 'H264');
       if (!media) {
         const offered = sdp.media.map((m) => `${m.type}/${m.encoding || m.payloadType}`).join(', ') || 'nothing';
         throw new UnsupportedStreamError(`rtsp: no H.264 video track (offered: ${offered})`);
       }
-      const setupUrl = controlUrl(controlUrl(stripCreds(base), sdp.control), media.control);
+      const setupUrl = controlUrl(controlUrl(base, sdp.control), media.control);
       const setup = await this.request('SETUP', setupUrl, { transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
       const sessionHeader = setup.headers.get('session')?.[0];
       if (!sessionHeader) throw new RtspError('rtsp: SETUP answer has no Session header');
@@ -159,7 +160,7 @@ export class RtspClient {
       this.track = track;
       this.handlers = handlers;
       handlers.track?.(track);
-      const playUrl = sdp.control ? controlUrl(stripCreds(base), sdp.control) : stripCreds(base);
+      const playUrl = controlUrl(base, sdp.control);
       await this.request('PLAY', playUrl, { range: 'npt=0.000-' });
       this.startBatchedReads();
       const serverTimeoutMs = timeoutParam ? Number(timeoutParam[1]) * 1000 : 0;

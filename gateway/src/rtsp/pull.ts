@@ -8,7 +8,7 @@
 import { Slab } from '../slab.js';
 import { TsMuxer } from '../ts/muxer.js';
 import { RtspClient, type RtspClientOptions } from './client.js';
-import { type DepacketizerStats, H264Depacketizer } from './h264-rtp.js';
+import { H264Depacketizer } from './h264-rtp.js';
 import { parameterSets } from './sdp.js';
 
 export interface NativePull {
@@ -16,8 +16,6 @@ export interface NativePull {
   ready: Promise<void>;
   /** Resolves with the reason once the session has ended (after `ready` resolved). */
   ended: Promise<Error>;
-  /** RTP loss and what it cost, once the track is set up. */
-  stats(): DepacketizerStats | undefined;
   close(): Promise<void>;
 }
 
@@ -49,7 +47,6 @@ export function startNativePull(url: string, onData: (ts: Buffer) => void, opts:
   return {
     ready,
     ended,
-    stats: () => depack?.stats,
     close: () => client.close(),
   };
 }
