@@ -9,6 +9,7 @@ import { GopCache, SegmentRing, type TimedSegment } from './buffers.js';
 import type { Clock } from './clock.js';
 import type { Child, FfmpegRunner } from './ffmpeg.js';
 import { kill } from './ffmpeg.js';
+import { redactUrl } from './rtsp/client.js';
 import { type NativePull, startNativePull } from './rtsp/pull.js';
 import { StreamStats } from './stats.js';
 import { PacketAligner } from './ts/packet.js';
@@ -321,7 +322,8 @@ export class StreamRelay {
     void child.exited.then((code) => {
       if (this.puller !== child) return;
       this.puller = undefined;
-      const stderr = child.stderr().slice(-300);
+      // ffmpeg names the input URL in its errors: keep the camera's password out of the log.
+      const stderr = child.stderr().replaceAll(url, redactUrl(url)).slice(-300);
       if (gen === this.generation && this.running) this.lose(`ffmpeg exited (${code}): ${stderr}`);
     });
   }

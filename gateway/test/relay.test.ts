@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../testkit/index.js';
 import { type RtspServer, rtspConnections, startRtspServer } from '../../testkit/rtsp.js';
@@ -162,6 +163,27 @@ describe('on demand upstream', () => {
       }
     } finally {
       await h.close();
+    }
+  });
+
+  it('a camera password never reaches the log when the pull fails, with either client', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const closedPort = (server.address() as { port: number }).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    const url = `rtsp://viewer:pw-s3cret@127.0.0.1:${closedPort}/cam`;
+    for (const rtspClient of ['native', 'ffmpeg'] as const) {
+      const h = await startHarness({ cam: { kind: 'rtsp', url } }, { rtspClient, retryMs: 60_000 });
+      try {
+        const v = await openViewer(`${h.wsBase}/video/cam?token=${GOOD_TOKEN}`);
+        await waitFor(() => h.logs.some((l) => l.includes('upstream lost')), 10_000);
+        const lost = h.logs.find((l) => l.includes('upstream lost')) ?? '';
+        assert.match(lost, rtspClient === 'ffmpeg' ? /ffmpeg exited/ : /ECONNREFUSED/);
+        assert.ok(!h.logs.join('').includes('pw-s3cret'), `${rtspClient}: the password was logged`);
+        await v.close();
+      } finally {
+        await h.close();
+      }
     }
   });
 });

@@ -24,6 +24,8 @@ export interface Harness {
   starts: string[];
   stops: string[];
   states: Array<[string, string]>;
+  /** The gateway's log lines at warn and above (JSON), to check what operators would read. */
+  logs: string[];
   close(): Promise<void>;
 }
 
@@ -40,9 +42,18 @@ export async function startHarness(
   const starts: string[] = [];
   const stops: string[] = [];
   const states: Array<[string, string]> = [];
+  const logs: string[] = [];
   const gw = new VideoGateway(
     {
-      log: pino({ level: process.env.GW_TEST_LOG ?? 'silent' }),
+      log: pino(
+        { level: process.env.GW_TEST_LOG ?? 'warn' },
+        {
+          write: (line: string) => {
+            logs.push(line);
+            if (process.env.GW_TEST_LOG) process.stdout.write(line);
+          },
+        },
+      ),
       authorizeViewer: async (token) => token === GOOD_TOKEN,
       authorizeIngest: async (header, cameraId) => header === AGENT_AUTH && cameraId in upstreams,
       startUpstream: async (cameraId) => {
@@ -76,6 +87,7 @@ export async function startHarness(
     starts,
     stops,
     states,
+    logs,
     close: async () => {
       await gw.stop();
       server.closeAllConnections();
