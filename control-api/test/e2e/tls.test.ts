@@ -10,14 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
-import { freePort, makeTestCa } from '../../../testkit/index.js';
-import { Center } from '../../src/center.js';
-import { createLogger } from '../../src/logger.js';
-import { loadSettings } from '../../src/settings.js';
+import { makeTestCa } from '../../../testkit/index.js';
+import { startTestCenter, type TestCenter } from '../support/center.js';
 
 const PASSWORD = 'tls-Control-r00m-7!';
 let dir: string;
-let center: Center;
+let center: TestCenter;
 let ca: Buffer;
 let httpPort: number;
 let mqttPort: number;
@@ -26,20 +24,13 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gwanje-tls-'));
   makeTestCa(dir);
   ca = readFileSync(join(dir, 'ca.pem'));
-  [httpPort, mqttPort] = await Promise.all([freePort(), freePort()]);
-  const settings = loadSettings({
-    GWANJE_HTTP_PORT: String(httpPort),
-    GWANJE_MQTT_PORT: String(mqttPort),
-    GWANJE_HOST: '127.0.0.1',
-    GWANJE_DATA_DIR: join(dir, 'data'),
-    GWANJE_ADMIN_PASSWORD: PASSWORD,
-    GWANJE_SIMULATE: '0',
-    GWANJE_TLS_CERT: join(dir, 'server.pem'),
-    GWANJE_TLS_KEY: join(dir, 'server.key'),
+  center = await startTestCenter({
+    password: PASSWORD,
+    dataDir: join(dir, 'data'),
+    env: { GWANJE_TLS_CERT: join(dir, 'server.pem'), GWANJE_TLS_KEY: join(dir, 'server.key') },
   });
-  center = new Center(settings, createLogger('silent'));
-  const started = await center.start();
-  assert.equal(started.mqttUrl, `mqtts://127.0.0.1:${mqttPort}`);
+  ({ httpPort, mqttPort } = center);
+  assert.equal(center.started.mqttUrl, `mqtts://127.0.0.1:${mqttPort}`);
 });
 
 after(async () => {

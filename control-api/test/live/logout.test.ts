@@ -4,41 +4,24 @@
  * and that token cannot reconnect.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { io, type Socket } from 'socket.io-client';
-import { freePort, waitFor } from '../../../testkit/index.js';
-import { Center } from '../../src/center.js';
-import { createLogger } from '../../src/logger.js';
-import { loadSettings } from '../../src/settings.js';
+import { waitFor } from '../../../testkit/index.js';
+import { startTestCenter, type TestCenter } from '../support/center.js';
 
 const PASSWORD = 'live-Control-r00m-7!';
-let center: Center;
+let center: TestCenter;
 let base: string;
-let dataDir: string;
 const sockets: Socket[] = [];
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'gwanje-live-logout-'));
-  const [httpPort, mqttPort] = await Promise.all([freePort(), freePort()]);
-  const settings = loadSettings({
-    GWANJE_HTTP_PORT: String(httpPort),
-    GWANJE_MQTT_PORT: String(mqttPort),
-    GWANJE_HOST: '127.0.0.1',
-    GWANJE_DATA_DIR: dataDir,
-    GWANJE_ADMIN_PASSWORD: PASSWORD,
-    GWANJE_SIMULATE: '0',
-  });
-  center = new Center(settings, createLogger('silent'));
-  base = (await center.start()).url;
+  center = await startTestCenter({ password: PASSWORD });
+  base = center.base;
 });
 
 after(async () => {
   for (const s of sockets) s.disconnect();
   await center?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function login(): Promise<string> {

@@ -5,44 +5,32 @@
  * broker itself.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
-import { freePort, jsonApi, type MosquittoInstance, startMosquitto, waitFor } from '../../../testkit/index.js';
-import { Center } from '../../src/center.js';
-import { createLogger } from '../../src/logger.js';
-import { loadSettings } from '../../src/settings.js';
+import { jsonApi, type MosquittoInstance, startMosquitto, waitFor } from '../../../testkit/index.js';
+import { startTestCenter, type TestCenter } from '../support/center.js';
 
 const PASSWORD = 'dynsec-Control-r00m-7!';
 let broker: MosquittoInstance;
-let center: Center;
+let center: TestCenter;
 let base: string;
-let dataDir: string;
 
 before(async () => {
   broker = await startMosquitto({ dynsec: { adminUser: 'dsadmin', adminPassword: 'dsadmin-secret' } });
-  dataDir = mkdtempSync(join(tmpdir(), 'gwanje-dynsec-'));
-  const httpPort = await freePort();
-  const settings = loadSettings({
-    GWANJE_HTTP_PORT: String(httpPort),
-    GWANJE_HOST: '127.0.0.1',
-    GWANJE_DATA_DIR: dataDir,
-    GWANJE_ADMIN_PASSWORD: PASSWORD,
-    GWANJE_SIMULATE: '0',
-    GWANJE_MQTT_URL: `mqtt://gwanje-center@127.0.0.1:${broker.port}`,
-    GWANJE_MQTT_CENTER_PASSWORD: 'center-secret-123',
-    GWANJE_MQTT_ADMIN_URL: `mqtt://dsadmin:dsadmin-secret@127.0.0.1:${broker.port}`,
+  center = await startTestCenter({
+    password: PASSWORD,
+    env: {
+      GWANJE_MQTT_URL: `mqtt://gwanje-center@127.0.0.1:${broker.port}`,
+      GWANJE_MQTT_CENTER_PASSWORD: 'center-secret-123',
+      GWANJE_MQTT_ADMIN_URL: `mqtt://dsadmin:dsadmin-secret@127.0.0.1:${broker.port}`,
+    },
   });
-  center = new Center(settings, createLogger('silent'));
-  base = (await center.start()).url;
+  base = center.base;
 });
 
 after(async () => {
   await center?.stop();
   await broker?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const api = jsonApi(() => base);

@@ -8,23 +8,19 @@
  * `ptz.preset` (and the clip's `stream.start`) on the agent's `cmd` topic.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Alarm } from '@gwanje/protocol';
 import mqtt from 'mqtt';
-import { freePort, jsonApi, waitFor } from '../../../testkit/index.js';
+import { jsonApi, waitFor } from '../../../testkit/index.js';
 import { AlarmService } from '../../src/alarms/service.js';
-import { Center } from '../../src/center.js';
 import { alarmStoreOf } from '../../src/center-ports.js';
 import { DetectionEngine } from '../../src/detection/engine.js';
 import { contextOf } from '../../src/ingest/sensors.js';
 import { createLogger } from '../../src/logger.js';
-import { loadSettings } from '../../src/settings.js';
 import type { SensorRow, StoredReading } from '../../src/store/types.js';
 import { alarmClipListener } from '../../src/video/alarm-clips.js';
 import { openTestStore, type TestCenterStore } from '../ingest/fixture.js';
+import { startTestCenter, type TestCenter } from '../support/center.js';
 
 type ClipCall = [alarmId: string, cameraIds: string[], opts: { beforeMs: number; afterMs: number }];
 type PostCall = [siteId: string, agentId: string, action: string, args: Record<string, unknown>];
@@ -230,28 +226,16 @@ describe('alarmClipListener on the AlarmService', () => {
 
 describe('the center registers the listener', () => {
   const PASSWORD = 'clip-Control-r00m-7!';
-  let center: Center;
+  let center: TestCenter;
   let base: string;
-  let dataDir: string;
 
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'gwanje-alarm-clips-'));
-    const [httpPort, mqttPort] = await Promise.all([freePort(), freePort()]);
-    const settings = loadSettings({
-      GWANJE_HTTP_PORT: String(httpPort),
-      GWANJE_MQTT_PORT: String(mqttPort),
-      GWANJE_HOST: '127.0.0.1',
-      GWANJE_DATA_DIR: dataDir,
-      GWANJE_ADMIN_PASSWORD: PASSWORD,
-      GWANJE_SIMULATE: '0',
-    });
-    center = new Center(settings, createLogger('silent'));
-    base = (await center.start()).url;
+    center = await startTestCenter({ password: PASSWORD });
+    base = center.base;
   });
 
   after(async () => {
     await center?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   const api = jsonApi(() => base);

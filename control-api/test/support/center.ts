@@ -1,0 +1,57 @@
+/**
+ * The whole center in the test process, on free ports, with its own data directory, the given
+ * admin password and no simulated sites. `env` adds or overrides GWANJE_* variables (an external
+ * broker, TLS). stop() stops the center and removes the data directory it made.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../../testkit/index.js';
+import { Center, type CenterStarted } from '../../src/center.js';
+import { createLogger } from '../../src/logger.js';
+import { loadSettings } from '../../src/settings.js';
+
+export interface TestCenter {
+  center: Center;
+  started: CenterStarted;
+  /** The center's HTTP base URL. */
+  base: string;
+  httpPort: number;
+  mqttPort: number;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestCenter(opts: {
+  password: string;
+  env?: Record<string, string>;
+  /** Use this data directory (left in place) instead of a fresh temporary one. */
+  dataDir?: string;
+}): Promise<TestCenter> {
+  const ownDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'gwanje-center-'));
+  const [httpPort, mqttPort] = await Promise.all([freePort(), freePort()]);
+  const settings = loadSettings({
+    GWANJE_HTTP_PORT: String(httpPort),
+    GWANJE_MQTT_PORT: String(mqttPort),
+    GWANJE_HOST: '127.0.0.1',
+    GWANJE_DATA_DIR: dataDir,
+    GWANJE_ADMIN_PASSWORD: opts.password,
+    GWANJE_SIMULATE: '0',
+    ...opts.env,
+  });
+  const center = new Center(settings, createLogger('silent'));
+  const started = await center.start();
+  return {
+    center,
+    started,
+    base: started.url,
+    httpPort,
+    mqttPort,
+    dataDir,
+    stop: async () => {
+      await center.stop();
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
