@@ -14,6 +14,8 @@ export interface Settings {
   /** External broker; undefined runs the embedded aedes broker on mqttPort. */
   mqttUrl?: string;
   mqttPort: number;
+  /** GWANJE_MQTT_PORT was set: a taken port is an error; unset, the embedded broker takes a free one (issue 17). */
+  mqttPortExplicit: boolean;
   /** URL edge agents use to reach the broker (issued with their credentials). */
   mqttPublicUrl: string;
   influxUrl?: string;
@@ -146,6 +148,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     publicUrl: publicUrl.replace(/\/$/, ''),
     mqttUrl,
     mqttPort,
+    mqttPortExplicit: str('GWANJE_MQTT_PORT') !== undefined,
     mqttPublicUrl:
       mqttPublicUrl ?? mqttUrlWithoutCredentials(mqttUrl) ?? `${tlsCert ? 'mqtts' : 'mqtt'}://${mqttHost}:${mqttPort}`,
     influxUrl,
