@@ -25,6 +25,7 @@ import { createEscalation } from './escalation/wiring.js';
 import { HealthCheck } from './health.js';
 import { createHttpApp } from './http/app.js';
 import { createCenterServer } from './http/server.js';
+import { DiscoveryRecorder, withDiscoveries } from './ingest/discovery.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { listenOn } from './listen.js';
 import { LiveHub } from './live/hub.js';
@@ -35,9 +36,11 @@ import { startDynsec, urlPassword, urlUser } from './mosquitto/center-dynsec.js'
 import { randomSecret, type Settings } from './settings.js';
 import { ProvinceSimulator } from './sim/simulator.js';
 import { openDatabase, pingDatabase } from './store/db.js';
+import { DiscoveriesRepo } from './store/repos/discoveries.js';
 import { Repositories, seedSites } from './store/repositories.js';
 import { createTimeSeriesStore } from './store/timeseries.js';
 import { alarmClipListener } from './video/alarm-clips.js';
+import { resolveFfmpeg, urlWithAddress } from './video/ffmpeg-binary.js';
 import { videoGatewayDeps } from './video/wiring.js';
 
 export interface CenterStarted {
@@ -184,10 +187,18 @@ export class Center {
       onMessage: (topic, payload) => ingest?.handle(topic, payload),
     });
     const commands = new CommandChannel(mqtt, child('commands'));
+    // Sensors agents adopt from their own description (issue 17), listed for an admin to confirm.
+    const discoveries = new DiscoveriesRepo(db.kysely);
+    const discovery = new DiscoveryRecorder({
+      repo: discoveries,
+      sensors: repos.sensors,
+      log: child('discovery'),
+      reject: (reason) => this.metrics.rejected.inc({ reason }),
+    });
     ingest = new IngestPipeline({
       log: child('ingest'),
       metrics: this.metrics,
-      store: ingestStoreOf(repos),
+      store: withDiscoveries(ingestStoreOf(repos), discovery, child('discovery')),
       timeseries,
       alarms,
       live,
@@ -206,9 +217,14 @@ export class Center {
     });
 
     // 7. Video gateway: viewers by token and site scope, pushes by the owning agent's credentials.
+    // ffmpeg: GWANJE_FFMPEG, else on PATH, else the build shipped in npm (issue 17: a fresh machine).
+    const ffmpeg = resolveFfmpeg(s.ffmpeg);
+    if (ffmpeg.source === 'missing')
+      child('video').warn('video: no ffmpeg found (PATH, GWANJE_FFMPEG, @ffmpeg-installer): snapshots and clips fail');
+    else child('video').info({ ffmpeg: ffmpeg.path, source: ffmpeg.source }, 'video: ffmpeg');
     const gateway = new VideoGateway(
       videoGatewayDeps({ log, auth, agentCreds, repos, commands, live, alarms, videoBaseUrl: s.publicUrl }),
-      { dataDir: s.dataDir, rtspClient: s.rtspClient },
+      { dataDir: s.dataDir, rtspClient: s.rtspClient, ffmpegPath: ffmpeg.path },
     );
     await gateway.start();
     this.onStop('gateway', () => gateway.stop());
@@ -280,6 +296,7 @@ export class Center {
       alarms,
       commands,
       escalation,
+      discoveries,
       agentConfig: repos.agents,
       // Rule / camera edits reach the running detection at once (issue 4 "configurable per sensor").
       sensorAdmin: { save: (row) => repos.sensors.upsert(row), reload: (row) => void ingest?.sensors.reload(row) },
@@ -320,6 +337,7 @@ export class Center {
         videoUrl: url,
         dataDir: s.dataDir,
         incidentEverySec: s.simulateIncidentEverySec,
+        ffmpeg: { path: ffmpeg.path, prepareUrl: ffmpeg.source === 'npm' ? urlWithAddress : undefined },
       });
       await sim.start();
       this.onStop('simulator', () => sim.stop());

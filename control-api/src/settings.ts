@@ -47,6 +47,8 @@ export interface Settings {
   configPublicKeyFile?: string;
   /** RTSP cameras the center pulls: in-process client (`native`) or ffmpeg `-c copy` per camera. */
   rtspClient: 'native' | 'ffmpeg';
+  /** GWANJE_FFMPEG: the ffmpeg binary; unset: on PATH, else the one shipped in npm (video/ffmpeg-binary.ts). */
+  ffmpeg?: string;
 }
 
 export const SMS_PROVIDERS = ['kannel', 'smpp', 'twilio'] as const;
@@ -169,6 +171,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     configPublicKeyFile: str('GWANJE_CONFIG_PUBLIC_KEY') && resolve(str('GWANJE_CONFIG_PUBLIC_KEY') as string),
     tlsKey: tlsKey && resolve(tlsKey),
     rtspClient: rtspClient as Settings['rtspClient'],
+    ffmpeg: str('GWANJE_FFMPEG'),
   };
 }
 

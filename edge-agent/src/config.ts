@@ -15,11 +15,23 @@ const DRIVER_DEFAULTS: Record<string, Obj> = {
   mqtt: {},
 };
 
+/**
+ * With no driver declared, sensors are read from the field broker (CONTRACT "Edge agent": with only
+ * the keys an operator must set, the agent reads every sensor that describes itself on field.url).
+ */
+export const DEFAULT_FIELD_DRIVER = { id: 'field', type: 'mqtt' } as const;
+
+export interface ResolveOptions {
+  /** `--strict`: no default driver (the behaviour before issue 17). */
+  strict?: boolean;
+}
+
 /** Returns a validated copy of `input` with defaults; throws protocol's ValidationError. */
-export function resolveConfig(input: unknown): AgentConfig {
+export function resolveConfig(input: unknown, opts: ResolveOptions = {}): AgentConfig {
   if (!isObj(input)) return check(AgentConfig, input);
   const c: Obj = structuredClone(input);
   for (const key of ['drivers', 'sensors', 'cameras', 'outputs']) c[key] ??= [];
+  if (!opts.strict && Array.isArray(c.drivers) && c.drivers.length === 0) c.drivers = [{ ...DEFAULT_FIELD_DRIVER }];
   c.buffer = { maxBytes: 256 * 1024 * 1024, flushMs: 250, batchSize: 500, ...(isObj(c.buffer) ? c.buffer : {}) };
   c.logging = { level: 'info', ...(isObj(c.logging) ? c.logging : {}) };
   if (Array.isArray(c.drivers)) {

@@ -1,4 +1,5 @@
 export { type AgentStats, EdgeAgent, type EdgeAgentOptions } from './agent.js';
+export type { FfmpegUse } from './cameras/stream.js';
 export { resolveConfig } from './config.js';
 export { LocalFailSafe } from './failsafe.js';
 export { convertUnit, normalize, type RawReading } from './normalize.js';

@@ -66,8 +66,19 @@ export function ingestClosed(stderr: string): boolean {
   );
 }
 
+/** Which ffmpeg pushes run (issue 17); default `ffmpeg` on PATH, URLs as given. */
+export interface FfmpegUse {
+  path: string;
+  /**
+   * Rewrites the ingest URL before each start: the static ffmpeg shipped in npm cannot resolve
+   * host names (its statically linked glibc NSS segfaults), so the center hands it an address.
+   */
+  prepareUrl?: (url: string) => Promise<string>;
+}
+
 export interface StreamPushDeps {
   log: Logger;
+  ffmpeg?: FfmpegUse;
   onState(state: 'live' | 'lost' | 'ended', detail: string): void;
 }
 
@@ -111,9 +122,25 @@ export class StreamPush {
   }
 
   private spawn(): void {
+    const prepare = this.deps.ffmpeg?.prepareUrl;
+    if (!prepare) {
+      this.run(this.url);
+      return;
+    }
+    prepare(this.url).then(
+      (url) => {
+        if (!this.stopped) this.run(url);
+      },
+      (err: Error) => {
+        if (!this.stopped) this.retryLater(`ingest address: ${err.message}`, Date.now());
+      },
+    );
+  }
+
+  private run(url: string): void {
     this.stderr = '';
-    const args = ffmpegArgs(this.src, this.url, this.authorization);
-    const proc = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = ffmpegArgs(this.src, url, this.authorization);
+    const proc = spawn(this.deps.ffmpeg?.path ?? 'ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.proc = proc;
     const startedAt = Date.now();
     proc.stderr?.on('data', (b: Buffer) => {
@@ -129,13 +156,17 @@ export class StreamPush {
         this.deps.onState('ended', detail);
         return;
       }
-      // A push that ran a while before failing starts its backoff over.
-      if (Date.now() - startedAt > 30_000) this.failures = 0;
-      const delay = Math.min(30_000, 1000 * 2 ** this.failures);
-      this.failures += 1;
-      this.deps.log.warn({ cameraId: this.cameraId, detail, retryMs: delay }, 'stream: camera dropped, retrying');
-      this.deps.onState('lost', detail);
-      this.timer = setTimeout(() => this.spawn(), delay);
+      this.retryLater(detail, startedAt);
     });
+  }
+
+  /** Capped exponential backoff; a push that ran a while before failing starts its backoff over. */
+  private retryLater(detail: string, startedAt: number): void {
+    if (Date.now() - startedAt > 30_000) this.failures = 0;
+    const delay = Math.min(30_000, 1000 * 2 ** this.failures);
+    this.failures += 1;
+    this.deps.log.warn({ cameraId: this.cameraId, detail, retryMs: delay }, 'stream: camera dropped, retrying');
+    this.deps.onState('lost', detail);
+    this.timer = setTimeout(() => this.spawn(), delay);
   }
 }
