@@ -31,6 +31,7 @@ import { listenOn } from './listen.js';
 import { LiveHub } from './live/hub.js';
 import { createLogger, type Logger } from './logger.js';
 import { CenterMetrics } from './metrics.js';
+import { registerOpsMetrics } from './metrics-ops.js';
 import { createAnomalyDetector } from './ml/detector.js';
 import { startDynsec, urlPassword, urlUser } from './mosquitto/center-dynsec.js';
 import { randomSecret, type Settings } from './settings.js';
@@ -230,6 +231,13 @@ export class Center {
     this.onStop('gateway', () => gateway.stop());
     alarms.onAlarm(alarmClipListener({ log: child('video'), gateway, repos, commands }));
 
+    // Operations metrics (issue 17): video per camera, time-series backlog, ML queue, SMS, lateness.
+    const figures = registerOpsMetrics(this.metrics.registry, {
+      cameras: () => gateway.health(),
+      timeseries,
+      ml: () => anomaly && { dropped: anomaly.stats.dropped, backlog: anomaly.backlog },
+    });
+
     // 7b. Escalation (issue 8): unacknowledged gas/flame alarms text the on-duty roster.
     const siteNames = new Map((await repos.sites.list()).map((x) => [x.siteId, { name: x.name, nameKo: x.nameKo }]));
     const sensorFacts = new Map<string, { gas?: string; unit?: string }>();
@@ -238,7 +246,9 @@ export class Center {
       callbackBase: s.publicUrl,
       db: db.kysely.withoutPlugins() as unknown as Kysely<unknown>,
       log: child('escalation'),
+      figures,
       deps: {
+        onStepLate: (ms) => figures.stepLate(ms),
         ackAlarm: async (id, actor, comment) => {
           await alarms.act(id, 'ack', actor, { comment });
         },
