@@ -32,48 +32,46 @@ export interface EscalationFigures {
 
 const CAMERA_STATES = ['idle', 'starting', 'live', 'lost'] as const;
 
-/** A counter whose value is read from elsewhere at each scrape (reset, then set). */
-function mirroredCounter<L extends string>(
-  registry: Registry,
-  name: string,
-  help: string,
-  labelNames: readonly L[],
-  read: () => Array<[Partial<Record<L, string>>, number]>,
-): Counter<L> {
-  return new Counter({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [labels, v] of read()) if (v > 0) this.inc(labels, v);
-    },
-  });
-}
+type Read<L extends string> = () => Array<[Partial<Record<L, string>>, number]>;
 
-function mirroredGauge<L extends string>(
+/**
+ * A counter or gauge whose values are read from the owning module at each scrape (reset, then
+ * set: prom-client counters only go up within one scrape, which holds for the mirrored totals).
+ */
+function mirrored<L extends string>(
+  kind: 'counter' | 'gauge',
   registry: Registry,
   name: string,
   help: string,
   labelNames: readonly L[],
-  read: () => Array<[Partial<Record<L, string>>, number]>,
-): Gauge<L> {
-  return new Gauge({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [labels, v] of read()) this.set(labels, v);
-    },
-  });
+  read: Read<L>,
+): void {
+  const common = { name, help, labelNames, registers: [registry] };
+  const fill = (put: (labels: Partial<Record<L, string>>, v: number) => void) => {
+    for (const [labels, v] of read()) put(labels, v);
+  };
+  if (kind === 'gauge')
+    new Gauge({
+      ...common,
+      collect() {
+        this.reset();
+        fill((l, v) => this.set(l, v));
+      },
+    });
+  else
+    new Counter({
+      ...common,
+      collect() {
+        this.reset();
+        fill((l, v) => v > 0 && this.inc(l, v));
+      },
+    });
 }
 
 export function registerOpsMetrics(registry: Registry, src: OpsSources): EscalationFigures {
   const cams = () => src.cameras();
-  mirroredGauge(
+  mirrored(
+    'gauge',
     registry,
     'gwanje_video_camera_state',
     'Camera stream state (1 for the current one)',
@@ -86,32 +84,43 @@ export function registerOpsMetrics(registry: Registry, src: OpsSources): Escalat
         ]),
       ),
   );
-  mirroredGauge(registry, 'gwanje_video_camera_fps', 'Frames per second received, last ~5 s', ['camera'], () =>
+  mirrored('gauge', registry, 'gwanje_video_camera_fps', 'Frames per second received, last ~5 s', ['camera'], () =>
     cams().map((c) => [{ camera: c.cameraId }, c.fps]),
   );
-  mirroredGauge(registry, 'gwanje_video_camera_bitrate_bps', 'Bits per second received, last ~5 s', ['camera'], () =>
-    cams().map((c) => [{ camera: c.cameraId }, c.bitrateBps]),
+  mirrored(
+    'gauge',
+    registry,
+    'gwanje_video_camera_bitrate_bps',
+    'Bits per second received, last ~5 s',
+    ['camera'],
+    () => cams().map((c) => [{ camera: c.cameraId }, c.bitrateBps]),
   );
-  mirroredGauge(registry, 'gwanje_video_camera_viewers', 'Live viewers (MPEG-TS and MPEG1)', ['camera'], () =>
+  mirrored('gauge', registry, 'gwanje_video_camera_viewers', 'Live viewers (MPEG-TS and MPEG1)', ['camera'], () =>
     cams().map((c) => [{ camera: c.cameraId }, c.viewers]),
   );
-  mirroredCounter(registry, 'gwanje_video_camera_restarts_total', 'Upstream restarts after a loss', ['camera'], () =>
-    cams().map((c) => [{ camera: c.cameraId }, c.restarts]),
+  mirrored(
+    'counter',
+    registry,
+    'gwanje_video_camera_restarts_total',
+    'Upstream restarts after a loss',
+    ['camera'],
+    () => cams().map((c) => [{ camera: c.cameraId }, c.restarts]),
   );
-  mirroredGauge(registry, 'gwanje_timeseries_backlog', 'Readings accepted, not yet durably written', [], () => [
+  mirrored('gauge', registry, 'gwanje_timeseries_backlog', 'Readings accepted, not yet durably written', [], () => [
     [{}, src.timeseries.pending()],
   ]);
-  mirroredCounter(
+  mirrored(
+    'counter',
     registry,
     'gwanje_timeseries_dropped_total',
     'Readings the time-series store lost (buffer full, rejected)',
     [],
     () => [[{}, src.timeseries.dropped()]],
   );
-  mirroredCounter(registry, 'gwanje_ml_queue_dropped_total', 'Readings the ML queue dropped when full', [], () => [
+  mirrored('counter', registry, 'gwanje_ml_queue_dropped_total', 'Readings the ML queue dropped when full', [], () => [
     [{}, src.ml?.()?.dropped ?? 0],
   ]);
-  mirroredGauge(registry, 'gwanje_ml_backlog', 'Readings waiting for ML scoring', [], () => [
+  mirrored('gauge', registry, 'gwanje_ml_backlog', 'Readings waiting for ML scoring', [], () => [
     [{}, src.ml?.()?.backlog ?? 0],
   ]);
 
