@@ -30,8 +30,7 @@ function pgBin(name: string): string {
 
 /** As the postgres user when we are root (initdb refuses to run as root). */
 function asPostgres(cmd: string, args: string[]): string {
-  const [file, argv] =
-    process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+  const [file, argv] = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
   return execFileSync(file, argv, { stdio: 'pipe', timeout: 60_000 }).toString();
 }
 
