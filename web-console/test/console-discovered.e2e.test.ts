@@ -7,44 +7,29 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { AgentCredentials, LoginResponse } from '@gwanje/protocol';
 import mqtt from 'mqtt';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { freePort, jsonApi, type Spawned, spawnServer, waitFor } from '../../testkit/index.js';
+import { jsonApi, waitFor } from '../../testkit/index.js';
 import { launchChromium, openConsole } from './support/browser.js';
+import { type RealCenter, startRealCenter } from './support/real-center.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const artifacts = join(root, '.artifacts', 'web-console');
 const password = `adm-${process.pid}-Discovery-7`;
 let url = '';
-let dataDir = '';
-let center: Spawned | undefined;
+let center: RealCenter | undefined;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 before(async () => {
   const build = spawnSync(process.execPath, [join(root, 'scripts/build-console.mjs')], { encoding: 'utf8' });
   assert.equal(build.status, 0, `console build failed:\n${build.stdout}\n${build.stderr}`);
-  const [http, mq] = [await freePort(), await freePort()];
-  dataDir = mkdtempSync(join(tmpdir(), 'gwanje-console-disc-'));
-  center = spawnServer(process.execPath, ['--import', 'tsx', join(root, 'control-api/src/main.ts')], {
-    ...process.env,
-    GWANJE_HTTP_PORT: String(http),
-    GWANJE_MQTT_PORT: String(mq),
-    GWANJE_HOST: '127.0.0.1',
-    GWANJE_DATA_DIR: dataDir,
-    GWANJE_ADMIN_PASSWORD: password,
-    GWANJE_SIMULATE: '0',
-    GWANJE_LOG_LEVEL: 'warn',
-  });
-  url = `http://127.0.0.1:${http}`;
-  await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true, 60_000).catch((e) => {
-    throw new Error(`center did not come up: ${e}\n${center?.output()}`);
-  });
+  center = await startRealCenter({ password, simulate: 0 });
+  url = center.url;
   browser = await launchChromium();
   mkdirSync(artifacts, { recursive: true });
 });
@@ -53,7 +38,6 @@ after(async () => {
   for (const c of contexts) await c.close();
   await browser?.close();
   await center?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('#17 a discovered field sensor is listed, confirmed, and opens in the rules form', async () => {
