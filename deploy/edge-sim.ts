@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   await agent.start();
   const port = process.env.GWANJE_EDGE_HEALTH_PORT;
   const health = port
-    ? new HealthServer({ host: '0.0.0.0', port: Number(port), health: () => agent.health() })
+    ? new HealthServer({ host: '127.0.0.1', port: Number(port), health: () => agent.health() })
     : undefined;
   await health?.start();
   for (const sig of ['SIGINT', 'SIGTERM'] as const)

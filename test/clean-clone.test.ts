@@ -112,6 +112,8 @@ describe('clean clone: npm install && npm start (issue 17)', { timeout: 400_000 
         throw new Error(`no password printed: ${e}\n${second.out()}`);
       });
       const password = /password: (\S+)/.exec(second.out())?.[1] ?? '';
+      // Printed once, in the banner; never in a log line.
+      assert.equal(second.out().split(password).length - 1, 1, 'the password appears only in the banner');
       const api = jsonApi(() => `http://127.0.0.1:${httpPort}`);
       const login = await api<{ token: string }>('POST', '/api/v1/auth/login', undefined, {
         username: 'admin',

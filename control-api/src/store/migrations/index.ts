@@ -19,7 +19,9 @@ function migrations(dialect: DbDialect): Record<string, Migration> {
 
 export async function migrateToLatest(db: Kysely<Database>, dialect: DbDialect, log: Logger): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
-  const migrator = new Migrator({ db, provider });
+  // Migrations are numbered per branch of work (0002-gas, 0005-run, ...) and may land in any order:
+  // a database that already ran a later-numbered one still takes an earlier one merged after it.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   for (const r of results ?? []) {
     if (r.status === 'Success') log.info({ migration: r.migrationName }, 'store: migration applied');
