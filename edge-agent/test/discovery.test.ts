@@ -12,6 +12,7 @@ import { type TestContext, test } from 'node:test';
 import type { AgentEvent, Telemetry } from '@gwanje/protocol';
 import mqtt from 'mqtt';
 import pino from 'pino';
+import { minimalAgentConfig } from '../../testkit/agent-config.js';
 import { type MosquittoInstance, startMosquitto, waitFor } from '../../testkit/index.js';
 import { EdgeAgent } from '../src/agent.js';
 import { resolveConfig } from '../src/config.js';
@@ -20,30 +21,8 @@ import { HealthServer, healthReport, metricsText } from '../src/health-server.js
 
 const log = pino({ level: 'silent' });
 
-/** Exactly the keys CONTRACT says an operator must set, plus one declared, calibrated sensor. */
-function minimalConfig(central: string, field: string, dataDir: string, declared = true) {
-  return {
-    siteId: 'suwon',
-    agentId: 'suwon-min-1',
-    central: { url: central, username: 'suwon-min-1', password: 'pw' },
-    field: { url: field },
-    dataDir,
-    ...(declared
-      ? {
-          sensors: [
-            {
-              sensorId: 'suwon-decl-1',
-              metric: 'gas',
-              gas: 'CH4',
-              unit: '%LEL',
-              range: { min: 0, max: 100 },
-              calibration: { zero: 2, span: 0.5 },
-            },
-          ],
-        }
-      : {}),
-  };
-}
+const minimalConfig = (central: string, field: string, dataDir: string, declared = true) =>
+  minimalAgentConfig({ centralUrl: central, fieldUrl: field, dataDir, declared });
 
 /** Collects what the agent sends to the center. */
 async function listen(central: MosquittoInstance) {
@@ -93,6 +72,11 @@ test('with no driver declared the field broker is the default driver; --strict d
   const c = minimalConfig('mqtt://c', 'mqtt://f', '/tmp/x', false);
   assert.deepEqual(resolveConfig(c).drivers, [{ id: 'field', type: 'mqtt' }]);
   assert.deepEqual(resolveConfig(c, { strict: true }).drivers, []);
+  // --strict with sensors and no driver to read them is an error, not a silent agent.
+  assert.throws(
+    () => resolveConfig(minimalConfig('mqtt://c', 'mqtt://f', '/tmp/x'), { strict: true }),
+    /sensors\.0\.driver: no driver configured to read this sensor \(--strict\)/,
+  );
   // Declared drivers are left as they are.
   const modbus = { ...c, drivers: [{ id: 'm', type: 'modbus-tcp', host: 'plc' }] };
   assert.equal(resolveConfig(modbus).drivers.length, 1);
