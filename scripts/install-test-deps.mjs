@@ -28,6 +28,9 @@ const NEEDS = [
     ],
   ],
   ['/usr/lib/postgresql', ['postgresql']],
+  // deploy/tls/make-province-ca.sh and testkit/tls.ts; the dynsec set-up of deploy/mosquitto.
+  ['/usr/bin/openssl', ['openssl']],
+  ['/usr/bin/mosquitto_ctrl', ['mosquitto']],
 ];
 
 const missing = [...new Set(NEEDS.filter(([probe]) => !existsSync(probe)).flatMap(([, pkgs]) => pkgs))];

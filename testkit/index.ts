@@ -3,5 +3,6 @@ export * from './influxdb.js';
 export * from './mosquitto.js';
 export * from './ports.js';
 export * from './postgres.js';
+export * from './postgres-cluster.js';
 export * from './process.js';
 export * from './tls.js';

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { VideoGateway } from '@gwanje/gateway';
 import type { Alarm } from '@gwanje/protocol';
@@ -14,6 +14,7 @@ import { AlarmService } from './alarms/service.js';
 import { authPortsFromRepositories } from './auth/adapter.js';
 import { AgentCredentials } from './auth/agent-credentials.js';
 import { AuditLog } from './auth/audit.js';
+import { ensureFirstAdmin, InitialPasswordFile } from './auth/first-admin.js';
 import { AuthService } from './auth/service.js';
 import { CenterMqttClient } from './broker/client.js';
 import { CommandChannel } from './broker/commands.js';
@@ -21,29 +22,45 @@ import { EmbeddedBroker } from './broker/embedded.js';
 import { alarmStoreOf, ingestStoreOf } from './center-ports.js';
 import { DetectionEngine } from './detection/engine.js';
 import { createEscalation } from './escalation/wiring.js';
+import { HealthCheck } from './health.js';
 import { createHttpApp } from './http/app.js';
 import { createCenterServer } from './http/server.js';
+import { DiscoveryRecorder, withDiscoveries } from './ingest/discovery.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { listenOn } from './listen.js';
 import { LiveHub } from './live/hub.js';
 import { createLogger, type Logger } from './logger.js';
 import { CenterMetrics } from './metrics.js';
+import { registerOpsMetrics } from './metrics-ops.js';
 import { createAnomalyDetector } from './ml/detector.js';
 import { startDynsec, urlPassword, urlUser } from './mosquitto/center-dynsec.js';
 import { randomSecret, type Settings } from './settings.js';
 import { ProvinceSimulator } from './sim/simulator.js';
-import { openDatabase } from './store/db.js';
+import { openDatabase, pingDatabase } from './store/db.js';
+import { DiscoveriesRepo } from './store/repos/discoveries.js';
 import { Repositories, seedSites } from './store/repositories.js';
 import { createTimeSeriesStore } from './store/timeseries.js';
 import { alarmClipListener } from './video/alarm-clips.js';
+import { resolveFfmpeg, urlWithAddress } from './video/ffmpeg-binary.js';
 import { videoGatewayDeps } from './video/wiring.js';
 
 export interface CenterStarted {
   url: string;
   httpPort: number;
   mqttUrl: string;
-  /** Set only when the admin password was generated (printed once by main.ts). */
+  /** The generated admin password while nobody has logged in with it (main.ts prints it). */
   adminPassword?: string;
+  /** The embedded broker's default port was taken; `mqttUrl` names the free one it took instead. */
+  mqttTakenPort?: number;
+}
+
+/** Before the center is ready (step 8) every request is a 503 in the usual shapes. */
+function notReady(req: IncomingMessage, res: ServerResponse): void {
+  const body = req.url?.startsWith('/healthz')
+    ? { status: 'down', failing: ['starting'] }
+    : { error: { code: 'starting', message: 'center: starting, try again in a moment' } };
+  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '2' });
+  res.end(JSON.stringify(body));
 }
 
 /** Alarm ids: time-ordered and unique across restarts (like a ULID: time prefix, random suffix). */
@@ -71,29 +88,33 @@ export class Center {
     const log = this.log;
     const child = (module: string) => log.child({ module });
 
-    // 1. Relational state (SQLite or PostgreSQL), migrated, with the seed sites.
+    // 1. Relational state (SQLite or PostgreSQL), migrated; 2. time series (InfluxDB 1.x or the
+    // embedded store). Opening them creates nothing anyone depends on yet.
     const db = await openDatabase({ url: s.databaseUrl, dataDir: s.dataDir, log });
     this.onStop('database', () => db.close());
     const repos = new Repositories(db);
-    if ((await repos.sites.list()).length === 0) await seedSites(repos, s.seedFile);
-
-    // 2. Time series (InfluxDB 1.x or the embedded store).
     const timeseries = createTimeSeriesStore({ influxUrl: s.influxUrl, dataDir: s.dataDir, log: child('timeseries') });
     await timeseries.start();
     this.onStop('timeseries', () => timeseries.stop());
 
-    // 3. Security: audit log, users and tokens, agent credentials; the admin user on first start.
+    // 3. Claim every port before creating anything (issue 17: a taken port used to stop the start
+    // after the admin had been created with a password nobody saw). HTTP answers 503 until step 8.
+    const tlsFiles = s.tlsCert && s.tlsKey ? { certFile: s.tlsCert, keyFile: s.tlsKey } : undefined;
+    let ready: RequestListener | undefined;
+    const server = createCenterServer((req, res) => (ready ? ready(req, res) : notReady(req, res)), tlsFiles);
+    this.server = server;
+    const closeServer = async () => {
+      if (!server.listening) return;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    };
+    this.onStop('http-port', closeServer);
+    const httpPort = await listenOn(server, s.httpPort, s.host, 'GWANJE_HTTP_PORT');
     const ports = authPortsFromRepositories(repos);
     const audit = new AuditLog(ports.audit, Date.now, child('audit'));
-    const auth = new AuthService({ ports, audit, log, jwtSecret: s.jwtSecret });
-    await auth.start();
-    this.onStop('auth', () => auth.stop());
-    const admin = await auth.ensureAdmin(s.adminPassword);
     const agentCreds = new AgentCredentials({ agents: ports.agents, audit, log });
-
-    const tlsFiles = s.tlsCert && s.tlsKey ? { certFile: s.tlsCert, keyFile: s.tlsKey } : undefined;
-
-    // 4. MQTT broker: embedded aedes unless GWANJE_MQTT_URL points at Mosquitto.
+    // The embedded MQTT broker (unless GWANJE_MQTT_URL points at Mosquitto). Its default port may
+    // be taken (Mosquitto on 1883): then it takes a free one and says so; an explicit one may not.
     const service = { username: `gwanje-center-${randomBytes(4).toString('hex')}`, password: randomSecret() };
     let broker: EmbeddedBroker | undefined;
     if (!s.mqttUrl) {
@@ -104,10 +125,19 @@ export class Center {
         auth: agentCreds,
         log: child('broker'),
         tls: tlsFiles && { cert: readFileSync(tlsFiles.certFile), key: readFileSync(tlsFiles.keyFile) },
+        anyPortIfTaken: !s.mqttPortExplicit,
       });
-      await broker.start();
       this.onStop('broker', () => broker?.stop());
+      await broker.start();
     }
+
+    // 4. Now create: seed sites, the token signing key, audit log, users, the admin on first start.
+    if ((await repos.sites.list()).length === 0) await seedSites(repos, s.seedFile);
+    const auth = new AuthService({ ports, audit, log, jwtSecret: s.jwtSecret });
+    await auth.start();
+    this.onStop('auth', () => auth.stop());
+    const admin = await ensureFirstAdmin(auth, ports.users, new InitialPasswordFile(s.dataDir), s.adminPassword);
+
     // External Mosquitto: agents' broker clients mirror their credentials through dynsec.
     const dynsec = s.mqttAdminUrl ? await startDynsec(s, agentCreds, child('dynsec')) : undefined;
     if (dynsec) this.onStop('dynsec', () => dynsec.stop());
@@ -158,10 +188,18 @@ export class Center {
       onMessage: (topic, payload) => ingest?.handle(topic, payload),
     });
     const commands = new CommandChannel(mqtt, child('commands'));
+    // Sensors agents adopt from their own description (issue 17), listed for an admin to confirm.
+    const discoveries = new DiscoveriesRepo(db.kysely);
+    const discovery = new DiscoveryRecorder({
+      repo: discoveries,
+      sensors: repos.sensors,
+      log: child('discovery'),
+      reject: (reason) => this.metrics.rejected.inc({ reason }),
+    });
     ingest = new IngestPipeline({
       log: child('ingest'),
       metrics: this.metrics,
-      store: ingestStoreOf(repos),
+      store: withDiscoveries(ingestStoreOf(repos), discovery, child('discovery')),
       timeseries,
       alarms,
       live,
@@ -180,13 +218,25 @@ export class Center {
     });
 
     // 7. Video gateway: viewers by token and site scope, pushes by the owning agent's credentials.
+    // ffmpeg: GWANJE_FFMPEG, else on PATH, else the build shipped in npm (issue 17: a fresh machine).
+    const ffmpeg = resolveFfmpeg(s.ffmpeg);
+    if (ffmpeg.source === 'missing')
+      child('video').warn('video: no ffmpeg found (PATH, GWANJE_FFMPEG, @ffmpeg-installer): snapshots and clips fail');
+    else child('video').info({ ffmpeg: ffmpeg.path, source: ffmpeg.source }, 'video: ffmpeg');
     const gateway = new VideoGateway(
       videoGatewayDeps({ log, auth, agentCreds, repos, commands, live, alarms, videoBaseUrl: s.publicUrl }),
-      { dataDir: s.dataDir, rtspClient: s.rtspClient },
+      { dataDir: s.dataDir, rtspClient: s.rtspClient, ffmpegPath: ffmpeg.path },
     );
     await gateway.start();
     this.onStop('gateway', () => gateway.stop());
     alarms.onAlarm(alarmClipListener({ log: child('video'), gateway, repos, commands }));
+
+    // Operations metrics (issue 17): video per camera, time-series backlog, ML queue, SMS, lateness.
+    const figures = registerOpsMetrics(this.metrics.registry, {
+      cameras: () => gateway.health(),
+      timeseries,
+      ml: () => anomaly && { dropped: anomaly.stats.dropped, backlog: anomaly.backlog },
+    });
 
     // 7b. Escalation (issue 8): unacknowledged gas/flame alarms text the on-duty roster.
     const siteNames = new Map((await repos.sites.list()).map((x) => [x.siteId, { name: x.name, nameKo: x.nameKo }]));
@@ -196,7 +246,9 @@ export class Center {
       callbackBase: s.publicUrl,
       db: db.kysely.withoutPlugins() as unknown as Kysely<unknown>,
       log: child('escalation'),
+      figures,
       deps: {
+        onStepLate: (ms) => figures.stepLate(ms),
         ackAlarm: async (id, actor, comment) => {
           await alarms.act(id, 'ack', actor, { comment });
         },
@@ -221,6 +273,26 @@ export class Center {
         );
     });
 
+    // Health that can say no (issue 17): a query, a ping and the MQTT connection on every probe.
+    const health = new HealthCheck({
+      probes: [
+        { name: 'database', check: () => pingDatabase(db) },
+        { name: 'timeseries', check: () => timeseries.probe(1500) },
+        {
+          name: 'broker',
+          check: async () => {
+            if (!mqtt.connected) throw new Error('broker: the center is not connected to the MQTT broker');
+          },
+        },
+      ],
+      details: () => ({
+        database: db.dialect,
+        mqtt: mqtt.connected ? 'up' : 'down',
+        timeseries: timeseries.healthy() ? 'up' : 'down',
+        timeseriesPending: timeseries.pending(),
+      }),
+    });
+
     // 8. HTTP: REST + console (express), /video (gateway) and Socket.IO /live on one server.
     const app = createHttpApp({
       auth,
@@ -234,6 +306,7 @@ export class Center {
       alarms,
       commands,
       escalation,
+      discoveries,
       agentConfig: repos.agents,
       // Rule / camera edits reach the running detection at once (issue 4 "configurable per sensor").
       sensorAdmin: { save: (row) => repos.sensors.upsert(row), reload: (row) => void ingest?.sensors.reload(row) },
@@ -243,30 +316,21 @@ export class Center {
         file: (a, c) => gateway.clipFile(a, c),
       },
       metricsText: () => this.metrics.text(),
-      health: () => ({
-        status: timeseries.healthy() && mqtt.connected ? 'ok' : 'degraded',
-        mqtt: mqtt.connected ? 'up' : 'down',
-        timeseries: timeseries.healthy() ? 'up' : 'down',
-        timeseriesPending: timeseries.pending(),
-        database: db.dialect,
-      }),
+      health: () => health.report(),
       mqttPublicUrl: agentBrokerUrl,
       consoleDir: s.consoleDir,
       log,
     });
-    const server = createCenterServer((req, res) => {
-      if (!gateway.handleHttp(req, res)) app(req, res);
-    }, tlsFiles);
-    this.server = server;
     live.attach(server);
     gateway.attach(server);
     live.start();
-    const httpPort = await listenOn(server, s.httpPort, s.host, 'GWANJE_HTTP_PORT');
     this.onStop('http', async () => {
       await live.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer();
     });
+    ready = (req, res) => {
+      if (!gateway.handleHttp(req, res)) app(req, res);
+    };
     const url =
       s.httpPort === 0 || s.publicUrl === `${tlsFiles ? 'https' : 'http'}://localhost:${s.httpPort}`
         ? `${tlsFiles ? 'https' : 'http'}://localhost:${httpPort}`
@@ -283,11 +347,18 @@ export class Center {
         videoUrl: url,
         dataDir: s.dataDir,
         incidentEverySec: s.simulateIncidentEverySec,
+        ffmpeg: { path: ffmpeg.path, prepareUrl: ffmpeg.source === 'npm' ? urlWithAddress : undefined },
       });
       await sim.start();
       this.onStop('simulator', () => sim.stop());
     }
-    return { url, httpPort, mqttUrl: agentBrokerUrl, adminPassword: admin.password };
+    return {
+      url,
+      httpPort,
+      mqttUrl: agentBrokerUrl,
+      adminPassword: admin.password,
+      ...(broker?.takenPort !== undefined ? { mqttTakenPort: broker.takenPort } : {}),
+    };
   }
 
   /** Stops every module in reverse creation order; one failing stop does not skip the others. */

@@ -3,6 +3,7 @@
  * the center, prints the console URL (and a generated admin password, once), and shuts down
  * gracefully on SIGINT/SIGTERM.
  */
+import { PORT_ERROR_HINT, startBanner } from './banner.js';
 import { Center } from './center.js';
 import { PortError } from './listen.js';
 import { createLogger } from './logger.js';
@@ -46,14 +47,14 @@ async function main(): Promise<void> {
     const started = await center.start();
     const ms = Math.round(performance.now() - startedAt);
     log.info({ url: started.url, mqtt: started.mqttUrl, startupMs: ms }, 'center: ready');
-    // Printed plainly (not only as a log line) so a newcomer sees where to go.
-    const lines = [`\nGwanje is running: open ${started.url}  (user: admin)`];
-    if (started.adminPassword) lines.push(`Generated admin password (shown once): ${started.adminPassword}`);
-    lines.push(`MQTT broker for edge agents: ${started.mqttUrl}\n`);
-    process.stdout.write(`${lines.join('\n')}\n`);
+    // Printed plainly (not only as a log line) so a newcomer sees where to go; the password is
+    // never logged, only printed here, and only while nobody has logged in with it (issue 17).
+    process.stdout.write(`${startBanner(started).join('\n')}\n`);
   } catch (err) {
     const message = err instanceof PortError ? err.message : ((err as Error).stack ?? String(err));
     process.stderr.write(`gwanje: ${message}\n`);
+    // Ports are claimed before anything is created, so a port error leaves no half-made admin.
+    if (err instanceof PortError) process.stderr.write(`gwanje: nothing was created; ${PORT_ERROR_HINT}\n`);
     await center.stop();
     process.exit(1);
   }

@@ -14,6 +14,8 @@ export interface Settings {
   /** External broker; undefined runs the embedded aedes broker on mqttPort. */
   mqttUrl?: string;
   mqttPort: number;
+  /** GWANJE_MQTT_PORT was set: a taken port is an error; unset, the embedded broker takes a free one (issue 17). */
+  mqttPortExplicit: boolean;
   /** URL edge agents use to reach the broker (issued with their credentials). */
   mqttPublicUrl: string;
   influxUrl?: string;
@@ -45,6 +47,8 @@ export interface Settings {
   configPublicKeyFile?: string;
   /** RTSP cameras the center pulls: in-process client (`native`) or ffmpeg `-c copy` per camera. */
   rtspClient: 'native' | 'ffmpeg';
+  /** GWANJE_FFMPEG: the ffmpeg binary; unset: on PATH, else the one shipped in npm (video/ffmpeg-binary.ts). */
+  ffmpeg?: string;
 }
 
 export const SMS_PROVIDERS = ['kannel', 'smpp', 'twilio'] as const;
@@ -146,6 +150,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     publicUrl: publicUrl.replace(/\/$/, ''),
     mqttUrl,
     mqttPort,
+    mqttPortExplicit: str('GWANJE_MQTT_PORT') !== undefined,
     mqttPublicUrl:
       mqttPublicUrl ?? mqttUrlWithoutCredentials(mqttUrl) ?? `${tlsCert ? 'mqtts' : 'mqtt'}://${mqttHost}:${mqttPort}`,
     influxUrl,
@@ -166,6 +171,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     configPublicKeyFile: str('GWANJE_CONFIG_PUBLIC_KEY') && resolve(str('GWANJE_CONFIG_PUBLIC_KEY') as string),
     tlsKey: tlsKey && resolve(tlsKey),
     rtspClient: rtspClient as Settings['rtspClient'],
+    ffmpeg: str('GWANJE_FFMPEG'),
   };
 }
 

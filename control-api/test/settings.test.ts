@@ -79,7 +79,7 @@ test('a port already taken is a clear error naming the variable', async () => {
   await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
   const second = createServer();
   await assert.rejects(listenOn(second, port, '127.0.0.1', 'GWANJE_HTTP_PORT'), {
-    message: `GWANJE_HTTP_PORT: port ${port} is already in use`,
+    message: `GWANJE_HTTP_PORT: port ${port} is already in use; set GWANJE_HTTP_PORT to a free port`,
   });
   await new Promise<void>((resolve) => holder.close(() => resolve()));
 });

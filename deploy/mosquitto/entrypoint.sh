@@ -1,10 +1,13 @@
 #!/bin/sh
-# First start: create the dynamic-security file with the admin control-api uses and the
-# center's own client (full access to gwanje/v1/#); later starts keep what control-api wrote.
+# First start: create the dynamic-security file with the admin control-api uses (agents' clients
+# and ACLs are then managed by control-api through GWANJE_MQTT_ADMIN_URL); later starts keep what
+# control-api wrote. MOSQUITTO_DIR is /mosquitto in the container (test/production-set.test.ts
+# runs this same script against a copy of the config in a temporary directory).
 set -eu
-f=/mosquitto/data/dynamic-security.json
+dir=${MOSQUITTO_DIR:-/mosquitto}
+f=$dir/data/dynamic-security.json
 if [ ! -f "$f" ]; then
   mosquitto_ctrl dynsec init "$f" dynsec-admin "$GWANJE_MQTT_ADMIN_PASSWORD"
-  chown mosquitto:mosquitto "$f"
+  if id mosquitto >/dev/null 2>&1; then chown mosquitto:mosquitto "$f"; fi
 fi
-exec mosquitto -c /mosquitto/config/mosquitto.conf
+exec mosquitto -c "$dir/config/mosquitto.conf"

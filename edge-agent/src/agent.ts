@@ -16,9 +16,11 @@ import {
 } from '@gwanje/protocol';
 import pino, { type Logger } from 'pino';
 import { CameraService } from './cameras/service.js';
+import type { FfmpegUse } from './cameras/stream.js';
 import { CentralLink } from './central.js';
 import { resolveConfig } from './config.js';
 import { RecentReadings, readingKey } from './dedupe.js';
+import { type SensorDescription, SensorDiscovery } from './discovery.js';
 import { createDrivers } from './drivers/index.js';
 import type { FieldDriver } from './drivers/types.js';
 import { EventUplink } from './events.js';
@@ -37,6 +39,17 @@ export interface AgentStats {
   seq: number;
   /** Field messages recognised as redeliveries of readings already accepted (dedupe.ts). */
   duplicates: number;
+  /** Undeclared field sensors adopted from their own description (discovery.ts). */
+  discovered: number;
+}
+
+export interface AgentHealth {
+  uptimeS: number;
+  centralConnected: boolean;
+  drivers: Array<{ id: string; connected: boolean; rejected: Record<string, number> }>;
+  stats: AgentStats;
+  localAlarms: number;
+  localTrips: number;
 }
 
 export interface EdgeAgentOptions {
@@ -48,6 +61,13 @@ export interface EdgeAgentOptions {
   onConfig?: (cfg: SignedConfig) => void;
   /** The `config` part of `status` (firmware-config ConfigApplier.status()). */
   configStatus?: () => AgentStatus['config'] | undefined;
+  /**
+   * `--strict`: no default field driver and no adoption of undeclared sensors (the behaviour
+   * before issue 17). Default: both (CONTRACT "Edge agent").
+   */
+  strict?: boolean;
+  /** The ffmpeg video pushes run (default `ffmpeg` on PATH). */
+  ffmpeg?: FfmpegUse;
 }
 
 export class EdgeAgent {
@@ -69,11 +89,13 @@ export class EdgeAgent {
   private invalid = 0;
   private duplicates = 0;
   private readonly recent = new RecentReadings();
+  private readonly discovery: SensorDiscovery | undefined;
 
   /** Throws protocol's ValidationError (every `path: message`) for an invalid config. */
   constructor(config: AgentConfig | unknown, opts: EdgeAgentOptions = {}) {
-    this.config = resolveConfig(config);
+    this.config = resolveConfig(config, { strict: opts.strict });
     const c = this.config;
+    this.discovery = opts.strict ? undefined : new SensorDiscovery(c.dataDir);
     this.now = opts.now ?? Date.now;
     this.log = (opts.log ?? pino({ level: c.logging.level, name: 'gwanje-edge' })).child({ agentId: c.agentId });
     this.statusEveryMs = opts.statusEveryMs ?? 30_000;
@@ -133,6 +155,7 @@ export class EdgeAgent {
     // 4. cameras: ONVIF inventory, PTZ, stream pushes
     this.cameras = new CameraService(c, {
       log: this.log.child({ module: 'cameras' }),
+      ffmpeg: opts.ffmpeg,
       now: this.now,
       publishEvent: (ev) => this.events.send(ev),
       publishInventory: (inv) => this.central.publish('cameras', inv),
@@ -158,7 +181,14 @@ export class EdgeAgent {
       error: (sourceId: string, message: string) =>
         this.events.send({ type: 'driver-error', sourceId, ts: this.now(), message }),
     };
-    this.drivers = await createDrivers(c, (s, raw) => this.accept(s, raw), { log: this.log, now: this.now, events });
+    const problem = this.discovery?.load();
+    if (problem) this.log.warn(problem);
+    this.drivers = await createDrivers(c, (s, raw) => this.accept(s, raw), {
+      log: this.log,
+      now: this.now,
+      events,
+      adopt: this.discovery && ((driver, sensorId, d) => this.adopt(driver, sensorId, d)),
+    });
     for (const d of this.drivers) await d.start();
     await this.cameras.start();
     this.statusTimer = setInterval(() => this.publishStatus(), this.statusEveryMs);
@@ -192,6 +222,47 @@ export class EdgeAgent {
       dropped: this.queue.dropped + this.invalid,
       seq: this.uplink.seq,
       duplicates: this.duplicates,
+      discovered: this.discovery?.list().length ?? 0,
+    };
+  }
+
+  /**
+   * An undeclared sensor described itself on the field broker (CONTRACT "Edge agent"): read it
+   * with its description and the default rules (local fail-safe included), and tell the center
+   * once (`events` `sensor-discovered`, kept on disk like every event).
+   */
+  private adopt(driver: string, sensorId: string, d: SensorDescription): SensorConfig | undefined {
+    const a = this.discovery?.adopt(sensorId, d, driver);
+    if (!a) return undefined;
+    this.failsafe.adopt(a.sensor);
+    if (a.changed) {
+      this.log.info({ sensorId, metric: d.metric, gas: d.gas, unit: d.unit }, 'agent: field sensor discovered');
+      this.events.send({
+        type: 'sensor-discovered',
+        sourceId: sensorId,
+        ts: this.now(),
+        metric: d.metric,
+        ...(d.gas ? { gas: d.gas } : {}),
+        unit: d.unit,
+        driver,
+      });
+    }
+    return a.sensor;
+  }
+
+  /** What the agent's /healthz and /metrics report (health-server.ts). */
+  health(): AgentHealth {
+    return {
+      uptimeS: this.startedAt ? Math.round((this.now() - this.startedAt) / 1000) : 0,
+      centralConnected: this.central.connected,
+      drivers: this.drivers.map((d) => ({
+        id: d.id,
+        connected: d.connected ?? true,
+        rejected: Object.fromEntries(d.rejected ?? []),
+      })),
+      stats: this.stats(),
+      localAlarms: this.failsafe.active().length,
+      localTrips: this.failsafe.tripsTotal,
     };
   }
 

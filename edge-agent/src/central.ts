@@ -148,8 +148,10 @@ export class CentralLink {
       });
     }
     // A clean DISCONNECT (not force) so the broker discards the will (MQTT 3.1.1 section 3.14.4);
-    // bounded so a dead link cannot hold the shutdown.
-    await Promise.race([c.endAsync(false), new Promise<void>((r) => setTimeout(r, 2000).unref())]);
+    // bounded so a dead link cannot hold the shutdown. With the link already down there is nobody
+    // to tell: end at once (mqtt.js end() there can wait for a close that never comes, and an
+    // unref'd bound then let the event loop run dry with stop() still pending).
+    if (c.connected) await Promise.race([c.endAsync(false), new Promise<void>((r) => setTimeout(r, 2000))]);
     if (!c.disconnected) await c.endAsync(true);
   }
 }

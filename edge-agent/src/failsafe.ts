@@ -6,7 +6,7 @@
  * {on, reason, sensorId, ts}). An output stays on while any of its trips is active; a trip
  * clears below setpoint - deadband (ISA-18.2 deadband, so a hovering value cannot chatter).
  */
-import type { AgentConfig } from '@gwanje/firmware-config';
+import type { AgentConfig, SensorConfig } from '@gwanje/firmware-config';
 import type { Reading } from '@gwanje/protocol';
 import type { Logger } from 'pino';
 import { type LocalRule, localRule } from './rules.js';
@@ -53,10 +53,13 @@ export class LocalFailSafe {
     private readonly config: Pick<AgentConfig, 'sensors' | 'outputs'>,
     private readonly deps: FailSafeDeps,
   ) {
-    for (const s of config.sensors) {
-      const r = localRule(s);
-      if (r) this.rules.set(s.sensorId, r);
-    }
+    for (const s of config.sensors) this.adopt(s);
+  }
+
+  /** Sets the local rule of a sensor (declared, or adopted at run time: discovery.ts). */
+  adopt(sensor: SensorConfig): void {
+    const r = localRule(sensor);
+    if (r) this.rules.set(sensor.sensorId, r);
   }
 
   /** Active local trips, by sensor. */

@@ -3,18 +3,33 @@
  * until SIGINT/SIGTERM. The file is a bare config document or a signed envelope (provisioning
  * bundle); remote configs on the `config` topic are applied by AgentSupervisor. A bad config
  * exits 2 listing every `path: message`.
+ *
+ * Options (README "Running"): `--strict` reads declared sensors only, with declared drivers only
+ * (no default field driver, no adoption of self-describing sensors); `--health-port <n>` (or
+ * GWANJE_EDGE_HEALTH_PORT; default 9720, `off` disables) and `--health-host` (default 127.0.0.1)
+ * place /healthz and /metrics; GWANJE_FFMPEG names the ffmpeg binary for video pushes.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigFileError } from '@gwanje/firmware-config';
 import { ValidationError } from '@gwanje/protocol';
 import pino from 'pino';
+import { DEFAULT_HEALTH_PORT, HealthServer } from './health-server.js';
 import { AgentSupervisor } from './supervisor.js';
 
-const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } });
+const { values } = parseArgs({
+  options: {
+    config: { type: 'string', short: 'c' },
+    strict: { type: 'boolean', default: false },
+    'health-port': { type: 'string' },
+    'health-host': { type: 'string' },
+  },
+});
 const file = values.config ?? process.env.GWANJE_EDGE_CONFIG;
 if (!file) {
-  process.stderr.write('usage: gwanje-edge --config <file.json>\n');
+  process.stderr.write(
+    'usage: gwanje-edge --config <file.json> [--strict] [--health-port <port>|off] [--health-host <addr>]\n',
+  );
   process.exit(2);
 }
 let level = 'info';
@@ -27,7 +42,14 @@ try {
 } catch {
   // loadConfigFile below reports the unreadable or malformed file with its reason
 }
-const supervisor = new AgentSupervisor(file, { log: pino({ level, name: 'gwanje-edge' }) });
+const log = pino({ level, name: 'gwanje-edge' });
+const supervisor = new AgentSupervisor(file, {
+  log,
+  agent: {
+    strict: values.strict,
+    ...(process.env.GWANJE_FFMPEG ? { ffmpeg: { path: process.env.GWANJE_FFMPEG } } : {}),
+  },
+});
 try {
   await supervisor.start();
 } catch (err) {
@@ -43,10 +65,29 @@ if (process.env.GWANJE_EDGE_MEMLOG) {
     process.stderr.write(`mem rss=${mb(m.rss)} heapTotal=${mb(m.heapTotal)} heapUsed=${mb(m.heapUsed)}\n`);
   }, 2000).unref();
 }
+const healthPort = values['health-port'] ?? process.env.GWANJE_EDGE_HEALTH_PORT ?? String(DEFAULT_HEALTH_PORT);
+if (healthPort !== 'off' && !(/^\d+$/.test(healthPort) && Number(healthPort) <= 65535)) {
+  process.stderr.write(`gwanje-edge: --health-port must be a port number or off, got "${healthPort}"\n`);
+  process.exit(2);
+}
+let health: HealthServer | undefined;
+if (healthPort !== 'off') {
+  health = new HealthServer({
+    host: values['health-host'] ?? '127.0.0.1',
+    port: Number(healthPort),
+    health: () => supervisor.current?.health(),
+  });
+  // Monitoring is not the safety function: a taken port is logged and the agent goes on.
+  health.start().then(
+    (port) => log.info({ port }, 'agent: /healthz and /metrics listening'),
+    (err: Error) => log.warn({ port: healthPort, err: err.message }, 'agent: /healthz and /metrics not available'),
+  );
+}
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
+  await health?.stop();
   await supervisor.stop();
   process.exit(0);
 };

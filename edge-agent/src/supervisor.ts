@@ -11,12 +11,14 @@ import { dirname, join, resolve } from 'node:path';
 import { type AgentConfig, ConfigApplier, loadConfigFile } from '@gwanje/firmware-config';
 import type { SignedConfig } from '@gwanje/protocol';
 import type { Logger } from 'pino';
-import { EdgeAgent } from './agent.js';
+import { EdgeAgent, type EdgeAgentOptions } from './agent.js';
 
 export interface SupervisorOptions {
   log: Logger;
   /** How long a newly applied config has to reach the center before it is rolled back. */
   confirmMs?: number;
+  /** Passed to every agent this supervisor runs (`--strict`, the ffmpeg binary). */
+  agent?: Pick<EdgeAgentOptions, 'strict' | 'ffmpeg'>;
 }
 
 export class AgentSupervisor {
@@ -63,6 +65,7 @@ export class AgentSupervisor {
 
   private async run(doc: AgentConfig): Promise<void> {
     const agent = new EdgeAgent(doc, {
+      ...this.opts.agent,
       log: this.opts.log,
       onConfig: (cfg) => {
         this.chain = this.chain

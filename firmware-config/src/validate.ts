@@ -160,10 +160,10 @@ function semanticErrors(value: unknown): string[] {
       if (!(s.range.min < s.range.max)) errors.push(`${p}.range: min must be less than max`);
     }
     const driver = driverOf(s, drivers, value.drivers);
+    // With no drivers declared the agent reads its sensors with a default MQTT driver on field.url
+    // (CONTRACT "Edge agent", issue 17); `gwanje-edge --strict` refuses that (edge-agent config.ts).
     if (s.driver !== undefined && !drivers.has(s.driver)) {
       errors.push(`${p}.driver: no driver with id "${String(s.driver)}"`);
-    } else if (s.driver === undefined && drivers.size === 0) {
-      errors.push(`${p}.driver: no driver configured to read this sensor`);
     }
     const addr = isRec(s.address) ? s.address : undefined;
     if (addr && typeof addr.rawMin === 'number' && typeof addr.rawMax === 'number' && !(addr.rawMin < addr.rawMax)) {

@@ -21,6 +21,24 @@ describe('validateConfig', () => {
     assert.deepEqual(plc, { id: 'plc', type: 'modbus-tcp', host: '10.0.0.20', port: 502, pollMs: 1000 });
   });
 
+  it('#17 sensors with no driver declared are valid: the agent reads them from field.url', () => {
+    const doc = {
+      siteId: 'suwon',
+      agentId: 'suwon-min-1',
+      central: { url: 'mqtts://gwanje.example:8883', username: 'suwon-min-1', password: 'pw' },
+      field: { url: 'mqtt://127.0.0.1:1883' },
+      dataDir: '/var/lib/gwanje',
+      sensors: [
+        { sensorId: 'suwon-decl-1', metric: 'gas', gas: 'CH4', unit: '%LEL', calibration: { zero: 2, span: 0.5 } },
+      ],
+    };
+    const r = validateConfig(doc);
+    assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));
+    assert.deepEqual(errorsOf({ ...doc, sensors: [{ ...doc.sensors[0], driver: 'plc' }] }), [
+      'sensors.0.driver: no driver with id "plc"',
+    ]);
+  });
+
   it('round-trips: a validated document serialized and validated again is unchanged', () => {
     const first = validateConfig(sampleConfig());
     assert.ok(first.ok);

@@ -88,17 +88,20 @@ export async function recordClip(job: ClipJob, ffmpeg: FfmpegRunner, clock: Cloc
   };
 }
 
+/**
+ * The clip's duration as ffmpeg reads it (`Duration: HH:MM:SS.cc` at -loglevel info), so clips
+ * need no ffprobe: the npm-shipped ffmpeg a fresh machine may use has none (issue 17).
+ */
 export async function probeDurationMs(ffmpeg: FfmpegRunner, file: string): Promise<number> {
-  const child = ffmpeg.spawn(
-    'ffprobe',
-    ['-show_entries', 'format=duration', '-of', 'default=noprint_wrappers=1:nokey=1', file],
-    ffmpeg.ffprobePath,
-  );
-  let out = '';
-  child.proc.stdout?.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
+  // No output file: ffmpeg prints the input's header and exits 1, which is expected here.
+  const child = ffmpeg.spawn('probe', ['-loglevel', 'info', '-i', file]);
   await child.exited;
-  const s = Number.parseFloat(out.trim());
-  return Number.isFinite(s) ? Math.round(s * 1000) : 0;
+  return parseDurationMs(child.stderr());
+}
+
+/** `Duration: 00:00:12.34,` -> 12340 (pure); 0 when absent or `N/A`. */
+export function parseDurationMs(text: string): number {
+  const m = /Duration: (\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(text);
+  if (!m) return 0;
+  return Math.round((Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000);
 }

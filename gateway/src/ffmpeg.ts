@@ -1,5 +1,5 @@
 /**
- * Every ffmpeg/ffprobe child the gateway runs goes through here, so stop() can kill them all and
+ * Every ffmpeg child the gateway runs goes through here, so stop() can kill them all and
  * tests can count them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -18,7 +18,6 @@ export class FfmpegRunner {
   constructor(
     private readonly log: Logger,
     readonly ffmpegPath = 'ffmpeg',
-    readonly ffprobePath = 'ffprobe',
   ) {}
 
   spawn(role: string, args: string[], bin = this.ffmpegPath): Child {

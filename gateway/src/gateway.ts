@@ -42,7 +42,7 @@ export class VideoGateway {
   ) {
     this.log = deps.log.child({ module: 'gateway' });
     this.clock = options.clock ?? systemClock;
-    this.ffmpeg = new FfmpegRunner(this.log, options.ffmpegPath, options.ffprobePath);
+    this.ffmpeg = new FfmpegRunner(this.log, options.ffmpegPath);
     this.store = new ClipStore(join(options.dataDir ?? './data', 'clips'), this.log);
     this.snapshots = new SnapshotService(
       this.ffmpeg,
@@ -126,7 +126,7 @@ export class VideoGateway {
     return [...this.relays.values()].map(one);
   }
 
-  /** Number of ffmpeg/ffprobe children running now (pulls, MPEG1, snapshots, clips). */
+  /** Number of ffmpeg children running now (pulls, MPEG1, snapshots, clips). */
   get ffmpegChildren(): number {
     return this.ffmpeg.running;
   }

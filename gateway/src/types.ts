@@ -42,6 +42,7 @@ export interface GatewayOptions {
   graceMs?: number;
   /** Root for clips (dataDir/clips). Default ./data. */
   dataDir?: string;
+  /** The ffmpeg binary (snapshots, clips, MPEG1, ffmpeg pulls); default `ffmpeg` on PATH. */
   ffmpegPath?: string;
   /**
    * How RTSP cameras are pulled: `native` (default) runs an RTSP/RTP client inside the gateway
@@ -54,7 +55,6 @@ export interface GatewayOptions {
    * each as data arrives). Fewer wake-ups for up to this much added latency; see src/rtsp/batched-read.ts.
    */
   rtspReadBatchMs?: number;
-  ffprobePath?: string;
   clock?: Clock;
   /** A viewer whose ws send queue exceeds this skips to the next keyframe (default 2 MiB). */
   maxViewerQueueBytes?: number;

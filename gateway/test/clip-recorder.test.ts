@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import { waitFor } from '../../testkit/index.js';
 import { type RtspServer, startRtspServer } from '../../testkit/rtsp.js';
+import { parseDurationMs } from '../src/clip-recorder.js';
 import { GOOD_TOKEN, type Harness, openViewer, startHarness } from './support/harness.js';
 
 function probe(file: string): { codec: string; durationS: number } {
@@ -17,6 +18,12 @@ function probe(file: string): { codec: string; durationS: number } {
     durationS: Number(/duration=([\d.]+)/.exec(out)?.[1]),
   };
 }
+
+test("parseDurationMs reads ffmpeg's Duration line (no ffprobe on a fresh machine, issue 17)", () => {
+  assert.equal(parseDurationMs('  Duration: 00:01:02.34, start: 1.4, bitrate: 512 kb/s'), 62_340);
+  assert.equal(parseDurationMs('  Duration: N/A, bitrate: N/A'), 0);
+  assert.equal(parseDurationMs(''), 0);
+});
 
 describe('alarm clips', () => {
   let rtsp: RtspServer;
@@ -49,6 +56,11 @@ describe('alarm clips', () => {
     assert.equal(p.codec, 'h264');
     const expected = (clip.beforeMs + 2000) / 1000;
     assert.ok(Math.abs(p.durationS - expected) < 0.8, `duration ${p.durationS}s, expected ~${expected}s`);
+    // The recorder measures the duration with ffmpeg alone (issue 17: no ffprobe needed): ffprobe agrees.
+    assert.ok(
+      Math.abs(clip.durationMs - p.durationS * 1000) <= 20,
+      `${clip.durationMs} ms vs ffprobe ${p.durationS} s`,
+    );
     assert.deepEqual(
       (await h.gw.clips('alarm-1')).map((c) => c.clipId),
       [clip.clipId],

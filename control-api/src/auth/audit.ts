@@ -24,6 +24,7 @@ export type AuditAction =
   | 'camera.ptz'
   | 'config.push'
   | 'rules.change'
+  | 'sensor.confirm'
   | 'user.create'
   | 'user.update'
   | 'user.delete'

@@ -56,6 +56,7 @@ export class AuthService {
   private key: SigningKey | undefined;
   private purgeTimer: NodeJS.Timeout | undefined;
   private readonly listeners: SessionsChangedListener[] = [];
+  private readonly loginListeners: Array<(username: string) => void> = [];
 
   constructor(private readonly opts: AuthServiceOptions) {
     this.now = opts.now ?? Date.now;
@@ -73,6 +74,11 @@ export class AuthService {
    */
   onSessionsChanged(listener: SessionsChangedListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Told after every successful login (first-admin.ts forgets the generated password then). */
+  onLogin(listener: (username: string) => void): void {
+    this.loginListeners.push(listener);
   }
 
   private notify(ev: { username: string; jti?: string }): void {
@@ -113,12 +119,16 @@ export class AuthService {
   /**
    * Creates `admin` when missing: with GWANJE_ADMIN_PASSWORD when given (it must pass the
    * policy), else with a generated password returned once for the caller to print. There is no
-   * default password. An existing admin is left untouched.
+   * default password. An existing admin is left untouched. `generate` makes the password when
+   * none is given (first-admin.ts stores it before the user exists, so it can never be lost).
    */
-  async ensureAdmin(passwordFromEnv?: string): Promise<{ created: boolean; password?: string }> {
+  async ensureAdmin(
+    passwordFromEnv?: string,
+    generate: () => string = generatePassword,
+  ): Promise<{ created: boolean; password?: string }> {
     if (await this.opts.ports.users.get(ADMIN_USERNAME)) return { created: false };
     const fromEnv = passwordFromEnv !== undefined && passwordFromEnv !== '';
-    const password = fromEnv ? passwordFromEnv : generatePassword();
+    const password = fromEnv ? passwordFromEnv : generate();
     try {
       await this.users.create({ username: ADMIN_USERNAME, password, role: 'admin', sites: ['*'] }, 'system', null);
     } catch (err) {
@@ -181,6 +191,13 @@ export class AuthService {
     await this.opts.ports.sessions.create({ jti, username, issuedAt, expiresAt, revokedAt: null });
     const token = await signToken(this.signingKey(), { username, jti, issuedAt, expiresAt });
     await audit.record({ actor: username, ip, action: 'login.success', target: jti });
+    for (const l of this.loginListeners) {
+      try {
+        l(username);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'auth: login listener failed');
+      }
+    }
     return { token, user: userView(row), expiresAt };
   }
 

@@ -10,7 +10,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { agentMayUse } from '@gwanje/protocol';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
-import { listenOn } from '../listen.js';
+import { listenOn, listenOrAnyFree } from '../listen.js';
 import type { Logger } from '../logger.js';
 import type { AgentIdentity, BrokerAuthenticator, ServiceCredentials } from './types.js';
 
@@ -35,6 +35,8 @@ export interface EmbeddedBrokerOptions {
   log: Logger;
   /** PEM cert and key: agents connect over MQTTS (MQTT 3.1.1 section 5.4.8) on `port`. */
   tls?: { cert: Buffer; key: Buffer };
+  /** A taken `port` is answered by binding a free one (see `takenPort`) instead of failing. */
+  anyPortIfTaken?: boolean;
 }
 
 export class EmbeddedBroker {
@@ -45,6 +47,8 @@ export class EmbeddedBroker {
   private internalPort = 0;
   private readonly principals = new WeakMap<Client, Principal>();
   port = 0;
+  /** The requested port when it was taken and `anyPortIfTaken` chose `port` instead. */
+  takenPort?: number;
 
   constructor(private readonly opts: EmbeddedBrokerOptions) {}
 
@@ -103,7 +107,15 @@ export class EmbeddedBroker {
     this.server = tls
       ? (createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handle) as unknown as Server)
       : createServer(handle);
-    this.port = await listenOn(this.server, this.opts.port, this.opts.host, 'GWANJE_MQTT_PORT');
+    const bound = await listenOrAnyFree(
+      this.server,
+      this.opts.port,
+      this.opts.host,
+      'GWANJE_MQTT_PORT',
+      this.opts.anyPortIfTaken ?? false,
+    );
+    this.port = bound.port;
+    this.takenPort = bound.takenPort;
     if (tls) {
       this.internal = createServer(handle);
       this.internalPort = await listenOn(this.internal, 0, '127.0.0.1', 'internal MQTT');

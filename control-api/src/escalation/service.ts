@@ -25,6 +25,8 @@ export interface EscalationDeps {
   site(siteId: string): { name: string; nameKo?: string } | undefined;
   isFlood(siteId: string): boolean;
   sensor?(sensorId: string): { gas?: string; unit?: string } | undefined;
+  /** How late a step ran after it was due, in ms (gwanje_escalation_lateness_seconds). */
+  onStepLate?(ms: number): void;
   options?: DispatchOptions & { tickMs?: number };
 }
 
@@ -298,6 +300,7 @@ export class EscalationService {
         .set({ status: 'done', done_at: now, lateness_ms: now - num(step.due_at) })
         .where('step_id', '=', step.step_id)
         .execute();
+      this.deps.onStepLate?.(now - num(step.due_at));
     }
   }
 

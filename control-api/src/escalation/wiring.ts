@@ -5,12 +5,35 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from '../logger.js';
+import type { EscalationFigures } from '../metrics-ops.js';
 import type { SmsSettings } from '../settings.js';
 import { KannelProvider } from './providers/kannel.js';
 import { SmppProvider } from './providers/smpp.js';
 import { TwilioProvider } from './providers/twilio.js';
 import type { SmsProvider } from './providers/types.js';
 import { type EscalationDeps, EscalationService } from './service.js';
+
+type SmsFigures = Pick<EscalationFigures, 'smsSent' | 'smsFailed'>;
+
+/** The same provider, each send counted and timed by outcome (gwanje_sms_*). */
+function meteredProvider(p: SmsProvider, f: SmsFigures): SmsProvider {
+  return {
+    name: p.name,
+    start: (events) => p.start(events),
+    stop: () => p.stop(),
+    async send(msg) {
+      const t0 = performance.now();
+      try {
+        const r = await p.send(msg);
+        f.smsSent(p.name, (performance.now() - t0) / 1000);
+        return r;
+      } catch (err) {
+        f.smsFailed(p.name, (performance.now() - t0) / 1000);
+        throw err;
+      }
+    },
+  };
+}
 
 export interface EscalationWiring {
   service: EscalationService;
@@ -24,7 +47,9 @@ export function createEscalation(o: {
   callbackBase: string;
   db: Kysely<unknown>;
   log: Logger;
-  deps: Pick<EscalationDeps, 'ackAlarm' | 'site' | 'isFlood' | 'sensor'>;
+  deps: Pick<EscalationDeps, 'ackAlarm' | 'site' | 'isFlood' | 'sensor' | 'onStepLate'>;
+  /** /metrics: every provider's sends counted and timed (metrics-ops.ts). */
+  figures?: Pick<EscalationFigures, 'smsSent' | 'smsFailed'>;
 }): EscalationWiring {
   const { sms, log } = o;
   const providers: SmsProvider[] = [];
@@ -44,6 +69,7 @@ export function createEscalation(o: {
   }
   if (providers.length === 0) log.warn('escalation: no SMS provider configured');
   else log.info({ providers: sms.providers }, 'escalation: SMS providers in failover order');
-  const service = new EscalationService({ db: o.db, providers, log, now: Date.now, ...o.deps });
+  const metered = o.figures ? providers.map((p) => meteredProvider(p, o.figures as SmsFigures)) : providers;
+  const service = new EscalationService({ db: o.db, providers: metered, log, now: Date.now, ...o.deps });
   return { service, kannel, twilio };
 }

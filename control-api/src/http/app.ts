@@ -18,6 +18,7 @@ import { alarmRoutes } from './routes/alarms.js';
 import { authRoutes } from './routes/auth.js';
 import { configRoutes } from './routes/config.js';
 import { directoryRoutes } from './routes/directory.js';
+import { discoveredRoutes } from './routes/discovered.js';
 import { escalationRoutes } from './routes/escalation.js';
 import { opsRoutes } from './routes/ops.js';
 import { sensorRoutes } from './routes/sensors.js';
@@ -35,6 +36,7 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...adminRoutes,
     ...configRoutes,
     ...escalationRoutes,
+    ...discoveredRoutes,
   ];
 }
 

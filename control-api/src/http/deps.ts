@@ -22,6 +22,7 @@ import type {
   SiteSummary,
   TimeSeriesStore,
 } from '../store/types.js';
+import type { DiscoveryAdmin } from './routes/discovered.js';
 
 export interface SiteReader {
   summaries(scope: SiteScope): Promise<SiteSummary[]>;
@@ -146,6 +147,8 @@ export interface HttpDeps {
   sensorAdmin?: SensorAdmin;
   /** Alarm clips (issue 6); absent: every alarm lists no clips. */
   clips?: ClipSource;
+  /** Sensors agents adopted from their own description (issue 17); absent: an empty list. */
+  discoveries?: DiscoveryAdmin;
   metricsText(): string | Promise<string>;
   health(): HealthReport | Promise<HealthReport>;
   /** Broker URL handed to agents in `POST /api/v1/agents` (as they must reach it). */

@@ -5,7 +5,7 @@
  * shortcut past the broker), with sensors, a test-pattern camera and the odd incident.
  */
 import { join } from 'node:path';
-import { EdgeAgent, simulatedAgentConfig } from '@gwanje/edge-agent';
+import { EdgeAgent, type FfmpegUse, simulatedAgentConfig } from '@gwanje/edge-agent';
 import type { AgentCredentials } from '../auth/agent-credentials.js';
 import type { Logger } from '../logger.js';
 
@@ -18,6 +18,8 @@ export interface SimulatorDeps {
   videoUrl: string;
   dataDir: string;
   incidentEverySec: number;
+  /** The ffmpeg the virtual cameras encode with (the center's resolved one). */
+  ffmpeg?: FfmpegUse;
 }
 
 export const simulatedAgentId = (siteId: string): string => `${siteId}-sim-1`;
@@ -47,7 +49,7 @@ export class ProvinceSimulator {
           incidentEverySec: deps.incidentEverySec,
           seed: i + 1,
         });
-        const agent = new EdgeAgent(config, { log: deps.log.child({ siteId }) });
+        const agent = new EdgeAgent(config, { log: deps.log.child({ siteId }), ffmpeg: deps.ffmpeg });
         this.agents.push(agent);
         await agent.start();
       }),

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { migrateToLatest } from './migrations/index.js';
@@ -26,6 +26,37 @@ export interface OpenDatabaseOptions {
   url?: string;
   dataDir: string;
   log: Logger;
+  /** How long to keep retrying a PostgreSQL that does not answer yet (a compose set starting up). */
+  waitMs?: number;
+}
+
+/** Errors that mean "PostgreSQL is not there yet", not "the migration is wrong". */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', '57P03']);
+
+function unreachable(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE.has(code)) return true;
+    if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|the database system is starting up/.test(String((e as Error).message)))
+      return true;
+  }
+  return false;
+}
+
+/** Retries `run` with capped exponential backoff while the database is unreachable, up to `waitMs`. */
+async function untilReachable(run: () => Promise<void>, log: Logger, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  let delay = 250;
+  for (;;) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!unreachable(err) || Date.now() + delay > deadline) throw err;
+      log.warn({ err: (err as Error).message, retryMs: delay }, 'store: database unreachable, retrying');
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(5_000, delay * 2);
+    }
+  }
 }
 
 const PG_INT8_OID = 20;
@@ -72,10 +103,19 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
     log.info({ dialect, file }, 'store: opening SQLite');
   }
   try {
-    await migrateToLatest(kysely.withoutPlugins(), dialect, log);
+    await untilReachable(() => migrateToLatest(kysely.withoutPlugins(), dialect, log), log, opts.waitMs ?? 60_000);
   } catch (err) {
     await kysely.destroy();
     throw err;
   }
   return { kysely, dialect, close: () => kysely.destroy() };
+}
+
+/** One round trip to the database (`/healthz`): throws when it does not answer. */
+export async function pingDatabase(db: Db): Promise<void> {
+  try {
+    await sql`select 1`.execute(db.kysely);
+  } catch (err) {
+    throw new Error(`database: ${(err as Error).message}`);
+  }
 }

@@ -277,6 +277,10 @@ export class EmbeddedTimeSeriesStore implements TimeSeriesStore {
     return this.ok;
   }
 
+  async probe(): Promise<void> {
+    if (!this.ok) throw new Error(`timeseries: embedded store cannot write (${this.pending()} points waiting)`);
+  }
+
   async flush(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.pending() > 0 || this.flushing) {

@@ -241,6 +241,12 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     return this.ok;
   }
 
+  async probe(timeoutMs: number): Promise<void> {
+    const hosts = await this.influx.ping(timeoutMs);
+    const down = hosts.find((h) => !h.online);
+    if (hosts.length === 0 || down) throw new Error('timeseries: InfluxDB does not answer /ping');
+  }
+
   /** Writes everything now (ignoring the 1 s batching), retrying until done or the timeout. */
   async flush(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -42,6 +42,8 @@ export interface TimeSeriesStore {
   /** Of dropped(): points the backend refused as malformed (InfluxDB HTTP 400). */
   rejected?(): number;
   healthy(): boolean;
+  /** Asks the backend now (InfluxDB /ping; the embedded store's last disk write); throws when it does not answer. */
+  probe(timeoutMs: number): Promise<void>;
   /** Resolves when everything accepted so far is written (tests, shutdown). */
   flush(timeoutMs?: number): Promise<void>;
 }

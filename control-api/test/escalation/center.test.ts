@@ -141,4 +141,10 @@ test('SIGKILL between tier 1 and tier 2: after a restart tier 2 is sent, and not
   );
   assert.ok(all[1].to.endsWith('0003'), JSON.stringify(all[1]));
   assert.match(all[1].text, /60/);
+  // Issue 17: /metrics counts what this (restarted) process sent, how long Kannel took to take
+  // it, and how late the escalation step ran.
+  const metrics = await (await fetch(`${base()}/metrics`)).text();
+  assert.match(metrics, /^gwanje_sms_sent_total\{provider="kannel"\} 1$/m);
+  assert.match(metrics, /^gwanje_sms_send_seconds_count\{provider="kannel",outcome="sent"\} 1$/m);
+  assert.match(metrics, /^gwanje_escalation_lateness_seconds_count [1-9]/m);
 });

@@ -23,6 +23,7 @@ import { EscalationService } from '../../src/escalation/service.js';
 import { createHttpApp } from '../../src/http/app.js';
 import type { HttpDeps, PtzArgs } from '../../src/http/deps.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
+import { DiscoveriesRepo } from '../../src/store/repos/discoveries.js';
 import { Repositories, seedSites } from '../../src/store/repositories.js';
 import type { ReadingPoint } from '../../src/store/types.js';
 
@@ -98,6 +99,7 @@ export async function createHarness(o: HarnessOptions = {}) {
     return clipId;
   }
 
+  const discoveries = new DiscoveriesRepo(db.kysely);
   const configPublished: { siteId: string; agentId: string; envelope: unknown }[] = [];
   // Escalation over the same database; no timer (steps are driven by tests that need them).
   const kannel = new KannelProvider({
@@ -168,6 +170,7 @@ export async function createHarness(o: HarnessOptions = {}) {
       },
     },
     agentConfig: repos.agents,
+    discoveries,
     escalation: { service: escalation, kannel },
     clips: {
       list: async (alarmId) => clipsOf.get(alarmId) ?? [],
@@ -266,6 +269,16 @@ export async function createHarness(o: HarnessOptions = {}) {
         profiles: '[]',
       });
       points.set(`${siteId}-ch4-1`, [[clock.now() - 60_000, 1, 2, 3]]);
+      // A field sensor the agent adopted from its own description (issue 17).
+      await discoveries.record({
+        sensorId: `${siteId}-found-1`,
+        siteId,
+        agentId,
+        metric: 'gas',
+        gas: 'H2S',
+        unit: 'ppm',
+        discoveredAt: clock.now(),
+      });
     }
   }
 

@@ -120,6 +120,18 @@ const TABLE: Record<string, Row> = {
     out: 404,
     req: (_h, s) => ({ path: `/api/v1/sensors/${s}-ch4-1`, body: { rules: [{ type: 'gas-high', setpoint: 30 }] } }),
   },
+  'GET /api/v1/discovered-sensors': {
+    min: 'admin',
+    ok: 200,
+    out: 403,
+    req: (_h, s) => ({ path: `/api/v1/discovered-sensors?siteId=${s}` }),
+  },
+  'POST /api/v1/discovered-sensors/:id/confirm': {
+    min: 'admin',
+    ok: 200,
+    out: 404,
+    req: (_h, s) => ({ path: `/api/v1/discovered-sensors/${s}-found-1/confirm` }),
+  },
   'GET /api/v1/sensors/:id/readings': {
     min: 'viewer',
     ok: 200,

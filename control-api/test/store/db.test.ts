@@ -38,7 +38,9 @@ test('a URL that is not postgres:// is refused with the variable named', async (
 });
 
 test('an unreachable PostgreSQL fails open() instead of starting half-way', async () => {
-  await assert.rejects(openDatabase({ url: 'postgres://postgres@127.0.0.1:1/none', dataDir: tmpdir(), log }));
+  await assert.rejects(
+    openDatabase({ url: 'postgres://postgres@127.0.0.1:1/none', dataDir: tmpdir(), log, waitMs: 0 }),
+  );
 });
 
 test('SQLite statements are prepared once per SQL text, LRU-bounded, never shared while iterating', () => {

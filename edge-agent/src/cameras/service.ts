@@ -9,10 +9,12 @@ import type { AgentEvent, CameraInfo, CameraInventory } from '@gwanje/protocol';
 import type { Logger } from 'pino';
 // The onvif client (with its XML parser) is loaded only when a site has ONVIF cameras: RSS matters on a Pi.
 import type { OnvifCamera } from './onvif.js';
-import { StreamPush } from './stream.js';
+import { type FfmpegUse, StreamPush } from './stream.js';
 
 export interface CameraServiceDeps {
   log: Logger;
+  /** The ffmpeg pushes run (default `ffmpeg` on PATH). */
+  ffmpeg?: FfmpegUse;
   now: () => number;
   publishEvent(ev: AgentEvent): void;
   publishInventory(inv: CameraInventory): void;
@@ -128,6 +130,7 @@ export class CameraService {
     const auth = `Basic ${Buffer.from(`${this.config.agentId}:${this.config.central.password}`).toString('base64')}`;
     const push = new StreamPush(id, url, src, auth, {
       log: this.deps.log.child({ cameraId: id }),
+      ffmpeg: this.deps.ffmpeg,
       onState: (state, detail) => {
         if (state === 'ended' && this.pushes.get(id) === push) this.pushes.delete(id);
         if (state !== 'live') this.cameraEvent(id, state === 'lost' ? 'stream-lost' : 'stream-ended', { detail });

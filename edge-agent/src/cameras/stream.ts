@@ -1,16 +1,21 @@
 /**
  * StreamPush: one ffmpeg per pushed camera (BRIEF "Video push"; issue 5 "Video goes outward,
  * never re-encoded on the Pi"). RTSP sources are copied (`-c copy`) into MPEG-TS; the virtual
- * camera (testPattern) is encoded from lavfi testsrc2 with x264 ultrafast/zerolatency, 640x360
- * at 15 fps, GOP 1 s. Output is an HTTP POST (chunked) to the gateway's ingest URL with Basic
+ * camera (testPattern) loops a test clip encoded once (test-clip.ts), also `-c copy`, and falls
+ * back to encoding lavfi testsrc2 live (x264 ultrafast/zerolatency, 640x360, 15 fps, GOP 1 s)
+ * when the clip cannot be made. Output is an HTTP POST (chunked) to the gateway's ingest URL with Basic
  * credentials. A dropped camera is retried with capped backoff and reported; an ingest that
  * closes or refuses (viewer gone, 401/403) ends the push.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Logger } from 'pino';
+import { testClip } from './test-clip.js';
 
 export interface PushSource {
   rtsp?: string;
+  /** A local MPEG-TS file looped forever without re-encoding (the virtual camera's clip). */
+  clip?: string;
+  /** Encode lavfi testsrc2 live. */
   testPattern?: boolean;
 }
 
@@ -18,25 +23,27 @@ export interface PushSource {
 export function ffmpegArgs(src: PushSource, url: string, authorization: string): string[] {
   const input = src.rtsp
     ? ['-rtsp_transport', 'tcp', '-i', src.rtsp, '-map', '0:v:0', '-c', 'copy']
-    : [
-        '-re',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc2=size=640x360:rate=15',
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-tune',
-        'zerolatency',
-        '-g',
-        '15',
-        '-pix_fmt',
-        'yuv420p',
-        '-b:v',
-        '400k',
-      ];
+    : src.clip
+      ? ['-re', '-stream_loop', '-1', '-i', src.clip, '-map', '0:v:0', '-c', 'copy']
+      : [
+          '-re',
+          '-f',
+          'lavfi',
+          '-i',
+          'testsrc2=size=640x360:rate=15',
+          '-c:v',
+          'libx264',
+          '-preset',
+          'ultrafast',
+          '-tune',
+          'zerolatency',
+          '-g',
+          '15',
+          '-pix_fmt',
+          'yuv420p',
+          '-b:v',
+          '400k',
+        ];
   return [
     '-hide_banner',
     '-nostdin',
@@ -66,8 +73,21 @@ export function ingestClosed(stderr: string): boolean {
   );
 }
 
+/** Which ffmpeg pushes run (issue 17); default `ffmpeg` on PATH, URLs as given. */
+export interface FfmpegUse {
+  path: string;
+  /**
+   * Rewrites the ingest URL before each start: the static ffmpeg shipped in npm cannot resolve
+   * host names (its statically linked glibc NSS segfaults), so the center hands it an address.
+   */
+  prepareUrl?: (url: string) => Promise<string>;
+  /** Where the virtual camera's clip is cached (default: test-clip.ts DEFAULT_CLIP_DIR). */
+  clipDir?: string;
+}
+
 export interface StreamPushDeps {
   log: Logger;
+  ffmpeg?: FfmpegUse;
   onState(state: 'live' | 'lost' | 'ended', detail: string): void;
 }
 
@@ -111,9 +131,32 @@ export class StreamPush {
   }
 
   private spawn(): void {
+    const url = this.deps.ffmpeg?.prepareUrl?.(this.url) ?? Promise.resolve(this.url);
+    Promise.all([this.source(), url]).then(
+      ([src, u]) => {
+        if (!this.stopped) this.run(src, u);
+      },
+      (err: Error) => {
+        if (!this.stopped) this.retryLater(`ingest address: ${err.message}`, Date.now());
+      },
+    );
+  }
+
+  /** The virtual camera loops its cached clip; if that cannot be made it is encoded live. */
+  private async source(): Promise<PushSource> {
+    if (!this.src.testPattern) return this.src;
+    try {
+      return { clip: await testClip(this.deps.ffmpeg?.path ?? 'ffmpeg', this.deps.ffmpeg?.clipDir) };
+    } catch (err) {
+      this.deps.log.warn({ cameraId: this.cameraId, err: (err as Error).message }, 'stream: encoding live instead');
+      return this.src;
+    }
+  }
+
+  private run(src: PushSource, url: string): void {
     this.stderr = '';
-    const args = ffmpegArgs(this.src, this.url, this.authorization);
-    const proc = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = ffmpegArgs(src, url, this.authorization);
+    const proc = spawn(this.deps.ffmpeg?.path ?? 'ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.proc = proc;
     const startedAt = Date.now();
     proc.stderr?.on('data', (b: Buffer) => {
@@ -129,13 +172,17 @@ export class StreamPush {
         this.deps.onState('ended', detail);
         return;
       }
-      // A push that ran a while before failing starts its backoff over.
-      if (Date.now() - startedAt > 30_000) this.failures = 0;
-      const delay = Math.min(30_000, 1000 * 2 ** this.failures);
-      this.failures += 1;
-      this.deps.log.warn({ cameraId: this.cameraId, detail, retryMs: delay }, 'stream: camera dropped, retrying');
-      this.deps.onState('lost', detail);
-      this.timer = setTimeout(() => this.spawn(), delay);
+      this.retryLater(detail, startedAt);
     });
+  }
+
+  /** Capped exponential backoff; a push that ran a while before failing starts its backoff over. */
+  private retryLater(detail: string, startedAt: number): void {
+    if (Date.now() - startedAt > 30_000) this.failures = 0;
+    const delay = Math.min(30_000, 1000 * 2 ** this.failures);
+    this.failures += 1;
+    this.deps.log.warn({ cameraId: this.cameraId, detail, retryMs: delay }, 'stream: camera dropped, retrying');
+    this.deps.onState('lost', detail);
+    this.timer = setTimeout(() => this.spawn(), delay);
   }
 }

@@ -3,7 +3,7 @@ import type { AgentConfig, SensorConfig } from '@gwanje/firmware-config';
 import type { Logger } from 'pino';
 import { MqttFieldDriver } from './mqtt.js';
 import { SimulatedDriver } from './simulated.js';
-import type { DriverEvents, FieldDriver, ReadingSink } from './types.js';
+import type { AdoptSensor, DriverEvents, FieldDriver, ReadingSink } from './types.js';
 
 export function sensorsOf(config: AgentConfig, driverId: string): SensorConfig[] {
   const first = config.drivers[0]?.id;
@@ -13,7 +13,7 @@ export function sensorsOf(config: AgentConfig, driverId: string): SensorConfig[]
 export async function createDrivers(
   config: AgentConfig,
   sink: ReadingSink,
-  deps: { log: Logger; now: () => number; events: DriverEvents },
+  deps: { log: Logger; now: () => number; events: DriverEvents; adopt?: AdoptSensor },
 ): Promise<FieldDriver[]> {
   // modbus-serial is loaded only when a Modbus driver is configured (RSS on a Pi).
   const modbus = config.drivers.some((d) => d.type === 'modbus-tcp') ? await import('./modbus.js') : undefined;
@@ -27,6 +27,7 @@ export async function createDrivers(
         return new MqttFieldDriver(d, config.field.url, `${config.agentId}-${d.id}`, sensors, sink, {
           log,
           events: deps.events,
+          adopt: deps.adopt && ((sensorId, desc) => deps.adopt?.(d.id, sensorId, desc)),
         });
       default:
         if (!modbus) throw new Error('drivers: modbus module not loaded');

@@ -64,6 +64,10 @@ export class ModbusTcpDriver implements FieldDriver {
     return this.cfg.id;
   }
 
+  get connected(): boolean {
+    return !this.stopped && this.failures === 0 && this.client.isOpen;
+  }
+
   async start(): Promise<void> {
     this.stopped = false;
     this.schedule(0);

@@ -6,7 +6,7 @@
  * (mqtt.js `handleMessage` callback), so a kill -9 before that makes the broker redeliver.
  */
 import type { DriverConfig, SensorConfig } from '@gwanje/firmware-config';
-import { DecodeError, decode } from '@gwanje/protocol';
+import { DecodeError, decode, type FieldReading } from '@gwanje/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { DriverEvents, FieldDriver, ReadingSink } from './types.js';
@@ -25,13 +25,22 @@ export class MqttFieldDriver implements FieldDriver {
     private readonly clientId: string,
     sensors: SensorConfig[],
     private readonly sink: ReadingSink,
-    private readonly deps: { log: Logger; events: DriverEvents },
+    private readonly deps: {
+      log: Logger;
+      events: DriverEvents;
+      /** Undeclared self-describing sensors (issue 17); absent, they are dropped as unknown-sensor. */
+      adopt?: (sensorId: string, d: Pick<FieldReading, 'metric' | 'gas' | 'unit'>) => SensorConfig | undefined;
+    },
   ) {
     for (const s of sensors) this.byId.set(s.sensorId, s);
   }
 
   get id(): string {
     return this.cfg.id;
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
   }
 
   async start(): Promise<void> {
@@ -71,7 +80,15 @@ export class MqttFieldDriver implements FieldDriver {
   async stop(): Promise<void> {
     const c = this.client;
     this.client = undefined;
-    if (c) await c.endAsync();
+    if (!c) return;
+    // mqtt.js end() on a link that is down can wait forever for a close that never comes
+    // (the field broker went first): force it, and bound the polite DISCONNECT (as central.ts).
+    if (!c.connected) {
+      await c.endAsync(true);
+      return;
+    }
+    await Promise.race([c.endAsync(false), new Promise<void>((r) => setTimeout(r, 2000))]);
+    if (!c.disconnected) await c.endAsync(true);
   }
 
   private onMessage(topic: string, payload: Buffer): void {
@@ -85,13 +102,14 @@ export class MqttFieldDriver implements FieldDriver {
       return;
     }
     if (msg.scope !== 'field') return;
-    const sensor = this.byId.get(msg.sensorId);
+    const p = msg.payload;
+    // Declared sensors keep their config; others are adopted from their own description.
+    const sensor = this.byId.get(msg.sensorId) ?? this.deps.adopt?.(msg.sensorId, p);
     if (!sensor) {
       this.rejected.set('unknown-sensor', (this.rejected.get('unknown-sensor') ?? 0) + 1);
       this.deps.log.debug({ topic }, 'mqtt-field: reading from an unconfigured sensor dropped');
       return;
     }
-    const p = msg.payload;
     this.sink(sensor, { value: p.value, unit: p.unit, ts: p.ts, fault: p.fault });
   }
 }

@@ -5,6 +5,7 @@
  * (StoreAndForwardQueue.append), so a driver may acknowledge its source right after calling it.
  */
 import type { SensorConfig } from '@gwanje/firmware-config';
+import type { FieldReading } from '@gwanje/protocol';
 import type { RawReading } from '../normalize.js';
 
 export type ReadingSink = (sensor: SensorConfig, raw: RawReading) => void;
@@ -16,6 +17,20 @@ export interface DriverEvents {
 
 export interface FieldDriver {
   readonly id: string;
+  /** Whether the driver reaches its field source now (agent /healthz); absent: always. */
+  readonly connected?: boolean;
+  /** Field messages dropped, by reason (agent /metrics). */
+  readonly rejected?: ReadonlyMap<string, number>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/**
+ * A field sensor that is not declared described itself (issue 17): returns the config to read it
+ * with, or undefined to drop it (`--strict`, or the discovery bound reached). discovery.ts.
+ */
+export type AdoptSensor = (
+  driverId: string,
+  sensorId: string,
+  description: Pick<FieldReading, 'metric' | 'gas' | 'unit'>,
+) => SensorConfig | undefined;

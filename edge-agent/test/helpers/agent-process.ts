@@ -20,8 +20,9 @@ export function writeConfig(dir: string, config: unknown): string {
   return file;
 }
 
-export function spawnAgent(configFile: string): AgentProcess {
-  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, '--config', configFile], {
+/** `args`: extra CLI options; /healthz and /metrics default to a free port so tests never collide. */
+export function spawnAgent(configFile: string, args: string[] = ['--health-port', '0']): AgentProcess {
+  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, '--config', configFile, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -82,6 +82,20 @@ export const SensorView = Type.Object({
 });
 export type SensorView = Static<typeof SensorView>;
 
+/**
+ * `GET /api/v1/discovered-sensors` item (issue 17): a field sensor an agent adopted from its own
+ * description (`events` `sensor-discovered`), with its newest reading once one has arrived.
+ */
+export const DiscoveredSensorView = Type.Composite([
+  Type.Pick(SensorView, ['sensorId', 'siteId', 'agentId', 'metric', 'gas', 'unit', 'last']),
+  Type.Object({
+    discoveredAt: EpochMs,
+    confirmedAt: Type.Optional(EpochMs),
+    confirmedBy: Type.Optional(Type.String()),
+  }),
+]);
+export type DiscoveredSensorView = Static<typeof DiscoveredSensorView>;
+
 export const ReadingsResponse = Type.Object({
   /** [ts, min, mean, max] per step. */
   points: Type.Array(Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()])),

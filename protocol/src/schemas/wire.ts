@@ -90,6 +90,23 @@ export const AgentEvent = Type.Object({
 });
 export type AgentEvent = Static<typeof AgentEvent> & Record<string, unknown>;
 
+/**
+ * `events` type `sensor-discovered` (CONTRACT "Edge agent"): a field sensor nobody declared
+ * described itself on `sensors/{sensorId}` and the agent now reads it. Sent once per sensor (again
+ * if its description changes); the center lists it for an admin to confirm (issue 17).
+ */
+export const SensorDiscovered = Type.Object({
+  type: Type.Literal('sensor-discovered'),
+  sourceId: SensorId,
+  ts: EpochMs,
+  metric: Metric,
+  gas: Type.Optional(Gas),
+  unit: Unit,
+  /** The agent driver reading it (drivers[].id). */
+  driver: Type.Optional(Type.String({ maxLength: 64 })),
+});
+export type SensorDiscovered = Static<typeof SensorDiscovered>;
+
 export const CommandAction = Type.Union([
   Type.Literal('stream.start'),
   Type.Literal('stream.stop'),

@@ -2,16 +2,19 @@
 import { AgentList } from './AgentList.js';
 import { AgentsAdmin } from './AgentsAdmin.js';
 import { AuditAdmin } from './AuditAdmin.js';
+import { DiscoveredSensors } from './DiscoveredSensors.js';
 import { SensorRules } from './SensorRules.js';
 import { UsersAdmin } from './UsersAdmin.js';
 
-export function AdminView() {
+/** `sensorId` (route #/admin/<sensorId>) opens that sensor in the rules form. */
+export function AdminView({ sensorId }: { sensorId?: string | null } = {}) {
   return (
     <div className="admin-view">
       <AgentsAdmin />
       <AgentList />
       <UsersAdmin />
-      <SensorRules />
+      <DiscoveredSensors />
+      <SensorRules focus={sensorId ?? undefined} />
       <AuditAdmin />
     </div>
   );

@@ -42,7 +42,8 @@ const FLAGS = ['enabled', 'latched'] as const;
 const num = (v: string): number | undefined => (v.trim() === '' || !Number.isFinite(Number(v)) ? undefined : Number(v));
 const flag = (v: string): boolean | undefined => (v === '' ? undefined : v === 'true');
 
-export function SensorRules() {
+/** `focus`: a sensor to open at once (route #/admin/<sensorId>, e.g. from a discovered sensor). */
+export function SensorRules({ focus }: { focus?: string } = {}) {
   const { t, i18n } = useTranslation();
   const { sites, cameras } = useCatalog();
   const [siteId, setSiteId] = useState('');
@@ -54,6 +55,23 @@ export function SensorRules() {
   const [links, setLinks] = useState<Link[]>([]);
   const [error, setError] = useState<{ field?: string; message: string }>();
   const [saved, setSaved] = useState(false);
+
+  useEffect(() => {
+    if (!focus) return;
+    let live = true;
+    api<SensorAdminView[]>('GET', '/sensors')
+      .then((all) => {
+        const s = all.find((x) => x.sensorId === focus);
+        if (!live || !s) return;
+        setSiteId(s.siteId);
+        setSensorId(s.sensorId);
+        document.querySelector('.sensor-rules')?.scrollIntoView();
+      })
+      .catch((err: unknown) => console.warn('rules: sensor lookup failed', err));
+    return () => {
+      live = false;
+    };
+  }, [focus]);
 
   // Load the form when another sensor is chosen, not when the list refreshes after a save.
   // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the chosen sensor only

@@ -61,7 +61,7 @@ export function App() {
               {view === 'wall' && <Wall username={session.user.username} />}
               {view === 'map' && <SiteMap onTrend={(id) => go('trends', id)} />}
               {view === 'trends' && <TrendsView sensorId={route.sensorId} onSensor={(id) => go('trends', id)} />}
-              {view === 'admin' && <AdminView />}
+              {view === 'admin' && <AdminView sensorId={route.sensorId} />}
             </main>
             <AlarmPanel canAct={hasRole(session.user, 'operator')} />
           </div>

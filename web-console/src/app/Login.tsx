@@ -63,6 +63,7 @@ export function Login({ onLogin }: { onLogin: (s: Session) => void }) {
             {error}
           </p>
         )}
+        {error === t('login.failed') && <p className="muted">{t('firstRun.forgotPassword')}</p>}
         <button type="submit" className="primary" disabled={busy}>
           {t('login.submit')}
         </button>

@@ -228,6 +228,22 @@ export const en = {
     target: 'Target',
     agentList: 'Edge agents',
   },
+  discovered: {
+    title: 'Discovered field sensors',
+    hint: 'Sensors the edge agents found describing themselves. They are read with the default rules of their gas and unit until you set their range and rules.',
+    pending: '{{n}} to confirm',
+    none: 'No discovered sensors.',
+    kind: 'Measures',
+    last: 'Last reading',
+    since: 'Discovered',
+    status: 'Status',
+    confirm: 'Confirm',
+    confirmedBy: 'Confirmed by {{who}}',
+    setRules: 'Set range and rules',
+  },
+  firstRun: {
+    forgotPassword: 'Administrator password lost? On the center, run: npm run admin -- reset-password',
+  },
 };
 
 export type Resources = typeof en;

@@ -225,4 +225,20 @@ export const ko: Resources = {
     target: '대상',
     agentList: '엣지 에이전트 목록',
   },
+  discovered: {
+    title: '발견된 현장 센서',
+    hint: '엣지 에이전트가 스스로 정보를 알리는 센서를 찾았습니다. 측정 범위와 규칙을 정하기 전까지는 가스와 단위의 기본 규칙으로 읽습니다.',
+    pending: '확인 대기 {{n}}개',
+    none: '발견된 센서가 없습니다.',
+    kind: '측정 항목',
+    last: '최근 측정값',
+    since: '발견 시각',
+    status: '상태',
+    confirm: '확인',
+    confirmedBy: '{{who}} 확인함',
+    setRules: '범위와 규칙 설정',
+  },
+  firstRun: {
+    forgotPassword: '관리자 비밀번호를 잊으셨나요? 관제 서버에서 실행하세요: npm run admin -- reset-password',
+  },
 };

@@ -8,16 +8,20 @@ import type { Logger } from 'pino';
 import type { DbDialect } from '../db.js';
 import type { Database } from '../tables.js';
 import { initialMigration } from './0001-initial.js';
+import { sensorDiscoveriesMigration } from './0005-run-sensor-discoveries.js';
 
 function migrations(dialect: DbDialect): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect),
+    '0005-run-sensor-discoveries': sensorDiscoveriesMigration,
   };
 }
 
 export async function migrateToLatest(db: Kysely<Database>, dialect: DbDialect, log: Logger): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
-  const migrator = new Migrator({ db, provider });
+  // Migrations are numbered per branch of work (0002-gas, 0005-run, ...) and may land in any order:
+  // a database that already ran a later-numbered one still takes an earlier one merged after it.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   for (const r of results ?? []) {
     if (r.status === 'Success') log.info({ migration: r.migrationName }, 'store: migration applied');

@@ -1,0 +1,71 @@
+/**
+ * Which ffmpeg the center runs (snapshots, alarm clips, MPEG1, ffmpeg pulls, and the simulated
+ * cameras' encoders). Issue 17: `npm install && npm start` must give live video on a machine
+ * without Debian's ffmpeg. In order: `GWANJE_FFMPEG` (a path), `ffmpeg` on PATH, then the static
+ * build shipped inside the npm package `@ffmpeg-installer/ffmpeg` (an optional dependency whose
+ * platform package carries the binary itself; nothing is downloaded at install or run time).
+ * README "Video without a system ffmpeg" says why this and not a bundled clip.
+ */
+import { lookup } from 'node:dns/promises';
+import { accessSync, constants } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isIP } from 'node:net';
+import { delimiter, join } from 'node:path';
+
+export interface FfmpegBinary {
+  path: string;
+  source: 'GWANJE_FFMPEG' | 'PATH' | 'npm' | 'missing';
+}
+
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The first `ffmpeg` on `pathVar` that may be executed, if any. */
+export function onPath(pathVar: string | undefined, name = 'ffmpeg'): string | undefined {
+  for (const dir of (pathVar ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const file = join(dir, name);
+    if (executable(file)) return file;
+  }
+  return undefined;
+}
+
+/** The binary inside `@ffmpeg-installer/<platform>-<arch>`, when that package is installed. */
+export function shippedFfmpeg(): string | undefined {
+  try {
+    const installer = createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path?: unknown };
+    return typeof installer.path === 'string' && executable(installer.path) ? installer.path : undefined;
+  } catch {
+    // Not installed (optional dependency) or no build for this platform/architecture.
+    return undefined;
+  }
+}
+
+export function resolveFfmpeg(explicit: string | undefined, pathVar = process.env.PATH): FfmpegBinary {
+  if (explicit) return { path: explicit, source: 'GWANJE_FFMPEG' };
+  const system = onPath(pathVar);
+  if (system) return { path: system, source: 'PATH' };
+  const shipped = shippedFfmpeg();
+  if (shipped) return { path: shipped, source: 'npm' };
+  return { path: 'ffmpeg', source: 'missing' };
+}
+
+/**
+ * The static build shipped in npm segfaults resolving a host name (statically linked glibc NSS):
+ * URLs handed to it carry the address Node resolved instead (`http://localhost:8080/x` ->
+ * `http://127.0.0.1:8080/x`). Only for plain-HTTP/RTSP hosts; an address is returned unchanged.
+ */
+export async function urlWithAddress(raw: string): Promise<string> {
+  const u = new URL(raw);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  if (host === '' || isIP(host) !== 0) return raw;
+  const { address, family } = await lookup(host);
+  u.hostname = family === 6 ? `[${address}]` : address;
+  return u.toString();
+}
