@@ -7,8 +7,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { resolveRules } from '@gwanje/protocol';
 import { DetectionEngine } from '../control-api/src/detection/engine.js';
-import { resolveRules } from '../control-api/src/detection/rules.js';
 import type { DetectionReading, SensorContext } from '../control-api/src/detection/types.js';
 
 const total = Number(process.argv[2] ?? 2_000_000);

@@ -26,6 +26,7 @@ import { LocalFailSafe } from './failsafe.js';
 import { FieldOutputs } from './field.js';
 import { normalize, type RawReading } from './normalize.js';
 import { StoreAndForwardQueue } from './queue/queue.js';
+import { sensorReport } from './report.js';
 import { TelemetryUplink } from './uplink.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -69,6 +70,8 @@ export class EdgeAgent {
   private invalid = 0;
   private duplicates = 0;
   private readonly recent = new RecentReadings();
+  /** Sensors read besides the declared ones (adopted from the field broker), reported as 'discovered'. */
+  private readonly adopted = new Map<string, SensorConfig>();
 
   /** Throws protocol's ValidationError (every `path: message`) for an invalid config. */
   constructor(config: AgentConfig | unknown, opts: EdgeAgentOptions = {}) {
@@ -243,6 +246,7 @@ export class EdgeAgent {
 
   private onCentralUp(): void {
     this.publishStatus();
+    this.publishSensors();
     this.cameras.republish();
     this.uplink.setConnected(true);
     this.events.setConnected(true);
@@ -263,6 +267,30 @@ export class EdgeAgent {
       dropped: this.queue.dropped,
       ts: this.now(),
     };
+  }
+
+  /**
+   * Publishes the retained `sensors` report (issue 15): every sensor with its range, calibration,
+   * interval and rules, so the center judges them as the agent does.
+   */
+  publishSensors(): void {
+    if (!this.central.connected) return;
+    const list = [
+      ...this.config.sensors.map((sensor) => ({ sensor, source: 'config' as const })),
+      ...[...this.adopted.values()].map((sensor) => ({ sensor, source: 'discovered' as const })),
+    ];
+    this.central.publish('sensors', sensorReport(this.config.agentId, list, this.now(), this.config.version));
+  }
+
+  /**
+   * A sensor read without being declared (adopted from the field broker): the fail-safe guards it
+   * with the table's defaults and the center hears of it in the next `sensors` report.
+   */
+  reportSensor(sensor: SensorConfig): void {
+    if (this.config.sensors.some((s) => s.sensorId === sensor.sensorId)) return;
+    this.adopted.set(sensor.sensorId, sensor);
+    this.failsafe.guard(sensor);
+    this.publishSensors();
   }
 
   /** Publishes the retained `status` now (e.g. after a config decision). */

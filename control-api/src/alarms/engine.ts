@@ -23,6 +23,19 @@ export interface AlarmEngine {
   active(): Alarm[];
   /** Sites whose flood mode changed since the last call. */
   takeFloodChanges?(): FloodState[];
+  // Issue 15 (DetectionEngine has them; optional so a minimal engine still fits).
+  sensorConfigured?(ctx: SensorContext, now: number, lastTs?: number): Transition[];
+  restoreExposure?(ctx: SensorContext, points: readonly [number, number][], stepMs: number, now: number): void;
+  restoreAgentOffline?(agentId: string, now: number): void;
+  sourceService?(
+    sourceId: string,
+    outOfService: boolean,
+    actor: string,
+    now: number,
+    reason?: string,
+    since?: number,
+  ): Transition[];
+  isOutOfService?(sourceId: string): boolean;
 }
 
 /** Active (condition present) as opposed to returned-to-normal or closed. */

@@ -24,6 +24,8 @@ export type AuditAction =
   | 'camera.ptz'
   | 'config.push'
   | 'rules.change'
+  | 'sensor.out-of-service'
+  | 'sensor.return-to-service'
   | 'user.create'
   | 'user.update'
   | 'user.delete'

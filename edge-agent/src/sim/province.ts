@@ -3,6 +3,10 @@
  * site running real agent code against the central broker, five sensors and one virtual camera.
  */
 import type { AgentConfig } from '@gwanje/firmware-config';
+import { GASES } from '@gwanje/protocol';
+
+// Gas names come from the one table (issue 15): no gas is spelled out here.
+const { CH4, CO, H2S } = GASES;
 
 export interface SimulatedAgentOptions {
   siteId: string;
@@ -41,18 +45,25 @@ export function simulatedAgentConfig(o: SimulatedAgentOptions): AgentConfig {
     sensors: [
       {
         sensorId: `${o.siteId}-ch4-1`,
-        name: 'CH4',
+        name: CH4.formula,
         metric: 'gas',
-        gas: 'CH4',
+        gas: CH4.formula,
         unit: '%LEL',
         range: { min: 0, max: 100 },
       },
-      { sensorId: `${o.siteId}-co-1`, name: 'CO', metric: 'gas', gas: 'CO', unit: 'ppm', range: { min: 0, max: 1000 } },
+      {
+        sensorId: `${o.siteId}-co-1`,
+        name: CO.formula,
+        metric: 'gas',
+        gas: CO.formula,
+        unit: 'ppm',
+        range: { min: 0, max: 1000 },
+      },
       {
         sensorId: `${o.siteId}-h2s-1`,
-        name: 'H2S',
+        name: H2S.formula,
         metric: 'gas',
-        gas: 'H2S',
+        gas: H2S.formula,
         unit: 'ppm',
         range: { min: 0, max: 100 },
       },

@@ -20,4 +20,6 @@ export const ALARM_TYPES = [
   'comm-loss',
   'camera-loss',
   'anomaly',
+  // Issue 15: an admin warning for a sensor the safety table cannot give defaults (unknown gas).
+  'config',
 ] as const;
