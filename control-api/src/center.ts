@@ -242,7 +242,11 @@ export class Center {
         // Issue 15: a sensor out of service for maintenance / a bump test, and back; journaled.
         setOutOfService: async (row, oos, actor, comment) => {
           await repos.sensors.setOutOfService(row.sensorId, oos && JSON.stringify(oos));
-          await alarms.sourceService(row.sensorId, oos !== null, actor, oos?.reason ?? comment);
+          await alarms.sourceService(row.sensorId, {
+            outOfService: oos !== null,
+            actor,
+            reason: oos?.reason ?? comment,
+          });
         },
       },
       configPublicKeyPem: s.configPublicKeyFile ? readFileSync(s.configPublicKeyFile, 'utf8') : undefined,

@@ -9,6 +9,7 @@ import type {
   Condition,
   DetectionReading,
   SensorContext,
+  ServiceChange,
   Transition,
 } from '../detection/types.js';
 
@@ -27,14 +28,7 @@ export interface AlarmEngine {
   sensorConfigured?(ctx: SensorContext, now: number, lastTs?: number): Transition[];
   restoreExposure?(ctx: SensorContext, points: readonly [number, number][], stepMs: number, now: number): void;
   restoreAgentOffline?(agentId: string, now: number): void;
-  sourceService?(
-    sourceId: string,
-    outOfService: boolean,
-    actor: string,
-    now: number,
-    reason?: string,
-    since?: number,
-  ): Transition[];
+  sourceService?(sourceId: string, change: ServiceChange, now: number): Transition[];
   isOutOfService?(sourceId: string): boolean;
 }
 

@@ -13,6 +13,7 @@ import {
   AlarmActionError,
   type DetectionReading,
   type SensorContext,
+  type ServiceChange,
   type Transition,
 } from '../detection/types.js';
 import type { AlarmStore } from '../ingest/ports.js';
@@ -126,15 +127,8 @@ export class AlarmService {
   }
 
   /** Takes a source out of service or returns it; its alarms follow, journaled (issue 15). */
-  async sourceService(
-    sourceId: string,
-    outOfService: boolean,
-    actor: string,
-    reason?: string,
-    since?: number,
-  ): Promise<void> {
-    const now = this.now();
-    const transitions = this.deps.engine.sourceService?.(sourceId, outOfService, actor, now, reason, since) ?? [];
+  async sourceService(sourceId: string, change: ServiceChange): Promise<void> {
+    const transitions = this.deps.engine.sourceService?.(sourceId, change, this.now()) ?? [];
     this.apply(transitions, {});
     await Promise.all(transitions.map((t) => this.chains.get(t.alarm.id)));
   }

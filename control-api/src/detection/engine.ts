@@ -12,7 +12,15 @@ import { RateOfRiseDetector } from './detectors/rate-of-rise.js';
 import { StaleDetector } from './detectors/stale.js';
 import { ThresholdDetector } from './detectors/threshold.js';
 import { TwaStelDetector } from './detectors/twa-stel.js';
-import type { ActionArgs, Condition, DetectionReading, Detector, SensorContext, Transition } from './types.js';
+import type {
+  ActionArgs,
+  Condition,
+  DetectionReading,
+  Detector,
+  SensorContext,
+  ServiceChange,
+  Transition,
+} from './types.js';
 
 export interface DetectionEngineOptions extends StateMachineOptions {
   /**
@@ -146,15 +154,8 @@ export class DetectionEngine {
    * (ISA-18.2 clause 11.3, state I "out of service"; issue 15). Its standing alarms follow;
    * alarms raised meanwhile are recorded out of service, never announced as live.
    */
-  sourceService(
-    sourceId: string,
-    outOfService: boolean,
-    actor: string,
-    now: number,
-    reason?: string,
-    since?: number,
-  ): Transition[] {
-    return this.machine.sourceService(sourceId, outOfService, actor, now, reason, since);
+  sourceService(sourceId: string, change: ServiceChange, now: number): Transition[] {
+    return this.machine.sourceService(sourceId, change, now);
   }
 
   /** Whether a source is out of service (from `sourceService`). */

@@ -59,6 +59,15 @@ export interface Detector {
 /** A reading as detection sees it: the stored reading plus the detector's own fault code, if any. */
 export type DetectionReading = StoredReading & { fault?: string };
 
+/** A source taken out of service (maintenance, bump test) or returned (ISA-18.2 clause 11.3, state I). */
+export interface ServiceChange {
+  outOfService: boolean;
+  actor: string;
+  reason?: string;
+  /** When it went out of service (restored after a restart); default: now. */
+  since?: number;
+}
+
 export type AlarmAction = 'ack' | 'shelve' | 'unshelve' | 'reset' | 'comment' | 'out-of-service' | 'return-to-service';
 
 export interface Transition {

@@ -16,7 +16,7 @@ import type {
   Telemetry,
 } from '@gwanje/protocol';
 import { DecodeError, decode } from '@gwanje/protocol';
-import type { DetectionReading, SensorContext } from '../detection/types.js';
+import type { DetectionReading, SensorContext, ServiceChange } from '../detection/types.js';
 import type { Logger } from '../logger.js';
 import type { CenterMetrics } from '../metrics.js';
 import type { StoredReading, TimeSeriesStore } from '../store/types.js';
@@ -34,13 +34,7 @@ export interface ReadingSink {
   sensorConfigured?(ctx: SensorContext, lastTs?: number): void;
   restoreAgentOffline?(agentId: string): void;
   restoreExposure?(ctx: SensorContext, points: readonly [number, number][], stepMs: number): void;
-  sourceService?(
-    sourceId: string,
-    outOfService: boolean,
-    actor: string,
-    reason?: string,
-    since?: number,
-  ): Promise<void>;
+  sourceService?(sourceId: string, change: ServiceChange): Promise<void>;
 }
 
 export interface LivePush {

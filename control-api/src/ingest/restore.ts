@@ -33,7 +33,7 @@ export async function restoreDetection(d: RestoreDeps): Promise<void> {
   for (const agentId of d.offlineAgents) alarms.restoreAgentOffline?.(agentId);
   for (const k of d.sensors) {
     const oos = parseOutOfService(k.row.outOfService);
-    if (oos) await alarms.sourceService?.(k.row.sensorId, true, oos.actor, oos.reason, oos.since);
+    if (oos) await alarms.sourceService?.(k.row.sensorId, { outOfService: true, ...oos });
     alarms.sensorConfigured?.(k.ctx, k.lastTs);
   }
   if (!alarms.restoreExposure) return;

@@ -10,6 +10,7 @@
  */
 import type { ReportedSensor } from '@gwanje/protocol';
 import type { SensorRow } from '../store/types.js';
+import { newSensorRow } from './sensors.js';
 
 export type ReportOutcome = { row: SensorRow } | { foreign: true };
 
@@ -19,21 +20,7 @@ export function reportedRow(
   o: { siteId: string; agentId: string; configVersion?: string; now: number },
 ): ReportOutcome {
   if (existing && (existing.siteId !== o.siteId || existing.agentId !== o.agentId)) return { foreign: true };
-  const base: SensorRow = existing ?? {
-    sensorId: s.sensorId,
-    siteId: o.siteId,
-    agentId: o.agentId,
-    metric: s.metric,
-    gas: null,
-    unit: s.unit,
-    name: null,
-    rules: null,
-    cameras: null,
-    intervalMs: null,
-    lastValue: null,
-    lastTs: null,
-    state: 'unknown',
-  };
+  const base = existing ?? newSensorRow({ ...s, siteId: o.siteId, agentId: o.agentId }, 'unknown');
   const row: SensorRow = {
     ...base,
     metric: s.metric,

@@ -80,6 +80,28 @@ export function contextOf(row: SensorRow): SensorContext {
   return ctx;
 }
 
+/** A sensor row the center has nothing else on yet: what a reading or a report says of it. */
+export function newSensorRow(
+  s: Pick<SensorRow, 'sensorId' | 'siteId' | 'agentId' | 'metric' | 'unit'> & { gas?: string },
+  state: string,
+): SensorRow {
+  return {
+    sensorId: s.sensorId,
+    siteId: s.siteId,
+    agentId: s.agentId,
+    metric: s.metric,
+    gas: s.gas ?? null,
+    unit: s.unit,
+    name: null,
+    rules: null,
+    cameras: null,
+    intervalMs: null,
+    lastValue: null,
+    lastTs: null,
+    state,
+  };
+}
+
 export class SensorRegistry {
   private readonly sensors = new Map<string, KnownSensor>();
   private readonly lastValues = new Map<string, SensorLast>();
@@ -116,21 +138,7 @@ export class SensorRegistry {
 
   /** Registers a sensor first seen in a reading; returns the row to persist. */
   register(r: StoredReading): KnownSensor {
-    const row: SensorRow = {
-      sensorId: r.sensorId,
-      siteId: r.siteId,
-      agentId: r.agentId,
-      metric: r.metric,
-      gas: r.gas ?? null,
-      unit: r.unit,
-      name: null,
-      rules: null,
-      cameras: null,
-      intervalMs: null,
-      lastValue: null,
-      lastTs: null,
-      state: 'normal',
-    };
+    const row = newSensorRow(r, 'normal');
     const known: KnownSensor = { row, ctx: contextOf(row) };
     this.sensors.set(r.sensorId, known);
     return known;

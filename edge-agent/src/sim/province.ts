@@ -21,6 +21,16 @@ export interface SimulatedAgentOptions {
   periodMs?: number;
 }
 
+/** A gas transmitter named after its gas, measuring 0..max in `unit`. */
+const gasSensor = (sensorId: string, gas: string, unit: '%LEL' | 'ppm', max: number) => ({
+  sensorId,
+  name: gas,
+  metric: 'gas',
+  gas,
+  unit,
+  range: { min: 0, max },
+});
+
 export function simulatedAgentConfig(o: SimulatedAgentOptions): AgentConfig {
   const cam = `${o.siteId}-cam-1`;
   const cameras = [{ cameraId: cam }];
@@ -43,30 +53,9 @@ export function simulatedAgentConfig(o: SimulatedAgentOptions): AgentConfig {
       },
     ],
     sensors: [
-      {
-        sensorId: `${o.siteId}-ch4-1`,
-        name: CH4.formula,
-        metric: 'gas',
-        gas: CH4.formula,
-        unit: '%LEL',
-        range: { min: 0, max: 100 },
-      },
-      {
-        sensorId: `${o.siteId}-co-1`,
-        name: CO.formula,
-        metric: 'gas',
-        gas: CO.formula,
-        unit: 'ppm',
-        range: { min: 0, max: 1000 },
-      },
-      {
-        sensorId: `${o.siteId}-h2s-1`,
-        name: H2S.formula,
-        metric: 'gas',
-        gas: H2S.formula,
-        unit: 'ppm',
-        range: { min: 0, max: 100 },
-      },
+      gasSensor(`${o.siteId}-ch4-1`, CH4.formula, '%LEL', 100),
+      gasSensor(`${o.siteId}-co-1`, CO.formula, 'ppm', 1000),
+      gasSensor(`${o.siteId}-h2s-1`, H2S.formula, 'ppm', 100),
       { sensorId: `${o.siteId}-flame-1`, name: 'Flame', metric: 'flame', unit: 'bool' },
       {
         sensorId: `${o.siteId}-temp-1`,

@@ -16,7 +16,7 @@
  * Operator actions live in actions.ts; chattering and flood in their own trackers.
  */
 import type { Alarm, AlarmState, FloodState } from '@gwanje/protocol';
-import type { Condition, Transition } from '../types.js';
+import type { Condition, ServiceChange, Transition } from '../types.js';
 import { ChatterTracker } from './chattering.js';
 import { FloodTracker } from './flood.js';
 
@@ -105,14 +105,8 @@ export class AlarmStateMachine {
    * the source moves to out-of-service. Back: each takes the state its condition implies, except
    * alarms raised while out of service (the test gas), which close once inactive.
    */
-  sourceService(
-    sourceId: string,
-    outOfService: boolean,
-    actor: string,
-    now: number,
-    reason?: string,
-    since = now,
-  ): Transition[] {
+  sourceService(sourceId: string, change: ServiceChange, now: number): Transition[] {
+    const { outOfService, actor, reason, since = now } = change;
     const out: Transition[] = [];
     const mine = [...this.byId.values()].filter((a) => a.sourceId === sourceId);
     if (outOfService) {
