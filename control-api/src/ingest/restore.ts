@@ -5,7 +5,9 @@
  * - agents stored offline keep their sensors out of stale judgement (comm-loss says why);
  * - sensors out of service stay out of service;
  * - TWA/STEL windows are rebuilt from the time-series store's 1-minute aggregates of the last
- *   8 hours, so a worker's exposure is not reset to zero by a restart.
+ *   8 hours, so a worker's exposure is not reset to zero by a restart. Each minute's mean is
+ *   held for the whole minute: for a sensor that reported only part of a minute this counts
+ *   more exposure than the live sample-and-hold would (the safe side for an exposure limit).
  * Runs once in IngestPipeline.start(), before any reading is handled.
  */
 import { evaluationOf, TWA_WINDOW_MS } from '@gwanje/protocol';

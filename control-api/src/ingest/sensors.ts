@@ -127,6 +127,10 @@ export class SensorRegistry {
     const prev = this.sensors.get(row.sensorId);
     const ctx = contextOf(row);
     if (ctx.intervalMs === undefined && prev?.ctx.intervalMs !== undefined) ctx.intervalMs = prev.ctx.intervalMs;
+    // Detectors reset a sensor's state when its rules array changes (debouncers, TWA/STEL windows):
+    // an agent republishing the same configuration on every reconnect must not reset a worker's
+    // 8-hour exposure, so unchanged rules keep their array.
+    if (prev && JSON.stringify(prev.ctx.rules) === JSON.stringify(ctx.rules)) ctx.rules = prev.ctx.rules;
     const known: KnownSensor = {
       row: { ...row, state: prev?.row.state ?? row.state },
       ctx,
