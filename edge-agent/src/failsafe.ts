@@ -14,7 +14,16 @@
  * center). Unlike the center's alarms there is no on/off delay: the siren must sound at once.
  */
 import type { AgentConfig, SensorConfig } from '@gwanje/firmware-config';
-import { classifyReading, holds, judgedValue, type Reading, type RuleSpec, trips } from '@gwanje/protocol';
+import {
+  classifyReading,
+  holds,
+  judgedValue,
+  outOfRange,
+  type Reading,
+  type ReadingClass,
+  type RuleSpec,
+  trips,
+} from '@gwanje/protocol';
 import type { Logger } from 'pino';
 import { DEFAULT_OUTPUT_TYPES, localRules } from './rules.js';
 
@@ -103,7 +112,7 @@ export class LocalFailSafe {
     return this.config.outputs.filter((o) => (o.on ?? DEFAULT_OUTPUT_TYPES).includes(type));
   }
 
-  private drive(reading: Reading, rule: RuleSpec, key: string, on: boolean, now: number, cls: string): void {
+  private drive(reading: Reading, rule: RuleSpec, key: string, on: boolean, now: number, cls: ReadingClass): void {
     const outs = this.outputsFor(rule.type);
     for (const o of outs) {
       const set = this.holders.get(o.id) ?? new Set<string>();
@@ -134,7 +143,7 @@ export class LocalFailSafe {
       setpoint: rule.setpoint,
       outputs: outs.map((o) => o.id),
     };
-    if (cls === 'over-range' || cls === 'under-range') ev.code = cls;
+    if (outOfRange(cls)) ev.code = cls;
     this.deps.publishEvent(ev);
   }
 }

@@ -4,7 +4,7 @@
  * passed through. Every driver hands its raw value here so all paths agree.
  */
 import type { SensorConfig } from '@gwanje/firmware-config';
-import { classifyReading, convertConcentration, FAULT_CODES, type Reading } from '@gwanje/protocol';
+import { classifyReading, convertConcentration, FAULT_CODES, outOfRange, type Reading } from '@gwanje/protocol';
 
 export interface RawReading {
   value: number;
@@ -60,8 +60,7 @@ export function normalize(sensor: SensorConfig, raw: RawReading, ctx: NormalizeC
     // the fail-safe count it above every high setpoint); more than 10 % of the span below it is
     // under-range (NAMUR NE43 spirit). The same test the center applies: protocol classifyReading.
     const cls = classifyReading(sensor, { value, quality: 'good' });
-    if (cls === 'over-range') fault = FAULT_CODES.overRange;
-    else if (cls === 'under-range') fault = FAULT_CODES.underRange;
+    if (outOfRange(cls)) fault = cls === FAULT_CODES.overRange ? FAULT_CODES.overRange : FAULT_CODES.underRange;
   }
   const interval = sensor.intervalMs ?? DEFAULT_INTERVAL_MS;
   // CONTRACT "Default alarm rules": silent for 3 reporting intervals is stale.

@@ -7,15 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { AgentCredentials, LoginResponse } from '@gwanje/protocol';
 import mqtt from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { freePort, type Spawned, spawnServer, waitFor } from '../../testkit/index.js';
 import { launchChromium, openConsole, percentile } from './support/browser.js';
+import { type RealCenter, startRealCenter } from './support/real-center.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const artifacts = join(root, '.artifacts', 'web-console');
@@ -24,8 +23,7 @@ let url = given ?? '';
 let mqttUrl = process.env.GWANJE_CONSOLE_MQTT_URL ?? '';
 const username = process.env.GWANJE_CONSOLE_USER ?? 'admin';
 const password = process.env.GWANJE_CONSOLE_PASSWORD ?? `adm-${process.pid}-${Date.now()}`;
-let center: Spawned | null = null;
-let dataDir = '';
+let center: RealCenter | null = null;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
@@ -33,26 +31,9 @@ before(async () => {
   const build = spawnSync(process.execPath, [join(root, 'scripts/build-console.mjs')], { encoding: 'utf8' });
   assert.equal(build.status, 0, `console build failed:\n${build.stdout}\n${build.stderr}`);
   if (!given) {
-    const [http, mq] = [await freePort(), await freePort()];
-    dataDir = mkdtempSync(join(tmpdir(), 'gwanje-console-'));
-    center = spawnServer(process.execPath, ['--import', 'tsx', join(root, 'control-api/src/main.ts')], {
-      ...process.env,
-      GWANJE_HTTP_PORT: String(http),
-      GWANJE_MQTT_PORT: String(mq),
-      GWANJE_HOST: '127.0.0.1',
-      GWANJE_DATA_DIR: dataDir,
-      GWANJE_ADMIN_PASSWORD: password,
-      GWANJE_SIMULATE: '2',
-      GWANJE_SIMULATE_INCIDENT_SEC: '0',
-      GWANJE_LOG_LEVEL: 'warn',
-    });
-    url = `http://127.0.0.1:${http}`;
-    mqttUrl = `mqtt://127.0.0.1:${mq}`;
-    await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true, 45_000).catch(
-      (err: unknown) => {
-        throw new Error(`center did not come up: ${String(err)}\n${center?.output()}`);
-      },
-    );
+    center = await startRealCenter({ password, simulate: 2 });
+    url = center.url;
+    mqttUrl = center.mqttUrl;
   }
   browser = await launchChromium();
   mkdirSync(artifacts, { recursive: true });
@@ -62,7 +43,6 @@ after(async () => {
   for (const c of contexts) await c.close();
   await browser?.close();
   await center?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function registerAgent(agentId: string): Promise<AgentCredentials> {

@@ -150,6 +150,7 @@ export class AlarmService {
         priority: 2,
         active: lost,
         message: lost ? `camera-loss: camera ${cameraId} lost` : `camera-loss: camera ${cameraId} live again`,
+        facts: { active: lost, cameraId },
         cameras: [cameraId],
       },
       now,

@@ -10,7 +10,7 @@
  *   more exposure than the live sample-and-hold would (the safe side for an exposure limit).
  * Runs once in IngestPipeline.start(), before any reading is handled.
  */
-import { evaluationOf, TWA_WINDOW_MS } from '@gwanje/protocol';
+import { isExposureType, TWA_WINDOW_MS } from '@gwanje/protocol';
 import type { Logger } from '../logger.js';
 import type { TimeSeriesStore } from '../store/types.js';
 import type { ReadingSink } from './pipeline.js';
@@ -27,8 +27,7 @@ export interface RestoreDeps {
   log: Logger;
 }
 
-const hasExposureRules = (k: KnownSensor): boolean =>
-  k.ctx.rules.some((r) => r.enabled && (evaluationOf(r.type) === 'twa' || evaluationOf(r.type) === 'stel'));
+const hasExposureRules = (k: KnownSensor): boolean => k.ctx.rules.some((r) => r.enabled && isExposureType(r.type));
 
 export async function restoreDetection(d: RestoreDeps): Promise<void> {
   const { alarms, log } = d;

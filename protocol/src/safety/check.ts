@@ -8,10 +8,25 @@ import { RULE_TYPES, ruleTypeInfo, ruleTypesFor } from './rule-types.js';
 import { type RuleOverrideLike, type RuleSpec, resolveRules } from './rules.js';
 import { rangeOf, type SensorDescription, sensorClass } from './units.js';
 
+/** Why a rule is refused: a key the console translates (issue 15: the form explains in Korean or English). */
+export type RuleProblemReason =
+  | 'unknown-type'
+  | 'duplicate-type'
+  | 'not-applicable'
+  | 'no-setpoint'
+  | 'outside-range'
+  | 'bad-rate'
+  | 'bad-intervals'
+  | 'setpoint-required'
+  | 'order';
+
 export interface RuleProblem {
   /** Field path relative to the sensor, e.g. `rules.0.type`. */
   path: string;
+  /** English, for logs and the CLI; `reason` and `params` say the same as data. */
   message: string;
+  reason: RuleProblemReason;
+  params: Record<string, string | number>;
 }
 
 const fmt = (v: number): string => String(Math.round(v * 1e6) / 1e6);
@@ -38,12 +53,22 @@ export function checkRules(s: SensorDescription, overrides: readonly RuleOverrid
     const p = `rules.${i}`;
     const t = ruleTypeInfo(o.type);
     if (!t) {
-      out.push({ path: `${p}.type`, message: `unknown rule type "${o.type}" (one of ${RULE_TYPES.join(', ')})` });
+      out.push({
+        path: `${p}.type`,
+        message: `unknown rule type "${o.type}" (one of ${RULE_TYPES.join(', ')})`,
+        reason: 'unknown-type',
+        params: { type: o.type, known: RULE_TYPES.join(', ') },
+      });
       return;
     }
     const first = seen.get(o.type);
     if (first !== undefined) {
-      out.push({ path: `${p}.type`, message: `duplicate rule type "${o.type}" (also rules.${first})` });
+      out.push({
+        path: `${p}.type`,
+        message: `duplicate rule type "${o.type}" (also rules.${first})`,
+        reason: 'duplicate-type',
+        params: { type: o.type, other: `rules.${first}` },
+      });
       return;
     }
     seen.set(o.type, i);
@@ -51,26 +76,38 @@ export function checkRules(s: SensorDescription, overrides: readonly RuleOverrid
       out.push({
         path: `${p}.type`,
         message: `"${o.type}" does not apply to a ${describe(s)}; it takes ${applicable.join(', ')}`,
+        reason: 'not-applicable',
+        params: { type: o.type, sensor: describe(s), applicable: applicable.join(', ') },
       });
       return;
     }
     if (o.setpoint === undefined) return;
     const sp = o.setpoint;
+    const params = { type: o.type, setpoint: fmt(sp), unit: s.unit, min: fmt(range.min), max: fmt(range.max) };
     if (t.setpoint === 'none') {
-      out.push({ path: `${p}.setpoint`, message: `${o.type} takes no setpoint` });
+      out.push({ path: `${p}.setpoint`, message: `${o.type} takes no setpoint`, reason: 'no-setpoint', params });
     } else if (t.setpoint === 'value' && (sp < range.min || sp > range.max)) {
       const src = s.range ? "the sensor's range" : `the ${s.unit} scale`;
       out.push({
         path: `${p}.setpoint`,
         message: `${fmt(sp)} ${s.unit} is outside ${src} ${fmt(range.min)}..${fmt(range.max)} ${s.unit}`,
+        reason: 'outside-range',
+        params,
       });
     } else if (t.setpoint === 'rate' && !(sp > 0 && sp <= range.max - range.min)) {
       out.push({
         path: `${p}.setpoint`,
         message: `${fmt(sp)} ${s.unit}/min must be above 0 and at most the span ${fmt(range.max - range.min)}`,
+        reason: 'bad-rate',
+        params: { ...params, span: fmt(range.max - range.min) },
       });
     } else if (t.setpoint === 'intervals' && !(sp >= 1 && sp <= 1000)) {
-      out.push({ path: `${p}.setpoint`, message: `${fmt(sp)} reporting intervals must be between 1 and 1000` });
+      out.push({
+        path: `${p}.setpoint`,
+        message: `${fmt(sp)} reporting intervals must be between 1 and 1000`,
+        reason: 'bad-intervals',
+        params,
+      });
     }
   });
   if (out.length > 0) return out;
@@ -81,10 +118,13 @@ export function checkRules(s: SensorDescription, overrides: readonly RuleOverrid
     // An added rule without a setpoint: name it.
     const i = overrides.findIndex((o) => o.setpoint === undefined && o.enabled !== false && !hasDefault(s, o.type));
     const g = s.metric === 'gas' && !gasInfo(s.gas) ? ` (gas "${s.gas}" is not in the table)` : '';
+    const type = overrides[Math.max(i, 0)]?.type ?? '';
     return [
       {
         path: `rules.${Math.max(i, 0)}.setpoint`,
-        message: `required: this sensor has no default ${overrides[Math.max(i, 0)]?.type}${g}`,
+        message: `required: this sensor has no default ${type}${g}`,
+        reason: 'setpoint-required',
+        params: { type, gas: s.gas ?? '' },
       },
     ];
   }
@@ -102,6 +142,8 @@ export function checkRules(s: SensorDescription, overrides: readonly RuleOverrid
     out.push({
       path: `rules.${i}.setpoint`,
       message: `${lo} ${fmt(a.setpoint)} ${why} ${hi} ${fmt(b.setpoint)} ${s.unit}`,
+      reason: 'order',
+      params: { lower: lo, lowerSetpoint: fmt(a.setpoint), upper: hi, upperSetpoint: fmt(b.setpoint), unit: s.unit },
     });
   }
   return out;

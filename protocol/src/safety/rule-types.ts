@@ -112,6 +112,12 @@ export const HAZARD_RULE_TYPES: readonly RuleType[] = RULE_TYPES.filter((t) => R
 /** Rule types by evaluation (for detectors that pick the rules they judge). */
 export const evaluationOf = (t: string): RuleEvaluation | undefined => ruleTypeInfo(t)?.evaluation;
 
+/** Judged on a time-weighted average (gas-twa, gas-stel): needs exposure history. */
+export const isExposureType = (t: string): boolean => {
+  const ev = evaluationOf(t);
+  return ev === 'twa' || ev === 'stel';
+};
+
 /**
  * Alarm types that are not per-sensor rules but still part of the safety vocabulary: agent
  * comm-loss, camera-loss, ML anomaly, and `config`, the admin warning for a sensor the table

@@ -56,19 +56,18 @@ export const LEL_RISE_PER_MIN = 5;
 /** Round to 6 decimals so 10 % of 0.08 ppm is 0.008, not 0.008000000000000002. */
 const tidy = (x: number): number => Math.round(x * 1e6) / 1e6;
 
+/** The averaging or slope window a rule type is judged over, if it has one. */
+export function defaultWindowMs(type: string): number | undefined {
+  const ev = ruleTypeInfo(type)?.evaluation;
+  return ev === 'twa' ? TWA_WINDOW_MS : ev === 'stel' ? STEL_WINDOW_MS : ev === 'rate' ? ROR_WINDOW_MS : undefined;
+}
+
 /** A rule of `type` at `setpoint` with the type's defaults (priority, latch, direction, window). */
 export function ruleOf(type: RuleType, setpoint: number, o: Partial<RuleSpec> = {}): RuleSpec {
   const t = RULE_TYPE_INFO[type];
   const direction =
     t.evaluation === 'low' ? 'low' : t.evaluation === 'bool' || t.evaluation === 'fault' ? 'bool' : 'high';
-  const windowMs =
-    t.evaluation === 'twa'
-      ? TWA_WINDOW_MS
-      : t.evaluation === 'stel'
-        ? STEL_WINDOW_MS
-        : t.evaluation === 'rate'
-          ? ROR_WINDOW_MS
-          : undefined;
+  const windowMs = defaultWindowMs(type);
   const spec: RuleSpec = {
     type,
     priority: t.priority,
@@ -212,6 +211,15 @@ function addedRule(type: RuleType, setpoint: number, patch: Partial<RuleSpec>): 
           ? { deadband: tidy(Math.abs(setpoint) * 0.05) }
           : {};
   return ruleOf(type, setpoint, { ...base, ...patch });
+}
+
+/**
+ * The two lines a trend chart draws for a sensor: its warning and alarm levels (gas-low /
+ * gas-high; for oxygen o2-low / o2-high), from the rules it runs.
+ */
+export function trendSetpoints(rules: readonly RuleSpec[]): { low?: number; high?: number } {
+  const on = (type: string) => rules.find((r) => r.type === type && r.enabled)?.setpoint;
+  return { low: on('gas-low') ?? on('o2-low'), high: on('gas-high') ?? on('o2-high') };
 }
 
 /** The enabled rule of a type, if the sensor has one. */

@@ -37,6 +37,10 @@ export function classifyReading(sensor: { range?: { min: number; max: number } }
   return 'measured';
 }
 
+/** Over or under the measuring range: a sensor fault on a gas sensor, a range alarm on others. */
+export const outOfRange = (cls: ReadingClass): cls is 'over-range' | 'under-range' =>
+  cls === 'over-range' || cls === 'under-range';
+
 /** The fault code a reading of this class is reported with (sensor-fault), if any. */
 export function faultCodeOf(cls: ReadingClass, r: JudgedReading): string | undefined {
   if (cls === 'over-range') return r.fault ?? FAULT_CODES.overRange;

@@ -72,3 +72,51 @@ export const SensorReport = Type.Object({
   sensors: Type.Array(ReportedSensor, { maxItems: 1000 }),
 });
 export type SensorReport = Static<typeof SensorReport>;
+
+/** A rule as detection runs it, with where its settings came from (GET /sensors, issue 15). */
+export const EffectiveRule = Type.Object({
+  type: Type.String(),
+  priority: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3), Type.Literal(4)]),
+  direction: Type.Union([Type.Literal('high'), Type.Literal('low'), Type.Literal('bool')]),
+  strict: Type.Optional(Type.Boolean()),
+  setpoint: Type.Number(),
+  deadband: Type.Number(),
+  onDelayMs: Type.Number(),
+  offDelayMs: Type.Number(),
+  latched: Type.Boolean(),
+  windowMs: Type.Optional(Type.Number()),
+  enabled: Type.Boolean(),
+  origin: Type.Union([Type.Literal('default'), Type.Literal('agent'), Type.Literal('admin')]),
+});
+export type EffectiveRule = Static<typeof EffectiveRule>;
+
+/**
+ * GET /api/v1/sensors items and the PATCH answer: CONTRACT's SensorView plus (additive) the one
+ * record of the sensor's configuration the center keeps: the range and who set it, the agent's
+ * calibration, rules and config version, the admin's overrides, the rules detection runs, warnings
+ * and out-of-service.
+ */
+export const SensorConfigView = Type.Object({
+  sensorId: SensorId,
+  siteId: Type.String(),
+  agentId: AgentId,
+  metric: Type.String(),
+  gas: Type.Optional(Type.String()),
+  unit: Type.String(),
+  name: Type.Optional(Type.String()),
+  last: Type.Optional(Type.Object({ value: Type.Number(), ts: EpochMs })),
+  state: Type.String(),
+  rules: Type.Array(RuleOverride),
+  agentRules: Type.Array(RuleOverride),
+  cameras: Type.Array(Type.Object({ cameraId: Type.String(), preset: Type.Optional(Type.String()) })),
+  range: Type.Optional(Type.Object(SensorRange.properties)),
+  rangeSource: Type.Optional(Type.Union([Type.Literal('agent'), Type.Literal('admin')])),
+  calibration: Type.Optional(Type.Object({ zero: Type.Number(), span: Type.Number() })),
+  intervalMs: Type.Optional(Type.Number()),
+  configVersion: Type.Optional(Type.String()),
+  reportedAt: Type.Optional(EpochMs),
+  outOfService: Type.Optional(Type.Object({ since: EpochMs, actor: Type.String(), reason: Type.String() })),
+  effectiveRules: Type.Array(EffectiveRule),
+  warnings: Type.Array(Type.String()),
+});
+export type SensorConfigView = Static<typeof SensorConfigView>;

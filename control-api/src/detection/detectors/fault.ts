@@ -5,7 +5,7 @@
  *   range (issue 15: a pegged gas detector is a fault too, besides raising gas-high);
  * - over-range: a non-gas value (temperature, humidity) beyond its measuring range.
  */
-import { classifyReading, evaluationOf, faultCodeOf, type ReadingClass } from '@gwanje/protocol';
+import { classifyReading, evaluationOf, faultCodeOf, outOfRange, type ReadingClass } from '@gwanje/protocol';
 import type { Condition, DetectionReading, Detector, SensorContext } from '../types.js';
 import { CLEARED, type Debouncer, NO_CONDITIONS, RAISED, sensorCondition } from './debounce.js';
 import { hasPending, type SensorRules, SensorRuleTable } from './sensor-clock.js';
@@ -15,7 +15,7 @@ const HEALTH = new Set(['fault', 'range']);
 /** Whether a reading of this class on this sensor is a sensor fault. */
 function isFault(cls: ReadingClass, r: DetectionReading, ctx: SensorContext): boolean {
   if (cls === 'fault' || r.fault !== undefined || r.quality === 'fault') return true;
-  return ctx.metric === 'gas' && (cls === 'over-range' || cls === 'under-range');
+  return ctx.metric === 'gas' && outOfRange(cls);
 }
 
 export class FaultDetector implements Detector {
@@ -37,8 +37,8 @@ export class FaultDetector implements Detector {
       d.value = reading.value;
       if (evaluationOf(d.rule.type) === 'fault') {
         r = d.stepBool(faulty, reading.ts);
-      } else if (cls === 'over-range' || cls === 'under-range' || cls === 'measured') {
-        r = d.stepBool(cls !== 'measured', reading.ts);
+      } else if (outOfRange(cls) || cls === 'measured') {
+        r = d.stepBool(outOfRange(cls), reading.ts);
       } else {
         d.unknown(); // a fault's value says nothing about the range
         continue;

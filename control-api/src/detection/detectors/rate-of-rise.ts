@@ -56,7 +56,7 @@ const riseCondition = (ctx: SensorContext, rule: RuleSpec, active: boolean, slop
   sensorCondition(ctx, rule, active, slope, ts, { unit: `${ctx.unit}/min`, windowMs: 60_000 });
 
 export class RateOfRiseDetector implements Detector {
-  readonly name = 'rate-of-rise';
+  readonly name = 'rise';
   private readonly table = new SensorRuleTable((r) => evaluationOf(r.type) === 'rate');
   private readonly samples = new Map<SensorRules, SampleWindow>();
   private readonly timers = new Set<SensorRules>();

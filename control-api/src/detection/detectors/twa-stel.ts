@@ -8,11 +8,11 @@
  */
 import {
   classifyReading,
-  evaluationOf,
+  defaultWindowMs,
   exposureValue,
+  isExposureType,
   STALE_INTERVALS,
   STEL_WINDOW_MS,
-  TWA_WINDOW_MS,
 } from '@gwanje/protocol';
 import type { Condition, DetectionReading, Detector, SensorContext } from '../types.js';
 import { CLEARED, type Debouncer, NO_CONDITIONS, RAISED, sensorCondition } from './debounce.js';
@@ -23,10 +23,7 @@ const DEFAULT_INTERVAL_MS = 60_000;
 
 export class TwaStelDetector implements Detector {
   readonly name = 'twa-stel';
-  private readonly table = new SensorRuleTable((r) => {
-    const ev = evaluationOf(r.type);
-    return ev === 'twa' || ev === 'stel';
-  });
+  private readonly table = new SensorRuleTable((r) => isExposureType(r.type));
   private readonly windows = new Map<SensorRules, TimeWeightedWindow[]>();
 
   onReading(reading: DetectionReading, ctx: SensorContext, now: number): Condition[] {
@@ -99,11 +96,7 @@ export class TwaStelDetector implements Detector {
     if (!win) {
       const hold = STALE_INTERVALS * (s.ctx.intervalMs ?? DEFAULT_INTERVAL_MS);
       win = s.deb.map(
-        (d) =>
-          new TimeWeightedWindow(
-            d.rule.windowMs ?? (evaluationOf(d.rule.type) === 'twa' ? TWA_WINDOW_MS : STEL_WINDOW_MS),
-            hold,
-          ),
+        (d) => new TimeWeightedWindow(d.rule.windowMs ?? defaultWindowMs(d.rule.type) ?? STEL_WINDOW_MS, hold),
       );
       this.windows.set(s, win);
     }

@@ -4,7 +4,7 @@
  * it, the agent's calibration, rules and config version, the admin's overrides, the rules
  * detection actually runs (each with where it came from), warnings and out-of-service.
  */
-import type { RuleOverride, SensorView } from '@gwanje/protocol';
+import type { RuleOverride, SensorConfigView, SensorView } from '@gwanje/protocol';
 import { contextOf, parseJsonArray } from '../../ingest/sensors.js';
 import type { SensorRow } from '../../store/types.js';
 
@@ -45,7 +45,7 @@ function jsonObject<T>(raw: string | null | undefined): T | undefined {
 }
 
 /** The sensor view plus its admin settings and effective configuration (additive to CONTRACT's SensorView). */
-export function sensorAdminView(r: SensorRow) {
+export function sensorAdminView(r: SensorRow): SensorConfigView {
   const admin = jsonArray(r.rules) as RuleOverride[];
   const agent = jsonArray(r.agentRules) as RuleOverride[];
   const ctx = contextOf(r);
@@ -56,7 +56,8 @@ export function sensorAdminView(r: SensorRow) {
     rules: admin,
     agentRules: agent,
     cameras: cameraLinks(r.cameras),
-    ...(ctx.range ? { range: ctx.range, rangeSource: r.rangeSource ?? undefined } : {}),
+    ...(ctx.range ? { range: ctx.range } : {}),
+    ...(ctx.range && (r.rangeSource === 'agent' || r.rangeSource === 'admin') ? { rangeSource: r.rangeSource } : {}),
     ...(r.calibration ? { calibration: jsonObject<{ zero: number; span: number }>(r.calibration) } : {}),
     ...(r.intervalMs != null ? { intervalMs: r.intervalMs } : {}),
     ...(r.configVersion ? { configVersion: r.configVersion } : {}),

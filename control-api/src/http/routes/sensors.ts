@@ -17,6 +17,7 @@ import {
   mergeOverrides,
   RuleOverride,
   type RuleOverride as RuleOverrideT,
+  type RuleProblem,
   SensorRange,
 } from '@gwanje/protocol';
 import { Type } from '@sinclair/typebox';
@@ -55,11 +56,15 @@ async function sensorOf(ctx: Ctx): Promise<{ id: string; sensor: SensorRow }> {
   return { id, sensor };
 }
 
+/** A 400 naming the field, with the problem's reason and params for the console to explain it. */
+const ruleError = (field: string, p: RuleProblem, message = p.message): HttpError =>
+  new HttpError(400, 'bad-request', `${field}: ${message}`, field, { reason: p.reason, params: p.params });
+
 /** The rule checks of issue 15 on the admin's overrides layered over the agent's. */
 function checkPatchRules(sensor: SensorRow, rules: RuleOverrideT[]): void {
   const desc = describeRow(sensor);
   const own = checkRules(desc, rules);
-  if (own.length > 0) throw badRequest(own[0].path, own[0].message);
+  if (own.length > 0) throw ruleError(own[0].path, own[0]);
   const agent = parseJsonArray(sensor.agentRules) as RuleOverrideT[];
   const merged = mergeOverrides(agent, rules);
   const all = checkRules(desc, merged);
@@ -69,7 +74,7 @@ function checkPatchRules(sensor: SensorRow, rules: RuleOverrideT[]): void {
   const type = m ? merged[Number(m[1])]?.type : undefined;
   const i = type === undefined ? -1 : rules.findIndex((r) => r.type === type);
   const field = i >= 0 && m ? `rules.${i}.${m[2]}` : 'rules';
-  throw badRequest(field, `${all[0].message}${i >= 0 ? '' : " (with the agent's configured rules)"}`);
+  throw ruleError(field, all[0], `${all[0].message}${i >= 0 ? '' : " (with the agent's configured rules)"}`);
 }
 
 function rangePatch(sensor: SensorRow, range: { min: number; max: number } | null): Partial<SensorRow> {
