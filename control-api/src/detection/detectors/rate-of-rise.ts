@@ -62,10 +62,10 @@ export class RateOfRiseDetector implements Detector {
   private readonly timers = new Set<SensorRules>();
 
   onReading(reading: DetectionReading, ctx: SensorContext, now: number): Condition[] {
-    // Only a measurement has a slope (an over-range value is clipped by the transmitter).
-    if (classifyReading(ctx, reading) !== 'measured') return NO_CONDITIONS;
     const s = this.table.enter(reading, ctx, now);
     if (s.deb.length === 0 || reading.ts <= s.lastTs) return NO_CONDITIONS;
+    // Only a measurement has a slope (an over-range value is clipped by the transmitter).
+    if (classifyReading(ctx, reading) !== 'measured') return NO_CONDITIONS;
     s.lastTs = reading.ts;
     const d = s.deb[0];
     const windowMs = d.rule.windowMs ?? ROR_WINDOW_MS;

@@ -20,16 +20,13 @@ export class ThresholdDetector implements Detector {
   private readonly table = new SensorRuleTable((r) => SETPOINT.has(evaluationOf(r.type) ?? ''));
   /** Sensors with a delay running, so a tick does not walk every sensor. */
   private readonly timers = new Set<SensorRules>();
-  /** The fault code behind a verdict that was not a plain measurement (over-range), per sensor. */
-  private readonly codes = new Map<string, string | undefined>();
 
   onReading(reading: DetectionReading, ctx: SensorContext, now: number): Condition[] {
     const s = this.table.enter(reading, ctx, now);
     if (s.deb.length === 0 || reading.ts < s.lastTs) return NO_CONDITIONS; // an older sample: the newer one decided
     s.lastTs = reading.ts;
     const cls = classifyReading(ctx, reading);
-    const code = cls === 'measured' ? undefined : cls;
-    this.codes.set(ctx.sensorId, code);
+    s.code = cls === 'measured' ? undefined : cls;
     let out: Condition[] | undefined;
     for (const d of s.deb) {
       const v = judgedValue(d.rule, cls, reading.value);
@@ -62,8 +59,7 @@ export class ThresholdDetector implements Detector {
   }
 
   private condition(s: SensorRules, d: SensorRules['deb'][number], active: boolean, ts: number): Condition {
-    const code = this.codes.get(s.ctx.sensorId);
-    return sensorCondition(s.ctx, d.rule, active, d.value, ts, code ? { reason: code } : {});
+    return sensorCondition(s.ctx, d.rule, active, d.value, ts, s.code ? { reason: s.code } : {});
   }
 
   private track(s: SensorRules): void {

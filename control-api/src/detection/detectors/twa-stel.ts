@@ -27,10 +27,10 @@ export class TwaStelDetector implements Detector {
   private readonly windows = new Map<SensorRules, TimeWeightedWindow[]>();
 
   onReading(reading: DetectionReading, ctx: SensorContext, now: number): Condition[] {
-    const sample = exposureValue(classifyReading(ctx, reading), reading.value, ctx.range);
-    if (sample === undefined) return NO_CONDITIONS;
     const s = this.table.enter(reading, ctx, now);
     if (s.deb.length === 0) return NO_CONDITIONS;
+    const sample = exposureValue(classifyReading(ctx, reading), reading.value, ctx.range);
+    if (sample === undefined) return NO_CONDITIONS;
     const win = this.windowsOf(s);
     if (reading.ts > s.lastTs) s.lastTs = reading.ts;
     let out: Condition[] | undefined;
