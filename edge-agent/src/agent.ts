@@ -70,8 +70,6 @@ export class EdgeAgent {
   private invalid = 0;
   private duplicates = 0;
   private readonly recent = new RecentReadings();
-  /** Sensors read besides the declared ones (adopted from the field broker), reported as 'discovered'. */
-  private readonly adopted = new Map<string, SensorConfig>();
 
   /** Throws protocol's ValidationError (every `path: message`) for an invalid config. */
   constructor(config: AgentConfig | unknown, opts: EdgeAgentOptions = {}) {
@@ -275,22 +273,9 @@ export class EdgeAgent {
    */
   publishSensors(): void {
     if (!this.central.connected) return;
-    const list = [
-      ...this.config.sensors.map((sensor) => ({ sensor, source: 'config' as const })),
-      ...[...this.adopted.values()].map((sensor) => ({ sensor, source: 'discovered' as const })),
-    ];
+    // Declared sensors; an adopted (self-describing) one goes in the same list as 'discovered'.
+    const list = this.config.sensors.map((sensor) => ({ sensor, source: 'config' as const }));
     this.central.publish('sensors', sensorReport(this.config.agentId, list, this.now(), this.config.version));
-  }
-
-  /**
-   * A sensor read without being declared (adopted from the field broker): the fail-safe guards it
-   * with the table's defaults and the center hears of it in the next `sensors` report.
-   */
-  reportSensor(sensor: SensorConfig): void {
-    if (this.config.sensors.some((s) => s.sensorId === sensor.sensorId)) return;
-    this.adopted.set(sensor.sensorId, sensor);
-    this.failsafe.guard(sensor);
-    this.publishSensors();
   }
 
   /** Publishes the retained `status` now (e.g. after a config decision). */

@@ -76,7 +76,7 @@ export class LocalFailSafe {
     for (const s of config.sensors) this.guard(s);
   }
 
-  /** Starts guarding a sensor (declared in the config, or adopted later) with its local rules. */
+  /** Guards a sensor with its local rules (every declared sensor; an adopted one the same way). */
   guard(sensor: SensorConfig): void {
     const rules = localRules(sensor);
     if (rules.length > 0) this.sensors.set(sensor.sensorId, { sensor, rules });
