@@ -100,11 +100,3 @@ const BY_NAME: ReadonlyMap<string, GasInfo> = (() => {
 export function gasInfo(name: string | undefined): GasInfo | undefined {
   return name === undefined ? undefined : BY_NAME.get(name.toUpperCase());
 }
-
-/** Every name the table knows (formulas and aliases as written), for scans and forms. */
-export function gasNames(): string[] {
-  return (Object.values(GASES) as GasInfo[]).flatMap((g) => [g.formula, ...g.aliases]);
-}
-
-/** The canonical formula of a known gas name, else the name as given. */
-export const canonicalGas = (name: string): string => gasInfo(name)?.formula ?? name;

@@ -221,7 +221,3 @@ export function trendSetpoints(rules: readonly RuleSpec[]): { low?: number; high
   const on = (type: string) => rules.find((r) => r.type === type && r.enabled)?.setpoint;
   return { low: on('gas-low') ?? on('o2-low'), high: on('gas-high') ?? on('o2-high') };
 }
-
-/** The enabled rule of a type, if the sensor has one. */
-export const ruleByType = (rules: readonly RuleSpec[], type: string): RuleSpec | undefined =>
-  rules.find((r) => r.type === type && r.enabled);
