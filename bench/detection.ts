@@ -7,26 +7,29 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { resolveRules } from '@gwanje/protocol';
 import { DetectionEngine } from '../control-api/src/detection/engine.js';
-import { resolveRules } from '../control-api/src/detection/rules.js';
 import type { DetectionReading, SensorContext } from '../control-api/src/detection/types.js';
 
 const total = Number(process.argv[2] ?? 2_000_000);
 const SITES = 31;
+// Measuring ranges as the simulated agents report them (issue 15: the center knows each range, so
+// every reading is also classified against it).
 const kinds = [
-  { k: 'ch4', metric: 'gas', gas: 'CH4', unit: '%LEL', base: 1, spike: 30 },
-  { k: 'co', metric: 'gas', gas: 'CO', unit: 'ppm', base: 3, spike: 250 },
-  { k: 'h2s', metric: 'gas', gas: 'H2S', unit: 'ppm', base: 0.5, spike: 20 },
-  { k: 'flame', metric: 'flame', gas: undefined, unit: 'bool', base: 0, spike: 1 },
-  { k: 'temp', metric: 'temperature', gas: undefined, unit: 'C', base: 22, spike: 70 },
+  { k: 'ch4', metric: 'gas', gas: 'CH4', unit: '%LEL', base: 1, spike: 30, range: { min: 0, max: 100 } },
+  { k: 'co', metric: 'gas', gas: 'CO', unit: 'ppm', base: 3, spike: 250, range: { min: 0, max: 1000 } },
+  { k: 'h2s', metric: 'gas', gas: 'H2S', unit: 'ppm', base: 0.5, spike: 20, range: { min: 0, max: 100 } },
+  { k: 'flame', metric: 'flame', gas: undefined, unit: 'bool', base: 0, spike: 1, range: undefined },
+  { k: 'temp', metric: 'temperature', gas: undefined, unit: 'C', base: 22, spike: 70, range: { min: -40, max: 85 } },
 ] as const;
 
 const ctxs: SensorContext[] = [];
 for (let s = 0; s < SITES; s++) {
   for (let n = 1; n <= 8; n++) {
     for (const kind of kinds) {
-      const desc = { metric: kind.metric, gas: kind.gas, unit: kind.unit };
+      const desc = { metric: kind.metric, gas: kind.gas, unit: kind.unit, range: kind.range };
       ctxs.push({
+        range: kind.range,
         sensorId: `site${s}-${kind.k}-${n}`,
         siteId: `site${s}`,
         agentId: `site${s}-agent`,

@@ -1,5 +1,6 @@
 export * from './http.js';
 export * from './influxdb.js';
+export * from './modbus.js';
 export * from './mosquitto.js';
 export * from './ports.js';
 export * from './postgres.js';

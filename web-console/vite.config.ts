@@ -14,6 +14,8 @@ export default defineConfig({
     alias: [
       { find: /^@gwanje\/protocol\/schemas\/(.*)$/, replacement: `${here('../protocol/src/schemas')}/$1` },
       { find: '@gwanje/protocol/socket', replacement: here('../protocol/src/socket.ts') },
+      // The gas-safety table (issue 15): plain constants and pure functions, no schema library.
+      { find: '@gwanje/protocol/safety', replacement: here('../protocol/src/safety/index.ts') },
     ],
   },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 1500 },

@@ -25,6 +25,7 @@ export function ingestStoreOf(repos: Repositories, now: () => number = Date.now)
         await repos.sensors.upsert(rest);
       },
       updateLastMany: (last) => repos.sensors.updateLastMany(last),
+      save: (rows) => repos.sensors.upsertMany(rows.map(({ lastValue: _v, lastTs: _t, state: _s, ...rest }) => rest)),
     },
     cameras: {
       replaceInventory: async (siteId, agentId, cameras) => {

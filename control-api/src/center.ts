@@ -309,7 +309,19 @@ export class Center {
       discoveries,
       agentConfig: repos.agents,
       // Rule / camera edits reach the running detection at once (issue 4 "configurable per sensor").
-      sensorAdmin: { save: (row) => repos.sensors.upsert(row), reload: (row) => void ingest?.sensors.reload(row) },
+      sensorAdmin: {
+        save: (row) => repos.sensors.upsert(row),
+        reload: (row) => ingest?.reloadSensor(row),
+        // Issue 15: a sensor out of service for maintenance / a bump test, and back; journaled.
+        setOutOfService: async (row, oos, actor, comment) => {
+          await repos.sensors.setOutOfService(row.sensorId, oos && JSON.stringify(oos));
+          await alarms.sourceService(row.sensorId, {
+            outOfService: oos !== null,
+            actor,
+            reason: oos?.reason ?? comment,
+          });
+        },
+      },
       configPublicKeyPem: s.configPublicKeyFile ? readFileSync(s.configPublicKeyFile, 'utf8') : undefined,
       clips: {
         list: async (id) => (await gateway.clips(id)).map((c) => ({ ...c })),

@@ -28,6 +28,7 @@ import { LocalFailSafe } from './failsafe.js';
 import { FieldOutputs } from './field.js';
 import { normalize, type RawReading } from './normalize.js';
 import { StoreAndForwardQueue } from './queue/queue.js';
+import { sensorReport } from './report.js';
 import { TelemetryUplink } from './uplink.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -234,7 +235,7 @@ export class EdgeAgent {
   private adopt(driver: string, sensorId: string, d: SensorDescription): SensorConfig | undefined {
     const a = this.discovery?.adopt(sensorId, d, driver);
     if (!a) return undefined;
-    this.failsafe.adopt(a.sensor);
+    this.failsafe.guard(a.sensor);
     if (a.changed) {
       this.log.info({ sensorId, metric: d.metric, gas: d.gas, unit: d.unit }, 'agent: field sensor discovered');
       this.events.send({
@@ -246,6 +247,7 @@ export class EdgeAgent {
         unit: d.unit,
         driver,
       });
+      this.publishSensors();
     }
     return a.sensor;
   }
@@ -314,6 +316,7 @@ export class EdgeAgent {
 
   private onCentralUp(): void {
     this.publishStatus();
+    this.publishSensors();
     this.cameras.republish();
     this.uplink.setConnected(true);
     this.events.setConnected(true);
@@ -334,6 +337,20 @@ export class EdgeAgent {
       dropped: this.queue.dropped,
       ts: this.now(),
     };
+  }
+
+  /**
+   * Publishes the retained `sensors` report (issue 15): every sensor with its range, calibration,
+   * interval and rules, so the center judges them as the agent does.
+   */
+  publishSensors(): void {
+    if (!this.central.connected) return;
+    // Declared sensors; an adopted (self-describing) one goes in the same list as 'discovered'.
+    const list = [
+      ...this.config.sensors.map((sensor) => ({ sensor, source: 'config' as const })),
+      ...(this.discovery?.list() ?? []).map((sensor) => ({ sensor, source: 'discovered' as const })),
+    ];
+    this.central.publish('sensors', sensorReport(this.config.agentId, list, this.now(), this.config.version));
   }
 
   /** Publishes the retained `status` now (e.g. after a config decision). */

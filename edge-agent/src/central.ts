@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import {
+  AGENT_TOPICS,
   type AgentStatus,
   type AgentTopicKind,
   agentTopic,
@@ -130,7 +131,7 @@ export class CentralLink {
       done?.(err as Error);
       return;
     }
-    const retain = kind === 'status' || kind === 'cameras';
+    const retain = AGENT_TOPICS[kind].retain;
     c.publish(topic, bytes, { qos: 1, retain }, (err) => done?.(err ?? undefined));
   }
 

@@ -5,6 +5,6 @@ export { LocalFailSafe } from './failsafe.js';
 export { DEFAULT_HEALTH_PORT, HealthServer } from './health-server.js';
 export { convertUnit, normalize, type RawReading } from './normalize.js';
 export { StoreAndForwardQueue } from './queue/queue.js';
-export { localRule } from './rules.js';
+export { localRules } from './rules.js';
 export { simulatedAgentConfig } from './sim/province.js';
 export { AGENT_VERSION } from './version.js';

@@ -4,7 +4,7 @@
  * passed through. Every driver hands its raw value here so all paths agree.
  */
 import type { SensorConfig } from '@gwanje/firmware-config';
-import type { Reading } from '@gwanje/protocol';
+import { classifyReading, convertConcentration, FAULT_CODES, outOfRange, type Reading } from '@gwanje/protocol';
 
 export interface RawReading {
   value: number;
@@ -14,30 +14,17 @@ export interface RawReading {
   fault?: string;
 }
 
-/** Lower explosive limits in %vol (IEC 60079-20-1) used to convert %vol <-> %LEL. */
-export const LEL_VOL: Record<string, number> = { CH4: 4.4, LPG: 1.8, C3H8: 1.7, H2: 4.0, C4H10: 1.4 };
-
-/** Converts `value` from unit `from` to unit `to` for `gas`, or undefined when not convertible. */
+/**
+ * Converts `value` from unit `from` to unit `to` for `gas` (%LEL, %vol and ppm, with the LEL
+ * from protocol's gas table), or undefined when not convertible.
+ */
 export function convertUnit(
   value: number,
   from: Reading['unit'],
   to: Reading['unit'],
   gas?: string,
 ): number | undefined {
-  if (from === to) return value;
-  if (from === 'ppm' && to === '%vol') return value / 10_000;
-  if (from === '%vol' && to === 'ppm') return value * 10_000;
-  const lel = gas ? LEL_VOL[gas] : undefined;
-  if (lel !== undefined) {
-    const vol = from === 'ppm' ? value / 10_000 : from === '%vol' ? value : undefined;
-    if (to === '%LEL' && vol !== undefined) return (vol / lel) * 100;
-    if (from === '%LEL') {
-      const v = (value / 100) * lel;
-      if (to === '%vol') return v;
-      if (to === 'ppm') return v * 10_000;
-    }
-  }
-  return undefined;
+  return convertConcentration(value, from, to, gas);
 }
 
 export interface NormalizeContext {
@@ -69,10 +56,11 @@ export function normalize(sensor: SensorConfig, raw: RawReading, ctx: NormalizeC
     value = (value - sensor.calibration.zero) * sensor.calibration.span;
   }
   if (!fault && sensor.range && sensor.unit !== 'bool') {
-    const span = sensor.range.max - sensor.range.min;
-    // Beyond 10 % outside the measuring range the value cannot be trusted (NAMUR NE43 spirit).
-    if (value < sensor.range.min - 0.1 * span) fault = 'under-range';
-    else if (value > sensor.range.max + 0.1 * span) fault = 'over-range';
+    // Beyond the measuring range (issue 15: a pegged detector is over-range, and the center and
+    // the fail-safe count it above every high setpoint); more than 10 % of the span below it is
+    // under-range (NAMUR NE43 spirit). The same test the center applies: protocol classifyReading.
+    const cls = classifyReading(sensor, { value, quality: 'good' });
+    if (outOfRange(cls)) fault = cls === FAULT_CODES.overRange ? FAULT_CODES.overRange : FAULT_CODES.underRange;
   }
   const interval = sensor.intervalMs ?? DEFAULT_INTERVAL_MS;
   // CONTRACT "Default alarm rules": silent for 3 reporting intervals is stale.

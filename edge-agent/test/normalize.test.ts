@@ -30,6 +30,13 @@ const cases: Array<[string, SensorConfig, RawReading, Partial<ReturnType<typeof 
     { quality: 'fault', fault: 'E42' },
   ],
   ['beyond 110 % of range is over-range', ch4, { value: 111 }, { quality: 'fault', fault: 'over-range' }],
+  [
+    '#15 any value beyond the range is over-range, value kept (150 %LEL on 0-100)',
+    ch4,
+    { value: 150 },
+    { quality: 'fault', fault: 'over-range', value: 150 },
+  ],
+  ['#15 just above full scale is over-range', ch4, { value: 100.5 }, { quality: 'fault', fault: 'over-range' }],
   ['at full scale is good', ch4, { value: 100 }, { quality: 'good' }],
   ['below -10 % of range is under-range', ch4, { value: -11 }, { quality: 'fault', fault: 'under-range' }],
   ['flame bool: 1 stays 1', flame, { value: 1 }, { value: 1, unit: 'bool' }],
@@ -55,6 +62,6 @@ test('normalize: gas formula is carried, absent for non-gas metrics', () => {
 test('convertUnit round trips and refuses what it cannot know', () => {
   assert.equal(convertUnit(1, '%vol', 'ppm'), 10_000);
   assert.equal(convertUnit(50, '%LEL', '%vol', 'CH4'), 2.2);
-  assert.equal(convertUnit(50, '%LEL', '%vol', 'CO'), undefined);
+  assert.equal(convertUnit(50, '%LEL', '%vol', 'Cl2'), undefined, 'chlorine does not burn: no LEL');
   assert.equal(convertUnit(20, 'C', '%RH'), undefined);
 });

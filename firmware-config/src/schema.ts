@@ -4,33 +4,27 @@
  * typo is an error (`path: unknown key`), never a silently ignored setting.
  */
 
-import { AgentId, CameraId, Gas, Metric, SensorId, SiteId, Unit } from '@gwanje/protocol';
+import {
+  AgentId,
+  Calibration,
+  CameraId,
+  Gas,
+  Metric,
+  RuleOverride,
+  SensorId,
+  SensorRange,
+  SiteId,
+  Unit,
+} from '@gwanje/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 
 const strict = { additionalProperties: false } as const;
 
-export const RuleOverride = Type.Object(
-  {
-    type: Type.String({ pattern: '^[a-z][a-z0-9-]{0,40}$', description: 'alarm type, e.g. gas-high' }),
-    enabled: Type.Optional(Type.Boolean()),
-    setpoint: Type.Optional(Type.Number()),
-    priority: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3), Type.Literal(4)])),
-    deadband: Type.Optional(Type.Number({ minimum: 0 })),
-    onDelayMs: Type.Optional(Type.Integer({ minimum: 0 })),
-    offDelayMs: Type.Optional(Type.Integer({ minimum: 0 })),
-    latched: Type.Optional(Type.Boolean()),
-  },
-  strict,
-);
-export type RuleOverride = Static<typeof RuleOverride>;
-
-export const Calibration = Type.Object(
-  {
-    zero: Type.Number({ default: 0, description: 'offset subtracted from the raw value' }),
-    span: Type.Number({ default: 1, exclusiveMinimum: 0, description: 'gain applied after the offset' }),
-  },
-  strict,
-);
+/**
+ * Rule overrides, calibration and range are defined once in protocol (issue 15): the same
+ * schema for this document, the admin API and the agent's `sensors` report.
+ */
+export { Calibration, RuleOverride, SensorRange };
 
 export const SensorConfig = Type.Object(
   {
@@ -45,7 +39,7 @@ export const SensorConfig = Type.Object(
     /** Expected reporting interval; stale after 3 of them (CONTRACT "Default alarm rules"). */
     intervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
     /** Measuring range; readings beyond it are over-range. */
-    range: Type.Optional(Type.Object({ min: Type.Number(), max: Type.Number() }, strict)),
+    range: Type.Optional(SensorRange),
     rules: Type.Optional(Type.Array(RuleOverride, { maxItems: 32 })),
     cameras: Type.Optional(
       Type.Array(Type.Object({ cameraId: CameraId, preset: Type.Optional(Type.String({ maxLength: 64 })) }, strict), {

@@ -4,7 +4,16 @@
  * cannot say (cross references, uniqueness, unit fits metric). Every problem is reported, each as
  * `path: message` (HOUSE_STYLE "Configuration"), so a field engineer fixes a file in one pass.
  */
-import { compiled, formatErrors, inspectTree } from '@gwanje/protocol';
+import {
+  checkRules,
+  compiled,
+  formatErrors,
+  gasInfo,
+  inspectTree,
+  type RuleOverrideLike,
+  type SensorDescription,
+  UNITS_BY_METRIC,
+} from '@gwanje/protocol';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { ErrorObject } from 'ajv';
@@ -18,14 +27,8 @@ const DRIVER_BRANCHES: Record<string, TSchema> = {
 
 export type ValidateResult = { ok: true; value: AgentConfig } | { ok: false; errors: string[] };
 
-/** Units a metric may be reported in (CONTRACT "MQTT: field sensor -> edge agent"). */
-export const UNITS_BY_METRIC: Readonly<Record<string, readonly string[]>> = {
-  gas: ['%LEL', 'ppm', '%vol'],
-  flame: ['bool'],
-  smoke: ['bool'],
-  temperature: ['C'],
-  humidity: ['%RH'],
-};
+/** Units a metric may be reported in (CONTRACT "MQTT: field sensor -> edge agent"): the safety table's. */
+export { UNITS_BY_METRIC };
 
 /**
  * The JSON Schema of the document as a person writes it, for the console's forms and editors.
@@ -151,13 +154,25 @@ function semanticErrors(value: unknown): string[] {
     if (metric !== undefined && metric !== 'gas' && s.gas !== undefined) {
       errors.push(`${p}.gas: only allowed when metric is gas`);
     }
-    const units = metric ? UNITS_BY_METRIC[metric] : undefined;
+    const units = metric ? (UNITS_BY_METRIC as Record<string, readonly string[]>)[metric] : undefined;
     if (units && typeof s.unit === 'string' && !units.includes(s.unit)) {
       errors.push(`${p}.unit: "${s.unit}" does not fit metric ${metric} (use ${units.join(', ')})`);
     }
-    if (s.gas === 'O2' && s.unit !== undefined && s.unit !== '%vol') errors.push(`${p}.unit: O2 is measured in %vol`);
+    const gas = typeof s.gas === 'string' ? gasInfo(s.gas) : undefined;
+    if (gas?.kind === 'oxygen' && s.unit !== undefined && s.unit !== '%vol') {
+      errors.push(`${p}.unit: ${gas.formula} is measured in %vol`);
+    }
+    let rangeOk = true;
     if (isRec(s.range) && typeof s.range.min === 'number' && typeof s.range.max === 'number') {
-      if (!(s.range.min < s.range.max)) errors.push(`${p}.range: min must be less than max`);
+      rangeOk = s.range.min < s.range.max;
+      if (!rangeOk) errors.push(`${p}.range: min must be less than max`);
+    }
+    // Typed rules (issue 15): the protocol's checks, the same the center's API runs.
+    if (rangeOk && metric && typeof s.unit === 'string' && Array.isArray(s.rules)) {
+      const desc: SensorDescription = { metric, unit: s.unit, gas: typeof s.gas === 'string' ? s.gas : undefined };
+      if (isRec(s.range)) desc.range = s.range as { min: number; max: number };
+      const rules = s.rules.filter((r): r is RuleOverrideLike => isRec(r) && typeof r.type === 'string');
+      for (const e of checkRules(desc, rules)) errors.push(`${p}.${e.path}: ${e.message}`);
     }
     const driver = driverOf(s, drivers, value.drivers);
     // With no drivers declared the agent reads its sensors with a default MQTT driver on field.url
@@ -176,7 +191,6 @@ function semanticErrors(value: unknown): string[] {
       if (addr?.register === undefined) errors.push(`${p}.address.register: required for a modbus-tcp driver`);
       if (addr?.rawMin !== undefined && !isRec(s.range)) errors.push(`${p}.range: required to scale rawMin/rawMax`);
     }
-    errors.push(...duplicates(s.rules, 'type', `${p}.rules`, 'rule type'));
     list(s.cameras).forEach((c, j) => {
       if (!discovery && typeof c.cameraId === 'string' && !cameraIds.has(c.cameraId)) {
         errors.push(`${p}.cameras.${j}.cameraId: no camera with id "${c.cameraId}"`);

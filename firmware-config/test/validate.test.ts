@@ -66,6 +66,32 @@ describe('validateConfig', () => {
     ]);
   });
 
+  it('#15 typed rules: the same checks as the center API, each naming its field', () => {
+    const doc = sampleConfig() as Doc;
+    set(doc, 'sensors.0.rules', [
+      { type: 'twa', setpoint: 10 },
+      { type: 'gas-low', setpoint: 30 },
+    ]);
+    set(doc, 'sensors.1.rules', [
+      { type: 'gas-high', setpoint: 600 },
+      { type: 'gas-high', setpoint: 100 },
+    ]);
+    assert.deepEqual(errorsOf(doc), [
+      'sensors.0.rules.0.type: unknown rule type "twa" (one of gas-low, gas-high, gas-twa, gas-stel, o2-low, o2-high, flame, smoke, temperature-high, rate-of-rise, over-range, sensor-fault, stale)',
+      "sensors.1.rules.0.setpoint: 600 ppm is outside the sensor's range 0..500 ppm",
+      'sensors.1.rules.1.type: duplicate rule type "gas-high" (also rules.0)',
+    ]);
+    const order = sampleConfig() as Doc;
+    set(order, 'sensors.1.rules', [{ type: 'gas-twa', setpoint: 250 }]);
+    assert.deepEqual(errorsOf(order), ['sensors.1.rules.0.setpoint: gas-twa 250 must not be above gas-stel 200 ppm']);
+    const low = sampleConfig() as Doc;
+    set(low, 'sensors.0.rules', [{ type: 'gas-low', setpoint: 30 }]);
+    assert.deepEqual(errorsOf(low), ['sensors.0.rules.0.setpoint: gas-low 30 must be below gas-high 25 %LEL']);
+    const fine = sampleConfig() as Doc;
+    set(fine, 'sensors.0.rules', [{ type: 'gas-high', setpoint: 20 }]);
+    assert.ok(validateConfig(fine).ok);
+  });
+
   it('reports a duplicate sensorId with both positions', () => {
     const doc = sampleConfig() as Doc;
     set(doc, 'sensors.1.sensorId', 'suwon-ch4-1');

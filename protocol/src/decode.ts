@@ -5,6 +5,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { DecodeError, parseJson } from './json.js';
+import { SensorReport, type SensorReport as SensorReportT } from './schemas/sensor-config.js';
 import type {
   AgentEvent as AgentEventT,
   AgentStatus as AgentStatusT,
@@ -40,6 +41,7 @@ export type AgentMessage =
   | AgentMsg<'telemetry', TelemetryT>
   | AgentMsg<'status', AgentStatusT>
   | AgentMsg<'cameras', CameraInventoryT>
+  | AgentMsg<'sensors', SensorReportT>
   | AgentMsg<'events', AgentEventT>
   | AgentMsg<'cmdResult', CommandResultT>
   | AgentMsg<'config', SignedConfigT>
@@ -58,6 +60,7 @@ const SCHEMAS: Record<AgentTopicKind | 'sensor', TSchema> = {
   telemetry: Telemetry,
   status: AgentStatus,
   cameras: CameraInventory,
+  sensors: SensorReport,
   events: AgentEvent,
   cmdResult: CommandResult,
   config: SignedConfig,
@@ -68,6 +71,7 @@ const SCHEMAS: Record<AgentTopicKind | 'sensor', TSchema> = {
 /** Size caps per kind: telemetry batches are the largest legitimate payloads. */
 const MAX_BYTES: Partial<Record<AgentTopicKind | 'sensor', number>> = {
   telemetry: 1024 * 1024,
+  sensors: 512 * 1024,
   config: 512 * 1024,
   sensor: 4 * 1024,
   status: 16 * 1024,
@@ -88,7 +92,7 @@ export function decode(topic: string, bytes: Uint8Array | string): DecodedMessag
     return { scope: 'field', kind: 'sensor', sensorId: parsed.sensorId, payload: value as FieldReadingT };
   }
   // CONTRACT: "The topic names the sender: a payload whose agentId differs from the topic's is invalid."
-  if (parsed.kind === 'telemetry' && (value as TelemetryT).agentId !== parsed.agentId) {
+  if ((parsed.kind === 'telemetry' || parsed.kind === 'sensors') && (value as TelemetryT).agentId !== parsed.agentId) {
     throw new DecodeError('agent-mismatch', `payload agentId does not match topic agent ${parsed.agentId}`);
   }
   return { ...parsed, payload: value } as AgentMessage;

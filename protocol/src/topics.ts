@@ -10,6 +10,8 @@ export const AGENT_TOPICS = {
   telemetry: { suffix: 'telemetry', dir: 'up', qos: 1, retain: false },
   status: { suffix: 'status', dir: 'up', qos: 1, retain: true },
   cameras: { suffix: 'cameras', dir: 'up', qos: 1, retain: true },
+  /** Extension (issue 15): the agent's sensors with range, calibration and rules. */
+  sensors: { suffix: 'sensors', dir: 'up', qos: 1, retain: true },
   events: { suffix: 'events', dir: 'up', qos: 1, retain: false },
   cmdResult: { suffix: 'cmd/result', dir: 'up', qos: 1, retain: false },
   config: { suffix: 'config', dir: 'down', qos: 1, retain: true },
@@ -61,6 +63,7 @@ export const CENTER_UPLINK_FILTERS: Record<Exclude<AgentTopicKind, 'config' | 'c
   telemetry: `${TOPIC_ROOT}/+/+/telemetry`,
   status: `${TOPIC_ROOT}/+/+/status`,
   cameras: `${TOPIC_ROOT}/+/+/cameras`,
+  sensors: `${TOPIC_ROOT}/+/+/sensors`,
   events: `${TOPIC_ROOT}/+/+/events`,
   cmdResult: `${TOPIC_ROOT}/+/+/cmd/result`,
 };

@@ -4,7 +4,7 @@ import { agentMayUse, agentTopic, parseTopic, sharedFilter } from '../src/topics
 
 describe('topic map', () => {
   it('builds and parses every agent topic', () => {
-    for (const kind of ['telemetry', 'status', 'cameras', 'events', 'cmd', 'cmdResult', 'config'] as const) {
+    for (const kind of ['telemetry', 'status', 'cameras', 'sensors', 'events', 'cmd', 'cmdResult', 'config'] as const) {
       const t = agentTopic('suwon', 'a-1', kind);
       assert.deepEqual(parseTopic(t), { scope: 'agent', kind, siteId: 'suwon', agentId: 'a-1' });
     }
@@ -28,6 +28,7 @@ describe('topic map', () => {
       ['gwanje/v1/suwon/a1/telemetry', 'publish', true],
       ['gwanje/v1/suwon/a1/status', 'publish', true],
       ['gwanje/v1/suwon/a1/cmd/result', 'publish', true],
+      ['gwanje/v1/suwon/a1/sensors', 'publish', true],
       ['gwanje/v1/suwon/a1/cmd', 'publish', false],
       ['gwanje/v1/suwon/a1/config', 'publish', false],
       ['gwanje/v1/suwon/a1/cmd', 'subscribe', true],

@@ -85,7 +85,7 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
   // Detail drawer (Enter) shows the journal with the operator's ack; shelve needs a reason (S).
   await en.locator(`[data-alarm-id="${alarm.id}"]`).click();
   await en.keyboard.press('Enter');
-  await en.locator('[data-alarm-detail] .journal li', { hasText: /ack operator/ }).waitFor({ timeout: 5000 });
+  await en.locator('[data-alarm-detail] .journal li', { hasText: /Acknowledged operator/ }).waitFor({ timeout: 5000 });
   await en.keyboard.press('Escape');
   await en.keyboard.press('s');
   await en.fill('.modal textarea', 'maintenance on detector');

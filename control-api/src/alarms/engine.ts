@@ -9,6 +9,7 @@ import type {
   Condition,
   DetectionReading,
   SensorContext,
+  ServiceChange,
   Transition,
 } from '../detection/types.js';
 
@@ -23,6 +24,12 @@ export interface AlarmEngine {
   active(): Alarm[];
   /** Sites whose flood mode changed since the last call. */
   takeFloodChanges?(): FloodState[];
+  // Issue 15 (DetectionEngine has them; optional so a minimal engine still fits).
+  sensorConfigured?(ctx: SensorContext, now: number, lastTs?: number): Transition[];
+  restoreExposure?(ctx: SensorContext, points: readonly [number, number][], stepMs: number, now: number): void;
+  restoreAgentOffline?(agentId: string, now: number): void;
+  sourceService?(sourceId: string, change: ServiceChange, now: number): Transition[];
+  isOutOfService?(sourceId: string): boolean;
 }
 
 /** Active (condition present) as opposed to returned-to-normal or closed. */

@@ -13,6 +13,7 @@ import {
   AlarmActionError,
   type DetectionReading,
   type SensorContext,
+  type ServiceChange,
   type Transition,
 } from '../detection/types.js';
 import type { AlarmStore } from '../ingest/ports.js';
@@ -98,6 +99,7 @@ export class AlarmService {
     const evaluatedAt = this.now();
     const transitions = this.deps.engine.onReading(reading, ctx, evaluatedAt);
     if (transitions.length > 0) this.apply(transitions, { sensorTs: reading.ts, receivedAt, evaluatedAt });
+    if (this.deps.engine.isOutOfService?.(reading.sensorId)) return 'out-of-service';
     if ((this.activeBySource.get(reading.sensorId)?.size ?? 0) > 0) return 'alarm';
     if (reading.quality !== 'good' || reading.fault) return reading.quality === 'stale' ? 'stale' : 'fault';
     return 'normal';
@@ -105,6 +107,30 @@ export class AlarmService {
 
   agentStatus(agentId: string, siteId: string, state: 'online' | 'offline', now: number): void {
     this.apply(this.deps.engine.agentStatus(agentId, siteId, state, now), {});
+  }
+
+  /**
+   * A sensor's configuration is known (start, first sight, agent report, admin edit): its stale
+   * watch and `config` warning (issue 15). `lastTs` is when it last reported, if ever.
+   */
+  sensorConfigured(ctx: SensorContext, lastTs?: number): void {
+    this.apply(this.deps.engine.sensorConfigured?.(ctx, this.now(), lastTs) ?? [], {});
+  }
+
+  /** State a restart must not lose (issue 15): offline agents, TWA/STEL history, out-of-service sensors. */
+  restoreAgentOffline(agentId: string): void {
+    this.deps.engine.restoreAgentOffline?.(agentId, this.now());
+  }
+
+  restoreExposure(ctx: SensorContext, points: readonly [number, number][], stepMs: number): void {
+    this.deps.engine.restoreExposure?.(ctx, points, stepMs, this.now());
+  }
+
+  /** Takes a source out of service or returns it; its alarms follow, journaled (issue 15). */
+  async sourceService(sourceId: string, change: ServiceChange): Promise<void> {
+    const transitions = this.deps.engine.sourceService?.(sourceId, change, this.now()) ?? [];
+    this.apply(transitions, {});
+    await Promise.all(transitions.map((t) => this.chains.get(t.alarm.id)));
   }
 
   /**
@@ -124,6 +150,7 @@ export class AlarmService {
         priority: 2,
         active: lost,
         message: lost ? `camera-loss: camera ${cameraId} lost` : `camera-loss: camera ${cameraId} live again`,
+        facts: { active: lost, cameraId },
         cameras: [cameraId],
       },
       now,
@@ -138,12 +165,38 @@ export class AlarmService {
 
   /** An operator action (REST). Throws AlarmActionError for an action the state does not allow. */
   async act(alarmId: string, action: AlarmAction, actor: string, args: ActionArgs = {}): Promise<Alarm> {
+    if (action === 'comment' && !this.deps.engine.active().some((a) => a.id === alarmId)) {
+      return this.commentClosed(alarmId, actor, args);
+    }
     const transitions = this.deps.engine.act(alarmId, action, actor, this.now(), args);
     this.apply(transitions, {});
     await this.chains.get(alarmId);
     const last = transitions.filter((t) => t.alarm.id === alarmId).at(-1);
     const alarm = last ? { ...last.alarm } : await this.deps.store.get(alarmId);
     if (!alarm) throw new AlarmActionError('not-found', `alarm ${alarmId} not found`);
+    return alarm;
+  }
+
+  /**
+   * A comment on an alarm that is no longer standing (issue 15 audit gap: the engine holds only
+   * standing alarms): journaled against the stored alarm, which is otherwise unchanged.
+   */
+  private async commentClosed(alarmId: string, actor: string, args: ActionArgs): Promise<Alarm> {
+    await this.chains.get(alarmId);
+    const alarm = await this.deps.store.get(alarmId);
+    if (!alarm) throw new AlarmActionError('not-found', `alarm ${alarmId} not found`);
+    const text = args.text ?? args.comment;
+    if (typeof text !== 'string' || text.trim() === '') throw new AlarmActionError('bad-args', 'text is required');
+    const entry: JournalEntry = {
+      alarmId,
+      ts: this.now(),
+      action: 'comment',
+      actor,
+      fromState: alarm.state,
+      toState: alarm.state,
+      comment: text,
+    };
+    await this.deps.store.appendJournal(entry);
     return alarm;
   }
 
@@ -201,6 +254,7 @@ export class AlarmService {
         toState: t.toState,
         comment: t.comment,
       };
+      if (t.facts) entry.facts = t.facts;
       const prev = this.chains.get(id) ?? Promise.resolve();
       const next = prev.then(() => this.emitAndPersist(t, snapshot, entry, raise));
       this.chains.set(id, next);

@@ -25,6 +25,8 @@ export type AuditAction =
   | 'config.push'
   | 'rules.change'
   | 'sensor.confirm'
+  | 'sensor.out-of-service'
+  | 'sensor.return-to-service'
   | 'user.create'
   | 'user.update'
   | 'user.delete'

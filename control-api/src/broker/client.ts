@@ -34,7 +34,7 @@ export interface CenterMqttOptions {
 export function uplinkSubscriptions(shared: boolean): string[] {
   const f = CENTER_UPLINK_FILTERS;
   const share = (filter: string) => (shared ? sharedFilter(SHARE_GROUP, filter) : filter);
-  return [share(f.telemetry), share(f.events), share(f.cmdResult), f.status, f.cameras];
+  return [share(f.telemetry), share(f.events), share(f.cmdResult), f.status, f.cameras, f.sensors];
 }
 
 export class CenterMqttClient {

@@ -4,7 +4,7 @@
  * operator actions, and applies the transitions it returns (store, journal, Socket.IO `alarm`).
  * Nothing here does I/O or reads a clock.
  */
-import type { Alarm, FloodState, Priority } from '@gwanje/protocol';
+import { type Alarm, CONFIG_ALARM_TYPE, type FloodState, type Priority } from '@gwanje/protocol';
 import { act } from './alarms/actions.js';
 import { AlarmStateMachine, type StateMachineOptions } from './alarms/state-machine.js';
 import { FaultDetector } from './detectors/fault.js';
@@ -12,7 +12,15 @@ import { RateOfRiseDetector } from './detectors/rate-of-rise.js';
 import { StaleDetector } from './detectors/stale.js';
 import { ThresholdDetector } from './detectors/threshold.js';
 import { TwaStelDetector } from './detectors/twa-stel.js';
-import type { ActionArgs, Condition, DetectionReading, Detector, SensorContext, Transition } from './types.js';
+import type {
+  ActionArgs,
+  Condition,
+  DetectionReading,
+  Detector,
+  SensorContext,
+  ServiceChange,
+  Transition,
+} from './types.js';
 
 export interface DetectionEngineOptions extends StateMachineOptions {
   /**
@@ -94,9 +102,65 @@ export class DetectionEngine {
       priority: this.commLossPriority,
       active: offline,
       message: offline ? `comm-loss: agent ${agentId} offline` : `comm-loss: agent ${agentId} back online`,
+      facts: { active: offline, agentId },
       cameras: [],
     };
     return this.machine.apply(c, now);
+  }
+
+  /**
+   * A sensor's configuration is known or changed (center start, first sight, an agent's sensor
+   * report, an admin edit): its stale watch runs from `now` if it never reports (issue 15:
+   * restored at start), and its configuration warnings are raised or cleared as one `config`
+   * alarm (an unknown toxic gas has no silent default).
+   */
+  sensorConfigured(ctx: SensorContext, now: number, lastTs = now): Transition[] {
+    this.stale.watch(ctx, now, lastTs);
+    const reason = ctx.warnings?.[0];
+    const c: Condition = {
+      sourceId: ctx.sensorId,
+      sourceKind: 'sensor',
+      siteId: ctx.siteId,
+      type: CONFIG_ALARM_TYPE,
+      priority: 3,
+      active: reason !== undefined,
+      message: reason
+        ? `config: ${ctx.sensorId} (${ctx.gas ?? ctx.metric} in ${ctx.unit}) has no alarm limits: ${reason}`
+        : `config: ${ctx.sensorId} limits set`,
+      facts: {
+        active: reason !== undefined,
+        reason: reason ?? 'resolved',
+        metric: ctx.metric,
+        unit: ctx.unit,
+        gas: ctx.gas,
+      },
+      cameras: [],
+    };
+    return this.machine.apply(c, now);
+  }
+
+  /** Rebuilds TWA/STEL windows from stored [bucketStart, mean] aggregates after a restart (issue 15). */
+  restoreExposure(ctx: SensorContext, points: readonly [number, number][], stepMs: number, now: number): void {
+    this.twaStel.restore(ctx, points, stepMs, now);
+  }
+
+  /** An agent known offline at start: its sensors are not judged stale (comm-loss says why). */
+  restoreAgentOffline(agentId: string, now: number): void {
+    this.stale.setAgentOffline(agentId, true, now);
+  }
+
+  /**
+   * Puts a sensor (or any source) out of service for maintenance or a bump test, or returns it
+   * (ISA-18.2 clause 11.3, state I "out of service"; issue 15). Its standing alarms follow;
+   * alarms raised meanwhile are recorded out of service, never announced as live.
+   */
+  sourceService(sourceId: string, change: ServiceChange, now: number): Transition[] {
+    return this.machine.sourceService(sourceId, change, now);
+  }
+
+  /** Whether a source is out of service (from `sourceService`). */
+  isOutOfService(sourceId: string): boolean {
+    return this.machine.sourcesOutOfService.has(sourceId);
   }
 
   /** Verdicts from an asynchronous (ML) model: always advisory, never touching threshold alarms. */

@@ -1,4 +1,7 @@
-/** Detection: pure rules, detectors, the ISA-18.2 alarm state machine and EEMUA 191 KPIs. */
+/**
+ * Detection: pure detectors, the ISA-18.2 alarm state machine and EEMUA 191 KPIs. The rule table
+ * (gases, rule types, defaults) is protocol's safety module: `@gwanje/protocol`.
+ */
 export { act } from './alarms/actions.js';
 export { ChatterTracker } from './alarms/chattering.js';
 export { FloodTracker } from './alarms/flood.js';
@@ -12,16 +15,5 @@ export { ThresholdDetector } from './detectors/threshold.js';
 export { TimeWeightedWindow } from './detectors/time-window.js';
 export { TwaStelDetector } from './detectors/twa-stel.js';
 export { DetectionEngine, type DetectionEngineOptions } from './engine.js';
-export { COMBUSTIBLE_GASES, TOXIC_LIMITS, type ToxicLimit, toxicLimit } from './gases.js';
 export { type ChatterSource, computeKpis, type KpiOptions, type Kpis } from './kpis.js';
-export {
-  defaultRules,
-  ROR_WINDOW_MS,
-  resolveRules,
-  type SensorDescription,
-  SPECIAL_RULE_TYPES,
-  STALE_INTERVALS,
-  STEL_WINDOW_MS,
-  TWA_WINDOW_MS,
-} from './rules.js';
 export * from './types.js';

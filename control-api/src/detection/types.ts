@@ -4,29 +4,11 @@
  * argument (injected clock), so delays, shelving expiry and TWA/STEL windows are testable
  * without sleeps.
  */
-import type { Alarm, AlarmState, Priority } from '@gwanje/protocol';
+import type { Alarm, AlarmFacts, AlarmState, Priority, RuleSpec as SafetyRuleSpec } from '@gwanje/protocol';
 import type { StoredReading } from '../store/types.js';
 
-/** One configured rule on one sensor, after defaults (CONTRACT "Default alarm rules") and overrides. */
-export interface RuleSpec {
-  type: string;
-  priority: Priority;
-  /** 'high': active when value >= setpoint; 'low': when value <= setpoint; 'bool': value >= 1. */
-  direction: 'high' | 'low' | 'bool';
-  /**
-   * Extension: compare strictly (value > setpoint / value < setpoint). CONTRACT says O2 alarms
-   * "below 19.5 and above 23.5", so exactly 19.5 or 23.5 is normal there; gas alarms raise "at" 10/25.
-   */
-  strict?: boolean;
-  setpoint: number;
-  deadband: number;
-  onDelayMs: number;
-  offDelayMs: number;
-  latched: boolean;
-  /** For rate-of-rise: units per minute; for gas-twa/gas-stel: averaging window. */
-  windowMs?: number;
-  enabled: boolean;
-}
+/** One configured rule on one sensor (the protocol's safety table: defaults + overrides). */
+export type RuleSpec = SafetyRuleSpec;
 
 export interface SensorContext {
   sensorId: string;
@@ -39,6 +21,8 @@ export interface SensorContext {
   range?: { min: number; max: number };
   cameras: string[];
   rules: RuleSpec[];
+  /** Configuration warnings (safety `configWarnings`), raised as a `config` alarm until fixed. */
+  warnings?: string[];
 }
 
 /** What a detector says about one condition at one instant. */
@@ -51,7 +35,10 @@ export interface Condition {
   active: boolean;
   value?: number;
   threshold?: number;
+  /** English summary kept for API compatibility (CONTRACT `message`); consoles render `facts`. */
   message: string;
+  /** What the condition says, as data (issue 15). */
+  facts?: AlarmFacts;
   /** ML and other advisory detectors: may raise, never suppress a threshold alarm. */
   advisory?: boolean;
   latched?: boolean;
@@ -72,6 +59,15 @@ export interface Detector {
 /** A reading as detection sees it: the stored reading plus the detector's own fault code, if any. */
 export type DetectionReading = StoredReading & { fault?: string };
 
+/** A source taken out of service (maintenance, bump test) or returned (ISA-18.2 clause 11.3, state I). */
+export interface ServiceChange {
+  outOfService: boolean;
+  actor: string;
+  reason?: string;
+  /** When it went out of service (restored after a restart); default: now. */
+  since?: number;
+}
+
 export type AlarmAction = 'ack' | 'shelve' | 'unshelve' | 'reset' | 'comment' | 'out-of-service' | 'return-to-service';
 
 export interface Transition {
@@ -81,6 +77,8 @@ export interface Transition {
   action: string;
   actor: string;
   comment?: string;
+  /** What a system-made transition says, as data (journaled with it). */
+  facts?: AlarmFacts;
   /** false when chattering suppression says not to announce this change. */
   announce: boolean;
 }

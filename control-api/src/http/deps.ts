@@ -119,6 +119,16 @@ export interface SensorAdmin {
   save(row: Omit<SensorRow, 'lastValue' | 'lastTs' | 'state'>): Promise<void>;
   /** Makes the running detection use the row's rules and cameras at once. */
   reload?(row: SensorRow): void | Promise<void>;
+  /**
+   * Issue 15: takes a sensor out of service (`oos` set: maintenance, bump test) or returns it
+   * (`oos` null): persisted on the row, applied to its alarms (journaled) at once.
+   */
+  setOutOfService?(
+    row: SensorRow,
+    oos: { since: number; actor: string; reason: string } | null,
+    actor: string,
+    comment?: string,
+  ): Promise<void>;
 }
 
 export interface HealthReport {

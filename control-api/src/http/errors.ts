@@ -14,6 +14,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** Extra, machine-readable keys of the error body (e.g. a rule problem's reason and params). */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -25,9 +27,16 @@ export const badRequest = (field: string, msg: string): HttpError =>
 export const notFound = (what: string): HttpError => new HttpError(404, 'not-found', `${what} not found`);
 export const forbidden = (msg: string): HttpError => new HttpError(403, 'forbidden', msg);
 
-export function sendError(res: Response, status: number, code: string, message: string, field?: string): void {
+export function sendError(
+  res: Response,
+  status: number,
+  code: string,
+  message: string,
+  field?: string,
+  extra?: Record<string, unknown>,
+): void {
   if (res.headersSent) return;
-  res.status(status).json({ error: field ? { code, message, field } : { code, message } });
+  res.status(status).json({ error: { ...extra, code, message, ...(field ? { field } : {}) } });
 }
 
 function hasNumber(o: object, k: string): boolean {
@@ -36,7 +45,7 @@ function hasNumber(o: object, k: string): boolean {
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message, err.field);
+    if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message, err.field, err.extra);
     if (err instanceof AuthError) {
       if (err.retryAfterS !== undefined) res.setHeader('Retry-After', String(Math.max(1, err.retryAfterS)));
       const field = err.code === 'bad-request' ? err.message.slice(0, err.message.indexOf(':')) : undefined;

@@ -12,21 +12,29 @@ import type {
   LiveAgent,
   LiveCamera,
   LiveReading,
+  SensorReport,
   Telemetry,
 } from '@gwanje/protocol';
 import { DecodeError, decode } from '@gwanje/protocol';
-import type { DetectionReading, SensorContext } from '../detection/types.js';
+import type { DetectionReading, SensorContext, ServiceChange } from '../detection/types.js';
 import type { Logger } from '../logger.js';
 import type { CenterMetrics } from '../metrics.js';
 import type { StoredReading, TimeSeriesStore } from '../store/types.js';
-import type { IngestStore } from './ports.js';
-import { SensorRegistry } from './sensors.js';
+import type { IngestStore, SensorRow } from './ports.js';
+import { restoreDetection } from './restore.js';
+import { reportedRow } from './sensor-report.js';
+import { type KnownSensor, SensorRegistry } from './sensors.js';
 import { SeqTracker } from './seq.js';
 
 /** What ingest hands to the alarm service. Returns the sensor's display state after the reading. */
 export interface ReadingSink {
   onReading(reading: DetectionReading, ctx: SensorContext, receivedAt: number): string;
   agentStatus(agentId: string, siteId: string, state: 'online' | 'offline', ts: number): void;
+  // Issue 15 (AlarmService has them): a sensor's configuration known or changed; restart state.
+  sensorConfigured?(ctx: SensorContext, lastTs?: number): void;
+  restoreAgentOffline?(agentId: string): void;
+  restoreExposure?(ctx: SensorContext, points: readonly [number, number][], stepMs: number): void;
+  sourceService?(sourceId: string, change: ServiceChange): Promise<void>;
 }
 
 export interface LivePush {
@@ -78,11 +86,21 @@ export class IngestPipeline {
     const { store } = this.deps;
     this.seqs.load(await store.agents.loadSeqs());
     this.sensors.load(await store.sensors.list());
+    const offline: string[] = [];
     for (const a of await store.agents.list()) {
       this.agents.set(a.agentId, { siteId: a.siteId, revoked: a.revoked });
       if (a.state === 'online') this.online.add(a.agentId);
+      else if (a.state === 'offline') offline.push(a.agentId);
     }
     this.deps.metrics.agentsOnline.set(this.online.size);
+    await restoreDetection({
+      alarms: this.deps.alarms,
+      sensors: [...this.sensors.all()],
+      offlineAgents: offline,
+      timeseries: this.deps.timeseries,
+      now: this.now,
+      log: this.deps.log,
+    });
     this.timer = setInterval(() => void this.flush(), this.deps.flushMs ?? 1_000);
   }
 
@@ -180,6 +198,9 @@ export class IngestPipeline {
         case 'cameras':
           this.cameras(msg.siteId, msg.agentId, msg.payload);
           return;
+        case 'sensors':
+          void this.sensorReport(msg.siteId, msg.agentId, msg.payload, topic);
+          return;
         case 'events':
           void this.deps.store.events
             .record(msg.siteId, msg.agentId, msg.payload)
@@ -220,6 +241,7 @@ export class IngestPipeline {
             this.deps.log.error({ sensorId: row.sensorId, err: err.message }, 'ingest: sensor not registered'),
           );
         this.deps.log.info({ sensorId: r.sensorId, siteId, agentId: t.agentId }, 'ingest: new sensor registered');
+        alarms.sensorConfigured?.(known.ctx);
       } else if (known.row.siteId !== siteId || known.row.agentId !== t.agentId) {
         foreign++;
         continue;
@@ -275,6 +297,42 @@ export class IngestPipeline {
     live.agent({ agentId, siteId, state: s.state, ts: s.ts, buffered: s.buffered });
     alarms.agentStatus(agentId, siteId, s.state, this.now());
     log.info({ agentId, siteId, state: s.state, buffered: s.buffered }, 'ingest: agent status');
+  }
+
+  /**
+   * The agent's sensors with range, calibration and rules (issue 15): stored as the center's one
+   * record of each sensor, and detection judges the next reading by them.
+   */
+  private async sensorReport(siteId: string, agentId: string, report: SensorReport, topic: string): Promise<void> {
+    const rows: SensorRow[] = [];
+    let foreign = 0;
+    for (const s of report.sensors) {
+      const out = reportedRow(this.sensors.get(s.sensorId)?.row, s, {
+        siteId,
+        agentId,
+        configVersion: report.configVersion,
+        now: this.now(),
+      });
+      if ('foreign' in out) foreign++;
+      else rows.push(out.row);
+    }
+    if (foreign > 0) this.reject('unauthorized', topic, `${foreign} sensor(s) of another agent in the report`);
+    try {
+      await this.deps.store.sensors.save?.(rows);
+    } catch (err) {
+      this.deps.log.error({ agentId, err: (err as Error).message }, 'ingest: sensor report not stored');
+    }
+    for (const row of rows) this.configured(this.sensors.reload(row));
+    this.deps.log.info({ agentId, sensors: rows.length, version: report.configVersion }, 'ingest: sensor report');
+  }
+
+  /** A sensor's rules changed (agent report, admin edit): reload it into detection. */
+  reloadSensor(row: SensorRow): void {
+    this.configured(this.sensors.reload(row));
+  }
+
+  private configured(k: KnownSensor): void {
+    this.deps.alarms.sensorConfigured?.(k.ctx, k.lastTs);
   }
 
   private cameras(siteId: string, agentId: string, inv: CameraInventory): void {

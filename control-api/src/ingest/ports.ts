@@ -33,6 +33,8 @@ export interface IngestStore {
     list(): Promise<SensorRow[]>;
     /** Inserts a sensor first seen in telemetry; no-op when it exists. */
     register(row: SensorRow): Promise<void>;
+    /** Writes whole rows (an agent's `sensors` report, issue 15); optional for older wiring. */
+    save?(rows: SensorRow[]): Promise<void>;
     updateLastMany(last: SensorLast[]): Promise<void>;
   };
   cameras: {

@@ -3,8 +3,14 @@
  * sensor, auto-registration of sensors first seen in telemetry, and the newest value per sensor,
  * written to the store in batches (one UPDATE per flush, not per reading).
  */
-import type { RuleOverride } from '@gwanje/firmware-config';
-import { resolveRules } from '../detection/rules.js';
+import {
+  checkRules,
+  configWarnings,
+  mergeOverrides,
+  type RuleOverride,
+  resolveRules,
+  type SensorDescription,
+} from '@gwanje/protocol';
 import type { SensorContext } from '../detection/types.js';
 import type { StoredReading } from '../store/types.js';
 import type { SensorLast, SensorRow } from './ports.js';
@@ -15,7 +21,7 @@ export interface KnownSensor {
   lastTs?: number;
 }
 
-function parseJsonArray(raw: string | null): unknown[] {
+export function parseJsonArray(raw: string | null | undefined): unknown[] {
   if (!raw) return [];
   try {
     const v: unknown = JSON.parse(raw);
@@ -26,20 +32,39 @@ function parseJsonArray(raw: string | null): unknown[] {
   }
 }
 
+/** What the rule table needs to know of a stored sensor (its range included, when known). */
+export function describeRow(row: SensorRow): SensorDescription {
+  const d: SensorDescription = { metric: row.metric, gas: row.gas ?? undefined, unit: row.unit };
+  if (row.rangeMin != null && row.rangeMax != null) d.range = { min: row.rangeMin, max: row.rangeMax };
+  return d;
+}
+
+/**
+ * The overrides detection applies: the agent's (from its signed config) with the admin's on
+ * top, as long as together they pass the rule checks; else the agent's alone; else none.
+ */
+export function effectiveOverrides(row: SensorRow): { overrides: RuleOverride[]; problem?: string } {
+  const desc = describeRow(row);
+  const agent = parseJsonArray(row.agentRules) as RuleOverride[];
+  const admin = parseJsonArray(row.rules) as RuleOverride[];
+  const merged = mergeOverrides(agent, admin) as RuleOverride[];
+  if (checkRules(desc, merged).length === 0) return { overrides: merged };
+  if (checkRules(desc, agent).length === 0) return { overrides: agent, problem: 'invalid-rules' };
+  return { overrides: [], problem: 'invalid-rules' };
+}
+
 export function contextOf(row: SensorRow): SensorContext {
-  const overrides = parseJsonArray(row.rules) as RuleOverride[];
+  const desc = describeRow(row);
   const cameras = parseJsonArray(row.cameras)
     .map((c) => (typeof c === 'string' ? c : (c as { cameraId?: unknown })?.cameraId))
     .filter((c): c is string => typeof c === 'string');
-  const desc = { metric: row.metric, gas: row.gas ?? undefined, unit: row.unit };
-  let rules: SensorContext['rules'];
-  try {
-    rules = resolveRules(desc, overrides);
-  } catch {
-    // A bad override must not silence a sensor: fall back to the CONTRACT defaults.
-    rules = resolveRules(desc, []);
-  }
-  return {
+  const { overrides, problem } = effectiveOverrides(row);
+  // A bad override must not silence a sensor: effectiveOverrides falls back to what checks out,
+  // and the problem is raised as a `config` warning for the admin.
+  const rules = resolveRules(desc, overrides);
+  const warnings = configWarnings(desc, rules);
+  if (problem) warnings.push(problem);
+  const ctx: SensorContext = {
     sensorId: row.sensorId,
     siteId: row.siteId,
     agentId: row.agentId,
@@ -49,6 +74,31 @@ export function contextOf(row: SensorRow): SensorContext {
     intervalMs: row.intervalMs ?? undefined,
     cameras,
     rules,
+    warnings,
+  };
+  if (desc.range) ctx.range = desc.range;
+  return ctx;
+}
+
+/** A sensor row the center has nothing else on yet: what a reading or a report says of it. */
+export function newSensorRow(
+  s: Pick<SensorRow, 'sensorId' | 'siteId' | 'agentId' | 'metric' | 'unit'> & { gas?: string },
+  state: string,
+): SensorRow {
+  return {
+    sensorId: s.sensorId,
+    siteId: s.siteId,
+    agentId: s.agentId,
+    metric: s.metric,
+    gas: s.gas ?? null,
+    unit: s.unit,
+    name: null,
+    rules: null,
+    cameras: null,
+    intervalMs: null,
+    lastValue: null,
+    lastTs: null,
+    state,
   };
 }
 
@@ -77,6 +127,10 @@ export class SensorRegistry {
     const prev = this.sensors.get(row.sensorId);
     const ctx = contextOf(row);
     if (ctx.intervalMs === undefined && prev?.ctx.intervalMs !== undefined) ctx.intervalMs = prev.ctx.intervalMs;
+    // Detectors reset a sensor's state when its rules array changes (debouncers, TWA/STEL windows):
+    // an agent republishing the same configuration on every reconnect must not reset a worker's
+    // 8-hour exposure, so unchanged rules keep their array.
+    if (prev && JSON.stringify(prev.ctx.rules) === JSON.stringify(ctx.rules)) ctx.rules = prev.ctx.rules;
     const known: KnownSensor = {
       row: { ...row, state: prev?.row.state ?? row.state },
       ctx,
@@ -88,21 +142,7 @@ export class SensorRegistry {
 
   /** Registers a sensor first seen in a reading; returns the row to persist. */
   register(r: StoredReading): KnownSensor {
-    const row: SensorRow = {
-      sensorId: r.sensorId,
-      siteId: r.siteId,
-      agentId: r.agentId,
-      metric: r.metric,
-      gas: r.gas ?? null,
-      unit: r.unit,
-      name: null,
-      rules: null,
-      cameras: null,
-      intervalMs: null,
-      lastValue: null,
-      lastTs: null,
-      state: 'normal',
-    };
+    const row = newSensorRow(r, 'normal');
     const known: KnownSensor = { row, ctx: contextOf(row) };
     this.sensors.set(r.sensorId, known);
     return known;

@@ -48,6 +48,15 @@ export interface SensorsTable {
   lastValue: number | null;
   lastTs: number | null;
   state: string;
+  // 0002-gas-sensor-config (issue 15)
+  rangeMin: number | null;
+  rangeMax: number | null;
+  rangeSource: string | null;
+  calibration: string | null;
+  agentRules: string | null;
+  configVersion: string | null;
+  reportedAt: number | null;
+  outOfService: string | null;
 }
 
 export interface CamerasTable {
@@ -99,6 +108,8 @@ export interface AlarmJournalTable {
   fromState: string | null;
   toState: string | null;
   comment: string | null;
+  /** JSON AlarmFacts (0002-gas-sensor-config). */
+  facts: string | null;
 }
 
 export interface UsersTable {

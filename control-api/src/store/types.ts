@@ -89,6 +89,21 @@ export interface SensorRow {
   lastValue: number | null;
   lastTs: number | null;
   state: string;
+  // Issue 15 (migration 0002-gas-sensor-config); optional so rows built before it still fit.
+  /** Measuring range; null when neither the agent nor an admin gave one. */
+  rangeMin?: number | null;
+  rangeMax?: number | null;
+  /** Who set the range: 'agent' (its signed config, authoritative) or 'admin'. */
+  rangeSource?: string | null;
+  /** JSON {zero, span} as the agent applies it. */
+  calibration?: string | null;
+  /** JSON RuleOverride[] from the agent's config (the admin's are `rules`, layered on top). */
+  agentRules?: string | null;
+  /** The agent config version the sensor was last reported with. */
+  configVersion?: string | null;
+  reportedAt?: number | null;
+  /** JSON {since, actor, reason} while an admin has it out of service; null otherwise. */
+  outOfService?: string | null;
 }
 
 export interface CameraRow {

@@ -4,13 +4,14 @@
  * names for them (`ptz.preset` to the camera's owning agent). Both are fire-and-forget: a failed
  * clip or PTZ move is logged and never delays the alarm itself.
  */
-import type { Alarm } from '@gwanje/protocol';
+import { type Alarm, HAZARD_RULE_TYPES } from '@gwanje/protocol';
 import type { AlarmListener } from '../alarms/service.js';
 import type { CommandChannel } from '../broker/commands.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../store/repositories.js';
 
-export const CLIP_ALARM_TYPES = new Set(['gas-high', 'gas-low', 'gas-stel', 'flame', 'smoke']);
+/** Hazard alarms (gas, oxygen, flame, smoke) from protocol's safety table (issue 15: one vocabulary). */
+export const CLIP_ALARM_TYPES: ReadonlySet<string> = new Set(HAZARD_RULE_TYPES);
 
 export interface AlarmClipDeps {
   log: Logger;

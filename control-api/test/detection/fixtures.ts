@@ -1,8 +1,8 @@
 /** Shared builders for detection tests: sensors, readings and an engine with counter ids. */
 
-import type { RuleOverride } from '@gwanje/firmware-config';
+import type { RuleOverride } from '@gwanje/protocol';
+import { resolveRules } from '@gwanje/protocol';
 import { DetectionEngine, type DetectionEngineOptions } from '../../src/detection/engine.js';
-import { resolveRules } from '../../src/detection/rules.js';
 import type { DetectionReading, SensorContext, Transition } from '../../src/detection/types.js';
 
 export const T0 = 1_763_900_000_000;

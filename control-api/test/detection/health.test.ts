@@ -79,45 +79,86 @@ describe('FaultDetector', () => {
     assert.match(out[0].alarm.message, /E07-sensor-head/);
   });
 
-  it('raises over-range beyond the configured range (after 2 s), not at the range limit', () => {
-    const ctx = sensor('suwon-ch4-1', { metric: 'gas', gas: 'CH4', unit: '%LEL', range: { min: 0, max: 100 } });
+  it('raises over-range on a temperature beyond its range (after 2 s), not at the range limit', () => {
+    const ctx = sensor('suwon-temp-1', { metric: 'temperature', unit: 'C', range: { min: -20, max: 120 } });
     const or = only('over-range');
-    assert.deepEqual(
+    const run = (v: number) =>
       or(
         summary(
           drive(engine(), ctx, [
-            [0, 100],
-            [2000, 100],
-            [4000, 100],
+            [0, v],
+            [1000, v],
+            [2000, v],
           ]),
         ),
-      ),
-      [],
-    );
-    assert.deepEqual(
-      or(
-        summary(
-          drive(engine(), ctx, [
-            [0, 100.1],
-            [1000, 100.1],
-            [2000, 100.1],
-          ]),
-        ),
-      ),
-      ['over-range:raise:unack'],
-    );
-    assert.deepEqual(
-      or(
-        summary(
-          drive(engine(), ctx, [
-            [0, -3],
-            [1000, -3],
-            [2000, -3],
-          ]),
-        ),
-      ),
-      ['over-range:raise:unack'],
-    );
+      );
+    assert.deepEqual(run(120), []);
+    assert.deepEqual(run(120.1), ['over-range:raise:unack']);
+    assert.deepEqual(run(-35), ['over-range:raise:unack']);
+  });
+
+  it('#15 150 %LEL on a 0-100 range raises gas-high P1 (latched) and sensor-fault over-range, not a P2 over-range', () => {
+    const ctx = sensor('suwon-ch4-1', { metric: 'gas', gas: 'CH4', unit: '%LEL', range: { min: 0, max: 100 } });
+    const e = engine();
+    const ts = drive(e, ctx, [
+      [0, 150],
+      [1000, 150],
+      [2000, 150],
+      [3000, 150],
+    ]);
+    const raised = ts.filter((t) => t.action === 'raise').map((t) => `${t.alarm.type}:p${t.alarm.priority}`);
+    assert.deepEqual(raised.sort(), ['gas-high:p1', 'gas-low:p3', 'sensor-fault:p2']);
+    const high = ts.find((t) => t.alarm.type === 'gas-high')?.alarm;
+    assert.equal(high?.value, 150, 'the alarm shows what the transmitter said');
+    assert.equal(high?.facts?.reason, 'over-range');
+    assert.equal(ts.find((t) => t.alarm.type === 'sensor-fault')?.alarm.facts?.code, 'over-range');
+    // Exactly at the range top is a measurement (100 >= 25 raises gas-high too, without a fault).
+    const atTop = drive(engine(), ctx, [
+      [0, 100],
+      [2000, 100],
+    ]);
+    assert.deepEqual(only('sensor-fault')(summary(atTop)), []);
+  });
+
+  it("#15 the agent's over-range fault code raises gas-high even with the value clamped inside the range", () => {
+    const ctx = sensor('suwon-ch4-1', { metric: 'gas', gas: 'CH4', unit: '%LEL' });
+    const e = engine();
+    const out = [
+      ...e.onReading(reading(ctx, T0, 100, { quality: 'fault', fault: 'over-range' }), ctx, T0),
+      ...e.onReading(reading(ctx, T0 + 1000, 100, { quality: 'fault', fault: 'OVR' }), ctx, T0 + 1000),
+      ...e.tick(T0 + 1500),
+      ...e.onReading(reading(ctx, T0 + 3000, 100, { quality: 'fault', fault: 'over-range' }), ctx, T0 + 3000),
+    ];
+    assert.deepEqual(standing(e), ['gas-high=unack', 'gas-low=unack', 'sensor-fault=unack']);
+    assert.ok(out.some((t) => t.alarm.type === 'gas-high' && t.alarm.latched === true));
+  });
+
+  it('#15 any other fault never clears a standing gas-high, nor completes a pending clear', () => {
+    const ctx = sensor('suwon-ch4-1', { metric: 'gas', gas: 'CH4', unit: '%LEL', range: { min: 0, max: 100 } });
+    const e = engine();
+    drive(e, ctx, [
+      [0, 60],
+      [2000, 60],
+    ]);
+    assert.ok(standing(e).includes('gas-high=unack'));
+    // Back below the deadband (off-delay 5 s starts), then the head faults before the delay ends.
+    e.onReading(reading(ctx, T0 + 3000, 5), ctx, T0 + 3000);
+    for (let t = 4000; t <= 20_000; t += 1000) {
+      e.onReading(reading(ctx, T0 + t, 0, { quality: 'fault', fault: 'E07-head' }), ctx, T0 + t);
+      e.tick(T0 + t);
+    }
+    assert.ok(standing(e).includes('gas-high=unack'), standing(e).join());
+    assert.ok(standing(e).includes('sensor-fault=unack'));
+  });
+
+  it('#15 under-range on O2 counts as below o2-low', () => {
+    const ctx = sensor('suwon-o2-1', { metric: 'gas', gas: 'O2', unit: '%vol', range: { min: 0, max: 25 } });
+    const e = engine();
+    for (let t = 0; t <= 4000; t += 1000) {
+      e.onReading(reading(ctx, T0 + t, 0, { quality: 'fault', fault: 'under-range' }), ctx, T0 + t);
+      e.tick(T0 + t);
+    }
+    assert.deepEqual(standing(e), ['o2-low=unack', 'sensor-fault=unack']);
   });
 
   it('has no over-range rule without a configured range', () => {

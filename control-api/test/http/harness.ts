@@ -130,7 +130,14 @@ export async function createHarness(o: HarnessOptions = {}) {
     cameras: repos.cameras,
     agents: repos.agents,
     // Persisted for real; a test with an ingest pipeline replaces `reload` with the pipeline's.
-    sensorAdmin: { save: (row) => repos.sensors.upsert(row) },
+    sensorAdmin: {
+      save: (row) => repos.sensors.upsert(row),
+      setOutOfService: async (row, oos, actor, comment) => {
+        await repos.sensors.setOutOfService(row.sensorId, oos && JSON.stringify(oos));
+        const change = { outOfService: oos !== null, actor, reason: oos?.reason ?? comment };
+        for (const t of engine.sourceService(row.sensorId, change, clock.now())) await repos.alarms.upsert(t.alarm);
+      },
+    },
     timeseries: {
       query: async (sensorId, from, to) => (points.get(sensorId) ?? []).filter((p) => p[0] >= from && p[0] < to),
     },
@@ -215,6 +222,25 @@ export async function createHarness(o: HarnessOptions = {}) {
     const r = await call('POST', '/api/v1/auth/login', { body: { username, password } });
     if (r.status !== 200) throw new Error(`harness: login ${username} answered ${r.status} ${r.text}`);
     return (r.json as { token: string }).token;
+  }
+
+  /** A fresh CH4 sensor at `siteId` (out of service already when `outOfService`), for per-call routes. */
+  async function newSensor(siteId: string, n: number, outOfService = false): Promise<string> {
+    const sensorId = `${siteId}-oos-${n}`;
+    await repos.sensors.upsert({
+      sensorId,
+      siteId,
+      agentId: `${siteId}-agent-1`,
+      metric: 'gas',
+      gas: 'CH4',
+      unit: '%LEL',
+      name: null,
+      rules: null,
+      cameras: null,
+      intervalMs: 1000,
+      outOfService: outOfService ? JSON.stringify({ since: clock.now(), actor: 'test', reason: 'bump test' }) : null,
+    });
+    return sensorId;
   }
 
   let alarmSeq = 0;
@@ -313,6 +339,7 @@ export async function createHarness(o: HarnessOptions = {}) {
     login,
     newAlarm,
     seedDevices,
+    newSensor,
     addClip,
     close,
   };

@@ -132,6 +132,21 @@ const TABLE: Record<string, Row> = {
     out: 404,
     req: (_h, s) => ({ path: `/api/v1/discovered-sensors/${s}-found-1/confirm` }),
   },
+  'POST /api/v1/sensors/:id/out-of-service': {
+    min: 'supervisor',
+    ok: 200,
+    out: 404,
+    req: async (h, s, n) => ({
+      path: `/api/v1/sensors/${await h.newSensor(s, n)}/out-of-service`,
+      body: { reason: 'bump test' },
+    }),
+  },
+  'POST /api/v1/sensors/:id/return-to-service': {
+    min: 'supervisor',
+    ok: 200,
+    out: 404,
+    req: async (h, s, n) => ({ path: `/api/v1/sensors/${await h.newSensor(s, n, true)}/return-to-service`, body: {} }),
+  },
   'GET /api/v1/sensors/:id/readings': {
     min: 'viewer',
     ok: 200,

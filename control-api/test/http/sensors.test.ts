@@ -65,8 +65,8 @@ describe('PATCH /api/v1/sensors/{id}', () => {
       [{ rules: [{ type: 'gas-high', priority: 7 }] }, 'rules.0.priority'],
       [{ rules: [{ type: 'gas-high', deadband: -1 }] }, 'rules.0.deadband'],
       [{ rules: [{ type: 'gas-high', setpoint: 30, colour: 'red' }] }, 'rules.0.colour'],
-      // No default rule of that type and no setpoint: detection could not use it.
-      [{ rules: [{ type: 'gas-high' }, { type: 'vibration-high' }] }, 'rules.1.setpoint'],
+      // #15: a type outside the protocol's rule table is refused, never a new alarm type.
+      [{ rules: [{ type: 'gas-high' }, { type: 'vibration-high', setpoint: 3 }] }, 'rules.1.type'],
       [
         {
           rules: [

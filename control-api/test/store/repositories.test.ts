@@ -245,6 +245,56 @@ for (const make of [sqliteBackend, postgresBackend]) {
       assert.equal(await repos.sensors.remove('suwon-ch4-9'), true);
     });
 
+    test("#15 a sensor's reported configuration and out-of-service round-trip; an upsert without them keeps them", async () => {
+      const base = {
+        sensorId: 'yongin-co-1',
+        siteId: 'yongin',
+        agentId: 'yongin-a1',
+        metric: 'gas' as const,
+        gas: 'CO',
+        unit: 'ppm' as const,
+        name: null,
+        rules: null,
+        cameras: null,
+        intervalMs: 60_000,
+      };
+      await repos.sensors.upsert({
+        ...base,
+        rangeMin: 0,
+        rangeMax: 500,
+        rangeSource: 'agent',
+        calibration: JSON.stringify({ zero: 0.5, span: 1.02 }),
+        agentRules: JSON.stringify([{ type: 'gas-high', setpoint: 150 }]),
+        configVersion: 'v7',
+        reportedAt: T0,
+      });
+      assert.equal(
+        await repos.sensors.setOutOfService(
+          'yongin-co-1',
+          JSON.stringify({ since: T0, actor: 'kim', reason: 'bump test' }),
+        ),
+        true,
+      );
+      await repos.sensors.upsert({ ...base, rules: JSON.stringify([{ type: 'gas-low', setpoint: 20 }]) });
+      const got = await repos.sensors.get('yongin-co-1');
+      assert.deepEqual(
+        [got?.rangeMin, got?.rangeMax, got?.rangeSource, got?.configVersion, Number(got?.reportedAt), got?.rules],
+        [0, 500, 'agent', 'v7', T0, JSON.stringify([{ type: 'gas-low', setpoint: 20 }])],
+      );
+      assert.deepEqual(JSON.parse(got?.agentRules ?? 'null'), [{ type: 'gas-high', setpoint: 150 }]);
+      assert.equal(JSON.parse(got?.outOfService ?? '{}').reason, 'bump test');
+      await repos.sensors.setOutOfService('yongin-co-1', null);
+      assert.equal((await repos.sensors.get('yongin-co-1'))?.outOfService, null);
+      await repos.journal.append({
+        alarmId: 'x-15',
+        ts: T0,
+        action: 'auto-unshelve',
+        actor: 'system',
+        facts: { reason: 'shelving-expired' },
+      });
+      assert.deepEqual((await repos.journal.forAlarm('x-15'))[0].facts, { reason: 'shelving-expired' });
+    });
+
     test('alarms: round trip, newest first, scoping, time range, active set, journal', async () => {
       await repos.alarms.upsert(alarm('a1', 'suwon', T0 + 1000));
       await repos.alarms.upsert(

@@ -18,6 +18,7 @@ import {
   CommandResult,
   FieldReading,
   Reading,
+  SensorReport,
   SignedConfig,
   Telemetry,
 } from '@gwanje/protocol';
@@ -44,6 +45,7 @@ export const AOT_SCHEMAS: Record<string, TSchema> = {
   CommandResult,
   FieldReading,
   Reading,
+  SensorReport,
   SignedConfig,
   Telemetry,
 };

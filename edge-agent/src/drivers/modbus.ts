@@ -7,6 +7,7 @@
  * register address. A failed poll closes the socket and reconnects with capped backoff.
  */
 import type { DriverConfig, SensorConfig } from '@gwanje/firmware-config';
+import { FAULT_CODES } from '@gwanje/protocol';
 import modbusSerial from 'modbus-serial';
 
 // modbus-serial is CommonJS (`module.exports = ModbusRTU`); under NodeNext its typings surface
@@ -32,7 +33,13 @@ export function registerRef(n: number): RegisterRef {
   return { table: 'holding', address: n };
 }
 
-/** Raw counts -> engineering value for `sensor` (pure); NAMUR NE43-style under/over-range faults. */
+/**
+ * Raw counts -> engineering value for `sensor` (pure). A count above span (above 20 mA) is
+ * over-range, whatever its size (issue 15: gas transmitters signal "beyond range" there, and a
+ * loop failing high must not read as a plausible value), reported with the scaled value so the
+ * center sees how far; a count below 3.6 mA (NAMUR NE43: -2.5 % of span) is a dead loop,
+ * under-range (for oxygen: below o2-low). Slightly below zero counts read as the range bottom.
+ */
 export function scaleSensor(sensor: SensorConfig, raw: number): { value: number; fault?: string } {
   const a = sensor.address ?? {};
   const rawMin = a.rawMin ?? 0;
@@ -41,10 +48,9 @@ export function scaleSensor(sensor: SensorConfig, raw: number): { value: number;
   const max = sensor.range?.max ?? (sensor.unit === '%LEL' ? 100 : 1000);
   const value = scaleRaw(raw, rawMin, rawMax, min, max);
   const span = rawMax - rawMin;
-  // NE43: below 3.6 mA (-2.5 % of a 4-20 mA span) or above 21 mA (+6.25 %) means a failed loop.
-  if (raw < rawMin - 0.025 * span) return { value: min, fault: 'under-range' };
-  if (raw > rawMax + 0.0625 * span) return { value: max, fault: 'over-range' };
-  return { value: Math.min(max, Math.max(min, value)) };
+  if (raw < rawMin - 0.025 * span) return { value: min, fault: FAULT_CODES.underRange };
+  if (raw > rawMax) return { value: Math.round(value * 1e4) / 1e4, fault: FAULT_CODES.overRange };
+  return { value: Math.max(min, value) };
 }
 
 export class ModbusTcpDriver implements FieldDriver {

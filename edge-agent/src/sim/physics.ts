@@ -6,7 +6,8 @@
  * flame detector trips for a while.
  */
 import type { SensorConfig } from '@gwanje/firmware-config';
-import { defaultSetpoint, TWA_PPM } from '../rules.js';
+import { gasInfo, sensorClass } from '@gwanje/protocol';
+import { localRules } from '../rules.js';
 
 export type Rng = () => number;
 
@@ -47,11 +48,13 @@ interface Baseline {
 
 export function baseline(s: SensorConfig): Baseline {
   if (s.metric === 'gas') {
+    const cls = sensorClass(s);
+    if (cls === 'oxygen') return { mean: 20.9, sd: 0.05, min: 0 };
     if (s.unit === '%LEL') return { mean: 0.8, sd: 0.35, min: 0 };
-    if (s.unit === '%vol' && s.gas === 'O2') return { mean: 20.9, sd: 0.05, min: 0 };
-    if (s.gas === 'CO') return { mean: 3, sd: 0.8, min: 0 };
-    if (s.gas === 'H2S') return { mean: 0.2, sd: 0.08, min: 0 };
-    return { mean: (TWA_PPM[s.gas ?? ''] ?? 10) * 0.05, sd: 0.05, min: 0 };
+    // A toxic baseline at a twentieth of its 8-hour limit (CO 1.5 ppm, H2S 0.5 ppm), from the gas table.
+    const twa = gasInfo(s.gas)?.twa;
+    const mean = twa !== undefined ? twa * 0.05 : 0.5;
+    return { mean, sd: mean * 0.2, min: 0 };
   }
   if (s.metric === 'temperature') return { mean: 20, sd: 1.5, min: -40 };
   if (s.metric === 'humidity') return { mean: 55, sd: 3, min: 0 };
@@ -72,9 +75,15 @@ export function initialState(sensors: SensorConfig[], now: number, everySec: num
 const nextArrival = (now: number, everySec: number, rng: Rng): number =>
   everySec > 0 ? now + -Math.log(1 - rng()) * everySec * 1000 : Number.POSITIVE_INFINITY;
 
+/** The level a leak must pass to trip the sensor's high alarm (gas-high), from the rule table. */
+const highSetpoint = (s: SensorConfig): number | undefined =>
+  sensorClass(s) === 'combustible' || sensorClass(s) === 'toxic'
+    ? localRules(s).find((r) => r.direction === 'high')?.setpoint
+    : undefined;
+
 /** Starts a random incident on one of `sensors`, if any can have one. */
 export function startIncident(sensors: SensorConfig[], now: number, rng: Rng): Incident | undefined {
-  const gas = sensors.filter((s) => s.metric === 'gas' && defaultSetpoint(s) !== undefined);
+  const gas = sensors.filter((s) => s.metric === 'gas' && highSetpoint(s) !== undefined);
   const flame = sensors.filter((s) => s.metric === 'flame' || s.metric === 'smoke');
   const leak = flame.length === 0 || (gas.length > 0 && rng() < 0.7);
   const pool = leak ? gas : flame;
@@ -83,7 +92,7 @@ export function startIncident(sensors: SensorConfig[], now: number, rng: Rng): I
   const sec = (lo: number, hi: number) => Math.round((lo + rng() * (hi - lo)) * 1000);
   if (!leak)
     return { kind: 'flame', sensorId: s.sensorId, start: now, rampMs: 0, holdMs: sec(20, 60), recedeMs: 0, peak: 1 };
-  const setpoint = defaultSetpoint(s) ?? 25;
+  const setpoint = highSetpoint(s) ?? 25;
   return {
     kind: 'leak',
     sensorId: s.sensorId,

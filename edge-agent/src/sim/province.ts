@@ -3,6 +3,10 @@
  * site running real agent code against the central broker, five sensors and one virtual camera.
  */
 import type { AgentConfig } from '@gwanje/firmware-config';
+import { GASES } from '@gwanje/protocol';
+
+// Gas names come from the one table (issue 15): no gas is spelled out here.
+const { CH4, CO, H2S } = GASES;
 
 export interface SimulatedAgentOptions {
   siteId: string;
@@ -16,6 +20,16 @@ export interface SimulatedAgentOptions {
   seed?: number;
   periodMs?: number;
 }
+
+/** A gas transmitter named after its gas, measuring 0..max in `unit`. */
+const gasSensor = (sensorId: string, gas: string, unit: '%LEL' | 'ppm', max: number) => ({
+  sensorId,
+  name: gas,
+  metric: 'gas',
+  gas,
+  unit,
+  range: { min: 0, max },
+});
 
 export function simulatedAgentConfig(o: SimulatedAgentOptions): AgentConfig {
   const cam = `${o.siteId}-cam-1`;
@@ -39,23 +53,9 @@ export function simulatedAgentConfig(o: SimulatedAgentOptions): AgentConfig {
       },
     ],
     sensors: [
-      {
-        sensorId: `${o.siteId}-ch4-1`,
-        name: 'CH4',
-        metric: 'gas',
-        gas: 'CH4',
-        unit: '%LEL',
-        range: { min: 0, max: 100 },
-      },
-      { sensorId: `${o.siteId}-co-1`, name: 'CO', metric: 'gas', gas: 'CO', unit: 'ppm', range: { min: 0, max: 1000 } },
-      {
-        sensorId: `${o.siteId}-h2s-1`,
-        name: 'H2S',
-        metric: 'gas',
-        gas: 'H2S',
-        unit: 'ppm',
-        range: { min: 0, max: 100 },
-      },
+      gasSensor(`${o.siteId}-ch4-1`, CH4.formula, '%LEL', 100),
+      gasSensor(`${o.siteId}-co-1`, CO.formula, 'ppm', 1000),
+      gasSensor(`${o.siteId}-h2s-1`, H2S.formula, 'ppm', 100),
       { sensorId: `${o.siteId}-flame-1`, name: 'Flame', metric: 'flame', unit: 'bool' },
       {
         sensorId: `${o.siteId}-temp-1`,

@@ -89,6 +89,26 @@ const REAL: Record<string, unknown[]> = {
   ],
   AgentEvent: [{ type: 'local-alarm', sourceId: 'suwon-ch4-1', ts: 1_700_000_000_000, value: 30, setpoint: 25 }],
   CameraInventory: [{ cameras: [{ cameraId: 'suwon-cam-1', name: 'Gate', ptz: true, profiles: [] }] }],
+  SensorReport: [
+    {
+      agentId: 'suwon-sim-1',
+      configVersion: 'v3',
+      ts: 1_700_000_000_000,
+      sensors: [
+        {
+          sensorId: 'suwon-ch4-1',
+          metric: 'gas',
+          gas: 'CH4',
+          unit: '%LEL',
+          range: { min: 0, max: 100 },
+          calibration: { zero: 0, span: 1 },
+          intervalMs: 2000,
+          rules: [{ type: 'gas-high', setpoint: 20 }],
+          source: 'config',
+        },
+      ],
+    },
+  ],
   SignedConfig: [{ version: 'v1', issuedAt: 1_700_000_000_000, keyId: 'k1', document: agentConfig, signature: 'c2ln' }],
 };
 

@@ -33,7 +33,13 @@ test('register numbering and scaling (pure)', () => {
   assert.deepEqual(scaleSensor(ch4, 2400), { value: 50 });
   assert.deepEqual(scaleSensor(ch4, 800), { value: 0 });
   assert.deepEqual(scaleSensor(ch4, 600), { value: 0, fault: 'under-range' }, '< 3.6 mA: broken loop');
-  assert.deepEqual(scaleSensor(ch4, 4300), { value: 100, fault: 'over-range' }, '> 21 mA');
+  assert.deepEqual(scaleSensor(ch4, 4300), { value: 109.375, fault: 'over-range' }, '> 21 mA');
+  assert.deepEqual(
+    scaleSensor(ch4, 4001),
+    { value: 100.0313, fault: 'over-range' },
+    '#15 any count above span is over-range (was clamped to 100 %LEL and read as good)',
+  );
+  assert.deepEqual(scaleSensor(ch4, 5600), { value: 150, fault: 'over-range' }, '#15 150 %LEL as a Modbus count');
   assert.deepEqual(scaleSensor(h2s, 300), { value: 15 });
 });
 

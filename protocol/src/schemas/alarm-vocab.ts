@@ -2,22 +2,18 @@
  * The alarm vocabulary as plain constants, free of TypeBox so the console can import it without
  * pulling the schema library into its bundle. schemas/alarm.ts builds the schemas from these.
  */
+import { RULE_TYPES } from '../safety/rule-types.js';
+
 export const ALARM_STATES = ['unack', 'acked', 'rtn-unack', 'latched', 'normal', 'shelved', 'out-of-service'] as const;
+/**
+ * Every per-sensor rule type of the safety table (protocol/src/safety/rule-types.ts, issue 15:
+ * one list), then the alarm types no sensor rule raises.
+ */
 export const ALARM_TYPES = [
-  'gas-low',
-  'gas-high',
-  'gas-stel',
-  'gas-twa',
-  'o2-low',
-  'o2-high',
-  'over-range',
-  'flame',
-  'smoke',
-  'temperature-high',
-  'rate-of-rise',
-  'sensor-fault',
-  'stale',
+  ...RULE_TYPES,
   'comm-loss',
   'camera-loss',
   'anomaly',
+  // Issue 15: an admin warning for a sensor the safety table cannot give defaults (unknown gas).
+  'config',
 ] as const;

@@ -27,6 +27,38 @@ export const LatencyJournal = Type.Object({
   emittedAt: Type.Optional(EpochMs),
 });
 
+/**
+ * Extension (issue 15): what an alarm or journal entry says, as data the console renders in
+ * Korean or English (`message` stays for API compatibility; no operator sentence is built on
+ * the server). Every field optional; which ones appear depends on the alarm type.
+ */
+export const AlarmFacts = Type.Object({
+  /** true: the condition is present; false: it returned to normal. */
+  active: Type.Optional(Type.Boolean()),
+  metric: Type.Optional(Type.String({ maxLength: 32 })),
+  gas: Type.Optional(Type.String({ maxLength: 32 })),
+  unit: Type.Optional(Type.String({ maxLength: 16 })),
+  value: Type.Optional(Type.Number()),
+  setpoint: Type.Optional(Type.Number()),
+  /** How value compares with the setpoint when active. */
+  op: Type.Optional(Type.Union([Type.Literal('>='), Type.Literal('>'), Type.Literal('<='), Type.Literal('<')])),
+  /** gas-twa / gas-stel: the averaging window; rate-of-rise: the slope is per minute. */
+  windowMs: Type.Optional(Type.Number()),
+  /** sensor-fault: the fault code (over-range, under-range, a transmitter's code). */
+  code: Type.Optional(Type.String({ maxLength: 64 })),
+  rangeMin: Type.Optional(Type.Number()),
+  rangeMax: Type.Optional(Type.Number()),
+  /** stale: how long it has been silent and the limit. */
+  silentMs: Type.Optional(Type.Number()),
+  limitMs: Type.Optional(Type.Number()),
+  /** A machine-readable reason: unknown-gas, over-range, shelving-expired, flood, ... */
+  reason: Type.Optional(Type.String({ maxLength: 64 })),
+  siteId: Type.Optional(Type.String({ maxLength: 64 })),
+  agentId: Type.Optional(Type.String({ maxLength: 64 })),
+  cameraId: Type.Optional(Type.String({ maxLength: 64 })),
+});
+export type AlarmFacts = Static<typeof AlarmFacts>;
+
 export const Alarm = Type.Object({
   id: Type.String(),
   siteId: SiteId,
@@ -53,6 +85,7 @@ export const Alarm = Type.Object({
   shelvedUntil: Type.Optional(EpochMs),
   updatedAt: Type.Optional(EpochMs),
   latency: Type.Optional(LatencyJournal),
+  facts: Type.Optional(AlarmFacts),
 });
 export type Alarm = Static<typeof Alarm>;
 
@@ -64,6 +97,8 @@ export const JournalEntry = Type.Object({
   fromState: Type.Optional(AlarmState),
   toState: Type.Optional(AlarmState),
   comment: Type.Optional(Type.String()),
+  /** Extension (issue 15): what a system-made entry says, as data (e.g. {reason:'shelving-expired'}). */
+  facts: Type.Optional(AlarmFacts),
 });
 export type JournalEntry = Static<typeof JournalEntry>;
 

@@ -1,4 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
+import { METRICS, UNITS } from '../safety/units.js';
 
 /** CONTRACT "Identifiers": agentId, sensorId, cameraId (and siteId, which is a lowercase romanized name). */
 export const ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
@@ -13,26 +14,14 @@ export const CameraId = Id('camera id, unique across the province');
 /** Integer epoch milliseconds, bounded to years 2001..2285 so garbage cannot pass as a time. */
 export const EpochMs = Type.Integer({ minimum: 1e12, maximum: 1e13, description: 'epoch milliseconds' });
 
+/** Built from the safety table (protocol/src/safety/units.ts), the one list of metrics. */
 export const Metric = Type.Union(
-  [
-    Type.Literal('gas'),
-    Type.Literal('flame'),
-    Type.Literal('temperature'),
-    Type.Literal('humidity'),
-    Type.Literal('smoke'),
-  ],
+  METRICS.map((m) => Type.Literal(m)),
   { description: 'what the sensor measures' },
 );
 
 export const Unit = Type.Union(
-  [
-    Type.Literal('%LEL'),
-    Type.Literal('ppm'),
-    Type.Literal('%vol'),
-    Type.Literal('bool'),
-    Type.Literal('C'),
-    Type.Literal('%RH'),
-  ],
+  UNITS.map((u) => Type.Literal(u)),
   { description: 'engineering unit' },
 );
 

@@ -1,46 +1,41 @@
 /**
- * Per-sensor rule overrides and camera links (issue 4 "every rule configurable per sensor",
- * issue 7 admin): pick a site and a sensor, edit, save -> PATCH /api/v1/sensors/{id}. The
- * server validates (and resolves the rules with detection) and names the bad field; that field
- * is shown and its input marked.
+ * Per-sensor configuration (issue 4 "every rule configurable per sensor", issue 7 admin, issue 15
+ * typed rules): pick a site and a sensor; see its configuration as the center knows it (range,
+ * calibration, the rules in effect and where they come from, warnings, out-of-service); edit the
+ * admin's rule overrides and camera links -> PATCH /api/v1/sensors/{id}. The server checks the
+ * rules (the same checks as the signed agent config) and names the bad field with a reason; the
+ * field is marked and the reason explained in the admin's language.
  */
+
+import { defaultRules } from '@gwanje/protocol/safety';
+import type { RuleOverride, SensorConfigView } from '@gwanje/protocol/schemas/sensor-config.js';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
-import { ApiError, api, query } from '../api/http.js';
+import { api, query } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
+import { type Explained, explain, FieldError } from './sensor/explain.js';
+import { RuleOverrides } from './sensor/RuleOverrides.js';
+import { SensorFacts } from './sensor/SensorFacts.js';
 
-interface Override {
-  type: string;
-  enabled?: boolean;
-  setpoint?: number;
-  priority?: 1 | 2 | 3 | 4;
-  deadband?: number;
-  onDelayMs?: number;
-  offDelayMs?: number;
-  latched?: boolean;
-}
 interface Link {
   cameraId: string;
   preset?: string;
 }
-interface SensorAdminView {
-  sensorId: string;
-  siteId: string;
-  name?: string;
-  metric: string;
-  gas?: string;
-  unit: string;
-  rules?: Override[];
-  cameras?: Link[];
-}
 
-const RULE_TYPES = ['gas-low', 'gas-high', 'twa', 'stel', 'o2-low', 'o2-high', 'rate-of-rise', 'over-range', 'stale'];
-const NUMBERS = ['setpoint', 'deadband', 'onDelayMs', 'offDelayMs'] as const;
-const FLAGS = ['enabled', 'latched'] as const;
+/** Unset fields are left out: the sensor keeps the value in effect for them. */
+const clean = (o: RuleOverride): RuleOverride =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as unknown as RuleOverride;
 
-const num = (v: string): number | undefined => (v.trim() === '' || !Number.isFinite(Number(v)) ? undefined : Number(v));
-const flag = (v: string): boolean | undefined => (v === '' ? undefined : v === 'true');
+/** A center from before issue 15 sends no configuration view: show the table's defaults. */
+const withDefaults = (s: SensorConfigView): SensorConfigView => ({
+  ...s,
+  rules: s.rules ?? [],
+  agentRules: s.agentRules ?? [],
+  cameras: s.cameras ?? [],
+  warnings: s.warnings ?? [],
+  effectiveRules: s.effectiveRules ?? defaultRules(s).map((r) => ({ ...r, origin: 'default' as const })),
+});
 
 /** `focus`: a sensor to open at once (route #/admin/<sensorId>, e.g. from a discovered sensor). */
 export function SensorRules({ focus }: { focus?: string } = {}) {
@@ -48,18 +43,19 @@ export function SensorRules({ focus }: { focus?: string } = {}) {
   const { sites, cameras } = useCatalog();
   const [siteId, setSiteId] = useState('');
   const [sensorId, setSensorId] = useState('');
-  const list = useApi<SensorAdminView[]>(siteId ? `/sensors${query({ siteId })}` : null);
-  const sensors = siteId && Array.isArray(list.data) ? list.data : [];
-  const sensor = sensors.find((s) => s.sensorId === sensorId);
-  const [rules, setRules] = useState<Override[]>([]);
+  const list = useApi<SensorConfigView[]>(siteId ? `/sensors${query({ siteId })}` : null);
+  const listed = siteId && Array.isArray(list.data) ? list.data.map(withDefaults) : [];
+  const [fresh, setFresh] = useState<SensorConfigView>();
+  const sensor = fresh?.sensorId === sensorId ? fresh : listed.find((s) => s.sensorId === sensorId);
+  const [rules, setRules] = useState<RuleOverride[]>([]);
   const [links, setLinks] = useState<Link[]>([]);
-  const [error, setError] = useState<{ field?: string; message: string }>();
+  const [error, setError] = useState<Explained>();
   const [saved, setSaved] = useState(false);
 
   useEffect(() => {
     if (!focus) return;
     let live = true;
-    api<SensorAdminView[]>('GET', '/sensors')
+    api<SensorConfigView[]>('GET', '/sensors')
       .then((all) => {
         const s = all.find((x) => x.sensorId === focus);
         if (!live || !s) return;
@@ -82,39 +78,31 @@ export function SensorRules({ focus }: { focus?: string } = {}) {
     setSaved(false);
   }, [sensor?.sensorId]);
 
-  const setRule = (i: number, patch: Partial<Override>) => {
-    setSaved(false);
-    setRules(rules.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const changed = (v: SensorConfigView) => {
+    setFresh(v);
+    list.reload();
   };
   const setLink = (i: number, patch: Partial<Link>) => {
     setSaved(false);
     setLinks(links.map((l, j) => (j === i ? { ...l, ...patch } : l)));
   };
-  const bad = (field: string) => (error?.field === field ? true : undefined);
 
   const save = async (e: React.FormEvent) => {
     e.preventDefault();
     if (!sensor) return;
     setError(undefined);
-    // Unset fields are left out: the sensor keeps the CONTRACT default for them.
-    const clean = (o: Override): Override =>
-      Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as unknown as Override;
     const body = {
       rules: rules.map(clean),
       cameras: links.map((l) => (l.preset ? { cameraId: l.cameraId, preset: l.preset } : { cameraId: l.cameraId })),
     };
     try {
-      const v = await api<SensorAdminView>('PATCH', `/sensors/${encodeURIComponent(sensor.sensorId)}`, body);
-      setRules(v.rules ?? []);
-      setLinks(v.cameras ?? []);
+      const v = await api<SensorConfigView>('PATCH', `/sensors/${encodeURIComponent(sensor.sensorId)}`, body);
+      setRules(v.rules);
+      setLinks(v.cameras);
       setSaved(true);
-      list.reload();
+      changed(v);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      // A 400 names the field (CONTRACT error body); older servers only prefix the message with it.
-      const field =
-        err instanceof ApiError && err.status === 400 ? (err.field ?? /^([\w.]+):/.exec(message)?.[1]) : undefined;
-      setError({ field, message });
+      setError(explain(err, t));
     }
   };
 
@@ -144,103 +132,28 @@ export function SensorRules({ focus }: { focus?: string } = {}) {
           {t('rules.sensor')}
           <select value={sensorId} onChange={(e) => setSensorId(e.target.value)}>
             <option value="" />
-            {sensors.map((s) => (
+            {listed.map((s) => (
               <option key={s.sensorId} value={s.sensorId}>
-                {s.name ?? s.sensorId} ({s.gas ?? s.metric}, {s.unit})
+                {s.warnings.length > 0 ? '⚠ ' : ''}
+                {s.name ?? s.sensorId} ({s.gas ?? t(`metric.${s.metric}`)}, {s.unit})
               </option>
             ))}
           </select>
         </label>
       </div>
+      {sensor && <SensorFacts sensor={sensor} onChanged={changed} />}
       {sensor && (
         <form onSubmit={save}>
           <p className="hint">{t('rules.hint')}</p>
-          <table className="rules-table">
-            <thead>
-              <tr>
-                <th>{t('rules.type')}</th>
-                {NUMBERS.map((k) => (
-                  <th key={k}>{t(`rules.${k}`)}</th>
-                ))}
-                <th>{t('rules.priority')}</th>
-                {FLAGS.map((k) => (
-                  <th key={k}>{t(`rules.${k}`)}</th>
-                ))}
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {rules.map((r, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional, as the API's field paths are
-                <tr key={i} data-rule={r.type}>
-                  <td>
-                    <input
-                      required
-                      list="rule-types"
-                      aria-label={t('rules.type')}
-                      aria-invalid={bad(`rules.${i}.type`)}
-                      value={r.type}
-                      onChange={(e) => setRule(i, { type: e.target.value })}
-                    />
-                  </td>
-                  {NUMBERS.map((k) => (
-                    <td key={k}>
-                      <input
-                        type="number"
-                        step="any"
-                        name={k}
-                        aria-label={t(`rules.${k}`)}
-                        aria-invalid={bad(`rules.${i}.${k}`)}
-                        value={r[k] ?? ''}
-                        onChange={(e) => setRule(i, { [k]: num(e.target.value) })}
-                      />
-                    </td>
-                  ))}
-                  <td>
-                    <select
-                      aria-label={t('rules.priority')}
-                      aria-invalid={bad(`rules.${i}.priority`)}
-                      value={r.priority ?? ''}
-                      onChange={(e) => setRule(i, { priority: num(e.target.value) as Override['priority'] })}
-                    >
-                      <option value="">{t('rules.default')}</option>
-                      {[1, 2, 3, 4].map((p) => (
-                        <option key={p} value={p}>
-                          P{p}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  {FLAGS.map((k) => (
-                    <td key={k}>
-                      <select
-                        aria-label={t(`rules.${k}`)}
-                        value={r[k] === undefined ? '' : String(r[k])}
-                        onChange={(e) => setRule(i, { [k]: flag(e.target.value) })}
-                      >
-                        <option value="">{t('rules.default')}</option>
-                        <option value="true">{t('rules.yes')}</option>
-                        <option value="false">{t('rules.no')}</option>
-                      </select>
-                    </td>
-                  ))}
-                  <td>
-                    <button type="button" onClick={() => setRules(rules.filter((_, j) => j !== i))}>
-                      ✕ {t('rules.remove')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <datalist id="rule-types">
-            {RULE_TYPES.map((x) => (
-              <option key={x} value={x} />
-            ))}
-          </datalist>
-          <button type="button" onClick={() => setRules([...rules, { type: '' }])}>
-            + {t('rules.addRule')}
-          </button>
+          <RuleOverrides
+            sensor={sensor}
+            rules={rules}
+            invalid={error?.field}
+            onChange={(r) => {
+              setSaved(false);
+              setRules(r);
+            }}
+          />
           <h3>{t('rules.cameras')}</h3>
           {links.map((l, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional, as the API's field paths are
@@ -248,7 +161,7 @@ export function SensorRules({ focus }: { focus?: string } = {}) {
               <select
                 required
                 aria-label={t('rules.camera')}
-                aria-invalid={bad(`cameras.${i}.cameraId`)}
+                aria-invalid={error?.field === `cameras.${i}.cameraId` ? true : undefined}
                 value={l.cameraId}
                 onChange={(e) => setLink(i, { cameraId: e.target.value })}
               >
@@ -284,12 +197,7 @@ export function SensorRules({ focus }: { focus?: string } = {}) {
               </span>
             )}
           </div>
-          {error && (
-            <p className="error" role="alert" data-field={error.field}>
-              {error.field ? `${t('rules.field')} ${error.field} — ` : ''}
-              {error.message}
-            </p>
-          )}
+          <FieldError error={error} />
         </form>
       )}
     </section>

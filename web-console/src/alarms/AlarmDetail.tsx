@@ -7,6 +7,7 @@ import { useLive } from '../live/LiveProvider.js';
 import { TrendChart } from '../trends/TrendChart.js';
 import { type Clip, clipHref, clipList } from '../wall/AlarmClip.js';
 import { formatTime } from './AlarmRow.js';
+import { alarmText, journalText } from './describe.js';
 
 /** GET /api/v1/alarms/{id}: the alarm with its journal (either nested as {alarm, journal} or flat). */
 type DetailResponse = (Alarm & { journal?: JournalEntry[] }) | { alarm: Alarm; journal?: JournalEntry[] };
@@ -50,7 +51,7 @@ export function AlarmDetail({ alarmId, onClose }: { alarmId: string; onClose: ()
               {alarm.value ?? '—'} / {alarm.threshold ?? '—'}
             </dd>
             <dt>{t('detail.message')}</dt>
-            <dd>{alarm.message}</dd>
+            <dd data-alarm-text>{alarmText(alarm, t)}</dd>
           </dl>
           <h3>{t('detail.latency')}</h3>
           {lat ? (
@@ -106,7 +107,8 @@ export function AlarmDetail({ alarmId, onClose }: { alarmId: string; onClose: ()
       <ol className="journal">
         {journal.map((j) => (
           <li key={`${j.ts}-${j.action}`}>
-            <span className="time">{formatTime(j.ts)}</span> <strong>{j.action}</strong> {j.actor}
+            <span className="time">{formatTime(j.ts)}</span> <strong data-action={j.action}>{journalText(j, t)}</strong>{' '}
+            {j.actor}
             {j.toState && ` → ${t(`alarmState.${j.toState}`)}`}
             {j.comment && <q>{j.comment}</q>}
           </li>

@@ -1,6 +1,7 @@
 import type { Alarm } from '@gwanje/protocol/schemas/alarm.js';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
+import { alarmText } from './describe.js';
 import { isUnacked, PRIORITY_ICON } from './logic.js';
 
 export function formatTime(ts: number): string {
@@ -45,6 +46,7 @@ export function AlarmRow({
       <span className="what">
         <strong>{t(`alarmType.${alarm.type}`, { defaultValue: alarm.type })}</strong> {alarm.sourceId}
         {alarm.value !== undefined && <span className="value"> {alarm.value}</span>}
+        <span className="text"> {alarmText(alarm, t)}</span>
         {alarm.firstOut && <span className="badge first-out">{t('alarms.firstOut')}</span>}
         {alarm.chattering && <span className="badge">{t('alarms.chattering')}</span>}
       </span>

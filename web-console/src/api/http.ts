@@ -8,6 +8,9 @@ export class ApiError extends Error {
     message: string,
     /** The request field a 400 names (CONTRACT error body `field`). */
     readonly field?: string,
+    /** Why, as data the console translates (issue 15 rule problems: `reason` and `params`). */
+    readonly reason?: string,
+    readonly params?: Record<string, string | number>,
   ) {
     super(message);
   }
@@ -46,10 +49,14 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   if (!res.ok) {
     if (res.status === 401 && path !== '/auth/login') onUnauthorized();
-    const e: { code: string; message: string; field?: string } = isErrorBody(data)
-      ? data.error
-      : { code: String(res.status), message: res.statusText };
-    throw new ApiError(res.status, e.code, e.message, e.field);
+    const e: {
+      code: string;
+      message: string;
+      field?: string;
+      reason?: string;
+      params?: Record<string, string | number>;
+    } = isErrorBody(data) ? data.error : { code: String(res.status), message: res.statusText };
+    throw new ApiError(res.status, e.code, e.message, e.field, e.reason, e.params);
   }
   return data as T;
 }

@@ -1,10 +1,10 @@
 /** Trends screen: pick a site and sensor, a time range; the chart zooms and updates live. */
-import type { SensorView } from '@gwanje/protocol/schemas/http.js';
+import type { SensorConfigView } from '@gwanje/protocol/schemas/sensor-config.js';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
 import { useApi } from '../api/useApi.js';
-import { defaultSetpoints } from './setpoints.js';
+import { setpointsOf } from './setpoints.js';
 import { TrendChart } from './TrendChart.js';
 
 const RANGES = [
@@ -19,7 +19,7 @@ const stepFor = (ms: number): number => Math.max(1000, Math.round(ms / 600));
 export function TrendsView({ sensorId, onSensor }: { sensorId: string | null; onSensor: (id: string) => void }) {
   const { t, i18n } = useTranslation();
   const { sites } = useCatalog();
-  const sensors = useApi<SensorView[]>('/sensors');
+  const sensors = useApi<SensorConfigView[]>('/sensors');
   const [range, setRange] = useState(RANGES[1]);
   const [error, setError] = useState<string>();
   const list = Array.isArray(sensors.data) ? sensors.data : [];
@@ -32,7 +32,7 @@ export function TrendsView({ sensorId, onSensor }: { sensorId: string | null; on
     const to = Date.now();
     return { from: to - range.ms, to, step: stepFor(range.ms) };
   }, [range, sensorId]);
-  const setpoints = useMemo(() => (sensor ? defaultSetpoints(sensor) : {}), [sensor]);
+  const setpoints = useMemo(() => (sensor ? setpointsOf(sensor) : {}), [sensor]);
 
   return (
     <div className="trends-view">

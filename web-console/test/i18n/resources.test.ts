@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { FAULT_CODES } from '@gwanje/protocol/safety';
+import { ALARM_TYPES } from '@gwanje/protocol/schemas/alarm-vocab.js';
 import { en } from '../../src/i18n/en.js';
 import { initialLanguage } from '../../src/i18n/index.js';
 import { ko } from '../../src/i18n/ko.js';
@@ -39,6 +41,13 @@ test('every literal t() key used in the console exists in both languages', () =>
   assert.ok(used.size > 50, `found ${used.size} keys`);
   const missing = [...used].filter((k) => !has(en, k) || !has(ko, k));
   assert.deepEqual(missing, []);
+});
+
+test('#15 every alarm type of the protocol (rule types included) has a label in both languages', () => {
+  for (const res of [en, ko]) {
+    assert.deepEqual(Object.keys(res.alarmType).sort(), [...ALARM_TYPES].sort());
+    assert.deepEqual(Object.keys(res.safety.fault).sort(), [...Object.values(FAULT_CODES), 'quality-fault'].sort());
+  }
 });
 
 test('default language: stored choice, else Korean for a Korean browser, else English', () => {

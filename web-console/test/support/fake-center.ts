@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { Server } from 'socket.io';
-import { createExtras, extrasRoute, type FakeExtras, readJson, sensorPatchRoute, settingsOf } from './fake-extras.js';
+import { createExtras, extrasRoute, type FakeExtras, readJson, settingsOf } from './fake-extras.js';
 import { attachFakeVideo, type FakeVideo } from './fake-video.js';
 
 interface FakeAlarm {
@@ -159,8 +159,6 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
         seed.sites.filter((s) => !siteId || s.siteId === siteId).flatMap((s) => sensorsOf(s.siteId)),
       );
     }
-    const patched = await sensorPatchRoute(extras, req, p, { sensors: siteIds.flatMap(sensorsOf), cameras });
-    if (patched) return send(res, patched.status, patched.body);
     if (readingsOf) {
       const from = Number(url.searchParams.get('from'));
       const to = Number(url.searchParams.get('to'));

@@ -16,7 +16,7 @@
  * Operator actions live in actions.ts; chattering and flood in their own trackers.
  */
 import type { Alarm, AlarmState, FloodState } from '@gwanje/protocol';
-import type { Condition, Transition } from '../types.js';
+import type { Condition, ServiceChange, Transition } from '../types.js';
 import { ChatterTracker } from './chattering.js';
 import { FloodTracker } from './flood.js';
 
@@ -47,6 +47,8 @@ export class AlarmStateMachine {
   readonly byId = new Map<string, Alarm>();
   /** Ids of shelved alarms, so a tick does not walk every alarm for expiry. */
   readonly shelved = new Set<string>();
+  /** Sources (sensors) out of service for maintenance or a bump test, with why and since when. */
+  readonly sourcesOutOfService = new Map<string, { since: number; actor: string; reason?: string }>();
 
   constructor(readonly opts: StateMachineOptions) {
     this.system = opts.systemActor ?? 'system';
@@ -81,6 +83,7 @@ export class AlarmStateMachine {
       a.value = c.value;
       a.threshold = c.threshold;
       a.message = c.message;
+      if (c.facts) a.facts = c.facts;
       delete a.ackedAt;
       delete a.ackedBy;
       delete a.clearedAt;
@@ -92,8 +95,43 @@ export class AlarmStateMachine {
     a.clearedAt = now;
     a.value = c.value;
     a.message = c.message;
+    if (c.facts) a.facts = c.facts;
     const to: AlarmState = a.latched ? 'latched' : a.state === 'unack' ? 'rtn-unack' : 'normal';
     return [this.move(a, to, 'clear', this.system, now, !this.chatter.isChattering(key))];
+  }
+
+  /**
+   * A whole source out of service (maintenance, a bump test) or back. Out: every standing alarm of
+   * the source moves to out-of-service. Back: each takes the state its condition implies, except
+   * alarms raised while out of service (the test gas), which close once inactive.
+   */
+  sourceService(sourceId: string, change: ServiceChange, now: number): Transition[] {
+    const { outOfService, actor, reason, since = now } = change;
+    const out: Transition[] = [];
+    const mine = [...this.byId.values()].filter((a) => a.sourceId === sourceId);
+    if (outOfService) {
+      if (this.sourcesOutOfService.has(sourceId)) return out;
+      this.sourcesOutOfService.set(sourceId, { since, actor, reason });
+      for (const a of mine) {
+        if (a.state === 'out-of-service') continue;
+        delete a.shelvedUntil;
+        this.shelved.delete(a.id);
+        out.push(this.move(a, 'out-of-service', 'out-of-service', actor, now, true, reason));
+      }
+      return out;
+    }
+    const from = this.sourcesOutOfService.get(sourceId)?.since;
+    if (from === undefined) return out;
+    this.sourcesOutOfService.delete(sourceId);
+    for (const a of mine) {
+      if (a.state !== 'out-of-service') continue;
+      if (a.raisedAt >= from && !a.active) {
+        out.push(this.move(a, 'normal', 'return-to-service', actor, now, true));
+      } else {
+        out.push(this.restore(a, 'return-to-service', actor, now));
+      }
+    }
+    return out;
   }
 
   /** Shelving expiry, chattering settling and flood end. */
@@ -102,7 +140,9 @@ export class AlarmStateMachine {
     for (const id of this.shelved) {
       const a = this.byId.get(id);
       if (a && a.shelvedUntil !== undefined && a.shelvedUntil <= now) {
-        out.push(this.restore(a, 'auto-unshelve', this.system, now, 'shelving expired'));
+        const t = this.restore(a, 'auto-unshelve', this.system, now);
+        t.facts = { reason: 'shelving-expired' };
+        out.push(t);
       }
     }
     for (const key of this.chatter.settle(now)) {
@@ -197,7 +237,16 @@ export class AlarmStateMachine {
     };
     if (c.value !== undefined) a.value = c.value;
     if (c.threshold !== undefined) a.threshold = c.threshold;
+    if (c.facts) a.facts = c.facts;
     if (c.advisory) a.advisory = true;
+    if (this.sourcesOutOfService.has(c.sourceId)) {
+      // Maintenance or a bump test: recorded and shown out of service, never sounded or counted
+      // toward a flood (ISA-18.2 clause 11.3, state I).
+      a.state = 'out-of-service';
+      this.byKey.set(key, a);
+      this.byId.set(a.id, a);
+      return [{ alarm: { ...a }, toState: 'out-of-service', action: 'raise', actor: this.system, announce: true }];
+    }
     const chatterBefore = this.chatter.isChattering(key);
     if (this.chatter.activate(key, now)) a.chattering = true;
     this.byKey.set(key, a);
@@ -214,7 +263,9 @@ export class AlarmStateMachine {
     const f = this.byId.get(firstOut);
     if (!f) return []; // the first-out already closed; flood(siteId) still names it
     f.firstOut = true;
-    return [this.move(f, f.state, 'first-out', this.system, now, true, `flood at ${a.siteId}`)];
+    const t = this.move(f, f.state, 'first-out', this.system, now, true);
+    t.facts = { reason: 'flood', siteId: a.siteId };
+    return [t];
   }
 
   private forget(a: Alarm): void {

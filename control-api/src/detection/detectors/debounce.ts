@@ -8,6 +8,7 @@
  *   out for `offDelayMs`. Values inside the deadband keep an active condition active.
  * - Time is whatever the caller passes (the sensor's timestamps); nothing here reads a clock.
  */
+import { type AlarmFacts, holds, trips } from '@gwanje/protocol';
 import type { Condition, RuleSpec, SensorContext } from '../types.js';
 
 /** Step results: the condition became active, became inactive, or nothing to report. */
@@ -29,26 +30,19 @@ export class Debouncer {
 
   constructor(readonly rule: RuleSpec) {}
 
-  trips(v: number): boolean {
-    const r = this.rule;
-    if (r.direction === 'low') return r.strict ? v < r.setpoint : v <= r.setpoint;
-    return r.strict ? v > r.setpoint : v >= r.setpoint;
-  }
-
-  holds(v: number): boolean {
-    const r = this.rule;
-    if (r.direction === 'low') {
-      const edge = r.setpoint + r.deadband;
-      return r.strict ? v < edge : v <= edge;
-    }
-    const edge = r.setpoint - r.deadband;
-    return r.strict ? v > edge : v >= edge;
-  }
-
-  /** Feeds a value observed at time t. */
+  /** Feeds a value observed at time t (comparisons shared with the agent: protocol safety/verdict.ts). */
   step(v: number, t: number): number {
     this.value = v;
-    return this.stepBool(this.active ? this.holds(v) : this.trips(v), t);
+    return this.stepBool(this.active ? holds(this.rule, v) : trips(this.rule, v), t);
+  }
+
+  /**
+   * A reading that is no evidence either way (a fault, a stale value): the state stands. A
+   * pending clear is called off, so a detector fault can never complete the return to normal of
+   * a standing alarm (issue 15); a pending raise keeps running (the gas was seen).
+   */
+  unknown(): void {
+    if (this.active) this.since = Number.NaN;
   }
 
   /**
@@ -86,21 +80,32 @@ export class Debouncer {
 
 const fmt = (v: number): string => (Number.isInteger(v) ? String(v) : String(Math.round(v * 1000) / 1000));
 
-/** The Condition a sensor rule reports; `label` defaults to the gas or metric. */
+export const opOf = (rule: Pick<RuleSpec, 'direction' | 'strict'>): NonNullable<AlarmFacts['op']> =>
+  rule.direction === 'low' ? (rule.strict ? '<' : '<=') : rule.strict ? '>' : '>=';
+
+/**
+ * The Condition a sensor rule reports. `facts` carry what the console renders (type, value,
+ * setpoint, unit, gas); `message` is the English summary kept for CONTRACT compatibility.
+ */
 export function sensorCondition(
   ctx: SensorContext,
   rule: RuleSpec,
   active: boolean,
   value: number,
   sensorTs: number | undefined,
-  what = ctx.gas ?? ctx.metric,
-  unit = ctx.unit,
+  extra: AlarmFacts = {},
 ): Condition {
-  const op = rule.direction === 'low' ? (rule.strict ? '<' : '<=') : rule.strict ? '>' : '>=';
+  const op = opOf(rule);
+  const unit = extra.unit ?? ctx.unit;
   const u = unit === 'bool' ? '' : ` ${unit}`;
+  const what = ctx.gas ?? ctx.metric;
+  const shown = Number.isFinite(value) ? value : undefined;
   const message = active
-    ? `${rule.type}: ${what} ${fmt(value)}${u} ${op} ${fmt(rule.setpoint)}${u}`
-    : `${rule.type}: ${what} back to normal (${fmt(value)}${u})`;
+    ? `${rule.type}: ${what} ${shown === undefined ? (extra.code ?? '?') : fmt(shown)}${u} ${op} ${fmt(rule.setpoint)}${u}`
+    : `${rule.type}: ${what} back to normal${shown === undefined ? '' : ` (${fmt(shown)}${u})`}`;
+  const facts: AlarmFacts = { active, metric: ctx.metric, unit: ctx.unit, setpoint: rule.setpoint, op, ...extra };
+  if (ctx.gas !== undefined) facts.gas = ctx.gas;
+  if (shown !== undefined) facts.value = shown;
   return {
     sourceId: ctx.sensorId,
     sourceKind: 'sensor',
@@ -108,9 +113,10 @@ export function sensorCondition(
     type: rule.type,
     priority: rule.priority,
     active,
-    value: Number.isNaN(value) ? undefined : value,
+    value: shown,
     threshold: rule.setpoint,
     message,
+    facts,
     latched: rule.latched,
     sensorTs,
     cameras: ctx.cameras,

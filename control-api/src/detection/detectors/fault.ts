@@ -1,15 +1,26 @@
 /**
- * Instrument health: sensor-fault (the reading's quality is 'fault' or the detector sent a
- * self-diagnosed fault code, CONTRACT "field sensor -> edge agent") and over-range (the value is
- * beyond the configured measuring range: the true concentration is unknown, possibly far higher).
+ * Instrument health (safety rule types judged as `fault` and `range`):
+ * - sensor-fault: the reading's quality is 'fault', the detector sent a self-diagnosed fault
+ *   code (CONTRACT "field sensor -> edge agent"), or a gas reading is over/under its measuring
+ *   range (issue 15: a pegged gas detector is a fault too, besides raising gas-high);
+ * - over-range: a non-gas value (temperature, humidity) beyond its measuring range.
  */
+import { classifyReading, evaluationOf, faultCodeOf, outOfRange, type ReadingClass } from '@gwanje/protocol';
 import type { Condition, DetectionReading, Detector, SensorContext } from '../types.js';
 import { CLEARED, type Debouncer, NO_CONDITIONS, RAISED, sensorCondition } from './debounce.js';
 import { hasPending, type SensorRules, SensorRuleTable } from './sensor-clock.js';
 
+const HEALTH = new Set(['fault', 'range']);
+
+/** Whether a reading of this class on this sensor is a sensor fault. */
+function isFault(cls: ReadingClass, r: DetectionReading, ctx: SensorContext): boolean {
+  if (cls === 'fault' || r.fault !== undefined || r.quality === 'fault') return true;
+  return ctx.metric === 'gas' && outOfRange(cls);
+}
+
 export class FaultDetector implements Detector {
   readonly name = 'fault';
-  private readonly table = new SensorRuleTable((r) => r.type === 'sensor-fault' || r.type === 'over-range');
+  private readonly table = new SensorRuleTable((r) => HEALTH.has(evaluationOf(r.type) ?? ''));
   private readonly timers = new Set<SensorRules>();
   private readonly codes = new Map<string, string>();
 
@@ -17,21 +28,20 @@ export class FaultDetector implements Detector {
     const s = this.table.enter(reading, ctx, now);
     if (s.deb.length === 0 || reading.ts < s.lastTs) return NO_CONDITIONS;
     s.lastTs = reading.ts;
-    const faulty = reading.quality === 'fault' || reading.fault !== undefined;
-    if (faulty) this.codes.set(ctx.sensorId, reading.fault ?? 'quality fault');
+    const cls = classifyReading(ctx, reading);
+    const faulty = isFault(cls, reading, ctx);
+    if (faulty) this.codes.set(ctx.sensorId, faultCodeOf(cls, reading) ?? 'quality-fault');
     let out: Condition[] | undefined;
     for (const d of s.deb) {
       let r: number;
-      if (d.rule.type === 'sensor-fault') {
-        d.value = reading.value;
+      d.value = reading.value;
+      if (evaluationOf(d.rule.type) === 'fault') {
         r = d.stepBool(faulty, reading.ts);
+      } else if (outOfRange(cls) || cls === 'measured') {
+        r = d.stepBool(outOfRange(cls), reading.ts);
       } else {
-        if (faulty || reading.quality === 'stale') continue; // a fault's value says nothing about range
-        d.value = reading.value;
-        const min = ctx.range?.min ?? Number.NEGATIVE_INFINITY;
-        const max = d.rule.setpoint;
-        const v = reading.value;
-        r = d.stepBool((d.rule.strict ? v > max : v >= max) || v < min, reading.ts);
+        d.unknown(); // a fault's value says nothing about the range
+        continue;
       }
       if (r === RAISED || r === CLEARED) {
         out ??= [];
@@ -56,18 +66,24 @@ export class FaultDetector implements Detector {
   }
 
   private condition(s: SensorRules, d: Debouncer, active: boolean, ts: number): Condition {
-    const c = sensorCondition(s.ctx, d.rule, active, d.value, ts);
-    if (d.rule.type === 'sensor-fault') {
+    const { ctx } = s;
+    if (evaluationOf(d.rule.type) === 'fault') {
+      const code = this.codes.get(ctx.sensorId) ?? 'quality-fault';
+      const c = sensorCondition(ctx, d.rule, active, d.value, ts, { code });
       c.threshold = undefined;
+      delete c.facts?.setpoint;
+      delete c.facts?.op;
       c.message = active
-        ? `sensor-fault: ${s.ctx.sensorId} reports ${this.codes.get(s.ctx.sensorId) ?? 'a fault'}`
-        : `sensor-fault: ${s.ctx.sensorId} healthy again`;
-    } else {
-      const range = `${s.ctx.range?.min ?? '-inf'}..${d.rule.setpoint} ${s.ctx.unit}`;
-      c.message = active
-        ? `over-range: ${s.ctx.gas ?? s.ctx.metric} ${d.value} ${s.ctx.unit} beyond range ${range}`
-        : `over-range: ${s.ctx.gas ?? s.ctx.metric} back within range ${range}`;
+        ? `sensor-fault: ${ctx.sensorId} reports ${code}`
+        : `sensor-fault: ${ctx.sensorId} healthy again`;
+      return c;
     }
+    const range = { rangeMin: ctx.range?.min, rangeMax: d.rule.setpoint };
+    const c = sensorCondition(ctx, d.rule, active, d.value, ts, range);
+    const span = `${ctx.range?.min ?? '-inf'}..${d.rule.setpoint} ${ctx.unit}`;
+    c.message = active
+      ? `over-range: ${ctx.gas ?? ctx.metric} ${d.value} ${ctx.unit} beyond range ${span}`
+      : `over-range: ${ctx.gas ?? ctx.metric} back within range ${span}`;
     return c;
   }
 

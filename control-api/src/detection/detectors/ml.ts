@@ -70,7 +70,7 @@ export class MlDetector implements AdvisoryDetector {
     }
     const r = d.step(score, reading.ts);
     if (r !== RAISED && r !== CLEARED) return NO_CONDITIONS;
-    const c = sensorCondition(ctx, this.rule, r === RAISED, score, reading.ts, `${this.name} score`, 'score');
+    const c = sensorCondition(ctx, this.rule, r === RAISED, score, reading.ts, { unit: 'score', reason: this.name });
     c.advisory = true;
     c.message =
       r === RAISED ? `${this.rule.type}: ${this.name} flags ${ctx.sensorId} (score ${score.toFixed(3)})` : c.message;

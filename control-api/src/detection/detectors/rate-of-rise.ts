@@ -5,8 +5,8 @@
  * only once the samples span at least a quarter of the window, so two close noisy samples
  * cannot fake a steep slope. Only rises alarm: a falling value is recovery.
  */
-import { ROR_WINDOW_MS } from '../rules.js';
-import type { Condition, DetectionReading, Detector, SensorContext } from '../types.js';
+import { classifyReading, evaluationOf, ROR_WINDOW_MS } from '@gwanje/protocol';
+import type { Condition, DetectionReading, Detector, RuleSpec, SensorContext } from '../types.js';
 import { CLEARED, NO_CONDITIONS, RAISED, sensorCondition } from './debounce.js';
 import { hasPending, type SensorRules, SensorRuleTable } from './sensor-clock.js';
 
@@ -51,16 +51,21 @@ class SampleWindow {
   }
 }
 
+/** The slope is reported in the sensor's unit per minute (facts.windowMs = 60,000 says "per minute"). */
+const riseCondition = (ctx: SensorContext, rule: RuleSpec, active: boolean, slope: number, ts: number): Condition =>
+  sensorCondition(ctx, rule, active, slope, ts, { unit: `${ctx.unit}/min`, windowMs: 60_000 });
+
 export class RateOfRiseDetector implements Detector {
-  readonly name = 'rate-of-rise';
-  private readonly table = new SensorRuleTable((r) => r.type === 'rate-of-rise');
+  readonly name = 'rise';
+  private readonly table = new SensorRuleTable((r) => evaluationOf(r.type) === 'rate');
   private readonly samples = new Map<SensorRules, SampleWindow>();
   private readonly timers = new Set<SensorRules>();
 
   onReading(reading: DetectionReading, ctx: SensorContext, now: number): Condition[] {
-    if (reading.quality !== 'good' || reading.fault !== undefined) return NO_CONDITIONS;
     const s = this.table.enter(reading, ctx, now);
     if (s.deb.length === 0 || reading.ts <= s.lastTs) return NO_CONDITIONS;
+    // Only a measurement has a slope (an over-range value is clipped by the transmitter).
+    if (classifyReading(ctx, reading) !== 'measured') return NO_CONDITIONS;
     s.lastTs = reading.ts;
     const d = s.deb[0];
     const windowMs = d.rule.windowMs ?? ROR_WINDOW_MS;
@@ -75,17 +80,7 @@ export class RateOfRiseDetector implements Detector {
     const r = d.step(Math.round(slope * 1000) / 1000, reading.ts);
     this.track(s);
     if (r !== RAISED && r !== CLEARED) return NO_CONDITIONS;
-    return [
-      sensorCondition(
-        ctx,
-        d.rule,
-        r === RAISED,
-        d.value,
-        reading.ts,
-        `${ctx.gas ?? ctx.metric} rise`,
-        `${ctx.unit}/min`,
-      ),
-    ];
+    return [riseCondition(ctx, d.rule, r === RAISED, d.value, reading.ts)];
   }
 
   onTick(now: number): Condition[] {
@@ -93,10 +88,7 @@ export class RateOfRiseDetector implements Detector {
     for (const s of this.timers) {
       const d = s.deb[0];
       const r = d.elapse(this.table.sensorTime(s, now));
-      if (r === RAISED || r === CLEARED) {
-        const what = `${s.ctx.gas ?? s.ctx.metric} rise`;
-        out.push(sensorCondition(s.ctx, d.rule, r === RAISED, d.value, s.lastTs, what, `${s.ctx.unit}/min`));
-      }
+      if (r === RAISED || r === CLEARED) out.push(riseCondition(s.ctx, d.rule, r === RAISED, d.value, s.lastTs));
       this.track(s);
     }
     return out;

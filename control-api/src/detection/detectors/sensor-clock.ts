@@ -21,6 +21,8 @@ export interface SensorRules {
   lastTs: number;
   /** Debouncers with a pending change (timers the tick must look at). */
   pending: boolean;
+  /** Why the last reading was not a plain measurement (over-range, under-range), for the alarm's facts. */
+  code?: string;
 }
 
 export class SensorRuleTable {

@@ -8,7 +8,7 @@
  * they are silent, and one alarm per sensor on top would be an avoidable flood (ISA-18.2
  * clause 12, designed suppression).
  */
-import { STALE_INTERVALS } from '../rules.js';
+import { evaluationOf, STALE_INTERVALS } from '@gwanje/protocol';
 import type { Condition, DetectionReading, Detector, RuleSpec, SensorContext } from '../types.js';
 import { NO_CONDITIONS } from './debounce.js';
 
@@ -32,12 +32,7 @@ export class StaleDetector implements Detector {
   constructor(private readonly defaultIntervalMs = DEFAULT_INTERVAL_MS) {}
 
   onReading(reading: DetectionReading, ctx: SensorContext, now: number): Condition[] {
-    let w = this.watches.get(ctx.sensorId);
-    if (w === undefined || w.rules !== ctx.rules) {
-      const rule = ctx.rules.find((r) => r.type === 'stale' && r.enabled);
-      w = { ctx, rule, rules: ctx.rules, lastArrival: now, lastTs: reading.ts, active: false, known: false };
-      this.watches.set(ctx.sensorId, w);
-    }
+    const w = this.watchOf(ctx, now, reading.ts);
     w.ctx = ctx;
     w.lastArrival = now;
     w.lastTs = reading.ts;
@@ -52,6 +47,26 @@ export class StaleDetector implements Detector {
       if (now - w.lastArrival > this.limitMs(w)) out.push(...this.set(w, true, now));
     }
     return out;
+  }
+
+  /**
+   * Starts watching a sensor that has not reported since the center started (issue 15: stale
+   * watches are restored at start): silent for 3 intervals from `now` and it goes stale. A
+   * sensor already watched is left alone.
+   */
+  watch(ctx: SensorContext, now: number, lastTs: number): void {
+    this.watchOf(ctx, now, lastTs);
+  }
+
+  private watchOf(ctx: SensorContext, now: number, ts: number): Watch {
+    let w = this.watches.get(ctx.sensorId);
+    if (w === undefined || w.rules !== ctx.rules) {
+      const rule = ctx.rules.find((r) => evaluationOf(r.type) === 'stale' && r.enabled);
+      const lastArrival = w?.lastArrival ?? now;
+      w = { ctx, rule, rules: ctx.rules, lastArrival, lastTs: w?.lastTs ?? ts, active: false, known: false };
+      this.watches.set(ctx.sensorId, w);
+    }
+    return w;
   }
 
   /**
@@ -81,7 +96,9 @@ export class StaleDetector implements Detector {
     w.known = true;
     w.active = active;
     const rule = w.rule as RuleSpec;
-    const silentS = Math.round((now - w.lastArrival) / 1000);
+    const silentMs = now - w.lastArrival;
+    const silentS = Math.round(silentMs / 1000);
+    const limitMs = this.limitMs(w);
     return [
       {
         sourceId: w.ctx.sensorId,
@@ -90,10 +107,11 @@ export class StaleDetector implements Detector {
         type: 'stale',
         priority: rule.priority,
         active,
-        threshold: this.limitMs(w),
+        threshold: limitMs,
         message: active
-          ? `stale: ${w.ctx.sensorId} silent for ${silentS} s (limit ${this.limitMs(w) / 1000} s)`
+          ? `stale: ${w.ctx.sensorId} silent for ${silentS} s (limit ${limitMs / 1000} s)`
           : `stale: ${w.ctx.sensorId} reporting again`,
+        facts: active ? { active, silentMs, limitMs, metric: w.ctx.metric } : { active, metric: w.ctx.metric },
         latched: rule.latched,
         sensorTs: w.lastTs,
         cameras: w.ctx.cameras,

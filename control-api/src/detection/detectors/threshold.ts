@@ -1,33 +1,44 @@
 /**
- * Fixed-setpoint rules on the measured value: gas-low/gas-high (%LEL and ppm), o2-low/o2-high,
- * flame, smoke, temperature-high and any custom setpoint rule added by an override. Each rule runs
- * through a Debouncer (setpoint, deadband, on/off delay; ISA-18.2 clause 10.4).
+ * Fixed-setpoint rules on the measured value: every rule whose type the safety table evaluates
+ * as high, low or bool (gas-low, gas-high, o2-low, o2-high, flame, smoke, temperature-high).
+ * Each rule runs through a Debouncer (setpoint, deadband, on/off delay; ISA-18.2 clause 10.4).
  *
- * A reading flagged as a fault (quality 'fault' or a fault code) or 'stale' is not judged: its
- * value is not a measurement, so it neither raises nor clears (FaultDetector reports the fault).
+ * What a reading says to a rule is protocol's `classifyReading` / `judgedValue`, shared with the
+ * agent's fail-safe (issue 15): an over-range gas reading is above every high threshold (a pegged
+ * detector raises gas-high), under-range below every low one (O2), and any other fault or a stale
+ * reading is no evidence (neither raises nor clears: a fault never silences a standing alarm).
  */
-import { SPECIAL_RULE_TYPES } from '../rules.js';
+import { classifyReading, evaluationOf, judgedValue } from '@gwanje/protocol';
 import type { Condition, DetectionReading, Detector, SensorContext } from '../types.js';
 import { CLEARED, NO_CONDITIONS, RAISED, sensorCondition } from './debounce.js';
 import { hasPending, type SensorRules, SensorRuleTable } from './sensor-clock.js';
 
+const SETPOINT = new Set(['high', 'low', 'bool']);
+
 export class ThresholdDetector implements Detector {
   readonly name = 'threshold';
-  private readonly table = new SensorRuleTable((r) => !SPECIAL_RULE_TYPES.has(r.type));
+  private readonly table = new SensorRuleTable((r) => SETPOINT.has(evaluationOf(r.type) ?? ''));
   /** Sensors with a delay running, so a tick does not walk every sensor. */
   private readonly timers = new Set<SensorRules>();
 
   onReading(reading: DetectionReading, ctx: SensorContext, now: number): Condition[] {
-    if (reading.quality !== 'good' || reading.fault !== undefined) return NO_CONDITIONS;
     const s = this.table.enter(reading, ctx, now);
-    if (reading.ts < s.lastTs) return NO_CONDITIONS; // out-of-order sample: the newer one already decided
+    if (s.deb.length === 0 || reading.ts < s.lastTs) return NO_CONDITIONS; // an older sample: the newer one decided
     s.lastTs = reading.ts;
+    const cls = classifyReading(ctx, reading);
+    s.code = cls === 'measured' ? undefined : cls;
     let out: Condition[] | undefined;
     for (const d of s.deb) {
-      const r = d.step(reading.value, reading.ts);
+      const v = judgedValue(d.rule, cls, reading.value);
+      if (v === undefined) {
+        d.unknown();
+        continue;
+      }
+      const r = d.step(v, reading.ts);
+      d.value = reading.value; // report what the transmitter said, not the verdict's infinity
       if (r === RAISED || r === CLEARED) {
         out ??= [];
-        out.push(sensorCondition(ctx, d.rule, r === RAISED, reading.value, reading.ts));
+        out.push(this.condition(s, d, r === RAISED, reading.ts));
       }
     }
     this.track(s);
@@ -40,11 +51,15 @@ export class ThresholdDetector implements Detector {
       const t = this.table.sensorTime(s, now);
       for (const d of s.deb) {
         const r = d.elapse(t);
-        if (r === RAISED || r === CLEARED) out.push(sensorCondition(s.ctx, d.rule, r === RAISED, d.value, s.lastTs));
+        if (r === RAISED || r === CLEARED) out.push(this.condition(s, d, r === RAISED, s.lastTs));
       }
       this.track(s);
     }
     return out;
+  }
+
+  private condition(s: SensorRules, d: SensorRules['deb'][number], active: boolean, ts: number): Condition {
+    return sensorCondition(s.ctx, d.rule, active, d.value, ts, s.code ? { reason: s.code } : {});
   }
 
   private track(s: SensorRules): void {

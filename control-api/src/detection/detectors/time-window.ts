@@ -45,6 +45,16 @@ export class TimeWeightedWindow {
     this.lastValue = v;
   }
 
+  /**
+   * Adds a closed segment [start, end) at `value` (history rebuilt from stored aggregates after a
+   * restart); segments must come in time order and before any `add()`.
+   */
+  addSegment(start: number, end: number, value: number): void {
+    if (!Number.isNaN(this.lastTs)) return;
+    const v = Math.max(value, 0);
+    if (v > 0) this.push(start, end, v);
+  }
+
   /** Average over (t - windowMs, t]; t earlier than the last sample is taken as the last sample. */
   average(at: number): number {
     const t = Number.isNaN(this.lastTs) || at >= this.lastTs ? at : this.lastTs;

@@ -2,8 +2,18 @@
  * Server-computed exposure averages for toxic gases: gas-twa (8-hour time-weighted average) and
  * gas-stel (15-minute short-term average), per the Korean exposure-limit notice (see gases.ts).
  * The averages move with time even without new readings, so every tick re-evaluates them.
+ * An over-range reading counts at least at the range top (the exposure is at least that); a
+ * fault or stale reading adds nothing. After a center restart `restore()` rebuilds the windows
+ * from the stored readings (issue 15), so an 8-hour average does not start again from zero.
  */
-import { STALE_INTERVALS, STEL_WINDOW_MS, TWA_WINDOW_MS } from '../rules.js';
+import {
+  classifyReading,
+  defaultWindowMs,
+  exposureValue,
+  isExposureType,
+  STALE_INTERVALS,
+  STEL_WINDOW_MS,
+} from '@gwanje/protocol';
 import type { Condition, DetectionReading, Detector, SensorContext } from '../types.js';
 import { CLEARED, type Debouncer, NO_CONDITIONS, RAISED, sensorCondition } from './debounce.js';
 import { type SensorRules, SensorRuleTable } from './sensor-clock.js';
@@ -13,18 +23,19 @@ const DEFAULT_INTERVAL_MS = 60_000;
 
 export class TwaStelDetector implements Detector {
   readonly name = 'twa-stel';
-  private readonly table = new SensorRuleTable((r) => r.type === 'gas-twa' || r.type === 'gas-stel');
+  private readonly table = new SensorRuleTable((r) => isExposureType(r.type));
   private readonly windows = new Map<SensorRules, TimeWeightedWindow[]>();
 
   onReading(reading: DetectionReading, ctx: SensorContext, now: number): Condition[] {
-    if (reading.quality !== 'good' || reading.fault !== undefined) return NO_CONDITIONS;
     const s = this.table.enter(reading, ctx, now);
     if (s.deb.length === 0) return NO_CONDITIONS;
+    const sample = exposureValue(classifyReading(ctx, reading), reading.value, ctx.range);
+    if (sample === undefined) return NO_CONDITIONS;
     const win = this.windowsOf(s);
     if (reading.ts > s.lastTs) s.lastTs = reading.ts;
     let out: Condition[] | undefined;
     for (let i = 0; i < s.deb.length; i++) {
-      win[i].add(reading.ts, reading.value);
+      win[i].add(reading.ts, sample);
       const c = this.judge(s, s.deb[i], win[i], s.lastTs);
       if (c) {
         out ??= [];
@@ -61,13 +72,31 @@ export class TwaStelDetector implements Detector {
     return out;
   }
 
+  /**
+   * Rebuilds a sensor's windows from stored history after a restart: `points` are
+   * [bucketStart, mean] of `stepMs` buckets (the time-series store's aggregates), each held for
+   * its bucket. No condition is reported here; the next tick judges the rebuilt averages, so a
+   * standing gas-twa alarm restored from the database is confirmed or cleared by real data.
+   */
+  restore(ctx: SensorContext, points: readonly [number, number][], stepMs: number, now: number): void {
+    if (points.length === 0) return;
+    const lastTs = points[points.length - 1][0] + stepMs;
+    const s = this.table.enter({ ts: Math.min(lastTs, now) } as DetectionReading, ctx, now);
+    if (s.deb.length === 0) return;
+    const win = this.windowsOf(s);
+    // The current bucket is cut at `now` so a reading arriving next is not counted twice.
+    for (const w of win) for (const [ts, mean] of points) w.addSegment(ts, Math.min(ts + stepMs, now), mean);
+    if (lastTs > s.lastTs) s.lastTs = Math.min(lastTs, now);
+    // Until the sensor reports again its clock is taken as the center's.
+    s.offset = 0;
+  }
+
   private windowsOf(s: SensorRules): TimeWeightedWindow[] {
     let win = this.windows.get(s);
     if (!win) {
       const hold = STALE_INTERVALS * (s.ctx.intervalMs ?? DEFAULT_INTERVAL_MS);
       win = s.deb.map(
-        (d) =>
-          new TimeWeightedWindow(d.rule.windowMs ?? (d.rule.type === 'gas-twa' ? TWA_WINDOW_MS : STEL_WINDOW_MS), hold),
+        (d) => new TimeWeightedWindow(d.rule.windowMs ?? defaultWindowMs(d.rule.type) ?? STEL_WINDOW_MS, hold),
       );
       this.windows.set(s, win);
     }
@@ -78,7 +107,8 @@ export class TwaStelDetector implements Detector {
     const avg = w.average(t);
     const r = d.step(avg, t);
     if (r !== RAISED && r !== CLEARED) return undefined;
-    const label = `${s.ctx.gas ?? s.ctx.metric} ${d.rule.type === 'gas-twa' ? '8 h TWA' : '15 min STEL'}`;
-    return sensorCondition(s.ctx, d.rule, r === RAISED, Math.round(avg * 1000) / 1000, s.lastTs, label);
+    const windowMs = w.windowMs;
+    const c = sensorCondition(s.ctx, d.rule, r === RAISED, Math.round(avg * 1000) / 1000, s.lastTs, { windowMs });
+    return c;
   }
 }

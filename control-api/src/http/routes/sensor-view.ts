@@ -1,6 +1,11 @@
-/** How a sensor is shown by the API: CONTRACT's SensorView plus (additive) its rule overrides and camera links. */
-import type { RuleOverride } from '@gwanje/firmware-config';
-import type { SensorView } from '@gwanje/protocol';
+/**
+ * How a sensor is shown by the API: CONTRACT's SensorView plus (additive) its configuration as
+ * the center knows it (issue 15: one source of truth, shown in the console): range and who set
+ * it, the agent's calibration, rules and config version, the admin's overrides, the rules
+ * detection actually runs (each with where it came from), warnings and out-of-service.
+ */
+import type { RuleOverride, SensorConfigView, SensorView } from '@gwanje/protocol';
+import { contextOf, parseJsonArray } from '../../ingest/sensors.js';
 import type { SensorRow } from '../../store/types.js';
 
 export function sensorView(r: SensorRow): SensorView & { name?: string } {
@@ -10,7 +15,7 @@ export function sensorView(r: SensorRow): SensorView & { name?: string } {
     agentId: r.agentId,
     metric: r.metric,
     unit: r.unit,
-    state: r.state,
+    state: r.outOfService ? 'out-of-service' : r.state,
   };
   if (r.gas !== null) v.gas = r.gas;
   if (r.name !== null) v.name = r.name;
@@ -18,16 +23,7 @@ export function sensorView(r: SensorRow): SensorView & { name?: string } {
   return v;
 }
 
-export function jsonArray(raw: string | null): unknown[] {
-  if (!raw) return [];
-  try {
-    const v: unknown = JSON.parse(raw);
-    return Array.isArray(v) ? v : [];
-  } catch {
-    // A malformed stored column shows as "no overrides"; the next save rewrites it.
-    return [];
-  }
-}
+export const jsonArray = parseJsonArray;
 
 /** Camera links as stored: `[{cameraId, preset?}]`, or bare ids from older rows. */
 export function cameraLinks(raw: string | null): { cameraId: string; preset?: string }[] {
@@ -39,9 +35,37 @@ export function cameraLinks(raw: string | null): { cameraId: string; preset?: st
   });
 }
 
-/** The sensor view plus its admin settings (additive to CONTRACT's SensorView). */
-export const sensorAdminView = (r: SensorRow) => ({
-  ...sensorView(r),
-  rules: jsonArray(r.rules) as RuleOverride[],
-  cameras: cameraLinks(r.cameras),
-});
+function jsonObject<T>(raw: string | null | undefined): T | undefined {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    return undefined; // a malformed column shows as absent; the next write replaces it
+  }
+}
+
+/** The sensor view plus its admin settings and effective configuration (additive to CONTRACT's SensorView). */
+export function sensorAdminView(r: SensorRow): SensorConfigView {
+  const admin = jsonArray(r.rules) as RuleOverride[];
+  const agent = jsonArray(r.agentRules) as RuleOverride[];
+  const ctx = contextOf(r);
+  const origin = (type: string): 'admin' | 'agent' | 'default' =>
+    admin.some((o) => o.type === type) ? 'admin' : agent.some((o) => o.type === type) ? 'agent' : 'default';
+  return {
+    ...sensorView(r),
+    rules: admin,
+    agentRules: agent,
+    cameras: cameraLinks(r.cameras),
+    ...(ctx.range ? { range: ctx.range } : {}),
+    ...(ctx.range && (r.rangeSource === 'agent' || r.rangeSource === 'admin') ? { rangeSource: r.rangeSource } : {}),
+    ...(r.calibration ? { calibration: jsonObject<{ zero: number; span: number }>(r.calibration) } : {}),
+    ...(r.intervalMs != null ? { intervalMs: r.intervalMs } : {}),
+    ...(r.configVersion ? { configVersion: r.configVersion } : {}),
+    ...(r.reportedAt != null ? { reportedAt: r.reportedAt } : {}),
+    ...(r.outOfService
+      ? { outOfService: jsonObject<{ since: number; actor: string; reason: string }>(r.outOfService) }
+      : {}),
+    effectiveRules: ctx.rules.map((rule) => ({ ...rule, origin: origin(rule.type) })),
+    warnings: ctx.warnings ?? [],
+  };
+}

@@ -8,11 +8,13 @@ import type { Logger } from 'pino';
 import type { DbDialect } from '../db.js';
 import type { Database } from '../tables.js';
 import { initialMigration } from './0001-initial.js';
+import { gasSensorConfigMigration } from './0002-gas-sensor-config.js';
 import { sensorDiscoveriesMigration } from './0005-run-sensor-discoveries.js';
 
 function migrations(dialect: DbDialect): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect),
+    '0002-gas-sensor-config': gasSensorConfigMigration(),
     '0005-run-sensor-discoveries': sensorDiscoveriesMigration,
   };
 }

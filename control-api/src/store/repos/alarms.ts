@@ -102,6 +102,7 @@ const toEntry = (r: Selectable<AlarmJournalTable>): JournalEntry => {
   if (r.fromState !== null) e.fromState = r.fromState as AlarmState;
   if (r.toState !== null) e.toState = r.toState as AlarmState;
   if (r.comment !== null) e.comment = r.comment;
+  if (r.facts) e.facts = JSON.parse(r.facts) as JournalEntry['facts'];
   return e;
 };
 
@@ -176,6 +177,7 @@ export class JournalRepo {
           fromState: e.fromState ?? null,
           toState: e.toState ?? null,
           comment: e.comment ?? null,
+          facts: e.facts ? JSON.stringify(e.facts) : null,
         })),
       )
       .execute();

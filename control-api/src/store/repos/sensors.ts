@@ -109,6 +109,16 @@ export class SensorsRepo {
     return Number(r.numUpdatedRows) > 0;
   }
 
+  /** Out of service (JSON {since, actor, reason}) or back in service (null); issue 15. */
+  async setOutOfService(sensorId: string, outOfService: string | null): Promise<boolean> {
+    const r = await this.db
+      .updateTable('sensors')
+      .set({ outOfService })
+      .where('sensorId', '=', sensorId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
   /** Per-sensor rule overrides (JSON RuleOverride[]), null to return to the defaults. */
   async setRules(sensorId: string, rules: string | null): Promise<boolean> {
     const r = await this.db.updateTable('sensors').set({ rules }).where('sensorId', '=', sensorId).executeTakeFirst();

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultRules, resolveRules, STEL_WINDOW_MS, TWA_WINDOW_MS } from '../../src/detection/rules.js';
-import type { RuleSpec } from '../../src/detection/types.js';
+import {
+  defaultRules,
+  mergeOverrides,
+  type RuleSpec,
+  resolveRules,
+  STEL_WINDOW_MS,
+  TWA_WINDOW_MS,
+} from '../../src/safety/index.js';
 
 const brief = (r: RuleSpec): string =>
   `${r.type} p${r.priority} ${r.direction}${r.strict ? '!' : ''} ${r.setpoint}${r.latched ? ' latched' : ''}`;
@@ -93,9 +99,70 @@ describe('defaultRules (CONTRACT "Default alarm rules")', () => {
       ['temperature-high p2 high 60', 'over-range p2 high! 120', 'sensor-fault p2 bool 1', 'stale p3 high 3'],
     ],
     [
-      'unknown toxic gas: health rules only',
+      'unknown toxic gas: health rules only (no silent default; a config warning instead)',
       { metric: 'gas', gas: 'XYZ', unit: 'ppm' },
       ['sensor-fault p2 bool 1', 'stale p3 high 3'],
+    ],
+    [
+      '#15 a gas spelled CL2 gets chlorine limits (TWA 0.5 / STEL 1), not nothing',
+      { metric: 'gas', gas: 'CL2', unit: 'ppm' },
+      [
+        'gas-low p3 high 0.5',
+        'gas-high p1 high 1 latched',
+        'gas-twa p2 high 0.5',
+        'gas-stel p2 high 1',
+        'rate-of-rise p2 high 0.5',
+        'sensor-fault p2 bool 1',
+        'stale p3 high 3',
+      ],
+    ],
+    [
+      '#15 CO2, O3 and benzene are in the table (the edge had no local default for them)',
+      { metric: 'gas', gas: 'C6H6', unit: 'ppm' },
+      [
+        'gas-low p3 high 0.5',
+        'gas-high p1 high 2.5 latched',
+        'gas-twa p2 high 0.5',
+        'gas-stel p2 high 2.5',
+        'rate-of-rise p2 high 0.5',
+        'sensor-fault p2 bool 1',
+        'stale p3 high 3',
+      ],
+    ],
+    [
+      'CO2 in %vol: the ppm limits converted (TWA 0.5 %vol, STEL 3 %vol)',
+      { metric: 'gas', gas: 'CO2', unit: '%vol' },
+      [
+        'gas-low p3 high 0.5',
+        'gas-high p1 high 3 latched',
+        'gas-twa p2 high 0.5',
+        'gas-stel p2 high 3',
+        'rate-of-rise p2 high 0.5',
+        'sensor-fault p2 bool 1',
+        'stale p3 high 3',
+      ],
+    ],
+    [
+      'methane in ppm: 10 / 25 %LEL of its 4.4 %vol LEL (4,400 / 11,000 ppm)',
+      { metric: 'gas', gas: 'methane', unit: 'ppm' },
+      [
+        'gas-low p3 high 4400',
+        'gas-high p1 high 11000 latched',
+        'rate-of-rise p2 high 2200',
+        'sensor-fault p2 bool 1',
+        'stale p3 high 3',
+      ],
+    ],
+    [
+      'a gas sensor in %LEL needs no table entry: the unit says it is combustible',
+      { metric: 'gas', gas: 'VOC', unit: '%LEL' },
+      [
+        'gas-low p3 high 10',
+        'gas-high p1 high 25 latched',
+        'rate-of-rise p2 high 5',
+        'sensor-fault p2 bool 1',
+        'stale p3 high 3',
+      ],
     ],
   ];
   for (const [name, desc, want] of table) {
@@ -129,18 +196,41 @@ describe('resolveRules', () => {
   it('disables a rule', () => {
     assert.equal(byType(resolveRules(ch4, [{ type: 'rate-of-rise', enabled: false }]), 'rate-of-rise').enabled, false);
   });
-  it('adds a custom rule with a setpoint (a -low type compares low)', () => {
-    const rules = resolveRules({ metric: 'humidity', unit: '%RH' }, [
-      { type: 'humidity-high', setpoint: 90, priority: 4 },
-      { type: 'humidity-low', setpoint: 10 },
+  it('adds a rule of a known type the sensor has no default for (an unknown gas gets its limits)', () => {
+    const rules = resolveRules({ metric: 'gas', gas: 'XYZ', unit: 'ppm' }, [
+      { type: 'gas-high', setpoint: 50 },
+      { type: 'gas-low', setpoint: 20, priority: 4 },
     ]);
-    assert.deepEqual(rules.filter((r) => r.type.startsWith('humidity')).map(brief), [
-      'humidity-high p4 high 90',
-      'humidity-low p3 low 10',
+    assert.deepEqual(rules.filter((r) => r.type.startsWith('gas-')).map(brief), [
+      'gas-high p1 high 50 latched',
+      'gas-low p4 high 20',
     ]);
   });
-  it('rejects a new rule without a setpoint', () => {
-    assert.throws(() => resolveRules(ch4, [{ type: 'gas-weird', priority: 2 }]), /needs a setpoint/);
+  it('#15 an override of an unknown type (e.g. "twa") is an error, never a new alarm type', () => {
+    assert.throws(() => resolveRules(ch4, [{ type: 'twa', setpoint: 10 }]), /unknown rule type 'twa'/);
+  });
+  it('rejects an added rule without a setpoint', () => {
+    assert.throws(
+      () => resolveRules({ metric: 'gas', gas: 'XYZ', unit: 'ppm' }, [{ type: 'gas-high' }]),
+      /needs a setpoint/,
+    );
+  });
+  it("layers the admin's overrides on the agent's, field by field", () => {
+    const merged = mergeOverrides(
+      [
+        { type: 'gas-high', setpoint: 20, deadband: 1 },
+        { type: 'gas-low', setpoint: 8 },
+      ],
+      [
+        { type: 'gas-high', setpoint: 18 },
+        { type: 'rate-of-rise', enabled: false },
+      ],
+    );
+    assert.deepEqual(merged, [
+      { type: 'gas-high', setpoint: 18, deadband: 1 },
+      { type: 'gas-low', setpoint: 8 },
+      { type: 'rate-of-rise', enabled: false },
+    ]);
   });
   it('does not share rule objects between sensors', () => {
     const a = resolveRules(ch4, [{ type: 'gas-low', setpoint: 5 }]);

@@ -1,0 +1,81 @@
+/**
+ * What detection must not forget across a center restart (issue 15, audit gaps):
+ * - every known sensor is watched from start, so one that never reports again goes stale after
+ *   3 intervals, and its `config` warning (unknown gas) is raised;
+ * - agents stored offline keep their sensors out of stale judgement (comm-loss says why);
+ * - sensors out of service stay out of service;
+ * - TWA/STEL windows are rebuilt from the time-series store's 1-minute aggregates of the last
+ *   8 hours, so a worker's exposure is not reset to zero by a restart. Each minute's mean is
+ *   held for the whole minute: for a sensor that reported only part of a minute this counts
+ *   more exposure than the live sample-and-hold would (the safe side for an exposure limit).
+ * Runs once in IngestPipeline.start(), before any reading is handled.
+ */
+import { isExposureType, TWA_WINDOW_MS } from '@gwanje/protocol';
+import type { Logger } from '../logger.js';
+import type { TimeSeriesStore } from '../store/types.js';
+import type { ReadingSink } from './pipeline.js';
+import type { KnownSensor } from './sensors.js';
+
+const STEP_MS = 60_000;
+
+export interface RestoreDeps {
+  alarms: ReadingSink;
+  sensors: KnownSensor[];
+  offlineAgents: string[];
+  timeseries: Pick<TimeSeriesStore, 'query'>;
+  now: () => number;
+  log: Logger;
+}
+
+const hasExposureRules = (k: KnownSensor): boolean => k.ctx.rules.some((r) => r.enabled && isExposureType(r.type));
+
+export async function restoreDetection(d: RestoreDeps): Promise<void> {
+  const { alarms, log } = d;
+  for (const agentId of d.offlineAgents) alarms.restoreAgentOffline?.(agentId);
+  for (const k of d.sensors) {
+    const oos = parseOutOfService(k.row.outOfService);
+    if (oos) await alarms.sourceService?.(k.row.sensorId, { outOfService: true, ...oos });
+    alarms.sensorConfigured?.(k.ctx, k.lastTs);
+  }
+  if (!alarms.restoreExposure) return;
+  const now = d.now();
+  // Whole minutes, so the store answers from its 1-minute rollups.
+  const to = Math.ceil(now / STEP_MS) * STEP_MS;
+  const from = to - TWA_WINDOW_MS;
+  let rebuilt = 0;
+  for (const k of d.sensors) {
+    if (!hasExposureRules(k) || k.lastTs === undefined || k.lastTs < from) continue;
+    try {
+      const points = await d.timeseries.query(k.row.sensorId, from, to, STEP_MS);
+      alarms.restoreExposure(
+        k.ctx,
+        points.map(([ts, , mean]) => [ts, mean] as [number, number]),
+        STEP_MS,
+      );
+      rebuilt++;
+    } catch (err) {
+      log.error({ sensorId: k.row.sensorId, err: (err as Error).message }, 'ingest: exposure history not restored');
+    }
+  }
+  log.info({ sensors: d.sensors.length, exposure: rebuilt }, 'ingest: detection state restored');
+}
+
+interface OutOfService {
+  actor: string;
+  reason?: string;
+  since?: number;
+}
+
+function parseOutOfService(raw: string | null | undefined): OutOfService | undefined {
+  if (!raw) return undefined;
+  try {
+    const v = JSON.parse(raw) as Record<string, unknown>;
+    return {
+      actor: typeof v.actor === 'string' ? v.actor : 'system',
+      reason: typeof v.reason === 'string' ? v.reason : undefined,
+      since: typeof v.since === 'number' ? v.since : undefined,
+    };
+  } catch {
+    return { actor: 'system' }; // a malformed column still keeps the sensor out of service
+  }
+}
