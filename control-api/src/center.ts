@@ -21,6 +21,9 @@ import { EmbeddedBroker } from './broker/embedded.js';
 import { alarmStoreOf, ingestStoreOf } from './center-ports.js';
 import { DetectionEngine } from './detection/engine.js';
 import { createEscalation } from './escalation/wiring.js';
+import { fireHttp } from './fire/http.js';
+import { FireWatchStore, type FireWatchTables } from './fire/store.js';
+import { FireWatch } from './fire/watch.js';
 import { createHttpApp } from './http/app.js';
 import { createCenterServer } from './http/server.js';
 import { IngestPipeline } from './ingest/pipeline.js';
@@ -188,6 +191,18 @@ export class Center {
     this.onStop('gateway', () => gateway.stop());
     alarms.onAlarm(alarmClipListener({ log: child('video'), gateway, repos, commands }));
 
+    // 7a. Video fire detection (issue 23): fire-watch cameras raise fire-suspected; flame and smoke
+    // detector alarms are corroborated on their cameras, never suppressed.
+    const fireStore = new FireWatchStore(db.kysely.withoutPlugins() as unknown as Kysely<FireWatchTables>);
+    const fire = s.fireDetector
+      ? new FireWatch({ log: child('fire'), gateway, store: fireStore, camera: (id) => repos.cameras.get(id), alarms })
+      : undefined;
+    await fire?.start();
+    if (fire) {
+      this.onStop('fire', () => fire.stop());
+      alarms.onAlarm(fire.onAlarm);
+    }
+
     // 7b. Escalation (issue 8): unacknowledged gas/flame alarms text the on-duty roster.
     const siteNames = new Map((await repos.sites.list()).map((x) => [x.siteId, { name: x.name, nameKo: x.nameKo }]));
     const sensorFacts = new Map<string, { gas?: string; unit?: string }>();
@@ -238,6 +253,7 @@ export class Center {
       // Rule / camera edits reach the running detection at once (issue 4 "configurable per sensor").
       sensorAdmin: { save: (row) => repos.sensors.upsert(row), reload: (row) => void ingest?.sensors.reload(row) },
       configPublicKeyPem: s.configPublicKeyFile ? readFileSync(s.configPublicKeyFile, 'utf8') : undefined,
+      fire: fireHttp(fireStore, fire),
       clips: {
         list: async (id) => (await gateway.clips(id)).map((c) => ({ ...c })),
         file: (a, c) => gateway.clipFile(a, c),

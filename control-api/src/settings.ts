@@ -45,6 +45,8 @@ export interface Settings {
   configPublicKeyFile?: string;
   /** RTSP cameras the center pulls: in-process client (`native`) or ffmpeg `-c copy` per camera. */
   rtspClient: 'native' | 'ffmpeg';
+  /** Issue 23: the video fire detector (fire-watch cameras, corroboration of flame/smoke alarms); GWANJE_FIRE_DETECTOR=off disables it. */
+  fireDetector: boolean;
 }
 
 export const SMS_PROVIDERS = ['kannel', 'smpp', 'twilio'] as const;
@@ -133,6 +135,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
     errors.push('GWANJE_TLS_CERT: GWANJE_TLS_CERT and GWANJE_TLS_KEY must be set together');
   }
+  const fireDetector = str('GWANJE_FIRE_DETECTOR') ?? 'on';
+  if (fireDetector !== 'on' && fireDetector !== 'off')
+    errors.push(`GWANJE_FIRE_DETECTOR: must be on or off, got "${fireDetector}"`);
   const rtspClient = str('GWANJE_RTSP_CLIENT') ?? 'native';
   if (rtspClient !== 'native' && rtspClient !== 'ffmpeg') {
     errors.push(`GWANJE_RTSP_CLIENT: must be native or ffmpeg, got "${rtspClient}"`);
@@ -166,6 +171,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     configPublicKeyFile: str('GWANJE_CONFIG_PUBLIC_KEY') && resolve(str('GWANJE_CONFIG_PUBLIC_KEY') as string),
     tlsKey: tlsKey && resolve(tlsKey),
     rtspClient: rtspClient as Settings['rtspClient'],
+    fireDetector: fireDetector === 'on',
   };
 }
 

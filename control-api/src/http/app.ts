@@ -19,6 +19,7 @@ import { authRoutes } from './routes/auth.js';
 import { configRoutes } from './routes/config.js';
 import { directoryRoutes } from './routes/directory.js';
 import { escalationRoutes } from './routes/escalation.js';
+import { fireRoutes } from './routes/fire.js';
 import { opsRoutes } from './routes/ops.js';
 import { sensorRoutes } from './routes/sensors.js';
 
@@ -35,6 +36,7 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...adminRoutes,
     ...configRoutes,
     ...escalationRoutes,
+    ...fireRoutes,
   ];
 }
 

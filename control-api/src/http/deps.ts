@@ -22,6 +22,7 @@ import type {
   SiteSummary,
   TimeSeriesStore,
 } from '../store/types.js';
+import type { FireWatchAdmin } from './routes/fire.js';
 
 export interface SiteReader {
   summaries(scope: SiteScope): Promise<SiteSummary[]>;
@@ -146,6 +147,8 @@ export interface HttpDeps {
   sensorAdmin?: SensorAdmin;
   /** Alarm clips (issue 6); absent: every alarm lists no clips. */
   clips?: ClipSource;
+  /** Fire watch per camera and the video fire detector's view (issue 23); absent: fire-watch routes answer 404. */
+  fire?: FireWatchAdmin;
   metricsText(): string | Promise<string>;
   health(): HealthReport | Promise<HealthReport>;
   /** Broker URL handed to agents in `POST /api/v1/agents` (as they must reach it). */

@@ -1,6 +1,7 @@
 /**
- * Issue 6 follow-ups on a new gas/flame/smoke alarm: record a clip from every linked camera
- * (10 s before to 30 s after the raise) and turn PTZ cameras to the preset the sensor's config
+ * Issue 6 follow-ups on a new gas/flame/smoke alarm (and issue 23's fire-suspected): record a clip
+ * from every linked camera (10 s before to 30 s after the raise), store each camera's snapshot of
+ * the raise (CONTRACT "each such alarm also gets a snapshot taken when it was raised") and turn PTZ cameras to the preset the sensor's config
  * names for them (`ptz.preset` to the camera's owning agent). Both are fire-and-forget: a failed
  * clip or PTZ move is logged and never delays the alarm itself.
  */
@@ -10,12 +11,13 @@ import type { CommandChannel } from '../broker/commands.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../store/repositories.js';
 
-export const CLIP_ALARM_TYPES = new Set(['gas-high', 'gas-low', 'gas-stel', 'flame', 'smoke']);
+export const CLIP_ALARM_TYPES = new Set(['gas-high', 'gas-low', 'gas-stel', 'flame', 'smoke', 'fire-suspected']);
 
 export interface AlarmClipDeps {
   log: Logger;
   gateway: {
     requestClip(alarmId: string, cameraIds: string[], o: { beforeMs: number; afterMs: number }): Promise<unknown>;
+    recordSnapshot(alarmId: string, cameraIds: string[]): Promise<unknown>;
   };
   repos: Pick<Repositories, 'sensors' | 'cameras'>;
   commands: Pick<CommandChannel, 'post'>;
@@ -28,6 +30,9 @@ export function alarmClipListener(d: AlarmClipDeps): AlarmListener {
       d.gateway
         .requestClip(alarm.id, alarm.cameras, { beforeMs: 10_000, afterMs: 30_000 })
         .catch((err: Error) => d.log.error({ alarmId: alarm.id, err: err.message }, 'video: alarm clip failed'));
+      d.gateway
+        .recordSnapshot(alarm.id, alarm.cameras)
+        .catch((err: Error) => d.log.error({ alarmId: alarm.id, err: err.message }, 'video: alarm snapshot failed'));
     }
     if (alarm.sourceKind === 'sensor') {
       presets(d, alarm).catch((err: Error) =>

@@ -20,4 +20,5 @@ export const ALARM_TYPES = [
   'comm-loss',
   'camera-loss',
   'anomaly',
+  'fire-suspected',
 ] as const;

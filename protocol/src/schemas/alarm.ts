@@ -53,6 +53,13 @@ export const Alarm = Type.Object({
   shelvedUntil: Type.Optional(EpochMs),
   updatedAt: Type.Optional(EpochMs),
   latency: Type.Optional(LatencyJournal),
+  /**
+   * Issue 23: the video fire detector saw flame on a linked camera while this (flame or smoke
+   * detector) alarm stood. Corroboration only: it never clears or lowers the alarm.
+   */
+  confirmedOnCamera: Type.Optional(
+    Type.Object({ cameraId: CameraId, at: EpochMs, score: Type.Number({ minimum: 0, maximum: 1 }) }),
+  ),
 });
 export type Alarm = Static<typeof Alarm>;
 

@@ -8,10 +8,12 @@ import type { Logger } from 'pino';
 import type { DbDialect } from '../db.js';
 import type { Database } from '../tables.js';
 import { initialMigration } from './0001-initial.js';
+import { fireWatchMigration } from './0006-fire-watch.js';
 
 function migrations(dialect: DbDialect): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect),
+    '0006-fire-watch': fireWatchMigration,
   };
 }
 

@@ -1,0 +1,109 @@
+/**
+ * FireTracker: one camera's fire decision over time, from the per-frame scores (scorer.ts) and
+ * what changes between frames. A flame never holds still: between two frames a second apart its
+ * flame-coloured outline changes (flicker, Chen et al. 2004's dynamic check; Foggia et al. 2015
+ * weigh motion as one of three experts), while a sunset, a lamp, a sign or a red car at rest keep
+ * theirs. So fire is confirmed when
+ *   - at least `need` of the last `window` frames score at or above the head's threshold, and
+ *   - the flame-coloured pixels in the best-scoring region changed by at least `minFlicker`
+ *     (fraction of the region's flame pixels, old or new, that flipped) in one of those frames;
+ * and it is over after `clearAfter` frames in a row without a flagged score. Pure: frames in,
+ * decisions out; the caller owns time (frame timestamps) and I/O.
+ */
+import { fireMask } from './colour.js';
+import { type Box, type RgbFrame, resample } from './frame.js';
+import { PROPOSAL_WIDTH } from './proposals.js';
+import type { FrameScore } from './scorer.js';
+
+export interface TrackerOptions {
+  window: number;
+  need: number;
+  minFlicker: number;
+  clearAfter: number;
+}
+
+export const DEFAULT_TRACKER: TrackerOptions = { window: 3, need: 2, minFlicker: 0.12, clearAfter: 10 };
+
+export interface TrackerStep {
+  at: number;
+  score: number;
+  /** This frame alone scores at or above the threshold. */
+  flagged: boolean;
+  /** Change of the flame-coloured pixels in the best region since the previous frame (0..1). */
+  flicker: number;
+  /** Fire is confirmed (the state after this frame). */
+  fire: boolean;
+  /** This frame confirmed it (false -> true). */
+  started: boolean;
+  /** This frame ended it (true -> false). */
+  ended: boolean;
+  /** Best region (frame pixels) when flagged. */
+  box?: Box;
+}
+
+export class FireTracker {
+  private readonly recent: Array<{ flagged: boolean; flicker: number }> = [];
+  private prevMask: Uint8Array | undefined;
+  private quiet = 0;
+  fire = false;
+  /** Highest score since fire was confirmed (evidence for the alarm). */
+  peak = 0;
+
+  constructor(private readonly opts: TrackerOptions = DEFAULT_TRACKER) {}
+
+  step(frame: RgbFrame, score: FrameScore, at: number): TrackerStep {
+    const w = PROPOSAL_WIDTH;
+    const h = Math.max(2, Math.round((frame.height * w) / frame.width));
+    const mask = fireMask({ width: w, height: h, data: frame.width === w ? frame.data : resample(frame, w, h) });
+    const best = score.proposals.filter((p) => p.kind === 'crop').sort((a, b) => b.score - a.score)[0];
+    const scale = w / frame.width;
+    const flicker =
+      best && this.prevMask && this.prevMask.length === mask.length
+        ? changed(this.prevMask, mask, w, h, best.region ?? best.box, scale)
+        : 0;
+    this.prevMask = mask;
+    this.recent.push({ flagged: score.flagged, flicker });
+    if (this.recent.length > this.opts.window) this.recent.shift();
+    const was = this.fire;
+    if (score.flagged) this.quiet = 0;
+    else this.quiet++;
+    if (!this.fire) {
+      const hits = this.recent.filter((r) => r.flagged);
+      this.fire = hits.length >= this.opts.need && hits.some((r) => r.flicker >= this.opts.minFlicker);
+      if (this.fire) this.peak = score.score;
+    } else if (this.quiet >= this.opts.clearAfter) {
+      this.fire = false;
+      this.recent.length = 0;
+    }
+    if (this.fire) this.peak = Math.max(this.peak, score.score);
+    return {
+      at,
+      score: score.score,
+      flagged: score.flagged,
+      flicker,
+      fire: this.fire,
+      started: this.fire && !was,
+      ended: was && !this.fire,
+      box: score.flagged ? best?.region : undefined,
+    };
+  }
+}
+
+/** Fraction of flame pixels (in either frame) inside `box` (frame pixels; dilated by half) that flipped. */
+function changed(a: Uint8Array, b: Uint8Array, w: number, h: number, box: Box, scale: number): number {
+  const pad = 0.5;
+  const x0 = Math.max(0, Math.floor((box.x - box.w * pad) * scale));
+  const y0 = Math.max(0, Math.floor((box.y - box.h * pad) * scale));
+  const x1 = Math.min(w, Math.ceil((box.x + box.w * (1 + pad)) * scale));
+  const y1 = Math.min(h, Math.ceil((box.y + box.h * (1 + pad)) * scale));
+  let any = 0;
+  let flip = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const i = y * w + x;
+      if (a[i] | b[i]) any++;
+      if (a[i] !== b[i]) flip++;
+    }
+  }
+  return any === 0 ? 0 : flip / any;
+}
