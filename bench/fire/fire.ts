@@ -111,8 +111,6 @@ async function images(dir: string): Promise<void> {
 async function video(path: string): Promise<void> {
   const scorer = await loadFireScorer();
   const fpsOut = Number(process.env.FIRE_VIDEO_FPS ?? 1);
-  const probe = await decodeVideo(path, 16, 16);
-  const total = probe.length;
   const fps = Number(process.env.FIRE_VIDEO_RATE ?? 0) || (await frameRate(path));
   const step = Math.max(1, Math.round(fps / fpsOut));
   const boxes = process.env.FIRE_VIDEO_XML ? furgBoxes(readFileSync(process.env.FIRE_VIDEO_XML, 'utf8')) : new Map();
@@ -126,9 +124,10 @@ async function video(path: string): Promise<void> {
   let firstFlag: number | undefined;
   const frames = await decodeVideo(path, WIDTH, HEIGHT, step);
   for (const { index, frame } of frames) {
-    const sc = scorer.score(frame);
+    const a = tracker.analyse(frame);
+    const sc = scorer.score(frame, a.proposals);
     const t = index / fps;
-    const st = tracker.step(frame, sc, t * 1000);
+    const st = tracker.step(frame, a, sc, t * 1000);
     if (st.flagged && firstFlag === undefined) firstFlag = index;
     if (st.fire && firstFire === undefined) firstFire = index;
     const annotated = (boxes.get(index)?.length ?? 0) > 0 ? 1 : 0;
@@ -139,7 +138,6 @@ async function video(path: string): Promise<void> {
   const result = {
     mode: 'video',
     video: path,
-    frames: total,
     fps,
     sampledFps: fps / step,
     sampled: frames.length,
@@ -150,7 +148,7 @@ async function video(path: string): Promise<void> {
     threshold: scorer.head.threshold,
   };
   console.log(
-    `video ${basename(path)}: ${total} frames at ${fps.toFixed(2)} fps, sampled ${frames.length} at ${(fps / step).toFixed(2)} fps; ` +
+    `video ${basename(path)} at ${fps.toFixed(2)} fps: sampled ${frames.length} at ${(fps / step).toFixed(2)} fps; ` +
       `first annotated frame ${firstAnnotated ?? '-'}, first flagged ${firstFlag ?? '-'}, fire confirmed at frame ${firstFire ?? '-'}` +
       (ttfd !== undefined ? `: time to first detection ${ttfd.toFixed(2)} s` : ''),
   );

@@ -3,6 +3,6 @@ export { type Backbone, type BackboneFiles, createBackbone, FEATURES } from './b
 export { colourStats, fireMask, fireRegions, isFireColour } from './colour.js';
 export { type Box, frameOf, type RgbFrame, resample } from './frame.js';
 export { checkHead, type FireHead, headScore } from './head.js';
-export { type Proposal, proposals } from './proposals.js';
+export { type Analysis, analyse, type Proposal, proposals } from './proposals.js';
 export { type FrameScore, FrameScorer, frameScore, type ScoredProposal } from './scorer.js';
 export { DEFAULT_TRACKER, FireTracker, type TrackerOptions, type TrackerStep } from './tracker.js';

@@ -10,7 +10,7 @@ import { type Box, type RgbFrame, resample, squareAround } from './frame.js';
 /** Width at which the colour proposer runs (cheap: ~50k pixels for a 16:9 frame). */
 export const PROPOSAL_WIDTH = 224;
 /** At most this many crops per frame (the model's cost grows with it). */
-export const MAX_CROPS = 3;
+export const MAX_CROPS = 4;
 
 export interface Proposal {
   /** 'frame' = the whole frame; 'crop' = a square around a fire-coloured region. */
@@ -21,19 +21,42 @@ export interface Proposal {
   region?: Box;
 }
 
-export function proposals(f: RgbFrame, maxCrops = MAX_CROPS): Proposal[] {
+export interface Analysis {
+  proposals: Proposal[];
+  /** Flame-colour mask at PROPOSAL_WIDTH (keep it to pass as `previous` with the next frame). */
+  mask: Uint8Array;
+}
+
+/**
+ * Proposals of one frame. With the previous frame's mask (video), half the crops go to the
+ * largest flame-coloured regions that changed since then: a small flickering flame next to a large
+ * red sign or a sunlit wall would otherwise lose its crop to the larger, static region.
+ */
+export function analyse(f: RgbFrame, maxCrops = MAX_CROPS, previous?: Uint8Array): Analysis {
   const out: Proposal[] = [{ kind: 'frame', box: { x: 0, y: 0, w: f.width, h: f.height } }];
-  if (maxCrops <= 0) return out;
   const scale = f.width / PROPOSAL_WIDTH;
   const w = PROPOSAL_WIDTH;
   const h = Math.max(2, Math.round(f.height / scale));
   const small = { width: w, height: h, data: f.width === w ? f.data : resample(f, w, h) };
-  const regions = fireRegions(fireMask(small), w, h, maxCrops, Math.max(4, Math.round((w * h) / 12000)));
+  const mask = fireMask(small);
+  if (maxCrops <= 0) return { proposals: out, mask };
+  const minPixels = Math.max(4, Math.round((w * h) / 12000));
+  let regions = fireRegions(mask, w, h, maxCrops, minPixels);
+  if (previous && previous.length === mask.length) {
+    const changed = new Uint8Array(mask.length);
+    for (let i = 0; i < mask.length; i++) changed[i] = mask[i] & (previous[i] ^ 1);
+    const moving = fireRegions(changed, w, h, Math.ceil(maxCrops / 2), minPixels);
+    regions = [...moving, ...regions.slice(0, maxCrops - moving.length)];
+  }
   for (const r of regions) {
     const region = { x: r.box.x * scale, y: r.box.y * scale, w: r.box.w * scale, h: r.box.h * scale };
     out.push({ kind: 'crop', box: cropFor(region, f.width, f.height), region: roundBox(region) });
   }
-  return out;
+  return { proposals: out, mask };
+}
+
+export function proposals(f: RgbFrame, maxCrops = MAX_CROPS): Proposal[] {
+  return analyse(f, maxCrops).proposals;
 }
 
 /** A square 1.6 times the region's longer side (context around the flame), at least 1/6 of the frame height. */

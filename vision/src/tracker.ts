@@ -10,9 +10,8 @@
  * and it is over after `clearAfter` frames in a row without a flagged score. Pure: frames in,
  * decisions out; the caller owns time (frame timestamps) and I/O.
  */
-import { fireMask } from './colour.js';
-import { type Box, type RgbFrame, resample } from './frame.js';
-import { PROPOSAL_WIDTH } from './proposals.js';
+import type { Box, RgbFrame } from './frame.js';
+import { type Analysis, analyse, MAX_CROPS, PROPOSAL_WIDTH } from './proposals.js';
 import type { FrameScore } from './scorer.js';
 
 export interface TrackerOptions {
@@ -51,10 +50,16 @@ export class FireTracker {
 
   constructor(private readonly opts: TrackerOptions = DEFAULT_TRACKER) {}
 
-  step(frame: RgbFrame, score: FrameScore, at: number): TrackerStep {
+  /** This frame's proposals (with crops on what changed since the last frame) and its flame mask. */
+  analyse(frame: RgbFrame): Analysis {
+    return analyse(frame, MAX_CROPS, this.prevMask);
+  }
+
+  /** The decision after `frame`, scored from `a = this.analyse(frame)`. */
+  step(frame: RgbFrame, a: Analysis, score: FrameScore, at: number): TrackerStep {
     const w = PROPOSAL_WIDTH;
     const h = Math.max(2, Math.round((frame.height * w) / frame.width));
-    const mask = fireMask({ width: w, height: h, data: frame.width === w ? frame.data : resample(frame, w, h) });
+    const mask = a.mask;
     const best = score.proposals.filter((p) => p.kind === 'crop').sort((a, b) => b.score - a.score)[0];
     const scale = w / frame.width;
     const flicker =

@@ -39,7 +39,8 @@ try {
         tracker = new FireTracker();
         trackers.set(m.cameraId, tracker);
       }
-      const step = tracker.step(frame, scorer.score(frame), m.at);
+      const a = tracker.analyse(frame);
+      const step = tracker.step(frame, a, scorer.score(frame, a.proposals), m.at);
       reply = { type: 'step', cameraId: m.cameraId, step, ms: performance.now() - t0 };
     } catch (err) {
       reply = { type: 'error', cameraId: m.cameraId, message: (err as Error).message };
