@@ -2,6 +2,7 @@
 import { AgentList } from './AgentList.js';
 import { AgentsAdmin } from './AgentsAdmin.js';
 import { AuditAdmin } from './AuditAdmin.js';
+import { FireWatchAdmin } from './FireWatchAdmin.js';
 import { SensorRules } from './SensorRules.js';
 import { UsersAdmin } from './UsersAdmin.js';
 
@@ -12,6 +13,7 @@ export function AdminView() {
       <AgentList />
       <UsersAdmin />
       <SensorRules />
+      <FireWatchAdmin />
       <AuditAdmin />
     </div>
   );
