@@ -69,6 +69,8 @@ function defaultWorker(init: FireWorkerInit): Worker {
 
 export class FireWatch {
   private worker: Worker | undefined;
+  private starting: Promise<Worker> | undefined;
+  private stopped = false;
   private readonly watched = new Map<string, Watched>();
   /** Standing detector alarms waiting for a camera match: alarmId -> cameras and deadline. */
   private readonly pending = new Map<string, { cameras: string[]; until: number }>();
@@ -81,7 +83,25 @@ export class FireWatch {
     this.now = d.now ?? Date.now;
   }
 
+  /**
+   * Watches the fire-watch cameras. The detector worker (tfjs, ~30 MB of model) is started on first
+   * need: a center with no fire-watch camera and no flame alarm never loads it.
+   */
   async start(): Promise<void> {
+    for (const cameraId of await this.d.store.enabled()) await this.watch(cameraId, true);
+    this.timer = setInterval(() => void this.expire(), 1000);
+  }
+
+  /** The detector worker, started once; a failure is logged and retried on the next need. */
+  private detector(): Promise<Worker> {
+    this.starting ??= this.spawnWorker().catch((err: Error) => {
+      this.starting = undefined;
+      throw err;
+    });
+    return this.starting;
+  }
+
+  private async spawnWorker(): Promise<Worker> {
     const worker = (this.d.startWorker ?? defaultWorker)({ nice: 10, headPath: this.d.headPath });
     const ready = await new Promise<FireWorkerReady>((resolve, reject) => {
       worker.once('message', resolve);
@@ -95,20 +115,19 @@ export class FireWatch {
     this.worker = worker;
     worker.on('message', (m: FireWorkerReply) => this.onReply(m));
     worker.on('error', (err) => this.d.log.error({ err: err.message }, 'fire: detector worker failed'));
-    for (const cameraId of await this.d.store.enabled()) await this.watch(cameraId, true);
-    this.timer = setInterval(() => void this.expire(), 1000);
-    this.d.log.info(
-      { fireWatch: this.watched.size, threshold: this.threshold, niced: ready.niced },
-      'fire: detector ready',
-    );
+    this.d.log.info({ threshold: this.threshold, niced: ready.niced }, 'fire: detector ready');
+    return worker;
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     await Promise.all([...this.watched.values()].map((w) => w.stop()));
     this.watched.clear();
-    await this.worker?.terminate();
+    const worker = this.worker ?? (await this.starting?.catch(() => undefined));
+    await worker?.terminate();
     this.worker = undefined;
+    this.starting = undefined;
   }
 
   /** Turns an admin's fire-watch flag on or off (stored, then applied at once). */
@@ -161,6 +180,13 @@ export class FireWatch {
       this.d.log.warn({ cameraId }, 'fire: unknown camera not watched');
       return;
     }
+    try {
+      await this.detector();
+    } catch (err) {
+      this.d.log.error({ cameraId, err: (err as Error).message }, 'fire: camera not watched, detector unavailable');
+      return;
+    }
+    if (this.stopped) return;
     if (this.watched.has(cameraId)) return this.watch(cameraId, permanent, until);
     const entry: Watched = { stop: async () => {}, permanent, until, busy: false, fire: false, siteId: cam.siteId };
     this.watched.set(cameraId, entry);
