@@ -68,17 +68,18 @@ async function scene(name: string, launch: string | undefined, scorer: Awaited<R
   let frames = 0;
   let scoreMs = 0;
   let flagged = 0;
+  let modelRuns = 0;
   let measuring = false;
   const stop = gw.watchFrames(name, (f) => {
     const t0 = process.cpuUsage();
     const frame = frameOf(f.width, f.height, f.data);
-    const a = tracker.analyse(frame);
-    const step = tracker.step(frame, a, scorer.score(frame, a.proposals), f.at);
+    const step = tracker.observe(frame, scorer, f.at);
     const c = process.cpuUsage(t0);
     if (!measuring) return;
     frames++;
     scoreMs += (c.user + c.system) / 1000;
     if (step.flagged) flagged++;
+    if (step.scored) modelRuns++;
   });
   try {
     await new Promise((r) => setTimeout(r, 8000)); // camera up, first frames, JIT warm
@@ -98,6 +99,7 @@ async function scene(name: string, launch: string | undefined, scorer: Awaited<R
       scene: name,
       framesPerSecond: +fps.toFixed(2),
       flaggedFrames: flagged,
+      modelRunsPerFrame: +(modelRuns / Math.max(1, frames)).toFixed(2),
       decoderCores: +decoderCores.toFixed(4),
       scoreMsPerFrame: +(scoreMs / Math.max(1, frames)).toFixed(1),
       scoreCores: +scoreCores.toFixed(4),

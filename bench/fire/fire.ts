@@ -124,14 +124,12 @@ async function video(path: string): Promise<void> {
   let firstFlag: number | undefined;
   const frames = await decodeVideo(path, WIDTH, HEIGHT, step);
   for (const { index, frame } of frames) {
-    const a = tracker.analyse(frame);
-    const sc = scorer.score(frame, a.proposals);
     const t = index / fps;
-    const st = tracker.step(frame, a, sc, t * 1000);
+    const st = tracker.observe(frame, scorer, t * 1000);
     if (st.flagged && firstFlag === undefined) firstFlag = index;
     if (st.fire && firstFire === undefined) firstFire = index;
     const annotated = (boxes.get(index)?.length ?? 0) > 0 ? 1 : 0;
-    rows.push(`${index},${t.toFixed(3)},${sc.score.toFixed(5)},${st.flagged ? 1 : 0},${st.fire ? 1 : 0},${annotated}`);
+    rows.push(`${index},${t.toFixed(3)},${st.score.toFixed(5)},${st.flagged ? 1 : 0},${st.fire ? 1 : 0},${annotated}`);
   }
   if (process.env.FIRE_OUT) writeFileSync(process.env.FIRE_OUT, `${rows.join('\n')}\n`);
   const ttfd = firstFire !== undefined && firstAnnotated !== undefined ? (firstFire - firstAnnotated) / fps : undefined;

@@ -25,6 +25,8 @@ export interface Analysis {
   proposals: Proposal[];
   /** Flame-colour mask at PROPOSAL_WIDTH (keep it to pass as `previous` with the next frame). */
   mask: Uint8Array;
+  /** Flame-coloured regions that changed since `previous` (0 without one). */
+  moving: number;
 }
 
 /**
@@ -39,20 +41,22 @@ export function analyse(f: RgbFrame, maxCrops = MAX_CROPS, previous?: Uint8Array
   const h = Math.max(2, Math.round(f.height / scale));
   const small = { width: w, height: h, data: f.width === w ? f.data : resample(f, w, h) };
   const mask = fireMask(small);
-  if (maxCrops <= 0) return { proposals: out, mask };
+  if (maxCrops <= 0) return { proposals: out, mask, moving: 0 };
   const minPixels = Math.max(4, Math.round((w * h) / 12000));
   let regions = fireRegions(mask, w, h, maxCrops, minPixels);
+  let moving = 0;
   if (previous && previous.length === mask.length) {
     const changed = new Uint8Array(mask.length);
-    for (let i = 0; i < mask.length; i++) changed[i] = mask[i] & (previous[i] ^ 1);
-    const moving = fireRegions(changed, w, h, Math.ceil(maxCrops / 2), minPixels);
-    regions = [...moving, ...regions.slice(0, maxCrops - moving.length)];
+    for (let i = 0; i < mask.length; i++) changed[i] = mask[i] ^ previous[i];
+    const changedRegions = fireRegions(changed, w, h, Math.ceil(maxCrops / 2), minPixels);
+    moving = changedRegions.length;
+    regions = [...changedRegions, ...regions.slice(0, maxCrops - moving)];
   }
   for (const r of regions) {
     const region = { x: r.box.x * scale, y: r.box.y * scale, w: r.box.w * scale, h: r.box.h * scale };
     out.push({ kind: 'crop', box: cropFor(region, f.width, f.height), region: roundBox(region) });
   }
-  return { proposals: out, mask };
+  return { proposals: out, mask, moving };
 }
 
 export function proposals(f: RgbFrame, maxCrops = MAX_CROPS): Proposal[] {

@@ -70,6 +70,10 @@ export class FrameScorer {
   }
 
   score(frame: RgbFrame, props: Proposal[] = proposals(frame, this.maxCrops)): FrameScore {
+    // No flame-coloured region: the frame's score is 0 whatever the model says (frameScore), so
+    // the model is not run at all; most frames of most cameras end here.
+    if (!props.some((p) => p.kind === 'crop'))
+      return { score: 0, flagged: false, proposals: props.map((p) => ({ ...p, score: 0 })) };
     const rows = featureRows(
       this.tf,
       this.backbone,

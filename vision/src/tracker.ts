@@ -3,8 +3,10 @@
  * what changes between frames. A flame never holds still: between two frames a second apart its
  * flame-coloured outline changes (flicker, Chen et al. 2004's dynamic check; Foggia et al. 2015
  * weigh motion as one of three experts), while a sunset, a lamp, a sign or a red car at rest keep
- * theirs. So fire is confirmed when
- *   - at least `need` of the last `window` frames score at or above the head's threshold, and
+ * theirs. And a fire stays where it is, while moving things (a car's lights, a test pattern's
+ * sweeping colours) do not. So fire is confirmed when
+ *   - at least `need` of the last `window` frames score at or above the head's threshold,
+ *   - with their best regions overlapping (the same place in the picture), and
  *   - the flame-coloured pixels in the best-scoring region changed by at least `minFlicker`
  *     (fraction of the region's flame pixels, old or new, that flipped) in one of those frames;
  * and it is over after `clearAfter` frames in a row without a flagged score. Pure: frames in,
@@ -12,7 +14,7 @@
  */
 import type { Box, RgbFrame } from './frame.js';
 import { type Analysis, analyse, MAX_CROPS, PROPOSAL_WIDTH } from './proposals.js';
-import type { FrameScore } from './scorer.js';
+import type { FrameScore, FrameScorer } from './scorer.js';
 
 export interface TrackerOptions {
   window: number;
@@ -41,9 +43,10 @@ export interface TrackerStep {
 }
 
 export class FireTracker {
-  private readonly recent: Array<{ flagged: boolean; flicker: number }> = [];
+  private readonly recent: Array<{ flagged: boolean; flicker: number; box?: Box }> = [];
   private prevMask: Uint8Array | undefined;
   private quiet = 0;
+  private lastScore: FrameScore | undefined;
   fire = false;
   /** Highest score since fire was confirmed (evidence for the alarm). */
   peak = 0;
@@ -53,6 +56,20 @@ export class FireTracker {
   /** This frame's proposals (with crops on what changed since the last frame) and its flame mask. */
   analyse(frame: RgbFrame): Analysis {
     return analyse(frame, MAX_CROPS, this.prevMask);
+  }
+
+  /**
+   * Scores and steps one frame. When no flame-coloured region changed since the last frame, the
+   * last frame's score stands without running the model again: a static scene (a red sign, a lamp,
+   * the sun) scores what it scored, and such a frame cannot confirm fire anyway (no flicker). Only
+   * frames with moving flame colour cost a model call.
+   */
+  observe(frame: RgbFrame, scorer: Pick<FrameScorer, 'score'>, at: number): TrackerStep & { scored: boolean } {
+    const a = this.analyse(frame);
+    const reuse = this.lastScore !== undefined && a.moving === 0 && this.prevMask !== undefined;
+    const score = reuse ? (this.lastScore as FrameScore) : scorer.score(frame, a.proposals);
+    this.lastScore = score;
+    return { ...this.step(frame, a, score, at), scored: !reuse };
   }
 
   /** The decision after `frame`, scored from `a = this.analyse(frame)`. */
@@ -67,14 +84,16 @@ export class FireTracker {
         ? changed(this.prevMask, mask, w, h, best.region ?? best.box, scale)
         : 0;
     this.prevMask = mask;
-    this.recent.push({ flagged: score.flagged, flicker });
+    this.recent.push({ flagged: score.flagged, flicker, box: best?.region ?? best?.box });
     if (this.recent.length > this.opts.window) this.recent.shift();
     const was = this.fire;
     if (score.flagged) this.quiet = 0;
     else this.quiet++;
     if (!this.fire) {
       const hits = this.recent.filter((r) => r.flagged);
-      this.fire = hits.length >= this.opts.need && hits.some((r) => r.flicker >= this.opts.minFlicker);
+      const last = hits.at(-1)?.box;
+      const here = hits.filter((r) => last && r.box && overlaps(r.box, last));
+      this.fire = here.length >= this.opts.need && here.some((r) => r.flicker >= this.opts.minFlicker);
       if (this.fire) this.peak = score.score;
     } else if (this.quiet >= this.opts.clearAfter) {
       this.fire = false;
@@ -93,6 +112,8 @@ export class FireTracker {
     };
   }
 }
+
+const overlaps = (a: Box, b: Box): boolean => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
 /** Fraction of flame pixels (in either frame) inside `box` (frame pixels; dilated by half) that flipped. */
 function changed(a: Uint8Array, b: Uint8Array, w: number, h: number, box: Box, scale: number): number {

@@ -19,12 +19,12 @@ function blob(h: number): RgbFrame {
   return frameOf(W, H, d);
 }
 
-const scoreOf = (score: number, threshold = 0.5): FrameScore => ({
+const scoreOf = (score: number, threshold = 0.5, x = 100): FrameScore => ({
   score,
   flagged: score >= threshold,
   proposals: [
     { kind: 'frame', box: { x: 0, y: 0, w: W, h: H }, score: 0 },
-    { kind: 'crop', box: { x: 80, y: 40, w: 60, h: 60 }, region: { x: 100, y: 60, w: 20, h: 40 }, score },
+    { kind: 'crop', box: { x: x - 20, y: 40, w: 60, h: 60 }, region: { x, y: 60, w: 20, h: 40 }, score },
   ],
 });
 
@@ -65,5 +65,41 @@ describe('FireTracker', () => {
     assert.equal(steps[10].fire, true, 'nine quiet frames: still burning');
     assert.equal(steps[11].fire, false);
     assert.equal(steps[11].ended, true);
+  });
+
+  test('observe: a static scene costs one model call; a moving flame one per frame', () => {
+    let calls = 0;
+    const scorer = {
+      score: () => {
+        calls++;
+        return scoreOf(0.9);
+      },
+    };
+    const still = new FireTracker();
+    const lamp = [blob(30), blob(30), blob(30), blob(30)].map((f, i) => still.observe(f, scorer, i * 1000));
+    assert.equal(calls, 1, 'scored once, then reused');
+    assert.deepEqual(
+      lamp.map((s) => [s.scored, s.fire]),
+      [
+        [true, false],
+        [false, false],
+        [false, false],
+        [false, false],
+      ],
+    );
+    calls = 0;
+    const burning = new FireTracker();
+    const fire = [blob(30), blob(12), blob(34)].map((f, i) => burning.observe(f, scorer, i * 1000));
+    assert.equal(calls, 3);
+    assert.equal(fire[1].fire, true);
+  });
+
+  test('high scores that move across the picture (headlights, a test pattern) never confirm', () => {
+    const tracker = new FireTracker();
+    const steps = [10, 60, 110, 160].map((x, i) => {
+      const f = blob(20 + 5 * i);
+      return tracker.step(f, tracker.analyse(f), scoreOf(0.95, 0.5, x), i * 1000);
+    });
+    assert.ok(steps.every((s) => !s.fire));
   });
 });

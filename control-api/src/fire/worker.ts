@@ -39,8 +39,7 @@ try {
         tracker = new FireTracker();
         trackers.set(m.cameraId, tracker);
       }
-      const a = tracker.analyse(frame);
-      const step = tracker.step(frame, a, scorer.score(frame, a.proposals), m.at);
+      const step = tracker.observe(frame, scorer, m.at);
       reply = { type: 'step', cameraId: m.cameraId, step, ms: performance.now() - t0 };
     } catch (err) {
       reply = { type: 'error', cameraId: m.cameraId, message: (err as Error).message };
