@@ -115,6 +115,14 @@ export class FireWatch {
     this.worker = worker;
     worker.on('message', (m: FireWorkerReply) => this.onReply(m));
     worker.on('error', (err) => this.d.log.error({ err: err.message }, 'fire: detector worker failed'));
+    // A dead worker is started again by the next frame; frames in flight are given up.
+    worker.once('exit', (code) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.starting = undefined;
+      for (const w of this.watched.values()) w.busy = false;
+      if (!this.stopped) this.d.log.error({ code }, 'fire: detector worker exited; restarting on the next frame');
+    });
     this.d.log.info({ threshold: this.threshold, niced: ready.niced }, 'fire: detector ready');
     return worker;
   }
@@ -196,7 +204,11 @@ export class FireWatch {
   }
 
   private onFrame(w: Watched, f: SampledFrame): void {
-    if (!this.worker) return;
+    if (!this.worker) {
+      if (!this.stopped)
+        this.detector().catch((err: Error) => this.d.log.error({ err: err.message }, 'fire: detector unavailable'));
+      return;
+    }
     if (w.busy) {
       this.stats.framesDropped++;
       return;
