@@ -67,7 +67,7 @@ describe('FireTracker', () => {
     assert.equal(steps[11].ended, true);
   });
 
-  test('observe: a static scene costs one model call; a moving flame one per frame', () => {
+  test('observe: a static scene costs one model call; a moving flame one per frame until confirmed, then every other', () => {
     let calls = 0;
     const scorer = {
       score: () => {
@@ -89,9 +89,14 @@ describe('FireTracker', () => {
     );
     calls = 0;
     const burning = new FireTracker();
-    const fire = [blob(30), blob(12), blob(34)].map((f, i) => burning.observe(f, scorer, i * 1000));
+    const fire = [blob(30), blob(12), blob(34), blob(16), blob(30)].map((f, i) => burning.observe(f, scorer, i * 1000));
+    assert.equal(fire[1].fire, true, 'confirmed on the second frame');
+    // Confirmed: every other frame reuses the last score.
+    assert.deepEqual(
+      fire.map((s) => s.scored),
+      [true, true, false, true, false],
+    );
     assert.equal(calls, 3);
-    assert.equal(fire[1].fire, true);
   });
 
   test('high scores that move across the picture (headlights, a test pattern) never confirm', () => {
