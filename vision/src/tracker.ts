@@ -23,7 +23,12 @@ export interface TrackerOptions {
   clearAfter: number;
 }
 
-export const DEFAULT_TRACKER: TrackerOptions = { window: 3, need: 2, minFlicker: 0.12, clearAfter: 10 };
+/**
+ * Two flagged frames in a row: a real fire scores high frame after frame (FURG: every sampled frame),
+ * while busy scenes spike on single frames (the simulator's test pattern: isolated 0.4-1.0 scores
+ * between near-0 ones, which "2 of the last 3" had let through).
+ */
+export const DEFAULT_TRACKER: TrackerOptions = { window: 2, need: 2, minFlicker: 0.12, clearAfter: 10 };
 
 export interface TrackerStep {
   at: number;

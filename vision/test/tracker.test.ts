@@ -107,4 +107,13 @@ describe('FireTracker', () => {
     });
     assert.ok(steps.every((s) => !s.fire));
   });
+
+  test('isolated high scores with a low one between (a busy test pattern) never confirm', () => {
+    const steps = run(
+      new FireTracker(),
+      [blob(30), blob(18), blob(34), blob(12), blob(30)],
+      [0.9, 0.05, 0.9, 0.05, 0.9],
+    );
+    assert.ok(steps.every((s) => !s.fire));
+  });
 });

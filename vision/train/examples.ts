@@ -9,7 +9,7 @@
  *   teach the model the chimney and the sky around it instead of the flame).
  */
 import type { Box, RgbFrame } from '../src/frame.js';
-import { cropFor, proposals } from '../src/proposals.js';
+import { analyse, cropFor, MAX_CROPS } from '../src/proposals.js';
 import type { LabelledBox } from './sources.js';
 
 export interface Example {
@@ -27,7 +27,8 @@ function inter(a: Box, b: Box): number {
   return w > 0 && h > 0 ? w * h : 0;
 }
 
-export function examplesOf(frame: RgbFrame, labelled: LabelledBox[]): Example[] {
+/** `previous`: the frame a second earlier (video sources), so the crops on moving flame colour are proposed as in the product. */
+export function examplesOf(frame: RgbFrame, labelled: LabelledBox[], previous?: RgbFrame): Example[] {
   const px = (b: Box): Box => ({
     x: b.x * frame.width,
     y: b.y * frame.height,
@@ -37,7 +38,8 @@ export function examplesOf(frame: RgbFrame, labelled: LabelledBox[]): Example[] 
   const fire = labelled.filter((b) => b.cls === 'fire').map((b) => px(b.box));
   const any = labelled.map((b) => px(b.box));
   const out: Example[] = [];
-  for (const p of proposals(frame)) {
+  const before = previous ? analyse(previous).mask : undefined;
+  for (const p of analyse(frame, MAX_CROPS, before).proposals) {
     if (p.kind === 'frame') {
       const cover = fire.reduce((n, b) => n + area(b), 0) / area(p.box);
       if (fire.length === 0 || cover >= 0.03)

@@ -71,6 +71,7 @@ const furg = spawnSync('ffmpeg', [
 ]);
 if (furg.status !== 0) throw new Error(`ffmpeg: ${furg.stderr}`);
 for (let i = 0; i < 30; i++) labels.push(`furg-${String(i).padStart(2, '0')}.png,1`);
+// Held-out simulator frames: seconds 2k+1 for k % 4 === 3 of two minutes of testsrc2 (train.ts SIM_FRAMES).
 const sim = spawnSync('ffmpeg', [
   '-loglevel',
   'error',
@@ -78,15 +79,19 @@ const sim = spawnSync('ffmpeg', [
   '-f',
   'lavfi',
   '-i',
-  'testsrc2=size=640x360:rate=1',
-  '-frames:v',
-  '12',
+  'testsrc2=size=640x360:rate=15',
+  '-t',
+  '120',
+  '-vf',
+  "select='not(mod(n\\,15))'",
+  '-fps_mode',
+  'passthrough',
   '-start_number',
   '0',
-  join(out, 'simcam-%02d.png'),
+  join(out, 'simcam-%03d.png'),
 ]);
 if (sim.status !== 0) throw new Error(`ffmpeg: ${sim.stderr}`);
-for (const i of [3, 7, 11]) labels.push(`simcam-${String(i).padStart(2, '0')}.png,0`);
+for (let k = 3; k < 60; k += 4) labels.push(`simcam-${String(2 * k + 1).padStart(3, '0')}.png,0`);
 writeFileSync(join(out, 'labels.csv'), `file,label\n${labels.join('\n')}\n`);
 console.log(
   `${labels.length} labelled held-out images in ${out} (${

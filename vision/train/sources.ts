@@ -9,7 +9,8 @@
  *   gnome-backgrounds, ukui-wallpapers, sway-backgrounds, lomiri-wallpapers-20.04 train;
  *   mate-backgrounds, which has a real sunset over water, autumn leaves and orange flowers, is held
  *   out whole as unseen hard negatives).
- * - `simcam`: frames of the simulator's virtual cameras (ffmpeg testsrc2, colour bars included).
+ * - `simcam`: frames of the simulator's virtual cameras (ffmpeg testsrc2, colour bars and moving
+ *   colours included), one a second for two minutes (train.ts).
  * - `synth`: synthetic sunsets, night lights, orange objects and flat views (synth.ts), seeds
  *   split 3:1; `warm`: the training wallpapers regraded to sunset tones.
  * - stellarium-data's landscape photos (fields, villages, sea) train beside the wallpapers.

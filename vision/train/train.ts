@@ -28,6 +28,8 @@ const SHARED = process.env.FIRE_SHARED ?? join(here, '../../../shared/fire');
 const CACHE = process.env.FIRE_CACHE ?? '/tmp/gwanje-fire-cache';
 const SIZE = Number(process.env.FIRE_INPUT ?? 128);
 const WIDTH = 448;
+/** Simulator frames used: odd seconds 1..119, each with the frame a second before as the previous one. */
+const SIM_FRAMES = 60;
 const OUT = process.env.FIRE_HEAD_OUT ?? join(here, '../model/fire-head.json');
 
 interface Row {
@@ -40,8 +42,9 @@ async function framesOf(items: ImageItem[]): Promise<Map<string, RgbFrame>> {
   const frames = new Map<string, RgbFrame>();
   const furg = await decodeVideo(join(SHARED, 'furg/house6.mp4'), WIDTH, 252, 30);
   for (const { index, frame } of furg) frames.set(`furg:${index}`, frame);
-  const sim = await decodeVideo(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=1', '-frames:v', '12'], WIDTH, 252);
-  for (const { index, frame } of sim) frames.set(`simcam:${index}`, frame);
+  // The simulator's cameras (testsrc2 640x360 15 fps), one frame a second for two minutes.
+  const sim = await decodeVideo(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=15', '-t', '120'], WIDTH, 252, 15);
+  for (const { index, frame } of sim) frames.set(`simcam:${index / 15}`, frame);
   for (const it of items) {
     if (frames.has(it.path)) continue;
     if (it.path.startsWith('warm:')) {
@@ -67,10 +70,10 @@ function allItems(): ImageItem[] {
       boxes: (boxes.get(n) ?? []).map((box) => ({ cls: 'fire', box })),
       positive: (boxes.get(n) ?? []).length > 0,
     }));
-  const sim: ImageItem[] = Array.from({ length: 12 }, (_, i) => ({
+  const sim: ImageItem[] = Array.from({ length: SIM_FRAMES }, (_, k) => ({
     source: 'simcam',
-    split: i % 4 === 3 ? 'heldout' : 'train',
-    path: `simcam:${i}`,
+    split: k % 4 === 3 ? 'heldout' : 'train',
+    path: `simcam:${2 * k + 1}`,
     boxes: [],
     positive: false,
   }));
@@ -96,7 +99,8 @@ async function features(items: ImageItem[]): Promise<Row[]> {
   let computed = 0;
   for (const [i, it] of items.entries()) {
     const frame = frames.get(it.path) as RgbFrame;
-    const exs = examplesOf(frame, it.boxes);
+    const previous = it.source === 'simcam' ? frames.get(`simcam:${Number(it.path.split(':')[1]) - 1}`) : undefined;
+    const exs = examplesOf(frame, it.boxes, previous);
     const keys = exs.map(
       (e) => `${it.path}|${e.kind}|${[e.box.x, e.box.y, e.box.w, e.box.h].map(Math.round).join(',')}`,
     );
