@@ -8,7 +8,9 @@
  *   - at least `need` of the last `window` frames score at or above the head's threshold,
  *   - with their best regions overlapping (the same place in the picture), and
  *   - the flame-coloured pixels in the best-scoring region changed by at least `minFlicker`
- *     (fraction of the region's flame pixels, old or new, that flipped) in one of those frames;
+ *     (fraction of the region's flame pixels, old or new, that flipped) in the confirming frame
+ *     (FURG's flames: 0.24-0.59 between frames a second apart; the simulator's test pattern, whose
+ *     sweeping colours cross its red and yellow bars, raised a false alarm at 0.13);
  * and it is over after `clearAfter` frames in a row without a flagged score. Pure: frames in,
  * decisions out; the caller owns time (frame timestamps) and I/O.
  */
@@ -28,7 +30,7 @@ export interface TrackerOptions {
  * while busy scenes spike on single frames (the simulator's test pattern: isolated 0.4-1.0 scores
  * between near-0 ones, which "2 of the last 3" had let through).
  */
-export const DEFAULT_TRACKER: TrackerOptions = { window: 2, need: 2, minFlicker: 0.12, clearAfter: 10 };
+export const DEFAULT_TRACKER: TrackerOptions = { window: 2, need: 2, minFlicker: 0.2, clearAfter: 10 };
 
 export interface TrackerStep {
   at: number;
@@ -78,11 +80,11 @@ export class FireTracker {
     const reuse = this.lastScore !== undefined && this.prevMask !== undefined && (a.moving === 0 || settled);
     const score = reuse ? (this.lastScore as FrameScore) : scorer.score(frame, a.proposals);
     this.lastScore = score;
-    return { ...this.step(frame, a, score, at), scored: !reuse };
+    return { ...this.step(frame, a, score, at, !reuse), scored: !reuse };
   }
 
   /** The decision after `frame`, scored from `a = this.analyse(frame)`. */
-  step(frame: RgbFrame, a: Analysis, score: FrameScore, at: number): TrackerStep {
+  step(frame: RgbFrame, a: Analysis, score: FrameScore, at: number, fresh = true): TrackerStep {
     const w = PROPOSAL_WIDTH;
     const h = Math.max(2, Math.round((frame.height * w) / frame.width));
     const mask = a.mask;
@@ -93,7 +95,8 @@ export class FireTracker {
         ? changed(this.prevMask, mask, w, h, best.region ?? best.box, scale)
         : 0;
     this.prevMask = mask;
-    this.recent.push({ flagged: score.flagged, flicker, box: best?.region ?? best?.box });
+    // A reused score (observe: nothing moved) is no new evidence for confirming; it still keeps a fire alive.
+    this.recent.push({ flagged: score.flagged && fresh, flicker, box: best?.region ?? best?.box });
     if (this.recent.length > this.opts.window) this.recent.shift();
     const was = this.fire;
     if (score.flagged) this.quiet = 0;
@@ -102,7 +105,8 @@ export class FireTracker {
       const hits = this.recent.filter((r) => r.flagged);
       const last = hits.at(-1)?.box;
       const here = hits.filter((r) => last && r.box && overlaps(r.box, last));
-      this.fire = here.length >= this.opts.need && here.some((r) => r.flicker >= this.opts.minFlicker);
+      const now = this.recent.at(-1);
+      this.fire = here.length >= this.opts.need && now?.flagged === true && now.flicker >= this.opts.minFlicker;
       if (this.fire) this.peak = score.score;
     } else if (this.quiet >= this.opts.clearAfter) {
       this.fire = false;
