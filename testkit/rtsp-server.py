@@ -3,6 +3,7 @@
 media, TCP and UDP transports. Usage: rtsp-server.py <port> <path> [basic|digest <user> <password>].
 With an auth method, the camera answers 401 until the client authenticates that way (as real cameras
 do). Prints READY when listening."""
+import os
 import sys
 
 import gi
@@ -18,8 +19,11 @@ server = GstRtspServer.RTSPServer()
 server.set_address("127.0.0.1")
 server.set_service(port)
 factory = GstRtspServer.RTSPMediaFactory()
+# GWANJE_RTSP_LAUNCH replaces the test pattern with another pipeline (a flame over the pattern,
+# a video file); it must end in an RTP payloader named pay0.
 factory.set_launch(
-    "( videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=15/1 "
+    os.environ.get("GWANJE_RTSP_LAUNCH")
+    or "( videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=15/1 "
     "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 bitrate=500 "
     "! rtph264pay name=pay0 pt=96 config-interval=1 )"
 )

@@ -32,6 +32,8 @@ function portOpen(port: number): Promise<boolean> {
 export interface RtspServerOptions {
   path?: string;
   port?: number;
+  /** A GStreamer launch line (ending in `rtph264pay name=pay0`) instead of the test pattern. */
+  launch?: string;
   /** The camera demands this authentication; `url` then carries no credentials. */
   auth?: { method: 'basic' | 'digest'; username: string; password: string };
 }
@@ -40,7 +42,11 @@ export async function startRtspServer(opts: RtspServerOptions = {}): Promise<Rts
   const path = (opts.path ?? 'cam').replace(/^\/+/, '');
   const port = opts.port ?? (await freePort());
   const auth = opts.auth ? [opts.auth.method, opts.auth.username, opts.auth.password] : [];
-  const server = spawnServer('/usr/bin/python3', [SCRIPT, String(port), path, ...auth]);
+  const server = spawnServer(
+    '/usr/bin/python3',
+    [SCRIPT, String(port), path, ...auth],
+    opts.launch ? { ...process.env, GWANJE_RTSP_LAUNCH: opts.launch } : undefined,
+  );
   await waitFor(() => server.output().includes('READY') && portOpen(port), 15_000).catch(async (err: Error) => {
     await server.stop('SIGKILL');
     throw new Error(`rtsp: server did not start: ${err.message}\n${server.output()}`);

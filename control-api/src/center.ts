@@ -22,6 +22,9 @@ import { EmbeddedBroker } from './broker/embedded.js';
 import { alarmStoreOf, ingestStoreOf } from './center-ports.js';
 import { DetectionEngine } from './detection/engine.js';
 import { createEscalation } from './escalation/wiring.js';
+import { fireHttp } from './fire/http.js';
+import { FireWatchStore, type FireWatchTables } from './fire/store.js';
+import { FireWatch } from './fire/watch.js';
 import { HealthCheck } from './health.js';
 import { createHttpApp } from './http/app.js';
 import { createCenterServer } from './http/server.js';
@@ -237,6 +240,17 @@ export class Center {
       timeseries,
       ml: () => anomaly && { dropped: anomaly.stats.dropped, backlog: anomaly.backlog },
     });
+    // 7a. Video fire detection (issue 23): fire-watch cameras raise fire-suspected; flame and smoke
+    // detector alarms are corroborated on their cameras, never suppressed.
+    const fireStore = new FireWatchStore(db.kysely.withoutPlugins() as unknown as Kysely<FireWatchTables>);
+    const fire = s.fireDetector
+      ? new FireWatch({ log: child('fire'), gateway, store: fireStore, camera: (id) => repos.cameras.get(id), alarms })
+      : undefined;
+    await fire?.start();
+    if (fire) {
+      this.onStop('fire', () => fire.stop());
+      alarms.onAlarm(fire.onAlarm);
+    }
 
     // 7b. Escalation (issue 8): unacknowledged gas/flame alarms text the on-duty roster.
     const siteNames = new Map((await repos.sites.list()).map((x) => [x.siteId, { name: x.name, nameKo: x.nameKo }]));
@@ -323,6 +337,7 @@ export class Center {
         },
       },
       configPublicKeyPem: s.configPublicKeyFile ? readFileSync(s.configPublicKeyFile, 'utf8') : undefined,
+      fire: fireHttp(fireStore, fire),
       clips: {
         list: async (id) => (await gateway.clips(id)).map((c) => ({ ...c })),
         file: (a, c) => gateway.clipFile(a, c),

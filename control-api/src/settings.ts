@@ -49,6 +49,8 @@ export interface Settings {
   rtspClient: 'native' | 'ffmpeg';
   /** GWANJE_FFMPEG: the ffmpeg binary; unset: on PATH, else the one shipped in npm (video/ffmpeg-binary.ts). */
   ffmpeg?: string;
+  /** Issue 23: the video fire detector (fire-watch cameras, corroboration of flame/smoke alarms); GWANJE_FIRE_DETECTOR=off disables it. */
+  fireDetector: boolean;
 }
 
 export const SMS_PROVIDERS = ['kannel', 'smpp', 'twilio'] as const;
@@ -137,6 +139,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
     errors.push('GWANJE_TLS_CERT: GWANJE_TLS_CERT and GWANJE_TLS_KEY must be set together');
   }
+  const fireDetector = str('GWANJE_FIRE_DETECTOR') ?? 'on';
+  if (fireDetector !== 'on' && fireDetector !== 'off')
+    errors.push(`GWANJE_FIRE_DETECTOR: must be on or off, got "${fireDetector}"`);
   const rtspClient = str('GWANJE_RTSP_CLIENT') ?? 'native';
   if (rtspClient !== 'native' && rtspClient !== 'ffmpeg') {
     errors.push(`GWANJE_RTSP_CLIENT: must be native or ffmpeg, got "${rtspClient}"`);
@@ -172,6 +177,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     tlsKey: tlsKey && resolve(tlsKey),
     rtspClient: rtspClient as Settings['rtspClient'],
     ffmpeg: str('GWANJE_FFMPEG'),
+    fireDetector: fireDetector === 'on',
   };
 }
 

@@ -1,6 +1,6 @@
 /**
- * Alarm clips on disk: dataDir/clips/<alarmId>/<clipId>.mp4 with a <clipId>.json sidecar holding
- * ClipInfo. Retention by age and total size, oldest first.
+ * Alarm clips on disk: dataDir/clips/<alarmId>/<clipId>.mp4 (or .jpg for an alarm's snapshot)
+ * with a <clipId>.json sidecar holding ClipInfo. Retention by age and total size, oldest first.
  */
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type { ClipInfo } from './types.js';
 
 const SAFE = /^[A-Za-z0-9._-]{1,128}$/;
+/** Media kept per alarm: clips and snapshots. */
+const MEDIA = ['.mp4', '.jpg'];
 
 /** A path segment from an external id: ids are kept as-is when safe, else percent-encoded. */
 export function safeSegment(id: string): string {
@@ -55,15 +57,18 @@ export class ClipStore {
     return clips.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
   }
 
-  /** Absolute path of a stored clip, or undefined (ids are checked, no path escapes). */
+  /** Absolute path of a stored clip (.mp4) or snapshot (.jpg), or undefined (ids are checked, no path escapes). */
   async file(alarmId: string, clipId: string): Promise<string | undefined> {
     if (!SAFE.test(clipId)) return undefined;
-    const p = join(this.dirFor(alarmId), `${clipId}.mp4`);
-    try {
-      return (await stat(p)).isFile() ? p : undefined;
-    } catch {
-      return undefined; // ENOENT: no such clip
+    for (const ext of MEDIA) {
+      const p = join(this.dirFor(alarmId), `${clipId}${ext}`);
+      try {
+        if ((await stat(p)).isFile()) return p;
+      } catch {
+        // ENOENT: not this kind
+      }
     }
+    return undefined;
   }
 
   /** Deletes clips older than maxAgeMs, then oldest first until the total is within maxBytes. */
@@ -82,7 +87,7 @@ export class ClipStore {
         this.log.warn({ dir, err: err.message }, 'clips: cannot list');
         return [] as string[];
       });
-      for (const n of names.filter((x) => x.endsWith('.mp4'))) {
+      for (const n of names.filter((x) => MEDIA.some((e) => x.endsWith(e)))) {
         const s = await stat(join(dir, n));
         all.push({ dir, id: n.slice(0, -4), at: s.mtimeMs, bytes: s.size });
       }
@@ -92,7 +97,7 @@ export class ClipStore {
     let removed = 0;
     for (const c of all) {
       if (now - c.at <= maxAgeMs && total <= maxBytes) break;
-      await rm(join(c.dir, `${c.id}.mp4`), { force: true });
+      for (const e of MEDIA) await rm(join(c.dir, `${c.id}${e}`), { force: true });
       await rm(join(c.dir, `${c.id}.json`), { force: true });
       total -= c.bytes;
       removed++;

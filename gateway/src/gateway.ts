@@ -2,7 +2,7 @@
  * VideoGateway: the center's video front. One StreamRelay per camera (zero-transcode MPEG-TS),
  * WebSocket viewers, MPEG1 for JSMpeg, snapshots and alarm clips. See README for the interface.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -12,6 +12,7 @@ import { recordClip } from './clip-recorder.js';
 import { ClipStore } from './clip-store.js';
 import { type Clock, systemClock } from './clock.js';
 import { FfmpegRunner } from './ffmpeg.js';
+import { FrameSampler, type SampledFrame } from './frames.js';
 import { type GatewayHttpHost, handleHttp, handleUpgrade } from './http.js';
 import { Mpeg1Transcoder } from './mpeg1.js';
 import { type RelaySettings, StreamRelay } from './relay.js';
@@ -33,6 +34,7 @@ export class VideoGateway {
   private readonly host: GatewayHttpHost;
   private readonly pendingClips = new Set<Promise<unknown>>();
   private readonly frames = new FrameCache();
+  private readonly samplers = new Set<FrameSampler>();
   private tickTimer: unknown;
   private started = false;
 
@@ -92,6 +94,8 @@ export class VideoGateway {
     if (this.tickTimer !== undefined) this.clock.clearTimeout(this.tickTimer);
     for (const ws of this.wss.clients) ws.terminate();
     await Promise.all([...this.mpeg1.values()].map((t) => t.close()));
+    await Promise.all([...this.samplers].map((s) => s.stop()));
+    this.samplers.clear();
     await Promise.all([...this.relays.values()].map((r) => r.close()));
     // Clips were just cut short by the relays closing: let ffmpeg finish their MP4 (bounded).
     const clipsDone = Promise.allSettled([...this.pendingClips]);
@@ -168,6 +172,61 @@ export class VideoGateway {
     }
     await this.pruneClips();
     return clips;
+  }
+
+  /**
+   * Decoded low-rate frames of a camera (keyframes, scaled and letterboxed to `frameWidth` x
+   * `frameHeight`, at most one per `frameMinIntervalMs`) for video analytics; the camera streams
+   * while watched. Returns the function that stops watching.
+   */
+  watchFrames(cameraId: string, onFrame: (f: SampledFrame) => void): () => Promise<void> {
+    const sampler = new FrameSampler(
+      this.relay(cameraId),
+      this.ffmpeg,
+      this.clock,
+      {
+        width: this.options.frameWidth ?? 448,
+        height: this.options.frameHeight ?? 252,
+        minIntervalMs: this.options.frameMinIntervalMs ?? 500,
+      },
+      this.log,
+      onFrame,
+    );
+    this.samplers.add(sampler);
+    sampler.start();
+    return async () => {
+      this.samplers.delete(sampler);
+      await sampler.stop();
+    };
+  }
+
+  /**
+   * Stores each camera's snapshot (the latest keyframe as JPEG) with the alarm's clips (CONTRACT:
+   * an alarm gets a snapshot taken when it was raised, listed beside its clips). Cameras without a
+   * keyframe in time are logged and left out.
+   */
+  async recordSnapshot(alarmId: string, cameraIds: string[]): Promise<ClipInfo[]> {
+    const dir = await this.store.ensureDir(alarmId);
+    const at = this.clock.now();
+    const out: ClipInfo[] = [];
+    for (const cameraId of cameraIds) {
+      try {
+        const jpeg = await this.snapshot(cameraId);
+        const clipId = `${cameraId.replace(/[^A-Za-z0-9_-]/g, '_')}-snapshot-${at}`;
+        const fileName = `${clipId}.jpg`;
+        await writeFile(join(dir, fileName), jpeg);
+        const iso = new Date(at).toISOString();
+        const info: ClipInfo = {
+          ...{ clipId, alarmId, cameraId, fileName, contentType: 'image/jpeg', bytes: jpeg.length, durationMs: 0 },
+          ...{ requestedAt: iso, beforeMs: 0, afterMs: 0, createdAt: iso },
+        };
+        await this.store.save(info);
+        out.push(info);
+      } catch (err) {
+        this.log.warn({ alarmId, cameraId, err: String(err) }, 'gateway: alarm snapshot failed');
+      }
+    }
+    return out;
   }
 
   clips(alarmId: string): Promise<ClipInfo[]> {

@@ -8,12 +8,10 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { Child, FfmpegRunner } from './ffmpeg.js';
 import { kill } from './ffmpeg.js';
+import { KeyframeFeed } from './keyframe-feed.js';
 import type { StreamRelay, Subscriber } from './relay.js';
 import { PacketAligner } from './ts/packet.js';
 import type { Segment } from './ts/segmenter.js';
-
-/** ffmpeg stdin backlog beyond which input is skipped to the next keyframe (transcoder too slow). */
-const MAX_STDIN_BACKLOG = 4 * 1024 * 1024;
 
 export interface Mpeg1Settings {
   width: number;
@@ -26,7 +24,7 @@ export class Mpeg1Transcoder implements Subscriber {
   private readonly viewers = new Set<WebSocket>();
   private child: Child | undefined;
   private unsubscribe: (() => void) | undefined;
-  private needKeyframe = true;
+  private readonly feed = new KeyframeFeed();
   private readonly aligner = new PacketAligner();
 
   constructor(
@@ -48,15 +46,7 @@ export class Mpeg1Transcoder implements Subscriber {
   }
 
   segment(seg: Segment, psi: Buffer | undefined): void {
-    const stdin = this.child?.proc.stdin;
-    if (!stdin || stdin.destroyed) return;
-    if (stdin.writableLength > MAX_STDIN_BACKLOG) this.needKeyframe = true;
-    if (this.needKeyframe) {
-      if (!seg.keyframe || !psi) return;
-      this.needKeyframe = false;
-      stdin.write(psi);
-    }
-    stdin.write(seg.data);
+    this.feed.write(this.child?.proc.stdin, seg, psi);
   }
 
   end(reason: string): void {
@@ -92,7 +82,7 @@ export class Mpeg1Transcoder implements Subscriber {
       ...['-f', 'mpegts', 'pipe:1'],
     ]);
     this.child = child;
-    this.needKeyframe = true;
+    this.feed.reset();
     this.aligner.reset();
     child.proc.stdout?.on('data', (b: Buffer) => {
       const packets = this.aligner.push(b);

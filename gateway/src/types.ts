@@ -79,6 +79,10 @@ export interface GatewayOptions {
   /** MPEG1 output for JSMpeg: width in pixels (default 640), bitrate (default 800k). */
   mpeg1Width?: number;
   mpeg1Bitrate?: string;
+  /** watchFrames(): decoded frame size (letterboxed) and the least time between two frames (default 448x252, 500 ms). */
+  frameWidth?: number;
+  frameHeight?: number;
+  frameMinIntervalMs?: number;
   /** Instrumentation: called for every video frame (PES) entering the relay, with arrival wall clock. */
   onFrame?(cameraId: string, pts: number | undefined, arrivedAtMs: number): void;
 }
@@ -88,7 +92,8 @@ export interface ClipInfo {
   alarmId: string;
   cameraId: string;
   fileName: string;
-  contentType: 'video/mp4';
+  /** A clip, or the snapshot taken when the alarm was raised. */
+  contentType: 'video/mp4' | 'image/jpeg';
   bytes: number;
   durationMs: number;
   /** When the clip was requested (the alarm), and how much of the requested pre-roll the ring had. */

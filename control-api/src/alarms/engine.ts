@@ -20,7 +20,7 @@ export interface AlarmEngine {
   agentStatus(agentId: string, siteId: string, state: 'online' | 'offline', now: number): Transition[];
   load(alarms: Alarm[]): void;
   /** The ISA-18.2 state machine, for conditions no detector judges (camera-loss from the gateway). */
-  readonly machine?: { apply(c: Condition, now: number): Transition[] };
+  readonly machine?: { apply(c: Condition, now: number): Transition[]; readonly byId?: ReadonlyMap<string, Alarm> };
   active(): Alarm[];
   /** Sites whose flood mode changed since the last call. */
   takeFloodChanges?(): FloodState[];

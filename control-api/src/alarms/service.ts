@@ -11,6 +11,7 @@ import {
   type ActionArgs,
   type AlarmAction,
   AlarmActionError,
+  type Condition,
   type DetectionReading,
   type SensorContext,
   type ServiceChange,
@@ -156,6 +157,44 @@ export class AlarmService {
       now,
     );
     this.apply(transitions, {});
+  }
+
+  /**
+   * A condition a camera's video analytics asserts or clears (issue 23: fire-suspected), through
+   * the same ISA-18.2 state machine and journal as every other alarm.
+   */
+  cameraCondition(c: Omit<Condition, 'sourceKind'>, now: number): void {
+    const machine = this.deps.engine.machine;
+    if (machine) this.apply(machine.apply({ ...c, sourceKind: 'camera' }, now), {});
+  }
+
+  /**
+   * Adds evidence to a standing alarm (issue 23: "confirmed on camera"): the fields in `patch`,
+   * journaled as `action` by `actor` and announced, with state and priority untouched. false when
+   * the alarm no longer stands.
+   */
+  annotate(
+    alarmId: string,
+    patch: Partial<Alarm>,
+    action: string,
+    actor: string,
+    comment: string,
+    now: number,
+  ): boolean {
+    const a = this.deps.engine.machine?.byId?.get(alarmId);
+    if (!a) return false;
+    Object.assign(a, patch, { updatedAt: now });
+    const t: Transition = {
+      alarm: { ...a },
+      fromState: a.state,
+      toState: a.state,
+      action,
+      actor,
+      comment,
+      announce: true,
+    };
+    this.apply([t], {});
+    return true;
   }
 
   /** Adds a listener for announced alarm changes (escalation, clips); a throwing one is logged. */

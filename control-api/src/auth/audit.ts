@@ -22,6 +22,7 @@ export type AuditAction =
   | 'alarm.out-of-service'
   | 'alarm.return-to-service'
   | 'camera.ptz'
+  | 'camera.fire-watch'
   | 'config.push'
   | 'rules.change'
   | 'sensor.confirm'

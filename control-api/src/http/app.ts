@@ -20,6 +20,7 @@ import { configRoutes } from './routes/config.js';
 import { directoryRoutes } from './routes/directory.js';
 import { discoveredRoutes } from './routes/discovered.js';
 import { escalationRoutes } from './routes/escalation.js';
+import { fireRoutes } from './routes/fire.js';
 import { opsRoutes } from './routes/ops.js';
 import { sensorRoutes } from './routes/sensors.js';
 
@@ -37,6 +38,7 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...configRoutes,
     ...escalationRoutes,
     ...discoveredRoutes,
+    ...fireRoutes,
   ];
 }
 

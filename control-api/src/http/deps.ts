@@ -23,6 +23,7 @@ import type {
   TimeSeriesStore,
 } from '../store/types.js';
 import type { DiscoveryAdmin } from './routes/discovered.js';
+import type { FireWatchAdmin } from './routes/fire.js';
 
 export interface SiteReader {
   summaries(scope: SiteScope): Promise<SiteSummary[]>;
@@ -159,6 +160,8 @@ export interface HttpDeps {
   clips?: ClipSource;
   /** Sensors agents adopted from their own description (issue 17); absent: an empty list. */
   discoveries?: DiscoveryAdmin;
+  /** Fire watch per camera and the video fire detector's view (issue 23); absent: fire-watch routes answer 404. */
+  fire?: FireWatchAdmin;
   metricsText(): string | Promise<string>;
   health(): HealthReport | Promise<HealthReport>;
   /** Broker URL handed to agents in `POST /api/v1/agents` (as they must reach it). */

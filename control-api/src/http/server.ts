@@ -14,8 +14,17 @@ export interface TlsFiles {
   keyFile: string;
 }
 
+/**
+ * No limit on the time to receive a whole request: an agent's video push (POST /video/ingest) is one
+ * chunked request that lasts as long as the camera streams, and Node's default (300 s) cut every
+ * push after five minutes, which raised camera-loss and restarted it (issue 23: fire-watch cameras
+ * are watched all the time). `headersTimeout` stays 60 s (Node derives it from requestTimeout,
+ * so it is set explicitly): a client slow to send its headers is still dropped.
+ */
+const SERVER_OPTIONS = { requestTimeout: 0, headersTimeout: 60_000 };
+
 export function createCenterServer(handler: RequestListener, tls?: TlsFiles): Server {
-  if (!tls) return createPlainServer(handler);
+  if (!tls) return createPlainServer(SERVER_OPTIONS, handler);
   let cert: Buffer;
   let key: Buffer;
   try {
@@ -26,5 +35,5 @@ export function createCenterServer(handler: RequestListener, tls?: TlsFiles): Se
   }
   // https.Server extends tls.Server, which Node types apart from http.Server; the request/upgrade
   // API that express, socket.io and ws use is the same.
-  return createTlsServer({ cert, key, minVersion: 'TLSv1.2' }, handler) as unknown as Server;
+  return createTlsServer({ ...SERVER_OPTIONS, cert, key, minVersion: 'TLSv1.2' }, handler) as unknown as Server;
 }

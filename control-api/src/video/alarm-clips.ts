@@ -1,6 +1,7 @@
 /**
- * Issue 6 follow-ups on a new gas/flame/smoke alarm: record a clip from every linked camera
- * (10 s before to 30 s after the raise) and turn PTZ cameras to the preset the sensor's config
+ * Issue 6 follow-ups on a new gas/flame/smoke alarm (and issue 23's fire-suspected): record a clip
+ * from every linked camera (10 s before to 30 s after the raise), store each camera's snapshot of
+ * the raise (CONTRACT "each such alarm also gets a snapshot taken when it was raised") and turn PTZ cameras to the preset the sensor's config
  * names for them (`ptz.preset` to the camera's owning agent). Both are fire-and-forget: a failed
  * clip or PTZ move is logged and never delays the alarm itself.
  */
@@ -10,13 +11,14 @@ import type { CommandChannel } from '../broker/commands.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../store/repositories.js';
 
-/** Hazard alarms (gas, oxygen, flame, smoke) from protocol's safety table (issue 15: one vocabulary). */
-export const CLIP_ALARM_TYPES: ReadonlySet<string> = new Set(HAZARD_RULE_TYPES);
+/** Hazard alarms (gas, oxygen, flame, smoke) from protocol's safety table (issue 15: one vocabulary), and video fire (issue 23). */
+export const CLIP_ALARM_TYPES: ReadonlySet<string> = new Set([...HAZARD_RULE_TYPES, 'fire-suspected']);
 
 export interface AlarmClipDeps {
   log: Logger;
   gateway: {
     requestClip(alarmId: string, cameraIds: string[], o: { beforeMs: number; afterMs: number }): Promise<unknown>;
+    recordSnapshot(alarmId: string, cameraIds: string[]): Promise<unknown>;
   };
   repos: Pick<Repositories, 'sensors' | 'cameras'>;
   commands: Pick<CommandChannel, 'post'>;
@@ -29,6 +31,9 @@ export function alarmClipListener(d: AlarmClipDeps): AlarmListener {
       d.gateway
         .requestClip(alarm.id, alarm.cameras, { beforeMs: 10_000, afterMs: 30_000 })
         .catch((err: Error) => d.log.error({ alarmId: alarm.id, err: err.message }, 'video: alarm clip failed'));
+      d.gateway
+        .recordSnapshot(alarm.id, alarm.cameras)
+        .catch((err: Error) => d.log.error({ alarmId: alarm.id, err: err.message }, 'video: alarm snapshot failed'));
     }
     if (alarm.sourceKind === 'sensor') {
       presets(d, alarm).catch((err: Error) =>

@@ -20,6 +20,8 @@ import type { ThrottleOptions } from '../../src/auth/throttle.js';
 import { computeKpis, DetectionEngine } from '../../src/detection/index.js';
 import { KannelProvider } from '../../src/escalation/providers/kannel.js';
 import { EscalationService } from '../../src/escalation/service.js';
+import { fireHttp } from '../../src/fire/http.js';
+import { FireWatchStore, type FireWatchTables } from '../../src/fire/store.js';
 import { createHttpApp } from '../../src/http/app.js';
 import type { HttpDeps, PtzArgs } from '../../src/http/deps.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
@@ -179,6 +181,8 @@ export async function createHarness(o: HarnessOptions = {}) {
     agentConfig: repos.agents,
     discoveries,
     escalation: { service: escalation, kannel },
+    // Fire-watch flags on the same database, detector off (GWANJE_FIRE_DETECTOR=off).
+    fire: fireHttp(new FireWatchStore(db.kysely.withoutPlugins() as unknown as Kysely<FireWatchTables>), undefined),
     clips: {
       list: async (alarmId) => clipsOf.get(alarmId) ?? [],
       file: async (alarmId, clipId) =>

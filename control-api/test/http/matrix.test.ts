@@ -165,6 +165,18 @@ const TABLE: Record<string, Row> = {
     out: 404,
     req: (_h, s) => ({ path: `/api/v1/cameras/${s}-cam-1/ptz`, body: { action: 'move', pan: 0.5 } }),
   },
+  'GET /api/v1/fire/cameras': {
+    min: 'viewer',
+    ok: 200,
+    out: 403,
+    req: (_h, s) => ({ path: `/api/v1/fire/cameras?siteId=${s}` }),
+  },
+  'PUT /api/v1/cameras/:id/fire-watch': {
+    min: 'admin',
+    ok: 200,
+    out: 404,
+    req: (_h, s) => ({ path: `/api/v1/cameras/${s}-cam-1/fire-watch`, body: { enabled: true } }),
+  },
   'GET /api/v1/alarms': { min: 'viewer', ok: 200, out: 403, req: (_h, s) => ({ path: `/api/v1/alarms?siteId=${s}` }) },
   'GET /api/v1/alarms/:id': {
     min: 'viewer',

@@ -64,6 +64,7 @@ describe('alarmClipListener on the AlarmService', () => {
   /** An AlarmService wired as center.ts wires it, with recorders for the gateway and the commands. */
   function wired(opts: { failClip?: boolean; logLines?: string[] } = {}) {
     const clips: ClipCall[] = [];
+    const snapshots: Array<[string, string[]]> = [];
     const posts: PostCall[] = [];
     const lookups: Array<Promise<unknown>> = [];
     const engine = new DetectionEngine({ newId: () => `clip-al-${++ids}` });
@@ -86,6 +87,10 @@ describe('alarmClipListener on the AlarmService', () => {
             if (opts.failClip) throw new Error('gateway: disk full');
             return [];
           },
+          recordSnapshot: async (alarmId, cameraIds) => {
+            snapshots.push([alarmId, cameraIds]);
+            return [];
+          },
         },
         repos: {
           sensors: {
@@ -105,7 +110,7 @@ describe('alarmClipListener on the AlarmService', () => {
       count: lookups.length,
       done: Promise.allSettled(lookups).then(() => new Promise((r) => setImmediate(r))),
     });
-    return { alarms, clips, posts, presetWork };
+    return { alarms, clips, posts, presetWork, snapshots };
   }
 
   before(async () => {

@@ -16,4 +16,5 @@ export const ALARM_TYPES = [
   'anomaly',
   // Issue 15: an admin warning for a sensor the safety table cannot give defaults (unknown gas).
   'config',
+  'fire-suspected',
 ] as const;

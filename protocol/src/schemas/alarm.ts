@@ -86,6 +86,13 @@ export const Alarm = Type.Object({
   updatedAt: Type.Optional(EpochMs),
   latency: Type.Optional(LatencyJournal),
   facts: Type.Optional(AlarmFacts),
+  /**
+   * Issue 23: the video fire detector saw flame on a linked camera while this (flame or smoke
+   * detector) alarm stood. Corroboration only: it never clears or lowers the alarm.
+   */
+  confirmedOnCamera: Type.Optional(
+    Type.Object({ cameraId: CameraId, at: EpochMs, score: Type.Number({ minimum: 0, maximum: 1 }) }),
+  ),
 });
 export type Alarm = Static<typeof Alarm>;
 

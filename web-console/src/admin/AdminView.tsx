@@ -3,6 +3,7 @@ import { AgentList } from './AgentList.js';
 import { AgentsAdmin } from './AgentsAdmin.js';
 import { AuditAdmin } from './AuditAdmin.js';
 import { DiscoveredSensors } from './DiscoveredSensors.js';
+import { FireWatchAdmin } from './FireWatchAdmin.js';
 import { SensorRules } from './SensorRules.js';
 import { UsersAdmin } from './UsersAdmin.js';
 
@@ -15,6 +16,7 @@ export function AdminView({ sensorId }: { sensorId?: string | null } = {}) {
       <UsersAdmin />
       <DiscoveredSensors />
       <SensorRules focus={sensorId ?? undefined} />
+      <FireWatchAdmin />
       <AuditAdmin />
     </div>
   );

@@ -52,6 +52,18 @@ export function AlarmDetail({ alarmId, onClose }: { alarmId: string; onClose: ()
             </dd>
             <dt>{t('detail.message')}</dt>
             <dd data-alarm-text>{alarmText(alarm, t)}</dd>
+            {alarm.confirmedOnCamera && (
+              <>
+                <dt>{t('detail.onCamera')}</dt>
+                <dd data-on-camera={alarm.confirmedOnCamera.cameraId}>
+                  {t('detail.onCameraValue', {
+                    cameraId: alarm.confirmedOnCamera.cameraId,
+                    score: alarm.confirmedOnCamera.score.toFixed(2),
+                    time: formatTime(alarm.confirmedOnCamera.at),
+                  })}
+                </dd>
+              </>
+            )}
           </dl>
           <h3>{t('detail.latency')}</h3>
           {lat ? (
@@ -92,7 +104,8 @@ export function AlarmDetail({ alarmId, onClose }: { alarmId: string; onClose: ()
                 <li key={c.url ?? i}>
                   {c.url ? (
                     <a href={clipHref(c.url)} target="_blank" rel="noreferrer">
-                      ▶ {c.cameraId ?? t('detail.clip')}
+                      {c.contentType === 'image/jpeg' ? `▣ ${t('detail.snapshot')}` : '▶'}{' '}
+                      {c.cameraId ?? t('detail.clip')}
                     </a>
                   ) : (
                     `${c.cameraId ?? ''} ${c.state ?? ''}`

@@ -49,6 +49,11 @@ export function AlarmRow({
         <span className="text"> {alarmText(alarm, t)}</span>
         {alarm.firstOut && <span className="badge first-out">{t('alarms.firstOut')}</span>}
         {alarm.chattering && <span className="badge">{t('alarms.chattering')}</span>}
+        {alarm.confirmedOnCamera && (
+          <span className="badge on-camera" data-on-camera={alarm.confirmedOnCamera.cameraId}>
+            {t('alarms.onCamera')}
+          </span>
+        )}
       </span>
       <span className={`state state-${alarm.state}`}>{t(`alarmState.${alarm.state}`)}</span>
       <button

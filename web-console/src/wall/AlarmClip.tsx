@@ -10,6 +10,8 @@ export interface Clip {
   cameraId?: string;
   url?: string;
   state?: string;
+  /** video/mp4, or image/jpeg for the snapshot taken when the alarm was raised. */
+  contentType?: string;
 }
 
 const POLL_MS = 3000;

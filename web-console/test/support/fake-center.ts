@@ -17,7 +17,7 @@ interface FakeAlarm {
   id: string;
   siteId: string;
   sourceId: string;
-  sourceKind: 'sensor';
+  sourceKind: 'sensor' | 'camera';
   type: string;
   priority: 1 | 2 | 3 | 4;
   state: string;
@@ -30,6 +30,9 @@ interface FakeAlarm {
   cameras: string[];
   updatedAt: number;
   latency?: Record<string, number>;
+  advisory?: boolean;
+  /** Issue 23: the video detector's evidence on a flame/smoke alarm. */
+  confirmedOnCamera?: { cameraId: string; at: number; score: number };
 }
 
 export interface FakeCenter {

@@ -17,7 +17,7 @@ import { type RouteSpec, route } from '../route.js';
 
 /** Alarm ids are minted by the alarm service; accept the id alphabet it may use, nothing else. */
 export const ALARM_ID_REGEX = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$/;
-const CLIP_FILE_REGEX = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.mp4$/;
+const CLIP_FILE_REGEX = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.(mp4|jpg)$/;
 
 const ACTIONS: { action: AlarmAction; access: Permission; body: TSchema }[] = [
   { action: 'ack', access: 'ack', body: AckBody },
@@ -96,7 +96,7 @@ export const alarmRoutes: RouteSpec[] = [
       // The file is served under /video/ so the console adds ?token= like for live video.
       return clips.map((c) => ({
         ...c,
-        url: `/video/clips/${encodeURIComponent(id)}/${encodeURIComponent(c.clipId)}.mp4`,
+        url: `/video/clips/${encodeURIComponent(id)}/${encodeURIComponent(c.clipId)}.${c.contentType === 'image/jpeg' ? 'jpg' : 'mp4'}`,
       }));
     },
   }),
@@ -116,7 +116,12 @@ export const alarmRoutes: RouteSpec[] = [
       await new Promise<void>((resolve, reject) =>
         res.sendFile(
           file,
-          { headers: { 'Content-Type': 'video/mp4', 'Cache-Control': 'private, max-age=3600' } },
+          {
+            headers: {
+              'Content-Type': file.endsWith('.jpg') ? 'image/jpeg' : 'video/mp4',
+              'Cache-Control': 'private, max-age=3600',
+            },
+          },
           (err) => (err && !res.headersSent ? reject(err) : resolve()),
         ),
       );

@@ -10,12 +10,14 @@ import type { Database } from '../tables.js';
 import { initialMigration } from './0001-initial.js';
 import { gasSensorConfigMigration } from './0002-gas-sensor-config.js';
 import { sensorDiscoveriesMigration } from './0005-run-sensor-discoveries.js';
+import { fireWatchMigration } from './0006-fire-watch.js';
 
 function migrations(dialect: DbDialect): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect),
     '0002-gas-sensor-config': gasSensorConfigMigration(),
     '0005-run-sensor-discoveries': sensorDiscoveriesMigration,
+    '0006-fire-watch': fireWatchMigration,
   };
 }
 
