@@ -21,3 +21,11 @@ export const ALARM_TYPES = [
   'camera-loss',
   'anomaly',
 ] as const;
+
+/**
+ * Why the advisory anomaly model flagged a reading (issue 22), for the console to explain it:
+ * a level the sensor never showed, a step between levels never seen after the previous one, a
+ * sequence never seen, one exact value held too long (a stuck transmitter), one level held far
+ * longer than ever before.
+ */
+export const ANOMALY_REASONS = ['new-level', 'new-transition', 'new-sequence', 'stuck', 'long-run'] as const;

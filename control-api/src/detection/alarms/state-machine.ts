@@ -81,6 +81,7 @@ export class AlarmStateMachine {
       a.value = c.value;
       a.threshold = c.threshold;
       a.message = c.message;
+      if (c.anomaly) a.anomaly = c.anomaly;
       delete a.ackedAt;
       delete a.ackedBy;
       delete a.clearedAt;
@@ -198,6 +199,7 @@ export class AlarmStateMachine {
     if (c.value !== undefined) a.value = c.value;
     if (c.threshold !== undefined) a.threshold = c.threshold;
     if (c.advisory) a.advisory = true;
+    if (c.anomaly) a.anomaly = c.anomaly;
     const chatterBefore = this.chatter.isChattering(key);
     if (this.chatter.activate(key, now)) a.chattering = true;
     this.byKey.set(key, a);

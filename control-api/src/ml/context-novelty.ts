@@ -1,0 +1,279 @@
+/**
+ * ContextNoveltyModel: the per-sensor streaming anomaly model (pure: no I/O, no clock, fixed
+ * memory). Written for this project from the ideas of the NAB scoreboard's contextual detectors
+ * (Smirnov's CAD OSE: a reading is anomalous when the sequence of coarse facts leading to it
+ * has never been followed by it; Lavin & Ahmad, "Evaluating Real-time Anomaly Detection
+ * Algorithms - the Numenta Anomaly Benchmark", ICMLA 2015) and of HTM's calibration (Ahmad et
+ * al., Neurocomputing 2017: judge a raw score against how often this stream produces such
+ * scores).
+ *
+ * 1. Each value becomes one of `levels` symbols on a coarse grid over `range` (NAB hands every
+ *    detector its file's min and max; the center uses the sensor's operating range, or learns
+ *    one), plus a symbol below and one above the grid. Coarseness is the point: noise stays
+ *    inside a level, a change that matters crosses levels.
+ * 2. For every order k = 0..`order`, the last k symbols are a context. The raw score is the
+ *    fraction of known contexts (seen before) that have never been followed by this symbol:
+ *    1 for a level never seen at all, 0.8 for a never-seen step from the previous level, less
+ *    when only long contexts are new. Contexts and transitions live in a bounded generational
+ *    set (key-set.ts), so old patterns are eventually forgotten and memory is fixed.
+ * 3. Calibration: the raw score is scaled by (1 - the stream's recent raw-score mean over one
+ *    learning period), so novelty in a stream that keeps producing it counts for less.
+ * 4. A run of one exact value, or of one level, twice as long as any run before (and at least
+ *    `runFraction` of the learning period) scores STUCK_SCORE: a stuck transmitter, a missing
+ *    cycle, a flat line.
+ * 5. Reporting: nothing during the learning period; after a score >= `reportAt` the next
+ *    `restFraction` of a learning period is silent (one report per episode; NAB credits the
+ *    first detection in a window and charges every further one outside it).
+ */
+import { SuccessorTable } from './successor-table.js';
+
+export interface NoveltyOptions {
+  /** Span of the value grid; undefined: learned from the learning period (one span of margin each side). */
+  range?: { min: number; max: number };
+  /** Readings learned before any score (NAB's probationary period; the center's warm-up). */
+  learning: number;
+  /** Grid levels over the range. */
+  levels: number;
+  /** Longest context, in readings. */
+  order: number;
+  /** Slots per generation of the context/transition set (power of two). */
+  slots: number;
+  /** Silence after a report, as a fraction of `learning`. */
+  restFraction: number;
+  /** Shortest run that can be "stuck", as a fraction of `learning`. */
+  runFraction: number;
+  /** A score at or above this is reported: the model explains it (the calibrated alarm threshold). */
+  reportAt: number;
+  /** A calibrated score at or above this starts (or extends) the silence. */
+  silenceAt: number;
+}
+
+/**
+ * Defaults. levels 8 / order 4 / restFraction 0.2 follow CAD OSE's published settings (3 bits,
+ * 7 facts, rest = probation / 5); the grid, order and slots were checked on the shipped NAB
+ * categories with leave-one-category-out (bench/nab): neighbouring values score within a few
+ * points, nothing is per file or per category.
+ */
+export const DEFAULT_NOVELTY: Omit<NoveltyOptions, 'range'> = {
+  learning: 750,
+  levels: 8,
+  order: 4,
+  slots: 1024,
+  restFraction: 0.2,
+  runFraction: 0.3,
+  reportAt: 0.6,
+  silenceAt: 0.7,
+};
+
+/** Score of a stuck value or an overlong run: as strong as a never-seen step between levels. */
+export const STUCK_SCORE = 0.8;
+
+export type NoveltyReason = 'new-level' | 'new-transition' | 'new-sequence' | 'stuck' | 'long-run';
+
+/** Why the last reading scored what it did, in the sensor's units. */
+export interface NoveltyExplanation {
+  reason: NoveltyReason;
+  /** Values the model expected here: the grid cells that followed this context before. */
+  expectedLow: number;
+  expectedHigh: number;
+  /** Readings in the current run (stuck / long-run). */
+  run?: number;
+}
+
+const FNV = 0x01000193;
+
+export class ContextNoveltyModel {
+  private readonly o: NoveltyOptions;
+  private readonly seen: SuccessorTable;
+  private readonly symbols: number;
+  private readonly hist: Int32Array;
+  private readonly ctx: Int32Array;
+  private histLen = 0;
+  private n = 0;
+  private rate = 0;
+  private lastReport = Number.NEGATIVE_INFINITY;
+  private min = 0;
+  private width = 1;
+  private learnBuffer?: Float64Array;
+  private prevValue = Number.NaN;
+  private exactRun = 0;
+  private longestExact = 0;
+  private exactFired = false;
+  private prevLevel = -1;
+  private levelRun = 0;
+  private levelFired = false;
+  private readonly longestLevel: Float64Array;
+  private why?: NoveltyExplanation;
+
+  constructor(o: Partial<NoveltyOptions> = {}) {
+    this.o = { ...DEFAULT_NOVELTY, ...o };
+    if (!(this.o.learning >= 1) || !(this.o.levels >= 2) || !(this.o.order >= 0)) {
+      throw new Error('ml: learning >= 1, levels >= 2 and order >= 0 required');
+    }
+    this.seen = new SuccessorTable(this.o.slots);
+    this.symbols = this.o.levels + 2;
+    this.hist = new Int32Array(this.o.order + 1);
+    this.ctx = new Int32Array(this.o.order + 1);
+    this.longestLevel = new Float64Array(this.symbols);
+    if (this.o.range) this.setGrid(this.o.range.min, this.o.range.max);
+    else this.learnBuffer = new Float64Array(this.o.learning);
+  }
+
+  /** Readings seen so far. */
+  get count(): number {
+    return this.n;
+  }
+
+  /** Bytes of typed memory this model holds (its set, history and, while learning a range, the buffer). */
+  get bytes(): number {
+    return (
+      this.seen.bytes +
+      this.hist.byteLength +
+      this.ctx.byteLength +
+      this.longestLevel.byteLength +
+      (this.learnBuffer?.byteLength ?? 0)
+    );
+  }
+
+  /** Why the last reading scored >= reportAt (undefined otherwise). */
+  get explanation(): NoveltyExplanation | undefined {
+    return this.why;
+  }
+
+  /** Scores one reading in [0, 1] and learns it. */
+  step(value: number): number {
+    this.why = undefined;
+    const i = this.n++;
+    const buffer = this.learnBuffer;
+    if (buffer) {
+      // Range learned from the learning period: buffer it, then set the grid and replay.
+      buffer[i] = value;
+      if (this.n < this.o.learning) return 0;
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      for (const v of buffer) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      const span = hi - lo || Math.abs(hi) || 1;
+      this.setGrid(lo - span, hi + span);
+      this.learnBuffer = undefined;
+      for (const v of buffer) this.learn(v, false);
+      return 0;
+    }
+    const score = this.learn(value, i >= this.o.learning);
+    return i >= this.o.learning ? score : 0;
+  }
+
+  private setGrid(min: number, max: number): void {
+    this.min = min;
+    this.width = (max - min) / this.o.levels || 1;
+  }
+
+  /** Grid symbol: 0..levels-1 on the grid, `levels` below it, `levels + 1` above it. */
+  private symbol(value: number): number {
+    const cell = Math.floor((value - this.min) / this.width);
+    if (cell < 0) return this.o.levels;
+    if (cell >= this.o.levels)
+      return value <= this.min + this.width * this.o.levels ? this.o.levels - 1 : this.o.levels + 1;
+    return cell;
+  }
+
+  private learn(value: number, scoring: boolean): number {
+    const x = this.symbol(value);
+    const order = Math.min(this.o.order, this.histLen);
+    let novel = 0;
+    let known = 0;
+    let lowest = -1;
+    for (let k = 0; k <= order; k++) {
+      let h = 0x2545f491 + k;
+      for (let j = 0; j < k; j++) h = Math.imul(h ^ (this.hist[j] + 1), FNV);
+      const c = h | 1;
+      this.ctx[k] = c;
+      const seen = this.seen.check(c, x);
+      if (seen === 0) continue;
+      known++;
+      if (seen === 1) {
+        novel++;
+        if (lowest < 0) lowest = k;
+      }
+    }
+    const raw = known > 0 ? novel / known : 0;
+    const calibrated = raw * (1 - this.rate);
+    this.rate += (raw - this.rate) / Math.min(this.n, this.o.learning);
+    const index = this.n - 1;
+    let score = index - this.lastReport < this.o.learning * this.o.restFraction ? 0 : calibrated;
+    // As in CAD OSE, a report silenced by the rest still extends it: an episode is reported once.
+    if (calibrated >= this.o.silenceAt) this.lastReport = index;
+    if (scoring && score >= this.o.reportAt) this.why = this.explain(order, x, lowest);
+    score = Math.max(score, this.runs(value, x, scoring, order));
+    for (let k = 0; k <= order; k++) this.seen.record(this.ctx[k], x);
+    for (let j = Math.min(this.o.order, this.histLen + 1) - 1; j > 0; j--) this.hist[j] = this.hist[j - 1];
+    this.hist[0] = x;
+    if (this.histLen < this.o.order) this.histLen++;
+    return score;
+  }
+
+  /** Exact-value and level runs twice as long as any before them: one STUCK_SCORE per run. */
+  private runs(value: number, x: number, scoring: boolean, order: number): number {
+    const minRun = this.o.learning * this.o.runFraction;
+    let score = 0;
+    if (value === this.prevValue) this.exactRun++;
+    else {
+      this.longestExact = Math.max(this.longestExact, this.exactRun);
+      this.exactRun = 1;
+      this.exactFired = false;
+      this.prevValue = value;
+    }
+    if (!this.exactFired && this.longestExact > 0 && this.exactRun > Math.max(minRun, 2 * this.longestExact)) {
+      this.exactFired = true;
+      if (scoring) {
+        score = STUCK_SCORE;
+        this.why = { ...this.explain(order, x, -1), reason: 'stuck', run: this.exactRun };
+      }
+    }
+    if (x === this.prevLevel) this.levelRun++;
+    else {
+      if (this.prevLevel >= 0)
+        this.longestLevel[this.prevLevel] = Math.max(this.longestLevel[this.prevLevel], this.levelRun);
+      this.levelRun = 1;
+      this.levelFired = false;
+      this.prevLevel = x;
+    }
+    const longest = this.longestLevel[x];
+    if (!this.levelFired && longest > 0 && this.levelRun > Math.max(minRun, 2 * longest)) {
+      this.levelFired = true;
+      if (scoring && score === 0) {
+        score = STUCK_SCORE;
+        this.why = { ...this.explain(order, x, -1), reason: 'long-run', run: this.levelRun };
+      }
+    }
+    return score;
+  }
+
+  /** The cells that followed the longest known context before (probed before this reading is learned). */
+  private explain(order: number, x: number, lowest: number): NoveltyExplanation {
+    const reason: NoveltyReason = lowest === 0 ? 'new-level' : lowest === 1 ? 'new-transition' : 'new-sequence';
+    for (let k = order; k >= 0; k--) {
+      const next = this.seen.successors(this.ctx[k]);
+      if (next === 0) continue;
+      const grid = next & ((1 << this.o.levels) - 1);
+      const lo = grid === 0 ? -1 : 31 - Math.clz32(grid & -grid);
+      const hi = grid === 0 ? -1 : 31 - Math.clz32(grid);
+      const top = this.min + this.width * this.o.levels;
+      return {
+        reason,
+        expectedLow:
+          (next >> this.o.levels) & 1 ? Number.NEGATIVE_INFINITY : lo >= 0 ? this.min + lo * this.width : top,
+        expectedHigh:
+          (next >> (this.o.levels + 1)) & 1
+            ? Number.POSITIVE_INFINITY
+            : hi >= 0
+              ? this.min + (hi + 1) * this.width
+              : this.min,
+      };
+    }
+    const cell = x < this.o.levels ? x : x === this.o.levels ? -1 : this.o.levels;
+    return { reason, expectedLow: this.min + cell * this.width, expectedHigh: this.min + (cell + 1) * this.width };
+  }
+}
