@@ -42,6 +42,8 @@ export interface NoveltyOptions {
   restFraction: number;
   /** Shortest run that can be "stuck", as a fraction of `learning`. */
   runFraction: number;
+  /** An overlong level run counts only if that level's runs are this regular (coefficient of variation). */
+  maxRunCv: number;
   /** A score at or above this is reported: the model explains it (the calibrated alarm threshold). */
   reportAt: number;
   /** A calibrated score at or above this starts (or extends) the silence. */
@@ -61,6 +63,7 @@ export const DEFAULT_NOVELTY: Omit<NoveltyOptions, 'range'> = {
   slots: 1024,
   restFraction: 0.2,
   runFraction: 0.3,
+  maxRunCv: 0.5,
   reportAt: 0.6,
   silenceAt: 0.7,
 };
@@ -103,6 +106,8 @@ export class ContextNoveltyModel {
   private levelRun = 0;
   private levelFired = false;
   private readonly longestLevel: Float64Array;
+  /** Per level: completed runs, their mean length and sum of squared deviations (Welford). */
+  private readonly runStats: Float64Array;
   private why?: NoveltyExplanation;
 
   constructor(o: Partial<NoveltyOptions> = {}) {
@@ -115,6 +120,7 @@ export class ContextNoveltyModel {
     this.hist = new Int32Array(this.o.order + 1);
     this.ctx = new Int32Array(this.o.order + 1);
     this.longestLevel = new Float64Array(this.symbols);
+    this.runStats = new Float64Array(this.symbols * 3);
     if (this.o.range) this.setGrid(this.o.range.min, this.o.range.max);
     else this.learnBuffer = new Float64Array(this.o.learning);
   }
@@ -234,14 +240,13 @@ export class ContextNoveltyModel {
     }
     if (x === this.prevLevel) this.levelRun++;
     else {
-      if (this.prevLevel >= 0)
-        this.longestLevel[this.prevLevel] = Math.max(this.longestLevel[this.prevLevel], this.levelRun);
+      if (this.prevLevel >= 0) this.endRun(this.prevLevel, this.levelRun);
       this.levelRun = 1;
       this.levelFired = false;
       this.prevLevel = x;
     }
     const longest = this.longestLevel[x];
-    if (!this.levelFired && longest > 0 && this.levelRun > Math.max(minRun, 2 * longest)) {
+    if (!this.levelFired && longest > 0 && this.levelRun > Math.max(minRun, 2 * longest) && this.regular(x)) {
       this.levelFired = true;
       if (scoring && score === 0) {
         score = STUCK_SCORE;
@@ -249,6 +254,28 @@ export class ContextNoveltyModel {
       }
     }
     return score;
+  }
+
+  private endRun(level: number, run: number): void {
+    this.longestLevel[level] = Math.max(this.longestLevel[level], run);
+    const i = level * 3;
+    const n = ++this.runStats[i];
+    const d = run - this.runStats[i + 1];
+    this.runStats[i + 1] += d / n;
+    this.runStats[i + 2] += d * (run - this.runStats[i + 1]);
+  }
+
+  /**
+   * Runs at this level come at a regular length (a cycle), so an overlong one means something:
+   * at least three, with a coefficient of variation <= maxRunCv. A level entered and left at random
+   * (noise across a cell edge) has geometric run lengths (CV ~ 1), and their record means nothing.
+   */
+  private regular(level: number): boolean {
+    const i = level * 3;
+    const n = this.runStats[i];
+    if (n < 3) return false;
+    const mean = this.runStats[i + 1];
+    return Math.sqrt(this.runStats[i + 2] / (n - 1)) <= this.o.maxRunCv * mean;
   }
 
   /** The cells that followed the longest known context before (probed before this reading is learned). */

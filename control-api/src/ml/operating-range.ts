@@ -11,10 +11,15 @@
  *  - the configured measuring range fills in a missing side; otherwise undefined, and the model
  *    learns a span from its learning period.
  */
-import { SPECIAL_RULE_TYPES } from '../detection/rules.js';
 import type { SensorContext } from '../detection/types.js';
 
 const CONCENTRATION_UNITS: ReadonlySet<string> = new Set(['%LEL', 'ppm', '%vol']);
+/**
+ * Rules with a high/low direction whose setpoint is not a level of the value: stale counts
+ * reporting intervals, over-range is the end of the measuring range. TWA/STEL and rate-of-rise
+ * carry a window and are skipped by that.
+ */
+const NOT_LEVELS: ReadonlySet<string> = new Set(['stale', 'over-range']);
 
 export function operatingRange(
   ctx: Pick<SensorContext, 'unit' | 'rules' | 'range'>,
@@ -22,8 +27,8 @@ export function operatingRange(
   let top = Number.POSITIVE_INFINITY;
   let bottom = Number.NEGATIVE_INFINITY;
   for (const r of ctx.rules) {
-    // TWA/STEL, rate-of-rise, stale and fault rules are not levels of the value itself.
-    if (!r.enabled || SPECIAL_RULE_TYPES.has(r.type) || !Number.isFinite(r.setpoint)) continue;
+    // Averages (TWA/STEL), slopes (rate-of-rise), staleness and faults are not levels of the value.
+    if (!r.enabled || r.windowMs !== undefined || NOT_LEVELS.has(r.type) || !Number.isFinite(r.setpoint)) continue;
     if (r.direction === 'high') top = Math.min(top, r.setpoint);
     else if (r.direction === 'low') bottom = Math.max(bottom, r.setpoint);
   }

@@ -6,9 +6,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mulberry32 } from '../../../edge-agent/src/sim/physics.js';
-import { ContextNoveltyModel, DEFAULT_NOVELTY, STUCK_SCORE } from '../../src/ml/context-novelty.js';
+import {
+  ContextNoveltyModel,
+  DEFAULT_NOVELTY,
+  type NoveltyOptions,
+  STUCK_SCORE,
+} from '../../src/ml/context-novelty.js';
 import { scoreSeries } from '../../src/ml/scorer.js';
 import { SuccessorTable } from '../../src/ml/successor-table.js';
+import { cleanAir } from './simulated-gas.js';
 
 const TH = 0.6;
 /** A sine of period 100 readings around 10 with ±0.5 uniform noise, on a 0..20 range. */
@@ -65,6 +71,29 @@ describe('ContextNoveltyModel', () => {
       hits.every(([i]) => i >= 2500),
       `nothing before the fault: ${hits}`,
     );
+  });
+
+  it('a missing peak in a regular cycle is a long run; the record run of a level entered at random is not', () => {
+    // A square wave: 60 readings low, 40 high, noise inside the grid cells; one peak is missing.
+    const r = mulberry32(11);
+    const square = Array.from({ length: 6000 }, (_, i) => (i % 100 < 60 ? 1.25 : 13.75) + (r() - 0.5));
+    for (let i = 4060; i < 4100; i++) square[i] = 1.25 + (r() - 0.5);
+    const m = new ContextNoveltyModel({ range: { min: 0, max: 20 }, learning: 300 });
+    const hits: Array<[number, string | undefined]> = [];
+    for (const [i, v] of square.entries()) if (m.step(v) >= TH) hits.push([i, m.explanation?.reason]);
+    // The low run reaches max(0.3 x learning, 2 x 60) + 1 readings at 4000 + 120.
+    assert.deepEqual(hits, [[4000 + 2 * 60, 'long-run']]);
+    // bench/nab/gas.ts found this: clean CH4 air from the simulator's physics hovers across a
+    // cell edge (runs of random length, coefficient of variation ~1), sets a new record run now
+    // and then, and each record was an alarm (9 in 60 six-hour runs).
+    const air = cleanAir('CH4', 10_800, 7919);
+    const reasons = (o: Partial<NoveltyOptions>) => {
+      const model = new ContextNoveltyModel({ range: { min: 0, max: 10 }, learning: 750, ...o });
+      return air.flatMap((v) => (model.step(v) >= TH && model.explanation ? [model.explanation.reason] : []));
+    };
+    assert.deepEqual(reasons({}), []);
+    // Without the regularity condition (the code before the fix) the record is reported.
+    assert.ok(reasons({ maxRunCv: Number.POSITIVE_INFINITY }).includes('long-run'));
   });
 
   it('one report per episode: a new level inside the silence is not reported, one after it is', () => {
