@@ -112,8 +112,9 @@ export class ContextNoveltyModel {
 
   constructor(o: Partial<NoveltyOptions> = {}) {
     this.o = { ...DEFAULT_NOVELTY, ...o };
-    if (!(this.o.learning >= 1) || !(this.o.levels >= 2) || !(this.o.order >= 0)) {
-      throw new Error('ml: learning >= 1, levels >= 2 and order >= 0 required');
+    // levels + 2 symbols (below, above) must fit the successor table's 32-bit sets.
+    if (!(this.o.learning >= 1) || !(this.o.levels >= 2 && this.o.levels <= 30) || !(this.o.order >= 0)) {
+      throw new Error('ml: learning >= 1, 2 <= levels <= 30 and order >= 0 required');
     }
     this.seen = new SuccessorTable(this.o.slots);
     this.symbols = this.o.levels + 2;
@@ -137,6 +138,7 @@ export class ContextNoveltyModel {
       this.hist.byteLength +
       this.ctx.byteLength +
       this.longestLevel.byteLength +
+      this.runStats.byteLength +
       (this.learnBuffer?.byteLength ?? 0)
     );
   }
@@ -146,9 +148,10 @@ export class ContextNoveltyModel {
     return this.why;
   }
 
-  /** Scores one reading in [0, 1] and learns it. */
+  /** Scores one reading in [0, 1] and learns it (a non-finite value is ignored: 0). */
   step(value: number): number {
     this.why = undefined;
+    if (!Number.isFinite(value)) return 0;
     const i = this.n++;
     const buffer = this.learnBuffer;
     if (buffer) {
@@ -191,10 +194,12 @@ export class ContextNoveltyModel {
     let novel = 0;
     let known = 0;
     let lowest = -1;
+    let h = 0x2545f491;
     for (let k = 0; k <= order; k++) {
-      let h = 0x2545f491 + k;
-      for (let j = 0; j < k; j++) h = Math.imul(h ^ (this.hist[j] + 1), FNV);
-      const c = h | 1;
+      // FNV-style hash of the last k symbols, extended by one symbol per order; the order is mixed
+      // in so a short context never shares a key with a longer one.
+      if (k > 0) h = Math.imul(h ^ (this.hist[k - 1] + 1), FNV);
+      const c = Math.imul(h ^ k, 0x9e3779b1) | 1;
       this.ctx[k] = c;
       const seen = this.seen.check(c, x);
       if (seen === 0) continue;

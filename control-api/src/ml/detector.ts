@@ -90,7 +90,8 @@ export class AnomalyDetector implements AdvisoryDetector {
       if (n % every !== 0) return [];
     }
     this.stats.scored++;
-    const { score, explanation } = this.scorer.score(ctx, reading.value);
+    const score = this.scorer.score(ctx, reading.value);
+    const explanation = this.scorer.explanation;
     const a = this.active.get(ctx.sensorId);
     if (explanation && score >= this.threshold) {
       this.active.set(ctx.sensorId, { ctx, left: this.hold, lastTs: reading.ts });

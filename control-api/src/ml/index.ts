@@ -15,5 +15,5 @@ export {
 } from './detector.js';
 export * from './nab-score.js';
 export { operatingRange } from './operating-range.js';
-export { type ScorerOptions, type SensorScore, StreamingAnomalyScorer, scoreSeries } from './scorer.js';
+export { type ScorerOptions, StreamingAnomalyScorer, scoreSeries } from './scorer.js';
 export { SuccessorTable } from './successor-table.js';

@@ -23,25 +23,23 @@ interface Entry {
   used: number;
 }
 
-export interface SensorScore {
-  score: number;
-  /** Set when the score reached the model's reportAt. */
-  explanation?: NoveltyExplanation;
-}
-
 export class StreamingAnomalyScorer {
   private readonly models = new Map<string, Entry>();
   private clock = 0;
 
   constructor(private readonly o: ScorerOptions = {}) {}
 
-  /** Scores one reading of a sensor and learns it. */
-  score(ctx: Pick<SensorContext, 'sensorId' | 'unit' | 'rules' | 'range'>, value: number): SensorScore {
+  /** Why the last scored reading reached the model's reportAt (undefined otherwise). */
+  explanation?: NoveltyExplanation;
+
+  /** Scores one reading of a sensor and learns it (no allocation: this is every reading's path). */
+  score(ctx: Pick<SensorContext, 'sensorId' | 'unit' | 'rules' | 'range'>, value: number): number {
     let e = this.models.get(ctx.sensorId);
     if (!e || e.rules !== ctx.rules) e = this.renew(ctx, e);
     e.used = ++this.clock;
     const score = e.model.step(value);
-    return { score, explanation: e.model.explanation };
+    this.explanation = e.model.explanation;
+    return score;
   }
 
   /** A new sensor, or new rules: keep the model unless its grid moved. */

@@ -126,7 +126,7 @@ describe('ContextNoveltyModel', () => {
   });
 
   it('scores stay in [0, 1] on wild input (huge, negative, constant)', () => {
-    const x = [...Array(600).fill(5), 1e12, -1e12, ...Array(700).fill(0)];
+    const x = [...Array(600).fill(5), 1e12, -1e12, Number.NaN, Number.POSITIVE_INFINITY, ...Array(700).fill(0)];
     for (const v of scoreSeries(x, { learning: 300 })) assert.ok(v >= 0 && v <= 1 && Number.isFinite(v), String(v));
     assert.equal(STUCK_SCORE <= 1, true);
   });
