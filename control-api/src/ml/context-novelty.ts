@@ -25,6 +25,7 @@
  *    `restFraction` of a learning period is silent (one report per episode; NAB credits the
  *    first detection in a window and charges every further one outside it).
  */
+import { MagnitudeMemory } from './magnitudes.js';
 import { SuccessorTable } from './successor-table.js';
 
 export interface NoveltyOptions {
@@ -44,6 +45,10 @@ export interface NoveltyOptions {
   runFraction: number;
   /** An overlong level run counts only if that level's runs are this regular (coefficient of variation). */
   maxRunCv: number;
+  /** Companding factors of the logarithmic magnitude grids (magnitudes.ts); [] turns them off. */
+  magnitudes: readonly number[];
+  /** A new magnitude counts only this many times above the learning period's mean (from the range floor). */
+  magnitudeRise: number;
   /** A score at or above this is reported: the model explains it (the calibrated alarm threshold). */
   reportAt: number;
   /** A calibrated score at or above this starts (or extends) the silence. */
@@ -64,14 +69,18 @@ export const DEFAULT_NOVELTY: Omit<NoveltyOptions, 'range'> = {
   restFraction: 0.2,
   runFraction: 0.3,
   maxRunCv: 0.5,
+  magnitudes: [10, 100],
+  magnitudeRise: 3,
   reportAt: 0.6,
   silenceAt: 0.7,
 };
 
 /** Score of a stuck value or an overlong run: as strong as a never-seen step between levels. */
 export const STUCK_SCORE = 0.8;
+/** Score of a magnitude never shown (magnitudes.ts): at the alarm threshold, as order-2 novelty. */
+export const MAGNITUDE_SCORE = 0.6;
 
-export type NoveltyReason = 'new-level' | 'new-transition' | 'new-sequence' | 'stuck' | 'long-run';
+export type NoveltyReason = 'new-level' | 'new-transition' | 'new-sequence' | 'new-magnitude' | 'stuck' | 'long-run';
 
 /** Why the last reading scored what it did, in the sensor's units. */
 export interface NoveltyExplanation {
@@ -108,6 +117,10 @@ export class ContextNoveltyModel {
   private readonly longestLevel: Float64Array;
   /** Per level: completed runs, their mean length and sum of squared deviations (Welford). */
   private readonly runStats: Float64Array;
+  private readonly magnitudes: MagnitudeMemory;
+  private readonly lastMagnitude: Float64Array;
+  /** Sum, then mean, of the learning period's values as range fractions (u). */
+  private learnedLevel = 0;
   private why?: NoveltyExplanation;
 
   constructor(o: Partial<NoveltyOptions> = {}) {
@@ -122,6 +135,8 @@ export class ContextNoveltyModel {
     this.ctx = new Int32Array(this.o.order + 1);
     this.longestLevel = new Float64Array(this.symbols);
     this.runStats = new Float64Array(this.symbols * 3);
+    this.magnitudes = new MagnitudeMemory(this.o.magnitudes, this.o.levels);
+    this.lastMagnitude = new Float64Array(this.o.magnitudes.length).fill(Number.NEGATIVE_INFINITY);
     if (this.o.range) this.setGrid(this.o.range.min, this.o.range.max);
     else this.learnBuffer = new Float64Array(this.o.learning);
   }
@@ -139,6 +154,8 @@ export class ContextNoveltyModel {
       this.ctx.byteLength +
       this.longestLevel.byteLength +
       this.runStats.byteLength +
+      this.magnitudes.bytes +
+      this.lastMagnitude.byteLength +
       (this.learnBuffer?.byteLength ?? 0)
     );
   }
@@ -217,7 +234,7 @@ export class ContextNoveltyModel {
     // As in CAD OSE, a report silenced by the rest still extends it: an episode is reported once.
     if (calibrated >= this.o.silenceAt) this.lastReport = index;
     if (scoring && score >= this.o.reportAt) this.why = this.explain(order, x, lowest);
-    score = Math.max(score, this.runs(value, x, scoring, order));
+    score = Math.max(score, this.runs(value, x, scoring, order), this.magnitude(value, index, scoring, order, x));
     for (let k = 0; k <= order; k++) this.seen.record(this.ctx[k], x);
     for (let j = Math.min(this.o.order, this.histLen + 1) - 1; j > 0; j--) this.hist[j] = this.hist[j - 1];
     this.hist[0] = x;
@@ -259,6 +276,39 @@ export class ContextNoveltyModel {
       }
     }
     return score;
+  }
+
+  /** A magnitude never shown on a logarithmic grid: MAGNITUDE_SCORE, once per grid per silence. */
+  private magnitude(value: number, index: number, scoring: boolean, order: number, x: number): number {
+    const u = (value - this.min) / (this.width * this.o.levels);
+    const fresh = this.magnitudes.observe(u);
+    if (!scoring) {
+      this.learnedLevel += u / this.o.learning;
+      return 0;
+    }
+    // Only a rise counts: clean air (or an idle count) reaching a magnitude it never showed, at
+    // magnitudeRise times its learned level. Its own tails (a record low, a small excursion of
+    // noise) set new cells too, and they are not events (bench/nab/gas.ts).
+    if (!fresh || u <= this.o.magnitudeRise * this.learnedLevel) return 0;
+    const rest = this.o.learning * this.o.restFraction;
+    for (let g = 0; g < this.o.magnitudes.length; g++) {
+      if (!(fresh & (1 << g)) || index - this.lastMagnitude[g] < rest) continue;
+      this.lastMagnitude[g] = index;
+      if (!this.why) {
+        // The cells seen before this value: all but its own, which it just added.
+        const before = this.magnitudes.cells(g) & ~(1 << this.magnitudes.cell(g, u));
+        const [lo, hi] = this.magnitudes.nearestSeen(g, u, before);
+        const span = this.width * this.o.levels;
+        this.why = {
+          ...this.explain(order, x, -1),
+          reason: 'new-magnitude',
+          expectedLow: this.min + lo * span,
+          expectedHigh: this.min + hi * span,
+        };
+      }
+      return MAGNITUDE_SCORE;
+    }
+    return 0;
   }
 
   private endRun(level: number, run: number): void {

@@ -56,6 +56,27 @@ describe('ContextNoveltyModel', () => {
     assert.deepEqual(hits, [3000]);
   });
 
+  it('a rise to a magnitude never shown, inside the lowest grid cell, is flagged on the log grids; a small one is not', () => {
+    // A count idling at 10 +- 3 on a 0..1000 range: all of it in the linear grid's first cell (0..125).
+    const r = mulberry32(21);
+    const counts = Array.from({ length: 4000 }, () => 10 + (r() - 0.5) * 6);
+    counts[3000] = 60; // six times its level: a magnitude it never showed
+    counts[3500] = 24; // 2.4 times: under magnitudeRise (3), an excursion, not an event
+    const m = new ContextNoveltyModel({ range: { min: 0, max: 1000 }, learning: 500 });
+    const hits: Array<[number, string | undefined]> = [];
+    let band: number[] = [];
+    for (const [i, v] of counts.entries()) {
+      if (m.step(v) < TH) continue;
+      hits.push([i, m.explanation?.reason]);
+      band = [m.explanation?.expectedLow ?? Number.NaN, m.explanation?.expectedHigh ?? Number.NaN];
+    }
+    assert.deepEqual(hits, [[3000, 'new-magnitude']]);
+    // The nearest magnitude it did show: the log cell holding its idle level (0..35 on the c = 10 grid).
+    assert.ok(band[0] <= 7 && band[1] >= 13 && band[1] < 60, `band ${band}`);
+    const off = scoreSeries(counts, { range: { min: 0, max: 1000 }, learning: 500, magnitudes: [] });
+    assert.deepEqual(flagged(off), [], 'the linear grid alone cannot see it');
+  });
+
   it('a transmitter stuck at one value is reported as stuck after max(runFraction x learning, 2 x longest run)', () => {
     const x = sineWithNoise(4000, 2);
     for (let i = 2500; i < 4000; i++) x[i] = 11.37;

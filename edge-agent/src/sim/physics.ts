@@ -156,4 +156,3 @@ export function faultReading(f: SensorFault, now: number, value: number, rng: Rn
   const v = f.kind === 'drift' ? value + (f.size * t) / f.durationMs : value + gauss(rng) * f.size;
   return Math.max(0, Math.round(v * 100) / 100);
 }
-

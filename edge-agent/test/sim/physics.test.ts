@@ -94,6 +94,8 @@ test('transmitter faults (issue 22): drift creeps to its size, stuck holds, nois
   const v = Array.from({ length: 300 }, (_, i) => faultReading(noise, t0 + i * 2000, 5, rng));
   const sd = Math.sqrt(v.reduce((s, x) => s + (x - 5) ** 2, 0) / v.length);
   assert.ok(sd > 1.2 && sd < 1.8, `sd ${sd}`);
-  assert.ok(v.every((x) => x >= 0 && Math.abs(Math.round(x * 100) - x * 100) < 1e-9), "two decimals, never negative");
+  assert.ok(
+    v.every((x) => x >= 0 && Math.abs(Math.round(x * 100) - x * 100) < 1e-9),
+    'two decimals, never negative',
+  );
 });
-

@@ -110,6 +110,7 @@ export const en = {
       'new-level': 'a level this sensor has not shown before',
       'new-transition': 'a change from the previous level never seen before',
       'new-sequence': 'a run of readings never seen before',
+      'new-magnitude': 'a magnitude this sensor has not shown before',
       stuck: 'the same value {{run}} times in a row (stuck transmitter?)',
       'long-run': 'the same level for {{run}} readings, far longer than ever before',
     },

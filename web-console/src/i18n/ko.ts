@@ -112,6 +112,7 @@ export const ko: Resources = {
       'new-level': '이 센서에서 처음 나타난 수준',
       'new-transition': '직전 수준에서 처음 보는 변화',
       'new-sequence': '처음 보는 측정값 흐름',
+      'new-magnitude': '이 센서에서 처음 나타난 크기',
       stuck: '같은 값이 {{run}}회 연속 (센서 고착 의심)',
       'long-run': '같은 수준이 {{run}}회 지속 (이전보다 훨씬 김)',
     },
