@@ -14,18 +14,21 @@
  * 2. For every order k = 0..`order`, the last k symbols are a context. The raw score is the
  *    fraction of known contexts (seen before) that have never been followed by this symbol:
  *    1 for a level never seen at all, 0.8 for a never-seen step from the previous level, less
- *    when only long contexts are new. Contexts and transitions live in a bounded generational
- *    set (key-set.ts), so old patterns are eventually forgotten and memory is fixed.
+ *    when only long contexts are new. Contexts and their successors live in a bounded
+ *    two-generation table (successor-table.ts): old patterns are eventually forgotten, memory is fixed.
  * 3. Calibration: the raw score is scaled by (1 - the stream's recent raw-score mean over one
  *    learning period), so novelty in a stream that keeps producing it counts for less.
- * 4. A run of one exact value, or of one level, twice as long as any run before (and at least
- *    `runFraction` of the learning period) scores STUCK_SCORE: a stuck transmitter, a missing
- *    cycle, a flat line.
- * 5. Reporting: nothing during the learning period; after a score >= `reportAt` the next
- *    `restFraction` of a learning period is silent (one report per episode; NAB credits the
- *    first detection in a window and charges every further one outside it).
+ * 4. Runs (runs.ts): one exact value held past max(`runFraction` of a learning period, twice any
+ *    run before) is a stuck transmitter; one level held that long, where its runs are regular, is
+ *    a missing cycle or a flat line. Either scores STUCK_SCORE.
+ * 5. Magnitudes (magnitudes.ts): a rise to a magnitude never shown, on logarithmic grids that
+ *    zoom in above the floor where the linear grid has one cell, scores MAGNITUDE_SCORE.
+ * 6. Reporting: nothing during the learning period; after a calibrated score >= `silenceAt` the
+ *    next `restFraction` of a learning period is silent (CAD OSE's rest: one report per episode;
+ *    NAB credits the first detection in a window and charges every further one outside it).
  */
 import { MagnitudeMemory } from './magnitudes.js';
+import { RunMemory } from './runs.js';
 import { SuccessorTable } from './successor-table.js';
 
 export interface NoveltyOptions {
@@ -107,16 +110,7 @@ export class ContextNoveltyModel {
   private min = 0;
   private width = 1;
   private learnBuffer?: Float64Array;
-  private prevValue = Number.NaN;
-  private exactRun = 0;
-  private longestExact = 0;
-  private exactFired = false;
-  private prevLevel = -1;
-  private levelRun = 0;
-  private levelFired = false;
-  private readonly longestLevel: Float64Array;
-  /** Per level: completed runs, their mean length and sum of squared deviations (Welford). */
-  private readonly runStats: Float64Array;
+  private readonly runMemory: RunMemory;
   private readonly magnitudes: MagnitudeMemory;
   private readonly lastMagnitude: Float64Array;
   /** Sum, then mean, of the learning period's values as range fractions (u). */
@@ -133,8 +127,7 @@ export class ContextNoveltyModel {
     this.symbols = this.o.levels + 2;
     this.hist = new Int32Array(this.o.order + 1);
     this.ctx = new Int32Array(this.o.order + 1);
-    this.longestLevel = new Float64Array(this.symbols);
-    this.runStats = new Float64Array(this.symbols * 3);
+    this.runMemory = new RunMemory(this.symbols, this.o.learning * this.o.runFraction, this.o.maxRunCv);
     this.magnitudes = new MagnitudeMemory(this.o.magnitudes, this.o.levels);
     this.lastMagnitude = new Float64Array(this.o.magnitudes.length).fill(Number.NEGATIVE_INFINITY);
     if (this.o.range) this.setGrid(this.o.range.min, this.o.range.max);
@@ -152,8 +145,7 @@ export class ContextNoveltyModel {
       this.seen.bytes +
       this.hist.byteLength +
       this.ctx.byteLength +
-      this.longestLevel.byteLength +
-      this.runStats.byteLength +
+      this.runMemory.bytes +
       this.magnitudes.bytes +
       this.lastMagnitude.byteLength +
       (this.learnBuffer?.byteLength ?? 0)
@@ -242,40 +234,12 @@ export class ContextNoveltyModel {
     return score;
   }
 
-  /** Exact-value and level runs twice as long as any before them: one STUCK_SCORE per run. */
+  /** A stuck value or an overlong regular run (runs.ts): STUCK_SCORE, once per run. */
   private runs(value: number, x: number, scoring: boolean, order: number): number {
-    const minRun = this.o.learning * this.o.runFraction;
-    let score = 0;
-    if (value === this.prevValue) this.exactRun++;
-    else {
-      this.longestExact = Math.max(this.longestExact, this.exactRun);
-      this.exactRun = 1;
-      this.exactFired = false;
-      this.prevValue = value;
-    }
-    if (!this.exactFired && this.longestExact > 0 && this.exactRun > Math.max(minRun, 2 * this.longestExact)) {
-      this.exactFired = true;
-      if (scoring) {
-        score = STUCK_SCORE;
-        this.why = { ...this.explain(order, x, -1), reason: 'stuck', run: this.exactRun };
-      }
-    }
-    if (x === this.prevLevel) this.levelRun++;
-    else {
-      if (this.prevLevel >= 0) this.endRun(this.prevLevel, this.levelRun);
-      this.levelRun = 1;
-      this.levelFired = false;
-      this.prevLevel = x;
-    }
-    const longest = this.longestLevel[x];
-    if (!this.levelFired && longest > 0 && this.levelRun > Math.max(minRun, 2 * longest) && this.regular(x)) {
-      this.levelFired = true;
-      if (scoring && score === 0) {
-        score = STUCK_SCORE;
-        this.why = { ...this.explain(order, x, -1), reason: 'long-run', run: this.levelRun };
-      }
-    }
-    return score;
+    const event = this.runMemory.observe(value, x);
+    if (!event || !scoring) return 0;
+    this.why = { ...this.explain(order, x, -1), reason: event, run: this.runMemory.length(event) };
+    return STUCK_SCORE;
   }
 
   /** A magnitude never shown on a logarithmic grid: MAGNITUDE_SCORE, once per grid per silence. */
@@ -309,28 +273,6 @@ export class ContextNoveltyModel {
       return MAGNITUDE_SCORE;
     }
     return 0;
-  }
-
-  private endRun(level: number, run: number): void {
-    this.longestLevel[level] = Math.max(this.longestLevel[level], run);
-    const i = level * 3;
-    const n = ++this.runStats[i];
-    const d = run - this.runStats[i + 1];
-    this.runStats[i + 1] += d / n;
-    this.runStats[i + 2] += d * (run - this.runStats[i + 1]);
-  }
-
-  /**
-   * Runs at this level come at a regular length (a cycle), so an overlong one means something:
-   * at least three, with a coefficient of variation <= maxRunCv. A level entered and left at random
-   * (noise across a cell edge) has geometric run lengths (CV ~ 1), and their record means nothing.
-   */
-  private regular(level: number): boolean {
-    const i = level * 3;
-    const n = this.runStats[i];
-    if (n < 3) return false;
-    const mean = this.runStats[i + 1];
-    return Math.sqrt(this.runStats[i + 2] / (n - 1)) <= this.o.maxRunCv * mean;
   }
 
   /** The cells that followed the longest known context before (probed before this reading is learned). */
