@@ -109,12 +109,14 @@ export class ContextNoveltyModel {
   private lastReport = Number.NEGATIVE_INFINITY;
   private min = 0;
   private width = 1;
-  private learnBuffer?: Float64Array;
+  /** Learned range: the span seen so far while the first half of the learning period lasts. */
+  private learning?: { lo: number; hi: number };
   private readonly runMemory: RunMemory;
   private readonly magnitudes: MagnitudeMemory;
   private readonly lastMagnitude: Float64Array;
-  /** Sum, then mean, of the learning period's values as range fractions (u). */
-  private learnedLevel = 0;
+  /** The learning period's values as range fractions (u): their sum and count. */
+  private learnedSum = 0;
+  private learnedCount = 0;
   private why?: NoveltyExplanation;
 
   constructor(o: Partial<NoveltyOptions> = {}) {
@@ -131,7 +133,7 @@ export class ContextNoveltyModel {
     this.magnitudes = new MagnitudeMemory(this.o.magnitudes, this.o.levels);
     this.lastMagnitude = new Float64Array(this.o.magnitudes.length).fill(Number.NEGATIVE_INFINITY);
     if (this.o.range) this.setGrid(this.o.range.min, this.o.range.max);
-    else this.learnBuffer = new Float64Array(this.o.learning);
+    else this.learning = { lo: Number.POSITIVE_INFINITY, hi: Number.NEGATIVE_INFINITY };
   }
 
   /** Readings seen so far. */
@@ -147,8 +149,7 @@ export class ContextNoveltyModel {
       this.ctx.byteLength +
       this.runMemory.bytes +
       this.magnitudes.bytes +
-      this.lastMagnitude.byteLength +
-      (this.learnBuffer?.byteLength ?? 0)
+      this.lastMagnitude.byteLength
     );
   }
 
@@ -162,22 +163,17 @@ export class ContextNoveltyModel {
     this.why = undefined;
     if (!Number.isFinite(value)) return 0;
     const i = this.n++;
-    const buffer = this.learnBuffer;
-    if (buffer) {
-      // Range learned from the learning period: buffer it, then set the grid and replay.
-      buffer[i] = value;
-      if (this.n < this.o.learning) return 0;
-      let lo = Number.POSITIVE_INFINITY;
-      let hi = Number.NEGATIVE_INFINITY;
-      for (const v of buffer) {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-      const span = hi - lo || Math.abs(hi) || 1;
-      this.setGrid(lo - span, hi + span);
-      this.learnBuffer = undefined;
-      for (const v of buffer) this.learn(v, false);
-      return 0;
+    const span = this.learning;
+    if (span) {
+      // No range given: the first half of the learning period sets it (one span of margin each
+      // side), the second half learns the contexts on it. Nothing is replayed, so a fleet of
+      // sensors started together never pays for its history all at once.
+      span.lo = Math.min(span.lo, value);
+      span.hi = Math.max(span.hi, value);
+      if (this.n < this.o.learning / 2) return 0;
+      const width = span.hi - span.lo || Math.abs(span.hi) || 1;
+      this.setGrid(span.lo - width, span.hi + width);
+      this.learning = undefined;
     }
     const score = this.learn(value, i >= this.o.learning);
     return i >= this.o.learning ? score : 0;
@@ -247,13 +243,14 @@ export class ContextNoveltyModel {
     const u = (value - this.min) / (this.width * this.o.levels);
     const fresh = this.magnitudes.observe(u);
     if (!scoring) {
-      this.learnedLevel += u / this.o.learning;
+      this.learnedSum += u;
+      this.learnedCount++;
       return 0;
     }
     // Only a rise counts: clean air (or an idle count) reaching a magnitude it never showed, at
     // magnitudeRise times its learned level. Its own tails (a record low, a small excursion of
     // noise) set new cells too, and they are not events (bench/nab/gas.ts).
-    if (!fresh || u <= this.o.magnitudeRise * this.learnedLevel) return 0;
+    if (!fresh || u <= (this.o.magnitudeRise * this.learnedSum) / Math.max(1, this.learnedCount)) return 0;
     const rest = this.o.learning * this.o.restFraction;
     for (let g = 0; g < this.o.magnitudes.length; g++) {
       if (!(fresh & (1 << g)) || index - this.lastMagnitude[g] < rest) continue;
