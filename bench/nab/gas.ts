@@ -115,7 +115,10 @@ function run(kind: Kind, g: (typeof GASES)[number], seed: number): RunResult {
       value = faultReading(ev.fault, now, value, rng);
     }
     if (ev?.leak && incidentLevel(ev.leak, now) === 0 && now > ev.start) st.incidents.length = 0;
-    for (const tr of e.onReading(reading(ctx, now, value), ctx, now)) {
+    const trs = e.onReading(reading(ctx, now, value), ctx, now);
+    // As the center: the detector scores off the alarm path; its verdicts come at the tick.
+    anomaly.flush();
+    for (const tr of [...trs, ...e.tick(now)]) {
       if (tr.action !== 'raise') continue;
       if (tr.alarm.type !== 'anomaly') {
         if (ev && now >= ev.start && out.thresholdAt === undefined && tr.alarm.type !== 'stale') out.thresholdAt = now;

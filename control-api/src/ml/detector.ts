@@ -1,8 +1,12 @@
 /**
  * AnomalyDetector: the streaming anomaly model as an advisory DetectionEngine plug-in. Every
- * reading of every numeric sensor is scored where it arrives, synchronously (~1 us a reading,
- * bench/nab/throughput.ts), so the verdict is part of the same engine step as the threshold
- * rules and no queue, thread or sampling stands between a reading and its score (issue 22).
+ * reading of every numeric sensor is scored (issue 22: no sampling), ~1-3 us each
+ * (bench/nab/throughput.ts), but not on the alarm path itself: `onReading` only appends the
+ * reading to a bounded ring (no allocation) and the ring is scored in slices of at most `sliceMs`
+ * between the event loop's I/O callbacks (setImmediate), so a telemetry message carrying a flame
+ * or a gas-high reading never waits for the model to score the readings before it. Verdicts are
+ * handed to the engine at its next tick (about a second). A backlog beyond `maxQueue` readings
+ * drops the oldest, counted (`stats.dropped`).
  *
  * A score at or above the fixed, calibrated `threshold` raises an advisory `anomaly` alarm
  * (priority 4) carrying why (value, expected band, reason, score); it stays active while the
@@ -37,6 +41,10 @@ export interface AnomalyDetectorOptions {
   model?: Partial<Omit<NoveltyOptions, 'range' | 'reportAt'>>;
   /** Sensors with a model at once (LRU beyond; default 5,000). */
   maxSensors?: number;
+  /** Readings waiting to be scored at most; beyond, the oldest are dropped and counted (default 100,000). */
+  maxQueue?: number;
+  /** CPU time per scoring slice between I/O callbacks (default 1 ms). */
+  sliceMs?: number;
 }
 
 interface Active {
@@ -49,27 +57,48 @@ interface Active {
 export class AnomalyDetector implements AdvisoryDetector {
   readonly advisory = true;
   readonly name = 'ml:context-novelty';
-  readonly stats = { scored: 0, skipped: 0, raised: 0, cleared: 0 };
+  readonly stats = { scored: 0, skipped: 0, dropped: 0, raised: 0, cleared: 0 };
   private readonly scorer: StreamingAnomalyScorer;
   private readonly threshold: number;
   private readonly hold: number;
   private readonly seen = new Map<string, number>();
   private readonly active = new Map<string, Active>();
+  // The ring of readings waiting to be scored: context, value and timestamp side by side.
+  private readonly ring: SensorContext[];
+  private readonly values: Float64Array;
+  private readonly times: Float64Array;
+  private head = 0;
+  private size = 0;
+  private pending: Condition[] = [];
+  private running = false;
+  private scheduled = false;
 
   constructor(private readonly o: AnomalyDetectorOptions) {
     this.threshold = o.threshold ?? DEFAULT_THRESHOLD;
     const model = { ...DEFAULT_NOVELTY, ...o.model, reportAt: this.threshold };
     this.hold = Math.max(1, Math.round(model.learning * model.restFraction));
     this.scorer = new StreamingAnomalyScorer({ model, maxSensors: o.maxSensors });
+    const capacity = o.maxQueue ?? 100_000;
+    this.ring = new Array<SensorContext>(capacity);
+    this.values = new Float64Array(capacity);
+    this.times = new Float64Array(capacity);
   }
 
-  /** Nothing to start: models are created on a sensor's first reading. */
+  /** Starts scoring in slices (models are created on a sensor's first reading). */
   start(): void {
+    this.running = true;
+    this.schedule();
     this.o.log.info({ threshold: this.threshold, sampleEvery: this.o.sampleEvery ?? 1 }, 'ml: anomaly detector on');
   }
 
   stop(): void {
+    this.running = false;
     this.active.clear();
+  }
+
+  /** Readings waiting to be scored. */
+  get backlog(): number {
+    return this.size;
   }
 
   /** Sensors with a model, and the bytes their models hold. */
@@ -89,38 +118,94 @@ export class AnomalyDetector implements AdvisoryDetector {
       this.seen.set(ctx.sensorId, n);
       if (n % every !== 0) return [];
     }
-    this.stats.scored++;
-    const score = this.scorer.score(ctx, reading.value);
-    const explanation = this.scorer.explanation;
-    const a = this.active.get(ctx.sensorId);
-    if (explanation && score >= this.threshold) {
-      this.active.set(ctx.sensorId, { ctx, left: this.hold, lastTs: reading.ts });
-      this.stats.raised++;
-      return [this.condition(ctx, reading, true, score, explanation)];
+    const capacity = this.values.length;
+    if (this.size === capacity) {
+      // Overload: shed the oldest (the model is advisory; threshold rules saw every reading).
+      this.head = (this.head + 1) % capacity;
+      this.size--;
+      if (++this.stats.dropped % 10_000 === 1)
+        this.o.log.warn({ dropped: this.stats.dropped }, 'ml: backlog full, dropping');
     }
-    if (!a) return [];
-    a.lastTs = reading.ts;
-    if (--a.left > 0) return [];
-    this.active.delete(ctx.sensorId);
-    this.stats.cleared++;
-    return [this.condition(ctx, reading, false, score)];
+    const at = (this.head + this.size) % capacity;
+    this.ring[at] = ctx;
+    this.values[at] = reading.value;
+    this.times[at] = reading.ts;
+    this.size++;
+    this.schedule();
+    return [];
   }
 
-  /** A sensor that went quiet while its advisory alarm was active: clear it rather than leave it standing. */
+  /** Scores everything waiting now, synchronously (tests, benches, shutdown); returns how many. */
+  flush(): number {
+    return this.drain(Number.POSITIVE_INFINITY);
+  }
+
+  /** The engine's tick: verdicts scored since the last one, and quiet sensors cleared. */
   onTick(now: number): Condition[] {
-    const out: Condition[] = [];
+    const out = this.pending;
+    this.pending = [];
     for (const [id, a] of this.active) {
       if (now - a.lastTs < QUIET_CLEAR_MS) continue;
       this.active.delete(id);
       this.stats.cleared++;
-      out.push(this.condition(a.ctx, undefined, false, 0));
+      out.push(this.condition(a.ctx, undefined, undefined, false, 0));
     }
     return out;
   }
 
+  private schedule(): void {
+    if (!this.running || this.scheduled || this.size === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      try {
+        this.drain(performance.now() + (this.o.sliceMs ?? 1));
+      } catch (err) {
+        this.o.log.error({ err: (err as Error).stack }, 'ml: scoring failed');
+      }
+      this.schedule();
+    });
+  }
+
+  /** Scores waiting readings until `until` (performance.now() ms), checking the clock every 64. */
+  private drain(until: number): number {
+    let n = 0;
+    const capacity = this.values.length;
+    while (this.size > 0 && ((n & 63) !== 0 || performance.now() < until)) {
+      const i = this.head;
+      const ctx = this.ring[i];
+      this.ring[i] = undefined as unknown as SensorContext;
+      this.head = (i + 1) % capacity;
+      this.size--;
+      this.score(ctx, this.values[i], this.times[i]);
+      n++;
+    }
+    return n;
+  }
+
+  private score(ctx: SensorContext, value: number, ts: number): void {
+    this.stats.scored++;
+    const score = this.scorer.score(ctx, value);
+    const explanation = this.scorer.explanation;
+    const a = this.active.get(ctx.sensorId);
+    if (explanation && score >= this.threshold) {
+      this.active.set(ctx.sensorId, { ctx, left: this.hold, lastTs: ts });
+      this.stats.raised++;
+      this.pending.push(this.condition(ctx, value, ts, true, score, explanation));
+      return;
+    }
+    if (!a) return;
+    a.lastTs = ts;
+    if (--a.left > 0) return;
+    this.active.delete(ctx.sensorId);
+    this.stats.cleared++;
+    this.pending.push(this.condition(ctx, value, ts, false, score));
+  }
+
   private condition(
     ctx: SensorContext,
-    r: DetectionReading | undefined,
+    value: number | undefined,
+    ts: number | undefined,
     active: boolean,
     score: number,
     why?: NoveltyExplanation,
@@ -136,11 +221,11 @@ export class AnomalyDetector implements AdvisoryDetector {
       advisory: true,
       value: round(score),
       threshold: this.threshold,
-      message: active ? `anomaly: ${what} ${r?.value} ${ctx.unit} (${why?.reason})` : `anomaly: ${what} back to normal`,
-      sensorTs: r?.ts,
+      message: active ? `anomaly: ${what} ${value} ${ctx.unit} (${why?.reason})` : `anomaly: ${what} back to normal`,
+      sensorTs: ts,
       cameras: ctx.cameras,
     };
-    if (active && why && r) c.anomaly = explanationOf(why, r.value, ctx.unit, score, this.threshold);
+    if (active && why && value !== undefined) c.anomaly = explanationOf(why, value, ctx.unit, score, this.threshold);
     return c;
   }
 }

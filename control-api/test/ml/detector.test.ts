@@ -1,14 +1,16 @@
 /**
- * AnomalyDetector in a real DetectionEngine (issues 4 and 22): every reading is scored where it
- * arrives; a leak ramping below gas-low raises an advisory 'anomaly' alarm that says why (value,
- * expected band, reason, score vs the fixed threshold) before gas-low fires; when the advisory
- * alarm clears, the threshold alarm it cannot touch stays standing; a stuck transmitter is
- * reported as stuck.
+ * AnomalyDetector in a real DetectionEngine (issues 4 and 22): every reading is scored, off the
+ * alarm path (onReading only queues; scoring runs in slices between I/O callbacks, verdicts come
+ * at the engine's tick); a leak ramping below gas-low raises an advisory 'anomaly' alarm that says
+ * why (value, expected band, reason, score vs the fixed threshold) before gas-low fires; when the
+ * advisory alarm clears, the threshold alarm it cannot touch stays standing; a stuck transmitter
+ * is reported as stuck.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
 import { mulberry32 } from '../../../edge-agent/src/sim/physics.js';
+import { waitFor } from '../../../testkit/index.js';
 import { DEFAULT_NOVELTY } from '../../src/ml/context-novelty.js';
 import { createAnomalyDetector, DEFAULT_THRESHOLD } from '../../src/ml/detector.js';
 import { loadSettings } from '../../src/settings.js';
@@ -24,7 +26,7 @@ function baseline(n: number, seed: number): number[] {
 }
 
 describe('AnomalyDetector with the DetectionEngine', () => {
-  it('scores every reading inline; a leak below gas-low raises an explained advisory alarm first', () => {
+  it('scores every reading; a leak below gas-low raises an explained advisory alarm first', () => {
     const anomaly = createAnomalyDetector({ log });
     const e = engine({ detectors: [anomaly] });
     const ctx = ch4();
@@ -33,7 +35,11 @@ describe('AnomalyDetector with the DetectionEngine', () => {
     const feed = (values: number[]) => {
       for (const v of values) {
         t += 2000;
-        for (const tr of e.onReading(reading(ctx, T0 + t, v), ctx, T0 + t))
+        const out = e.onReading(reading(ctx, T0 + t, v), ctx, T0 + t);
+        // The hot path never yields an ML verdict: it only queues. The tick hands them over.
+        assert.ok(out.every((tr) => !tr.alarm.advisory));
+        anomaly.flush();
+        for (const tr of [...out, ...e.tick(T0 + t)])
           seen.push(`${tr.alarm.type}${tr.alarm.advisory ? '(ml)' : ''}:${tr.action}`);
       }
     };
@@ -75,8 +81,11 @@ describe('AnomalyDetector with the DetectionEngine', () => {
     const values = [...baseline(1500, 2), ...Array(600).fill(0.93)];
     const raised: Array<{ at: number; reason?: string }> = [];
     for (const [i, v] of values.entries()) {
-      for (const tr of e.onReading(reading(ctx, T0 + i * 2000, v), ctx, T0 + i * 2000))
-        if (tr.action === 'raise') raised.push({ at: i, reason: tr.alarm.anomaly?.reason });
+      e.onReading(reading(ctx, T0 + i * 2000, v), ctx, T0 + i * 2000);
+      anomaly.flush();
+      for (const tr of e.tick(T0 + i * 2000))
+        if (tr.action === 'raise' && tr.alarm.type === 'anomaly')
+          raised.push({ at: i, reason: tr.alarm.anomaly?.reason });
     }
     assert.deepEqual(raised, [{ at: 1500 + DEFAULT_NOVELTY.learning * DEFAULT_NOVELTY.runFraction, reason: 'stuck' }]);
   });
@@ -88,9 +97,11 @@ describe('AnomalyDetector with the DetectionEngine', () => {
     e.onReading(reading(f, T0, 1), f, T0);
     const ctx = ch4();
     e.onReading(reading(ctx, T0, 3, { quality: 'fault' }), ctx, T0);
-    assert.deepEqual(anomaly.stats, { scored: 0, skipped: 2, raised: 0, cleared: 0 });
+    assert.deepEqual(anomaly.stats, { scored: 0, skipped: 2, dropped: 0, raised: 0, cleared: 0 });
     const values = [...baseline(800, 3), 9];
     for (const [i, v] of values.entries()) e.onReading(reading(ctx, T0 + i * 2000, v), ctx, T0 + i * 2000);
+    assert.equal(anomaly.flush(), 801);
+    e.tick(T0 + 800 * 2000);
     assert.equal(e.active().find((a) => a.type === 'anomaly')?.state, 'unack');
     const last = T0 + 800 * 2000;
     const ours = (trs: ReturnType<typeof e.tick>) =>
@@ -108,6 +119,21 @@ describe('AnomalyDetector with the DetectionEngine', () => {
       every.onReading(reading(ctx, T0 + i, 1), ctx);
       thinned.onReading(reading(ctx, T0 + i, 1), ctx);
     }
+    assert.deepEqual([every.flush(), thinned.flush()], [100, 10]);
     assert.deepEqual([every.stats.scored, thinned.stats.scored], [100, 10]);
+  });
+
+  it('started, it scores on its own between I/O callbacks; a backlog beyond maxQueue sheds the oldest, counted', async () => {
+    const anomaly = createAnomalyDetector({ log, maxQueue: 1000 });
+    const ctx = ch4();
+    for (let i = 0; i < 1500; i++) anomaly.onReading(reading(ctx, T0 + i * 2000, 1), ctx);
+    assert.deepEqual([anomaly.backlog, anomaly.stats.dropped], [1000, 500]);
+    anomaly.start();
+    try {
+      await waitFor(() => anomaly.backlog === 0, 5000, 5);
+      assert.equal(anomaly.stats.scored, 1000);
+    } finally {
+      anomaly.stop();
+    }
   });
 });
