@@ -4,7 +4,7 @@
  * peer) with the ML detector off and on, alternating PAIRS times, and keeps each run's figures
  * with the machine's load beside them (this machine is shared: the broker -> center stage moves
  * with the load far more than with the detector). bench/results/ingest.json is left as it was.
- * Run: node --import tsx bench/nab/ingest-ab.ts (PAIRS=1). Writes bench/results/ingest-ml-ab.json.
+ * Run: node --import tsx bench/nab/ingest-ab.ts (PAIRS=1). Appends to bench/results/ingest-ml-ab.json.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -51,7 +51,13 @@ try {
 } finally {
   if (kept !== undefined) writeFileSync(results, kept);
 }
+// Runs accumulate: one pair on a shared machine says little, several side by side say more.
+const out = new URL('../results/ingest-ml-ab.json', import.meta.url);
+const earlier = existsSync(out)
+  ? (JSON.parse(readFileSync(out, 'utf8')) as { batches?: unknown[] }).batches
+  : undefined;
+const batch = { at: new Date().toISOString(), runs };
 writeFileSync(
-  new URL('../results/ingest-ml-ab.json', import.meta.url),
-  `${JSON.stringify({ at: new Date().toISOString(), machine: '2 cores shared with other engineers', runs }, null, 2)}\n`,
+  out,
+  `${JSON.stringify({ machine: '2 cores shared with other engineers', batches: [...(earlier ?? []), batch] }, null, 2)}\n`,
 );
