@@ -158,6 +158,7 @@ export class AnomalyDetector implements AdvisoryDetector {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
+      if (!this.running) return;
       try {
         this.drain(performance.now() + (this.o.sliceMs ?? 1));
       } catch (err) {
