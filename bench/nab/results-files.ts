@@ -7,7 +7,7 @@
  * official normalisation reads `<dir>/null/null_<profile>_scores.csv`, which its `--score` step
  * makes from those files. Detector names carry no '_': the official runner splits on it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { NabFile } from './corpus.js';
 
@@ -27,4 +27,13 @@ export function writeResultsFiles(dir: string, detector: string, file: NabFile, 
   const path = join(folder, `${detector}_${basename(file.name)}`);
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
+}
+
+/** The anomaly_score column of a results file, as the official scorer reads it (a round-trip check). */
+export function readResultsScores(dir: string, detector: string, file: NabFile): number[] {
+  const text = readFileSync(join(dir, detector, file.category, `${detector}_${basename(file.name)}`), 'utf8');
+  const [header, ...rows] = text.trim().split('\n');
+  const column = header.split(',').indexOf('anomaly_score');
+  if (column < 0) throw new Error(`nab: no anomaly_score column in the ${detector} results for ${file.name}`);
+  return rows.map((r) => Number(r.split(',')[column]));
 }
