@@ -8,6 +8,8 @@ export interface NabFile {
   category: string;
   timestamps: number[];
   values: number[];
+  /** The file's own text of each row (timestamp, value), for NAB-format results files. */
+  rows: Array<[string, string]>;
   windows: Array<[number, number]>;
 }
 
@@ -34,10 +36,13 @@ export function loadCorpus(dir: string, filter?: string): NabFile[] {
       const rows = readFileSync(join(catDir, f), 'utf8').trim().split('\n').slice(1);
       const timestamps: number[] = [];
       const values: number[] = [];
+      const text: Array<[string, string]> = [];
       for (const row of rows) {
         const comma = row.indexOf(',');
-        timestamps.push(parseNabTime(row.slice(0, comma)));
-        values.push(Number(row.slice(comma + 1)));
+        const cells: [string, string] = [row.slice(0, comma).trim(), row.slice(comma + 1).trim()];
+        text.push(cells);
+        timestamps.push(parseNabTime(cells[0]));
+        values.push(Number(cells[1]));
       }
       const w = labels[name];
       if (!w) throw new Error(`nab: no labels for ${name} in ${labelsPath}`);
@@ -46,6 +51,7 @@ export function loadCorpus(dir: string, filter?: string): NabFile[] {
         category,
         timestamps,
         values,
+        rows: text,
         windows: w.map(([a, b]) => [parseNabTime(a), parseNabTime(b)]),
       });
     }

@@ -148,11 +148,10 @@ export class Center {
     const agentBrokerUrl = s.mqttUrl ? s.mqttPublicUrl : (broker as EmbeddedBroker).url;
 
     // 5. Detection (pure) and the alarm service that applies its transitions.
-    // ML is advisory (issue 4) and scores in its own low-priority worker thread, off the alarm
-    // path; every 10th reading of a sensor by default (ml/README "Throughput").
+    // ML is advisory (issue 4) and scores every reading inline, ~1 us each (issue 22, ml/README).
     const anomaly =
       s.mlSampleEvery > 0 ? createAnomalyDetector({ log: child('ml'), sampleEvery: s.mlSampleEvery }) : undefined;
-    await anomaly?.start();
+    anomaly?.start();
     this.onStop('ml', () => anomaly?.stop());
     const engine = new DetectionEngine({
       newId: newAlarmId,

@@ -28,7 +28,7 @@ export interface Settings {
   simulate: number;
   /** Seconds between simulated incidents per site (0: none). */
   simulateIncidentEverySec: number;
-  /** ML anomaly detection scores every Nth reading of a sensor; 0 turns it off. */
+  /** ML anomaly detection scores every Nth reading of a sensor (1, the default: all); 0 turns it off. */
   mlSampleEvery: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   seedFile: string;
@@ -125,7 +125,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   // CONTRACT: 31 simulated sites by default in `npm start`; deployments with real agents set 0.
   const simulate = int('GWANJE_SIMULATE', 31, 0, 10_000);
   const simulateIncidentEverySec = int('GWANJE_SIMULATE_INCIDENT_SEC', 600, 0, 86_400 * 30);
-  const mlSampleEvery = int('GWANJE_ML_SAMPLE_EVERY', 10, 0, 1_000_000);
+  const mlSampleEvery = int('GWANJE_ML_SAMPLE_EVERY', 1, 0, 1_000_000);
   const logLevel = (str('GWANJE_LOG_LEVEL') ?? 'info') as Settings['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) {
     errors.push(`GWANJE_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);

@@ -3,7 +3,8 @@
  * `control-api/src/main.ts` on free ports with 2 simulated sites and no simulated incidents (or
  * uses GWANJE_CONSOLE_URL / _USER / _PASSWORD / _MQTT_URL when given), registers an edge agent
  * through the console's own API, publishes 60 %LEL over MQTT with the issued credentials, and
- * checks two browser contexts. Figure: publish -> alarm row visible (p50 of 20).
+ * checks two browser contexts. Figure: publish -> alarm row visible (p50 of 20). Issue 22: a leak
+ * ramp below gas-low raises an advisory anomaly whose detail says why, in English and Korean.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import { after, before, test } from 'node:test';
 import type { AgentCredentials, LoginResponse } from '@gwanje/protocol';
 import mqtt from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { mulberry32 } from '../../edge-agent/src/sim/physics.js';
 import { launchChromium, openConsole, percentile } from './support/browser.js';
 import { type RealCenter, startRealCenter } from './support/real-center.js';
 
@@ -62,15 +64,20 @@ async function registerAgent(agentId: string): Promise<AgentCredentials> {
   return (await res.json()) as AgentCredentials;
 }
 
-test('console on the real center: 31 sites, a 60 %LEL reading alarms two consoles, ack syncs', async () => {
-  const agentId = `console-e2e-${Date.now().toString(36)}`;
+/** Registers an edge agent and connects to the broker with the credentials it was issued. */
+async function connectAgent(agentId: string): Promise<mqtt.MqttClient> {
   const creds = await registerAgent(agentId);
-  const client = await mqtt.connectAsync(mqttUrl || creds.mqtt.url, {
+  return mqtt.connectAsync(mqttUrl || creds.mqtt.url, {
     username: creds.mqtt.username,
     password: creds.mqtt.password,
     clientId: creds.mqtt.clientId ?? agentId,
     protocolVersion: 4,
   });
+}
+
+test('console on the real center: 31 sites, a 60 %LEL reading alarms two consoles, ack syncs', async () => {
+  const agentId = `console-e2e-${Date.now().toString(36)}`;
+  const client = await connectAgent(agentId);
   const prefix = `gwanje/v1/suwon/${agentId}`;
   let seq = 0;
   const publish = async (sensorId: string, value: number, ts = Date.now()) => {
@@ -135,6 +142,55 @@ test('console on the real center: 31 sites, a 60 %LEL reading alarms two console
     console.log(`center console figures: ${JSON.stringify(figures)}`);
     writeFileSync(join(artifacts, 'center-figures.json'), JSON.stringify(figures, null, 2));
     await en.locator('.alarm-panel').screenshot({ path: join(artifacts, 'center-alarms.png') });
+  } finally {
+    await client.endAsync();
+  }
+});
+
+test('issue 22: a leak below gas-low raises an advisory anomaly on the real center, explained in the detail (en, ko)', async () => {
+  const agentId = `anomaly-e2e-${Date.now().toString(36)}`;
+  const client = await connectAgent(agentId);
+  const sensor = `${agentId}-ch4`;
+  // 1,000 clean-air readings 2 s apart (past the model's 750-reading learning period), then a
+  // leak ramping 0.1 %LEL a reading: every reading must be scored for the ramp to be seen at
+  // 1.3 %LEL, the first value in a grid cell (0..gas-low in 8 cells of 1.25) clean air never reached.
+  const rnd = mulberry32(5);
+  const values = [
+    ...Array.from({ length: 1000 }, () => 0.45 + 0.7 * rnd()),
+    ...Array.from({ length: 40 }, (_, i) => Math.round((0.8 + 0.1 * i) * 100) / 100),
+  ];
+  const t0 = Date.now() - values.length * 2000;
+  try {
+    for (let i = 0, seq = 1; i < values.length; i += 250, seq++) {
+      const readings = values.slice(i, i + 250).map((value, k) => ({
+        sensorId: sensor,
+        metric: 'gas',
+        gas: 'CH4',
+        value,
+        unit: '%LEL',
+        ts: t0 + (i + k) * 2000,
+        quality: 'good',
+      }));
+      await client.publishAsync(`gwanje/v1/suwon/${agentId}/telemetry`, JSON.stringify({ agentId, seq, readings }), {
+        qos: 1,
+      });
+    }
+    for (const [locale, expected, reason] of [
+      ['en-US', '0 to 1.25 %LEL', 'a level this sensor has not shown before'],
+      ['ko-KR', '0 ~ 1.25 %LEL', '이 센서에서 처음 나타난 수준'],
+    ] as const) {
+      const page = await openConsole(browser, contexts, { url, username, password, locale });
+      const row = page.locator(`[data-source="${sensor}"][data-type=anomaly]`);
+      await row.waitFor({ timeout: 15_000 });
+      await row.click();
+      await page.keyboard.press('Enter');
+      const why = page.locator('[data-alarm-detail] [data-anomaly-why=new-level]');
+      await why.waitFor({ timeout: 5000 });
+      assert.equal((await why.locator('[data-anomaly-reading]').textContent())?.trim(), '1.3 %LEL');
+      assert.equal((await why.locator('[data-anomaly-expected]').textContent())?.trim(), expected);
+      assert.equal((await why.locator('[data-anomaly-reason]').textContent())?.trim(), reason);
+      await page.screenshot({ path: join(artifacts, `center-anomaly-${locale}.png`) });
+    }
   } finally {
     await client.endAsync();
   }

@@ -4,7 +4,14 @@
  * argument (injected clock), so delays, shelving expiry and TWA/STEL windows are testable
  * without sleeps.
  */
-import type { Alarm, AlarmFacts, AlarmState, Priority, RuleSpec as SafetyRuleSpec } from '@gwanje/protocol';
+import type {
+  Alarm,
+  AlarmFacts,
+  AlarmState,
+  AnomalyExplanation,
+  Priority,
+  RuleSpec as SafetyRuleSpec,
+} from '@gwanje/protocol';
 import type { StoredReading } from '../store/types.js';
 
 /** One configured rule on one sensor (the protocol's safety table: defaults + overrides). */
@@ -45,6 +52,8 @@ export interface Condition {
   sensorTs?: number;
   /** Extension: cameras linked to the source (copied onto a new alarm). */
   cameras?: string[];
+  /** Extension (issue 22): why an advisory anomaly model flagged the reading (copied onto the alarm). */
+  anomaly?: AnomalyExplanation;
 }
 
 /** Plug-in point for later detectors (ML, video analytics). */

@@ -1,6 +1,12 @@
 /** ML: streaming anomaly detection for sensor series, its engine plug-in and the NAB scorer. */
-export { Autoencoder, type AutoencoderOptions, seededRandom } from './autoencoder.js';
-export { type LoadOptions, loadTensorflow, type Tensorflow } from './backend.js';
+export {
+  ContextNoveltyModel,
+  DEFAULT_NOVELTY,
+  type NoveltyExplanation,
+  type NoveltyOptions,
+  type NoveltyReason,
+  STUCK_SCORE,
+} from './context-novelty.js';
 export {
   AnomalyDetector,
   type AnomalyDetectorOptions,
@@ -8,6 +14,6 @@ export {
   DEFAULT_THRESHOLD,
 } from './detector.js';
 export * from './nab-score.js';
+export { operatingRange } from './operating-range.js';
 export { type ScorerOptions, StreamingAnomalyScorer, scoreSeries } from './scorer.js';
-export { DEFAULT_SERIES_OPTIONS, SeriesModel, type SeriesModelOptions, type WindowModel } from './series-model.js';
-export { AnomalyLikelihood, lnNormalTail, normalTail, RollingWindow } from './stats.js';
+export { SuccessorTable } from './successor-table.js';

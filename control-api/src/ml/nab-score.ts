@@ -154,15 +154,6 @@ function scoredWindows(rows: readonly ScoringRow[]): number {
   return new Set(rows.filter((r) => r.window >= 0).map((r) => r.window)).size;
 }
 
-/** Credit of a perfect detector: the best (earliest scorable) row of every scored window. */
-function perfectCredit(rows: readonly ScoringRow[]): number {
-  const best = new Map<number, number>();
-  for (const r of rows) if (r.window >= 0) best.set(r.window, Math.max(best.get(r.window) ?? -Infinity, r.weight));
-  let sum = 0;
-  for (const w of best.values()) sum += w;
-  return sum;
-}
-
 /** (threshold, change of the file's score when the threshold drops to it) for every row. */
 function sweepEvents(rows: ScoringRow[], cost: CostMatrix): Array<[number, number]> {
   rows.sort((a, b) => b.score - a.score);
@@ -220,7 +211,7 @@ export interface CorpusScore {
   raw: number;
   /** Null detector (never detects): -fnWeight per scored window. */
   nullRaw: number;
-  /** Perfect detector (each window at its first scorable row, no FP): tpWeight per window when none starts in probation. */
+  /** Perfect score as NAB's runner.normalize() takes it: tpWeight per labelled window. */
   perfectRaw: number;
   normalized: number;
   files: FileScore[];
@@ -238,7 +229,9 @@ export function scoreCorpus(files: readonly ScoredFile[], cost: CostMatrix, thre
   const perFile = files.map((f) => scoreFile(f, th, cost));
   const raw = perFile.reduce((s, f) => s + f.score, 0);
   const nullRaw = -cost.fnWeight * perFile.reduce((n, f) => n + f.windows, 0);
-  const perfectRaw = files.reduce((s, f) => s + perfectCredit(scoringRows(f, cost)), 0);
+  // NAB v1.1 runner.normalize(): perfect = tpCount * tpWeight, tpCount being every window of the
+  // label file (a window inside or across the probationary period counts in full here).
+  const perfectRaw = cost.tpWeight * files.reduce((n, f) => n + f.windows.length, 0);
   return {
     threshold: th,
     raw,
@@ -247,4 +240,31 @@ export function scoreCorpus(files: readonly ScoredFile[], cost: CostMatrix, thre
     normalized: normalizedScore(raw, nullRaw, perfectRaw),
     files: perFile,
   };
+}
+
+/** Category of a corpus file: the folder of `<category>/<file>.csv`. */
+export const categoryOf = (name: string): string => name.slice(0, Math.max(0, name.indexOf('/')));
+
+export interface HeldOutScore {
+  category: string;
+  /** Threshold optimised on every file outside the category. */
+  threshold: number;
+  normalized: number;
+}
+
+/**
+ * Leave-one-category-out: each category scored at the threshold NAB's optimiser picks on all the
+ * other files, i.e. as a category the detector (and its threshold) never saw would be scored.
+ * Categories without labelled windows have no normalised score and are skipped.
+ */
+export function leaveOneCategoryOut(files: readonly ScoredFile[], cost: CostMatrix): HeldOutScore[] {
+  const out: HeldOutScore[] = [];
+  for (const category of [...new Set(files.map((f) => categoryOf(f.name)))]) {
+    const inside = files.filter((f) => categoryOf(f.name) === category);
+    const rest = files.filter((f) => categoryOf(f.name) !== category);
+    if (rest.length === 0 || inside.every((f) => f.windows.length === 0)) continue;
+    const threshold = optimizeThreshold(rest, cost).threshold;
+    out.push({ category, threshold, normalized: scoreCorpus(inside, cost, threshold).normalized });
+  }
+  return out;
 }

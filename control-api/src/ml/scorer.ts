@@ -1,109 +1,89 @@
 /**
- * StreamingAnomalyScorer: one SeriesModel (statistics + optional tfjs autoencoder) per sensor,
- * at most `maxSensors` of them (least recently used evicted, its tensors freed), so memory is
- * bounded whatever the fleet size. Implements the detection module's `AnomalyScorer`.
+ * StreamingAnomalyScorer: one ContextNoveltyModel per sensor, at most `maxSensors` of them (the
+ * least recently scored is evicted), so memory is bounded whatever the fleet size. A sensor's
+ * grid spans its operating range (operating-range.ts); a change of its rules that moves the
+ * range starts a new model, as the old grid no longer means anything.
  */
-import type { AnomalyScorer } from '../detection/detectors/ml.js';
-import type { DetectionReading, SensorContext } from '../detection/types.js';
-import { Autoencoder } from './autoencoder.js';
-import type { Tensorflow } from './backend.js';
-import { DEFAULT_SERIES_OPTIONS, SeriesModel, type SeriesModelOptions } from './series-model.js';
+import type { SensorContext } from '../detection/types.js';
+import { ContextNoveltyModel, type NoveltyExplanation, type NoveltyOptions } from './context-novelty.js';
+import { operatingRange } from './operating-range.js';
 
 export interface ScorerOptions {
-  /** Loaded tfjs (backend.ts); without it the model is statistics only. */
-  tf?: Tensorflow;
-  series?: Partial<SeriesModelOptions>;
+  /** Model settings shared by every sensor (range comes from each sensor). */
+  model?: Partial<Omit<NoveltyOptions, 'range'>>;
+  /** Sensors with a model at once (LRU beyond; default 5,000). */
   maxSensors?: number;
-  /** Seed of every autoencoder's initial weights (reproducible runs). */
-  seed?: number;
 }
 
 interface Entry {
-  model: SeriesModel;
-  dispose(): void;
+  model: ContextNoveltyModel;
+  /** The rules the range was taken from (a reconfigured sensor gets a new array, SensorRegistry.reload). */
+  rules: SensorContext['rules'];
+  rangeKey: string;
+  used: number;
 }
 
-export class StreamingAnomalyScorer implements AnomalyScorer {
-  readonly name = 'streaming-ensemble';
+export class StreamingAnomalyScorer {
   private readonly models = new Map<string, Entry>();
-  private readonly series: SeriesModelOptions;
+  private clock = 0;
 
-  constructor(private readonly o: ScorerOptions = {}) {
-    this.series = { ...DEFAULT_SERIES_OPTIONS, ...o.series };
+  constructor(private readonly o: ScorerOptions = {}) {}
+
+  /** Why the last scored reading reached the model's reportAt (undefined otherwise). */
+  explanation?: NoveltyExplanation;
+
+  /** Scores one reading of a sensor and learns it (no allocation: this is every reading's path). */
+  score(ctx: Pick<SensorContext, 'sensorId' | 'unit' | 'rules' | 'range'>, value: number): number {
+    let e = this.models.get(ctx.sensorId);
+    if (!e || e.rules !== ctx.rules) e = this.renew(ctx, e);
+    e.used = ++this.clock;
+    const score = e.model.step(value);
+    this.explanation = e.model.explanation;
+    return score;
   }
 
-  /** Scores one reading right away (the AnomalyScorer contract); prefer scoreBatch off the hot path. */
-  score(reading: DetectionReading, ctx: SensorContext): number | undefined {
-    return this.scoreBatch(ctx.sensorId, [reading.value])[0];
+  /** A new sensor, or new rules: keep the model unless its grid moved. */
+  private renew(ctx: Pick<SensorContext, 'sensorId' | 'unit' | 'rules' | 'range'>, old?: Entry): Entry {
+    const range = operatingRange(ctx);
+    const rangeKey = range ? `${range.min}:${range.max}` : 'learned';
+    const model = old && old.rangeKey === rangeKey ? old.model : new ContextNoveltyModel({ ...this.o.model, range });
+    const e: Entry = { model, rules: ctx.rules, rangeKey, used: ++this.clock };
+    this.models.set(ctx.sensorId, e);
+    if (this.models.size > (this.o.maxSensors ?? 5000)) this.evictLeastRecent();
+    return e;
   }
 
-  /** Scores consecutive readings of one sensor; the autoencoder runs once for the whole batch. */
-  scoreBatch(sensorId: string, values: readonly number[]): number[] {
-    return this.entry(sensorId).model.scoreBatch(values);
+  private evictLeastRecent(): void {
+    let oldest: string | undefined;
+    let used = Number.POSITIVE_INFINITY;
+    for (const [id, e] of this.models) {
+      if (e.used < used) {
+        used = e.used;
+        oldest = id;
+      }
+    }
+    if (oldest !== undefined) this.models.delete(oldest);
   }
 
   get sensors(): number {
     return this.models.size;
   }
 
-  dispose(): void {
-    for (const e of this.models.values()) e.dispose();
-    this.models.clear();
-  }
-
-  private entry(sensorId: string): Entry {
-    let e = this.models.get(sensorId);
-    if (e) {
-      // Map keeps insertion order: re-insert to mark as most recently used.
-      this.models.delete(sensorId);
-      this.models.set(sensorId, e);
-      return e;
-    }
-    const ae = this.o.tf
-      ? new Autoencoder(this.o.tf.tf, { dim: this.series.window, seed: this.o.seed ?? 7 })
-      : undefined;
-    e = { model: new SeriesModel(this.series, ae), dispose: () => ae?.dispose() };
-    this.models.set(sensorId, e);
-    const max = this.o.maxSensors ?? 5000;
-    if (this.models.size > max) {
-      const [oldest, old] = this.models.entries().next().value as [string, Entry];
-      old.dispose();
-      this.models.delete(oldest);
-    }
-    return e;
+  /** Bytes of model memory held (typed arrays; bench/nab reports it per sensor). */
+  get bytes(): number {
+    let n = 0;
+    for (const e of this.models.values()) n += e.model.bytes;
+    return n;
   }
 }
 
 /**
- * Scores groups of consecutive readings, one group per sensor, in model calls of at most `batch`
- * readings. NaN stands for "no opinion". The one scoring step of both the in-thread detector and
- * its worker thread (detector.ts, worker.ts).
+ * Scores a whole series offline, as NAB runs a detector: the grid spans `range` (NAB hands
+ * every detector its file's min and max) and the first `learning` readings only teach.
  */
-export function scoreGroups(
-  scorer: StreamingAnomalyScorer,
-  sensorIds: readonly string[],
-  values: readonly ArrayLike<number>[],
-  batch: number,
-): Float64Array[] {
-  return sensorIds.map((sensorId, g) => {
-    const xs = Array.from(values[g]);
-    const out = new Float64Array(xs.length);
-    for (let i = 0; i < xs.length; i += batch) {
-      const scores = scorer.scoreBatch(sensorId, xs.slice(i, i + batch));
-      for (let k = 0; k < scores.length; k++) out[i + k] = scores[k] ?? Number.NaN;
-    }
-    return out;
-  });
-}
-
-/** Scores a whole series offline in batches of `batch` (the benchmark's path). */
-export function scoreSeries(values: readonly number[], o: ScorerOptions & { batch?: number } = {}): number[] {
-  const scorer = new StreamingAnomalyScorer(o);
-  const batch = o.batch ?? 32;
-  const out: number[] = [];
-  for (let i = 0; i < values.length; i += batch) {
-    for (const s of scorer.scoreBatch('series', values.slice(i, i + batch))) out.push(s);
-  }
-  scorer.dispose();
+export function scoreSeries(values: ArrayLike<number>, o: Partial<NoveltyOptions> = {}): Float64Array {
+  const m = new ContextNoveltyModel(o);
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = m.step(values[i]);
   return out;
 }

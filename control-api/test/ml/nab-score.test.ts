@@ -1,8 +1,9 @@
 /** NAB v1.1 scorer on hand-made files whose answers follow from the paper's formulas. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { seededRandom } from '../../src/ml/autoencoder.js';
+import { mulberry32 } from '../../../edge-agent/src/sim/physics.js';
 import {
+  leaveOneCategoryOut,
   optimizeThreshold,
   PROFILES,
   probationLength,
@@ -76,9 +77,11 @@ describe('NAB scorer', () => {
     assert.deepEqual([inside.score, inside.tp, inside.fn, inside.windows], [0, 0, 0, 0]);
     const straddling = scoreCorpus([file([], [[10, 29]])], STD, 0.5);
     assert.equal(straddling.nullRaw, -1);
-    // The perfect detector's best chance is row 15: position -(29-15+1)/20.
-    assert.ok(Math.abs(straddling.perfectRaw - sigma(-15 / 20) / sigma(-1)) < 1e-12);
-    assert.equal(scoreCorpus([file([15], [[10, 29]])], STD).normalized, 100);
+    // NAB v1.1 runner.normalize(): perfect = tpWeight x every labelled window, whatever probation does.
+    assert.equal(straddling.perfectRaw, 1);
+    // The best a detector can do here is row 15, position -(29-15+1)/20: normalised just under 100.
+    const best = sigma(-15 / 20) / sigma(-1);
+    assert.ok(Math.abs(scoreCorpus([file([15], [[10, 29]])], STD).normalized - (100 * (best + 1)) / 2) < 1e-9);
   });
 
   it('a file with no labelled window: silence scores 0, each detection -fpWeight; no normalised score', () => {
@@ -99,7 +102,7 @@ describe('NAB scorer', () => {
   });
 
   it('the threshold sweep finds the best single threshold over the corpus (checked by brute force)', () => {
-    const rnd = seededRandom(42);
+    const rnd = mulberry32(42);
     const files: ScoredFile[] = [0, 1, 2].map((k) => {
       const f = file([], k === 2 ? [] : [[30 + k * 10, 45 + k * 10]], 120);
       return { ...f, name: `f${k}.csv`, scores: f.scores.map(() => Math.round(rnd() * 50) / 50) };
@@ -108,5 +111,26 @@ describe('NAB scorer', () => {
     const sum = (th: number) => files.reduce((s, f) => s + scoreFile(f, th, STD).score, 0);
     assert.ok(Math.abs(sum(best.threshold) - best.raw) < 1e-9);
     for (let th = 0; th <= 1.02; th += 0.02) assert.ok(sum(th) <= best.raw + 1e-9, `threshold ${th} beats the sweep`);
+  });
+
+  it('leave-one-category-out: each category is scored at the threshold optimised on the others', () => {
+    // Category "a" wants a low threshold (its only window scores 0.4), "b" a high one (0.5 is an FP there).
+    const a: ScoredFile = { ...file([]), name: 'a/1.csv', scores: file([]).scores.map((_, i) => (i === 40 ? 0.4 : 0)) };
+    const b: ScoredFile = {
+      ...file([]),
+      name: 'b/1.csv',
+      scores: file([]).scores.map((_, i) => (i === 40 ? 0.9 : i === 80 ? 0.5 : 0)),
+    };
+    const held = leaveOneCategoryOut([a, b], STD);
+    assert.deepEqual(
+      held.map((h) => [h.category, h.threshold]),
+      [
+        ['a', 0.9],
+        ['b', 0.4],
+      ],
+    );
+    // a at 0.9 misses its window (0); b at 0.4 catches its window and pays one far FP.
+    assert.equal(held[0].normalized, 0);
+    assert.ok(Math.abs(held[1].normalized - (100 * (1 - 0.11 + 1)) / 2) < 1e-9);
   });
 });

@@ -3,7 +3,8 @@
  * Baselines wander like real detectors (mean-reverting noise): CH4 0-2 %LEL, CO a few ppm,
  * H2S below 1 ppm, flame 0, temperature 15-25 C. Incidents arrive as a Poisson process: a leak
  * ramps one gas sensor past its gas-high level over tens of seconds, holds, then recedes; or a
- * flame detector trips for a while.
+ * flame detector trips for a while. Transmitter faults (drift, a stuck value, a noise burst) can be
+ * laid over a reading for evaluating the center's anomaly detection (issue 22, bench/nab/gas.ts).
  */
 import type { SensorConfig } from '@gwanje/firmware-config';
 import { gasInfo, sensorClass } from '@gwanje/protocol';
@@ -141,4 +142,26 @@ export function step(
     if (sensor.unit === 'bool') return { sensor, value: inc ? 1 : 0 };
     return { sensor, value: Math.round((next + extra) * 100) / 100 };
   });
+}
+
+/**
+ * A transmitter fault: what the sensor reports departs from the true concentration. drift: the
+ * reading creeps by `size` (sensor units) over the fault, as a zero drifting after poisoning or
+ * ageing; stuck: the reading holds `size`, the last value before a frozen output; noise: `size`
+ * standard deviations of noise added, as electrical interference on a 4-20 mA loop.
+ */
+export interface SensorFault {
+  kind: 'drift' | 'stuck' | 'noise';
+  start: number;
+  durationMs: number;
+  size: number;
+}
+
+/** The reading a faulty transmitter reports at `now` for the true `value` (unchanged outside the fault). */
+export function faultReading(f: SensorFault, now: number, value: number, rng: Rng): number {
+  const t = now - f.start;
+  if (t < 0 || t >= f.durationMs) return value;
+  if (f.kind === 'stuck') return f.size;
+  const v = f.kind === 'drift' ? value + (f.size * t) / f.durationMs : value + gauss(rng) * f.size;
+  return Math.max(0, Math.round(v * 100) / 100);
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SensorConfig } from '@gwanje/firmware-config';
-import { incidentLevel, initialState, mulberry32, step } from '../../src/sim/physics.js';
+import { faultReading, incidentLevel, initialState, mulberry32, step } from '../../src/sim/physics.js';
 import { simulatedAgentConfig } from '../../src/sim/province.js';
 
 const cfg = simulatedAgentConfig({
@@ -79,4 +79,23 @@ test('a leak ramps up, holds and recedes to zero', () => {
   assert.equal(incidentLevel(inc, 35_000), 40);
   assert.equal(incidentLevel(inc, 55_000), 20);
   assert.equal(incidentLevel(inc, 80_000), 0);
+});
+
+test('transmitter faults (issue 22): drift creeps to its size, stuck holds, noise spreads; none outside the fault', () => {
+  const rng = mulberry32(3);
+  const t0 = 1_800_000_000_000;
+  const drift = { kind: 'drift' as const, start: t0, durationMs: 60_000, size: 3 };
+  assert.equal(faultReading(drift, t0 - 1, 0.8, rng), 0.8);
+  assert.equal(faultReading(drift, t0 + 30_000, 0.8, rng), 2.3);
+  assert.equal(faultReading(drift, t0 + 60_000, 0.8, rng), 0.8);
+  const stuck = { kind: 'stuck' as const, start: t0, durationMs: 60_000, size: 0.93 };
+  assert.deepEqual([faultReading(stuck, t0, 0.5, rng), faultReading(stuck, t0 + 59_999, 7, rng)], [0.93, 0.93]);
+  const noise = { kind: 'noise' as const, start: t0, durationMs: 600_000, size: 1.5 };
+  const v = Array.from({ length: 300 }, (_, i) => faultReading(noise, t0 + i * 2000, 5, rng));
+  const sd = Math.sqrt(v.reduce((s, x) => s + (x - 5) ** 2, 0) / v.length);
+  assert.ok(sd > 1.2 && sd < 1.8, `sd ${sd}`);
+  assert.ok(
+    v.every((x) => x >= 0 && Math.abs(Math.round(x * 100) - x * 100) < 1e-9),
+    'two decimals, never negative',
+  );
 });

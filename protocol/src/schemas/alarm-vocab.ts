@@ -18,3 +18,18 @@ export const ALARM_TYPES = [
   'config',
   'fire-suspected',
 ] as const;
+
+/**
+ * Why the advisory anomaly model flagged a reading (issue 22), for the console to explain it:
+ * a level the sensor never showed, a step between levels never seen after the previous one, a
+ * sequence never seen, a magnitude never shown (on a logarithmic scale near the floor), one exact
+ * value held too long (a stuck transmitter), one level held far longer than ever before.
+ */
+export const ANOMALY_REASONS = [
+  'new-level',
+  'new-transition',
+  'new-sequence',
+  'new-magnitude',
+  'stuck',
+  'long-run',
+] as const;

@@ -1,9 +1,9 @@
 /** CONTRACT "Alarm object" and the ISA-18.2 states it moves through. */
 import { type Static, Type } from '@sinclair/typebox';
-import { ALARM_STATES, ALARM_TYPES } from './alarm-vocab.js';
+import { ALARM_STATES, ALARM_TYPES, ANOMALY_REASONS } from './alarm-vocab.js';
 import { CameraId, EpochMs, SiteId } from './common.js';
 
-export { ALARM_STATES, ALARM_TYPES };
+export { ALARM_STATES, ALARM_TYPES, ANOMALY_REASONS };
 
 export const AlarmState = Type.Union(ALARM_STATES.map((s) => Type.Literal(s)));
 export type AlarmState = (typeof ALARM_STATES)[number];
@@ -59,6 +59,24 @@ export const AlarmFacts = Type.Object({
 });
 export type AlarmFacts = Static<typeof AlarmFacts>;
 
+/**
+ * Extension (issue 22): why an advisory `anomaly` alarm was raised, as data the console renders
+ * in the operator's language: the reading, the band the model expected there (a missing bound
+ * is open), the calibrated score against the fixed threshold, the reason.
+ */
+export const AnomalyExplanation = Type.Object({
+  reason: Type.Union(ANOMALY_REASONS.map((r) => Type.Literal(r))),
+  reading: Type.Number(),
+  unit: Type.Optional(Type.String()),
+  expectedLow: Type.Optional(Type.Number()),
+  expectedHigh: Type.Optional(Type.Number()),
+  score: Type.Number(),
+  threshold: Type.Number(),
+  /** Readings the value (stuck) or the level (long-run) has held. */
+  run: Type.Optional(Type.Integer()),
+});
+export type AnomalyExplanation = Static<typeof AnomalyExplanation>;
+
 export const Alarm = Type.Object({
   id: Type.String(),
   siteId: SiteId,
@@ -93,6 +111,7 @@ export const Alarm = Type.Object({
   confirmedOnCamera: Type.Optional(
     Type.Object({ cameraId: CameraId, at: EpochMs, score: Type.Number({ minimum: 0, maximum: 1 }) }),
   ),
+  anomaly: Type.Optional(AnomalyExplanation),
 });
 export type Alarm = Static<typeof Alarm>;
 

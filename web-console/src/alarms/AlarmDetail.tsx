@@ -7,6 +7,7 @@ import { useLive } from '../live/LiveProvider.js';
 import { TrendChart } from '../trends/TrendChart.js';
 import { type Clip, clipHref, clipList } from '../wall/AlarmClip.js';
 import { formatTime } from './AlarmRow.js';
+import { AnomalyWhy } from './AnomalyWhy.js';
 import { alarmText, journalText } from './describe.js';
 
 /** GET /api/v1/alarms/{id}: the alarm with its journal (either nested as {alarm, journal} or flat). */
@@ -65,6 +66,7 @@ export function AlarmDetail({ alarmId, onClose }: { alarmId: string; onClose: ()
               </>
             )}
           </dl>
+          {alarm.anomaly && <AnomalyWhy why={alarm.anomaly} />}
           <h3>{t('detail.latency')}</h3>
           {lat ? (
             <table className="grid-table">
@@ -89,7 +91,8 @@ export function AlarmDetail({ alarmId, onClose }: { alarmId: string; onClose: ()
                 unit=""
                 from={alarm.raisedAt - WINDOW_MS}
                 to={Math.min(Date.now(), alarm.raisedAt + WINDOW_MS)}
-                setpoints={{ high: alarm.threshold }}
+                // An anomaly's threshold is a score, not a level of this sensor: no line for it.
+                setpoints={alarm.anomaly ? {} : { high: alarm.threshold }}
                 live={false}
                 height={12}
               />

@@ -84,6 +84,7 @@ export class AlarmStateMachine {
       a.threshold = c.threshold;
       a.message = c.message;
       if (c.facts) a.facts = c.facts;
+      if (c.anomaly) a.anomaly = c.anomaly;
       delete a.ackedAt;
       delete a.ackedBy;
       delete a.clearedAt;
@@ -238,6 +239,7 @@ export class AlarmStateMachine {
     if (c.value !== undefined) a.value = c.value;
     if (c.threshold !== undefined) a.threshold = c.threshold;
     if (c.facts) a.facts = c.facts;
+    if (c.anomaly) a.anomaly = c.anomaly;
     if (c.advisory) a.advisory = true;
     if (this.sourcesOutOfService.has(c.sourceId)) {
       // Maintenance or a bump test: recorded and shown out of service, never sounded or counted
