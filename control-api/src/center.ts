@@ -18,6 +18,7 @@ import { AuthService } from './auth/service.js';
 import { CenterMqttClient } from './broker/client.js';
 import { CommandChannel } from './broker/commands.js';
 import { EmbeddedBroker } from './broker/embedded.js';
+import { EMBEDDED_SERVICE_CLIENT_ID } from './broker/types.js';
 import { alarmStoreOf, ingestStoreOf } from './center-ports.js';
 import { DetectionEngine } from './detection/engine.js';
 import { createEscalation } from './escalation/wiring.js';
@@ -89,7 +90,12 @@ export class Center {
     await auth.start();
     this.onStop('auth', () => auth.stop());
     const admin = await auth.ensureAdmin(s.adminPassword);
-    const agentCreds = new AgentCredentials({ agents: ports.agents, audit, log });
+    const agentCreds = new AgentCredentials({
+      agents: ports.agents,
+      audit,
+      log,
+      onRefused: (reason) => this.metrics.agentLoginRefused.inc({ reason }),
+    });
 
     const tlsFiles = s.tlsCert && s.tlsKey ? { certFile: s.tlsCert, keyFile: s.tlsKey } : undefined;
 
@@ -104,12 +110,14 @@ export class Center {
         auth: agentCreds,
         log: child('broker'),
         tls: tlsFiles && { cert: readFileSync(tlsFiles.certFile), key: readFileSync(tlsFiles.keyFile) },
+        onRefused: (reason) => this.metrics.brokerRefused.inc({ reason }),
       });
       await broker.start();
       this.onStop('broker', () => broker?.stop());
     }
     // External Mosquitto: agents' broker clients mirror their credentials through dynsec.
-    const dynsec = s.mqttAdminUrl ? await startDynsec(s, agentCreds, child('dynsec')) : undefined;
+    const liveAgents = async () => (await repos.agents.list('*', { includeRevoked: false })).map((a) => a.agentId);
+    const dynsec = s.mqttAdminUrl ? await startDynsec(s, agentCreds, child('dynsec'), liveAgents) : undefined;
     if (dynsec) this.onStop('dynsec', () => dynsec.stop());
     const brokerUrl = s.mqttUrl ?? (broker as EmbeddedBroker).internalUrl;
     const agentBrokerUrl = s.mqttUrl ? s.mqttPublicUrl : (broker as EmbeddedBroker).url;
@@ -152,8 +160,9 @@ export class Center {
       username: s.mqttUrl ? urlUser(s.mqttUrl) : service.username,
       password: s.mqttUrl ? (s.mqttCenterPassword ?? urlPassword(s.mqttUrl)) : service.password,
       protocolVersion: s.mqttUrl ? 5 : 4,
-      // Stable per host and port, so a reconnect or restart resumes the broker-side session.
-      clientId: `gwanje-api-${hostname().slice(0, 40)}-${s.httpPort}`,
+      // Stable per host and port, so a reconnect or restart resumes the broker-side session. The
+      // underscores keep it outside the agentId pattern: no agent can be issued this id (F2).
+      clientId: s.mqttUrl ? `gwanje_api_${hostname().slice(0, 40)}_${s.httpPort}` : EMBEDDED_SERVICE_CLIENT_ID,
       log: child('mqtt'),
       onMessage: (topic, payload) => ingest?.handle(topic, payload),
     });

@@ -47,6 +47,20 @@ export class CenterMetrics {
     help: 'Edge agents whose last status is online',
     registers: [this.registry],
   });
+  /** Security review F3/F2/F9: broker connections closed before or at login, by reason. */
+  readonly brokerRefused = new Counter({
+    name: 'gwanje_broker_refused_total',
+    help: 'Embedded broker connections refused before or at login, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  /** Security review F9: agent logins (MQTT CONNECT, video ingest Basic) refused, by reason. */
+  readonly agentLoginRefused = new Counter({
+    name: 'gwanje_agent_login_refused_total',
+    help: 'Agent credential checks refused, by reason (bad-password, unknown-agent, cached-failure, throttled-address, throttled-agent)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly liveSockets = new Gauge({
     name: 'gwanje_live_sockets',
     help: 'Connected Socket.IO /live clients',

@@ -43,7 +43,7 @@ async function ingest(host: GatewayHttpHost, cameraId: string, req: IncomingMess
   const header = req.headers.authorization;
   let ok = false;
   try {
-    ok = await host.deps.authorizeIngest(header, cameraId);
+    ok = await host.deps.authorizeIngest(header, cameraId, req.socket.remoteAddress);
   } catch (err) {
     host.log.error({ cameraId, err: String(err) }, 'http: authorizeIngest failed');
     send(res, 500, 'authorization failed\n');

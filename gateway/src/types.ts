@@ -30,7 +30,8 @@ export interface CameraHealth {
 export interface GatewayDeps {
   log: Logger;
   authorizeViewer(token: string | undefined, cameraId: string): Promise<boolean>;
-  authorizeIngest(authorizationHeader: string | undefined, cameraId: string): Promise<boolean>;
+  /** `remoteAddress`: the pushing client's address, for failed-login throttles. */
+  authorizeIngest(authorizationHeader: string | undefined, cameraId: string, remoteAddress?: string): Promise<boolean>;
   /** Asks for the camera's upstream; reject with UnknownCameraError for a camera that does not exist. */
   startUpstream(cameraId: string): Promise<Upstream>;
   stopUpstream(cameraId: string): Promise<void>;

@@ -47,8 +47,8 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
         return false;
       }
     },
-    async authorizeIngest(header, cameraId) {
-      const identity = await d.agentCreds.verifyBasic(header);
+    async authorizeIngest(header, cameraId, remoteAddress) {
+      const identity = await d.agentCreds.verifyBasic(header, remoteAddress);
       if (!identity) return false;
       const cam = await d.repos.cameras.get(cameraId);
       return cam?.agentId === identity.agentId;

@@ -8,10 +8,12 @@ import type { Logger } from 'pino';
 import type { DbDialect } from '../db.js';
 import type { Database } from '../tables.js';
 import { initialMigration } from './0001-initial.js';
+import { secAgentsMigration } from './0003-sec-agents.js';
 
 function migrations(dialect: DbDialect): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect),
+    '0003-sec-agents': secAgentsMigration(dialect),
   };
 }
 

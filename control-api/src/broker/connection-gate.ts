@@ -1,0 +1,119 @@
+/**
+ * The embedded broker's front door (security review F3): every TCP/TLS socket passes here
+ * before aedes sees it. Admission caps open and not-yet-authenticated connections (globally and
+ * per address); the frame guard reads the MQTT fixed headers of what aedes reads and closes the
+ * socket the moment a packet announces more than allowed, before it is buffered; a connection
+ * that has not logged in within `loginTimeoutMs` (CONNECT sent and credentials checked) is
+ * closed. Everything is counted (`onRefused`) and logged without flooding the log.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from '../logger.js';
+import { RefusalLog } from '../refusal-log.js';
+import { type AdmissionLimits, ConnectionAdmission } from './admission.js';
+import { type FrameLimits, MqttFrameGuard } from './frame-guard.js';
+
+export interface GateLimits extends AdmissionLimits, FrameLimits {
+  /** From TCP accept to an authenticated CONNECT. */
+  loginTimeoutMs: number;
+}
+
+/**
+ * Defaults. The largest legitimate packet is a telemetry batch (protocol caps its payload at
+ * 1 MiB) plus its topic; a CONNECT carries an id, a will of a few hundred bytes and the
+ * credentials. deploy/mosquitto/mosquitto.conf sets the same `max_packet_size`.
+ */
+export const DEFAULT_GATE_LIMITS: GateLimits = {
+  maxConnections: 10_000,
+  maxPending: 512,
+  maxPendingPerAddress: 32,
+  connectMax: 16 * 1024,
+  packetMax: 1024 * 1024 + 8 * 1024,
+  preAuthBytes: 64 * 1024,
+  loginTimeoutMs: 10_000,
+};
+
+interface Pending {
+  address: string;
+  frames: MqttFrameGuard;
+  timer?: unknown;
+  pending: boolean;
+}
+
+/** The login timer (injected in tests, so no test sleeps for it). */
+export interface GateTimers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const realTimers: GateTimers = {
+  set: (fn, ms) => setTimeout(fn, ms).unref(),
+  clear: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export class ConnectionGate {
+  private readonly admission: ConnectionAdmission;
+  private readonly conns = new WeakMap<object, Pending>();
+  private readonly refusals: RefusalLog;
+
+  constructor(
+    private readonly limits: GateLimits,
+    log: Logger,
+    private readonly onRefused: (reason: string) => void = () => undefined,
+    private readonly timers: GateTimers = realTimers,
+  ) {
+    this.admission = new ConnectionAdmission(limits);
+    this.refusals = new RefusalLog(log);
+  }
+
+  /** Admits the socket and hands it to `next` (aedes.handle), or destroys it. */
+  accept(socket: Socket, next: (socket: Socket) => void): void {
+    const address = socket.remoteAddress ?? 'unknown';
+    const refused = this.admission.admit(address);
+    if (refused) {
+      this.refuse(refused, address);
+      socket.destroy();
+      return;
+    }
+    const st: Pending = { address, frames: new MqttFrameGuard(this.limits), pending: true };
+    this.conns.set(socket, st);
+    st.timer = this.timers.set(() => {
+      if (!st.pending) return;
+      this.refuse('login-timeout', address);
+      socket.destroy();
+    }, this.limits.loginTimeoutMs);
+    socket.once('close', () => {
+      this.timers.clear(st.timer);
+      this.admission.closed(address, st.pending);
+      st.pending = false;
+    });
+    next(socket);
+    // Attached after aedes' 'readable' listener, this only observes: with both listeners the
+    // stream stays paused and 'data' is emitted for exactly the chunks aedes reads (Node
+    // stream docs, "Choose one API style"), so nothing is buffered twice.
+    socket.on('data', (chunk: Buffer) => {
+      const bad = st.frames.push(chunk);
+      if (!bad) return;
+      this.refuse(bad, address);
+      socket.destroy();
+    });
+  }
+
+  /** The socket's CONNECT was authenticated: it leaves the pending count and may send full packets. */
+  authenticated(socket: object): void {
+    const st = this.conns.get(socket);
+    if (!st?.pending) return;
+    st.pending = false;
+    st.frames.authenticated = true;
+    this.timers.clear(st.timer);
+    this.admission.authenticated(st.address);
+  }
+
+  get counts(): { open: number; pending: number } {
+    return this.admission.counts;
+  }
+
+  private refuse(reason: string, address: string): void {
+    this.onRefused(reason);
+    this.refusals.warn(reason, { reason, address }, 'broker: connection closed before login');
+  }
+}
