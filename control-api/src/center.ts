@@ -24,6 +24,7 @@ import { DetectionEngine } from './detection/engine.js';
 import { createEscalation } from './escalation/wiring.js';
 import { createHttpApp } from './http/app.js';
 import { createCenterServer } from './http/server.js';
+import { DeviceOwnership } from './ingest/ownership.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { listenOn } from './listen.js';
 import { LiveHub } from './live/hub.js';
@@ -175,6 +176,7 @@ export class Center {
       alarms,
       live,
       commands,
+      limits: s.agentLimits,
     });
     await ingest.start();
     this.onStop('ingest', () => ingest?.stop());
@@ -247,6 +249,10 @@ export class Center {
       // Rule / camera edits reach the running detection at once (issue 4 "configurable per sensor").
       sensorAdmin: { save: (row) => repos.sensors.upsert(row), reload: (row) => void ingest?.sensors.reload(row) },
       configPublicKeyPem: s.configPublicKeyFile ? readFileSync(s.configPublicKeyFile, 'utf8') : undefined,
+      allowUnsignedConfig: s.configAllowUnsigned,
+      // Security review F1, F8, F21: admin re-home / delete of devices; agents' events apart from the audit.
+      devices: new DeviceOwnership({ repos, registry: () => ingest?.sensors }),
+      agentEvents: repos.agentEvents,
       clips: {
         list: async (id) => (await gateway.clips(id)).map((c) => ({ ...c })),
         file: (a, c) => gateway.clipFile(a, c),

@@ -17,6 +17,9 @@ export interface GatewayHttpHost {
   relay(cameraId: string): StreamRelay;
   snapshot(cameraId: string): Promise<Buffer>;
   addViewer(cameraId: string, ws: WebSocket, format: 'mpegts' | 'mpeg1', socket: Duplex): void;
+  /** Pushes running per owner (security review F21: a per-agent cap). */
+  pushes: Map<string, number>;
+  maxPushesPerOwner: number;
 }
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -41,7 +44,7 @@ export function handleHttp(host: GatewayHttpHost, req: IncomingMessage, res: Ser
 
 async function ingest(host: GatewayHttpHost, cameraId: string, req: IncomingMessage, res: ServerResponse) {
   const header = req.headers.authorization;
-  let ok = false;
+  let ok: boolean | { owner: string } = false;
   try {
     ok = await host.deps.authorizeIngest(header, cameraId, req.socket.remoteAddress);
   } catch (err) {
@@ -60,6 +63,22 @@ async function ingest(host: GatewayHttpHost, cameraId: string, req: IncomingMess
       });
     req.destroy();
     return;
+  }
+  const owner = typeof ok === 'object' ? ok.owner : undefined;
+  if (owner !== undefined) {
+    const running = host.pushes.get(owner) ?? 0;
+    if (running >= host.maxPushesPerOwner) {
+      host.log.warn({ cameraId, owner, running }, 'http: push refused, too many from this agent');
+      send(res, 429, 'too many pushes from this agent\n', { connection: 'close', 'retry-after': '10' });
+      req.destroy();
+      return;
+    }
+    host.pushes.set(owner, running + 1);
+    req.once('close', () => {
+      const left = (host.pushes.get(owner) ?? 1) - 1;
+      if (left > 0) host.pushes.set(owner, left);
+      else host.pushes.delete(owner);
+    });
   }
   host.log.info({ cameraId }, 'http: push ingest started');
   host.relay(cameraId).attachPush(req, res);

@@ -34,6 +34,31 @@ describe('push ingest (POST /video/ingest/{cameraId})', () => {
     assert.equal(h.gw.health('pushed')?.bytesIn ?? 0, 0, 'nothing refused reached the relay');
   });
 
+  it('F21: one agent feeds at most maxPushesPerOwner pushes at once; the next is 429', async () => {
+    const s = await startHarness(
+      { a: { kind: 'push' }, b: { kind: 'push' }, c: { kind: 'push' } },
+      { maxPushesPerOwner: 2 },
+    );
+    try {
+      const a = startPush(s.base, 'a', AGENT_AUTH);
+      const b = startPush(s.base, 'b', AGENT_AUTH);
+      a.write(capture);
+      b.write(capture);
+      await waitFor(() => (s.gw.health('a')?.bytesIn ?? 0) > 0 && (s.gw.health('b')?.bytesIn ?? 0) > 0, 5000);
+      assert.equal(await startPush(s.base, 'c', AGENT_AUTH).status, 429);
+      a.end();
+      assert.equal(await a.status, 204);
+      const c = startPush(s.base, 'c', AGENT_AUTH);
+      c.write(capture);
+      await waitFor(() => (s.gw.health('c')?.bytesIn ?? 0) > 0, 5000);
+      c.end();
+      b.end();
+      assert.equal(await c.status, 204);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('relays an authorized push to a viewer; a second push replaces the first', async () => {
     const v = await openViewer(`${h.wsBase}/video/pushed?token=${GOOD_TOKEN}`);
     await waitFor(() => h.starts.includes('pushed'));

@@ -17,6 +17,7 @@ import { adminRoutes } from './routes/admin.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { authRoutes } from './routes/auth.js';
 import { configRoutes } from './routes/config.js';
+import { deviceRoutes } from './routes/devices.js';
 import { directoryRoutes } from './routes/directory.js';
 import { escalationRoutes } from './routes/escalation.js';
 import { opsRoutes } from './routes/ops.js';
@@ -35,6 +36,7 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...adminRoutes,
     ...configRoutes,
     ...escalationRoutes,
+    ...deviceRoutes,
   ];
 }
 

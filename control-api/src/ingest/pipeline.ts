@@ -18,7 +18,9 @@ import { DecodeError, decode } from '@gwanje/protocol';
 import type { DetectionReading, SensorContext } from '../detection/types.js';
 import type { Logger } from '../logger.js';
 import type { CenterMetrics } from '../metrics.js';
+import { RefusalLog } from '../refusal-log.js';
 import type { StoredReading, TimeSeriesStore } from '../store/types.js';
+import { AgentEventBudget, type AgentLimits, DEFAULT_AGENT_LIMITS } from './agent-limits.js';
 import type { IngestStore } from './ports.js';
 import { SensorRegistry } from './sensors.js';
 import { SeqTracker } from './seq.js';
@@ -50,6 +52,8 @@ export interface IngestDeps {
   now?: () => number;
   /** Interval of the batched store flush (seqs, sensor last values). */
   flushMs?: number;
+  /** What one agent may register and report (security review F8, F21). */
+  limits?: Partial<AgentLimits>;
 }
 
 interface AgentInfo {
@@ -59,6 +63,8 @@ interface AgentInfo {
 
 /** Unknown agents are looked up again at most this often (a provisioned agent appears quickly). */
 const NEGATIVE_CACHE_MS = 2_000;
+/** How often old agent events are deleted. */
+const EVENT_PRUNE_MS = 3_600_000;
 
 export class IngestPipeline {
   readonly seqs = new SeqTracker();
@@ -67,11 +73,18 @@ export class IngestPipeline {
   private readonly lookups = new Map<string, Promise<void>>();
   private readonly online = new Set<string>();
   private timer?: NodeJS.Timeout;
+  private pruneTimer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private readonly now: () => number;
+  readonly limits: AgentLimits;
+  private readonly eventBudget: AgentEventBudget;
+  private readonly refusals: RefusalLog;
 
   constructor(private readonly deps: IngestDeps) {
     this.now = deps.now ?? Date.now;
+    this.limits = { ...DEFAULT_AGENT_LIMITS, ...deps.limits };
+    this.eventBudget = new AgentEventBudget(this.limits, this.now);
+    this.refusals = new RefusalLog(deps.log, 10_000, this.now);
   }
 
   async start(): Promise<void> {
@@ -84,10 +97,14 @@ export class IngestPipeline {
     }
     this.deps.metrics.agentsOnline.set(this.online.size);
     this.timer = setInterval(() => void this.flush(), this.deps.flushMs ?? 1_000);
+    void this.pruneEvents();
+    this.pruneTimer = setInterval(() => void this.pruneEvents(), EVENT_PRUNE_MS);
+    this.pruneTimer.unref();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.pruneTimer);
     await Promise.allSettled(this.lookups.values());
     await this.flush();
   }
@@ -181,13 +198,7 @@ export class IngestPipeline {
           this.cameras(msg.siteId, msg.agentId, msg.payload);
           return;
         case 'events':
-          void this.deps.store.events
-            .record(msg.siteId, msg.agentId, msg.payload)
-            .catch((err: Error) => this.deps.log.error({ err: err.message }, 'ingest: event not recorded'));
-          this.deps.log.info(
-            { agentId: msg.agentId, type: msg.payload.type, sourceId: msg.payload.sourceId },
-            'ingest: agent event',
-          );
+          this.event(msg.siteId, msg.agentId, msg.payload, topic);
           return;
         case 'cmdResult':
           this.deps.commands?.onResult(msg.agentId, msg.payload);
@@ -209,9 +220,15 @@ export class IngestPipeline {
     }
     const stored: StoredReading[] = [];
     let foreign = 0;
+    let overLimit = 0;
     for (const r of t.readings) {
       let known = this.sensors.get(r.sensorId);
       if (!known) {
+        // F8: an agent registers a bounded number of sensors; the rest of its new ids are refused.
+        if (this.sensors.countOf(t.agentId) >= this.limits.maxSensorsPerAgent) {
+          overLimit++;
+          continue;
+        }
         known = this.sensors.register({ ...r, siteId, agentId: t.agentId });
         const row = known.row;
         void this.deps.store.sensors
@@ -242,6 +259,12 @@ export class IngestPipeline {
       live.reading({ sensorId: r.sensorId, siteId, value: r.value, ts: r.ts, state });
     }
     if (foreign > 0) this.reject('unauthorized', topic, `${foreign} reading(s) for sensors of another agent`);
+    if (overLimit > 0)
+      this.reject(
+        'device-limit',
+        topic,
+        `${overLimit} reading(s) for new sensors beyond the agent's ${this.limits.maxSensorsPerAgent}`,
+      );
     if (stored.length === 0) return;
     timeseries.write(stored);
     metrics.readings.inc(stored.length);
@@ -278,10 +301,46 @@ export class IngestPipeline {
   }
 
   private cameras(siteId: string, agentId: string, inv: CameraInventory): void {
+    const topic = `gwanje/v1/${siteId}/${agentId}/cameras`;
     void this.deps.store.cameras
-      .replaceInventory(siteId, agentId, inv.cameras)
+      .replaceInventory(siteId, agentId, inv.cameras, this.limits.maxCamerasPerAgent)
+      .then((out) => {
+        // CONTRACT: a camera belongs to the site and agent that first registered it (F1).
+        if (out?.foreign.length)
+          this.reject('unauthorized', topic, `cameras of another agent or site left alone: ${out.foreign.join(', ')}`);
+        if (out?.overLimit.length)
+          this.reject('device-limit', topic, `cameras beyond the agent's ${this.limits.maxCamerasPerAgent}`);
+        const refused = new Set([...(out?.foreign ?? []), ...(out?.overLimit ?? [])]);
+        for (const c of inv.cameras)
+          if (!refused.has(c.cameraId)) this.deps.live.camera({ cameraId: c.cameraId, siteId, state: 'idle' });
+      })
       .catch((err: Error) => this.deps.log.error({ agentId, err: err.message }, 'ingest: camera inventory not stored'));
-    for (const c of inv.cameras) this.deps.live.camera({ cameraId: c.cameraId, siteId, state: 'idle' });
+  }
+
+  /** F21: agent events go to the agent-events table, at most the agent's rate; the excess is counted and dropped. */
+  private event(siteId: string, agentId: string, ev: { type: string; sourceId?: string }, topic: string): void {
+    if (!this.eventBudget.take(agentId)) {
+      this.deps.metrics.rejected.inc({ reason: 'rate-limit' });
+      this.refusals.warn(
+        `rate-limit ${agentId}`,
+        { topic, reason: 'rate-limit', perHour: this.limits.eventsPerHour },
+        'ingest: agent events over its rate dropped',
+      );
+      return;
+    }
+    void this.deps.store.events
+      .record(siteId, agentId, ev)
+      .catch((err: Error) => this.deps.log.error({ err: err.message }, 'ingest: event not recorded'));
+    this.deps.log.info({ agentId, type: ev.type, sourceId: ev.sourceId, topic }, 'ingest: agent event');
+  }
+
+  private async pruneEvents(): Promise<void> {
+    try {
+      const n = (await this.deps.store.events.prune?.(this.now() - this.limits.eventRetentionMs)) ?? 0;
+      if (n > 0) this.deps.log.info({ deleted: n }, 'ingest: old agent events deleted');
+    } catch (err) {
+      this.deps.log.error({ err: (err as Error).message }, 'ingest: agent event retention failed');
+    }
   }
 
   /** Writes seqs and newest sensor values in one batch each (serialized: never two flushes at once). */

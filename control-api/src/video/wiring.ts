@@ -51,7 +51,8 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
       const identity = await d.agentCreds.verifyBasic(header, remoteAddress);
       if (!identity) return false;
       const cam = await d.repos.cameras.get(cameraId);
-      return cam?.agentId === identity.agentId;
+      // The owner is the agent: the gateway caps how many pushes one agent feeds (F21).
+      return cam?.agentId === identity.agentId ? { owner: identity.agentId } : false;
     },
     async startUpstream(cameraId): Promise<Upstream> {
       const cam = await owned(cameraId);

@@ -22,6 +22,7 @@ import { KannelProvider } from '../../src/escalation/providers/kannel.js';
 import { EscalationService } from '../../src/escalation/service.js';
 import { createHttpApp } from '../../src/http/app.js';
 import type { HttpDeps, PtzArgs } from '../../src/http/deps.js';
+import { DeviceOwnership } from '../../src/ingest/ownership.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 import { Repositories, seedSites } from '../../src/store/repositories.js';
 import type { ReadingPoint } from '../../src/store/types.js';
@@ -168,6 +169,10 @@ export async function createHarness(o: HarnessOptions = {}) {
       },
     },
     agentConfig: repos.agents,
+    // No key is pinned in the harness: unverified envelopes are allowed explicitly (F20).
+    allowUnsignedConfig: true,
+    devices: new DeviceOwnership({ repos, registry: () => undefined }),
+    agentEvents: repos.agentEvents,
     escalation: { service: escalation, kannel },
     clips: {
       list: async (alarmId) => clipsOf.get(alarmId) ?? [],
@@ -240,23 +245,29 @@ export async function createHarness(o: HarnessOptions = {}) {
     return a.id;
   }
 
+  /** A CH4 %LEL sensor of `${siteId}-agent-1` (seedDevices provisions that agent). */
+  async function newSensor(siteId: string, sensorId: string): Promise<string> {
+    await repos.sensors.upsert({
+      sensorId,
+      siteId,
+      agentId: `${siteId}-agent-1`,
+      metric: 'gas',
+      gas: 'CH4',
+      unit: '%LEL',
+      name: null,
+      rules: null,
+      cameras: null,
+      intervalMs: 1000,
+    });
+    return sensorId;
+  }
+
   /** Sensors, cameras and agents in two sites, so scope has something to cut. */
   async function seedDevices(sites: string[]): Promise<void> {
     for (const siteId of sites) {
       const agentId = `${siteId}-agent-1`;
       await agentCreds.provision(agentId, siteId, `${siteId} agent`);
-      await repos.sensors.upsert({
-        sensorId: `${siteId}-ch4-1`,
-        siteId,
-        agentId,
-        metric: 'gas',
-        gas: 'CH4',
-        unit: '%LEL',
-        name: null,
-        rules: null,
-        cameras: null,
-        intervalMs: 1000,
-      });
+      await newSensor(siteId, `${siteId}-ch4-1`);
       await repos.cameras.upsert({
         cameraId: `${siteId}-cam-1`,
         siteId,
@@ -300,6 +311,7 @@ export async function createHarness(o: HarnessOptions = {}) {
     login,
     newAlarm,
     seedDevices,
+    newSensor,
     addClip,
     close,
   };

@@ -75,10 +75,13 @@ for (const make of [sqliteBackend, postgresBackend]) {
 
     test('migrations are applied once; reopening the same database is a no-op', async () => {
       assert.equal(db.dialect, backend.name);
+      const count = async (k: typeof db.kysely) =>
+        Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM kysely_migration`.execute(k)).rows[0].n);
+      const applied = await count(db.kysely);
+      assert.ok(applied >= 1);
       const again = await backend.open();
       try {
-        const rows = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM kysely_migration`.execute(again.kysely);
-        assert.equal(Number(rows.rows[0].n), 1);
+        assert.equal(await count(again.kysely), applied);
       } finally {
         await again.close();
       }
@@ -217,11 +220,11 @@ for (const make of [sqliteBackend, postgresBackend]) {
         ptz: false,
         profiles: '[]',
       });
-      const gone = await repos.cameras.replaceForAgent('osan-a1', [
-        { cameraId: 'osan-cam-1', siteId: 'osan', name: 'Yard', ptz: true, profiles: '[]' },
-        { cameraId: 'osan-cam-3', siteId: 'osan', name: 'New', ptz: false, profiles: '[]' },
+      const out = await repos.cameras.replaceForAgent('osan', 'osan-a1', [
+        { cameraId: 'osan-cam-1', name: 'Yard', ptz: true, profiles: '[]' },
+        { cameraId: 'osan-cam-3', name: 'New', ptz: false, profiles: '[]' },
       ]);
-      assert.deepEqual(gone, ['osan-cam-2']);
+      assert.deepEqual(out, { removed: ['osan-cam-2'], foreign: [], overLimit: [] });
       assert.deepEqual(
         (await repos.cameras.list('*', { agentId: 'osan-a1' })).map((c) => [c.cameraId, c.ptz]),
         [
@@ -229,8 +232,25 @@ for (const make of [sqliteBackend, postgresBackend]) {
           ['osan-cam-3', false],
         ],
       );
-      await repos.cameras.replaceForAgent('osan-a1', [
-        { cameraId: 'osan-cam-1', siteId: 'osan', name: 'Yard', ptz: false, profiles: '[]' },
+      // F1: another agent's (or site's) inventory cannot take, move or delete these cameras; a
+      // new camera beyond its limit is left out.
+      const taken = await repos.cameras.replaceForAgent(
+        'suwon',
+        'suwon-a1',
+        [
+          { cameraId: 'osan-cam-1', name: 'Mine now', ptz: false, profiles: '[]' },
+          { cameraId: 'suwon-cam-1', name: 'Gate', ptz: false, profiles: '[]' },
+          { cameraId: 'suwon-cam-8', name: 'Too many', ptz: false, profiles: '[]' },
+        ],
+        1,
+      );
+      assert.deepEqual(taken, { removed: [], foreign: ['osan-cam-1'], overLimit: ['suwon-cam-8'] });
+      assert.equal((await repos.cameras.get('osan-cam-1'))?.name, 'Yard');
+      assert.equal((await repos.cameras.get('osan-cam-1'))?.siteId, 'osan');
+      assert.deepEqual((await repos.cameras.replaceForAgent('osan', 'osan-evil', [])).removed, []);
+      assert.ok(await repos.cameras.get('osan-cam-1'));
+      await repos.cameras.replaceForAgent('osan', 'osan-a1', [
+        { cameraId: 'osan-cam-1', name: 'Yard', ptz: false, profiles: '[]' },
       ]);
 
       // First sight of a sensor never overwrites an admin's configuration.

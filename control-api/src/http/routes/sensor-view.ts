@@ -1,6 +1,7 @@
 /** How a sensor is shown by the API: CONTRACT's SensorView plus (additive) its rule overrides and camera links. */
 import type { RuleOverride } from '@gwanje/firmware-config';
 import type { SensorView } from '@gwanje/protocol';
+import { cameraLinksOf } from '../../ingest/sensors.js';
 import type { SensorRow } from '../../store/types.js';
 
 export function sensorView(r: SensorRow): SensorView & { name?: string } {
@@ -30,14 +31,7 @@ export function jsonArray(raw: string | null): unknown[] {
 }
 
 /** Camera links as stored: `[{cameraId, preset?}]`, or bare ids from older rows. */
-export function cameraLinks(raw: string | null): { cameraId: string; preset?: string }[] {
-  return jsonArray(raw).flatMap((c) => {
-    if (typeof c === 'string') return [{ cameraId: c }];
-    if (c && typeof c === 'object' && typeof (c as { cameraId?: unknown }).cameraId === 'string')
-      return [c as { cameraId: string; preset?: string }];
-    return [];
-  });
-}
+export const cameraLinks = cameraLinksOf;
 
 /** The sensor view plus its admin settings (additive to CONTRACT's SensorView). */
 export const sensorAdminView = (r: SensorRow) => ({
