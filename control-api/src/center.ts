@@ -184,6 +184,10 @@ export class Center {
       broker?.disconnectAgent(agentId);
       ingest?.invalidateAgent(agentId);
     });
+    // Security review F7: new credentials mean a fresh (or re-imaged) agent with a new sequence.
+    agentCreds.onProvision(async (agentId) => {
+      await ingest?.resetAgent(agentId);
+    });
     await mqtt.start();
     this.onStop('mqtt', async () => {
       commands.stop();

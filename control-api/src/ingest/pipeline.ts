@@ -2,28 +2,22 @@
  * Ingest: the single caller of protocol `decode()` for MQTT uplink (HOUSE_STYLE "One decode
  * point per way in"). A message that fails is counted in gwanje_rejected_messages_total{reason},
  * logged with its topic and reason, and dropped; it never reaches storage or detection.
- * Accepted telemetry is de-duplicated by (agentId, seq), checked against the agent's registered
- * site, written to the time-series store, fed to detection and pushed live.
+ * Accepted telemetry is de-duplicated by (agentId, seq) (seq.ts: replays and impossible seqs,
+ * security review F7), checked against the agent's registered site and its own sensors, written
+ * to the time-series store, fed to detection and pushed live. Status, cameras and events go to
+ * AgentReports.
  */
-import type {
-  AgentMessage,
-  CameraInventory,
-  CommandResult,
-  LiveAgent,
-  LiveCamera,
-  LiveReading,
-  Telemetry,
-} from '@gwanje/protocol';
+import type { AgentMessage, CommandResult, LiveAgent, LiveCamera, LiveReading, Telemetry } from '@gwanje/protocol';
 import { DecodeError, decode } from '@gwanje/protocol';
 import type { DetectionReading, SensorContext } from '../detection/types.js';
 import type { Logger } from '../logger.js';
 import type { CenterMetrics } from '../metrics.js';
-import { RefusalLog } from '../refusal-log.js';
 import type { StoredReading, TimeSeriesStore } from '../store/types.js';
-import { AgentEventBudget, type AgentLimits, DEFAULT_AGENT_LIMITS } from './agent-limits.js';
+import { type AgentLimits, DEFAULT_AGENT_LIMITS } from './agent-limits.js';
+import { AgentReports } from './agent-reports.js';
 import type { IngestStore } from './ports.js';
-import { SensorRegistry } from './sensors.js';
-import { SeqTracker } from './seq.js';
+import { type KnownSensor, SensorRegistry } from './sensors.js';
+import { DuplicateWatch, MAX_SEQ_AHEAD, SeqTracker } from './seq.js';
 
 /** What ingest hands to the alarm service. Returns the sensor's display state after the reading. */
 export interface ReadingSink {
@@ -63,48 +57,46 @@ interface AgentInfo {
 
 /** Unknown agents are looked up again at most this often (a provisioned agent appears quickly). */
 const NEGATIVE_CACHE_MS = 2_000;
-/** How often old agent events are deleted. */
-const EVENT_PRUNE_MS = 3_600_000;
 
 export class IngestPipeline {
   readonly seqs = new SeqTracker();
   readonly sensors = new SensorRegistry();
+  private readonly duplicates = new DuplicateWatch();
   private readonly agents = new Map<string, AgentInfo | { missingUntil: number }>();
   private readonly lookups = new Map<string, Promise<void>>();
-  private readonly online = new Set<string>();
   private timer?: NodeJS.Timeout;
-  private pruneTimer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   readonly limits: AgentLimits;
-  private readonly eventBudget: AgentEventBudget;
-  private readonly refusals: RefusalLog;
+  private readonly reports: AgentReports;
 
   constructor(private readonly deps: IngestDeps) {
     this.now = deps.now ?? Date.now;
     this.limits = { ...DEFAULT_AGENT_LIMITS, ...deps.limits };
-    this.eventBudget = new AgentEventBudget(this.limits, this.now);
-    this.refusals = new RefusalLog(deps.log, 10_000, this.now);
+    this.reports = new AgentReports({
+      ...deps,
+      limits: this.limits,
+      now: this.now,
+      reject: (reason, topic, detail) => this.reject(reason, topic, detail),
+    });
   }
 
   async start(): Promise<void> {
     const { store } = this.deps;
-    this.seqs.load(await store.agents.loadSeqs());
+    this.seqs.load(await store.agents.loadSeqs(), this.now());
     this.sensors.load(await store.sensors.list());
+    const online: string[] = [];
     for (const a of await store.agents.list()) {
       this.agents.set(a.agentId, { siteId: a.siteId, revoked: a.revoked });
-      if (a.state === 'online') this.online.add(a.agentId);
+      if (a.state === 'online') online.push(a.agentId);
     }
-    this.deps.metrics.agentsOnline.set(this.online.size);
+    this.reports.start(online);
     this.timer = setInterval(() => void this.flush(), this.deps.flushMs ?? 1_000);
-    void this.pruneEvents();
-    this.pruneTimer = setInterval(() => void this.pruneEvents(), EVENT_PRUNE_MS);
-    this.pruneTimer.unref();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    clearInterval(this.pruneTimer);
+    this.reports.stop();
     await Promise.allSettled(this.lookups.values());
     await this.flush();
   }
@@ -112,6 +104,17 @@ export class IngestPipeline {
   /** Forgets what is cached about an agent (credentials issued or revoked over REST). */
   invalidateAgent(agentId: string): void {
     this.agents.delete(agentId);
+  }
+
+  /**
+   * Credentials were issued or re-issued (security review F7): the agent starts a new sequence,
+   * so its old seq (perhaps poisoned) is forgotten and stored so at once.
+   */
+  async resetAgent(agentId: string): Promise<void> {
+    this.invalidateAgent(agentId);
+    this.seqs.forget(agentId);
+    if (this.duplicates.accepted(agentId)) this.deps.metrics.agentsDuplicatesOnly.set(this.duplicates.count);
+    await this.flush();
   }
 
   /** Entry point for every MQTT message the center receives. Never throws. */
@@ -192,13 +195,13 @@ export class IngestPipeline {
           this.telemetry(msg.siteId, msg.payload, receivedAt, topic);
           return;
         case 'status':
-          this.status(msg.siteId, msg.agentId, msg.payload);
+          this.reports.status(msg.siteId, msg.agentId, msg.payload);
           return;
         case 'cameras':
-          this.cameras(msg.siteId, msg.agentId, msg.payload);
+          this.reports.cameras(msg.siteId, msg.agentId, msg.payload);
           return;
         case 'events':
-          this.event(msg.siteId, msg.agentId, msg.payload, topic);
+          this.reports.event(msg.siteId, msg.agentId, msg.payload, topic);
           return;
         case 'cmdResult':
           this.deps.commands?.onResult(msg.agentId, msg.payload);
@@ -214,29 +217,30 @@ export class IngestPipeline {
 
   private telemetry(siteId: string, t: Telemetry, receivedAt: number, topic: string): void {
     const { metrics, alarms, live, timeseries } = this.deps;
-    if (!this.seqs.accept(t.agentId, t.seq)) {
-      metrics.duplicates.inc();
+    const verdict = this.seqs.accept(t.agentId, t.seq, receivedAt);
+    if (verdict === 'ahead') {
+      this.reject('seq-ahead', topic, `seq ${t.seq} is more than ${MAX_SEQ_AHEAD} beyond the clock`);
       return;
     }
+    // A replayed seq: only readings newer than what is stored for their sensor are new (F7).
+    const replay = verdict === 'replay';
     const stored: StoredReading[] = [];
     let foreign = 0;
     let overLimit = 0;
+    let seen = 0;
     for (const r of t.readings) {
       let known = this.sensors.get(r.sensorId);
+      if (replay && known?.lastTs !== undefined && r.ts <= known.lastTs) {
+        seen++;
+        continue;
+      }
       if (!known) {
         // F8: an agent registers a bounded number of sensors; the rest of its new ids are refused.
         if (this.sensors.countOf(t.agentId) >= this.limits.maxSensorsPerAgent) {
           overLimit++;
           continue;
         }
-        known = this.sensors.register({ ...r, siteId, agentId: t.agentId });
-        const row = known.row;
-        void this.deps.store.sensors
-          .register(row)
-          .catch((err: Error) =>
-            this.deps.log.error({ sensorId: row.sensorId, err: err.message }, 'ingest: sensor not registered'),
-          );
-        this.deps.log.info({ sensorId: r.sensorId, siteId, agentId: t.agentId }, 'ingest: new sensor registered');
+        known = this.register(r, siteId, t.agentId);
       } else if (known.row.siteId !== siteId || known.row.agentId !== t.agentId) {
         foreign++;
         continue;
@@ -265,82 +269,47 @@ export class IngestPipeline {
         topic,
         `${overLimit} reading(s) for new sensors beyond the agent's ${this.limits.maxSensorsPerAgent}`,
       );
+    if (replay && seen === t.readings.length) {
+      this.duplicate(t.agentId, t.seq);
+      return;
+    }
+    if (replay) {
+      // After new credentials there is no last seq: the first new readings set it, quietly.
+      const prev = this.seqs.lastSeq(t.agentId);
+      this.seqs.rebase(t.agentId, t.seq);
+      if (prev !== undefined)
+        this.deps.log.warn(
+          { agentId: t.agentId, seq: t.seq, prev, newReadings: stored.length },
+          'ingest: agent seq went back with new readings; continuing from it',
+        );
+    }
+    if (this.duplicates.accepted(t.agentId)) metrics.agentsDuplicatesOnly.set(this.duplicates.count);
     if (stored.length === 0) return;
     timeseries.write(stored);
     metrics.readings.inc(stored.length);
   }
 
-  private status(
-    siteId: string,
-    agentId: string,
-    s: {
-      state: 'online' | 'offline';
-      buffered: number;
-      version: string;
-      ts: number;
-      config?: { version: string; outcome: string; error?: string };
-    },
-  ): void {
-    const { store, live, alarms, metrics, log } = this.deps;
-    if (s.state === 'online') this.online.add(agentId);
-    else this.online.delete(agentId);
-    metrics.agentsOnline.set(this.online.size);
-    void store.agents
-      .setStatus(agentId, { state: s.state, lastSeen: this.now(), buffered: s.buffered, version: s.version })
-      .catch((err: Error) => log.error({ agentId, err: err.message }, 'ingest: agent status not stored'));
-    if (s.config && store.agents.setConfigApplied) {
-      // Issue 10: the applied version (and outcome) against the desired one is the drift the console shows.
-      const applied = JSON.stringify(s.config);
-      void store.agents
-        .setConfigApplied(agentId, applied)
-        .catch((err: Error) => log.error({ agentId, err: err.message }, 'ingest: applied config not stored'));
-    }
-    live.agent({ agentId, siteId, state: s.state, ts: s.ts, buffered: s.buffered });
-    alarms.agentStatus(agentId, siteId, s.state, this.now());
-    log.info({ agentId, siteId, state: s.state, buffered: s.buffered }, 'ingest: agent status');
-  }
-
-  private cameras(siteId: string, agentId: string, inv: CameraInventory): void {
-    const topic = `gwanje/v1/${siteId}/${agentId}/cameras`;
-    void this.deps.store.cameras
-      .replaceInventory(siteId, agentId, inv.cameras, this.limits.maxCamerasPerAgent)
-      .then((out) => {
-        // CONTRACT: a camera belongs to the site and agent that first registered it (F1).
-        if (out?.foreign.length)
-          this.reject('unauthorized', topic, `cameras of another agent or site left alone: ${out.foreign.join(', ')}`);
-        if (out?.overLimit.length)
-          this.reject('device-limit', topic, `cameras beyond the agent's ${this.limits.maxCamerasPerAgent}`);
-        const refused = new Set([...(out?.foreign ?? []), ...(out?.overLimit ?? [])]);
-        for (const c of inv.cameras)
-          if (!refused.has(c.cameraId)) this.deps.live.camera({ cameraId: c.cameraId, siteId, state: 'idle' });
-      })
-      .catch((err: Error) => this.deps.log.error({ agentId, err: err.message }, 'ingest: camera inventory not stored'));
-  }
-
-  /** F21: agent events go to the agent-events table, at most the agent's rate; the excess is counted and dropped. */
-  private event(siteId: string, agentId: string, ev: { type: string; sourceId?: string }, topic: string): void {
-    if (!this.eventBudget.take(agentId)) {
-      this.deps.metrics.rejected.inc({ reason: 'rate-limit' });
-      this.refusals.warn(
-        `rate-limit ${agentId}`,
-        { topic, reason: 'rate-limit', perHour: this.limits.eventsPerHour },
-        'ingest: agent events over its rate dropped',
+  private register(r: Telemetry['readings'][number], siteId: string, agentId: string): KnownSensor {
+    const known = this.sensors.register({ ...r, siteId, agentId });
+    const row = known.row;
+    void this.deps.store.sensors
+      .register(row)
+      .catch((err: Error) =>
+        this.deps.log.error({ sensorId: row.sensorId, err: err.message }, 'ingest: sensor not registered'),
       );
-      return;
-    }
-    void this.deps.store.events
-      .record(siteId, agentId, ev)
-      .catch((err: Error) => this.deps.log.error({ err: err.message }, 'ingest: event not recorded'));
-    this.deps.log.info({ agentId, type: ev.type, sourceId: ev.sourceId, topic }, 'ingest: agent event');
+    this.deps.log.info({ sensorId: r.sensorId, siteId, agentId }, 'ingest: new sensor registered');
+    return known;
   }
 
-  private async pruneEvents(): Promise<void> {
-    try {
-      const n = (await this.deps.store.events.prune?.(this.now() - this.limits.eventRetentionMs)) ?? 0;
-      if (n > 0) this.deps.log.info({ deleted: n }, 'ingest: old agent events deleted');
-    } catch (err) {
-      this.deps.log.error({ err: (err as Error).message }, 'ingest: agent event retention failed');
-    }
+  /** A whole message was a duplicate; an agent that sends only duplicates for long is flagged (F7). */
+  private duplicate(agentId: string, seq: number): void {
+    this.deps.metrics.duplicates.inc();
+    if (!this.duplicates.duplicate(agentId)) return;
+    this.deps.metrics.agentsDuplicatesOnly.set(this.duplicates.count);
+    this.deps.log.warn(
+      { agentId, seq, lastSeq: this.seqs.lastSeq(agentId) },
+      'ingest: every recent telemetry message of this agent was a duplicate (seq and readings not newer than stored); re-issue its credentials if it was re-imaged',
+    );
   }
 
   /** Writes seqs and newest sensor values in one batch each (serialized: never two flushes at once). */

@@ -112,14 +112,6 @@ export class AgentsRepo {
     return Number(r.numUpdatedRows) > 0;
   }
 
-  /**
-   * Forgets the agent's telemetry seq (credentials issued or re-issued, security review F7): a
-   * fresh or re-imaged agent starts a new sequence and must not be judged by the old one.
-   */
-  async resetSeq(agentId: string): Promise<void> {
-    await this.db.deleteFrom('agentSeq').where('agentId', '=', agentId).execute();
-  }
-
   /** Revokes the broker credentials (DELETE /api/v1/agents/{id}); false when unknown. */
   async revoke(agentId: string): Promise<boolean> {
     const r = await this.db
