@@ -1,10 +1,11 @@
 /**
  * The embedded broker's front door (security review F3): every TCP/TLS socket passes here
  * before aedes sees it. Admission caps open and not-yet-authenticated connections (globally and
- * per address); the frame guard reads the MQTT fixed headers of what aedes reads and closes the
- * socket the moment a packet announces more than allowed, before it is buffered; a connection
- * that has not logged in within `loginTimeoutMs` (CONNECT sent and credentials checked) is
- * closed. Everything is counted (`onRefused`) and logged without flooding the log.
+ * per address); aedes gets a socket only once its first bytes start a CONNECT; the frame guard
+ * then reads the MQTT fixed headers of what aedes reads and closes the socket the moment a
+ * packet announces more than allowed, before it is buffered; a connection that has not logged
+ * in within `loginTimeoutMs` (CONNECT sent and credentials checked) is closed. Everything is
+ * counted (`onRefused`) and logged without flooding the log.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../logger.js';
@@ -86,16 +87,35 @@ export class ConnectionGate {
       this.admission.closed(address, st.pending);
       st.pending = false;
     });
-    next(socket);
-    // Attached after aedes' 'readable' listener, this only observes: with both listeners the
-    // stream stays paused and 'data' is emitted for exactly the chunks aedes reads (Node
-    // stream docs, "Choose one API style"), so nothing is buffered twice.
-    socket.on('data', (chunk: Buffer) => {
-      const bad = st.frames.push(chunk);
-      if (!bad) return;
-      this.refuse(bad, address);
-      socket.destroy();
-    });
+    // aedes builds a client (parser, timers, session lookups) per socket: it only gets sockets
+    // whose first bytes are a plausible CONNECT header. An idle or garbage socket costs no more
+    // than this listener until the login timer closes it.
+    const precheck = new MqttFrameGuard(this.limits);
+    const held: Buffer[] = [];
+    const onFirstBytes = (chunk: Buffer) => {
+      const bad = precheck.push(chunk);
+      if (bad) {
+        this.refuse(bad, address);
+        socket.destroy();
+        return;
+      }
+      held.push(chunk);
+      if (!precheck.headerSeen) return; // at most 5 bytes until the CONNECT's length is known
+      socket.off('data', onFirstBytes);
+      socket.pause();
+      socket.unshift(held.length === 1 ? held[0] : Buffer.concat(held));
+      next(socket);
+      // Attached after aedes' 'readable' listener, this only observes: with both listeners the
+      // stream stays paused and 'data' is emitted for exactly the chunks aedes reads (Node
+      // stream docs, "Choose one API style"), the first bytes again included, nothing buffered twice.
+      socket.on('data', (data: Buffer) => {
+        const refusal = st.frames.push(data);
+        if (!refusal) return;
+        this.refuse(refusal, address);
+        socket.destroy();
+      });
+    };
+    socket.on('data', onFirstBytes);
   }
 
   /** The socket's CONNECT was authenticated: it leaves the pending count and may send full packets. */

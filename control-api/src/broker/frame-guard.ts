@@ -43,6 +43,11 @@ export class MqttFrameGuard {
 
   constructor(private readonly limits: FrameLimits) {}
 
+  /** The first packet's fixed header (type and Remaining Length) has been read and allowed. */
+  get headerSeen(): boolean {
+    return this.packets > 0;
+  }
+
   /** Feeds the next chunk read from the socket; a refusal means: close the connection now. */
   push(chunk: Uint8Array): FrameRefusal | undefined {
     if (!this.authenticated) {

@@ -42,6 +42,14 @@ function feed(guard: MqttFrameGuard, bytes: Buffer, step: number) {
 }
 
 describe('MqttFrameGuard', () => {
+  test('headerSeen once the first packet type and length are read', () => {
+    const g = new MqttFrameGuard(LIMITS);
+    g.push(connect.subarray(0, 1));
+    assert.equal(g.headerSeen, false);
+    g.push(connect.subarray(1, 2));
+    assert.equal(g.headerSeen, true);
+  });
+
   test('a real CONNECT then PUBLISH stream passes, whatever the chunking', () => {
     for (const step of [1, 2, 3, 7, 64, 100_000]) {
       const g = new MqttFrameGuard(LIMITS);
@@ -57,6 +65,7 @@ describe('MqttFrameGuard', () => {
     assert.equal(g.push(Buffer.from([0x10, 0xff, 0xff, 0xff, 0x7f])), 'packet-too-large');
     const split = new MqttFrameGuard(LIMITS);
     assert.equal(split.push(Buffer.from([0x10])), undefined);
+    assert.equal(split.headerSeen, false);
     assert.equal(split.push(Buffer.from([0xff])), undefined); // 127 so far: below the limit
     assert.equal(split.push(Buffer.from([0xff])), 'packet-too-large');
   });
