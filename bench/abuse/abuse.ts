@@ -11,7 +11,8 @@
  * Goal: RSS growth < 50 MB and alarm p99 < 100 ms with 1,000 hostile connections open.
  * Run: node --import tsx bench/abuse/abuse.ts (BENCH_PHASE_SECONDS, default 15). Writes
  * bench/results/abuse.json. BENCH_PIN=1 runs the center on CPU 0 and the attackers on CPU 1
- * (taskset), as when the attackers are other machines; without it they share both cores.
+ * (taskset), as when the attackers are other machines (bench/results/abuse-pinned.json); without
+ * it they share both cores.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -224,7 +225,8 @@ try {
     phases,
     refusals,
   };
-  writeFileSync(join(ROOT, 'bench/results/abuse.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const file = PIN ? 'abuse-pinned.json' : 'abuse.json';
+  writeFileSync(join(ROOT, 'bench/results', file), `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(result.worst));
   agent.end(true);
   socket.disconnect();
