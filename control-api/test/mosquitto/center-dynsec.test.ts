@@ -113,3 +113,51 @@ test("F2 on Mosquitto: an agent cannot use another agent's or the center's clien
   await back.endAsync();
   assert.equal((await c.api<{ mqtt: string }>('GET', '/healthz')).body.mqtt, 'up');
 });
+
+test("F1 and F7 through Mosquitto: another agent's inventory leaves a camera alone; a 2^53-1 seq silences nobody", async () => {
+  const c = centerApi(() => base);
+  const token = await c.login('admin', PASSWORD);
+  const owner = await c.provision(token, 'ds-owner', 'suwon');
+  const other = await c.provision(token, 'ds-other', 'ansan');
+  const [o, x] = [await connectAgent(owner), await connectAgent(other)];
+  const inventory = (client: typeof o, a: typeof owner) =>
+    client.publishAsync(
+      `gwanje/v1/${a.siteId}/${a.agentId}/cameras`,
+      JSON.stringify({ cameras: [{ cameraId: 'ds-owner-cam', name: 'gate', ptz: false, profiles: [] }] }),
+      { qos: 1, retain: true },
+    );
+  const ownerOf = async () =>
+    (await c.api<Array<{ cameraId: string; agentId: string }>>('GET', '/api/v1/cameras', token)).body.find(
+      (cam) => cam.cameraId === 'ds-owner-cam',
+    )?.agentId;
+  await inventory(o, owner);
+  await waitFor(async () => (await ownerOf()) === 'ds-owner', 5000);
+  const unauthorized = await c.metric('gwanje_rejected_messages_total', '{reason="unauthorized"}');
+  await inventory(x, other);
+  await waitFor(
+    async () => (await c.metric('gwanje_rejected_messages_total', '{reason="unauthorized"}')) === unauthorized + 1,
+    5000,
+  );
+  assert.equal(await ownerOf(), 'ds-owner');
+
+  const telemetry = (seq: number, value: number) =>
+    o.publishAsync(
+      'gwanje/v1/suwon/ds-owner/telemetry',
+      JSON.stringify({
+        agentId: 'ds-owner',
+        seq,
+        readings: [
+          { sensorId: 'ds-owner-ch4', metric: 'gas', gas: 'CH4', value, unit: '%LEL', ts: Date.now(), quality: 'good' },
+        ],
+      }),
+      { qos: 1 },
+    );
+  await telemetry(Number.MAX_SAFE_INTEGER, 1);
+  await telemetry(Date.now(), 60);
+  await waitFor(async () => {
+    const alarms = await c.api<Array<{ sourceId: string; type: string }>>('GET', '/api/v1/alarms?siteId=suwon', token);
+    return alarms.body.some((a) => a.sourceId === 'ds-owner-ch4' && a.type === 'gas-high');
+  }, 5000);
+  await o.endAsync();
+  await x.endAsync();
+});
