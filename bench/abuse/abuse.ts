@@ -15,7 +15,7 @@
  * it they share both cores.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alarm } from '@gwanje/protocol';
@@ -47,7 +47,11 @@ const dataDir = mkdtempSync(join(tmpdir(), 'gwanje-abuse-'));
 const base = `http://127.0.0.1:${httpPort}`;
 const PIN = process.env.BENCH_PIN === '1';
 if (PIN) execFileSync('taskset', ['-cp', '1', String(process.pid)]);
-const centerArgv = ['--import', 'tsx', join(ROOT, 'control-api/src/main.ts')];
+// BENCH_CENTER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the center.
+const nodeArgs = (process.env.BENCH_CENTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const centerArgv = [...nodeArgs, '--import', 'tsx', join(ROOT, 'control-api/src/main.ts')];
+// BENCH_PHASES=quiet,mqtt-connection-flood runs only those phases.
+const only = process.env.BENCH_PHASES?.split(',');
 const center = spawnServer(
   PIN ? 'taskset' : process.execPath,
   PIN ? ['-c', '0', process.execPath, ...centerArgv] : centerArgv,
@@ -65,6 +69,12 @@ const center = spawnServer(
   },
 );
 const pid = center.proc.pid as number;
+// BENCH_CENTER_LOG=<file> keeps the center's whole output.
+if (process.env.BENCH_CENTER_LOG) {
+  const log = createWriteStream(process.env.BENCH_CENTER_LOG);
+  center.proc.stdout?.pipe(log);
+  center.proc.stderr?.pipe(log);
+}
 
 async function api<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
   const res = await fetch(`${base}${path}`, {
@@ -144,6 +154,7 @@ try {
   let baselineRss = 0;
   const phases: Record<string, unknown>[] = [];
   const runPhase = async (name: string, start: () => Attack[]) => {
+    if (only && !only.includes(name)) return;
     const attacks = start();
     await sleep(2000); // ramp-up: the attackers reach their numbers
     latencies = [];

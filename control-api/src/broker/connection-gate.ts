@@ -55,6 +55,13 @@ export class ConnectionGate {
   private readonly admission: ConnectionAdmission;
   private readonly conns = new WeakMap<object, Pending>();
   private readonly refusals: RefusalLog;
+  private full = false;
+  /**
+   * Called with true when the not-yet-logged-in connections reach their cap and with false when
+   * they fall below it again: the broker then stops accepting sockets at the listener, which
+   * drops them before Node builds a socket object (a flood costs far less than accept-and-close).
+   */
+  onPendingFull: (full: boolean) => void = () => undefined;
 
   constructor(
     private readonly limits: GateLimits,
@@ -75,8 +82,11 @@ export class ConnectionGate {
       socket.destroy();
       return;
     }
+    // Alarm traffic is small packets: without TCP_NODELAY, Nagle plus delayed ACKs hold them up to 200 ms.
+    socket.setNoDelay(true);
     const st: Pending = { address, frames: new MqttFrameGuard(this.limits), pending: true };
     this.conns.set(socket, st);
+    this.checkFull();
     st.timer = this.timers.set(() => {
       if (!st.pending) return;
       this.refuse('login-timeout', address);
@@ -86,6 +96,7 @@ export class ConnectionGate {
       this.timers.clear(st.timer);
       this.admission.closed(address, st.pending);
       st.pending = false;
+      this.checkFull();
     });
     // aedes builds a client (parser, timers, session lookups) per socket: it only gets sockets
     // whose first bytes are a plausible CONNECT header. An idle or garbage socket costs no more
@@ -126,10 +137,23 @@ export class ConnectionGate {
     st.frames.authenticated = true;
     this.timers.clear(st.timer);
     this.admission.authenticated(st.address);
+    this.checkFull();
+  }
+
+  private checkFull(): void {
+    const full = this.admission.counts.pending >= this.limits.maxPending;
+    if (full === this.full) return;
+    this.full = full;
+    this.onPendingFull(full);
   }
 
   get counts(): { open: number; pending: number } {
     return this.admission.counts;
+  }
+
+  /** The not-yet-logged-in connections are at their cap. */
+  get pendingFull(): boolean {
+    return this.full;
   }
 
   private refuse(reason: string, address: string): void {

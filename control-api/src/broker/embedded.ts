@@ -158,11 +158,7 @@ export class EmbeddedBroker {
       log.debug({ clientId: client.id, err: err.message }, 'broker: client error'),
     );
     this.aedes = aedes;
-    // Alarm traffic is small packets: without TCP_NODELAY, Nagle plus delayed ACKs hold them up to 200 ms.
-    const handle = (socket: Socket) => {
-      socket.setNoDelay(true);
-      this.gate.accept(socket, (s) => aedes.handle(s));
-    };
+    const handle = (socket: Socket) => this.gate.accept(socket, (s) => aedes.handle(s));
     const tls = this.opts.tls;
     this.server = tls
       ? (createTlsServer(
@@ -171,8 +167,14 @@ export class EmbeddedBroker {
           handle,
         ) as unknown as Server)
       : createServer(handle);
-    // Node refuses sockets beyond this before any handshake (the gate counts them too).
-    this.server.maxConnections = limits.maxConnections;
+    // Node refuses sockets beyond this before any handshake (the gate counts them too). While
+    // the not-logged-in connections are at their cap, the listener takes no new ones at all.
+    const server = this.server;
+    server.maxConnections = limits.maxConnections;
+    this.gate.onPendingFull = (full) => {
+      server.maxConnections = full ? Math.max(1, this.gate.counts.open) : limits.maxConnections;
+    };
+    server.on('drop', () => this.opts.onRefused?.(this.gate.pendingFull ? 'too-many-pending' : 'too-many-connections'));
     this.port = await listenOn(this.server, this.opts.port, this.opts.host, 'GWANJE_MQTT_PORT');
     if (tls) {
       this.internal = createServer(handle);

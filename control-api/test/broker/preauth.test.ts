@@ -140,3 +140,43 @@ describe('the broker login timer', () => {
     ok.destroy();
   });
 });
+
+describe('the broker listener when the not-logged-in connections are at their cap', () => {
+  let store: TestCenterStore;
+  let broker: EmbeddedBroker;
+  const refused: string[] = [];
+
+  before(async () => {
+    store = await openTestStore();
+    broker = new EmbeddedBroker({
+      port: await freePort(),
+      host: '127.0.0.1',
+      service: { username: 'gwanje-center', password: randomSecret() },
+      auth: store.credentials,
+      log: store.log,
+      limits: { maxPending: 4 },
+      onRefused: (r) => refused.push(r),
+    });
+    await broker.start();
+  });
+  after(async () => {
+    await broker.stop();
+    await store.close();
+  });
+
+  test('F3: further sockets are dropped at the listener until a pending one goes', async () => {
+    const idle = await Promise.all([1, 2, 3, 4].map((i) => rawClient(broker.port, `127.0.0.${10 + i}`)));
+    for (const s of idle) s.on('error', () => undefined);
+    await waitFor(() => broker.connections.pending === 4, 5000);
+    const extra = connect({ port: broker.port, host: '127.0.0.1', localAddress: '127.0.0.20' });
+    extra.on('error', () => undefined);
+    await closed(extra);
+    await waitFor(() => refused.includes('too-many-pending'), 5000);
+    idle[0].destroy();
+    await waitFor(() => broker.connections.pending === 3, 5000);
+    const later = await rawClient(broker.port, '127.0.0.21');
+    later.on('error', () => undefined);
+    await waitFor(() => broker.connections.pending === 4, 5000);
+    for (const s of [...idle, later]) s.destroy();
+  });
+});
