@@ -5,6 +5,8 @@
  * (reading ts -> `alarm` received). Per phase: the center's RSS (growth over the quiet baseline),
  * open file descriptors, event-loop lag (the center's own monitorEventLoopDelay via /metrics,
  * reset at each scrape), alarm latency p50/p99/max and what the attackers achieved.
+ * The attackers of a phase run in their own process (attack-worker.ts), so their event loop is not
+ * the one timing the alarms; they share the machine's two cores with the center.
  * Phases: quiet, MQTT connection flood (1,000 unauthenticated sockets), oversize CONNECTs,
  * wrong-password floods over MQTT and over video ingest, HTTP upgrade flood (1,000 sockets to a
  * path nobody serves; F10, secB's fix), then all of them together.
@@ -14,7 +16,7 @@
  * (taskset), as when the attackers are other machines (bench/results/abuse-pinned.json); without
  * it they share both cores.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,14 +25,7 @@ import mqtt from 'mqtt';
 import { io } from 'socket.io-client';
 import { freePort, spawnServer, waitFor } from '../../testkit/index.js';
 import { rssMb } from '../edge/procstat.js';
-import {
-  type Attack,
-  ingestWrongPassword,
-  mqttIdleFlood,
-  mqttOversize,
-  mqttWrongPassword,
-  upgradeFlood,
-} from './attackers.js';
+import type { AttackKind, AttackPlan } from './attack-worker.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const PHASE_S = Number(process.env.BENCH_PHASE_SECONDS ?? 15);
@@ -46,6 +41,7 @@ const [httpPort, mqttPort] = await Promise.all([freePort(), freePort()]);
 const dataDir = mkdtempSync(join(tmpdir(), 'gwanje-abuse-'));
 const base = `http://127.0.0.1:${httpPort}`;
 const PIN = process.env.BENCH_PIN === '1';
+// Pinned: the measuring clients share CPU 1 with the attackers, the center has CPU 0.
 if (PIN) execFileSync('taskset', ['-cp', '1', String(process.pid)]);
 // BENCH_CENTER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the center.
 const nodeArgs = (process.env.BENCH_CENTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -153,9 +149,37 @@ try {
   await sleep(3000); // warm-up: first sensors registered, JIT settled
   let baselineRss = 0;
   const phases: Record<string, unknown>[] = [];
-  const runPhase = async (name: string, start: () => Attack[]) => {
+  /** The phase's attackers in their own process (bench/abuse/attack-worker.ts). */
+  const startAttackers = (attacks: AttackPlan['attacks']) => {
+    const plan: AttackPlan = { attacks, mqttPort, httpPort, agentId: 'abuse-target', cameraId: 'osan-cam-x' };
+    const worker = spawn(
+      PIN ? 'taskset' : process.execPath,
+      [
+        ...(PIN ? ['-c', '1', process.execPath] : []),
+        '--import',
+        'tsx',
+        join(ROOT, 'bench/abuse/attack-worker.ts'),
+        JSON.stringify(plan),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    worker.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    return {
+      async stop(): Promise<Record<string, unknown>> {
+        if (attacks.length === 0) return {};
+        worker.kill('SIGTERM');
+        await exited;
+        return out.trim() ? (JSON.parse(out.trim()) as Record<string, unknown>) : {};
+      },
+    };
+  };
+  const runPhase = async (name: string, attacks: Array<[AttackKind, number]>) => {
     if (only && !only.includes(name)) return;
-    const attacks = start();
+    const attackers = startAttackers(attacks.map(([kind, slots]) => ({ kind, slots })));
     await sleep(2000); // ramp-up: the attackers reach their numbers
     latencies = [];
     sent.clear();
@@ -170,7 +194,9 @@ try {
     }
     const m = await metrics();
     const lost = sent.size;
-    for (const a of attacks) await a.stop();
+    const attackerStats = await attackers.stop();
+    // Diagnosis: with BENCH_CENTER_NODE_ARGS=--heapsnapshot-signal=SIGUSR2 the center writes a heap snapshot.
+    if (process.env.BENCH_HEAPSNAP === '1') process.kill(pid, 'SIGUSR2');
     if (name === 'quiet') baselineRss = maxRss;
     const row = {
       phase: name,
@@ -185,7 +211,7 @@ try {
       alarms: latencies.length,
       alarmsNotReceived: lost,
       alarmLatencyMs: { p50: pct(latencies, 50), p99: pct(latencies, 99), max: pct(latencies, 100) },
-      attackers: Object.fromEntries(attacks.map((a) => [a.name, { ...a.stats }])),
+      attackers: attackerStats,
       loadavg1: Math.round(loadavg()[0] * 100) / 100,
     };
     phases.push(row);
@@ -193,18 +219,18 @@ try {
     await sleep(3000); // the center recovers before the next phase
   };
 
-  await runPhase('quiet', () => []);
-  await runPhase('mqtt-connection-flood', () => [mqttIdleFlood(mqttPort, HOSTILE)]);
-  await runPhase('mqtt-oversize-connect', () => [mqttOversize(mqttPort, 50)]);
-  await runPhase('mqtt-wrong-password', () => [mqttWrongPassword(mqttPort, 50, 'abuse-target')]);
-  await runPhase('ingest-wrong-password', () => [ingestWrongPassword(httpPort, 50, 'abuse-target', 'osan-cam-x')]);
-  await runPhase('http-upgrade-flood', () => [upgradeFlood(httpPort, HOSTILE)]);
-  await runPhase('all-at-once', () => [
-    mqttIdleFlood(mqttPort, HOSTILE),
-    mqttOversize(mqttPort, 20),
-    mqttWrongPassword(mqttPort, 20, 'abuse-target'),
-    ingestWrongPassword(httpPort, 20, 'abuse-target', 'osan-cam-x'),
-    upgradeFlood(httpPort, HOSTILE),
+  await runPhase('quiet', []);
+  await runPhase('mqtt-connection-flood', [['mqtt-idle', HOSTILE]]);
+  await runPhase('mqtt-oversize-connect', [['mqtt-oversize', 50]]);
+  await runPhase('mqtt-wrong-password', [['mqtt-wrong-password', 50]]);
+  await runPhase('ingest-wrong-password', [['ingest-wrong-password', 50]]);
+  await runPhase('http-upgrade-flood', [['http-upgrade', HOSTILE]]);
+  await runPhase('all-at-once', [
+    ['mqtt-idle', HOSTILE],
+    ['mqtt-oversize', 20],
+    ['mqtt-wrong-password', 20],
+    ['ingest-wrong-password', 20],
+    ['http-upgrade', HOSTILE],
   ]);
   sampling = false;
   await sampler;

@@ -72,6 +72,7 @@ export class VideoGateway {
       addViewer: (id, ws, format, socket) => this.addViewer(id, ws, format, socket),
       pushes: new Map(),
       maxPushesPerOwner: options.maxPushesPerOwner ?? 16,
+      refusals: { delayMs: options.refusalDelayMs ?? 1000, waiting: 0, clock: this.clock },
     };
   }
 

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { WebSocket, WebSocketServer } from 'ws';
+import type { Clock } from './clock.js';
 import type { StreamRelay } from './relay.js';
 import { parseVideoRoute } from './routes.js';
 import { SnapshotUnavailableError } from './snapshot.js';
@@ -20,7 +21,11 @@ export interface GatewayHttpHost {
   /** Pushes running per owner (security review F21: a per-agent cap). */
   pushes: Map<string, number>;
   maxPushesPerOwner: number;
+  /** Refused pushes are answered `delayMs` later (F9 tarpit); `waiting` of them at most 256. */
+  refusals: { delayMs: number; waiting: number; clock: Clock };
 }
+
+const MAX_DELAYED_REFUSALS = 256;
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
@@ -55,13 +60,24 @@ async function ingest(host: GatewayHttpHost, cameraId: string, req: IncomingMess
   }
   if (!ok) {
     // RFC 7235: 401 with a challenge when no credentials came, 403 when they were refused.
-    if (header) send(res, 403, 'forbidden\n', { connection: 'close' });
-    else
-      send(res, 401, 'authentication required\n', {
-        'www-authenticate': 'Basic realm="gwanje-video"',
-        connection: 'close',
-      });
-    req.destroy();
+    const refuse = () => {
+      if (header) send(res, 403, 'forbidden\n', { connection: 'close' });
+      else
+        send(res, 401, 'authentication required\n', {
+          'www-authenticate': 'Basic realm="gwanje-video"',
+          connection: 'close',
+        });
+      req.destroy();
+    };
+    const r = host.refusals;
+    if (!header || r.delayMs <= 0 || r.waiting >= MAX_DELAYED_REFUSALS) return refuse();
+    // Refused credentials are answered late: a guessing client gets one try per delay.
+    r.waiting++;
+    req.resume();
+    r.clock.setTimeout(() => {
+      r.waiting--;
+      refuse();
+    }, r.delayMs);
     return;
   }
   const owner = typeof ok === 'object' ? ok.owner : undefined;

@@ -81,6 +81,11 @@ export interface GatewayOptions {
   ringBudgetBytes?: number;
   /** Concurrent pushes one owner (agent) may feed (default 16); more are refused with 429. */
   maxPushesPerOwner?: number;
+  /**
+   * A refused push is answered this much later (default 1000 ms; at most 256 waiting, the rest at
+   * once), so a wrong-password flood gets one guess a second per connection.
+   */
+  refusalDelayMs?: number;
   /** Last-GOP cache bound (default 8 MiB); a longer GOP is not cached. */
   maxGopBytes?: number;
   snapshotCacheMs?: number;

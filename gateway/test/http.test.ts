@@ -34,6 +34,29 @@ describe('push ingest (POST /video/ingest/{cameraId})', () => {
     assert.equal(h.gw.health('pushed')?.bytesIn ?? 0, 0, 'nothing refused reached the relay');
   });
 
+  it('F9: a push with refused credentials is answered only after refusalDelayMs (injected clock)', async () => {
+    const clock = new ManualClock();
+    const s = await startHarness({ cam: { kind: 'push' } }, { clock, refusalDelayMs: 1000 });
+    try {
+      let answered = 0;
+      const wrong = startPush(s.base, 'cam', `Basic ${Buffer.from('cam-agent:nope').toString('base64')}`);
+      void wrong.status.then((st) => {
+        answered = st;
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(answered, 0, 'answered before the delay');
+      clock.advance(500); // (the manual clock also moves with real time: a margin)
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(answered, 0);
+      clock.advance(600);
+      assert.equal(await wrong.status, 403);
+      // No credentials at all: the 401 challenge comes at once.
+      assert.equal(await startPush(s.base, 'cam').status, 401);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('F21: one agent feeds at most maxPushesPerOwner pushes at once; the next is 429', async () => {
     const s = await startHarness(
       { a: { kind: 'push' }, b: { kind: 'push' }, c: { kind: 'push' } },

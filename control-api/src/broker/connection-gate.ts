@@ -46,7 +46,7 @@ export interface GateTimers {
   clear(handle: unknown): void;
 }
 
-const realTimers: GateTimers = {
+export const realTimers: GateTimers = {
   set: (fn, ms) => setTimeout(fn, ms).unref(),
   clear: (h) => clearTimeout(h as NodeJS.Timeout),
 };

@@ -20,7 +20,13 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { listenOn } from '../listen.js';
 import type { Logger } from '../logger.js';
 import { RefusalLog } from '../refusal-log.js';
-import { ConnectionGate, DEFAULT_GATE_LIMITS, type GateLimits, type GateTimers } from './connection-gate.js';
+import {
+  ConnectionGate,
+  DEFAULT_GATE_LIMITS,
+  type GateLimits,
+  type GateTimers,
+  realTimers,
+} from './connection-gate.js';
 import {
   type AgentIdentity,
   type BrokerAuthenticator,
@@ -62,6 +68,12 @@ export interface EmbeddedBrokerOptions {
   onRefused?(reason: string): void;
   /** Login timer (tests inject one). */
   timers?: GateTimers;
+  /**
+   * A refused login is answered this much later (default 1000 ms): the connection keeps its
+   * not-logged-in slot meanwhile, so one address makes at most `maxPendingPerAddress` guesses a
+   * second instead of as many as it can reconnect (F9).
+   */
+  loginFailureDelayMs?: number;
 }
 
 export class EmbeddedBroker {
@@ -120,7 +132,7 @@ export class EmbeddedBroker {
             { clientId: String(client.id).slice(0, 128), username: username?.slice(0, 64), err: err.message },
             'broker: connection refused',
           );
-          done(err, false);
+          (this.opts.timers ?? realTimers).set(() => done(err, false), this.opts.loginFailureDelayMs ?? 1000);
         },
       );
     };

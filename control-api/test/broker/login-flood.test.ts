@@ -75,7 +75,10 @@ function wrongPush(i: number): Promise<number> {
 }
 
 test('F9: wrong-password floods over MQTT and video ingest are throttled per address; others are unaffected', async () => {
-  const codes = await Promise.all(Array.from({ length: 60 }, (_, i) => wrongConnect(i)));
+  // Refused logins are answered a second late and a slot per address is held meanwhile: batches of 20.
+  const codes: number[] = [];
+  for (let b = 0; b < 3; b++)
+    codes.push(...(await Promise.all(Array.from({ length: 20 }, (_, i) => wrongConnect(b * 20 + i)))));
   assert.ok(
     codes.every((x) => x === 4 || x === -1),
     `CONNACKs: ${codes}`,

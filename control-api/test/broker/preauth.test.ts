@@ -95,6 +95,17 @@ describe('the broker login timer', () => {
     },
   };
   const service = { username: 'gwanje-center', password: randomSecret() };
+  const serviceConnect = (password: string) =>
+    mqttPacket.generate({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clientId: EMBEDDED_SERVICE_CLIENT_ID,
+      clean: true,
+      keepalive: 0,
+      username: service.username,
+      password: Buffer.from(password),
+    });
 
   before(async () => {
     store = await openTestStore();
@@ -113,23 +124,28 @@ describe('the broker login timer', () => {
     await store.close();
   });
 
+  test('F9: a refused login is answered only when its delay timer fires, holding its slot meanwhile', async () => {
+    const s = await rawClient(broker.port);
+    s.on('error', () => undefined);
+    const got: Buffer[] = [];
+    s.on('data', (b) => got.push(b));
+    s.write(serviceConnect('wrong'));
+    // The gate's login timer and the refusal's delay timer.
+    await waitFor(() => fired.length === 2, 5000);
+    assert.equal(got.length, 0, 'answered before the delay');
+    assert.equal(broker.connections.pending, 1);
+    fired.pop()?.();
+    await closed(s);
+    assert.equal(Buffer.concat(got)[3], 4, 'CONNACK 4: bad user name or password');
+    fired.splice(0);
+  });
+
   test('F3: a connection that has not logged in when its timer fires is closed; a logged-in one stays', async () => {
     const silent = await rawClient(broker.port);
     silent.on('error', () => undefined);
     const ok = await rawClient(broker.port);
     ok.on('error', () => undefined);
-    ok.write(
-      mqttPacket.generate({
-        cmd: 'connect',
-        protocolId: 'MQTT',
-        protocolVersion: 4,
-        clientId: EMBEDDED_SERVICE_CLIENT_ID,
-        clean: true,
-        keepalive: 0,
-        username: service.username,
-        password: Buffer.from(service.password),
-      }),
-    );
+    ok.write(serviceConnect(service.password));
     await waitFor(() => broker.connections.pending === 1, 5000);
     assert.equal(fired.length, 1, 'the logged-in connection cleared its timer');
     for (const fn of fired.splice(0)) fn();
