@@ -14,7 +14,7 @@
  * Run: node --import tsx bench/abuse/abuse.ts (BENCH_PHASE_SECONDS, default 15). Writes
  * bench/results/abuse.json. BENCH_PIN=1 runs the center on CPU 0 and the attackers on CPU 1
  * (taskset), as when the attackers are other machines (bench/results/abuse-pinned.json); without
- * it they share both cores.
+ * it they share both cores. BENCH_RESULT=<name.json> writes another file under bench/results.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -262,7 +262,7 @@ try {
     phases,
     refusals,
   };
-  const file = PIN ? 'abuse-pinned.json' : 'abuse.json';
+  const file = process.env.BENCH_RESULT ?? (PIN ? 'abuse-pinned.json' : 'abuse.json');
   writeFileSync(join(ROOT, 'bench/results', file), `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(result.worst));
   agent.end(true);
