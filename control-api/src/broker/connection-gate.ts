@@ -14,8 +14,12 @@ import { type AdmissionLimits, ConnectionAdmission } from './admission.js';
 import { type FrameLimits, MqttFrameGuard } from './frame-guard.js';
 
 export interface GateLimits extends AdmissionLimits, FrameLimits {
-  /** From TCP accept to an authenticated CONNECT. */
+  /** From TCP accept to an authenticated CONNECT (each connection gets 75-125 % of it). */
   loginTimeoutMs: number;
+  /** A refused socket is closed this much later, unread, ... */
+  refusalHoldMs: number;
+  /** ... up to this many at a time. */
+  maxHeld: number;
 }
 
 /**
@@ -25,12 +29,14 @@ export interface GateLimits extends AdmissionLimits, FrameLimits {
  */
 export const DEFAULT_GATE_LIMITS: GateLimits = {
   maxConnections: 10_000,
-  maxPending: 512,
+  maxPending: 2048,
   maxPendingPerAddress: 32,
   connectMax: 16 * 1024,
   packetMax: 1024 * 1024 + 8 * 1024,
   preAuthBytes: 64 * 1024,
   loginTimeoutMs: 10_000,
+  refusalHoldMs: 2_000,
+  maxHeld: 1024,
 };
 
 interface Pending {
@@ -56,6 +62,7 @@ export class ConnectionGate {
   private readonly conns = new WeakMap<object, Pending>();
   private readonly refusals: RefusalLog;
   private full = false;
+  private held = 0;
   /**
    * Called with true when the not-yet-logged-in connections reach their cap and with false when
    * they fall below it again: the broker then stops accepting sockets at the listener, which
@@ -79,7 +86,7 @@ export class ConnectionGate {
     const refused = this.admission.admit(address);
     if (refused) {
       this.refuse(refused, address);
-      socket.destroy();
+      this.closeLater(socket);
       return;
     }
     // Alarm traffic is small packets: without TCP_NODELAY, Nagle plus delayed ACKs hold them up to 200 ms.
@@ -87,11 +94,14 @@ export class ConnectionGate {
     const st: Pending = { address, frames: new MqttFrameGuard(this.limits), pending: true };
     this.conns.set(socket, st);
     this.checkFull();
+    // Spread over 75-125 % of the timeout: a flood opened at once must not be closed (and come
+    // back) at once, a burst that stalls the event loop every timeout.
+    const timeoutMs = this.limits.loginTimeoutMs * (0.75 + Math.random() / 2);
     st.timer = this.timers.set(() => {
       if (!st.pending) return;
       this.refuse('login-timeout', address);
       socket.destroy();
-    }, this.limits.loginTimeoutMs);
+    }, timeoutMs);
     socket.once('close', () => {
       this.timers.clear(st.timer);
       this.admission.closed(address, st.pending);
@@ -107,7 +117,8 @@ export class ConnectionGate {
       const bad = precheck.push(chunk);
       if (bad) {
         this.refuse(bad, address);
-        socket.destroy();
+        socket.off('data', onFirstBytes);
+        this.closeLater(socket);
         return;
       }
       held.push(chunk);
@@ -127,6 +138,25 @@ export class ConnectionGate {
       });
     };
     socket.on('data', onFirstBytes);
+  }
+
+  /**
+   * Closes a refused socket (one aedes never saw) `refusalHoldMs` later, unread, up to
+   * `maxHeld` at a time (the rest at once): closing at once invites the client straight back,
+   * and a flood of reconnects costs far more than a few idle sockets whose TCP window is shut.
+   */
+  private closeLater(socket: Socket): void {
+    if (this.held >= this.limits.maxHeld) {
+      socket.destroy();
+      return;
+    }
+    this.held++;
+    socket.pause();
+    const timer = this.timers.set(() => socket.destroy(), this.limits.refusalHoldMs);
+    socket.once('close', () => {
+      this.held--;
+      this.timers.clear(timer);
+    });
   }
 
   /** The socket's CONNECT was authenticated: it leaves the pending count and may send full packets. */

@@ -140,6 +140,19 @@ describe('the broker login timer', () => {
     fired.splice(0);
   });
 
+  test('F3: a refused socket is closed when its hold timer fires, unread meanwhile (no reconnect storm)', async () => {
+    const s = await rawClient(broker.port);
+    s.on('error', () => undefined);
+    s.write('GET / HTTP/1.1\r\n\r\n');
+    // The gate's login timer, then the refused socket's hold timer.
+    await waitFor(() => fired.length === 2, 5000);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(s.destroyed, false, 'closed before its hold ended');
+    fired.pop()?.();
+    await closed(s);
+    fired.splice(0);
+  });
+
   test('F3: a connection that has not logged in when its timer fires is closed; a logged-in one stays', async () => {
     const silent = await rawClient(broker.port);
     silent.on('error', () => undefined);
