@@ -28,34 +28,32 @@ export function ingestStoreOf(repos: Repositories, now: () => number = Date.now)
       save: (rows) => repos.sensors.upsertMany(rows.map(({ lastValue: _v, lastTs: _t, state: _s, ...rest }) => rest)),
     },
     cameras: {
-      replaceInventory: async (siteId, agentId, cameras) => {
-        await repos.cameras.upsertMany(
+      replaceInventory: (siteId, agentId, cameras, maxCameras) =>
+        repos.cameras.replaceForAgent(
+          siteId,
+          agentId,
           cameras.map((c) => ({
             cameraId: c.cameraId,
-            siteId,
-            agentId,
             name: c.name,
             ptz: c.ptz,
             profiles: JSON.stringify(c.profiles),
           })),
-        );
-        const reported = new Set(cameras.map((c) => c.cameraId));
-        for (const old of await repos.cameras.list('*', { agentId })) {
-          if (!reported.has(old.cameraId)) await repos.cameras.remove(old.cameraId);
-        }
-      },
+          maxCameras,
+        ),
     },
     events: {
-      record: async (siteId, agentId, event) => {
-        await repos.audit.append({
+      // Security review F21: agents' events go to their own table, not the people audit trail.
+      record: (siteId, agentId, event) =>
+        repos.agentEvents.append({
+          // Received time: retention must not depend on an agent's clock (its ts stays in detail).
           ts: now(),
-          actor: `agent:${agentId}`,
-          ip: null,
-          action: `agent.event.${String(event.type)}`,
-          target: `${siteId}/${String(event.sourceId)}`,
+          siteId,
+          agentId,
+          type: String(event.type).slice(0, 64),
+          sourceId: event.sourceId === undefined ? null : String(event.sourceId).slice(0, 128),
           detail: JSON.stringify(event).slice(0, 4000),
-        });
-      },
+        }),
+      prune: (before) => repos.agentEvents.purgeBefore(before),
     },
   };
 }

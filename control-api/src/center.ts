@@ -19,6 +19,7 @@ import { AuthService } from './auth/service.js';
 import { CenterMqttClient } from './broker/client.js';
 import { CommandChannel } from './broker/commands.js';
 import { EmbeddedBroker } from './broker/embedded.js';
+import { EMBEDDED_SERVICE_CLIENT_ID } from './broker/types.js';
 import { alarmStoreOf, ingestStoreOf } from './center-ports.js';
 import { DetectionEngine } from './detection/engine.js';
 import { createEscalation } from './escalation/wiring.js';
@@ -29,6 +30,7 @@ import { HealthCheck } from './health.js';
 import { createHttpApp } from './http/app.js';
 import { createCenterServer } from './http/server.js';
 import { DiscoveryRecorder, withDiscoveries } from './ingest/discovery.js';
+import { DeviceOwnership } from './ingest/ownership.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { listenOn } from './listen.js';
 import { LiveHub } from './live/hub.js';
@@ -115,7 +117,12 @@ export class Center {
     const httpPort = await listenOn(server, s.httpPort, s.host, 'GWANJE_HTTP_PORT');
     const ports = authPortsFromRepositories(repos);
     const audit = new AuditLog(ports.audit, Date.now, child('audit'));
-    const agentCreds = new AgentCredentials({ agents: ports.agents, audit, log });
+    const agentCreds = new AgentCredentials({
+      agents: ports.agents,
+      audit,
+      log,
+      onRefused: (reason) => this.metrics.agentLoginRefused.inc({ reason }),
+    });
     // The embedded MQTT broker (unless GWANJE_MQTT_URL points at Mosquitto). Its default port may
     // be taken (Mosquitto on 1883): then it takes a free one and says so; an explicit one may not.
     const service = { username: `gwanje-center-${randomBytes(4).toString('hex')}`, password: randomSecret() };
@@ -129,6 +136,7 @@ export class Center {
         log: child('broker'),
         tls: tlsFiles && { cert: readFileSync(tlsFiles.certFile), key: readFileSync(tlsFiles.keyFile) },
         anyPortIfTaken: !s.mqttPortExplicit,
+        onRefused: (reason) => this.metrics.brokerRefused.inc({ reason }),
       });
       this.onStop('broker', () => broker?.stop());
       await broker.start();
@@ -142,7 +150,8 @@ export class Center {
     const admin = await ensureFirstAdmin(auth, ports.users, new InitialPasswordFile(s.dataDir), s.adminPassword);
 
     // External Mosquitto: agents' broker clients mirror their credentials through dynsec.
-    const dynsec = s.mqttAdminUrl ? await startDynsec(s, agentCreds, child('dynsec')) : undefined;
+    const liveAgents = async () => (await repos.agents.list('*', { includeRevoked: false })).map((a) => a.agentId);
+    const dynsec = s.mqttAdminUrl ? await startDynsec(s, agentCreds, child('dynsec'), liveAgents) : undefined;
     if (dynsec) this.onStop('dynsec', () => dynsec.stop());
     const brokerUrl = s.mqttUrl ?? (broker as EmbeddedBroker).internalUrl;
     const agentBrokerUrl = s.mqttUrl ? s.mqttPublicUrl : (broker as EmbeddedBroker).url;
@@ -184,8 +193,9 @@ export class Center {
       username: s.mqttUrl ? urlUser(s.mqttUrl) : service.username,
       password: s.mqttUrl ? (s.mqttCenterPassword ?? urlPassword(s.mqttUrl)) : service.password,
       protocolVersion: s.mqttUrl ? 5 : 4,
-      // Stable per host and port, so a reconnect or restart resumes the broker-side session.
-      clientId: `gwanje-api-${hostname().slice(0, 40)}-${s.httpPort}`,
+      // Stable per host and port, so a reconnect or restart resumes the broker-side session. The
+      // underscores keep it outside the agentId pattern: no agent can be issued this id (F2).
+      clientId: s.mqttUrl ? `gwanje_api_${hostname().slice(0, 40)}_${s.httpPort}` : EMBEDDED_SERVICE_CLIENT_ID,
       log: child('mqtt'),
       onMessage: (topic, payload) => ingest?.handle(topic, payload),
     });
@@ -206,12 +216,17 @@ export class Center {
       alarms,
       live,
       commands,
+      limits: s.agentLimits,
     });
     await ingest.start();
     this.onStop('ingest', () => ingest?.stop());
     agentCreds.onRevoke((agentId) => {
       broker?.disconnectAgent(agentId);
       ingest?.invalidateAgent(agentId);
+    });
+    // Security review F7: new credentials mean a fresh (or re-imaged) agent with a new sequence.
+    agentCreds.onProvision(async (agentId) => {
+      await ingest?.resetAgent(agentId);
     });
     await mqtt.start();
     this.onStop('mqtt', async () => {
@@ -337,6 +352,10 @@ export class Center {
       },
       configPublicKeyPem: s.configPublicKeyFile ? readFileSync(s.configPublicKeyFile, 'utf8') : undefined,
       fire: fireHttp(fireStore, fire),
+      allowUnsignedConfig: s.configAllowUnsigned,
+      // Security review F1, F8, F21: admin re-home / delete of devices; agents' events apart from the audit.
+      devices: new DeviceOwnership({ repos, registry: () => ingest?.sensors }),
+      agentEvents: repos.agentEvents,
       clips: {
         list: async (id) => (await gateway.clips(id)).map((c) => ({ ...c })),
         file: (a, c) => gateway.clipFile(a, c),

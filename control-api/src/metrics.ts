@@ -36,6 +36,12 @@ export class CenterMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  /** Security review F7: agents whose recent telemetry was all dropped as duplicates (a silenced agent shows here). */
+  readonly agentsDuplicatesOnly = new Gauge({
+    name: 'gwanje_agents_duplicates_only',
+    help: 'Edge agents whose last telemetry messages were all dropped as duplicates',
+    registers: [this.registry],
+  });
   readonly messages = new Counter({
     name: 'gwanje_mqtt_messages_total',
     help: 'MQTT messages received by the center, by topic kind',
@@ -45,6 +51,20 @@ export class CenterMetrics {
   readonly agentsOnline = new Gauge({
     name: 'gwanje_agents_online',
     help: 'Edge agents whose last status is online',
+    registers: [this.registry],
+  });
+  /** Security review F3/F2/F9: broker connections closed before or at login, by reason. */
+  readonly brokerRefused = new Counter({
+    name: 'gwanje_broker_refused_total',
+    help: 'Embedded broker connections refused before or at login, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  /** Security review F9: agent logins (MQTT CONNECT, video ingest Basic) refused, by reason. */
+  readonly agentLoginRefused = new Counter({
+    name: 'gwanje_agent_login_refused_total',
+    help: 'Agent credential checks refused, by reason (bad-password, unknown-agent, cached-failure, throttled-address, throttled-agent)',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
   readonly liveSockets = new Gauge({

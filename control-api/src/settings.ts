@@ -51,6 +51,15 @@ export interface Settings {
   ffmpeg?: string;
   /** Issue 23: the video fire detector (fire-watch cameras, corroboration of flame/smoke alarms); GWANJE_FIRE_DETECTOR=off disables it. */
   fireDetector: boolean;
+  /** Accept config pushes the center cannot verify (no configPublicKeyFile): test benches only (F20). */
+  configAllowUnsigned: boolean;
+  /** What one edge agent may register and report (security review F8, F21). */
+  agentLimits: {
+    maxSensorsPerAgent: number;
+    maxCamerasPerAgent: number;
+    eventsPerHour: number;
+    eventRetentionMs: number;
+  };
 }
 
 export const SMS_PROVIDERS = ['kannel', 'smpp', 'twilio'] as const;
@@ -146,6 +155,15 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (rtspClient !== 'native' && rtspClient !== 'ffmpeg') {
     errors.push(`GWANJE_RTSP_CLIENT: must be native or ffmpeg, got "${rtspClient}"`);
   }
+  const allowUnsigned = str('GWANJE_CONFIG_ALLOW_UNSIGNED') ?? '0';
+  if (allowUnsigned !== '0' && allowUnsigned !== '1')
+    errors.push(`GWANJE_CONFIG_ALLOW_UNSIGNED: must be 0 or 1, got "${allowUnsigned}"`);
+  const agentLimits = {
+    maxSensorsPerAgent: int('GWANJE_AGENT_MAX_SENSORS', 1000, 1, 1_000_000),
+    maxCamerasPerAgent: int('GWANJE_AGENT_MAX_CAMERAS', 64, 1, 512),
+    eventsPerHour: int('GWANJE_AGENT_EVENTS_PER_HOUR', 360, 1, 1_000_000),
+    eventRetentionMs: int('GWANJE_AGENT_EVENTS_RETENTION_DAYS', 90, 1, 3650) * 86_400_000,
+  };
   if (errors.length > 0) throw new SettingsError(errors);
 
   const mqttHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -178,6 +196,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     rtspClient: rtspClient as Settings['rtspClient'],
     ffmpeg: str('GWANJE_FFMPEG'),
     fireDetector: fireDetector === 'on',
+    configAllowUnsigned: allowUnsigned === '1',
+    agentLimits,
   };
 }
 

@@ -153,6 +153,7 @@ export const AgentConfig = Type.Object(
         url: Type.String({ minLength: 1, description: 'central broker, mqtt:// or mqtts://' }),
         username: Type.String({ minLength: 1 }),
         password: Type.String({ minLength: 1 }),
+        /** MQTT client id; the center's brokers accept only the agentId (security review F2), the default. */
         clientId: Type.Optional(Type.String({ maxLength: 128 })),
         /** CA certificate (PEM path) for mqtts://. */
         caFile: Type.Optional(Type.String()),

@@ -43,6 +43,40 @@ export interface TimedSegment {
   seg: Segment;
 }
 
+/**
+ * One byte budget over the clip rings of every camera (security review F21: each ring is bounded,
+ * but an agent pushing streams for many cameras multiplied the bound). When the rings together
+ * hold more than `maxBytes`, the largest ring gives up its oldest segments first, so every
+ * camera keeps a fair share of pre-roll instead of the last one to push losing everything.
+ */
+export class RingBudget {
+  private used = 0;
+  private readonly holding = new Set<SegmentRing>();
+
+  constructor(readonly maxBytes: number) {}
+
+  get bytes(): number {
+    return this.used;
+  }
+
+  /** A ring's size changed by `delta` (it holds `size` bytes now). */
+  changed(ring: SegmentRing, delta: number, size: number): void {
+    this.used += delta;
+    if (size > 0) this.holding.add(ring);
+    else this.holding.delete(ring);
+  }
+
+  /** Sheds from the largest rings until the total is within the budget. */
+  enforce(): void {
+    while (this.used > this.maxBytes) {
+      let largest: SegmentRing | undefined;
+      for (const r of this.holding) if (r.canShed && (!largest || r.size > largest.size)) largest = r;
+      if (!largest) return;
+      largest.shed();
+    }
+  }
+}
+
 /** Ring storage block: ~0.5 s of a 4 Mbit/s stream; a larger segment gets a block of its own size. */
 const BLOCK_BYTES = 256 * 1024;
 
@@ -75,6 +109,7 @@ export class SegmentRing {
   constructor(
     private readonly maxMs: number,
     private readonly maxBytes: number,
+    private readonly budget?: RingBudget,
   ) {}
 
   push(at: number, seg: Segment): void {
@@ -91,7 +126,18 @@ export class SegmentRing {
     this.keyframe[i] = seg.keyframe ? 1 : 0;
     this.count++;
     this.bytes += len;
+    this.budget?.changed(this, len, this.bytes);
     while (this.count > 1 && (this.bytes > this.maxBytes || at - this.at[this.head] > this.maxMs)) this.dropOldest();
+    this.budget?.enforce();
+  }
+
+  /** The shared budget may take this ring's oldest segment (the newest always stays). */
+  get canShed(): boolean {
+    return this.count > 1;
+  }
+
+  shed(): void {
+    if (this.count > 1) this.dropOldest();
   }
 
   /**
@@ -123,6 +169,7 @@ export class SegmentRing {
   }
 
   clear(): void {
+    this.budget?.changed(this, -this.bytes, 0);
     this.blocks = [];
     this.spare = [];
     this.firstBlock = 0;
@@ -149,6 +196,7 @@ export class SegmentRing {
   private dropOldest(): void {
     const i = this.head;
     this.bytes -= this.length[i];
+    this.budget?.changed(this, -this.length[i], this.bytes);
     this.head = (this.head + 1) % this.cap;
     this.count--;
     // Blocks before the new oldest entry's block hold nothing any more: keep one spare of the

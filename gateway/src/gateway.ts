@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { RingBudget } from './buffers.js';
 import { recordClip } from './clip-recorder.js';
 import { ClipStore } from './clip-store.js';
 import { type Clock, systemClock } from './clock.js';
@@ -59,6 +60,7 @@ export class VideoGateway {
       retryMs: options.retryMs ?? 2000,
       ringMs: options.ringMs ?? 20_000,
       ringBytes: options.ringBytes ?? 32 * 1024 * 1024,
+      ringBudget: new RingBudget(options.ringBudgetBytes ?? 512 * 1024 * 1024),
       maxGopBytes: options.maxGopBytes ?? 8 * 1024 * 1024,
       rtspClient: options.rtspClient ?? 'native',
       rtspReadBatchMs: options.rtspReadBatchMs ?? 20,
@@ -70,6 +72,9 @@ export class VideoGateway {
       relay: (id) => this.relay(id),
       snapshot: (id) => this.snapshot(id),
       addViewer: (id, ws, format, socket) => this.addViewer(id, ws, format, socket),
+      pushes: new Map(),
+      maxPushesPerOwner: options.maxPushesPerOwner ?? 16,
+      refusals: { delayMs: options.refusalDelayMs ?? 1000, waiting: 0, clock: this.clock },
     };
   }
 
@@ -128,6 +133,11 @@ export class VideoGateway {
       return one(this.relays.get(cameraId) ?? this.relay(cameraId));
     }
     return [...this.relays.values()].map(one);
+  }
+
+  /** Bytes held by every camera's clip ring together (bounded by `ringBudgetBytes`). */
+  get ringBytes(): number {
+    return this.settings.ringBudget?.bytes ?? 0;
   }
 
   /** Number of ffmpeg children running now (pulls, MPEG1, snapshots, clips). */

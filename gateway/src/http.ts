@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { WebSocket, WebSocketServer } from 'ws';
+import type { Clock } from './clock.js';
 import type { StreamRelay } from './relay.js';
 import { parseVideoRoute } from './routes.js';
 import { SnapshotUnavailableError } from './snapshot.js';
@@ -17,7 +18,14 @@ export interface GatewayHttpHost {
   relay(cameraId: string): StreamRelay;
   snapshot(cameraId: string): Promise<Buffer>;
   addViewer(cameraId: string, ws: WebSocket, format: 'mpegts' | 'mpeg1', socket: Duplex): void;
+  /** Pushes running per owner (security review F21: a per-agent cap). */
+  pushes: Map<string, number>;
+  maxPushesPerOwner: number;
+  /** Refused pushes are answered `delayMs` later (F9 tarpit); `waiting` of them at most 256. */
+  refusals: { delayMs: number; waiting: number; clock: Clock };
 }
+
+const MAX_DELAYED_REFUSALS = 256;
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
@@ -41,9 +49,9 @@ export function handleHttp(host: GatewayHttpHost, req: IncomingMessage, res: Ser
 
 async function ingest(host: GatewayHttpHost, cameraId: string, req: IncomingMessage, res: ServerResponse) {
   const header = req.headers.authorization;
-  let ok = false;
+  let ok: boolean | { owner: string } = false;
   try {
-    ok = await host.deps.authorizeIngest(header, cameraId);
+    ok = await host.deps.authorizeIngest(header, cameraId, req.socket.remoteAddress);
   } catch (err) {
     host.log.error({ cameraId, err: String(err) }, 'http: authorizeIngest failed');
     send(res, 500, 'authorization failed\n');
@@ -52,14 +60,41 @@ async function ingest(host: GatewayHttpHost, cameraId: string, req: IncomingMess
   }
   if (!ok) {
     // RFC 7235: 401 with a challenge when no credentials came, 403 when they were refused.
-    if (header) send(res, 403, 'forbidden\n', { connection: 'close' });
-    else
-      send(res, 401, 'authentication required\n', {
-        'www-authenticate': 'Basic realm="gwanje-video"',
-        connection: 'close',
-      });
-    req.destroy();
+    const refuse = () => {
+      if (header) send(res, 403, 'forbidden\n', { connection: 'close' });
+      else
+        send(res, 401, 'authentication required\n', {
+          'www-authenticate': 'Basic realm="gwanje-video"',
+          connection: 'close',
+        });
+      req.destroy();
+    };
+    const r = host.refusals;
+    if (!header || r.delayMs <= 0 || r.waiting >= MAX_DELAYED_REFUSALS) return refuse();
+    // Refused credentials are answered late: a guessing client gets one try per delay.
+    r.waiting++;
+    req.resume();
+    r.clock.setTimeout(() => {
+      r.waiting--;
+      refuse();
+    }, r.delayMs);
     return;
+  }
+  const owner = typeof ok === 'object' ? ok.owner : undefined;
+  if (owner !== undefined) {
+    const running = host.pushes.get(owner) ?? 0;
+    if (running >= host.maxPushesPerOwner) {
+      host.log.warn({ cameraId, owner, running }, 'http: push refused, too many from this agent');
+      send(res, 429, 'too many pushes from this agent\n', { connection: 'close', 'retry-after': '10' });
+      req.destroy();
+      return;
+    }
+    host.pushes.set(owner, running + 1);
+    req.once('close', () => {
+      const left = (host.pushes.get(owner) ?? 1) - 1;
+      if (left > 0) host.pushes.set(owner, left);
+      else host.pushes.delete(owner);
+    });
   }
   host.log.info({ cameraId }, 'http: push ingest started');
   host.relay(cameraId).attachPush(req, res);

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { GopCache, SegmentRing, type TimedSegment } from './buffers.js';
+import { GopCache, type RingBudget, SegmentRing, type TimedSegment } from './buffers.js';
 import type { Clock } from './clock.js';
 import type { Child, FfmpegRunner } from './ffmpeg.js';
 import { kill } from './ffmpeg.js';
@@ -34,6 +34,8 @@ export interface RelaySettings {
   retryMs: number;
   ringMs: number;
   ringBytes: number;
+  /** One budget over every camera's ring (F21). */
+  ringBudget?: RingBudget;
   maxGopBytes: number;
   /** RTSP pull: the in-process client (default), or ffmpeg `-c copy` per camera. */
   rtspClient: 'native' | 'ffmpeg';
@@ -84,7 +86,7 @@ export class StreamRelay {
     private readonly ctx: RelayContext,
   ) {
     this.gop = new GopCache(ctx.settings.maxGopBytes);
-    this.ring = new SegmentRing(ctx.settings.ringMs, ctx.settings.ringBytes);
+    this.ring = new SegmentRing(ctx.settings.ringMs, ctx.settings.ringBytes, ctx.settings.ringBudget);
     this.backoff = ctx.settings.retryMs;
     this.keyframeWaiters = new StreamWaiters(ctx.clock, () => this.completeKeyframe());
   }

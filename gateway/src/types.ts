@@ -30,7 +30,15 @@ export interface CameraHealth {
 export interface GatewayDeps {
   log: Logger;
   authorizeViewer(token: string | undefined, cameraId: string): Promise<boolean>;
-  authorizeIngest(authorizationHeader: string | undefined, cameraId: string): Promise<boolean>;
+  /**
+   * May this push feed the camera? `remoteAddress`: the pushing client's address, for failed-login
+   * throttles. `{owner}` (e.g. the agentId) lets the gateway cap concurrent pushes per owner.
+   */
+  authorizeIngest(
+    authorizationHeader: string | undefined,
+    cameraId: string,
+    remoteAddress?: string,
+  ): Promise<boolean | { owner: string }>;
   /** Asks for the camera's upstream; reject with UnknownCameraError for a camera that does not exist. */
   startUpstream(cameraId: string): Promise<Upstream>;
   stopUpstream(cameraId: string): Promise<void>;
@@ -69,6 +77,15 @@ export interface GatewayOptions {
   /** Alarm-clip ring per streaming camera: time and byte bounds (default 20 s, 32 MiB). */
   ringMs?: number;
   ringBytes?: number;
+  /** All cameras' rings together (default 512 MiB); over it, the largest ring sheds first. */
+  ringBudgetBytes?: number;
+  /** Concurrent pushes one owner (agent) may feed (default 16); more are refused with 429. */
+  maxPushesPerOwner?: number;
+  /**
+   * A refused push is answered this much later (default 1000 ms; at most 256 waiting, the rest at
+   * once), so a wrong-password flood gets one guess a second per connection.
+   */
+  refusalDelayMs?: number;
   /** Last-GOP cache bound (default 8 MiB); a longer GOP is not cached. */
   maxGopBytes?: number;
   snapshotCacheMs?: number;

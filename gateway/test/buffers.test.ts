@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SegmentRing } from '../src/buffers.js';
+import { RingBudget, SegmentRing } from '../src/buffers.js';
 import type { Segment } from '../src/ts/segmenter.js';
 
 /** A segment whose bytes encode its number, so any mix-up between segments shows. */
@@ -74,5 +74,23 @@ describe('SegmentRing', () => {
       ring.since(0).map((t) => numberOf(t.seg)),
       [7],
     );
+  });
+});
+
+describe('RingBudget', () => {
+  it('F21: the rings of all cameras together stay within one budget, the largest shedding first', () => {
+    const budget = new RingBudget(3_000_000);
+    // Each ring alone may hold 2 MB; ten cameras would hold 20 MB without the budget.
+    const rings = Array.from({ length: 10 }, () => new SegmentRing(60_000, 2_000_000, budget));
+    for (let n = 0; n < 400; n++) rings[n % 10].push(n * 10, seg(n, 20_000, n % 20 < 10));
+    assert.ok(budget.bytes <= 3_000_000, `${budget.bytes} bytes held`);
+    assert.equal(
+      rings.reduce((t, r) => t + r.size, 0),
+      budget.bytes,
+    );
+    // Fair shares: no camera is left with nothing, none holds much more than its share.
+    for (const r of rings) assert.ok(r.size >= 200_000 && r.size <= 400_000, `ring holds ${r.size}`);
+    for (const r of rings) r.clear();
+    assert.equal(budget.bytes, 0);
   });
 });

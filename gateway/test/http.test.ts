@@ -34,6 +34,54 @@ describe('push ingest (POST /video/ingest/{cameraId})', () => {
     assert.equal(h.gw.health('pushed')?.bytesIn ?? 0, 0, 'nothing refused reached the relay');
   });
 
+  it('F9: a push with refused credentials is answered only after refusalDelayMs (injected clock)', async () => {
+    const clock = new ManualClock();
+    const s = await startHarness({ cam: { kind: 'push' } }, { clock, refusalDelayMs: 1000 });
+    try {
+      let answered = 0;
+      const wrong = startPush(s.base, 'cam', `Basic ${Buffer.from('cam-agent:nope').toString('base64')}`);
+      void wrong.status.then((st) => {
+        answered = st;
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(answered, 0, 'answered before the delay');
+      clock.advance(500); // (the manual clock also moves with real time: a margin)
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(answered, 0);
+      clock.advance(600);
+      assert.equal(await wrong.status, 403);
+      // No credentials at all: the 401 challenge comes at once.
+      assert.equal(await startPush(s.base, 'cam').status, 401);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('F21: one agent feeds at most maxPushesPerOwner pushes at once; the next is 429', async () => {
+    const s = await startHarness(
+      { a: { kind: 'push' }, b: { kind: 'push' }, c: { kind: 'push' } },
+      { maxPushesPerOwner: 2 },
+    );
+    try {
+      const a = startPush(s.base, 'a', AGENT_AUTH);
+      const b = startPush(s.base, 'b', AGENT_AUTH);
+      a.write(capture);
+      b.write(capture);
+      await waitFor(() => (s.gw.health('a')?.bytesIn ?? 0) > 0 && (s.gw.health('b')?.bytesIn ?? 0) > 0, 5000);
+      assert.equal(await startPush(s.base, 'c', AGENT_AUTH).status, 429);
+      a.end();
+      assert.equal(await a.status, 204);
+      const c = startPush(s.base, 'c', AGENT_AUTH);
+      c.write(capture);
+      await waitFor(() => (s.gw.health('c')?.bytesIn ?? 0) > 0, 5000);
+      c.end();
+      b.end();
+      assert.equal(await c.status, 204);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('relays an authorized push to a viewer; a second push replaces the first', async () => {
     const v = await openViewer(`${h.wsBase}/video/pushed?token=${GOOD_TOKEN}`);
     await waitFor(() => h.starts.includes('pushed'));

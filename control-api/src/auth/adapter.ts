@@ -46,6 +46,7 @@ export function authPortsFromRepositories(repos: Repositories): AuthPorts {
             siteId: row.siteId,
             name: row.name,
             mqttPasswordHash: row.mqttPasswordHash,
+            mqttPasswordCheck: row.mqttPasswordCheck,
             createdAt: row.createdAt,
           });
           return;
@@ -54,7 +55,10 @@ export function authPortsFromRepositories(repos: Repositories): AuthPorts {
         if (existing.siteId !== row.siteId) {
           throw new Error(`auth: agent ${row.agentId} belongs to site ${existing.siteId}, not ${row.siteId}`);
         }
-        await repos.agents.setPassword(row.agentId, row.mqttPasswordHash);
+        await repos.agents.setPassword(row.agentId, row.mqttPasswordHash, row.mqttPasswordCheck ?? null);
+      },
+      setPasswordCheck: async (id, check) => {
+        await repos.agents.setPasswordCheck(id, check);
       },
       revoke: async (id) => {
         await repos.agents.revoke(id);

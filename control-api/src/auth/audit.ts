@@ -32,7 +32,11 @@ export type AuditAction =
   | 'user.update'
   | 'user.delete'
   | 'agent.provision'
-  | 'agent.revoke';
+  | 'agent.revoke'
+  // Security review F1, F8: explicit device ownership changes by an admin.
+  | 'sensor.delete'
+  | 'sensor.rehome'
+  | 'camera.rehome';
 
 export interface AuditEvent {
   actor: string;

@@ -3,7 +3,7 @@
  * Encoded as `scrypt$N$r$p$salt$hash` (base64url) so the cost can be raised later while old
  * hashes keep verifying with the parameters they were made with. Pure apart from the KDF.
  */
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 export interface ScryptParams {
   N: number;
@@ -62,6 +62,29 @@ let decoy: Promise<string> | undefined;
 export function decoyHash(): Promise<string> {
   decoy ??= hashPassword(randomBytes(16).toString('hex'));
   return decoy;
+}
+
+/**
+ * A fast verifier for machine secrets (security review F9): `hmac-sha256$key$mac`, a per-secret
+ * random 32-byte key and HMAC-SHA256(key, secret). A slow KDF protects guessable human passwords;
+ * an agent's broker password is 192 random bits (`generatePassword`), which no offline search can
+ * reach, so checking it needs no scrypt, and a wrong guess costs one HMAC instead of 32 MiB and
+ * tens of ms on the thread pool that logins and file I/O share.
+ */
+export function machineSecretCheck(secret: string): string {
+  const key = randomBytes(32);
+  const mac = createHmac('sha256', key).update(secret, 'utf8').digest();
+  return ['hmac-sha256', key.toString('base64url'), mac.toString('base64url')].join('$');
+}
+
+/** true when `secret` matches a `machineSecretCheck`; undefined when `encoded` is not one. */
+export function verifyMachineSecret(secret: string, encoded: string): boolean | undefined {
+  const parts = encoded.split('$');
+  if (parts.length !== 3 || parts[0] !== 'hmac-sha256') return undefined;
+  const key = Buffer.from(parts[1], 'base64url');
+  const mac = Buffer.from(parts[2], 'base64url');
+  if (key.length < 16 || mac.length !== 32) return undefined;
+  return timingSafeEqual(createHmac('sha256', key).update(secret, 'utf8').digest(), mac);
 }
 
 /** 24 random bytes as base64url: 32 characters, 192 bits. Never logged. */

@@ -36,7 +36,7 @@ export interface AuditStore {
 
 export type AgentCredentialRow = Pick<
   AgentRow,
-  'agentId' | 'siteId' | 'name' | 'mqttPasswordHash' | 'revoked' | 'createdAt'
+  'agentId' | 'siteId' | 'name' | 'mqttPasswordHash' | 'mqttPasswordCheck' | 'revoked' | 'createdAt'
 >;
 
 export interface AgentStore {
@@ -46,6 +46,8 @@ export interface AgentStore {
   upsertCredentials(row: AgentCredentialRow): Promise<void>;
   /** Marks the credentials revoked (the row stays, for history and re-issue). */
   revoke(agentId: string): Promise<void>;
+  /** Stores the fast check of credentials issued before it existed (security review F9). */
+  setPasswordCheck?(agentId: string, check: string): Promise<void>;
 }
 
 export interface SettingsStore {

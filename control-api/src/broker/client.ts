@@ -58,7 +58,7 @@ export class CenterMqttClient {
     const persistent = opts.clientId !== undefined;
     const options: IClientOptions = {
       protocolVersion: opts.protocolVersion,
-      clientId: opts.clientId ?? `gwanje-api-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+      clientId: opts.clientId ?? `gwanje_api_${process.pid}_${Math.random().toString(36).slice(2, 8)}`,
       // Only when given: otherwise credentials in the URL (mqtt://user:pass@host) apply.
       ...(opts.username !== undefined ? { username: opts.username, password: opts.password } : {}),
       // A persistent session (MQTT 3.1.1 section 3.1.2.4; MQTT 5 Session Expiry, section 3.1.2.11.2):

@@ -4,6 +4,13 @@
  * only publish uplink and subscribe downlink topics under their own prefix (protocol
  * `agentMayUse`, CONTRACT "MQTT: edge agent <-> central broker"). The center's internal client
  * logs in with a per-process random service credential and has full access.
+ *
+ * Identity (security review F2): the client id is bound to the login. An agent must connect
+ * with client id = its agentId and the service client with EMBEDDED_SERVICE_CLIENT_ID, so no
+ * login can take over another's session (MQTT-3.1.4-2 closes the older connection with the
+ * same id, and a persistent session would hand its queued downlink to the newcomer); queued
+ * downlink is authorized again when it is delivered (`authorizeForward`). Sockets pass the
+ * ConnectionGate (F3) before aedes parses anything.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -12,13 +19,33 @@ import { agentMayUse } from '@gwanje/protocol';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { listenOn, listenOrAnyFree } from '../listen.js';
 import type { Logger } from '../logger.js';
-import type { AgentIdentity, BrokerAuthenticator, ServiceCredentials } from './types.js';
+import { RefusalLog } from '../refusal-log.js';
+import {
+  ConnectionGate,
+  DEFAULT_GATE_LIMITS,
+  type GateLimits,
+  type GateTimers,
+  realTimers,
+} from './connection-gate.js';
+import {
+  type AgentIdentity,
+  type BrokerAuthenticator,
+  SERVICE_CLIENT_ID_PREFIX,
+  type ServiceCredentials,
+} from './types.js';
 
 type Principal = { kind: 'service' } | ({ kind: 'agent' } & AgentIdentity);
 
-/** MQTT 3.1.1 section 3.2.2.3: CONNACK return code 4 (bad user name or password), 5 (not authorized). */
-function authError(code: 4 | 5, message: string): AuthenticateError {
+/**
+ * MQTT 3.1.1 section 3.2.2.3: CONNACK return code 2 (identifier rejected), 4 (bad user name or
+ * password), 5 (not authorized).
+ */
+function authError(code: 2 | 4 | 5, message: string): AuthenticateError {
   return Object.assign(new Error(`broker: ${message}`), { returnCode: code }) as AuthenticateError;
+}
+
+function refusal(code: 2 | 4 | 5, reason: string, message: string): AuthenticateError {
+  return Object.assign(authError(code, message), { reason });
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -37,6 +64,18 @@ export interface EmbeddedBrokerOptions {
   tls?: { cert: Buffer; key: Buffer };
   /** A taken `port` is answered by binding a free one (see `takenPort`) instead of failing. */
   anyPortIfTaken?: boolean;
+  /** Connection and packet caps before login (defaults: DEFAULT_GATE_LIMITS). */
+  limits?: Partial<GateLimits>;
+  /** Counts a refused connection or login by reason (gwanje_broker_refused_total). */
+  onRefused?(reason: string): void;
+  /** Login timer (tests inject one). */
+  timers?: GateTimers;
+  /**
+   * A refused login is answered this much later (default 1000 ms): the connection keeps its
+   * not-logged-in slot meanwhile, so one address makes at most `maxPendingPerAddress` guesses a
+   * second instead of as many as it can reconnect (F9).
+   */
+  loginFailureDelayMs?: number;
 }
 
 export class EmbeddedBroker {
@@ -46,11 +85,22 @@ export class EmbeddedBroker {
   private internal?: Server;
   private internalPort = 0;
   private readonly principals = new WeakMap<Client, Principal>();
+  private readonly gate: ConnectionGate;
+  private readonly refusals: RefusalLog;
   port = 0;
   /** The requested port when it was taken and `anyPortIfTaken` chose `port` instead. */
   takenPort?: number;
 
-  constructor(private readonly opts: EmbeddedBrokerOptions) {}
+  constructor(private readonly opts: EmbeddedBrokerOptions) {
+    const limits = { ...DEFAULT_GATE_LIMITS, ...opts.limits };
+    this.gate = new ConnectionGate(limits, opts.log, (reason) => opts.onRefused?.(reason), opts.timers);
+    this.refusals = new RefusalLog(opts.log);
+  }
+
+  /** Open and not-yet-authenticated connections (for tests and the abuse bench). */
+  get connections(): { open: number; pending: number } {
+    return this.gate.counts;
+  }
 
   get url(): string {
     const host = this.opts.host === '0.0.0.0' || this.opts.host === '::' ? '127.0.0.1' : this.opts.host;
@@ -64,18 +114,44 @@ export class EmbeddedBroker {
 
   async start(): Promise<void> {
     const { log } = this.opts;
-    const aedes = await Aedes.createBroker({ id: 'gwanje-embedded', maxClientsIdLength: 128 });
+    const limits = { ...DEFAULT_GATE_LIMITS, ...this.opts.limits };
+    const aedes = await Aedes.createBroker({
+      id: 'gwanje-embedded',
+      maxClientsIdLength: 128,
+      // The gate's login timeout covers CONNECT and credentials; this is aedes' own CONNECT wait.
+      connectTimeout: limits.loginTimeoutMs,
+    });
     aedes.authenticate = (client, username, password, done) => {
       this.authenticate(client, username, password?.toString('utf8')).then(
         (principal) => {
           this.principals.set(client, principal);
+          this.gate.authenticated(client.conn);
           done(null, true);
         },
-        (err: AuthenticateError) => {
-          log.warn({ clientId: client.id, username, err: err.message }, 'broker: connection refused');
-          done(err, false);
+        (err: AuthenticateError & { reason?: string }) => {
+          const reason = err.reason ?? 'bad-credentials';
+          this.opts.onRefused?.(reason);
+          this.refusals.warn(
+            reason,
+            { clientId: String(client.id).slice(0, 128), username: username?.slice(0, 64), err: err.message },
+            'broker: connection refused',
+          );
+          (this.opts.timers ?? realTimers).set(() => done(err, false), this.opts.loginFailureDelayMs ?? 1000);
         },
       );
+    };
+    // Queued QoS 1 downlink of a persistent session is delivered without authorizePublish or
+    // authorizeSubscribe (aedes lib/handlers/connect.js emptyQueue): check the receiver again.
+    aedes.authorizeForward = (client, packet) => {
+      const p = this.principals.get(client);
+      if (p?.kind === 'service') return packet;
+      if (p?.kind === 'agent' && agentMayUse(p.siteId, p.agentId, packet.topic, 'subscribe')) return packet;
+      this.refusals.warn(
+        'forward-denied',
+        { clientId: String(client.id).slice(0, 128), topic: packet.topic.slice(0, 200) },
+        'broker: delivery denied',
+      );
+      return null;
     };
     aedes.authorizePublish = (client, packet, callback) => {
       // client is null for messages the broker itself publishes ($SYS).
@@ -98,15 +174,23 @@ export class EmbeddedBroker {
       log.debug({ clientId: client.id, err: err.message }, 'broker: client error'),
     );
     this.aedes = aedes;
-    // Alarm traffic is small packets: without TCP_NODELAY, Nagle plus delayed ACKs hold them up to 200 ms.
-    const handle = (socket: Socket) => {
-      socket.setNoDelay(true);
-      aedes.handle(socket);
-    };
+    const handle = (socket: Socket) => this.gate.accept(socket, (s) => aedes.handle(s));
     const tls = this.opts.tls;
     this.server = tls
-      ? (createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handle) as unknown as Server)
+      ? (createTlsServer(
+          // A TLS handshake is also unauthenticated work: bounded like a login.
+          { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', handshakeTimeout: limits.loginTimeoutMs },
+          handle,
+        ) as unknown as Server)
       : createServer(handle);
+    // Node refuses sockets beyond this before any handshake (the gate counts them too). While
+    // the not-logged-in connections are at their cap, the listener takes no new ones at all.
+    const server = this.server;
+    server.maxConnections = limits.maxConnections;
+    this.gate.onPendingFull = (full) => {
+      server.maxConnections = full ? Math.max(1, this.gate.counts.open) : limits.maxConnections;
+    };
+    server.on('drop', () => this.opts.onRefused?.(this.gate.pendingFull ? 'too-many-pending' : 'too-many-connections'));
     const bound = await listenOrAnyFree(
       this.server,
       this.opts.port,
@@ -152,12 +236,23 @@ export class EmbeddedBroker {
     if (!username || password === undefined) throw authError(4, `${client.id}: no credentials`);
     const { service, auth } = this.opts;
     if (username === service.username) {
-      if (sameSecret(password, service.password)) return { kind: 'service' };
-      throw authError(4, `${client.id}: bad service credentials`);
+      if (!sameSecret(password, service.password)) throw authError(4, `${client.id}: bad service credentials`);
+      // The center's own client uses EMBEDDED_SERVICE_CLIENT_ID; any service id stays outside
+      // the agentId pattern, so a service login can never displace an agent's session either.
+      if (!String(client.id).startsWith(SERVICE_CLIENT_ID_PREFIX))
+        throw refusal(2, 'bad-client-id', `service client ids start with ${SERVICE_CLIENT_ID_PREFIX}`);
+      return { kind: 'service' };
     }
+    // Checked before the password: an agent's session is named by its agentId and nobody else's.
+    if (client.id !== username)
+      throw refusal(
+        2,
+        'bad-client-id',
+        `client id ${String(client.id).slice(0, 64)} is not the agentId ${username.slice(0, 64)}`,
+      );
     let identity: AgentIdentity | null;
     try {
-      identity = await auth.verifyBroker(username, password);
+      identity = await auth.verifyBroker(username, password, (client.conn as Socket).remoteAddress);
     } catch (err) {
       throw authError(5, `${client.id}: credential check failed: ${(err as Error).message}`);
     }

@@ -17,6 +17,7 @@ import { adminRoutes } from './routes/admin.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { authRoutes } from './routes/auth.js';
 import { configRoutes } from './routes/config.js';
+import { deviceRoutes } from './routes/devices.js';
 import { directoryRoutes } from './routes/directory.js';
 import { discoveredRoutes } from './routes/discovered.js';
 import { escalationRoutes } from './routes/escalation.js';
@@ -39,6 +40,7 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...escalationRoutes,
     ...discoveredRoutes,
     ...fireRoutes,
+    ...deviceRoutes,
   ];
 }
 

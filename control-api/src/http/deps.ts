@@ -12,6 +12,7 @@ import type { AlarmAction } from '../detection/types.js';
 import type { KannelProvider } from '../escalation/providers/kannel.js';
 import type { TwilioProvider } from '../escalation/providers/twilio.js';
 import type { EscalationService } from '../escalation/service.js';
+import type { AgentEventQuery, AgentEventRow } from '../store/repos/agent-events.js';
 import type {
   AgentRow,
   AlarmQuery,
@@ -132,6 +133,24 @@ export interface SensorAdmin {
   ): Promise<void>;
 }
 
+/** Explicit device ownership changes by an admin (security review F1, F8): `DeviceOwnership` (ingest/ownership.ts). */
+export interface DeviceAdmin {
+  deleteSensor(sensorId: string): Promise<SensorRow | undefined>;
+  rehomeSensor(
+    sensorId: string,
+    to: { siteId: string; agentId: string },
+  ): Promise<{ before: SensorRow; after: SensorRow } | undefined>;
+  rehomeCamera(
+    cameraId: string,
+    to: { siteId: string; agentId: string },
+  ): Promise<{ before: CameraRow; after: CameraRow } | undefined>;
+}
+
+/** Agent-reported events, apart from the audit trail (F21): `repos.agentEvents` fits. */
+export interface AgentEventReader {
+  list(scope: SiteScope, q: AgentEventQuery): Promise<AgentEventRow[]>;
+}
+
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'down';
   [k: string]: unknown;
@@ -162,6 +181,12 @@ export interface HttpDeps {
   discoveries?: DiscoveryAdmin;
   /** Fire watch per camera and the video fire detector's view (issue 23); absent: fire-watch routes answer 404. */
   fire?: FireWatchAdmin;
+  /** Device re-home and sensor delete (security review F1, F8); absent: those routes answer 503. */
+  devices?: DeviceAdmin;
+  /** Agent events (security review F21); absent: GET /agent-events answers 503. */
+  agentEvents?: AgentEventReader;
+  /** Accept a config push the center cannot verify (no GWANJE_CONFIG_PUBLIC_KEY); F20, default false. */
+  allowUnsignedConfig?: boolean;
   metricsText(): string | Promise<string>;
   health(): HealthReport | Promise<HealthReport>;
   /** Broker URL handed to agents in `POST /api/v1/agents` (as they must reach it). */

@@ -57,6 +57,7 @@ export function withDiscoveries(store: IngestStore, recorder: DiscoveryRecorder,
   return {
     ...store,
     events: {
+      ...store.events,
       record: async (siteId, agentId, event) => {
         await recorder
           .onEvent(siteId, agentId, event)

@@ -2,12 +2,13 @@
  * Ingest: the single caller of protocol `decode()` for MQTT uplink (HOUSE_STYLE "One decode
  * point per way in"). A message that fails is counted in gwanje_rejected_messages_total{reason},
  * logged with its topic and reason, and dropped; it never reaches storage or detection.
- * Accepted telemetry is de-duplicated by (agentId, seq), checked against the agent's registered
- * site, written to the time-series store, fed to detection and pushed live.
+ * Accepted telemetry is de-duplicated by (agentId, seq) (seq.ts: replays and impossible seqs,
+ * security review F7), checked against the agent's registered site and its own sensors, written
+ * to the time-series store, fed to detection and pushed live. Status, cameras and events go to
+ * AgentReports.
  */
 import type {
   AgentMessage,
-  CameraInventory,
   CommandResult,
   LiveAgent,
   LiveCamera,
@@ -20,11 +21,13 @@ import type { DetectionReading, SensorContext, ServiceChange } from '../detectio
 import type { Logger } from '../logger.js';
 import type { CenterMetrics } from '../metrics.js';
 import type { StoredReading, TimeSeriesStore } from '../store/types.js';
+import { type AgentLimits, DEFAULT_AGENT_LIMITS } from './agent-limits.js';
+import { AgentReports } from './agent-reports.js';
 import type { IngestStore, SensorRow } from './ports.js';
 import { restoreDetection } from './restore.js';
 import { reportedRow } from './sensor-report.js';
 import { type KnownSensor, SensorRegistry } from './sensors.js';
-import { SeqTracker } from './seq.js';
+import { DuplicateWatch, MAX_SEQ_AHEAD, SeqTracker } from './seq.js';
 
 /** What ingest hands to the alarm service. Returns the sensor's display state after the reading. */
 export interface ReadingSink {
@@ -58,6 +61,8 @@ export interface IngestDeps {
   now?: () => number;
   /** Interval of the batched store flush (seqs, sensor last values). */
   flushMs?: number;
+  /** What one agent may register and report (security review F8, F21). */
+  limits?: Partial<AgentLimits>;
 }
 
 interface AgentInfo {
@@ -71,28 +76,38 @@ const NEGATIVE_CACHE_MS = 2_000;
 export class IngestPipeline {
   readonly seqs = new SeqTracker();
   readonly sensors = new SensorRegistry();
+  private readonly duplicates = new DuplicateWatch();
   private readonly agents = new Map<string, AgentInfo | { missingUntil: number }>();
   private readonly lookups = new Map<string, Promise<void>>();
-  private readonly online = new Set<string>();
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private readonly now: () => number;
+  readonly limits: AgentLimits;
+  private readonly reports: AgentReports;
 
   constructor(private readonly deps: IngestDeps) {
     this.now = deps.now ?? Date.now;
+    this.limits = { ...DEFAULT_AGENT_LIMITS, ...deps.limits };
+    this.reports = new AgentReports({
+      ...deps,
+      limits: this.limits,
+      now: this.now,
+      reject: (reason, topic, detail) => this.reject(reason, topic, detail),
+    });
   }
 
   async start(): Promise<void> {
     const { store } = this.deps;
-    this.seqs.load(await store.agents.loadSeqs());
+    this.seqs.load(await store.agents.loadSeqs(), this.now());
     this.sensors.load(await store.sensors.list());
+    const online: string[] = [];
     const offline: string[] = [];
     for (const a of await store.agents.list()) {
       this.agents.set(a.agentId, { siteId: a.siteId, revoked: a.revoked });
-      if (a.state === 'online') this.online.add(a.agentId);
+      if (a.state === 'online') online.push(a.agentId);
       else if (a.state === 'offline') offline.push(a.agentId);
     }
-    this.deps.metrics.agentsOnline.set(this.online.size);
+    this.reports.start(online);
     await restoreDetection({
       alarms: this.deps.alarms,
       sensors: [...this.sensors.all()],
@@ -106,6 +121,7 @@ export class IngestPipeline {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.reports.stop();
     await Promise.allSettled(this.lookups.values());
     await this.flush();
   }
@@ -113,6 +129,17 @@ export class IngestPipeline {
   /** Forgets what is cached about an agent (credentials issued or revoked over REST). */
   invalidateAgent(agentId: string): void {
     this.agents.delete(agentId);
+  }
+
+  /**
+   * Credentials were issued or re-issued (security review F7): the agent starts a new sequence,
+   * so its old seq (perhaps poisoned) is forgotten and stored so at once.
+   */
+  async resetAgent(agentId: string): Promise<void> {
+    this.invalidateAgent(agentId);
+    this.seqs.forget(agentId);
+    if (this.duplicates.accepted(agentId)) this.deps.metrics.agentsDuplicatesOnly.set(this.duplicates.count);
+    await this.flush();
   }
 
   /** Entry point for every MQTT message the center receives. Never throws. */
@@ -193,22 +220,16 @@ export class IngestPipeline {
           this.telemetry(msg.siteId, msg.payload, receivedAt, topic);
           return;
         case 'status':
-          this.status(msg.siteId, msg.agentId, msg.payload);
+          this.reports.status(msg.siteId, msg.agentId, msg.payload);
           return;
         case 'cameras':
-          this.cameras(msg.siteId, msg.agentId, msg.payload);
+          this.reports.cameras(msg.siteId, msg.agentId, msg.payload);
           return;
         case 'sensors':
           void this.sensorReport(msg.siteId, msg.agentId, msg.payload, topic);
           return;
         case 'events':
-          void this.deps.store.events
-            .record(msg.siteId, msg.agentId, msg.payload)
-            .catch((err: Error) => this.deps.log.error({ err: err.message }, 'ingest: event not recorded'));
-          this.deps.log.info(
-            { agentId: msg.agentId, type: msg.payload.type, sourceId: msg.payload.sourceId },
-            'ingest: agent event',
-          );
+          this.reports.event(msg.siteId, msg.agentId, msg.payload, topic);
           return;
         case 'cmdResult':
           this.deps.commands?.onResult(msg.agentId, msg.payload);
@@ -224,24 +245,30 @@ export class IngestPipeline {
 
   private telemetry(siteId: string, t: Telemetry, receivedAt: number, topic: string): void {
     const { metrics, alarms, live, timeseries } = this.deps;
-    if (!this.seqs.accept(t.agentId, t.seq)) {
-      metrics.duplicates.inc();
+    const verdict = this.seqs.accept(t.agentId, t.seq, receivedAt);
+    if (verdict === 'ahead') {
+      this.reject('seq-ahead', topic, `seq ${t.seq} is more than ${MAX_SEQ_AHEAD} beyond the clock`);
       return;
     }
+    // A replayed seq: only readings newer than what is stored for their sensor are new (F7).
+    const replay = verdict === 'replay';
     const stored: StoredReading[] = [];
     let foreign = 0;
+    let overLimit = 0;
+    let seen = 0;
     for (const r of t.readings) {
       let known = this.sensors.get(r.sensorId);
+      if (replay && known?.lastTs !== undefined && r.ts <= known.lastTs) {
+        seen++;
+        continue;
+      }
       if (!known) {
-        known = this.sensors.register({ ...r, siteId, agentId: t.agentId });
-        const row = known.row;
-        void this.deps.store.sensors
-          .register(row)
-          .catch((err: Error) =>
-            this.deps.log.error({ sensorId: row.sensorId, err: err.message }, 'ingest: sensor not registered'),
-          );
-        this.deps.log.info({ sensorId: r.sensorId, siteId, agentId: t.agentId }, 'ingest: new sensor registered');
-        alarms.sensorConfigured?.(known.ctx);
+        // F8: an agent registers a bounded number of sensors; the rest of its new ids are refused.
+        if (this.sensors.countOf(t.agentId) >= this.limits.maxSensorsPerAgent) {
+          overLimit++;
+          continue;
+        }
+        known = this.register(r, siteId, t.agentId);
       } else if (known.row.siteId !== siteId || known.row.agentId !== t.agentId) {
         foreign++;
         continue;
@@ -264,39 +291,43 @@ export class IngestPipeline {
       live.reading({ sensorId: r.sensorId, siteId, value: r.value, ts: r.ts, state });
     }
     if (foreign > 0) this.reject('unauthorized', topic, `${foreign} reading(s) for sensors of another agent`);
+    if (overLimit > 0)
+      this.reject(
+        'device-limit',
+        topic,
+        `${overLimit} reading(s) for new sensors beyond the agent's ${this.limits.maxSensorsPerAgent}`,
+      );
+    if (replay && seen === t.readings.length) {
+      this.duplicate(t.agentId, t.seq);
+      return;
+    }
+    if (replay) {
+      // After new credentials there is no last seq: the first new readings set it, quietly.
+      const prev = this.seqs.lastSeq(t.agentId);
+      this.seqs.rebase(t.agentId, t.seq);
+      if (prev !== undefined)
+        this.deps.log.warn(
+          { agentId: t.agentId, seq: t.seq, prev, newReadings: stored.length },
+          'ingest: agent seq went back with new readings; continuing from it',
+        );
+    }
+    if (this.duplicates.accepted(t.agentId)) metrics.agentsDuplicatesOnly.set(this.duplicates.count);
     if (stored.length === 0) return;
     timeseries.write(stored);
     metrics.readings.inc(stored.length);
   }
 
-  private status(
-    siteId: string,
-    agentId: string,
-    s: {
-      state: 'online' | 'offline';
-      buffered: number;
-      version: string;
-      ts: number;
-      config?: { version: string; outcome: string; error?: string };
-    },
-  ): void {
-    const { store, live, alarms, metrics, log } = this.deps;
-    if (s.state === 'online') this.online.add(agentId);
-    else this.online.delete(agentId);
-    metrics.agentsOnline.set(this.online.size);
-    void store.agents
-      .setStatus(agentId, { state: s.state, lastSeen: this.now(), buffered: s.buffered, version: s.version })
-      .catch((err: Error) => log.error({ agentId, err: err.message }, 'ingest: agent status not stored'));
-    if (s.config && store.agents.setConfigApplied) {
-      // Issue 10: the applied version (and outcome) against the desired one is the drift the console shows.
-      const applied = JSON.stringify(s.config);
-      void store.agents
-        .setConfigApplied(agentId, applied)
-        .catch((err: Error) => log.error({ agentId, err: err.message }, 'ingest: applied config not stored'));
-    }
-    live.agent({ agentId, siteId, state: s.state, ts: s.ts, buffered: s.buffered });
-    alarms.agentStatus(agentId, siteId, s.state, this.now());
-    log.info({ agentId, siteId, state: s.state, buffered: s.buffered }, 'ingest: agent status');
+  private register(r: Telemetry['readings'][number], siteId: string, agentId: string): KnownSensor {
+    const known = this.sensors.register({ ...r, siteId, agentId });
+    const row = known.row;
+    void this.deps.store.sensors
+      .register(row)
+      .catch((err: Error) =>
+        this.deps.log.error({ sensorId: row.sensorId, err: err.message }, 'ingest: sensor not registered'),
+      );
+    this.deps.log.info({ sensorId: r.sensorId, siteId, agentId }, 'ingest: new sensor registered');
+    this.deps.alarms.sensorConfigured?.(known.ctx);
+    return known;
   }
 
   /**
@@ -306,17 +337,34 @@ export class IngestPipeline {
   private async sensorReport(siteId: string, agentId: string, report: SensorReport, topic: string): Promise<void> {
     const rows: SensorRow[] = [];
     let foreign = 0;
+    let overLimit = 0;
+    let owned = this.sensors.countOf(agentId);
     for (const s of report.sensors) {
-      const out = reportedRow(this.sensors.get(s.sensorId)?.row, s, {
+      const known = this.sensors.get(s.sensorId)?.row;
+      // F8: a report registers new sensors within the agent's limit, as readings do.
+      if (!known && owned >= this.limits.maxSensorsPerAgent) {
+        overLimit++;
+        continue;
+      }
+      const out = reportedRow(known, s, {
         siteId,
         agentId,
         configVersion: report.configVersion,
         now: this.now(),
       });
       if ('foreign' in out) foreign++;
-      else rows.push(out.row);
+      else {
+        rows.push(out.row);
+        if (!known) owned++;
+      }
     }
     if (foreign > 0) this.reject('unauthorized', topic, `${foreign} sensor(s) of another agent in the report`);
+    if (overLimit > 0)
+      this.reject(
+        'device-limit',
+        topic,
+        `${overLimit} new sensor(s) beyond the agent's ${this.limits.maxSensorsPerAgent}`,
+      );
     try {
       await this.deps.store.sensors.save?.(rows);
     } catch (err) {
@@ -335,11 +383,15 @@ export class IngestPipeline {
     this.deps.alarms.sensorConfigured?.(k.ctx, k.lastTs);
   }
 
-  private cameras(siteId: string, agentId: string, inv: CameraInventory): void {
-    void this.deps.store.cameras
-      .replaceInventory(siteId, agentId, inv.cameras)
-      .catch((err: Error) => this.deps.log.error({ agentId, err: err.message }, 'ingest: camera inventory not stored'));
-    for (const c of inv.cameras) this.deps.live.camera({ cameraId: c.cameraId, siteId, state: 'idle' });
+  /** A whole message was a duplicate; an agent that sends only duplicates for long is flagged (F7). */
+  private duplicate(agentId: string, seq: number): void {
+    this.deps.metrics.duplicates.inc();
+    if (!this.duplicates.duplicate(agentId)) return;
+    this.deps.metrics.agentsDuplicatesOnly.set(this.duplicates.count);
+    this.deps.log.warn(
+      { agentId, seq, lastSeq: this.seqs.lastSeq(agentId) },
+      'ingest: every recent telemetry message of this agent was a duplicate (seq and readings not newer than stored); re-issue its credentials if it was re-imaged',
+    );
   }
 
   /** Writes seqs and newest sensor values in one batch each (serialized: never two flushes at once). */

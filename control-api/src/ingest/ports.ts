@@ -14,6 +14,12 @@ export interface AgentStatusPatch {
   version: string | null;
 }
 
+export interface InventoryOutcome {
+  removed: string[];
+  foreign: string[];
+  overLimit: string[];
+}
+
 export interface IngestStore {
   agents: {
     get(agentId: string): Promise<Pick<AgentRow, 'agentId' | 'siteId' | 'revoked'> | undefined>;
@@ -38,12 +44,23 @@ export interface IngestStore {
     updateLastMany(last: SensorLast[]): Promise<void>;
   };
   cameras: {
-    /** Replaces the inventory one agent reported (retained `cameras` topic). */
-    replaceInventory(siteId: string, agentId: string, cameras: CameraInfo[]): Promise<void>;
+    /**
+     * Replaces the inventory one agent reported (retained `cameras` topic) with the cameras it
+     * owns: cameras of another agent or site are `foreign` and untouched, new ones beyond
+     * `maxCameras` are `overLimit` (security review F1, F21).
+     */
+    replaceInventory(
+      siteId: string,
+      agentId: string,
+      cameras: CameraInfo[],
+      maxCameras?: number,
+    ): Promise<InventoryOutcome | undefined>;
   };
-  /** Agent events (local-alarm, driver-error ...) kept for the operators' record. */
+  /** Agent events (local-alarm, driver-error ...) kept for the operators' record, apart from the audit trail. */
   events: {
     record(siteId: string, agentId: string, event: Record<string, unknown>): Promise<void>;
+    /** Deletes events older than `before` (retention). */
+    prune?(before: number): Promise<number>;
   };
 }
 

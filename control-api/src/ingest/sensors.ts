@@ -32,6 +32,16 @@ export function parseJsonArray(raw: string | null | undefined): unknown[] {
   }
 }
 
+/** Camera links as stored: `[{cameraId, preset?}]`, or bare ids from older rows. */
+export function cameraLinksOf(raw: string | null): { cameraId: string; preset?: string }[] {
+  return parseJsonArray(raw).flatMap((c) => {
+    if (typeof c === 'string') return [{ cameraId: c }];
+    if (c && typeof c === 'object' && typeof (c as { cameraId?: unknown }).cameraId === 'string')
+      return [c as { cameraId: string; preset?: string }];
+    return [];
+  });
+}
+
 /** What the rule table needs to know of a stored sensor (its range included, when known). */
 export function describeRow(row: SensorRow): SensorDescription {
   const d: SensorDescription = { metric: row.metric, gas: row.gas ?? undefined, unit: row.unit };
@@ -55,9 +65,7 @@ export function effectiveOverrides(row: SensorRow): { overrides: RuleOverride[];
 
 export function contextOf(row: SensorRow): SensorContext {
   const desc = describeRow(row);
-  const cameras = parseJsonArray(row.cameras)
-    .map((c) => (typeof c === 'string' ? c : (c as { cameraId?: unknown })?.cameraId))
-    .filter((c): c is string => typeof c === 'string');
+  const cameras = cameraLinksOf(row.cameras).map((c) => c.cameraId);
   const { overrides, problem } = effectiveOverrides(row);
   // A bad override must not silence a sensor: effectiveOverrides falls back to what checks out,
   // and the problem is raised as a `config` warning for the admin.
@@ -105,10 +113,38 @@ export function newSensorRow(
 export class SensorRegistry {
   private readonly sensors = new Map<string, KnownSensor>();
   private readonly lastValues = new Map<string, SensorLast>();
+  /** Sensors per owning agent (the per-agent limit, security review F8). */
+  private readonly perAgent = new Map<string, number>();
 
   load(rows: SensorRow[]): void {
-    for (const row of rows)
-      this.sensors.set(row.sensorId, { row, ctx: contextOf(row), lastTs: row.lastTs ?? undefined });
+    for (const row of rows) this.put({ row, ctx: contextOf(row), lastTs: row.lastTs ?? undefined });
+  }
+
+  /** How many sensors an agent owns. */
+  countOf(agentId: string): number {
+    return this.perAgent.get(agentId) ?? 0;
+  }
+
+  /** An admin deleted the sensor: its next reading registers it again, for whoever sends it. */
+  forget(sensorId: string): void {
+    const prev = this.sensors.get(sensorId);
+    if (!prev) return;
+    this.sensors.delete(sensorId);
+    this.count(prev.row.agentId, -1);
+    this.lastValues.delete(sensorId);
+  }
+
+  private put(known: KnownSensor): void {
+    const prev = this.sensors.get(known.row.sensorId);
+    if (prev) this.count(prev.row.agentId, -1);
+    this.sensors.set(known.row.sensorId, known);
+    this.count(known.row.agentId, 1);
+  }
+
+  private count(agentId: string, d: number): void {
+    const n = (this.perAgent.get(agentId) ?? 0) + d;
+    if (n <= 0) this.perAgent.delete(agentId);
+    else this.perAgent.set(agentId, n);
   }
 
   get(sensorId: string): KnownSensor | undefined {
@@ -136,7 +172,7 @@ export class SensorRegistry {
       ctx,
       lastTs: prev?.lastTs ?? row.lastTs ?? undefined,
     };
-    this.sensors.set(row.sensorId, known);
+    this.put(known);
     return known;
   }
 
@@ -144,7 +180,7 @@ export class SensorRegistry {
   register(r: StoredReading): KnownSensor {
     const row = newSensorRow(r, 'normal');
     const known: KnownSensor = { row, ctx: contextOf(row) };
-    this.sensors.set(r.sensorId, known);
+    this.put(known);
     return known;
   }
 

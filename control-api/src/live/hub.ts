@@ -72,6 +72,8 @@ export class LiveHub {
       cors: { origin: false },
     });
     this.io = io;
+    // Security review I3: only /live is served; the default namespace refuses every socket.
+    io.of('/').use((_socket, next) => next(new Error('live: connect to the /live namespace')));
     const nsp = io.of(LIVE_NAMESPACE) as unknown as NonNullable<LiveHub['nsp']>;
     this.nsp = nsp;
     nsp.use((socket, next) => {

@@ -16,6 +16,8 @@ export async function startDynsec(
   s: Pick<Settings, 'mqttUrl' | 'mqttAdminUrl' | 'mqttCenterPassword'>,
   agentCreds: Pick<AgentCredentials, 'onProvision' | 'onRevoke'>,
   log: Logger,
+  /** Agents with live credentials: their broker clients are bound to client id = agentId (F2). */
+  liveAgents?: () => Promise<string[]>,
 ): Promise<MosquittoDynsec> {
   const dynsec = new MosquittoDynsec({ url: s.mqttAdminUrl as string, log });
   await dynsec.start();
@@ -23,6 +25,10 @@ export async function startDynsec(
   const password = s.mqttCenterPassword ?? (s.mqttUrl ? urlPassword(s.mqttUrl) : undefined);
   if (user && password) await dynsec.ensureCenter(user, password);
   else log.warn('dynsec: GWANJE_MQTT_URL names no user or no password; center client not ensured');
+  if (liveAgents) {
+    const bound = await dynsec.bindClientIds(await liveAgents());
+    log.info({ bound }, 'dynsec: agent clients bound to their client ids');
+  }
   agentCreds.onProvision((agentId, siteId, pw) => dynsec.provisionAgent(siteId, agentId, pw));
   agentCreds.onRevoke((agentId) => {
     dynsec

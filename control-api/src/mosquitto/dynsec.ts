@@ -3,7 +3,10 @@
  * sends commands to `$CONTROL/dynamic-security/v1` and reads `.../response` (Mosquitto
  * dynamic-security documentation). Each agent gets a client (username = agentId) bound to a
  * role whose ACLs are derived from the topic map, so the broker itself lets an agent publish
- * only its uplink topics and subscribe only its downlink topics under its own prefix.
+ * only its uplink topics and subscribe only its downlink topics under its own prefix. The client
+ * is also bound to client id = agentId (dynsec `clientid`): Mosquitto then refuses that login
+ * with any other id, so no agent can take over another's session or the center's (security
+ * review F2).
  */
 import { randomUUID } from 'node:crypto';
 import { AGENT_TOPICS, agentTopic, TOPIC_ROOT } from '@gwanje/protocol';
@@ -162,10 +165,16 @@ export class MosquittoDynsec {
     for (const acl of old)
       await this.must('removeRoleACL', { rolename, acltype: acl.acltype, topic: acl.topic }, [/not found/i]);
     for (const acl of agentRoleAcls(siteId, agentId)) await this.must('addRoleACL', { rolename, ...acl });
-    const created = await this.command('createClient', { username: agentId, password, roles: [{ rolename }] });
+    const created = await this.command('createClient', {
+      username: agentId,
+      password,
+      clientid: agentId,
+      roles: [{ rolename }],
+    });
     if (created.error) {
       if (!/already exists/i.test(created.error)) throw new Error(`dynsec: createClient failed: ${created.error}`);
       await this.must('setClientPassword', { username: agentId, password });
+      await this.must('setClientId', { username: agentId, clientid: agentId });
       const client = await this.command('getClient', { username: agentId });
       const roles = (client.data as { client?: { roles?: Array<{ rolename: string }> } })?.client?.roles ?? [];
       if (!roles.some((r) => r.rolename === rolename))
@@ -173,6 +182,20 @@ export class MosquittoDynsec {
       await this.must('enableClient', { username: agentId });
     }
     this.opts.log.info({ agentId, siteId }, 'dynsec: agent client provisioned');
+  }
+
+  /**
+   * Binds existing agent clients to client id = agentId (clients created before the binding
+   * existed); an unknown client is skipped. Returns how many were bound.
+   */
+  async bindClientIds(agentIds: string[]): Promise<number> {
+    let bound = 0;
+    for (const agentId of agentIds) {
+      const r = await this.command('setClientId', { username: agentId, clientid: agentId });
+      if (!r.error) bound++;
+      else if (!/not found/i.test(r.error)) throw new Error(`dynsec: setClientId failed: ${r.error}`);
+    }
+    return bound;
   }
 
   /** Deletes an agent's client and role; Mosquitto disconnects it at once. */

@@ -8,6 +8,7 @@ import { ID_REGEX } from '@gwanje/protocol';
 import type { Kysely } from 'kysely';
 import type { Db } from './db.js';
 import { AuditRepo, SessionsRepo, SettingsRepo, UsersRepo } from './repos/accounts.js';
+import { AgentEventsRepo } from './repos/agent-events.js';
 import { AgentsRepo } from './repos/agents.js';
 import { AlarmsRepo, JournalRepo } from './repos/alarms.js';
 import { inTransaction } from './repos/scope.js';
@@ -27,6 +28,7 @@ export class Repositories {
   readonly sessions: SessionsRepo;
   readonly audit: AuditRepo;
   readonly settings: SettingsRepo;
+  readonly agentEvents: AgentEventsRepo;
   private readonly k: Kysely<Database>;
 
   constructor(
@@ -46,6 +48,7 @@ export class Repositories {
     this.sessions = new SessionsRepo(k);
     this.audit = new AuditRepo(k);
     this.settings = new SettingsRepo(k, now);
+    this.agentEvents = new AgentEventsRepo(k);
   }
 
   /** Runs fn atomically, e.g. an alarm transition together with its journal entry. */

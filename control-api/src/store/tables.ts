@@ -19,6 +19,8 @@ export interface AgentsTable {
   siteId: string;
   name: string | null;
   mqttPasswordHash: string;
+  /** Fast verifier of the machine secret (0003-sec-agents); null for older credentials. */
+  mqttPasswordCheck: string | null;
   revoked: number;
   state: string;
   lastSeen: number | null;
@@ -133,6 +135,18 @@ export interface SessionsTable {
   revokedAt: number | null;
 }
 
+/** What agents report on their `events` topic (0003-sec-agents): kept apart from the people audit trail. */
+export interface AgentEventsTable {
+  id: Generated<number>;
+  ts: number;
+  siteId: string;
+  agentId: string;
+  type: string;
+  sourceId: string | null;
+  /** The event as JSON, at most 4 kB. */
+  detail: string | null;
+}
+
 export interface AuditTable {
   id: Generated<number>;
   ts: number;
@@ -161,4 +175,5 @@ export interface Database {
   sessions: SessionsTable;
   audit: AuditTable;
   settings: SettingsTable;
+  agentEvents: AgentEventsTable;
 }

@@ -62,6 +62,8 @@ export interface AgentRow {
   name: string | null;
   /** scrypt hash of the broker password (never the password). */
   mqttPasswordHash: string;
+  /** Fast verifier `hmac-sha256$key$mac` of the broker password (security review F9); null for older rows. */
+  mqttPasswordCheck?: string | null;
   revoked: boolean;
   state: 'online' | 'offline' | 'unknown';
   lastSeq: number | null;

@@ -47,11 +47,12 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
         return false;
       }
     },
-    async authorizeIngest(header, cameraId) {
-      const identity = await d.agentCreds.verifyBasic(header);
+    async authorizeIngest(header, cameraId, remoteAddress) {
+      const identity = await d.agentCreds.verifyBasic(header, remoteAddress);
       if (!identity) return false;
       const cam = await d.repos.cameras.get(cameraId);
-      return cam?.agentId === identity.agentId;
+      // The owner is the agent: the gateway caps how many pushes one agent feeds (F21).
+      return cam?.agentId === identity.agentId ? { owner: identity.agentId } : false;
     },
     async startUpstream(cameraId): Promise<Upstream> {
       const cam = await owned(cameraId);

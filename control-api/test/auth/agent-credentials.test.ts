@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { authPortsFromRepositories } from '../../src/auth/adapter.js';
+import { AgentCredentials } from '../../src/auth/agent-credentials.js';
 import { AuthError } from '../../src/auth/errors.js';
 import { createHarness, type Harness } from '../http/harness.js';
 
@@ -58,19 +60,28 @@ describe('AgentCredentials', () => {
     assert.ok(await h.agentCreds.verifyBroker('osan-agent-1', fresh.password));
   });
 
-  test('a verified password is cached briefly: repeated CONNECTs are fast, the cache expires on the clock', async () => {
+  test('a verified password is cached briefly: repeated CONNECTs do not read the store, the cache expires on the clock', async () => {
     const c = await h.agentCreds.provision('hanam-agent-1', 'hanam');
-    let t = performance.now();
-    await h.agentCreds.verifyBroker('hanam-agent-1', c.password);
-    const cold = performance.now() - t;
-    t = performance.now();
-    for (let i = 0; i < 100; i++) await h.agentCreds.verifyBroker('hanam-agent-1', c.password);
-    const warm = (performance.now() - t) / 100;
-    assert.ok(warm * 10 < cold, `cached verify ${warm.toFixed(3)} ms vs first ${cold.toFixed(1)} ms`);
+    const ports = authPortsFromRepositories(h.repos);
+    let reads = 0;
+    const counted = new AgentCredentials({
+      agents: {
+        ...ports.agents,
+        get: (id) => {
+          reads++;
+          return ports.agents.get(id);
+        },
+      },
+      audit: h.audit,
+      log: h.deps.log,
+      now: h.clock.now,
+    });
+    assert.ok(await counted.verifyBroker('hanam-agent-1', c.password));
+    for (let i = 0; i < 100; i++) assert.ok(await counted.verifyBroker('hanam-agent-1', c.password));
+    assert.equal(reads, 1);
     h.clock.advance(61_000);
-    t = performance.now();
-    assert.ok(await h.agentCreds.verifyBroker('hanam-agent-1', c.password));
-    assert.ok(performance.now() - t > warm * 10, 'expired cache entry pays the hash again');
+    assert.ok(await counted.verifyBroker('hanam-agent-1', c.password));
+    assert.equal(reads, 2, 'an expired cache entry checks the credentials again');
   });
 
   test('HTTP Basic for video ingest uses the same credentials', async () => {

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import { freePort, waitFor } from '../../../testkit/index.js';
 import { EmbeddedBroker } from '../../src/broker/embedded.js';
+import { EMBEDDED_SERVICE_CLIENT_ID } from '../../src/broker/types.js';
 import { randomSecret } from '../../src/settings.js';
 import { openTestStore, type TestCenterStore } from '../ingest/fixture.js';
 
@@ -15,14 +16,17 @@ let store: TestCenterStore;
 let broker: EmbeddedBroker;
 const service = { username: 'gwanje-center', password: randomSecret() };
 let suwonPw: string;
+let forgerPw: string;
 const clients: MqttClient[] = [];
 
+/** The client id is the agentId (the service's fixed id for the center), as the broker requires (F2). */
 const connect = (username: string, password: string): Promise<MqttClient> =>
   new Promise((resolve, reject) => {
     const c = mqtt.connect(broker.url, {
       protocolVersion: 4,
       username,
       password,
+      clientId: username === service.username ? EMBEDDED_SERVICE_CLIENT_ID : username,
       reconnectPeriod: 0,
       connectTimeout: 5000,
     });
@@ -34,6 +38,7 @@ const connect = (username: string, password: string): Promise<MqttClient> =>
 before(async () => {
   store = await openTestStore();
   suwonPw = (await store.credentials.provision('suwon-agent', 'suwon')).password;
+  forgerPw = (await store.credentials.provision('suwon-forger', 'suwon')).password;
   await store.credentials.provision('anyang-agent', 'anyang');
   broker = new EmbeddedBroker({
     port: await freePort(),
@@ -72,7 +77,7 @@ test('an agent publishes under its own prefix and cannot publish under another',
   await waitFor(() => seen.includes('gwanje/v1/suwon/suwon-agent/events'), 5000);
 
   // Forged: another site's prefix, and another agent's prefix on its own site.
-  const forged = await connect('suwon-agent', suwonPw);
+  const forged = await connect('suwon-forger', forgerPw);
   const closed = new Promise<void>((resolve) => forged.once('close', () => resolve()));
   forged.publish('gwanje/v1/anyang/anyang-agent/telemetry', '{}', { qos: 1 });
   forged.publish('gwanje/v1/suwon/other-agent/telemetry', '{}', { qos: 1 });

@@ -24,6 +24,7 @@ import { fireHttp } from '../../src/fire/http.js';
 import { FireWatchStore, type FireWatchTables } from '../../src/fire/store.js';
 import { createHttpApp } from '../../src/http/app.js';
 import type { HttpDeps, PtzArgs } from '../../src/http/deps.js';
+import { DeviceOwnership } from '../../src/ingest/ownership.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 import { DiscoveriesRepo } from '../../src/store/repos/discoveries.js';
 import { Repositories, seedSites } from '../../src/store/repositories.js';
@@ -180,6 +181,10 @@ export async function createHarness(o: HarnessOptions = {}) {
     },
     agentConfig: repos.agents,
     discoveries,
+    // No key is pinned in the harness: unverified envelopes are allowed explicitly (F20).
+    allowUnsignedConfig: true,
+    devices: new DeviceOwnership({ repos, registry: () => undefined }),
+    agentEvents: repos.agentEvents,
     escalation: { service: escalation, kannel },
     // Fire-watch flags on the same database, detector off (GWANJE_FIRE_DETECTOR=off).
     fire: fireHttp(new FireWatchStore(db.kysely.withoutPlugins() as unknown as Kysely<FireWatchTables>), undefined),
@@ -228,9 +233,12 @@ export async function createHarness(o: HarnessOptions = {}) {
     return (r.json as { token: string }).token;
   }
 
-  /** A fresh CH4 sensor at `siteId` (out of service already when `outOfService`), for per-call routes. */
-  async function newSensor(siteId: string, n: number, outOfService = false): Promise<string> {
-    const sensorId = `${siteId}-oos-${n}`;
+  /**
+   * A fresh CH4 %LEL sensor of `${siteId}-agent-1` (seedDevices provisions that agent), named by
+   * `id` or numbered (out of service already when `outOfService`), for per-call routes.
+   */
+  async function newSensor(siteId: string, id: number | string, outOfService = false): Promise<string> {
+    const sensorId = typeof id === 'number' ? `${siteId}-oos-${id}` : id;
     await repos.sensors.upsert({
       sensorId,
       siteId,
@@ -278,18 +286,7 @@ export async function createHarness(o: HarnessOptions = {}) {
     for (const siteId of sites) {
       const agentId = `${siteId}-agent-1`;
       await agentCreds.provision(agentId, siteId, `${siteId} agent`);
-      await repos.sensors.upsert({
-        sensorId: `${siteId}-ch4-1`,
-        siteId,
-        agentId,
-        metric: 'gas',
-        gas: 'CH4',
-        unit: '%LEL',
-        name: null,
-        rules: null,
-        cameras: null,
-        intervalMs: 1000,
-      });
+      await newSensor(siteId, `${siteId}-ch4-1`);
       await repos.cameras.upsert({
         cameraId: `${siteId}-cam-1`,
         siteId,

@@ -292,6 +292,45 @@ const TABLE: Record<string, Row> = {
   'POST /api/v1/sms/twilio/status': SMS_CALLBACK('/api/v1/sms/twilio/status'),
   'POST /api/v1/sms/twilio/inbound': SMS_CALLBACK('/api/v1/sms/twilio/inbound'),
   'GET /api/v1/audit': { min: 'admin', ok: 200, allSitesOnly: true, req: () => ({ path: '/api/v1/audit?limit=5' }) },
+  // Security review F1, F8, F21: admin device ownership changes, agents' events.
+  'DELETE /api/v1/sensors/:id': {
+    min: 'admin',
+    ok: 204,
+    out: 404,
+    req: async (h, s, n) => ({ path: `/api/v1/sensors/${await h.newSensor(s, `${s}-del-${n}`)}` }),
+  },
+  'PUT /api/v1/sensors/:id/owner': {
+    min: 'admin',
+    ok: 200,
+    out: 404,
+    req: async (h, s, n) => ({
+      path: `/api/v1/sensors/${await h.newSensor(s, `${s}-rh-${n}`)}/owner`,
+      body: { agentId: `${s}-agent-1` },
+    }),
+  },
+  'PUT /api/v1/cameras/:id/owner': {
+    min: 'admin',
+    ok: 200,
+    out: 404,
+    req: async (h, s, n) => {
+      const cameraId = `${s}-cam-rh${n}`;
+      await h.repos.cameras.upsert({
+        cameraId,
+        siteId: s,
+        agentId: `${s}-agent-1`,
+        name: 'x',
+        ptz: false,
+        profiles: '[]',
+      });
+      return { path: `/api/v1/cameras/${cameraId}/owner`, body: { agentId: `${s}-agent-1` } };
+    },
+  },
+  'GET /api/v1/agent-events': {
+    min: 'viewer',
+    ok: 200,
+    out: 403,
+    req: (_h, s) => ({ path: `/api/v1/agent-events?siteId=${s}` }),
+  },
 };
 
 /** Every `METHOD path` the express app has mounted (walks nested routers). */

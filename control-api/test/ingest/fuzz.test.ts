@@ -61,7 +61,8 @@ const connectAgent = (username: string, password: string): Promise<MqttClient> =
     username,
     password,
     protocolVersion: 4,
-    clientId: `${username}-${randomBytes(3).toString('hex')}`,
+    // The broker binds the client id to the login (security review F2).
+    clientId: username,
     reconnectPeriod: 0,
   });
 
@@ -240,7 +241,7 @@ test("an agent's credentials cannot get readings stored for another site", async
   }
   // 2. The center's site check (a broker without that ACL, e.g. an external one misconfigured):
   //    a message on another site's prefix naming suwon-f1 is refused by ingest, not stored.
-  const service = await mqtt.connectAsync(broker.url, { ...SERVICE, protocolVersion: 4, clientId: 'forger' });
+  const service = await mqtt.connectAsync(broker.url, { ...SERVICE, protocolVersion: 4, clientId: 'gwanje_forger' });
   await service.publishAsync(`gwanje/v1/seongnam/${A}/telemetry`, forged('seongnam', A, 51), { qos: 1 });
   await service.endAsync();
   await waitFor(async () => ((await rejectedByReason()).get('unauthorized') ?? 0) === unauthorized0 + 1, 10_000);

@@ -12,9 +12,17 @@ import { agentRoleAcls, MosquittoDynsec } from '../../src/mosquitto/dynsec.js';
 
 const log = pino({ level: 'silent' });
 
-function connect(url: string, username: string, password: string): Promise<MqttClient> {
+/** Agents connect with client id = agentId: their dynsec client is bound to it (security review F2). */
+function connect(url: string, username: string, password: string, clientId = username): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
-    const c = mqtt.connect(url, { username, password, reconnectPeriod: 0, connectTimeout: 3000, protocolVersion: 5 });
+    const c = mqtt.connect(url, {
+      username,
+      password,
+      clientId,
+      reconnectPeriod: 0,
+      connectTimeout: 3000,
+      protocolVersion: 5,
+    });
     c.once('connect', () => resolve(c));
     c.once('error', (err) => {
       c.end(true);
@@ -69,6 +77,32 @@ describe('Mosquitto dynamic security managed by control-api', () => {
       );
     }
     agent.end(true);
+  });
+
+  it('F2: an agent client is bound to client id = agentId; another id is refused', async () => {
+    await admin.provisionAgent('suwon', 'b1', 'b1-pass-12345');
+    await admin.provisionAgent('anyang', 'b2', 'b2-pass-12345');
+    const owner = await connect(broker.url, 'b1', 'b1-pass-12345');
+    let kicked = false;
+    owner.on('close', () => {
+      kicked = true;
+    });
+    await assert.rejects(connect(broker.url, 'b2', 'b2-pass-12345', 'b1'), /Not authorized|Client Identifier/i);
+    await assert.rejects(connect(broker.url, 'b1', 'b1-pass-12345', 'b1-other'), /Not authorized|Client Identifier/i);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(kicked, false, 'the owner was disconnected');
+    owner.end(true);
+  });
+
+  it('F2: clients made before the binding are bound by bindClientIds', async () => {
+    await admin.command('createClient', { username: 'old1', password: 'old1-pass-12345' });
+    (await connect(broker.url, 'old1', 'old1-pass-12345', 'anything')).end(true);
+    assert.equal(await admin.bindClientIds(['old1', 'never-made']), 1);
+    await assert.rejects(
+      connect(broker.url, 'old1', 'old1-pass-12345', 'anything'),
+      /Not authorized|Client Identifier/i,
+    );
+    (await connect(broker.url, 'old1', 'old1-pass-12345')).end(true);
   });
 
   it('revocation locks the agent out', async () => {

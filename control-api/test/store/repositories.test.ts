@@ -221,11 +221,11 @@ for (const make of [sqliteBackend, postgresBackend]) {
         ptz: false,
         profiles: '[]',
       });
-      const gone = await repos.cameras.replaceForAgent('osan-a1', [
-        { cameraId: 'osan-cam-1', siteId: 'osan', name: 'Yard', ptz: true, profiles: '[]' },
-        { cameraId: 'osan-cam-3', siteId: 'osan', name: 'New', ptz: false, profiles: '[]' },
+      const out = await repos.cameras.replaceForAgent('osan', 'osan-a1', [
+        { cameraId: 'osan-cam-1', name: 'Yard', ptz: true, profiles: '[]' },
+        { cameraId: 'osan-cam-3', name: 'New', ptz: false, profiles: '[]' },
       ]);
-      assert.deepEqual(gone, ['osan-cam-2']);
+      assert.deepEqual(out, { removed: ['osan-cam-2'], foreign: [], overLimit: [] });
       assert.deepEqual(
         (await repos.cameras.list('*', { agentId: 'osan-a1' })).map((c) => [c.cameraId, c.ptz]),
         [
@@ -233,8 +233,25 @@ for (const make of [sqliteBackend, postgresBackend]) {
           ['osan-cam-3', false],
         ],
       );
-      await repos.cameras.replaceForAgent('osan-a1', [
-        { cameraId: 'osan-cam-1', siteId: 'osan', name: 'Yard', ptz: false, profiles: '[]' },
+      // F1: another agent's (or site's) inventory cannot take, move or delete these cameras; a
+      // new camera beyond its limit is left out.
+      const taken = await repos.cameras.replaceForAgent(
+        'suwon',
+        'suwon-a1',
+        [
+          { cameraId: 'osan-cam-1', name: 'Mine now', ptz: false, profiles: '[]' },
+          { cameraId: 'suwon-cam-1', name: 'Gate', ptz: false, profiles: '[]' },
+          { cameraId: 'suwon-cam-8', name: 'Too many', ptz: false, profiles: '[]' },
+        ],
+        1,
+      );
+      assert.deepEqual(taken, { removed: [], foreign: ['osan-cam-1'], overLimit: ['suwon-cam-8'] });
+      assert.equal((await repos.cameras.get('osan-cam-1'))?.name, 'Yard');
+      assert.equal((await repos.cameras.get('osan-cam-1'))?.siteId, 'osan');
+      assert.deepEqual((await repos.cameras.replaceForAgent('osan', 'osan-evil', [])).removed, []);
+      assert.ok(await repos.cameras.get('osan-cam-1'));
+      await repos.cameras.replaceForAgent('osan', 'osan-a1', [
+        { cameraId: 'osan-cam-1', name: 'Yard', ptz: false, profiles: '[]' },
       ]);
 
       // First sight of a sensor never overwrites an admin's configuration.

@@ -55,7 +55,9 @@ export async function startHarness(
         },
       ),
       authorizeViewer: async (token) => token === GOOD_TOKEN,
-      authorizeIngest: async (header, cameraId) => header === AGENT_AUTH && cameraId in upstreams,
+      // The agent is the push's owner, so the per-owner push cap applies.
+      authorizeIngest: async (header, cameraId) =>
+        header === AGENT_AUTH && cameraId in upstreams ? { owner: 'cam-agent' } : false,
       startUpstream: async (cameraId) => {
         starts.push(cameraId);
         const up = upstreams[cameraId];

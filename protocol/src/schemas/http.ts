@@ -34,6 +34,13 @@ export const AgentCreateBody = Type.Object(
 );
 export type AgentCreateBody = Static<typeof AgentCreateBody>;
 
+/**
+ * `PUT /api/v1/sensors/{id}/owner` and `PUT /api/v1/cameras/{id}/owner` (admin of both sites):
+ * the device moves to this agent and the agent's site (CONTRACT "only an admin of both sites can").
+ */
+export const DeviceOwnerBody = Type.Object({ agentId: AgentId }, strict);
+export type DeviceOwnerBody = Static<typeof DeviceOwnerBody>;
+
 export const AgentCredentials = Type.Object({
   agentId: AgentId,
   siteId: SiteId,

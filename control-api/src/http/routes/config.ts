@@ -61,6 +61,14 @@ export const configRoutes: RouteSpec[] = [
         throw badRequest('document.agentId', `must be ${agent.agentId} (the agent in the path)`);
       if (doc.siteId !== agent.siteId)
         throw badRequest('document.siteId', `must be ${agent.siteId} (the site the agent is registered for)`);
+      // Security review F20: an envelope nobody verified would replace the agent's retained config
+      // (and the agent, without a pinned key, ignores remote config anyway); refuse unless allowed.
+      if (!deps.configPublicKeyPem && !deps.allowUnsignedConfig)
+        throw new HttpError(
+          503,
+          'config-unverifiable',
+          'config: set GWANJE_CONFIG_PUBLIC_KEY (the key gwanje-config signs with) to push configs; GWANJE_CONFIG_ALLOW_UNSIGNED=1 allows unverified pushes on a test bench',
+        );
       if (deps.configPublicKeyPem) {
         try {
           verifySignedConfig(body, deps.configPublicKeyPem, { agentId: agent.agentId, siteId: agent.siteId });

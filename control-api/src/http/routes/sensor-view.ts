@@ -5,7 +5,7 @@
  * detection actually runs (each with where it came from), warnings and out-of-service.
  */
 import type { RuleOverride, SensorConfigView, SensorView } from '@gwanje/protocol';
-import { contextOf, parseJsonArray } from '../../ingest/sensors.js';
+import { cameraLinksOf, contextOf, parseJsonArray } from '../../ingest/sensors.js';
 import type { SensorRow } from '../../store/types.js';
 
 export function sensorView(r: SensorRow): SensorView & { name?: string } {
@@ -26,14 +26,7 @@ export function sensorView(r: SensorRow): SensorView & { name?: string } {
 export const jsonArray = parseJsonArray;
 
 /** Camera links as stored: `[{cameraId, preset?}]`, or bare ids from older rows. */
-export function cameraLinks(raw: string | null): { cameraId: string; preset?: string }[] {
-  return jsonArray(raw).flatMap((c) => {
-    if (typeof c === 'string') return [{ cameraId: c }];
-    if (c && typeof c === 'object' && typeof (c as { cameraId?: unknown }).cameraId === 'string')
-      return [c as { cameraId: string; preset?: string }];
-    return [];
-  });
-}
+export const cameraLinks = cameraLinksOf;
 
 function jsonObject<T>(raw: string | null | undefined): T | undefined {
   if (!raw) return undefined;

@@ -9,6 +9,7 @@ import type { DbDialect } from '../db.js';
 import type { Database } from '../tables.js';
 import { initialMigration } from './0001-initial.js';
 import { gasSensorConfigMigration } from './0002-gas-sensor-config.js';
+import { secAgentsMigration } from './0003-sec-agents.js';
 import { sensorDiscoveriesMigration } from './0005-run-sensor-discoveries.js';
 import { fireWatchMigration } from './0006-fire-watch.js';
 
@@ -18,6 +19,7 @@ function migrations(dialect: DbDialect): Record<string, Migration> {
     '0002-gas-sensor-config': gasSensorConfigMigration(),
     '0005-run-sensor-discoveries': sensorDiscoveriesMigration,
     '0006-fire-watch': fireWatchMigration,
+    '0003-sec-agents': secAgentsMigration(dialect),
   };
 }
 

@@ -9,6 +9,8 @@ export interface AgentCreate {
   siteId: string;
   name?: string | null;
   mqttPasswordHash: string;
+  /** Fast verifier of the machine secret (security review F9). */
+  mqttPasswordCheck?: string | null;
   createdAt: number;
 }
 
@@ -26,6 +28,7 @@ const toRow = (r: Joined): AgentRow => ({
   siteId: r.siteId,
   name: r.name,
   mqttPasswordHash: r.mqttPasswordHash,
+  mqttPasswordCheck: r.mqttPasswordCheck,
   revoked: bool(r.revoked),
   state: r.state as AgentRow['state'],
   lastSeq: r.lastSeq === null ? null : Number(r.lastSeq),
@@ -73,6 +76,7 @@ export class AgentsRepo {
         siteId: a.siteId,
         name: a.name ?? null,
         mqttPasswordHash: a.mqttPasswordHash,
+        mqttPasswordCheck: a.mqttPasswordCheck ?? null,
         revoked: 0,
         state: 'unknown',
         buffered: 0,
@@ -83,12 +87,27 @@ export class AgentsRepo {
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  /** Replaces the broker password hash and lifts a revocation (re-issued credentials). */
-  async setPassword(agentId: string, mqttPasswordHash: string): Promise<boolean> {
+  /** Replaces the broker password hash (and its fast check) and lifts a revocation (re-issued credentials). */
+  async setPassword(
+    agentId: string,
+    mqttPasswordHash: string,
+    mqttPasswordCheck: string | null = null,
+  ): Promise<boolean> {
     const r = await this.db
       .updateTable('agents')
-      .set({ mqttPasswordHash, revoked: 0 })
+      .set({ mqttPasswordHash, mqttPasswordCheck, revoked: 0 })
       .where('agentId', '=', agentId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** Adds the fast check to credentials issued before it existed (after a successful slow check). */
+  async setPasswordCheck(agentId: string, mqttPasswordCheck: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('agents')
+      .set({ mqttPasswordCheck })
+      .where('agentId', '=', agentId)
+      .where('mqttPasswordCheck', 'is', null)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }

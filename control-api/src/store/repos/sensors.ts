@@ -170,20 +170,66 @@ export class CamerasRepo {
   }
 
   /**
-   * An agent's retained `cameras` inventory: upserts what it reports and removes its cameras it
-   * no longer reports, in one transaction. Returns the removed cameraIds.
+   * An agent's retained `cameras` inventory, in one transaction (CONTRACT: a camera belongs to the
+   * site and agent that first registered it; security review F1). Cameras another agent or site
+   * owns (or added by an admin, agentId null) are left alone and returned as `foreign`; new ones
+   * beyond `maxCameras` for this agent are left out as `overLimit`; the rest are inserted or
+   * updated, and this agent's cameras it no longer reports are removed (`removed`). The update is
+   * conditional on the owner too, so a race with a re-home cannot move a camera.
    */
   async replaceForAgent(
+    siteId: string,
     agentId: string,
-    list: (Omit<CameraRow, 'state' | 'agentId'> & { state?: CameraRow['state'] })[],
-  ): Promise<string[]> {
+    list: (Omit<CameraRow, 'state' | 'agentId' | 'siteId'> & { state?: CameraRow['state'] })[],
+    maxCameras = Number.POSITIVE_INFINITY,
+  ): Promise<{ removed: string[]; foreign: string[]; overLimit: string[] }> {
     return inTransaction(this.db, async (tx) => {
-      const repo = new CamerasRepo(tx);
-      await repo.upsertMany(list.map((c) => ({ ...c, agentId })));
-      const keep = new Set(list.map((c) => c.cameraId));
-      const gone = (await repo.list('*', { agentId })).map((c) => c.cameraId).filter((id) => !keep.has(id));
-      if (gone.length > 0) await tx.deleteFrom('cameras').where('cameraId', 'in', gone).execute();
-      return gone;
+      const ids = [...new Set(list.map((c) => c.cameraId))];
+      const existing = ids.length
+        ? await tx
+            .selectFrom('cameras')
+            .select(['cameraId', 'siteId', 'agentId'])
+            .where('cameraId', 'in', ids)
+            .execute()
+        : [];
+      const foreign = existing.filter((r) => r.agentId !== agentId || r.siteId !== siteId).map((r) => r.cameraId);
+      const mine = list.filter((c) => !foreign.includes(c.cameraId));
+      const keep = mine.slice(0, maxCameras);
+      const overLimit = mine.slice(maxCameras).map((c) => c.cameraId);
+      for (const c of keep) {
+        const { cameraId, state, ...rest } = { ...c, ptz: int(c.ptz), state: c.state ?? 'idle' };
+        const row = { ...rest, cameraId, siteId, agentId, state };
+        await tx
+          .insertInto('cameras')
+          .values(row)
+          .onConflict((oc) =>
+            oc
+              .column('cameraId')
+              .doUpdateSet(c.state ? { ...rest, state } : rest)
+              .where('cameras.agentId', '=', agentId)
+              .where('cameras.siteId', '=', siteId),
+          )
+          .execute();
+      }
+      const kept = new Set(keep.map((c) => c.cameraId));
+      const removed = (await new CamerasRepo(tx).list('*', { agentId }))
+        .filter((c) => c.siteId === siteId && !kept.has(c.cameraId))
+        .map((c) => c.cameraId);
+      if (removed.length > 0)
+        await tx.deleteFrom('cameras').where('cameraId', 'in', removed).where('agentId', '=', agentId).execute();
+      return { removed, foreign, overLimit };
+    });
+  }
+
+  /**
+   * Moves a camera to another agent (and its site): the explicit admin re-home (security review
+   * F1). Returns the row before the move, or undefined when the camera does not exist.
+   */
+  async setOwner(cameraId: string, siteId: string, agentId: string): Promise<CameraRow | undefined> {
+    return inTransaction(this.db, async (tx) => {
+      const before = await new CamerasRepo(tx).get(cameraId);
+      if (before) await tx.updateTable('cameras').set({ siteId, agentId }).where('cameraId', '=', cameraId).execute();
+      return before;
     });
   }
 
