@@ -4,10 +4,11 @@
  * (and of other forms and V8 flags, with their CPU-seconds), CPU per pushed stream (-c copy). Real Mosquitto brokers, a GStreamer RTSP server and the ONVIF
  * simulator. Prints the figures and writes bench/results/edge.json.
  *   node --import tsx bench/edge/edge.ts
+ *   BENCH_EDGE=push node --import tsx bench/edge/edge.ts   (only CPU per pushed stream -> edge-push.json)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -168,12 +169,20 @@ async function footprints(): Promise<void> {
   results.footprint = out;
 }
 
+/** BENCH_EDGE=push: only the shipped agent pushing 4 streams (bench/results/edge-push.json). */
+const pushOnly = process.env.BENCH_EDGE === 'push';
+
 try {
-  await core();
-  await throughput();
+  if (!pushOnly) {
+    await core();
+    await throughput();
+  }
   execFileSync(process.execPath, [fileURLToPath(new URL('../../edge-agent/bin/bundle.mjs', import.meta.url))]);
-  await footprints();
-  const out = join(import.meta.dirname, '..', 'results', 'edge.json');
+  if (pushOnly) {
+    results.shippedPushing = await footprint([BIN, '--config', '{config}'], { seconds: 5, streams: 4 });
+    results.loadAvg1m = Math.round(loadavg()[0] * 100) / 100;
+  } else await footprints();
+  const out = join(import.meta.dirname, '..', 'results', pushOnly ? 'edge-push.json' : 'edge.json');
   mkdirSync(join(import.meta.dirname, '..', 'results'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`wrote ${out}`);

@@ -56,10 +56,12 @@ export async function footprint(argv: string[], o: FootprintOptions = {}): Promi
   );
   const dir = join(tmp, 'fp');
   mkdirSync(dir, { recursive: true });
+  // The agent pushes video only to its configured center (central.videoUrl): the ingest sink here.
+  const sink = await startIngestSink();
   const file = writeConfig(dir, {
     siteId: 'bench',
     agentId: 'bench-fp',
-    central: { url: central.url, username: 'bench-fp', password: 'pw' },
+    central: { url: central.url, username: 'bench-fp', password: 'pw', videoUrl: sink.base },
     field: { url: field.url },
     dataDir: join(dir, 'data'),
     drivers: [{ id: 'field', type: 'mqtt' }],
@@ -118,7 +120,7 @@ export async function footprint(argv: string[], o: FootprintOptions = {}): Promi
         seconds: (Date.now() - t0) / 1000,
       };
     }
-    if (o.streams) result.streams = await pushStreams(pid, center, o.streams);
+    if (o.streams) result.streams = await pushStreams(pid, center, sink, o.streams);
     return result;
   } finally {
     proc.kill('SIGTERM');
@@ -129,6 +131,7 @@ export async function footprint(argv: string[], o: FootprintOptions = {}): Promi
     await rtsp.stop();
     await field.stop();
     await central.stop();
+    sink.close();
     rmSync(tmp, { recursive: true, force: true });
   }
 }
@@ -145,48 +148,67 @@ async function publishBurst(pub: MqttClient, count: number): Promise<void> {
   }
 }
 
-/** CPU per pushed stream: `n` cameras pushed (RTSP -> ffmpeg -c copy -> HTTP POST MPEG-TS). */
-async function pushStreams(pid: number, center: MqttClient, n: number): Promise<Record<string, number>> {
-  const ingestBytes = new Map<string, number>();
-  const ingest = createServer((req, res) => {
+interface IngestSink {
+  base: string;
+  /** Bytes received per ingest path. */
+  bytes: Map<string, number>;
+  close(): void;
+}
+
+/** A stand-in for the center's `POST /video/ingest/{cameraId}` that counts what arrives. */
+async function startIngestSink(): Promise<IngestSink> {
+  const bytes = new Map<string, number>();
+  const server = createServer((req, res) => {
     const id = req.url ?? '';
-    req.on('data', (b: Buffer) => ingestBytes.set(id, (ingestBytes.get(id) ?? 0) + b.length));
+    req.on('data', (b: Buffer) => bytes.set(id, (bytes.get(id) ?? 0) + b.length));
     req.on('end', () => res.end());
   });
-  await new Promise<void>((r) => ingest.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(ingest.address() as AddressInfo).port}`;
-  try {
-    for (let i = 0; i < n; i += 1) {
-      const args = { cameraId: `bench-cam-${i}`, url: `${base}/video/ingest/bench-cam-${i}` };
-      await center.publishAsync(
-        'gwanje/v1/bench/bench-fp/cmd',
-        JSON.stringify({ id: `p${i}`, action: 'stream.start', args }),
-        {
-          qos: 1,
-        },
-      );
-    }
-    await waitFor(() => childrenOf(pid, 'ffmpeg').length === n, 10_000);
-    await new Promise((r) => setTimeout(r, 2000));
-    const ff = childrenOf(pid, 'ffmpeg');
-    const c0 = ff.map(cpuSeconds);
-    const a0 = cpuSeconds(pid);
-    const b0 = [...ingestBytes.values()].reduce((a, b) => a + b, 0);
-    const WINDOW = 10;
-    await new Promise((r) => setTimeout(r, WINDOW * 1000));
-    const perStream = ff.map((p, i) => ((cpuSeconds(p) - c0[i]) / WINDOW) * 100);
-    const bytes = [...ingestBytes.values()].reduce((a, b) => a + b, 0) - b0;
-    return {
-      pushed: ff.length,
-      ffmpegCpuPctPerStream: Math.round((perStream.reduce((a, b) => a + b, 0) / ff.length) * 10) / 10,
-      agentCpuSecondsPerSWhilePushing: Math.round(((cpuSeconds(pid) - a0) / WINDOW) * 1000) / 1000,
-      kbitPerSPerStream: Math.round((bytes * 8) / 1000 / WINDOW / ff.length),
-      rssMbWhilePushing: rssMb(pid),
-    };
-  } finally {
-    ingest.closeAllConnections();
-    ingest.close();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    bytes,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+/** CPU per pushed stream: `n` cameras pushed (RTSP -> ffmpeg -c copy -> the agent's HTTP POST). */
+async function pushStreams(
+  pid: number,
+  center: MqttClient,
+  sink: IngestSink,
+  n: number,
+): Promise<Record<string, number>> {
+  const ingestBytes = sink.bytes;
+  for (let i = 0; i < n; i += 1) {
+    const args = { cameraId: `bench-cam-${i}`, url: `${sink.base}/video/ingest/bench-cam-${i}` };
+    await center.publishAsync(
+      'gwanje/v1/bench/bench-fp/cmd',
+      JSON.stringify({ id: `p${i}`, action: 'stream.start', args }),
+      {
+        qos: 1,
+      },
+    );
   }
+  await waitFor(() => childrenOf(pid, 'ffmpeg').length === n, 10_000);
+  await new Promise((r) => setTimeout(r, 2000));
+  const ff = childrenOf(pid, 'ffmpeg');
+  const c0 = ff.map(cpuSeconds);
+  const a0 = cpuSeconds(pid);
+  const b0 = [...ingestBytes.values()].reduce((a, b) => a + b, 0);
+  const WINDOW = 10;
+  await new Promise((r) => setTimeout(r, WINDOW * 1000));
+  const perStream = ff.map((p, i) => ((cpuSeconds(p) - c0[i]) / WINDOW) * 100);
+  const bytes = [...ingestBytes.values()].reduce((a, b) => a + b, 0) - b0;
+  return {
+    pushed: ff.length,
+    ffmpegCpuPctPerStream: Math.round((perStream.reduce((a, b) => a + b, 0) / ff.length) * 10) / 10,
+    agentCpuSecondsPerSWhilePushing: Math.round(((cpuSeconds(pid) - a0) / WINDOW) * 1000) / 1000,
+    kbitPerSPerStream: Math.round((bytes * 8) / 1000 / WINDOW / ff.length),
+    rssMbWhilePushing: rssMb(pid),
+  };
 }
 
 /** RSS of a bare `node` doing nothing: the floor every figure above sits on. */

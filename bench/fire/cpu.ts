@@ -56,7 +56,7 @@ async function scene(name: string, launch: string | undefined, scorer: Awaited<R
   const gw = new VideoGateway(
     {
       log: pino({ level: 'warn' }),
-      authorizeViewer: async () => true,
+      authorizeViewer: async () => ({ user: 'bench' }),
       authorizeIngest: async () => false,
       startUpstream: async () => ({ kind: 'rtsp', url: cam.url }),
       stopUpstream: async () => {},

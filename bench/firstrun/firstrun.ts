@@ -12,7 +12,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -40,8 +40,10 @@ async function virtualCameraCpu(mode: 'clip' | 'live', clip: string, sinkPort: n
   const src = mode === 'clip' ? { clip } : { testPattern: true };
   const procs: ChildProcess[] = [];
   for (let i = 0; i < STREAMS; i++) {
-    const args = ffmpegArgs(src, `http://127.0.0.1:${sinkPort}/video/ingest/v${i}`, 'Basic eDp5');
-    procs.push(spawn(ffmpeg, args, { stdio: 'ignore' }));
+    // MPEG-TS on stdout, as the agent reads it; the agent's POST itself is not what is measured.
+    const p = spawn(ffmpeg, ffmpegArgs(src), { stdio: ['ignore', 'pipe', 'ignore'] });
+    p.stdout?.pipe(request(`http://127.0.0.1:${sinkPort}/video/ingest/v${i}`, { method: 'POST' }));
+    procs.push(p);
   }
   await new Promise((r) => setTimeout(r, WARM_MS));
   const u = await measure(process.pid, MEASURE_MS);

@@ -17,7 +17,7 @@ let frames: Array<[number, number]> = [];
 const gw = new VideoGateway(
   {
     log: pino({ level: 'warn' }),
-    authorizeViewer: async () => true,
+    authorizeViewer: async () => ({ user: 'bench' }),
     authorizeIngest: async (_h, cameraId) => cameraId in cameras,
     startUpstream: async (cameraId) => {
       const up = cameras[cameraId];
@@ -28,6 +28,8 @@ const gw = new VideoGateway(
   },
   {
     dataDir: join(tmpdir(), 'gwanje-bench-gw'),
+    // One bench user watches everything (50 viewers on one stream): no per-user cap in the way.
+    maxViewersPerUser: 10_000,
     ...(process.env.GW_EXP ? { startTimeoutMs: 3_600_000, stallMs: 3_600_000 } : {}),
     rtspClient: process.env.BENCH_RTSP_CLIENT === 'ffmpeg' ? 'ffmpeg' : 'native',
     onFrame: (cameraId, pts) => {

@@ -7,8 +7,8 @@
  *                                   BENCH_WARM_MS=30000 BENCH_MEASURE_MS=20000)
  *
  * Source: a pre-encoded 1080p25 H.264 file (~4 Mbit/s, GOP 1 s, 5 min) served in real time by a
- * GStreamer RTSP server (no encoding in the loop). The pushers run the edge agent's own ffmpeg
- * command line (edge-agent ffmpegArgs: RTSP in, `-c copy`, chunked POST out), as a site would.
+ * GStreamer RTSP server (no encoding in the loop). The pushers run the edge agent's own StreamPush
+ * (pusher.ts: ffmpeg RTSP in, `-c copy`, the agent POSTing the MPEG-TS chunked), as a site would.
  * Pull is measured twice: with the gateway's in-process RTSP client (the default) and with
  * `ffmpeg -c copy` per camera (GWANJE_RTSP_CLIENT=ffmpeg), whose CPU counts as the gateway's.
  *
@@ -17,12 +17,11 @@
  * and heap settled), over BENCH_MEASURE_MS. The whole comparison runs BENCH_RUNS times with fresh
  * processes and the results keep every run next to the median and range.
  */
-import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ffmpegArgs } from '../../edge-agent/src/cameras/stream.js';
 import { freePort, spawnServer, waitFor } from '../../testkit/index.js';
 import { rtspConnections } from '../../testkit/rtsp.js';
 import { measure, type Usage } from './proc.js';
@@ -144,7 +143,7 @@ async function pullPhase(camera: { url: string; port: number }, rtspClient: Rtsp
     const idle = await measure(gw.child.pid ?? 0, 5000);
     const viewers: Viewer[] = [];
     for (let i = 0; i < STREAMS; i++)
-      viewers.push(await openViewer(`ws://127.0.0.1:${gw.port}/video/pull-${i}`, i === 0));
+      viewers.push(await openViewer(`ws://127.0.0.1:${gw.port}/video/pull-${i}?token=bench`, i === 0));
     await waitFor(() => viewers.every((v) => v.bytes > 100_000), 20_000);
     await sleep(WARM_MS);
     console.log(`relay: ${STREAMS} pulled 1080p streams (${rtspClient}), 1 viewer each, measuring ${MEASURE_MS} ms...`);
@@ -155,7 +154,7 @@ async function pullPhase(camera: { url: string; port: number }, rtspClient: Rtsp
       return { idle, pull, lat };
     }
     for (let i = 1; i < VIEWERS; i++)
-      viewers.push(await openViewer(`ws://127.0.0.1:${gw.port}/video/pull-0`, i < LATENCY_VIEWERS));
+      viewers.push(await openViewer(`ws://127.0.0.1:${gw.port}/video/pull-0?token=bench`, i < LATENCY_VIEWERS));
     await waitFor(() => viewers.every((v) => v.bytes > 100_000), 20_000);
     await sleep(Math.min(WARM_MS, 10_000));
     console.log(`relay: ${VIEWERS} viewers on one stream, measuring ${MEASURE_MS} ms...`);
@@ -170,20 +169,25 @@ async function pullPhase(camera: { url: string; port: number }, rtspClient: Rtsp
   }
 }
 
-/** STREAMS pushers running the edge agent's command line (RTSP in, chunked POST out), 1 viewer each. */
+/** STREAMS pushers running the edge agent's StreamPush (RTSP in, chunked POST out), 1 viewer each. */
 async function pushPhase(cameraUrl: string) {
   const pushCams = Object.fromEntries(Array.from({ length: STREAMS }, (_, i) => [`push-${i}`, { kind: 'push' }]));
   const gw = await startGateway(pushCams, 'push-0');
-  const pushers: ChildProcess[] = [];
+  let pusher: ChildProcess | undefined;
   try {
     const viewers: Viewer[] = [];
     for (let i = 0; i < STREAMS; i++)
-      viewers.push(await openViewer(`ws://127.0.0.1:${gw.port}/video/push-${i}`, i === 0));
-    const auth = `Basic ${Buffer.from('bench-agent:bench').toString('base64')}`;
-    for (let i = 0; i < STREAMS; i++) {
-      const args = ffmpegArgs({ rtsp: cameraUrl }, `http://127.0.0.1:${gw.port}/video/ingest/push-${i}`, auth);
-      pushers.push(spawn('ffmpeg', args, { stdio: 'ignore' }));
-    }
+      viewers.push(await openViewer(`ws://127.0.0.1:${gw.port}/video/push-${i}?token=bench`, i === 0));
+    pusher = fork(join(here, 'pusher.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      env: {
+        ...process.env,
+        BENCH_RTSP_URL: cameraUrl,
+        BENCH_INGEST: `http://127.0.0.1:${gw.port}`,
+        BENCH_STREAMS: String(STREAMS),
+      },
+      stdio: 'ignore',
+    });
     await waitFor(() => viewers.every((v) => v.bytes > 100_000), 30_000);
     await sleep(WARM_MS);
     console.log(`relay: ${STREAMS} pushed 1080p streams, measuring ${MEASURE_MS} ms...`);
@@ -192,7 +196,7 @@ async function pushPhase(cameraUrl: string) {
     for (const v of viewers) v.ws.terminate();
     return { push, lat };
   } finally {
-    for (const p of pushers) p.kill('SIGKILL');
+    pusher?.kill('SIGTERM');
     await gw.stop();
   }
 }
@@ -308,7 +312,7 @@ async function main() {
     at: new Date().toISOString(),
     machine: { cores: cpus().length, cpu: cpus()[0]?.model },
     source: `1920x1080 25 fps H.264 ~4 Mbit/s, GOP 1 s, ${SOURCE_S} s file, RTSP (GStreamer, no encoding)`,
-    pusher: 'edge-agent ffmpegArgs (RTSP -c copy -> MPEG-TS chunked POST)',
+    pusher: 'edge-agent StreamPush (ffmpeg RTSP -c copy -> MPEG-TS on stdout, POSTed chunked by the agent)',
     method: 'per-thread schedstat CPU of the process tree; steady state after warm-up; median and range of runs',
     streams: STREAMS,
     viewersOnOneStream: VIEWERS,

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { VideoGateway } from '@gwanje/gateway';
 import type { Alarm } from '@gwanje/protocol';
 import type { Kysely } from 'kysely';
@@ -28,6 +29,8 @@ import { FireWatchStore, type FireWatchTables } from './fire/store.js';
 import { FireWatch } from './fire/watch.js';
 import { HealthCheck } from './health.js';
 import { createHttpApp } from './http/app.js';
+import { parseTrustProxy } from './http/client-address.js';
+import { attachUpgrades, centerRequestListener } from './http/dispatch.js';
 import { createCenterServer } from './http/server.js';
 import { DiscoveryRecorder, withDiscoveries } from './ingest/discovery.js';
 import { DeviceOwnership } from './ingest/ownership.js';
@@ -41,13 +44,15 @@ import { createAnomalyDetector } from './ml/detector.js';
 import { startDynsec, urlPassword, urlUser } from './mosquitto/center-dynsec.js';
 import { randomSecret, type Settings } from './settings.js';
 import { ProvinceSimulator } from './sim/simulator.js';
+import { securePrivateDir } from './store/data-dir.js';
 import { openDatabase, pingDatabase } from './store/db.js';
 import { DiscoveriesRepo } from './store/repos/discoveries.js';
 import { Repositories, seedSites } from './store/repositories.js';
 import { createTimeSeriesStore } from './store/timeseries.js';
 import { alarmClipListener } from './video/alarm-clips.js';
-import { resolveFfmpeg, urlWithAddress } from './video/ffmpeg-binary.js';
-import { videoGatewayDeps } from './video/wiring.js';
+import { resolveFfmpeg } from './video/ffmpeg-binary.js';
+import { ViewAudit } from './video/view-audit.js';
+import { endAgentPushes, videoGatewayDeps } from './video/wiring.js';
 
 export interface CenterStarted {
   url: string;
@@ -94,7 +99,9 @@ export class Center {
     const child = (module: string) => log.child({ module });
 
     // 1. Relational state (SQLite or PostgreSQL), migrated; 2. time series (InfluxDB 1.x or the
-    // embedded store). Opening them creates nothing anyone depends on yet.
+    // embedded store). Opening them creates nothing anyone depends on yet. The data directory
+    // (database, keys, clips, time series) is the center user's only: 0700 (F17).
+    securePrivateDir(s.dataDir, child('store'));
     const db = await openDatabase({ url: s.databaseUrl, dataDir: s.dataDir, log });
     this.onStop('database', () => db.close());
     const repos = new Repositories(db);
@@ -144,7 +151,10 @@ export class Center {
 
     // 4. Now create: seed sites, the token signing key, audit log, users, the admin on first start.
     if ((await repos.sites.list()).length === 0) await seedSites(repos, s.seedFile);
-    const auth = new AuthService({ ports, audit, log, jwtSecret: s.jwtSecret });
+    // The JWT secret: GWANJE_JWT_SECRET, or a 0600 key file next to SQLite, or (PostgreSQL, shared by
+    // every instance) the settings table (F17).
+    const jwtKeyFile = db.dialect === 'sqlite' ? join(s.dataDir, 'keys', 'jwt-secret') : undefined;
+    const auth = new AuthService({ ports, audit, log, jwtSecret: s.jwtSecret, jwtKeyFile });
     await auth.start();
     this.onStop('auth', () => auth.stop());
     const admin = await ensureFirstAdmin(auth, ports.users, new InitialPasswordFile(s.dataDir), s.adminPassword);
@@ -167,6 +177,7 @@ export class Center {
       systemActor: 'system',
       detectors: anomaly ? [anomaly] : [],
     });
+    let gateway: VideoGateway | undefined;
     const live: LiveHub = new LiveHub({
       log: child('live'),
       metrics: this.metrics,
@@ -182,8 +193,12 @@ export class Center {
     });
     await alarms.start();
     this.onStop('alarms', () => alarms.stop());
+    // Logout, password change, deletion, role or sites: open sockets follow at once (F4, F5).
     auth.onSessionsChanged((ev) => {
       live.sessionsChanged(ev).catch((err: Error) => log.error({ err: err.message }, 'live: session check failed'));
+      gateway
+        ?.recheckViewers(ev.username)
+        .catch((err: Error) => log.error({ err: err.message }, 'video: re-check failed'));
     });
 
     // 6. Ingest (the one decode point) and the center's MQTT client feeding it; commands go back down.
@@ -223,6 +238,10 @@ export class Center {
     agentCreds.onRevoke((agentId) => {
       broker?.disconnectAgent(agentId);
       ingest?.invalidateAgent(agentId);
+      if (gateway)
+        void endAgentPushes(agentId, repos, gateway).catch((err: Error) =>
+          log.error({ err: err.message }, 'video: pushes not ended'),
+        );
     });
     // Security review F7: new credentials mean a fresh (or re-imaged) agent with a new sequence.
     agentCreds.onProvision(async (agentId) => {
@@ -234,23 +253,30 @@ export class Center {
       await mqtt.stop();
     });
 
-    // 7. Video gateway: viewers by token and site scope, pushes by the owning agent's credentials.
+    // 7. Video gateway: viewers by ticket (or token) and site scope for as long as their session
+    // lives, every view audited (PIPA); pushes by the owning agent's credentials.
     // ffmpeg: GWANJE_FFMPEG, else on PATH, else the build shipped in npm (issue 17: a fresh machine).
     const ffmpeg = resolveFfmpeg(s.ffmpeg);
     if (ffmpeg.source === 'missing')
       child('video').warn('video: no ffmpeg found (PATH, GWANJE_FFMPEG, @ffmpeg-installer): snapshots and clips fail');
     else child('video').info({ ffmpeg: ffmpeg.path, source: ffmpeg.source }, 'video: ffmpeg');
-    const gateway = new VideoGateway(
-      videoGatewayDeps({ log, auth, agentCreds, repos, commands, live, alarms, videoBaseUrl: s.publicUrl }),
-      { dataDir: s.dataDir, rtspClient: s.rtspClient, ffmpegPath: ffmpeg.path },
-    );
+    const trustProxy = parseTrustProxy(s.trustProxy);
+    const views = new ViewAudit(audit);
+    this.onStop('views', () => views.stop());
+    const videoDeps = { log, auth, agentCreds, repos, commands, live, alarms, views, trustProxy };
+    gateway = new VideoGateway(videoGatewayDeps({ ...videoDeps, videoBaseUrl: s.publicUrl }), {
+      dataDir: s.dataDir,
+      rtspClient: s.rtspClient,
+      ffmpegPath: ffmpeg.path,
+    });
     await gateway.start();
-    this.onStop('gateway', () => gateway.stop());
-    alarms.onAlarm(alarmClipListener({ log: child('video'), gateway, repos, commands }));
+    const gw = gateway;
+    this.onStop('gateway', () => gw.stop());
+    alarms.onAlarm(alarmClipListener({ log: child('video'), gateway: gw, repos, commands }));
 
     // Operations metrics (issue 17): video per camera, time-series backlog, ML queue, SMS, lateness.
     const figures = registerOpsMetrics(this.metrics.registry, {
-      cameras: () => gateway.health(),
+      cameras: () => gw.health(),
       timeseries,
       ml: () => anomaly && { dropped: anomaly.stats.dropped, backlog: anomaly.backlog },
     });
@@ -258,7 +284,13 @@ export class Center {
     // detector alarms are corroborated on their cameras, never suppressed.
     const fireStore = new FireWatchStore(db.kysely.withoutPlugins() as unknown as Kysely<FireWatchTables>);
     const fire = s.fireDetector
-      ? new FireWatch({ log: child('fire'), gateway, store: fireStore, camera: (id) => repos.cameras.get(id), alarms })
+      ? new FireWatch({
+          log: child('fire'),
+          gateway: gw,
+          store: fireStore,
+          camera: (id) => repos.cameras.get(id),
+          alarms,
+        })
       : undefined;
     await fire?.start();
     if (fire) {
@@ -284,6 +316,9 @@ export class Center {
         isFlood: (siteId) => engine.flood(siteId).active,
         sensor: (sensorId) => sensorFacts.get(sensorId),
       },
+      // SMS acknowledgements are made as the roster contact's user, if they may ack, and audited (F16).
+      users: auth.users,
+      audit,
     });
     await escalation.service.start();
     this.onStop('escalation', () => escalation.service.stop());
@@ -357,25 +392,27 @@ export class Center {
       devices: new DeviceOwnership({ repos, registry: () => ingest?.sensors }),
       agentEvents: repos.agentEvents,
       clips: {
-        list: async (id) => (await gateway.clips(id)).map((c) => ({ ...c })),
-        file: (a, c) => gateway.clipFile(a, c),
+        list: async (id) => (await gw.clips(id)).map((c) => ({ ...c })),
+        file: (a, c) => gw.clipFile(a, c),
       },
+      views,
+      trustProxy,
       metricsText: () => this.metrics.text(),
       health: () => health.report(),
       mqttPublicUrl: agentBrokerUrl,
       consoleDir: s.consoleDir,
+      tls: tlsFiles !== undefined,
       log,
     });
-    live.attach(server);
-    gateway.attach(server);
+    // One dispatcher for requests and upgrades: Socket.IO, /video, the app; other upgrades refused (F10).
+    const routes = { socketIo: live, video: gw, app };
+    attachUpgrades(server, routes);
     live.start();
     this.onStop('http', async () => {
       await live.stop();
       await closeServer();
     });
-    ready = (req, res) => {
-      if (!gateway.handleHttp(req, res)) app(req, res);
-    };
+    ready = centerRequestListener(routes);
     const url =
       s.httpPort === 0 || s.publicUrl === `${tlsFiles ? 'https' : 'http'}://localhost:${s.httpPort}`
         ? `${tlsFiles ? 'https' : 'http'}://localhost:${httpPort}`
@@ -392,7 +429,7 @@ export class Center {
         videoUrl: url,
         dataDir: s.dataDir,
         incidentEverySec: s.simulateIncidentEverySec,
-        ffmpeg: { path: ffmpeg.path, prepareUrl: ffmpeg.source === 'npm' ? urlWithAddress : undefined },
+        ffmpeg: { path: ffmpeg.path },
       });
       await sim.start();
       this.onStop('simulator', () => sim.stop());

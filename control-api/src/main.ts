@@ -10,6 +10,9 @@ import { createLogger } from './logger.js';
 import { loadSettings, SettingsError } from './settings.js';
 
 async function main(): Promise<void> {
+  // Everything the center writes (database, keys, clips, time series, spool) is its own: files
+  // 0600 and directories 0700 (security review F17), whatever umask the shell had.
+  process.umask(0o077);
   let settings: ReturnType<typeof loadSettings>;
   try {
     settings = loadSettings(process.env);

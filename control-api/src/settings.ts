@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { parseTrustProxy } from './http/client-address.js';
 
 export interface Settings {
   httpPort: number;
@@ -60,6 +61,8 @@ export interface Settings {
     eventsPerHour: number;
     eventRetentionMs: number;
   };
+  /** GWANJE_TRUST_PROXY: reverse proxies whose X-Forwarded-For names the client (http/client-address.ts). */
+  trustProxy?: string;
 }
 
 export const SMS_PROVIDERS = ['kannel', 'smpp', 'twilio'] as const;
@@ -164,6 +167,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     eventsPerHour: int('GWANJE_AGENT_EVENTS_PER_HOUR', 360, 1, 1_000_000),
     eventRetentionMs: int('GWANJE_AGENT_EVENTS_RETENTION_DAYS', 90, 1, 3650) * 86_400_000,
   };
+  const trustProxy = str('GWANJE_TRUST_PROXY');
+  try {
+    parseTrustProxy(trustProxy);
+  } catch (err) {
+    errors.push(`GWANJE_TRUST_PROXY: ${(err as Error).message}`);
+  }
   if (errors.length > 0) throw new SettingsError(errors);
 
   const mqttHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -198,6 +207,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     fireDetector: fireDetector === 'on',
     configAllowUnsigned: allowUnsigned === '1',
     agentLimits,
+    trustProxy,
   };
 }
 

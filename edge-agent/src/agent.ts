@@ -29,6 +29,7 @@ import { FieldOutputs } from './field.js';
 import { normalize, type RawReading } from './normalize.js';
 import { StoreAndForwardQueue } from './queue/queue.js';
 import { sensorReport } from './report.js';
+import { type Redactor, redactorFor } from './secrets.js';
 import { TelemetryUplink } from './uplink.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -91,6 +92,7 @@ export class EdgeAgent {
   private duplicates = 0;
   private readonly recent = new RecentReadings();
   private readonly discovery: SensorDiscovery | undefined;
+  private readonly redact: Redactor;
 
   /** Throws protocol's ValidationError (every `path: message`) for an invalid config. */
   constructor(config: AgentConfig | unknown, opts: EdgeAgentOptions = {}) {
@@ -101,6 +103,7 @@ export class EdgeAgent {
     this.log = (opts.log ?? pino({ level: c.logging.level, name: 'gwanje-edge' })).child({ agentId: c.agentId });
     this.statusEveryMs = opts.statusEveryMs ?? 30_000;
     this.configStatus = opts.configStatus;
+    this.redact = redactorFor(c);
     // 1. the on-disk queue: everything accepted lives here until the center acknowledges it
     this.queue = new StoreAndForwardQueue({
       dir: join(c.dataDir, 'queue'),
@@ -160,6 +163,7 @@ export class EdgeAgent {
       now: this.now,
       publishEvent: (ev) => this.events.send(ev),
       publishInventory: (inv) => this.central.publish('cameras', inv),
+      redact: this.redact,
     });
   }
 
@@ -180,7 +184,7 @@ export class EdgeAgent {
     this.central.start(this.status('offline'));
     const events = {
       error: (sourceId: string, message: string) =>
-        this.events.send({ type: 'driver-error', sourceId, ts: this.now(), message }),
+        this.events.send({ type: 'driver-error', sourceId, ts: this.now(), message: this.redact.text(message) }),
     };
     const problem = this.discovery?.load();
     if (problem) this.log.warn(problem);
@@ -364,7 +368,8 @@ export class EdgeAgent {
       const data = cmd.action === 'siren' ? this.siren(cmd.args) : await this.cameras.command(cmd.action, cmd.args);
       result = { id: cmd.id, ok: true, ...(data === undefined ? {} : { data }) };
     } catch (err) {
-      result = { id: cmd.id, ok: false, error: (err as Error).message.slice(0, 2000) };
+      // A device error may quote a camera URL: no credential goes back up or into the log.
+      result = { id: cmd.id, ok: false, error: this.redact.text((err as Error).message).slice(0, 2000) };
     }
     this.log.info({ id: cmd.id, action: cmd.action, ok: result.ok, error: result.error }, 'agent: command handled');
     this.central.publish('cmdResult', result);

@@ -1,8 +1,10 @@
 /**
  * Alarm clips on disk: dataDir/clips/<alarmId>/<clipId>.mp4 (or .jpg for an alarm's snapshot)
  * with a <clipId>.json sidecar holding ClipInfo. Retention by age and total size, oldest first.
+ * Clips are CCTV of public spaces (personal data): directories are 0700 and files 0600, readable
+ * by the center's user only.
  */
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ClipInfo } from './types.js';
@@ -10,6 +12,8 @@ import type { ClipInfo } from './types.js';
 const SAFE = /^[A-Za-z0-9._-]{1,128}$/;
 /** Media kept per alarm: clips and snapshots. */
 const MEDIA = ['.mp4', '.jpg'];
+export const CLIP_DIR_MODE = 0o700;
+export const CLIP_FILE_MODE = 0o600;
 
 /** A path segment from an external id: ids are kept as-is when safe, else percent-encoded. */
 export function safeSegment(id: string): string {
@@ -27,14 +31,23 @@ export class ClipStore {
     return join(this.root, safeSegment(alarmId));
   }
 
+  /** The clips root, 0700 (an existing one is narrowed). */
+  async ensureRoot(): Promise<void> {
+    await mkdir(this.root, { recursive: true, mode: CLIP_DIR_MODE });
+    await chmod(this.root, CLIP_DIR_MODE);
+  }
+
   async ensureDir(alarmId: string): Promise<string> {
     const dir = this.dirFor(alarmId);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: CLIP_DIR_MODE });
     return dir;
   }
 
+  /** Writes the sidecar and narrows the clip file ffmpeg wrote to 0600. */
   async save(info: ClipInfo): Promise<void> {
-    await writeFile(join(this.dirFor(info.alarmId), `${info.clipId}.json`), JSON.stringify(info));
+    const dir = this.dirFor(info.alarmId);
+    await chmod(join(dir, info.fileName), CLIP_FILE_MODE);
+    await writeFile(join(dir, `${info.clipId}.json`), JSON.stringify(info), { mode: CLIP_FILE_MODE });
   }
 
   async list(alarmId: string): Promise<ClipInfo[]> {

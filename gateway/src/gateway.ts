@@ -2,7 +2,7 @@
  * VideoGateway: the center's video front. One StreamRelay per camera (zero-transcode MPEG-TS),
  * WebSocket viewers, MPEG1 for JSMpeg, snapshots and alarm clips. See README for the interface.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -14,12 +14,13 @@ import { ClipStore } from './clip-store.js';
 import { type Clock, systemClock } from './clock.js';
 import { FfmpegRunner } from './ffmpeg.js';
 import { FrameSampler, type SampledFrame } from './frames.js';
-import { type GatewayHttpHost, handleHttp, handleUpgrade } from './http.js';
+import { type GatewayHttpHost, handleHttp, handleUpgrade, refuseUpgrade } from './http.js';
 import { Mpeg1Transcoder } from './mpeg1.js';
 import { type RelaySettings, StreamRelay } from './relay.js';
 import { SnapshotService } from './snapshot.js';
-import type { CameraHealth, ClipInfo, GatewayDeps, GatewayOptions } from './types.js';
+import type { CameraHealth, ClipInfo, GatewayDeps, GatewayOptions, ViewerGrant } from './types.js';
 import { TsViewer } from './viewer.js';
+import { ViewerSessions } from './viewer-sessions.js';
 import { FrameCache } from './ws-frame.js';
 
 export class VideoGateway {
@@ -28,7 +29,11 @@ export class VideoGateway {
   private readonly ffmpeg: FfmpegRunner;
   private readonly relays = new Map<string, StreamRelay>();
   private readonly mpeg1 = new Map<string, Mpeg1Transcoder>();
-  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  // Viewers only receive; a message from one is never more than a close or ping (F14: ws' default
+  // maxPayload of 100 MiB would let any viewer make the center buffer that much).
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 });
+  private readonly sessions: ViewerSessions;
+  private readonly snapshotsInFlight = new Map<string, number>();
   private readonly store: ClipStore;
   private readonly snapshots: SnapshotService;
   private readonly settings: RelaySettings;
@@ -66,12 +71,21 @@ export class VideoGateway {
       rtspReadBatchMs: options.rtspReadBatchMs ?? 20,
       onFrame: options.onFrame,
     };
+    this.sessions = new ViewerSessions(
+      this.clock,
+      { perUser: options.maxViewersPerUser ?? 40, mpeg1PerUser: options.maxMpeg1ViewersPerUser ?? 16 },
+      deps,
+      this.log,
+    );
     this.host = {
       deps,
       log: this.log,
+      sessions: this.sessions,
       relay: (id) => this.relay(id),
       snapshot: (id) => this.snapshot(id),
-      addViewer: (id, ws, format, socket) => this.addViewer(id, ws, format, socket),
+      snapshotSlot: (user) => this.snapshotSlot(user),
+      transcoderFree: (id) => this.mpeg1.has(id) || this.mpeg1.size < (options.maxTranscoders ?? 16),
+      addViewer: (id, ws, format, socket, grant) => this.addViewer(id, ws, format, socket, grant),
       pushes: new Map(),
       maxPushesPerOwner: options.maxPushesPerOwner ?? 16,
       refusals: { delayMs: options.refusalDelayMs ?? 1000, waiting: 0, clock: this.clock },
@@ -79,7 +93,7 @@ export class VideoGateway {
   }
 
   async start(): Promise<void> {
-    await mkdir(this.store.root, { recursive: true });
+    await this.store.ensureRoot();
     await this.pruneClips();
     this.started = true;
     const loop = () => {
@@ -98,6 +112,7 @@ export class VideoGateway {
     this.started = false;
     if (this.tickTimer !== undefined) this.clock.clearTimeout(this.tickTimer);
     for (const ws of this.wss.clients) ws.terminate();
+    this.sessions.clear();
     await Promise.all([...this.mpeg1.values()].map((t) => t.close()));
     await Promise.all([...this.samplers].map((s) => s.stop()));
     this.samplers.clear();
@@ -110,9 +125,29 @@ export class VideoGateway {
     this.relays.clear();
   }
 
-  /** WebSocket upgrades on `/video/{cameraId}`; other upgrade paths are left for socket.io. */
+  /** WebSocket upgrades on `/video/{cameraId}`: true when taken, false (untouched) for other paths. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    return handleUpgrade(this.host, this.wss, req, socket, head);
+  }
+
+  /** A server of its own: `/video/{cameraId}` upgrades, every other upgrade refused (404). */
   attach(server: Server): void {
-    server.on('upgrade', (req, socket, head) => handleUpgrade(this.host, this.wss, req, socket, head));
+    server.on('upgrade', (req, socket, head) => {
+      if (!this.handleUpgrade(req, socket, head)) refuseUpgrade(socket, '404 Not Found');
+    });
+  }
+
+  /**
+   * Re-checks the live viewers of `user` (every viewer without one) with `deps.recheckViewer` and
+   * closes those whose grant no longer holds (close code 4401). Resolves with how many closed.
+   */
+  recheckViewers(user?: string): Promise<number> {
+    return this.sessions.recheck(user);
+  }
+
+  /** Ends a camera's push now (its agent's credentials were revoked); false when none runs. */
+  endPush(cameraId: string): boolean {
+    return this.relays.get(cameraId)?.endPushNow() ?? false;
   }
 
   /** `POST /video/ingest/{cameraId}` and `GET /video/{cameraId}/snapshot.jpg`; false if not ours. */
@@ -273,9 +308,36 @@ export class VideoGateway {
     return r;
   }
 
-  private addViewer(cameraId: string, ws: WebSocket, format: 'mpegts' | 'mpeg1', socket: Duplex): void {
+  private snapshotSlot(user: string): (() => void) | undefined {
+    const n = this.snapshotsInFlight.get(user) ?? 0;
+    if (n >= (this.options.maxSnapshotsPerUser ?? 4)) return undefined;
+    this.snapshotsInFlight.set(user, n + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.snapshotsInFlight.get(user) ?? 1) - 1;
+      if (left > 0) this.snapshotsInFlight.set(user, left);
+      else this.snapshotsInFlight.delete(user);
+    };
+  }
+
+  private addViewer(
+    cameraId: string,
+    ws: WebSocket,
+    format: 'mpegts' | 'mpeg1',
+    socket: Duplex,
+    grant: ViewerGrant,
+  ): void {
     const relay = this.relay(cameraId);
     ws.on('error', (err) => this.log.debug({ cameraId, err: err.message }, 'gateway: viewer socket error'));
+    const forget = this.sessions.add({
+      cameraId,
+      grant,
+      kind: format === 'mpeg1' ? 'mpeg1' : 'live',
+      close: (code, reason) => ws.close(code, reason),
+    });
+    ws.once('close', forget);
     if (format === 'mpeg1') {
       let t = this.mpeg1.get(cameraId);
       if (!t) {

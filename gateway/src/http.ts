@@ -1,6 +1,7 @@
 /**
  * HTTP side of the gateway: agent pushes (`POST /video/ingest/{cameraId}`), snapshots, and the
- * WebSocket upgrade for live viewers. Other paths are left alone (socket.io shares the server).
+ * WebSocket upgrade for live viewers. `handleHttp`/`handleUpgrade` say whether a request was
+ * theirs; the center's one dispatcher decides what happens to everything else.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -10,14 +11,20 @@ import type { Clock } from './clock.js';
 import type { StreamRelay } from './relay.js';
 import { parseVideoRoute } from './routes.js';
 import { SnapshotUnavailableError } from './snapshot.js';
-import { type GatewayDeps, isUnknownCamera } from './types.js';
+import { type GatewayDeps, isUnknownCamera, type ViewerCredentials, type ViewerGrant } from './types.js';
+import type { ViewerSessions } from './viewer-sessions.js';
 
 export interface GatewayHttpHost {
   deps: GatewayDeps;
   log: Logger;
+  sessions: ViewerSessions;
   relay(cameraId: string): StreamRelay;
   snapshot(cameraId: string): Promise<Buffer>;
-  addViewer(cameraId: string, ws: WebSocket, format: 'mpegts' | 'mpeg1', socket: Duplex): void;
+  /** Takes a snapshot slot of `user` (per-user cap); undefined when none is free. */
+  snapshotSlot(user: string): (() => void) | undefined;
+  /** Whether a new MPEG1 transcoder may start for this camera (global cap). */
+  transcoderFree(cameraId: string): boolean;
+  addViewer(cameraId: string, ws: WebSocket, format: 'mpegts' | 'mpeg1', socket: Duplex, grant: ViewerGrant): void;
   /** Pushes running per owner (security review F21: a per-agent cap). */
   pushes: Map<string, number>;
   maxPushesPerOwner: number;
@@ -33,6 +40,8 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
   res.end(body);
 }
 
+const hasCredentials = (c: ViewerCredentials): boolean => Boolean(c.token || c.ticket);
+
 /** Handles the gateway's HTTP routes; false when the request is not ours. */
 export function handleHttp(host: GatewayHttpHost, req: IncomingMessage, res: ServerResponse): boolean {
   const route = parseVideoRoute(req.url);
@@ -43,7 +52,7 @@ export function handleHttp(host: GatewayHttpHost, req: IncomingMessage, res: Ser
     return true;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') send(res, 405, 'GET only\n', { allow: 'GET' });
-  else void snapshot(host, route.cameraId, route.token, res);
+  else void snapshot(host, route.cameraId, route.credentials, req, res);
   return true;
 }
 
@@ -100,12 +109,42 @@ async function ingest(host: GatewayHttpHost, cameraId: string, req: IncomingMess
   host.relay(cameraId).attachPush(req, res);
 }
 
-async function snapshot(host: GatewayHttpHost, cameraId: string, token: string | undefined, res: ServerResponse) {
+async function authorize(
+  host: GatewayHttpHost,
+  credentials: ViewerCredentials,
+  cameraId: string,
+  req: IncomingMessage,
+): Promise<ViewerGrant | null> {
+  if (!hasCredentials(credentials)) return null;
   try {
-    if (!(await host.deps.authorizeViewer(token, cameraId))) {
-      send(res, token ? 403 : 401, token ? 'forbidden\n' : 'token required\n');
-      return;
-    }
+    return await host.deps.authorizeViewer(credentials, cameraId, req);
+  } catch (err) {
+    host.log.error({ cameraId, err: String(err) }, 'http: authorizeViewer failed');
+    return null;
+  }
+}
+
+async function snapshot(
+  host: GatewayHttpHost,
+  cameraId: string,
+  credentials: ViewerCredentials,
+  req: IncomingMessage,
+  res: ServerResponse,
+) {
+  const grant = await authorize(host, credentials, cameraId, req);
+  if (!grant) {
+    const any = hasCredentials(credentials);
+    send(res, any ? 403 : 401, any ? 'forbidden\n' : 'ticket or token required\n');
+    return;
+  }
+  // Each snapshot may wake a camera: a user gets a few at a time, not every camera at once (F14).
+  const release = host.snapshotSlot(grant.user);
+  if (!release) {
+    send(res, 429, 'too many snapshots at once\n', { 'retry-after': '2' });
+    return;
+  }
+  const endView = host.deps.onView?.(cameraId, grant, 'snapshot');
+  try {
     const jpeg = await host.snapshot(cameraId);
     res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': jpeg.length, 'cache-control': 'no-store' });
     res.end(jpeg);
@@ -117,32 +156,46 @@ async function snapshot(host: GatewayHttpHost, cameraId: string, token: string |
       host.log.error({ cameraId, err: String(err) }, 'http: snapshot failed');
       send(res, 500, 'snapshot failed\n');
     }
+  } finally {
+    release();
+    endView?.();
   }
 }
 
-/** The `upgrade` listener: `/video/{cameraId}` only; anything else is left for other handlers. */
+/** Refuses a WebSocket handshake with an HTTP status (RFC 6455 §4.2.2). */
+export function refuseUpgrade(socket: Duplex, status: string, extra = ''): void {
+  // Destroyed once the answer is flushed, and at most a second later: a refused socket is never held.
+  const done = () => socket.destroy();
+  setTimeout(done, 1000).unref();
+  if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${extra}Content-Length: 0\r\n\r\n`, done);
+  else done();
+}
+
+/** Upgrades on `/video/{cameraId}`; false (untouched) for any other path. */
 export function handleUpgrade(
   host: GatewayHttpHost,
   wss: WebSocketServer,
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
-): void {
+): boolean {
   const route = parseVideoRoute(req.url);
-  if (route?.kind !== 'live') return;
+  if (route?.kind !== 'live') return false;
   void (async () => {
-    let ok = false;
-    try {
-      ok = await host.deps.authorizeViewer(route.token, route.cameraId);
-    } catch (err) {
-      host.log.error({ cameraId: route.cameraId, err: String(err) }, 'http: authorizeViewer failed');
+    const grant = await authorize(host, route.credentials, route.cameraId, req);
+    if (!grant) return refuseUpgrade(socket, hasCredentials(route.credentials) ? '403 Forbidden' : '401 Unauthorized');
+    const kind = route.format === 'mpeg1' ? 'mpeg1' : 'live';
+    const release = host.sessions.reserve(grant.user, kind);
+    if (!release) return refuseUpgrade(socket, '429 Too Many Requests', 'Retry-After: 10\r\n');
+    if (kind === 'mpeg1' && !host.transcoderFree(route.cameraId)) {
+      release();
+      return refuseUpgrade(socket, '503 Service Unavailable', 'Retry-After: 30\r\n');
     }
-    if (!ok) {
-      // RFC 6455 §4.2.2: refuse the handshake with an HTTP status.
-      const status = route.token ? '403 Forbidden' : '401 Unauthorized';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => host.addViewer(route.cameraId, ws, route.format, socket));
+    socket.once('close', release);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      release();
+      host.addViewer(route.cameraId, ws, route.format, socket, grant);
+    });
   })();
+  return true;
 }

@@ -4,12 +4,12 @@
  * and a clip ring; watches the upstream and retries when it dies or stalls.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { redactText, urlSecrets } from '@gwanje/protocol';
 import type { Logger } from 'pino';
 import { GopCache, type RingBudget, SegmentRing, type TimedSegment } from './buffers.js';
 import type { Clock } from './clock.js';
 import type { Child, FfmpegRunner } from './ffmpeg.js';
 import { kill } from './ffmpeg.js';
-import { redactUrl } from './rtsp/client.js';
 import { type NativePull, startNativePull } from './rtsp/pull.js';
 import { StreamStats } from './stats.js';
 import { PacketAligner } from './ts/packet.js';
@@ -325,7 +325,7 @@ export class StreamRelay {
       if (this.puller !== child) return;
       this.puller = undefined;
       // ffmpeg names the input URL in its errors: keep the camera's password out of the log.
-      const stderr = child.stderr().replaceAll(url, redactUrl(url)).slice(-300);
+      const stderr = redactText(child.stderr(), urlSecrets(url)).slice(-300);
       if (gen === this.generation && this.running) this.lose(`ffmpeg exited (${code}): ${stderr}`);
     });
   }
@@ -378,6 +378,14 @@ export class StreamRelay {
     } catch (err) {
       this.ctx.log.error({ cameraId: this.cameraId, err: String(err) }, 'relay: stopUpstream failed');
     }
+  }
+
+  /** Ends the current push at once (its agent may no longer push); the watchdog then retries. */
+  endPushNow(): boolean {
+    if (!this.push) return false;
+    this.ctx.log.warn({ cameraId: this.cameraId }, 'relay: push ended by the center');
+    this.endPush();
+    return true;
   }
 
   private endPush(): void {

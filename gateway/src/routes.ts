@@ -1,11 +1,14 @@
 /**
  * URL layout of the gateway (CONTRACT "Video: gateway"): `/video/{cameraId}` (WebSocket),
- * `/video/{cameraId}/snapshot.jpg`, `POST /video/ingest/{cameraId}`. Pure parsing.
+ * `/video/{cameraId}/snapshot.jpg`, `POST /video/ingest/{cameraId}`; viewers present `?ticket=`
+ * (CONTRACT "video tickets") or `?token=`. Pure parsing.
  */
+import type { ViewerCredentials } from './types.js';
+
 export type VideoRoute =
   | { kind: 'ingest'; cameraId: string }
-  | { kind: 'snapshot'; cameraId: string; token?: string }
-  | { kind: 'live'; cameraId: string; token?: string; format: 'mpegts' | 'mpeg1' };
+  | { kind: 'snapshot'; cameraId: string; credentials: ViewerCredentials }
+  | { kind: 'live'; cameraId: string; credentials: ViewerCredentials; format: 'mpegts' | 'mpeg1' };
 
 function decode(s: string): string | undefined {
   try {
@@ -20,19 +23,22 @@ export function parseVideoRoute(rawUrl: string | undefined): VideoRoute | undefi
   if (!rawUrl?.startsWith('/video/')) return undefined;
   const url = new URL(rawUrl, 'http://gateway.invalid');
   const parts = url.pathname.split('/').slice(2); // ['', 'video', ...]
-  const token = url.searchParams.get('token') ?? undefined;
+  const credentials: ViewerCredentials = {
+    token: url.searchParams.get('token') ?? undefined,
+    ticket: url.searchParams.get('ticket') ?? undefined,
+  };
   if (parts.length === 2 && parts[0] === 'ingest') {
     const cameraId = decode(parts[1]);
     return cameraId ? { kind: 'ingest', cameraId } : undefined;
   }
   if (parts.length === 2 && parts[1] === 'snapshot.jpg') {
     const cameraId = decode(parts[0]);
-    return cameraId ? { kind: 'snapshot', cameraId, token } : undefined;
+    return cameraId ? { kind: 'snapshot', cameraId, credentials } : undefined;
   }
   if (parts.length === 1) {
     const cameraId = decode(parts[0]);
     const format = url.searchParams.get('format') === 'mpeg1' ? 'mpeg1' : 'mpegts';
-    return cameraId ? { kind: 'live', cameraId, token, format } : undefined;
+    return cameraId ? { kind: 'live', cameraId, credentials, format } : undefined;
   }
   return undefined;
 }

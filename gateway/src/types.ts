@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 
@@ -27,9 +28,34 @@ export interface CameraHealth {
   droppedViewers: number;
 }
 
+/** What a viewer presents in the URL: `?ticket=` (a console, CONTRACT "video tickets") or `?token=`. */
+export interface ViewerCredentials {
+  token?: string;
+  ticket?: string;
+}
+
+/** Who watches, as `authorizeViewer` answers: kept with the connection for re-checks, caps and audit. */
+export interface ViewerGrant {
+  /** Whose view it is (per-user caps, audit). */
+  user: string;
+  /** Opaque to the gateway, handed back to `recheckViewer` (control-api: the session id). */
+  session?: string;
+  /** The grant's session ends then (ms): its live viewers are closed. */
+  expiresAt?: number;
+  /** Client address (audit). */
+  address?: string;
+}
+
+export type ViewKind = 'live' | 'mpeg1' | 'snapshot';
+
 export interface GatewayDeps {
   log: Logger;
-  authorizeViewer(token: string | undefined, cameraId: string): Promise<boolean>;
+  /** Live video and snapshots: the grant, or null (401 without credentials, 403 otherwise). */
+  authorizeViewer(credentials: ViewerCredentials, cameraId: string, req: IncomingMessage): Promise<ViewerGrant | null>;
+  /** Does an open viewer's grant still hold (session live, camera still in its sites)? Absent: always. */
+  recheckViewer?(grant: ViewerGrant, cameraId: string): Promise<boolean>;
+  /** A view of a camera began (PIPA: who watched what, when); the returned function ends it. */
+  onView?(cameraId: string, grant: ViewerGrant, kind: ViewKind): () => void;
   /**
    * May this push feed the camera? `remoteAddress`: the pushing client's address, for failed-login
    * throttles. `{owner}` (e.g. the agentId) lets the gateway cap concurrent pushes per owner.
@@ -93,6 +119,13 @@ export interface GatewayOptions {
   /** Clip retention (default 30 days, 5 GiB). */
   clipMaxAgeMs?: number;
   clipMaxBytes?: number;
+  /** Live viewers one user may hold (default 40) and, of those, MPEG1 ones (default 16). */
+  maxViewersPerUser?: number;
+  maxMpeg1ViewersPerUser?: number;
+  /** MPEG1 transcoders (one ffmpeg per camera) running at once, for everyone (default 16). */
+  maxTranscoders?: number;
+  /** Snapshots one user may have in flight (each may start a camera; default 4). */
+  maxSnapshotsPerUser?: number;
   /** MPEG1 output for JSMpeg: width in pixels (default 640), bitrate (default 800k). */
   mpeg1Width?: number;
   mpeg1Bitrate?: string;

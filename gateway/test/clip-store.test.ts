@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -60,6 +60,17 @@ describe('ClipStore retention and listing', () => {
     assert.deepEqual((await readdir(join(root, 'a1'))).sort(), [], 'mp4 and json sidecar both removed');
     assert.ok(await store.file('a2', 'newest'));
     assert.equal(await store.file('a2', 'old'), undefined);
+  });
+
+  it('F17: clips of public spaces are readable by the center user only (dirs 0700, files 0600)', async () => {
+    await chmod(root, 0o755);
+    await store.ensureRoot();
+    await clip('a3', 'private', 10, 1000);
+    const mode = async (p: string) => (await stat(p)).mode & 0o777;
+    assert.equal(await mode(root), 0o700);
+    assert.equal(await mode(join(root, 'a3')), 0o700);
+    assert.equal(await mode(join(root, 'a3', 'private.mp4')), 0o600);
+    assert.equal(await mode(join(root, 'a3', 'private.json')), 0o600);
   });
 
   it('keeps ids from escaping the clips directory', async () => {

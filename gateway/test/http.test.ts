@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ffmpegArgs } from '../../edge-agent/src/cameras/stream.js';
+import pino from 'pino';
+import { StreamPush } from '../../edge-agent/src/cameras/stream.js';
 import { makeTestCa, waitFor } from '../../testkit/index.js';
 import { NAL_IDR } from '../src/ts/index.js';
 import { ManualClock } from './support/clock.js';
@@ -132,23 +132,33 @@ describe('push ingest (POST /video/ingest/{cameraId})', () => {
     }
   });
 
-  it("an agent-style ffmpeg push (BRIEF 'Video push') is relayed, and ends when the gateway stops it", async () => {
+  it("the edge agent's push (BRIEF 'Video push') is relayed, and ends when the gateway stops it", async () => {
     const s = await startHarness({ cam: { kind: 'push' } }, { graceMs: 300 });
     try {
       const v = await openViewer(`${s.wsBase}/video/cam?token=${GOOD_TOKEN}`);
       await waitFor(() => s.starts.length === 1);
       // What control-api's stream.start makes the agent run (virtual camera: testsrc -> x264).
-      const agent = spawn('ffmpeg', ffmpegArgs({ testPattern: true }, `${s.base}/video/ingest/cam`, AGENT_AUTH));
-      const exited = new Promise<void>((r) => agent.once('exit', () => r()));
-      await waitFor(() => inspectTs(v.all()).nalTypes.includes(NAL_IDR), 15_000);
-      assert.equal(s.gw.health('cam').upstream, 'push');
-      await v.close();
-      // Last viewer gone: after the grace period stopUpstream is called and the push is closed.
-      await waitFor(() => s.stops.includes('cam'), 5000);
-      await Promise.race([
-        exited,
-        new Promise((_, rej) => setTimeout(() => rej(new Error('agent ffmpeg kept pushing')), 5000)),
-      ]);
+      const states: string[] = [];
+      const agent = new StreamPush(
+        'cam',
+        `${s.base}/video/ingest/cam`,
+        { testPattern: true },
+        { authorization: AGENT_AUTH, redact: (t) => t },
+        { log: pino({ level: 'silent' }), onState: (state) => states.push(state) },
+      );
+      agent.start();
+      try {
+        await waitFor(() => inspectTs(v.all()).nalTypes.includes(NAL_IDR), 15_000);
+        assert.equal(s.gw.health('cam').upstream, 'push');
+        await v.close();
+        // Last viewer gone: after the grace period stopUpstream is called and the push is closed.
+        await waitFor(() => s.stops.includes('cam'), 5000);
+        await waitFor(() => states.includes('ended') && agent.pid === undefined, 5000).catch(() => {
+          throw new Error(`the agent kept pushing: ${states.join(',')}`);
+        });
+      } finally {
+        await agent.stop();
+      }
     } finally {
       await s.close();
     }

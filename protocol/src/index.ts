@@ -1,5 +1,6 @@
 export * from './decode.js';
 export * from './json.js';
+export * from './redact.js';
 export * from './safety/index.js';
 export * from './schemas/alarm.js';
 export * from './schemas/common.js';

@@ -44,7 +44,8 @@ export interface ServerToClientEvents {
 }
 
 export interface ClientToServerEvents {
-  subscribe: (req: { siteIds: string[] }, ack?: (res: { siteIds: string[] }) => void) => void;
+  /** Narrows to `siteIds` (never widens; '*' is not a site). `error: 'rate-limited'` when sent too often. */
+  subscribe: (req: { siteIds: string[] }, ack?: (res: { siteIds: string[]; error?: string }) => void) => void;
 }
 
 /** Room name for a site. */

@@ -195,3 +195,54 @@ test('issue 22: a leak below gas-low raises an advisory anomaly on the real cent
     await client.endAsync();
   }
 });
+
+test('F6 on the real center: live tiles (MSE and the JSMpeg fallback) use camera tickets, never the API token', async () => {
+  const page = await openConsole(browser, contexts, { url, username, password, locale: 'en-US' });
+  const urls: string[] = [];
+  page.on('request', (r) => urls.push(r.url()));
+  page.on('websocket', (w) => urls.push(w.url()));
+  // From the first request on (the session survives a reload: it is in sessionStorage).
+  await page.reload();
+  await page.waitForSelector('[data-conn=connected]', { timeout: 10_000 });
+  await page.click('[data-nav=wall]');
+  await page.waitForSelector('.wall-grid [data-video-state=live]', { timeout: 30_000 });
+  await page.evaluate(() => localStorage.setItem('gwanje.video.mode', 'mpeg1'));
+  await page.reload();
+  await page.waitForSelector('[data-conn=connected]', { timeout: 10_000 });
+  await page.click('[data-nav=wall]');
+  await page.waitForSelector('.wall-grid [data-video-state=live] canvas', { timeout: 30_000 });
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('gwanje.session') ?? '{}').token as string);
+  assert.ok(token);
+  const video = urls.filter((u) => /\/video\//.test(u));
+  assert.ok(
+    video.some((u) => /^ws:.*\/video\/[^?]+\?ticket=[^&]+$/.test(u)),
+    video.join('\n'),
+  );
+  assert.ok(
+    video.some((u) => /\?ticket=[^&]+&format=mpeg1$/.test(u)),
+    video.join('\n'),
+  );
+  assert.deepEqual(
+    urls.filter((u) => u.includes(token) || /[?&]token=/.test(u)),
+    [],
+  );
+  await page.evaluate(() => localStorage.removeItem('gwanje.video.mode'));
+});
+
+test("F11 in the console: repeated wrong passwords are slowed down, said in the operator's language", async () => {
+  const ctx = await browser.newContext({ locale: 'ko-KR' });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  await page.goto(url);
+  for (let i = 0; i < 5; i++) {
+    await page.fill('input[name=username]', 'night-shift-probe');
+    await page.fill('input[name=password]', `wrong-password-${i}`);
+    await page.click('button[type=submit]');
+    await page.getByRole('alert').waitFor();
+    await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('button[type=submit]')?.disabled);
+  }
+  await page
+    .getByRole('alert')
+    .getByText(/이 콘솔에서 로그인 실패가 너무 많습니다\. \d+초 후에/)
+    .waitFor({ timeout: 5000 });
+});

@@ -30,6 +30,11 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
 
   const en = await openConsole('en-US');
   const ko = await openConsole('ko-KR', 'operator');
+  // F6: every URL the console loads (pages, media, WebSockets) is watched for its API token.
+  const urls: string[] = [];
+  en.on('request', (r) => urls.push(r.url()));
+  en.on('websocket', (w) => urls.push(w.url()));
+  en.context().on('page', (p) => urls.push(p.url()));
 
   // Map: all 31 seeded sites are placed, none with an alarm yet.
   await en.click('[data-nav=map]');
@@ -66,7 +71,21 @@ test('console: login, map, live alarm in two consoles, ack, i18n, video, trends'
   fx.center.addClip(alarm.id, alarm.cameras[0]);
   const clip = en.locator(`[data-alarm-video="${alarm.id}"] [data-clip="${alarm.cameras[0]}"]`);
   await clip.waitFor({ timeout: 8000 });
-  assert.match((await clip.getAttribute('href')) ?? '', /^\/video\/clips\/.+\.mp4\?token=[0-9a-f]+$/);
+  const [tab] = await Promise.all([en.context().waitForEvent('page'), clip.click()]);
+  await tab.waitForURL(/\/video\/clips\/.+\.mp4\?ticket=[0-9a-f]+$/, { timeout: 5000 });
+  urls.push(tab.url());
+  await tab.close();
+  // F6: the video WebSockets and the clip carry tickets; the API token is in no URL at all.
+  const token = await en.evaluate(() => JSON.parse(sessionStorage.getItem('gwanje.session') ?? '{}').token as string);
+  assert.ok(token, 'logged in');
+  assert.ok(
+    urls.some((u) => /\/video\/[^?]+\?ticket=/.test(u)),
+    urls.join('\n'),
+  );
+  assert.deepEqual(
+    urls.filter((u) => u.includes(token) || /[?&]token=/.test(u)),
+    [],
+  );
   await en.screenshot({ path: join(artifacts, 'wall.png') });
 
   // Ack from the Korean console with the keyboard (A); the English one follows over /live.

@@ -67,6 +67,7 @@ export function authPortsFromRepositories(repos: Repositories): AuthPorts {
     settings: {
       get: (k) => repos.settings.get(k),
       set: (k, v) => repos.settings.set(k, v),
+      remove: (k) => repos.settings.remove(k),
     },
   };
 }

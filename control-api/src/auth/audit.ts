@@ -14,6 +14,8 @@ export type AuditAction =
   | 'logout'
   | 'logout.all'
   | 'password.change'
+  | 'password.failure'
+  | 'password.blocked'
   | 'alarm.ack'
   | 'alarm.shelve'
   | 'alarm.unshelve'
@@ -36,7 +38,9 @@ export type AuditAction =
   // Security review F1, F8: explicit device ownership changes by an admin.
   | 'sensor.delete'
   | 'sensor.rehome'
-  | 'camera.rehome';
+  | 'camera.rehome'
+  | 'video.view'
+  | 'video.view.end';
 
 export interface AuditEvent {
   actor: string;

@@ -2,7 +2,6 @@ export { authPortsFromRepositories } from './adapter.js';
 export { AgentCredentials, type AgentIdentity } from './agent-credentials.js';
 export { type AuditAction, type AuditEvent, AuditLog } from './audit.js';
 export { AuthError } from './errors.js';
-export { type CameraLookup, type GateDeps, liveRooms, principalOf, videoGates } from './gates.js';
 export { generatePassword, hashPassword, passwordProblem, verifyPassword } from './password.js';
 export * from './permissions.js';
 export type * from './ports.js';

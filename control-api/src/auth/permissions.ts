@@ -57,6 +57,8 @@ export interface Principal {
   sites: string[];
   /** The session (token) id; agents authenticated by Basic credentials have none. */
   jti: string;
+  /** When the session ends (ms); long-lived connections close then. */
+  expiresAt?: number;
 }
 
 export function can(principal: Pick<Principal, 'role'>, perm: Permission): boolean {

@@ -53,6 +53,7 @@ export interface AgentStore {
 export interface SettingsStore {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
+  remove(key: string): Promise<boolean>;
 }
 
 export interface AuthPorts {

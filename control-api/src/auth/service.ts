@@ -8,6 +8,7 @@ import type { UserView } from '@gwanje/protocol';
 import type { Logger } from 'pino';
 import type { AuditLog } from './audit.js';
 import { AuthError } from './errors.js';
+import { type MediaScope, readMediaTicket, signMediaTicket } from './media-tickets.js';
 import { decoyHash, generatePassword, verifyPassword } from './password.js';
 import { isRole, type Principal } from './permissions.js';
 import type { AuthPorts, UserRow } from './ports.js';
@@ -25,8 +26,10 @@ export interface AuthServiceOptions {
   /** Token lifetime; 12 h covers a control-room shift. */
   tokenTtlMs?: number;
   throttle?: Partial<ThrottleOptions>;
-  /** GWANJE_JWT_SECRET; unset: generated once and kept in settings. */
+  /** GWANJE_JWT_SECRET; unset: generated once and kept in `jwtKeyFile`, else in settings. */
   jwtSecret?: string;
+  /** 0600 key file for the JWT secret (SQLite deployments: security review F17). */
+  jwtKeyFile?: string;
 }
 
 export interface LoginResult {
@@ -63,8 +66,13 @@ export class AuthService {
     this.ttlMs = opts.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS;
     this.log = opts.log.child({ module: 'auth' });
     this.throttle = new LoginThrottle(this.now, { ...DEFAULT_THROTTLE, ...opts.throttle });
-    this.users = new UserAdmin(opts.ports.users, opts.ports.sessions, opts.audit, this.now, (username) =>
-      this.notify({ username }),
+    this.users = new UserAdmin(
+      opts.ports.users,
+      opts.ports.sessions,
+      opts.audit,
+      this.now,
+      (username) => this.notify({ username }),
+      (username) => this.throttle.delayed(username),
     );
   }
 
@@ -92,7 +100,11 @@ export class AuthService {
   }
 
   async start(): Promise<void> {
-    this.key = await loadSigningKey(this.opts.ports.settings, this.opts.jwtSecret);
+    this.key = await loadSigningKey({
+      settings: this.opts.ports.settings,
+      fromEnv: this.opts.jwtSecret,
+      keyFile: this.opts.jwtKeyFile,
+    });
     await this.purge();
     this.purgeTimer = setInterval(() => void this.purge(), 60 * 60_000);
     this.purgeTimer.unref();
@@ -146,43 +158,24 @@ export class AuthService {
   async login(usernameIn: string, password: string, ip: string): Promise<LoginResult> {
     const username = usernameIn.trim().toLowerCase();
     const audit = this.opts.audit;
-    const verdict = this.throttle.check(username, ip);
-    if (!verdict.ok) {
-      const retryAfterS = Math.ceil(verdict.retryAfterMs / 1000);
-      await audit.record({ actor: username, ip, action: 'login.blocked', detail: { reason: verdict.reason } });
-      throw verdict.reason === 'ip-blocked'
-        ? new AuthError(
-            'too-many-attempts',
-            `auth: too many failed logins from this address; retry in ${retryAfterS} s`,
-            retryAfterS,
-          )
-        : lockedError(retryAfterS);
-    }
+    await this.throttled(username, ip, 'login.blocked');
     const users = this.opts.ports.users;
     const row = await users.get(username);
-    const t = this.now();
-    if (row?.lockedUntil && row.lockedUntil > t) {
-      // Persisted lock (e.g. set before a restart): honour it before spending a hash.
-      this.throttle.restoreLock(username, row.lockedUntil);
-      throw lockedError(Math.ceil((row.lockedUntil - t) / 1000));
-    }
     // Hash even for unknown users so response time does not reveal which usernames exist.
     const ok = await verifyPassword(password, row?.passwordHash ?? (await decoyHash()));
     if (!row || !ok || !isRole(row.role)) {
       const f = this.throttle.failure(username, ip);
-      if (row)
-        await users.update(username, {
-          failedLogins: row.failedLogins + 1,
-          lockedUntil: f.lockedUntil ?? row.lockedUntil,
-        });
-      await audit.record({ actor: username, ip, action: 'login.failure', detail: { known: Boolean(row) } });
-      if (f.lockedUntil !== undefined) {
-        await audit.record({ actor: username, ip, action: 'login.locked', detail: { until: f.lockedUntil } });
-        throw lockedError(Math.ceil(this.throttle.options.lockMs / 1000));
-      }
+      if (row) await users.update(username, { failedLogins: row.failedLogins + 1 });
+      await audit.record({
+        actor: username,
+        ip,
+        action: 'login.failure',
+        detail: { known: Boolean(row), retryAfterS: Math.ceil(f.retryAfterMs / 1000) },
+      });
       throw new AuthError('unauthorized', 'auth: wrong username or password');
     }
-    this.throttle.success(username);
+    this.throttle.success(username, ip);
+    // A lock persisted by an older center is lifted by the right password: there are no hard locks.
     if (row.failedLogins !== 0 || row.lockedUntil !== null)
       await users.update(username, { failedLogins: 0, lockedUntil: null });
     const jti = randomUUID();
@@ -201,9 +194,56 @@ export class AuthService {
     return { token, user: userView(row), expiresAt };
   }
 
+  /**
+   * `POST /me/password` (F15): the current password is checked under the same throttle as a
+   * login, so a stolen token cannot be used to guess the password at scrypt cost to the center.
+   */
+  async changeOwnPassword(p: Principal, current: string, next: string, ip: string): Promise<void> {
+    await this.throttled(p.username, ip, 'password.blocked');
+    try {
+      await this.users.changeOwnPassword(p.username, current, next, ip);
+    } catch (err) {
+      if (err instanceof AuthError && err.code === 'forbidden') {
+        const f = this.throttle.failure(p.username, ip);
+        await this.opts.audit.record({
+          actor: p.username,
+          ip,
+          action: 'password.failure',
+          detail: { retryAfterS: Math.ceil(f.retryAfterMs / 1000) },
+        });
+      }
+      throw err;
+    }
+    this.throttle.success(p.username, ip);
+  }
+
+  /** 429 with Retry-After while the throttle holds this user and address back. */
+  private async throttled(username: string, ip: string, action: 'login.blocked' | 'password.blocked'): Promise<void> {
+    const verdict = this.throttle.check(username, ip);
+    if (verdict.ok) return;
+    const retryAfterS = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+    await this.opts.audit.record({ actor: username, ip, action, detail: { reason: verdict.reason, retryAfterS } });
+    throw new AuthError(
+      'too-many-attempts',
+      verdict.reason === 'ip-blocked'
+        ? `auth: too many failed logins from this address; retry in ${retryAfterS} s`
+        : `auth: too many failed attempts for this user from this address; retry in ${retryAfterS} s`,
+      retryAfterS,
+    );
+  }
+
   /** The one check for every authenticated call: signature, expiry, session, user, tokensValidAfter. */
   async verify(token: string): Promise<Principal> {
     const { username, jti } = await readToken(this.signingKey(), token, this.now());
+    return this.verifySession(username, jti);
+  }
+
+  /**
+   * The session half of `verify`: the session is live (not logged out, not expired, not older
+   * than the user's tokensValidAfter) and the user still exists; role and sites as they are now.
+   * Long-lived connections (video, Socket.IO) re-run it when sessions change.
+   */
+  async verifySession(username: string, jti: string): Promise<Principal> {
     const session = await this.opts.ports.sessions.get(jti);
     if (!session || session.username !== username || session.revokedAt !== null) {
       throw new AuthError('token-revoked', 'auth: session has ended, log in again');
@@ -213,7 +253,18 @@ export class AuthService {
     if (!user || !isRole(user.role) || session.issuedAt < user.tokensValidAfter) {
       throw new AuthError('token-revoked', 'auth: session has ended, log in again');
     }
-    return { username, role: user.role, sites: parseSites(user.sites), jti };
+    return { username, role: user.role, sites: parseSites(user.sites), jti, expiresAt: session.expiresAt };
+  }
+
+  /** A 60 s ticket for one camera or clip, bound to the caller's session (media-tickets.ts). */
+  mintMediaTicket(p: Principal, scope: MediaScope): Promise<{ ticket: string; expiresAt: number }> {
+    return signMediaTicket(this.signingKey(), { username: p.username, sid: p.jti, scope }, this.now());
+  }
+
+  /** The principal behind a media ticket for `scope`, if its session is still live. */
+  async verifyMediaTicket(ticket: string, scope: MediaScope): Promise<Principal> {
+    const { username, sid } = await readMediaTicket(this.signingKey(), ticket, scope, this.now());
+    return this.verifySession(username, sid);
   }
 
   /** Ends this token's session. */
@@ -233,13 +284,4 @@ export class AuthService {
   unlock(username: string): void {
     this.throttle.unlock(username);
   }
-}
-
-function lockedError(retryAfterS: number): AuthError {
-  const minutes = Math.max(1, Math.ceil(retryAfterS / 60));
-  return new AuthError(
-    'locked',
-    `auth: account locked after repeated failed logins; try again in ${minutes} min or ask an administrator`,
-    retryAfterS,
-  );
 }

@@ -67,6 +67,8 @@ export class UserAdmin {
     private readonly now: () => number,
     /** Told when a user's existing sessions lose or change rights (live sockets must follow). */
     private readonly changed: (username: string) => void = () => {},
+    /** Whether failed logins currently slow the user down from unknown addresses (auth/throttle.ts). */
+    private readonly slowed: (username: string) => boolean = () => false,
   ) {}
 
   details(u: UserRow): UserDetails {
@@ -76,7 +78,8 @@ export class UserAdmin {
       sites: parseSites(u.sites),
       phone: u.phone,
       lang: u.lang,
-      locked: u.lockedUntil !== null && u.lockedUntil > this.now(),
+      // There are no hard locks (F11): "locked" means logins from unknown addresses are being delayed.
+      locked: this.slowed(u.username),
       createdAt: u.createdAt,
     };
   }

@@ -6,7 +6,7 @@
  * subscribed plainly: the spec does not send retained messages to shared subscriptions, and every
  * center needs the current agent states. aedes speaks MQTT 3.1.1 only: plain subscriptions there.
  */
-import { CENTER_UPLINK_FILTERS, sharedFilter } from '@gwanje/protocol';
+import { CENTER_UPLINK_FILTERS, redactUrl, sharedFilter } from '@gwanje/protocol';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../logger.js';
 
@@ -137,15 +137,5 @@ export class CenterMqttClient {
     const client = this.client;
     this.client = undefined;
     if (client) await client.endAsync();
-  }
-}
-
-function redactUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(invalid url)';
   }
 }

@@ -42,6 +42,9 @@ export class CommandChannel {
       }, this.timeoutMs);
       this.pending.set(id, { agentId, resolve, reject, timer });
     });
+    // stop() may reject it while the publish below still waits (agent offline, broker gone): the
+    // caller gets the rejection when it awaits the result; until then it must not be unhandled.
+    result.catch(() => undefined);
     try {
       await this.mqtt.publish(agentTopic(siteId, agentId, 'cmd'), payload);
     } catch (err) {

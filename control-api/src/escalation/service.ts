@@ -9,10 +9,11 @@ import type { Alarm } from '@gwanje/protocol';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Dispatcher, type DispatchOptions } from './dispatch.js';
+import { handleInbound } from './inbound.js';
 import { DEFAULT_POLICY, type EscalationPolicy, matchPolicy, planSteps, tierStopped } from './policy.js';
 import type { DeliveryReport, InboundSms, SmsProvider } from './providers/types.js';
-import { newAckCode, normalizePhone, parseAckReply } from './reply.js';
-import { type Contact, contactByPhone, dutyBoard, onDuty, type Roster } from './roster.js';
+import { newAckCode, normalizePhone } from './reply.js';
+import { type Contact, dutyBoard, onDuty, type Roster } from './roster.js';
 import { type EscalationTables, migrateEscalation, num } from './store.js';
 
 export interface EscalationDeps {
@@ -21,7 +22,17 @@ export interface EscalationDeps {
   log: Logger;
   now: () => number;
   random?: () => number;
+  /** Acknowledgement codes (default crypto.randomInt); tests inject a sequence. */
+  randomInt?: (max: number) => number;
   ackAlarm(alarmId: string, actor: string, comment: string): Promise<void>;
+  /**
+   * May this Gwanje user acknowledge alarms of this site now (role with `ack`, site in scope), and
+   * is `phone` the number on their user record? An SMS acknowledgement is made as that user (F16);
+   * absent, no SMS reply acknowledges anything.
+   */
+  userMayAck?(username: string, siteId: string, phone: string): Promise<boolean>;
+  /** Writes `alarm.ack` to the audit trail for an SMS acknowledgement. */
+  audit?(ev: { actor: string; action: 'alarm.ack'; target: string; detail: Record<string, unknown> }): Promise<void>;
   site(siteId: string): { name: string; nameKo?: string } | undefined;
   isFlood(siteId: string): boolean;
   sensor?(sensorId: string): { gas?: string; unit?: string } | undefined;
@@ -156,7 +167,7 @@ export class EscalationService {
 
   private async open(alarm: Alarm, policy: EscalationPolicy): Promise<void> {
     const taken = await this.db.selectFrom('escalation_alarm').select('code').where('open', '=', 1).execute();
-    const code = newAckCode(new Set(taken.map((t) => t.code)), this.deps.random ?? Math.random);
+    const code = newAckCode(new Set(taken.map((t) => t.code)), this.deps.randomInt);
     const sensor = alarm.sourceKind === 'sensor' ? this.deps.sensor?.(alarm.sourceId) : undefined;
     const facts: AlarmFactsRow = {
       siteId: alarm.siteId,
@@ -318,50 +329,9 @@ export class EscalationService {
     return [...out.values()];
   }
 
-  /** A reply from a phone: "ACK 1234" from a roster member acknowledges that alarm as them. */
-  async onInbound(m: InboundSms): Promise<string> {
-    const phone = normalizePhone(m.from);
-    let outcome = 'unparsed';
-    let alarmId: string | null = null;
-    const reply = parseAckReply(m.text);
-    const contact = this.rosters.map((r) => ({ r, c: contactByPhone(r, phone, normalizePhone) })).find((x) => x.c);
-    if (!contact?.c) outcome = 'unknown-sender';
-    else if (reply) {
-      const esc = await this.db
-        .selectFrom('escalation_alarm')
-        .selectAll()
-        .where('code', '=', reply.code)
-        .where('open', '=', 1)
-        .executeTakeFirst();
-      const roster = contact.r;
-      if (!esc) outcome = 'wrong-code';
-      else if (roster.siteIds !== '*' && !roster.siteIds.includes(esc.site_id)) outcome = 'not-on-roster-for-site';
-      else {
-        alarmId = esc.alarm_id;
-        const actor = contact.c.username ?? `sms:${contact.c.name}`;
-        try {
-          await this.deps.ackAlarm(esc.alarm_id, actor, `SMS reply from ${phone} via ${m.provider}`);
-          outcome = 'acked';
-        } catch (err) {
-          outcome = `ack-failed: ${(err as Error).message}`.slice(0, 64);
-        }
-      }
-    }
-    const log = outcome === 'acked' ? this.deps.log.info.bind(this.deps.log) : this.deps.log.warn.bind(this.deps.log);
-    log({ provider: m.provider, from: phone, outcome, alarmId }, 'escalation: inbound SMS');
-    await this.db
-      .insertInto('sms_inbound')
-      .values({
-        id: `${this.deps.now()}-${Math.floor((this.deps.random ?? Math.random)() * 1e9)}`,
-        ts: this.deps.now(),
-        provider: m.provider,
-        from_phone: phone,
-        text: m.text.slice(0, 500),
-        outcome,
-        alarm_id: alarmId,
-      })
-      .execute();
-    return outcome;
+  /** A reply from a phone: "ACK <code>" (inbound.ts). */
+  onInbound(m: InboundSms): Promise<string> {
+    return handleInbound({ db: this.db, rosters: this.rosters, deps: this.deps }, m);
   }
 
   async onReport(r: DeliveryReport): Promise<void> {

@@ -4,6 +4,8 @@
  * into the providers; the log names which providers are configured, never their credentials.
  */
 import type { Kysely } from 'kysely';
+import type { AuditLog } from '../auth/audit.js';
+import { can, maySee, type Principal } from '../auth/permissions.js';
 import type { Logger } from '../logger.js';
 import type { EscalationFigures } from '../metrics-ops.js';
 import type { SmsSettings } from '../settings.js';
@@ -11,6 +13,7 @@ import { KannelProvider } from './providers/kannel.js';
 import { SmppProvider } from './providers/smpp.js';
 import { TwilioProvider } from './providers/twilio.js';
 import type { SmsProvider } from './providers/types.js';
+import { samePhone } from './reply.js';
 import { type EscalationDeps, EscalationService } from './service.js';
 
 type SmsFigures = Pick<EscalationFigures, 'smsSent' | 'smsFailed'>;
@@ -50,6 +53,11 @@ export function createEscalation(o: {
   deps: Pick<EscalationDeps, 'ackAlarm' | 'site' | 'isFlood' | 'sensor' | 'onStepLate'>;
   /** /metrics: every provider's sends counted and timed (metrics-ops.ts). */
   figures?: Pick<EscalationFigures, 'smsSent' | 'smsFailed'>;
+  /** Who an SMS acknowledgement is made as, and whether they may (F16). */
+  users?: {
+    get(username: string): Promise<(Pick<Principal, 'role' | 'sites'> & { phone: string | null }) | undefined>;
+  };
+  audit?: Pick<AuditLog, 'record'>;
 }): EscalationWiring {
   const { sms, log } = o;
   const providers: SmsProvider[] = [];
@@ -70,6 +78,18 @@ export function createEscalation(o: {
   if (providers.length === 0) log.warn('escalation: no SMS provider configured');
   else log.info({ providers: sms.providers }, 'escalation: SMS providers in failover order');
   const metered = o.figures ? providers.map((p) => meteredProvider(p, o.figures as SmsFigures)) : providers;
-  const service = new EscalationService({ db: o.db, providers: metered, log, now: Date.now, ...o.deps });
+  const { users, audit } = o;
+  const service = new EscalationService({
+    db: o.db,
+    providers: metered,
+    log,
+    now: Date.now,
+    ...o.deps,
+    userMayAck: async (username, siteId, phone) => {
+      const u = await users?.get(username);
+      return u !== undefined && can(u, 'ack') && maySee(u, siteId) && samePhone(u.phone, phone);
+    },
+    audit: async (ev) => audit?.record({ ...ev, ip: null }),
+  });
   return { service, kannel, twilio };
 }

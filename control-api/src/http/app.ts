@@ -24,6 +24,7 @@ import { escalationRoutes } from './routes/escalation.js';
 import { fireRoutes } from './routes/fire.js';
 import { opsRoutes } from './routes/ops.js';
 import { sensorRoutes } from './routes/sensors.js';
+import { videoRoutes } from './routes/video.js';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
@@ -41,6 +42,7 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...discoveredRoutes,
     ...fireRoutes,
     ...deviceRoutes,
+    ...videoRoutes,
   ];
 }
 
@@ -63,14 +65,18 @@ export function createHttpApp(deps: HttpDeps): Express {
           mediaSrc: ["'self'", 'blob:'],
           workerSrc: ["'self'", 'blob:'],
           imgSrc: ["'self'", 'data:', 'blob:'],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
+          // The console talks to this center only (review I1: `ws: wss:` let a script reach any
+          // host): same-origin fetches, and WebSockets (Socket.IO, /video) to the host it came from.
+          connectSrc: ["'self'", (req) => sameHostSockets(req.headers.host)],
           styleSrc: ["'self'", "'unsafe-inline'"],
           scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
           upgradeInsecureRequests: null,
         },
       },
-      // The center is often reached over plain HTTP on a control-room LAN; HSTS only where TLS is set up.
-      strictTransportSecurity: false,
+      // HSTS (RFC 6797) once the center serves TLS itself (security review F13): a browser that
+      // has seen it never again sends a token over plain HTTP to this host. Without TLS (a
+      // control-room LAN, or TLS ended by a proxy that sets its own header) none is sent.
+      strictTransportSecurity: deps.tls ? { maxAge: 31_536_000, includeSubDomains: false } : false,
     }),
   );
   const rl = deps.loginRateLimit ?? { windowMs: 60_000, limit: 20 };
@@ -93,6 +99,12 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use((_req, res) => sendError(res, 404, 'not-found', 'not found'));
   app.use(errorHandler(log));
   return app;
+}
+
+/** `ws://host wss://host` for a well-formed Host header (CSP3 'self' covers them too in new browsers). */
+export function sameHostSockets(host: string | undefined): string {
+  if (!host || !/^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/.test(host)) return '';
+  return `ws://${host} wss://${host}`;
 }
 
 function mountConsole(app: Express, dir: string): void {

@@ -3,7 +3,7 @@
  * cover yet (users, PTZ, out-of-service, password change). TypeBox, strict: unknown keys are a
  * 400 naming the key. Candidates to move into protocol (lead's call).
  */
-import { ALARM_STATES, ID_PATTERN, Role } from '@gwanje/protocol';
+import { ALARM_STATES, ID_PATTERN, PresetToken, Role } from '@gwanje/protocol';
 import { Type } from '@sinclair/typebox';
 
 const strict = { additionalProperties: false } as const;
@@ -51,7 +51,7 @@ export const PtzBody = Type.Object(
     tilt: Type.Optional(Axis),
     zoom: Type.Optional(Axis),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 10_000 })),
-    preset: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    preset: Type.Optional(PresetToken),
   },
   strict,
 );

@@ -23,6 +23,7 @@ import type {
   SiteSummary,
   TimeSeriesStore,
 } from '../store/types.js';
+import type { ViewAudit } from '../video/view-audit.js';
 import type { DiscoveryAdmin } from './routes/discovered.js';
 import type { FireWatchAdmin } from './routes/fire.js';
 
@@ -187,6 +188,8 @@ export interface HttpDeps {
   agentEvents?: AgentEventReader;
   /** Accept a config push the center cannot verify (no GWANJE_CONFIG_PUBLIC_KEY); F20, default false. */
   allowUnsignedConfig?: boolean;
+  /** Who opened which clip, when, for how long (PIPA); absent: not recorded. */
+  views?: Pick<ViewAudit, 'view'>;
   metricsText(): string | Promise<string>;
   health(): HealthReport | Promise<HealthReport>;
   /** Broker URL handed to agents in `POST /api/v1/agents` (as they must reach it). */
@@ -194,8 +197,13 @@ export interface HttpDeps {
   /** Built console (web-console/dist); served at `/` with SPA fallback when set. */
   consoleDir?: string;
   log: Logger;
-  /** Express `trust proxy` (behind a reverse proxy, so req.ip is the client's). Default false. */
-  trustProxy?: boolean | number | string;
+  /** The center serves HTTPS itself (GWANJE_TLS_CERT): responses carry Strict-Transport-Security. */
+  tls?: boolean;
+  /**
+   * Express `trust proxy` (behind a reverse proxy, so req.ip is the client's and throttles key on
+   * it): GWANJE_TRUST_PROXY compiled by http/client-address.ts. Default: no proxy is trusted.
+   */
+  trustProxy?: boolean | number | string | ((addr: string, hop: number) => boolean);
   /** express-rate-limit on POST /auth/login, per client address. Default 20 per minute. */
   loginRateLimit?: { windowMs: number; limit: number };
   /** Request body cap; default 64 kB. */

@@ -8,6 +8,7 @@ import { check, DecodeError, EmptyBody, parseJson } from '@gwanje/protocol';
 import type { Static, TSchema } from '@sinclair/typebox';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { AuthError } from '../auth/errors.js';
+import type { MediaScope } from '../auth/media-tickets.js';
 import { can, minimumRole, type Permission, type Principal } from '../auth/permissions.js';
 import type { HttpDeps } from './deps.js';
 import { badRequest, HttpError } from './errors.js';
@@ -39,6 +40,11 @@ export interface RouteSpec<S extends TSchema = TSchema> {
    * `?token=`, as CONTRACT's /video routes do.
    */
   tokenInQuery?: boolean;
+  /**
+   * Also accept `?ticket=`: a media ticket (CONTRACT `POST /api/v1/video/tickets`) for the camera
+   * or clip this returns from the request. How a console opens media without its API token in a URL.
+   */
+  ticket?: (req: Request) => MediaScope;
   /** Extra middleware before the guard (e.g. the login rate limit). */
   before?: express.RequestHandler[];
   /** Returns the JSON to send with 200, or `{status, json}`; `undefined` when it answered itself. */
@@ -63,17 +69,20 @@ export function bearer(req: Request): string | undefined {
   return m?.[1];
 }
 
-async function authenticate(deps: HttpDeps, req: Request, tokenInQuery: boolean): Promise<Principal> {
-  const q: unknown = (req.query as Record<string, unknown>).token;
-  const token = bearer(req) ?? (tokenInQuery && typeof q === 'string' && q.length <= 4096 ? q : undefined);
-  if (!token) throw new AuthError('unauthorized', 'auth: Authorization: Bearer <token> required');
-  return deps.auth.verify(token);
+async function authenticate(deps: HttpDeps, req: Request, spec: RouteSpec): Promise<Principal> {
+  const { token: q, ticket } = req.query as Record<string, unknown>;
+  const token = bearer(req) ?? (spec.tokenInQuery && typeof q === 'string' && q.length <= 4096 ? q : undefined);
+  if (token) return deps.auth.verify(token);
+  if (spec.ticket && typeof ticket === 'string' && ticket.length <= 2048)
+    return deps.auth.verifyMediaTicket(ticket, spec.ticket(req));
+  throw new AuthError('unauthorized', 'auth: Authorization: Bearer <token> required');
 }
 
 function checkQuery(spec: RouteSpec, req: Request): void {
   if (spec.query === 'any') return;
   for (const key of Object.keys(req.query as object)) {
     if (key === 'token' && spec.tokenInQuery) continue;
+    if (key === 'ticket' && spec.ticket) continue;
     if (!spec.query?.includes(key)) throw badRequest(key.slice(0, 64), 'unknown query parameter');
   }
 }
@@ -104,7 +113,7 @@ export function mount(router: Router, deps: HttpDeps, specs: RouteSpec[], bodyLi
     const handler = async (req: Request, res: Response): Promise<void> => {
       let principal = ANONYMOUS;
       if (spec.access !== 'public') {
-        principal = await authenticate(deps, req, spec.tokenInQuery === true);
+        principal = await authenticate(deps, req, spec);
         if (spec.access !== 'any' && !can(principal, spec.access)) {
           throw new AuthError('forbidden', `auth: ${spec.access} needs role ${minimumRole(spec.access)} or above`);
         }

@@ -1,16 +1,22 @@
 /**
- * Socket.IO namespace `/live` (CONTRACT): on the center's HTTP server, path `/socket.io`,
- * `destroyUpgrade: false` so the video gateway's WebSocket upgrades on the same port survive.
- * A socket authenticates with `auth: {token}`, joins the rooms of the sites it may see and
- * receives the standing alarm set first (`alarms:snapshot`), then `alarm`, `reading` (at most
- * 2/s per sensor), `agent` and `camera`. `subscribe {siteIds}` narrows what it gets, never
- * widening beyond what it may see.
+ * Socket.IO namespace `/live` (CONTRACT) on the center's port, path `/socket.io`. The engine is
+ * not attached to the HTTP server: the center's one dispatcher (http/dispatch.ts) hands it its
+ * requests and upgrades (security review F10). A socket authenticates with `auth: {token}`, joins
+ * the rooms of the sites it may see and receives the standing alarm set first (`alarms:snapshot`),
+ * then `alarm`, `reading` (at most 2/s per sensor), `agent` and `camera`.
+ *
+ * Rights are the user's as they are now, not as they were at connect (F5): a session change
+ * (logout, password, deletion, role or sites) re-verifies the user's sockets and narrows or closes
+ * them, and a socket is closed when its session expires. `subscribe {siteIds}` narrows to sites
+ * the user may see at that moment, never '*', and at most `SUBSCRIBE_LIMIT` times a window (F14).
  */
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import {
   type Alarm,
   type ClientToServerEvents,
   type FloodState,
+  ID_REGEX,
   LIVE_NAMESPACE,
   type LiveAgent,
   type LiveCamera,
@@ -18,7 +24,9 @@ import {
   type ServerToClientEvents,
   siteRoom,
 } from '@gwanje/protocol';
+import { Server as Engine } from 'engine.io';
 import { type Namespace, Server, type Socket } from 'socket.io';
+import { attachUpgrades, centerRequestListener, SOCKET_IO_PATH } from '../http/dispatch.js';
 import type { Logger } from '../logger.js';
 import type { CenterMetrics } from '../metrics.js';
 import { TrailingThrottle } from './throttle.js';
@@ -27,6 +35,8 @@ export interface LiveViewer {
   username: string;
   /** ['*'] = every site. */
   sites: string[];
+  /** When the session ends (ms): the socket is closed then. */
+  expiresAt?: number;
 }
 
 export interface LiveDeps {
@@ -44,16 +54,35 @@ interface SocketData {
   viewer: LiveViewer;
   /** Kept to re-check the session when the user's sessions change (logout, revocation, rights). */
   token: string;
+  /** What the client narrowed to with `subscribe` (undefined: everything it may see). */
+  requested?: string[];
   siteIds: string[] | '*';
+  expiry?: NodeJS.Timeout;
+  /** When its recent `subscribe` calls came (rate limit). */
+  subscribes: number[];
 }
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 /** Room every all-sites socket joins, so a site added later reaches it without a rejoin. */
 const ALL_SITES_ROOM = 'site:*';
+/** `subscribe` calls allowed per socket per window; each re-sends the standing set (F14). */
+export const SUBSCRIBE_LIMIT = 5;
+export const SUBSCRIBE_WINDOW_MS = 10_000;
+/** What a console sends is a subscribe of a few dozen ids: 16 KiB per message is ample. */
+const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
+
+/** The sites a socket gets: what the viewer may see now, narrowed to `requested`; '*' is never a site. */
+export function liveScope(viewer: Pick<LiveViewer, 'sites'>, requested?: readonly string[]): string[] | '*' {
+  const all = viewer.sites.includes('*');
+  if (requested === undefined) return all ? '*' : viewer.sites.filter((s) => ID_REGEX.test(s));
+  const asked = [...new Set(requested)].filter((s) => s !== '*' && ID_REGEX.test(s));
+  return all ? asked : asked.filter((s) => viewer.sites.includes(s));
+}
 
 export class LiveHub {
   private io?: Server;
+  private engine?: Engine;
   private nsp?: Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
   private readonly throttle: TrailingThrottle<LiveReading>;
   private timer?: NodeJS.Timeout;
@@ -62,18 +91,18 @@ export class LiveHub {
   constructor(private readonly deps: LiveDeps) {
     this.now = deps.now ?? Date.now;
     this.throttle = new TrailingThrottle(deps.readingIntervalMs ?? 500);
+    this.init();
   }
 
-  attach(server: HttpServer): void {
-    const io = new Server(server, {
-      path: '/socket.io',
-      destroyUpgrade: false,
-      serveClient: false,
-      cors: { origin: false },
-    });
+  private init(): void {
+    // Not attached to a server (the dispatcher routes /socket.io/ to it), so no `path` here.
+    const engine = new Engine({ cors: { origin: false }, maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES });
+    const io = new Server({ path: SOCKET_IO_PATH, serveClient: false, cors: { origin: false } });
+    io.bind(engine);
+    this.engine = engine;
     this.io = io;
-    // Security review I3: only /live is served; the default namespace refuses every socket.
-    io.of('/').use((_socket, next) => next(new Error('live: connect to the /live namespace')));
+    // Only /live serves anyone; the default namespace accepts no socket (review I3).
+    io.use((_socket, next) => next(new Error('live: connect to the /live namespace')));
     const nsp = io.of(LIVE_NAMESPACE) as unknown as NonNullable<LiveHub['nsp']>;
     this.nsp = nsp;
     nsp.use((socket, next) => {
@@ -83,6 +112,7 @@ export class LiveHub {
         (viewer) => {
           socket.data.viewer = viewer;
           socket.data.token = token;
+          socket.data.subscribes = [];
           next();
         },
         (err: Error) => {
@@ -94,28 +124,51 @@ export class LiveHub {
     nsp.on('connection', (socket) => this.onConnection(socket));
   }
 
+  /** Socket.IO's HTTP requests (long-polling), from the center's dispatcher. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.engine?.handleRequest(req, res);
+  }
+
+  /** Socket.IO's WebSocket upgrades, from the center's dispatcher. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.engine?.handleUpgrade(req, socket, head);
+  }
+
+  /** A server of its own (tests): Socket.IO first, the server's other request listeners after. */
+  attach(server: HttpServer): void {
+    const others = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+    server.removeAllListeners('request');
+    const app = (req: IncomingMessage, res: ServerResponse) => {
+      for (const l of others) l(req, res);
+    };
+    server.on('request', centerRequestListener({ socketIo: this, app }));
+    attachUpgrades(server, { socketIo: this });
+  }
+
   /**
    * A user's sessions changed (auth `onSessionsChanged`): every socket of that user re-checks its
    * token; one whose session ended is disconnected, the others keep only the sites they may
-   * still see.
+   * still see (and had asked for).
    */
   async sessionsChanged(ev: { username: string }): Promise<void> {
-    const sockets = this.nsp ? await this.nsp.fetchSockets() : [];
-    for (const remote of sockets) {
-      if (remote.data.viewer?.username !== ev.username) continue;
-      try {
-        const viewer = await this.deps.verify(remote.data.token);
-        remote.data.viewer = viewer;
-        const socket = this.nsp?.sockets.get(remote.id);
-        if (socket) this.setRooms(socket, viewer.sites.includes('*') ? '*' : [...viewer.sites]);
-      } catch (err) {
-        this.deps.log.info(
-          { username: ev.username, err: (err as Error).message },
-          'live: session ended, socket closed',
-        );
-        remote.disconnect(true);
-      }
+    const sockets = this.nsp ? [...this.nsp.sockets.values()] : [];
+    await Promise.all(sockets.filter((s) => s.data.viewer?.username === ev.username).map((s) => this.recheck(s)));
+  }
+
+  private async recheck(socket: LiveSocket): Promise<void> {
+    let viewer: LiveViewer;
+    try {
+      viewer = await this.deps.verify(socket.data.token);
+    } catch (err) {
+      this.deps.log.info(
+        { username: socket.data.viewer.username, err: (err as Error).message },
+        'live: session ended, socket closed',
+      );
+      socket.disconnect(true);
+      return;
     }
+    socket.data.viewer = viewer;
+    this.setRooms(socket, liveScope(viewer, socket.data.requested));
   }
 
   start(): void {
@@ -128,27 +181,49 @@ export class LiveHub {
     this.io = undefined;
     if (io) {
       io.of(LIVE_NAMESPACE).disconnectSockets(true);
-      // io.close() would also close the shared HTTP server: the center closes that itself.
-      io.engine.close();
+      this.engine?.close();
     }
   }
 
   private onConnection(socket: LiveSocket): void {
-    const { viewer } = socket.data;
-    const all = viewer.sites.includes('*');
-    this.setRooms(socket, all ? '*' : [...viewer.sites]);
+    this.setRooms(socket, liveScope(socket.data.viewer));
     this.deps.metrics.liveSockets.inc();
-    socket.on('disconnect', () => this.deps.metrics.liveSockets.dec());
+    this.expireAt(socket);
+    socket.on('disconnect', () => {
+      clearTimeout(socket.data.expiry);
+      this.deps.metrics.liveSockets.dec();
+    });
     // A console that reconnects receives the current standing set first (issue 4).
     socket.emit('alarms:snapshot', this.snapshotFor(socket));
     socket.on('subscribe', (req, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      if (!this.maySubscribe(socket)) return reply({ siteIds: [], error: 'rate-limited' });
       const asked = Array.isArray(req?.siteIds) ? req.siteIds.filter((s): s is string => typeof s === 'string') : [];
-      // Narrow, never widen: keep only sites the viewer may see.
-      const allowed = all ? asked : asked.filter((s) => viewer.sites.includes(s));
-      this.setRooms(socket, allowed);
-      if (typeof ack === 'function') ack({ siteIds: allowed });
+      socket.data.requested = asked.slice(0, 1000);
+      // The rights of now (socket.data.viewer follows every session change), never those at connect.
+      const scope = liveScope(socket.data.viewer, socket.data.requested);
+      this.setRooms(socket, scope);
+      reply({ siteIds: scope === '*' ? [] : scope });
       socket.emit('alarms:snapshot', this.snapshotFor(socket));
     });
+  }
+
+  /** Closes the socket when its session expires (re-verified then, so a clock skew cannot cut it early). */
+  private expireAt(socket: LiveSocket): void {
+    const at = socket.data.viewer.expiresAt;
+    if (at === undefined) return;
+    clearTimeout(socket.data.expiry);
+    socket.data.expiry = setTimeout(() => void this.recheck(socket), Math.max(0, at - this.now()) + 10);
+    socket.data.expiry.unref();
+  }
+
+  private maySubscribe(socket: LiveSocket): boolean {
+    const t = this.now();
+    const recent = socket.data.subscribes.filter((x) => x > t - SUBSCRIBE_WINDOW_MS);
+    socket.data.subscribes = recent;
+    if (recent.length >= SUBSCRIBE_LIMIT) return false;
+    recent.push(t);
+    return true;
   }
 
   private setRooms(socket: LiveSocket, siteIds: string[] | '*'): void {

@@ -3,12 +3,12 @@
  * `postgres://` URLs. Both sit behind one Kysely instance so every query has one code path.
  * Opening runs the migrations (migrations/) before anything else touches the tables.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { privateFiles, securePrivateDir } from './data-dir.js';
 import { migrateToLatest } from './migrations/index.js';
 import { cachingSqlite } from './sqlite-statements.js';
 import type { Database } from './tables.js';
@@ -87,7 +87,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
     log.info({ dialect, host: new URL(url).host }, 'store: opening PostgreSQL');
   } else {
     dialect = 'sqlite';
-    mkdirSync(opts.dataDir, { recursive: true });
+    securePrivateDir(opts.dataDir, log);
     const file = join(opts.dataDir, 'gwanje.db');
     const sqlite = new SQLite(file);
     // WAL: readers (API) never block the writer (ingest); NORMAL sync is durable across a
@@ -96,6 +96,8 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
+    // Hashes and sessions live here (F17); SQLite gives -wal and -shm the database file's mode.
+    privateFiles([file, `${file}-wal`, `${file}-shm`], log);
     kysely = new Kysely<Database>({
       dialect: new SqliteDialect({ database: cachingSqlite(sqlite) }),
       plugins: [new CamelCasePlugin()],

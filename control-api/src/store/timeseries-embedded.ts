@@ -8,6 +8,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { ConcurrencyGate } from './disk-gate.js';
 import { BoundedFifo } from './timeseries-fifo.js';
 import {
   type Agg,
@@ -15,7 +16,7 @@ import {
   checkQuery,
   DEFAULT_ROLLUP_RETENTION_MS,
   MINUTE_MS,
-  useRollup,
+  queryPlan,
 } from './timeseries-query.js';
 import { deleteExpired, loadRecent, readRawFromDisk, readRollupsFromDisk } from './timeseries-recovery.js';
 import { DAY_MS, dayFile, HOUR_MS, hourFile, QUALITY_CODE, SensorSeries, trimToCap } from './timeseries-segments.js';
@@ -68,6 +69,8 @@ export class EmbeddedTimeSeriesStore implements TimeSeriesStore {
   private flushing: Promise<void> | undefined;
   private lastMaintenance = 0;
   private readonly rawRetentionMs: number;
+  /** Chart queries reaching back to disk: two scans at a time, the others wait (F14). */
+  private readonly diskReads = new ConcurrencyGate(2);
 
   constructor(private readonly opts: EmbeddedStoreOptions) {
     this.log = opts.log.child({ module: 'timeseries', backend: 'embedded' });
@@ -241,14 +244,16 @@ export class EmbeddedTimeSeriesStore implements TimeSeriesStore {
     this.memPoints = trimToCap(this.series, this.memPoints, this.opts.maxMemoryPoints ?? 4_000_000);
   }
 
-  async query(sensorId: string, fromMs: number, toMs: number, stepMs: number): Promise<ReadingPoint[]> {
-    checkQuery(fromMs, toMs, stepMs);
+  async query(sensorId: string, fromMs: number, toMs: number, askedStepMs: number): Promise<ReadingPoint[]> {
+    checkQuery(fromMs, toMs, askedStepMs);
     const now = this.now();
-    const agg = new BucketAggregator(fromMs, toMs, stepMs);
+    const plan = queryPlan(fromMs, toMs, askedStepMs, now, this.rawRetentionMs);
+    const agg = new BucketAggregator(fromMs, toMs, plan.stepMs);
     const s = this.series.get(sensorId);
-    if (useRollup(fromMs, toMs, stepMs, now, this.rawRetentionMs)) {
+    if (plan.rollup) {
       const rollFrom = now - (this.opts.rollupMemoryMs ?? 2 * DAY_MS);
-      if (fromMs < rollFrom) await readRollupsFromDisk(this.rollupDir, sensorId, fromMs, toMs, rollFrom, agg);
+      if (fromMs < rollFrom)
+        await this.diskReads.run(() => readRollupsFromDisk(this.rollupDir, sensorId, fromMs, toMs, rollFrom, agg));
       if (s) {
         for (const [m, a] of s.rollups) if (m >= rollFrom) agg.addAgg(m, a.min, a.max, a.sum, a.count);
         for (const [m, a] of s.open) agg.addAgg(m, a.min, a.max, a.sum, a.count);
@@ -256,7 +261,8 @@ export class EmbeddedTimeSeriesStore implements TimeSeriesStore {
       return agg.points();
     }
     const memFrom = s?.memFrom ?? now - this.memoryWindowMs;
-    if (fromMs < memFrom) await readRawFromDisk(this.rawDir, sensorId, fromMs, toMs, memFrom, agg);
+    if (fromMs < memFrom)
+      await this.diskReads.run(() => readRawFromDisk(this.rawDir, sensorId, fromMs, toMs, memFrom, agg));
     s?.forEachRaw(fromMs, toMs, (ts, v) => agg.addValue(ts, v));
     return agg.points();
   }

@@ -4,7 +4,7 @@
  */
 import { InfluxDB } from 'influx';
 import { RAW_RP, readingsStatements } from './timeseries-influx-schema.js';
-import { BucketAggregator, checkQuery, MINUTE_MS, useRollup } from './timeseries-query.js';
+import { BucketAggregator, checkQuery, MINUTE_MS, queryPlan } from './timeseries-query.js';
 import type { ReadingPoint } from './types.js';
 
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -58,8 +58,7 @@ export async function queryReadings(
   q: { sensorId: string; fromMs: number; toMs: number; stepMs: number; now: number; rawRetentionMs: number },
 ): Promise<ReadingPoint[]> {
   checkQuery(q.fromMs, q.toMs, q.stepMs);
-  const step = Math.round(q.stepMs);
-  const rollup = useRollup(q.fromMs, q.toMs, step, q.now, q.rawRetentionMs);
+  const { rollup, stepMs: step } = queryPlan(q.fromMs, q.toMs, Math.round(q.stepMs), q.now, q.rawRetentionMs);
   const from = Math.floor(q.fromMs);
   const to = Math.ceil(q.toMs);
   const split = rollup ? Math.max(from, Math.min(to, Math.floor(q.now / MINUTE_MS) * MINUTE_MS - 2 * MINUTE_MS)) : from;

@@ -21,12 +21,20 @@ export function checkQuery(fromMs: number, toMs: number, stepMs: number): void {
 }
 
 /**
- * Rollups when the step is whole minutes and the range is long or older than raw retention;
- * raw otherwise (short ranges and sub-minute steps keep full detail).
+ * How a readings query is answered: from minute rollups whenever the range is long (over 6 h) or
+ * older than raw retention, whatever step was asked, with the step rounded up to whole minutes;
+ * from raw points otherwise (short ranges keep full detail). Security review F14: a step that was
+ * not a whole minute used to send a week-long query through every raw hour file of the province.
  */
-export function useRollup(fromMs: number, toMs: number, stepMs: number, now: number, rawRetentionMs: number): boolean {
-  if (stepMs < MINUTE_MS || stepMs % MINUTE_MS !== 0) return false;
-  return toMs - fromMs > RAW_MAX_RANGE_MS || fromMs < now - rawRetentionMs;
+export function queryPlan(
+  fromMs: number,
+  toMs: number,
+  stepMs: number,
+  now: number,
+  rawRetentionMs: number,
+): { rollup: boolean; stepMs: number } {
+  const rollup = toMs - fromMs > RAW_MAX_RANGE_MS || fromMs < now - rawRetentionMs;
+  return { rollup, stepMs: rollup ? Math.ceil(stepMs / MINUTE_MS) * MINUTE_MS : stepMs };
 }
 
 export const bucketOf = (ts: number, stepMs: number): number => Math.floor(ts / stepMs) * stepMs;

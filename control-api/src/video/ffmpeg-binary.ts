@@ -6,10 +6,8 @@
  * platform package carries the binary itself; nothing is downloaded at install or run time).
  * README "Video without a system ffmpeg" says why this and not a bundled clip.
  */
-import { lookup } from 'node:dns/promises';
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isIP } from 'node:net';
 import { delimiter, join } from 'node:path';
 
 export interface FfmpegBinary {
@@ -54,18 +52,4 @@ export function resolveFfmpeg(explicit: string | undefined, pathVar = process.en
   const shipped = shippedFfmpeg();
   if (shipped) return { path: shipped, source: 'npm' };
   return { path: 'ffmpeg', source: 'missing' };
-}
-
-/**
- * The static build shipped in npm segfaults resolving a host name (statically linked glibc NSS):
- * URLs handed to it carry the address Node resolved instead (`http://localhost:8080/x` ->
- * `http://127.0.0.1:8080/x`). Only for plain-HTTP/RTSP hosts; an address is returned unchanged.
- */
-export async function urlWithAddress(raw: string): Promise<string> {
-  const u = new URL(raw);
-  const host = u.hostname.replace(/^\[|\]$/g, '');
-  if (host === '' || isIP(host) !== 0) return raw;
-  const { address, family } = await lookup(host);
-  u.hostname = family === 6 ? `[${address}]` : address;
-  return u.toString();
 }

@@ -1,22 +1,28 @@
 /**
- * Wires the video gateway into the center: who may watch (a token whose user may see the
- * camera's site), who may push (the owning agent's Basic credentials, CONTRACT "the same Basic
- * credentials authenticate its video pushes"), and how an upstream starts (a `cmd` stream.start
- * to the owning agent, which then POSTs MPEG-TS to /video/ingest/{cameraId}).
+ * Wires the video gateway into the center: who may watch (a media ticket for that camera, or a
+ * token, whose session is live and whose user may see the camera's site), for how long (until the
+ * session ends or a re-check fails: logout, password change, deletion, sites narrowed; security
+ * review F4), who may push (the owning agent's Basic credentials, CONTRACT "the same Basic
+ * credentials authenticate its video pushes"), how an upstream starts (a `cmd` stream.start to the
+ * owning agent, which then POSTs MPEG-TS to /video/ingest/{cameraId}), and the audit of every view.
  */
 
-import { type GatewayDeps, UnknownCameraError, type Upstream } from '@gwanje/gateway';
+import type { IncomingMessage } from 'node:http';
+import { type GatewayDeps, UnknownCameraError, type Upstream, type ViewerCredentials } from '@gwanje/gateway';
 import type { LiveCamera } from '@gwanje/protocol';
 import type { AgentCredentials } from '../auth/agent-credentials.js';
-import { maySee } from '../auth/permissions.js';
+import { AuthError } from '../auth/errors.js';
+import { can, maySee, type Principal } from '../auth/permissions.js';
 import type { AuthService } from '../auth/service.js';
 import type { CommandChannel } from '../broker/commands.js';
+import { clientAddress, TRUST_NONE, type TrustProxy } from '../http/client-address.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../store/repositories.js';
+import type { ViewAudit } from './view-audit.js';
 
 export interface VideoWiringDeps {
   log: Logger;
-  auth: Pick<AuthService, 'verify'>;
+  auth: Pick<AuthService, 'verify' | 'verifySession' | 'verifyMediaTicket'>;
   agentCreds: Pick<AgentCredentials, 'verifyBasic'>;
   repos: Pick<Repositories, 'cameras'>;
   commands: Pick<CommandChannel, 'post'>;
@@ -25,6 +31,10 @@ export interface VideoWiringDeps {
   videoBaseUrl: string;
   /** Camera-loss alarms: the alarm service's cameraState. */
   alarms?: { cameraState(cameraId: string, siteId: string, state: 'live' | 'idle' | 'lost', now: number): void };
+  /** PIPA view records. */
+  views?: Pick<ViewAudit, 'view'>;
+  /** GWANJE_TRUST_PROXY: which address a viewer is audited under. */
+  trustProxy?: TrustProxy;
 }
 
 export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
@@ -34,18 +44,38 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
     if (!cam.agentId) throw new Error(`video: camera ${cameraId} has no agent to stream from`);
     return { ...cam, agentId: cam.agentId };
   };
+  const mayWatch = async (p: Principal, cameraId: string): Promise<boolean> => {
+    if (!can(p, 'watch')) return false;
+    const cam = await d.repos.cameras.get(cameraId);
+    return cam !== undefined && maySee(p, cam.siteId);
+  };
+  const principal = (c: ViewerCredentials, cameraId: string): Promise<Principal> =>
+    c.ticket ? d.auth.verifyMediaTicket(c.ticket, { kind: 'camera', cameraId }) : d.auth.verify(c.token ?? '');
   return {
     log: d.log,
-    async authorizeViewer(token, cameraId) {
-      if (!token) return false;
+    async authorizeViewer(credentials, cameraId, req: IncomingMessage) {
       try {
-        const principal = await d.auth.verify(token);
-        const cam = await d.repos.cameras.get(cameraId);
-        return cam !== undefined && maySee(principal, cam.siteId);
+        const p = await principal(credentials, cameraId);
+        if (!(await mayWatch(p, cameraId))) return null;
+        const address = clientAddress(req, d.trustProxy ?? TRUST_NONE);
+        return { user: p.username, session: p.jti, expiresAt: p.expiresAt, address };
       } catch (err) {
-        d.log.info({ cameraId, err: (err as Error).message }, 'video: viewer refused');
-        return false;
+        if (!(err instanceof AuthError)) throw err;
+        d.log.info({ cameraId, err: err.message }, 'video: viewer refused');
+        return null;
       }
+    },
+    async recheckViewer(grant, cameraId) {
+      if (!grant.session) return false;
+      try {
+        return await mayWatch(await d.auth.verifySession(grant.user, grant.session), cameraId);
+      } catch (err) {
+        if (err instanceof AuthError) return false;
+        throw err;
+      }
+    },
+    onView(cameraId, grant, kind) {
+      return d.views?.view({ user: grant.user, address: grant.address, cameraId, kind }) ?? (() => undefined);
     },
     async authorizeIngest(header, cameraId, remoteAddress) {
       const identity = await d.agentCreds.verifyBasic(header, remoteAddress);
@@ -78,4 +108,15 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
         .catch((err: Error) => d.log.error({ cameraId, err: err.message }, 'video: camera state not stored'));
     },
   };
+}
+
+/** A revoked agent's video pushes end at once (F4), not when its ffmpeg next reconnects. */
+export async function endAgentPushes(
+  agentId: string,
+  repos: Pick<Repositories, 'cameras'>,
+  gateway: { endPush(cameraId: string): boolean },
+): Promise<number> {
+  let ended = 0;
+  for (const cam of await repos.cameras.list('*', { agentId })) if (gateway.endPush(cam.cameraId)) ended++;
+  return ended;
 }

@@ -43,7 +43,7 @@ function https(
   path: string,
   token?: string,
   body?: unknown,
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   return new Promise((resolve, reject) => {
@@ -54,7 +54,7 @@ function https(
         res.on('data', (c: Buffer) => {
           text += c.toString();
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
       },
     );
     req.on('error', reject);
@@ -67,6 +67,13 @@ test('HTTPS /healthz with the CA pinned; plain HTTP is refused', async () => {
   assert.equal(res.status, 200, res.body);
   assert.equal((JSON.parse(res.body) as { mqtt: string }).mqtt, 'up');
   await assert.rejects(fetch(`http://127.0.0.1:${httpPort}/healthz`).then((r) => r.text()));
+});
+
+test('F13: with TLS on, responses tell browsers to use HTTPS only (HSTS)', async () => {
+  for (const path of ['/healthz', '/api/v1/sites', '/']) {
+    const res = await https('GET', path);
+    assert.equal(res.headers['strict-transport-security'], 'max-age=31536000', path);
+  }
 });
 
 test('an agent connects over MQTTS with the CA pinned; an unpinned client is refused', async () => {

@@ -37,7 +37,7 @@ async function startCenter(): Promise<Spawned> {
     GWANJE_DATA_DIR: dataDir,
     GWANJE_ADMIN_PASSWORD: PASSWORD,
     GWANJE_SIMULATE: '0',
-    GWANJE_LOG_LEVEL: 'warn',
+    GWANJE_LOG_LEVEL: process.env.ESC_LOG ?? 'warn',
     GWANJE_SMS_PROVIDERS: 'kannel',
     GWANJE_KANNEL_SENDSMS_URL: kannel.sendsmsUrl,
     GWANJE_KANNEL_USERNAME: kannel.username,
@@ -81,6 +81,16 @@ test('SIGKILL between tier 1 and tier 2: after a restart tier 2 is sent, and not
       { name: 'safety', delaySec: 6, recipients: [{ roster: 'default', role: 'safety-manager' }] },
     ],
   };
+  // The roster's kim acknowledges by SMS as the user kim (F16): an operator of every site whose
+  // user record holds the roster's number.
+  const kim = await api('POST', '/api/v1/users', token, {
+    username: 'kim',
+    password: 'Shift-Operator-Pass-7',
+    role: 'operator',
+    sites: ['*'],
+    phone: '010-1111-0001',
+  });
+  assert.equal(kim.status, 201, JSON.stringify(kim.body));
   const putRoster = await api('PUT', '/api/v1/escalation/rosters', token, [roster]);
   assert.equal(putRoster.status, 200, JSON.stringify(putRoster.body));
   const putPolicy = await api('PUT', '/api/v1/escalation/policies', token, [policy]);
@@ -147,4 +157,36 @@ test('SIGKILL between tier 1 and tier 2: after a restart tier 2 is sent, and not
   assert.match(metrics, /^gwanje_sms_sent_total\{provider="kannel"\} 1$/m);
   assert.match(metrics, /^gwanje_sms_send_seconds_count\{provider="kannel",outcome="sent"\} 1$/m);
   assert.match(metrics, /^gwanje_escalation_lateness_seconds_count [1-9]/m);
+});
+
+test("F16: an SMS ACK acknowledges as the roster contact's user, from the phone on record, and is audited", async () => {
+  const token = (
+    await api<{ token: string }>('POST', '/api/v1/auth/login', undefined, { username: 'admin', password: PASSWORD })
+  ).body.token;
+  // The review's repro: a roster contact naming "admin" with somebody else's phone.
+  const impostor = { id: 'me', name: 'me', phone: '01099998888', lang: 'ko', username: 'admin' };
+  const bad = await api<{ error: { field: string } }>('PUT', '/api/v1/escalation/rosters', token, [
+    { ...roster, contacts: [...roster.contacts, impostor] },
+  ]);
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.field, '0.contacts.4.phone');
+
+  const text = kannel.received()[0]?.text ?? '';
+  const code = /(?:확인|ACK) (\d{6})$/.exec(text)?.[1];
+  assert.ok(code, `a 6-digit code in "${text}"`);
+  await kannel.reply('01011110001', '1588', `ACK ${code}`);
+  const alarm = async () =>
+    (
+      await api<Array<{ sourceId: string; type: string; ackedBy?: string }>>(
+        'GET',
+        '/api/v1/alarms?siteId=suwon',
+        token,
+      )
+    ).body.find((a) => a.sourceId === 'suwon-esc-ch4' && a.type === 'gas-high');
+  await waitFor(async () => (await alarm())?.ackedBy !== undefined, 15_000, 100);
+  assert.equal((await alarm())?.ackedBy, 'kim');
+  const trail = await api<Array<{ actor: string; detail: string }>>('GET', '/api/v1/audit?action=alarm.ack', token);
+  assert.equal(trail.body.length, 1);
+  assert.equal(trail.body[0].actor, 'kim');
+  assert.equal(JSON.parse(trail.body[0].detail).via, 'sms');
 });

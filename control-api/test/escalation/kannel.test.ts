@@ -27,6 +27,7 @@ describe('escalation over Kannel', () => {
   let now = T0;
   let flood = false;
   const acks: Array<{ alarmId: string; actor: string }> = [];
+  const audited: Array<{ actor: string; action: string; target: string }> = [];
   const alarms = new Map<string, Alarm>();
   /** The provider of the service instance under test receives the gateway's callbacks. */
   let providerRef: KannelProvider | undefined;
@@ -56,6 +57,11 @@ describe('escalation over Kannel', () => {
       site: (id) => sites[id],
       isFlood: () => flood,
       sensor: () => ({ gas: 'CH4', unit: '%LEL' }),
+      // kim is an operator of every site, with the roster's number on record (F16).
+      userMayAck: async (username, _siteId, phone) => username === 'kim' && phone === '01011110001',
+      audit: async (ev) => {
+        audited.push(ev);
+      },
     });
     current = svc;
     return { svc, provider };
@@ -102,9 +108,9 @@ describe('escalation over Kannel', () => {
     await waitFor(() => kannel.received().length === 1, 10_000);
     const first = kannel.received()[0];
     assert.equal(first.to, '01011110002', 'the day supervisor on duty this week (이반장)');
-    const code = /확인 (\d{4})/.exec(first.text)?.[1];
+    const code = /확인 (\d{6})/.exec(first.text)?.[1];
     assert.ok(code, first.text);
-    assert.match(first.text, /^\[관제P1\] 수원 가스고 CH4 62%LEL .*10:00 .*확인 \d{4}$/);
+    assert.match(first.text, /^\[관제P1\] 수원 가스고 CH4 62%LEL .*10:00 .*확인 \d{6}$/);
     await waitFor(async () => (await svc.notifications('al-1'))[0]?.status === 'delivered', 10_000);
     const n1 = (await svc.notifications('al-1'))[0];
     assert.equal(n1.provider, 'kannel');
@@ -121,7 +127,7 @@ describe('escalation over Kannel', () => {
       tier2.map((m) => m.to),
       ['01011110003', '01011110004'],
     );
-    assert.match(tier2[0].text, /^\[Gwanje P1\] Suwon gas-high CH4 62%LEL .* KST\. Reply ACK \d{4}$/);
+    assert.match(tier2[0].text, /^\[Gwanje P1\] Suwon gas-high CH4 62%LEL .* KST\. Reply ACK \d{6}$/);
 
     // A stranger's reply is refused and logged; the roster member's reply acknowledges as them.
     await kannel.reply('01099990000', '1588', `ACK ${code}`);
@@ -139,6 +145,10 @@ describe('escalation over Kannel', () => {
     await kannel.reply('01011110001', '1588', `ACK ${code}`);
     await waitFor(() => acks.length === 1, 10_000);
     assert.deepEqual(acks[0], { alarmId: 'al-1', actor: 'kim' });
+    assert.deepEqual(
+      audited.map((a) => [a.actor, a.action, a.target]),
+      [['kim', 'alarm.ack', 'al-1']],
+    );
     const inbound = (await db.db
       .selectFrom('sms_inbound' as never)
       .selectAll()

@@ -30,37 +30,39 @@ describe('SMS length (EUC-KR 90 bytes / UCS-2 70 chars)', () => {
     value: 62.4,
     unit: '%LEL',
     raisedAt: Date.UTC(2026, 10, 23, 5, 3),
-    code: '4821',
+    code: '482193',
   };
   it('a Korean gas alarm fits one SMS and carries site, gas, value, time and code', () => {
     const m = alarmSms(facts, 'ko');
     assert.equal(m.kind, 'SMS', m.text);
-    for (const part of ['남양주', 'CH4', '62.4%LEL', '14:03', '4821'])
+    for (const part of ['남양주', 'CH4', '62.4%LEL', '14:03', '482193'])
       assert.ok(m.text.includes(part), `${part} in ${m.text}`);
   });
   it('an English alarm fits one SMS', () => {
     const m = alarmSms(facts, 'en');
     assert.equal(m.kind, 'SMS', m.text);
-    assert.match(m.text, /Namyangju gas-high CH4 62.4%LEL .*ACK 4821/);
+    assert.match(m.text, /Namyangju gas-high CH4 62.4%LEL .*ACK 482193/);
   });
   it('a flood summary names the count and the first-out alarm', () => {
     const m = floodSummarySms({ siteName: 'Suwon', siteNameKo: '수원', count: 12, first: facts }, 'ko');
     assert.match(m.text, /수원 경보폭주 12건/);
-    assert.ok(m.text.includes('4821'));
+    assert.ok(m.text.includes('482193'));
   });
 });
 
 describe('replies', () => {
+  // F16: six-digit codes only (four digits could be guessed within a shift).
   const table: Array<[string, string | null]> = [
-    ['ACK 4821', '4821'],
-    ['ack4821', '4821'],
-    [' Ack: 4821 ', '4821'],
-    ['확인 4821', '4821'],
-    ['승인4821', '4821'],
-    ['OK 4821', null],
-    ['ACK 482', null],
-    ['ACK 48211', null],
-    ['please ACK 4821', null],
+    ['ACK 482193', '482193'],
+    ['ack482193', '482193'],
+    [' Ack: 482193 ', '482193'],
+    ['확인 482193', '482193'],
+    ['승인482193', '482193'],
+    ['OK 482193', null],
+    ['ACK 4821', null],
+    ['ACK 48219', null],
+    ['ACK 4821930', null],
+    ['please ACK 482193', null],
   ];
   for (const [text, code] of table)
     it(`"${text}" -> ${code}`, () => assert.deepEqual(parseAckReply(text), code ? { code } : null));
@@ -69,13 +71,19 @@ describe('replies', () => {
     assert.equal(normalizePhone('821012345678'), '01012345678');
     assert.equal(normalizePhone('010.1234.5678'), '01012345678');
   });
-  it('ack codes avoid codes in use', () => {
+  it('F16: ack codes are six digits from crypto.randomInt, zero-padded, avoiding codes in use', () => {
     let i = 0;
-    const seq = [0.1, 0.1, 0.2];
-    assert.equal(
-      newAckCode(new Set(['1900']), () => seq[i++]),
-      '2800',
-    );
+    const seq = [42, 42, 190_000];
+    const asked: number[] = [];
+    const int = (max: number) => {
+      asked.push(max);
+      return seq[i++];
+    };
+    assert.equal(newAckCode(new Set(['000042']), int), '190000');
+    assert.deepEqual(asked, [1_000_000, 1_000_000, 1_000_000]);
+    const codes = new Set(Array.from({ length: 200 }, () => newAckCode(new Set())));
+    assert.ok([...codes].every((c) => /^\d{6}$/.test(c)));
+    assert.ok(codes.size > 190, 'random, not a short sequence');
   });
 });
 

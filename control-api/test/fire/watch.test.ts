@@ -8,7 +8,6 @@
  * - cam-quiet: the plain test pattern (a moving ball), no fire.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,8 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Alarm, JournalEntry } from '@gwanje/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
-import { ffmpegArgs } from '../../../edge-agent/src/cameras/stream.js';
+import pino from 'pino';
+import { StreamPush } from '../../../edge-agent/src/cameras/stream.js';
 import { writeFlamePngs } from '../../../testkit/flame.js';
 import { jsonApi, waitFor } from '../../../testkit/index.js';
 import { type RtspServer, startRtspServer } from '../../../testkit/rtsp.js';
@@ -36,7 +36,7 @@ describe('video fire detection in the running center (issue 23)', () => {
   let agent: MqttClient;
   let auth = '';
   const cameras = new Map<string, RtspServer>();
-  const pushes = new Map<string, ChildProcess>();
+  const pushes = new Map<string, StreamPush>();
   const dir = mkdtempSync(join(tmpdir(), 'gwanje-fire-'));
   const api = jsonApi(() => center.base);
   let seq = 0;
@@ -128,10 +128,20 @@ describe('video fire detection in the running center (issue 23)', () => {
       const cmd = JSON.parse(payload.toString()) as { action: string; args: { cameraId: string; url?: string } };
       const cam = cameras.get(cmd.args.cameraId);
       if (cmd.action === 'stream.start' && cam && cmd.args.url && !pushes.has(cmd.args.cameraId)) {
-        const p = spawn('ffmpeg', ffmpegArgs({ rtsp: cam.url }, cmd.args.url, auth), { stdio: 'ignore' });
-        pushes.set(cmd.args.cameraId, p);
-        p.once('exit', () => pushes.delete(cmd.args.cameraId));
-      } else if (cmd.action === 'stream.stop') pushes.get(cmd.args.cameraId)?.kill('SIGTERM');
+        const id = cmd.args.cameraId;
+        const p = new StreamPush(
+          id,
+          cmd.args.url,
+          { rtsp: cam.url },
+          { authorization: auth, redact: (t) => t },
+          { log: pino({ level: 'silent' }), onState: (state) => state === 'ended' && pushes.delete(id) },
+        );
+        pushes.set(id, p);
+        p.start();
+      } else if (cmd.action === 'stream.stop') {
+        void pushes.get(cmd.args.cameraId)?.stop();
+        pushes.delete(cmd.args.cameraId);
+      }
     });
     await agent.subscribeAsync(`${PREFIX}/cmd`, { qos: 1 });
     await agent.publishAsync(
@@ -146,7 +156,7 @@ describe('video fire detection in the running center (issue 23)', () => {
 
   after(async () => {
     await agent?.endAsync();
-    for (const p of pushes.values()) p.kill('SIGKILL');
+    await Promise.all([...pushes.values()].map((p) => p.stop()));
     await center?.stop();
     await Promise.all([...cameras.values()].map((c) => c.stop()));
     rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /**
  * What an integrator sees from the HTTP API beyond authorization: CONTRACT response shapes,
- * 400s that name the field, 413/415, prototype-pollution bodies refused, login lockout (423)
+ * 400s that name the field, 413/415, prototype-pollution bodies refused, login delays (429, F11)
  * and rate limit (429) over HTTP, the audit trail, /healthz, /metrics and the console fallback.
  */
 import assert from 'node:assert/strict';
@@ -57,6 +57,8 @@ describe('HTTP API', () => {
       ['/api/v1/users', admin, { username: 'neo', password: PW, role: 'root', sites: ['suwon'] }, 'role'],
       ['/api/v1/cameras/suwon-cam-1/ptz', op, { action: 'move', pan: 7 }, 'pan'],
       ['/api/v1/cameras/suwon-cam-1/ptz', op, { action: 'preset' }, 'preset'],
+      // F19: a preset is a token, never markup for the agent's ONVIF SOAP body.
+      ['/api/v1/cameras/suwon-cam-1/ptz', op, { action: 'preset', preset: '1</PresetToken><Speed/>' }, 'preset'],
     ];
     for (const [path, token, body, field] of cases) {
       const r = await h.call('POST', path, { token, body });
@@ -104,7 +106,7 @@ describe('HTTP API', () => {
     assert.equal(errOf(extra.json).field, 'x');
   });
 
-  test('failed logins over HTTP lock the account with 423 and Retry-After; the login route is rate limited (429)', async () => {
+  test('F11: failed logins over HTTP delay that user from that address (429 + Retry-After), never 423; the route is rate limited', async () => {
     await h.auth.users.create({ username: 'choi', password: PW, role: 'viewer', sites: ['suwon'] }, 'test', null);
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -113,13 +115,12 @@ describe('HTTP API', () => {
           .status,
       );
     }
-    assert.deepEqual(statuses, [401, 401, 401, 401, 423]);
-    const locked = await h.call('POST', '/api/v1/auth/login', { body: { username: 'choi', password: PW } });
-    assert.equal(locked.status, 423);
-    assert.equal(errOf(locked.json).code, 'locked');
-    assert.match(errOf(locked.json).message, /account locked/);
-    assert.equal(locked.headers.get('retry-after'), '900');
-    h.clock.advance(15 * 60_000 + 1);
+    assert.deepEqual(statuses, [401, 401, 401, 401, 429]);
+    const slowed = await h.call('POST', '/api/v1/auth/login', { body: { username: 'choi', password: PW } });
+    assert.equal(slowed.status, 429);
+    assert.equal(errOf(slowed.json).code, 'too-many-attempts');
+    assert.equal(slowed.headers.get('retry-after'), '1');
+    h.clock.advance(1000);
     assert.equal(
       (await h.call('POST', '/api/v1/auth/login', { body: { username: 'choi', password: PW } })).status,
       200,
@@ -286,6 +287,32 @@ describe('HTTP API', () => {
     op = (await h.auth.login('op', PW, '127.0.0.1')).token;
   });
 
+  test('F15: wrong current passwords on /me/password count into the login throttle (429 + Retry-After)', async () => {
+    await h.auth.users.create({ username: 'han', password: PW, role: 'viewer', sites: ['suwon'] }, 'test', null);
+    const { token: t } = await h.auth.login('han', PW, '127.0.0.1');
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await h.call('POST', '/api/v1/me/password', {
+        token: t,
+        body: { current: `guess-${i}-guess-guess`, password: 'Another-Long-Pass-1' },
+      });
+      statuses.push(r.status);
+    }
+    assert.deepEqual(statuses, [403, 403, 403, 403, 429]);
+    const held = await h.call('POST', '/api/v1/me/password', {
+      token: t,
+      body: { current: PW, password: 'Another-Long-Pass-1' },
+    });
+    assert.equal(held.status, 429, 'not even the right one while the delay runs');
+    assert.equal(held.headers.get('retry-after'), '1');
+    h.clock.advance(1000);
+    const ok = await h.call('POST', '/api/v1/me/password', {
+      token: t,
+      body: { current: PW, password: 'Another-Long-Pass-1' },
+    });
+    assert.equal(ok.status, 204);
+  });
+
   test('a body-less action also accepts an empty JSON object', async () => {
     // (the login route's rate limit is spent by the test above; the service issues the token)
     const { token: t } = await h.auth.login('op', PW, '127.0.0.1');
@@ -307,6 +334,10 @@ describe('HTTP API', () => {
     const root = await h.call('GET', '/');
     assert.match(root.text, /<title>Gwanje/);
     assert.match(root.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    // I1: WebSockets to this center only, not to any host.
+    const host = new URL(h.url).host;
+    const connect = /connect-src ([^;]*)/.exec(root.headers.get('content-security-policy') ?? '')?.[1];
+    assert.equal(connect, `'self' ws://${host} wss://${host}`);
     assert.match((await h.call('GET', '/alarms/123')).text, /<title>Gwanje/);
     assert.equal((await h.call('GET', '/app.js')).text, 'console.log(1)');
     assert.equal((await h.call('GET', '/video/cam/snapshot.jpg')).status, 404);

@@ -83,6 +83,57 @@ test('a site-limited supervisor sees and replaces only rosters of their sites; o
   assert.equal(r.status, 403);
 });
 
+test("I5: contacts are shown only within the caller's sites; phones in full only to roster managers of them", async () => {
+  let r = await h.call('PUT', '/api/v1/escalation/rosters', {
+    token: root,
+    body: [roster('province', '*'), roster('suwon-duty', ['suwon'])],
+  });
+  assert.equal(r.status, 200, r.text);
+  r = await h.call('GET', '/api/v1/escalation/rosters', { token: sup });
+  assert.deepEqual(
+    (r.json as { id: string }[]).map((x) => x.id),
+    ['suwon-duty'],
+    "the province roster (every contact of every site) is not a suwon supervisor's to read",
+  );
+  r = await h.call('GET', '/api/v1/oncall', { token: viewer });
+  assert.deepEqual((r.json as { roster: string }[]).map((x) => x.roster).sort(), ['province', 'suwon-duty']);
+  assert.ok(!r.text.includes('+821012345678'), r.text);
+  assert.match(r.text, /\+821\*{5}5678/);
+  r = await h.call('GET', '/api/v1/oncall?siteId=suwon', { token: sup });
+  const phones = (r.json as { roster: string; duty: { contacts: { phone: string }[] }[] }[]).map((x) => [
+    x.roster,
+    x.duty[0]?.contacts[0]?.phone,
+  ]);
+  assert.deepEqual(phones.sort(), [
+    ['province', '+821*****5678'],
+    ['suwon-duty', '+821012345678'],
+  ]);
+});
+
+test('F16: a contact that names a user must be one who may acknowledge there, with the phone on record', async () => {
+  await h.auth.users.create(
+    { username: 'op-kim', password: PASSWORD, role: 'operator', sites: ['suwon'], phone: '010-1234-5678' },
+    'test',
+    null,
+  );
+  const withUser = (username: string, phone = '+821012345678', siteIds: string[] | '*' = ['suwon']) => ({
+    ...roster('named', siteIds),
+    contacts: [{ id: 'kim', name: 'Kim', phone, lang: 'ko', username }],
+  });
+  const cases: [unknown, number, string?][] = [
+    [withUser('nobody'), 400, '0.contacts.0.username'],
+    [withUser('viewer'), 400, '0.contacts.0.username'],
+    [withUser('op-kim', '+821012345678', '*'), 400, '0.contacts.0.username'],
+    [withUser('op-kim', '010-9999-8888'), 400, '0.contacts.0.phone'],
+    [withUser('op-kim'), 200],
+  ];
+  for (const [body, status, field] of cases) {
+    const r = await h.call('PUT', '/api/v1/escalation/rosters', { token: root, body: [body] });
+    assert.equal(r.status, status, r.text);
+    if (field) assert.equal((r.json as { error: { field: string } }).error.field, field);
+  }
+});
+
 test('Kannel callbacks need the shared key', async () => {
   const mo = '/api/v1/sms/kannel/dlr?ref=abc&status=1';
   assert.equal((await h.call('GET', mo)).status, 403);

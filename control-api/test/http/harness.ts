@@ -23,6 +23,7 @@ import { EscalationService } from '../../src/escalation/service.js';
 import { fireHttp } from '../../src/fire/http.js';
 import { FireWatchStore, type FireWatchTables } from '../../src/fire/store.js';
 import { createHttpApp } from '../../src/http/app.js';
+import { parseTrustProxy } from '../../src/http/client-address.js';
 import type { HttpDeps, PtzArgs } from '../../src/http/deps.js';
 import { DeviceOwnership } from '../../src/ingest/ownership.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
@@ -42,6 +43,8 @@ export interface HarnessOptions {
   tokenTtlMs?: number;
   bodyLimitBytes?: number;
   consoleDir?: string;
+  /** GWANJE_TRUST_PROXY as the center parses it. */
+  trustProxy?: string;
 }
 
 export interface Reply {
@@ -200,6 +203,7 @@ export async function createHarness(o: HarnessOptions = {}) {
     consoleDir: o.consoleDir,
     log,
     loginRateLimit: o.loginRateLimit ?? { windowMs: 60_000, limit: 100_000 },
+    trustProxy: parseTrustProxy(o.trustProxy),
     bodyLimitBytes: o.bodyLimitBytes,
   };
   const app = createHttpApp(deps);

@@ -96,6 +96,23 @@ describe('Socket.IO /live authorization matrix', () => {
     await assert.rejects(connect(h.url, token), /invalid or expired/);
   });
 
+  test('I3: the default namespace accepts no socket, not even with a valid token', async () => {
+    const { token } = await h.auth.login('viewer', PW, '127.0.0.1');
+    const s = io(h.url, {
+      path: '/socket.io',
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    const err = await new Promise<Error>((resolve, reject) => {
+      s.once('connect', () => reject(new Error('connected to /')));
+      s.once('connect_error', resolve);
+    });
+    s.close();
+    assert.match(err.message, /connect to the \/live namespace/);
+  });
+
   for (const c of CALLERS) {
     test(`${c.name}: every event of its sites, none of the others; subscribe cannot widen`, async () => {
       const got: string[] = [];

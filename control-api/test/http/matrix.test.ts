@@ -199,6 +199,12 @@ const TABLE: Record<string, Row> = {
       return { path: `/video/clips/${id}/${h.addClip(id, `${s}-cam-1`, Buffer.from('mp4'))}.mp4` };
     },
   },
+  'POST /api/v1/video/tickets': {
+    min: 'viewer',
+    ok: 200,
+    out: 404,
+    req: (_h, s) => ({ path: '/api/v1/video/tickets', body: { cameraId: `${s}-cam-1` } }),
+  },
   'POST /api/v1/alarms/:id/ack': ALARM_ACTION('ack', 'unack'),
   'POST /api/v1/alarms/:id/comment': ALARM_ACTION('comment', 'acked', { text: 'crew on the way' }),
   'POST /api/v1/alarms/:id/shelve': ALARM_ACTION('shelve', 'acked', { minutes: 30, reason: 'maintenance' }),

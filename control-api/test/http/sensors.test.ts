@@ -78,6 +78,8 @@ describe('PATCH /api/v1/sensors/{id}', () => {
       ],
       [{ cameras: [{ cameraId: 'suwon-cam-1' }, { cameraId: 'osan-cam-1' }] }, 'cameras.1.cameraId'],
       [{ cameras: [{ cameraId: 'nowhere-cam-9' }] }, 'cameras.0.cameraId'],
+      // F19: the preset an alarm turns the camera to is a token, never SOAP markup.
+      [{ cameras: [{ cameraId: 'suwon-cam-1', preset: 'a"/><x' }] }, 'cameras.0.preset'],
     ];
     for (const [body, field] of bad) {
       const r = await h.call('PATCH', '/api/v1/sensors/suwon-ch4-1', { token: root, body });

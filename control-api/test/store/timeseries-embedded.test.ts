@@ -194,6 +194,30 @@ describe('embedded time-series store', () => {
     await s.stop();
   });
 
+  test('F14: a week-long query whose step is not whole minutes answers from rollups, never raw hour files', async () => {
+    const dir = tempDir();
+    const clock = { now: T0 };
+    // A raw hour file three days back holding a value no rollup has: read only if the raw path runs.
+    const hour = T0 - 3 * 86_400_000;
+    mkdirSync(join(dir, 'timeseries', 'raw'), { recursive: true });
+    writeFileSync(
+      join(dir, 'timeseries', 'raw', `${new Date(hour).toISOString().slice(0, 13)}.csv`),
+      `${hour + 1000},s-w,999,g\n`,
+    );
+    const s = open(dir, clock);
+    await s.start();
+    s.write([reading('s-w', T0 - 2 * 86_400_000, 5), reading('s-w', T0 - 60_000, 7)]);
+    await s.flush();
+    const week = await s.query('s-w', T0 - 7 * 86_400_000, T0, 604_799_999);
+    assert.ok(week.length > 0);
+    assert.ok(
+      week.every(([ts]) => ts % 60_000 === 0),
+      'buckets on whole minutes: the step was rounded up for the rollups',
+    );
+    assert.equal(Math.max(...week.map((p) => p[3])), 7, 'the raw hour file was not scanned');
+    await s.stop();
+  });
+
   test('retention deletes segments past their age', async () => {
     const dir = tempDir();
     const clock = { now: T0 + 10 * 60_000 };

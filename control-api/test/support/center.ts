@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../../testkit/index.js';
+import { freePort, type Spawned, spawnServer, waitFor } from '../../../testkit/index.js';
 import { Center, type CenterStarted } from '../../src/center.js';
 import { createLogger } from '../../src/logger.js';
 import { loadSettings } from '../../src/settings.js';
@@ -54,4 +54,40 @@ export async function startTestCenter(opts: {
       if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The center as `npm start` runs it (control-api/src/main.ts in a process of its own). */
+export interface CenterProcess {
+  proc: Spawned;
+  base: string;
+  httpPort: number;
+}
+
+/**
+ * Spawns main.ts on free ports with the given data directory and admin password (no simulated
+ * sites unless `env` says so) and resolves once it prints that it is running.
+ */
+export async function spawnCenter(opts: {
+  password: string;
+  dataDir: string;
+  env?: Record<string, string>;
+}): Promise<CenterProcess> {
+  const [httpPort, mqttPort] = await Promise.all([freePort(), freePort()]);
+  const main = new URL('../../src/main.ts', import.meta.url).pathname;
+  const proc = spawnServer(process.execPath, ['--import', 'tsx', main], {
+    ...process.env,
+    GWANJE_HTTP_PORT: String(httpPort),
+    GWANJE_MQTT_PORT: String(mqttPort),
+    GWANJE_HOST: '127.0.0.1',
+    GWANJE_DATA_DIR: opts.dataDir,
+    GWANJE_ADMIN_PASSWORD: opts.password,
+    GWANJE_SIMULATE: '0',
+    GWANJE_LOG_LEVEL: 'warn',
+    ...opts.env,
+  });
+  await waitFor(() => proc.output().includes('Gwanje is running'), 60_000, 50).catch(async (err: Error) => {
+    await proc.stop();
+    throw new Error(`center did not start: ${err.message}\n${proc.output()}`);
+  });
+  return { proc, base: `http://127.0.0.1:${httpPort}`, httpPort };
 }

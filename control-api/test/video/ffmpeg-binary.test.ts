@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { onPath, resolveFfmpeg, shippedFfmpeg, urlWithAddress } from '../../src/video/ffmpeg-binary.js';
+import { onPath, resolveFfmpeg, shippedFfmpeg } from '../../src/video/ffmpeg-binary.js';
 
 test('ffmpeg on PATH wins; a PATH without one falls back to the build shipped in npm', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gwanje-path-'));
@@ -31,13 +31,4 @@ test('ffmpeg on PATH wins; a PATH without one falls back to the build shipped in
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
-
-test('URLs for the static build carry an address, never a host name', async () => {
-  assert.match(
-    await urlWithAddress('http://localhost:8080/video/ingest/cam-1'),
-    /^http:\/\/(127\.0\.0\.1|\[::1\]):8080\/video\/ingest\/cam-1$/,
-  );
-  assert.equal(await urlWithAddress('http://10.1.2.3:8080/x'), 'http://10.1.2.3:8080/x');
-  assert.equal(await urlWithAddress('http://[::1]:8080/x'), 'http://[::1]:8080/x');
 });

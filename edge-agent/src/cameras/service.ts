@@ -4,9 +4,12 @@
  * `stream.start/stop`, `ptz.move/stop/preset` and `snapshot` commands act on them; ONVIF
  * PullPoint events and stream losses go up as `events` `camera-event`.
  */
+import { readFileSync } from 'node:fs';
 import type { AgentConfig, CameraConfig } from '@gwanje/firmware-config';
-import type { AgentEvent, CameraInfo, CameraInventory } from '@gwanje/protocol';
+import { type AgentEvent, type CameraInfo, type CameraInventory, PRESET_PATTERN } from '@gwanje/protocol';
 import type { Logger } from 'pino';
+import type { Redactor } from '../secrets.js';
+import { checkIngestUrl } from './ingest-target.js';
 // The onvif client (with its XML parser) is loaded only when a site has ONVIF cameras: RSS matters on a Pi.
 import type { OnvifCamera } from './onvif.js';
 import { type FfmpegUse, StreamPush } from './stream.js';
@@ -18,6 +21,8 @@ export interface CameraServiceDeps {
   now: () => number;
   publishEvent(ev: AgentEvent): void;
   publishInventory(inv: CameraInventory): void;
+  /** Credentials out of every error text and event (secrets.ts). */
+  redact: Redactor;
 }
 
 interface Entry {
@@ -33,6 +38,18 @@ const str = (v: unknown, name: string): string => {
   return v;
 };
 const num = (v: unknown, dflt: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : dflt);
+
+/** ONVIF preset tokens as the center accepts them (review F19): nothing XML could read as markup. */
+export const PRESET_REGEX = new RegExp(PRESET_PATTERN);
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+/** The `onvif` library pastes the token into its SOAP body unescaped; escaped here as well. */
+export const xmlEscape = (s: string): string => s.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
+
+function presetToken(v: unknown): string {
+  const preset = str(v, 'preset');
+  if (!PRESET_REGEX.test(preset)) throw new Error(`cameras: args.preset must match ${PRESET_PATTERN}`);
+  return xmlEscape(preset);
+}
 
 export class CameraService {
   private readonly entries = new Map<string, Entry>();
@@ -100,10 +117,10 @@ export class CameraService {
         return undefined;
       case 'ptz.preset':
         if (args.list === true) return { presets: await this.ptz(e).presets() };
-        await this.ptz(e).gotoPreset(str(args.preset, 'preset'));
+        await this.ptz(e).gotoPreset(presetToken(args.preset));
         return undefined;
       case 'snapshot':
-        return { uri: e.snapshotUri ?? (await this.onvifOf(e).snapshotUri()) };
+        return { uri: this.deps.redact.text(e.snapshotUri ?? (await this.onvifOf(e).snapshotUri())) };
       default:
         throw new Error(`cameras: unsupported action ${action}`);
     }
@@ -120,22 +137,31 @@ export class CameraService {
     return cam;
   }
 
-  private startPush(e: Entry, url: string): { cameraId: string; url: string } {
+  private startPush(e: Entry, requested: string): { cameraId: string; url: string } {
     const id = e.cfg.cameraId;
+    // Only to the configured center, only this camera's ingest path (review F18).
+    const url = checkIngestUrl(this.config.central.videoUrl, id, requested).href;
     const existing = this.pushes.get(id);
     if (existing && existing.url === url) return { cameraId: id, url };
     void existing?.stop();
     const src = e.cfg.testPattern && !e.streamUri ? { testPattern: true } : { rtsp: e.streamUri };
     if (!src.testPattern && !src.rtsp) throw new Error(`cameras: ${id} has no RTSP source yet`);
-    const auth = `Basic ${Buffer.from(`${this.config.agentId}:${this.config.central.password}`).toString('base64')}`;
-    const push = new StreamPush(id, url, src, auth, {
-      log: this.deps.log.child({ cameraId: id }),
-      ffmpeg: this.deps.ffmpeg,
-      onState: (state, detail) => {
-        if (state === 'ended' && this.pushes.get(id) === push) this.pushes.delete(id);
-        if (state !== 'live') this.cameraEvent(id, state === 'lost' ? 'stream-lost' : 'stream-ended', { detail });
+    const authorization = `Basic ${Buffer.from(`${this.config.agentId}:${this.config.central.password}`).toString('base64')}`;
+    const ca = this.config.central.caFile ? readFileSync(this.config.central.caFile) : undefined;
+    const push = new StreamPush(
+      id,
+      url,
+      src,
+      { authorization, ca, redact: this.deps.redact.text },
+      {
+        log: this.deps.log.child({ cameraId: id }),
+        ffmpeg: this.deps.ffmpeg,
+        onState: (state, detail) => {
+          if (state === 'ended' && this.pushes.get(id) === push) this.pushes.delete(id);
+          if (state !== 'live') this.cameraEvent(id, state === 'lost' ? 'stream-lost' : 'stream-ended', { detail });
+        },
       },
-    });
+    );
     this.pushes.set(id, push);
     push.start();
     return { cameraId: id, url };
@@ -149,7 +175,8 @@ export class CameraService {
   }
 
   private cameraEvent(cameraId: string, event: string, extra: Record<string, unknown> = {}): void {
-    this.deps.publishEvent({ type: 'camera-event', sourceId: cameraId, ts: this.deps.now(), event, ...extra });
+    const ev = { type: 'camera-event', sourceId: cameraId, ts: this.deps.now(), event, ...extra };
+    this.deps.publishEvent(this.deps.redact.deep(ev));
   }
 
   private async connectOnvif(e: Entry, attempt = 0): Promise<void> {
@@ -168,11 +195,9 @@ export class CameraService {
     } catch (err) {
       cam.close();
       const delay = Math.min(60_000, 2000 * 2 ** attempt);
-      this.deps.log.warn(
-        { cameraId: e.cfg.cameraId, err: (err as Error).message, retryMs: delay },
-        'cameras: ONVIF connect failed',
-      );
-      if (attempt === 0) this.cameraEvent(e.cfg.cameraId, 'unreachable', { detail: (err as Error).message });
+      const why = this.deps.redact.text((err as Error).message);
+      this.deps.log.warn({ cameraId: e.cfg.cameraId, err: why, retryMs: delay }, 'cameras: ONVIF connect failed');
+      if (attempt === 0) this.cameraEvent(e.cfg.cameraId, 'unreachable', { detail: why });
       setTimeout(() => void this.connectOnvif(e, attempt + 1), delay).unref();
     }
   }

@@ -3,11 +3,17 @@
  * never re-encoded on the Pi"). RTSP sources are copied (`-c copy`) into MPEG-TS; the virtual
  * camera (testPattern) loops a test clip encoded once (test-clip.ts), also `-c copy`, and falls
  * back to encoding lavfi testsrc2 live (x264 ultrafast/zerolatency, 640x360, 15 fps, GOP 1 s)
- * when the clip cannot be made. Output is an HTTP POST (chunked) to the gateway's ingest URL with Basic
- * credentials. A dropped camera is retried with capped backoff and reported; an ingest that
- * closes or refuses (viewer gone, 401/403) ends the push.
+ * when the clip cannot be made. The agent itself POSTs ffmpeg's MPEG-TS (chunked) to the gateway's ingest
+ * URL with its Basic credentials. A dropped camera is retried with capped backoff and reported;
+ * an ingest that answers or closes (viewer gone, 401/403) ends the push.
+ *
+ * No secret is ever on ffmpeg's command line (review F12: `/proc/<pid>/cmdline` is readable by
+ * every local user): the camera URL, with its credentials, reaches ffmpeg on stdin as a one-entry
+ * ffconcat list, and the Authorization header never reaches ffmpeg at all.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Logger } from 'pino';
 import { testClip } from './test-clip.js';
 
@@ -19,68 +25,43 @@ export interface PushSource {
   testPattern?: boolean;
 }
 
-/** ffmpeg arguments for a push (pure). */
-export function ffmpegArgs(src: PushSource, url: string, authorization: string): string[] {
+/** ffmpeg arguments for a push (pure): the source in, MPEG-TS out on stdout. */
+export function ffmpegArgs(src: PushSource): string[] {
   const input = src.rtsp
-    ? ['-rtsp_transport', 'tcp', '-i', src.rtsp, '-map', '0:v:0', '-c', 'copy']
+    ? [
+        // ffconcat demuxer (FFmpeg "concat" format, `file` + `option` directives) reading stdin.
+        ...['-f', 'concat', '-safe', '0', '-protocol_whitelist', 'pipe,rtsp,rtsps,rtp,tcp,udp,tls'],
+        ...['-i', 'pipe:0', '-map', '0:v:0', '-c', 'copy'],
+      ]
     : src.clip
       ? ['-re', '-stream_loop', '-1', '-i', src.clip, '-map', '0:v:0', '-c', 'copy']
       : [
-          '-re',
-          '-f',
-          'lavfi',
-          '-i',
-          'testsrc2=size=640x360:rate=15',
-          '-c:v',
-          'libx264',
-          '-preset',
-          'ultrafast',
-          '-tune',
-          'zerolatency',
-          '-g',
-          '15',
-          '-pix_fmt',
-          'yuv420p',
-          '-b:v',
-          '400k',
+          ...['-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=15'],
+          ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15'],
+          ...['-pix_fmt', 'yuv420p', '-b:v', '400k'],
         ];
-  return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    ...input,
-    '-f',
-    'mpegts',
-    '-method',
-    'POST',
-    '-chunked_post',
-    '1',
-    '-headers',
-    `Authorization: ${authorization}\r\n`,
-    // Send each muxer write at once (no Nagle coalescing): the gateway then reads one chunk per
-    // write instead of two, about 8 % less of its CPU per pushed stream, and frames arrive sooner.
-    '-tcp_nodelay',
-    '1',
-    url,
-  ];
+  return ['-hide_banner', '-nostdin', '-loglevel', 'error', ...input, '-f', 'mpegts', 'pipe:1'];
 }
 
-/** Whether ffmpeg's error output says the ingest side ended the push (not the camera). */
-export function ingestClosed(stderr: string): boolean {
-  return /Server returned 4\d\d|Broken pipe|Connection reset by peer|Error writing trailer|Unauthorized|Forbidden/i.test(
-    stderr,
-  );
+/** The ffconcat list naming the camera (written to ffmpeg's stdin). RTSP over TCP, as before. */
+export function rtspInputList(url: string): string {
+  if (/[\r\n]/.test(url)) throw new Error('stream: a camera URL is one line');
+  // av_get_token: inside single quotes everything is literal; a quote is closed, escaped, reopened.
+  return `ffconcat version 1.0\nfile '${url.replaceAll("'", "'\\''")}'\noption rtsp_transport tcp\n`;
 }
 
-/** Which ffmpeg pushes run (issue 17); default `ffmpeg` on PATH, URLs as given. */
+export interface StreamPushOptions {
+  /** `Basic base64(agentId:password)`: sent by the agent, never given to ffmpeg. */
+  authorization: string;
+  /** CA certificate for an https:// ingest (the center's; `central.caFile`). */
+  ca?: Buffer;
+  /** Removes credentials from ffmpeg's error text before it is logged or published. */
+  redact(text: string): string;
+}
+
+/** Which ffmpeg pushes run (issue 17); default `ffmpeg` on PATH. */
 export interface FfmpegUse {
   path: string;
-  /**
-   * Rewrites the ingest URL before each start: the static ffmpeg shipped in npm cannot resolve
-   * host names (its statically linked glibc NSS segfaults), so the center hands it an address.
-   */
-  prepareUrl?: (url: string) => Promise<string>;
   /** Where the virtual camera's clip is cached (default: test-clip.ts DEFAULT_CLIP_DIR). */
   clipDir?: string;
 }
@@ -91,8 +72,15 @@ export interface StreamPushDeps {
   onState(state: 'live' | 'lost' | 'ended', detail: string): void;
 }
 
+/** One run: an ffmpeg and the HTTP POST its output feeds. */
+interface Attempt {
+  proc: ChildProcess;
+  req: ClientRequest;
+  over: boolean;
+}
+
 export class StreamPush {
-  private proc: ChildProcess | undefined;
+  private attempt: Attempt | undefined;
   private stopped = false;
   private failures = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -102,12 +90,14 @@ export class StreamPush {
     readonly cameraId: string,
     readonly url: string,
     private readonly src: PushSource,
-    private readonly authorization: string,
+    private readonly opts: StreamPushOptions,
     private readonly deps: StreamPushDeps,
   ) {}
 
+  /** The running ffmpeg's process id (undefined once it has exited). */
   get pid(): number | undefined {
-    return this.proc?.pid;
+    const p = this.attempt?.proc;
+    return p && p.exitCode === null && p.signalCode === null ? p.pid : undefined;
   }
 
   start(): void {
@@ -115,31 +105,21 @@ export class StreamPush {
     this.spawn();
   }
 
-  stop(): Promise<void> {
+  /** Stops ffmpeg, then ends the POST (the ingest sees the push end once nothing more can come). */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    const p = this.proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      const kill = setTimeout(() => p.kill('SIGKILL'), 3000);
-      p.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      p.kill('SIGTERM');
-    });
+    const a = this.attempt;
+    if (!a) return;
+    a.over = true;
+    await killProcess(a.proc);
+    a.req.end();
   }
 
   private spawn(): void {
-    const url = this.deps.ffmpeg?.prepareUrl?.(this.url) ?? Promise.resolve(this.url);
-    Promise.all([this.source(), url]).then(
-      ([src, u]) => {
-        if (!this.stopped) this.run(src, u);
-      },
-      (err: Error) => {
-        if (!this.stopped) this.retryLater(`ingest address: ${err.message}`, Date.now());
-      },
-    );
+    void this.source().then((src) => {
+      if (!this.stopped) this.run(src);
+    });
   }
 
   /** The virtual camera loops its cached clip; if that cannot be made it is encoded live. */
@@ -153,31 +133,81 @@ export class StreamPush {
     }
   }
 
-  private run(src: PushSource, url: string): void {
+  private run(src: PushSource): void {
     this.stderr = '';
-    const args = ffmpegArgs(src, url, this.authorization);
-    const proc = spawn(this.deps.ffmpeg?.path ?? 'ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    this.proc = proc;
+    const proc = spawn(this.deps.ffmpeg?.path ?? 'ffmpeg', ffmpegArgs(src), {
+      stdio: [src.rtsp ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    const req = this.post();
+    const a: Attempt = { proc, req, over: false };
+    this.attempt = a;
     const startedAt = Date.now();
+    if (src.rtsp && proc.stdin) {
+      proc.stdin.on('error', () => undefined); // ffmpeg gone before reading it: its exit says why
+      proc.stdin.end(rtspInputList(src.rtsp));
+    }
+    // The request is ended by us (on ffmpeg's exit), not by ffmpeg's stdout closing.
+    proc.stdout?.pipe(req, { end: false });
     proc.stderr?.on('data', (b: Buffer) => {
       this.stderr = (this.stderr + b.toString()).slice(-4000);
     });
     proc.once('spawn', () => this.deps.onState('live', 'ffmpeg started'));
     proc.once('error', (err) => this.deps.log.error({ err: err.message }, 'stream: ffmpeg failed to start'));
     proc.once('exit', (code, signal) => {
-      if (this.stopped) return;
-      const detail = this.stderr.trim().split('\n').slice(-2).join(' | ').slice(0, 500) || `exit ${code ?? signal}`;
-      if (ingestClosed(this.stderr)) {
-        this.deps.log.info({ cameraId: this.cameraId, detail }, 'stream: ingest closed, push ended');
-        this.deps.onState('ended', detail);
-        return;
-      }
-      this.retryLater(detail, startedAt);
+      if (a.over || this.stopped) return;
+      a.over = true;
+      req.destroy();
+      const detail =
+        this.opts.redact(this.stderr.trim().split('\n').slice(-2).join(' | ')).slice(0, 500) ||
+        `exit ${code ?? signal}`;
+      this.retry(startedAt, detail);
+    });
+    req.on('response', (res: IncomingMessage) => {
+      res.resume();
+      this.ingestOver(a, `ingest answered ${res.statusCode}`);
+    });
+    let connected = false;
+    req.once('socket', (s) => {
+      if (s.connecting) s.once('connect', () => (connected = true));
+      else connected = true;
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (a.over || this.stopped) return;
+      const why = err.code ?? err.message;
+      // Never connected (center down or unreachable): like a camera drop, try again later. A reset
+      // or a broken pipe once connected: the gateway closed the push (nobody watches any more).
+      if (connected) return this.ingestOver(a, `ingest closed: ${why}`);
+      a.over = true;
+      void killProcess(proc);
+      this.retry(startedAt, `ingest unreachable: ${why}`);
     });
   }
 
-  /** Capped exponential backoff; a push that ran a while before failing starts its backoff over. */
-  private retryLater(detail: string, startedAt: number): void {
+  private post(): ClientRequest {
+    const u = new URL(this.url);
+    const headers = { authorization: this.opts.authorization, 'content-type': 'video/mp2t' };
+    const req =
+      u.protocol === 'https:'
+        ? httpsRequest(u, { method: 'POST', headers, ca: this.opts.ca })
+        : httpRequest(u, { method: 'POST', headers });
+    // Each muxer write goes out at once (no Nagle coalescing): the gateway reads one chunk per
+    // write, about 8 % less of its CPU per pushed stream, and frames arrive sooner.
+    req.setNoDelay(true);
+    req.flushHeaders();
+    return req;
+  }
+
+  private ingestOver(a: Attempt, detail: string): void {
+    if (a.over || this.stopped) return;
+    a.over = true;
+    a.req.destroy();
+    void killProcess(a.proc);
+    this.deps.log.info({ cameraId: this.cameraId, detail }, 'stream: ingest closed, push ended');
+    this.deps.onState('ended', detail);
+  }
+
+  private retry(startedAt: number, detail: string): void {
+    // A push that ran a while before failing starts its backoff over.
     if (Date.now() - startedAt > 30_000) this.failures = 0;
     const delay = Math.min(30_000, 1000 * 2 ** this.failures);
     this.failures += 1;
@@ -185,4 +215,19 @@ export class StreamPush {
     this.deps.onState('lost', detail);
     this.timer = setTimeout(() => this.spawn(), delay);
   }
+}
+
+function killProcess(p: ChildProcess): Promise<void> {
+  // Keep reading its output: an ffmpeg blocked writing to a pipe nobody drains never sees SIGTERM.
+  p.stdout?.unpipe();
+  p.stdout?.resume();
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => p.kill('SIGKILL'), 3000);
+    p.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    p.kill('SIGTERM');
+  });
 }

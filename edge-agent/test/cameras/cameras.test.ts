@@ -38,7 +38,7 @@ test('ONVIF camera: inventory, PTZ, events, H.264 push as MPEG-TS, retry after a
     {
       siteId: 'testsite',
       agentId: 'cam-agent',
-      central: { url: broker.url, username: 'cam-agent', password: 'agent-pw' },
+      central: { url: broker.url, username: 'cam-agent', password: 'agent-pw', videoUrl: ingest.base },
       field: { url: broker.url },
       dataDir: dir,
       cameras: [
@@ -97,6 +97,16 @@ test('ONVIF camera: inventory, PTZ, events, H.264 push as MPEG-TS, retry after a
   const bad = await cmd('ptz.preset', { cameraId: 'cam-1', preset: 'nowhere' });
   assert.equal(bad.ok, false);
   assert.match(bad.error ?? '', /no preset nowhere/);
+  // F19: a preset token is a plain token; markup never reaches the camera's SOAP body.
+  const gotos = sim.calls.filter((c) => c === 'GotoPreset').length;
+  const injected = await cmd('ptz.preset', {
+    cameraId: 'cam-1',
+    preset: 'preset-gate</PresetToken><Speed><PanTilt x="1" y="1"/></Speed><PresetToken>preset-gate',
+  });
+  assert.equal(injected.ok, false);
+  assert.match(injected.error ?? '', /preset must match/);
+  assert.equal(sim.calls.filter((c) => c === 'GotoPreset').length, gotos, 'no GotoPreset was sent');
+  assert.equal(sim.ptz.preset, 'preset-tank');
   assert.equal((await cmd('ptz.move', { cameraId: 'cam-9' })).error, 'cameras: unknown camera cam-9');
 
   sim.emitEvent('tns1:VideoSource/MotionAlarm', { State: 'true' });
@@ -149,7 +159,7 @@ test('virtual camera (testPattern) pushes MPEG-TS; a refused ingest ends the pus
     {
       siteId: 'testsite',
       agentId: 'vcam-agent',
-      central: { url: broker.url, username: 'vcam-agent', password: 'pw2' },
+      central: { url: broker.url, username: 'vcam-agent', password: 'pw2', videoUrl: ingest.base },
       field: { url: broker.url },
       dataDir: dir,
       cameras: [{ cameraId: 'vcam-1', testPattern: true }],

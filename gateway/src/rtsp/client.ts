@@ -72,17 +72,6 @@ export function splitCredentials(url: string): { url: string; username?: string;
   return { url: u.toString(), username, password };
 }
 
-/** The URL with its password replaced, for logs and errors. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(invalid url)';
-  }
-}
-
 export class RtspClient {
   private socket: Socket | undefined;
   private readonly reader: InterleavedReader;

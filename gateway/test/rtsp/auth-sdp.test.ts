@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { redactUrl } from '@gwanje/protocol';
 import { Authenticator, parseChallenge, pickChallenge } from '../../src/rtsp/auth.js';
-import { redactUrl, splitCredentials } from '../../src/rtsp/client.js';
+import { splitCredentials } from '../../src/rtsp/client.js';
 import { controlUrl, parameterSets, parseSdp } from '../../src/rtsp/sdp.js';
 
 describe('RTSP Digest and Basic authentication', () => {

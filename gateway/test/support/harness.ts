@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { WebSocket } from 'ws';
-import { type GatewayOptions, UnknownCameraError, type Upstream, VideoGateway } from '../../src/index.js';
+import {
+  type GatewayDeps,
+  type GatewayOptions,
+  UnknownCameraError,
+  type Upstream,
+  VideoGateway,
+} from '../../src/index.js';
 
 export const GOOD_TOKEN = 'good';
 export const AGENT_AUTH = `Basic ${Buffer.from('cam-agent:secret').toString('base64')}`;
@@ -37,6 +43,8 @@ export async function startHarness(
   upstreams: Record<string, Upstream>,
   options: GatewayOptions = {},
   tls?: { cert: Buffer; key: Buffer },
+  /** Replaces deps (viewer grants with an expiry, a re-check, a view recorder). */
+  deps: Partial<GatewayDeps> = {},
 ): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gw-test-'));
   const starts: string[] = [];
@@ -54,7 +62,7 @@ export async function startHarness(
           },
         },
       ),
-      authorizeViewer: async (token) => token === GOOD_TOKEN,
+      authorizeViewer: async (c) => (c.token === GOOD_TOKEN ? { user: 'viewer' } : null),
       // The agent is the push's owner, so the per-owner push cap applies.
       authorizeIngest: async (header, cameraId) =>
         header === AGENT_AUTH && cameraId in upstreams ? { owner: 'cam-agent' } : false,
@@ -68,6 +76,7 @@ export async function startHarness(
         stops.push(cameraId);
       },
       onCameraState: (cameraId, state) => states.push([cameraId, state]),
+      ...deps,
     },
     { dataDir, ...options },
   );

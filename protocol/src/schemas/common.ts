@@ -10,6 +10,9 @@ export const SiteId = Id('site (municipal control center) id, lowercase romanize
 export const AgentId = Id('edge agent id, unique across the province');
 export const SensorId = Id('sensor id, unique across the province');
 export const CameraId = Id('camera id, unique across the province');
+/** An ONVIF PTZ preset token as Gwanje accepts it (security review F19: no markup can ride in it). */
+export const PRESET_PATTERN = '^[A-Za-z0-9_.-]{1,64}$';
+export const PresetToken = Type.String({ pattern: PRESET_PATTERN, description: 'ONVIF PTZ preset token' });
 
 /** Integer epoch milliseconds, bounded to years 2001..2285 so garbage cannot pass as a time. */
 export const EpochMs = Type.Integer({ minimum: 1e12, maximum: 1e13, description: 'epoch milliseconds' });

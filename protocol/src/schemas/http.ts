@@ -1,6 +1,6 @@
 /** HTTP bodies and responses of CONTRACT "HTTP: control API". Bodies reject unknown keys. */
 import { type Static, Type } from '@sinclair/typebox';
-import { AgentId, EpochMs, Gas, Metric, SensorId, SiteId, Unit } from './common.js';
+import { AgentId, CameraId, EpochMs, Gas, Metric, SensorId, SiteId, Unit } from './common.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -108,6 +108,28 @@ export const ReadingsResponse = Type.Object({
   points: Type.Array(Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()])),
 });
 export type ReadingsResponse = Static<typeof ReadingsResponse>;
+
+/**
+ * `POST /api/v1/video/tickets` (CONTRACT): `{cameraId}` for a camera's live video and snapshots, or
+ * `{alarmId, clipId}` for one recorded alarm clip (an addition: clip links need tickets too).
+ */
+export const VideoTicketBody = Type.Object(
+  {
+    cameraId: Type.Optional(CameraId),
+    alarmId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$' })),
+    clipId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$' })),
+  },
+  strict,
+);
+export type VideoTicketBody = Static<typeof VideoTicketBody>;
+
+/** A 60 s ticket for `?ticket=` on the video routes; for a clip, `url` is the file with it. */
+export const VideoTicket = Type.Object({
+  ticket: Type.String(),
+  expiresAt: EpochMs,
+  url: Type.Optional(Type.String()),
+});
+export type VideoTicket = Static<typeof VideoTicket>;
 
 export const ErrorBody = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String() }),

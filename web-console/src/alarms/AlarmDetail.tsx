@@ -5,7 +5,7 @@ import { useApi } from '../api/useApi.js';
 import { isAlarm } from '../live/decode.js';
 import { useLive } from '../live/LiveProvider.js';
 import { TrendChart } from '../trends/TrendChart.js';
-import { type Clip, clipHref, clipList } from '../wall/AlarmClip.js';
+import { type Clip, ClipButton, clipList } from '../wall/AlarmClip.js';
 import { formatTime } from './AlarmRow.js';
 import { AnomalyWhy } from './AnomalyWhy.js';
 import { alarmText, journalText } from './describe.js';
@@ -106,10 +106,7 @@ export function AlarmDetail({ alarmId, onClose }: { alarmId: string; onClose: ()
               {clipsShown.map((c, i) => (
                 <li key={c.url ?? i}>
                   {c.url ? (
-                    <a href={clipHref(c.url)} target="_blank" rel="noreferrer">
-                      {c.contentType === 'image/jpeg' ? `▣ ${t('detail.snapshot')}` : '▶'}{' '}
-                      {c.cameraId ?? t('detail.clip')}
-                    </a>
+                    <ClipButton alarmId={alarmId} clip={c} label={c.cameraId ?? t('detail.clip')} />
                   ) : (
                     `${c.cameraId ?? ''} ${c.state ?? ''}`
                   )}

@@ -11,6 +11,8 @@ export class ApiError extends Error {
     /** Why, as data the console translates (issue 15 rule problems: `reason` and `params`). */
     readonly reason?: string,
     readonly params?: Record<string, string | number>,
+    /** Seconds to wait (Retry-After) on a 429. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }
@@ -56,7 +58,16 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       reason?: string;
       params?: Record<string, string | number>;
     } = isErrorBody(data) ? data.error : { code: String(res.status), message: res.statusText };
-    throw new ApiError(res.status, e.code, e.message, e.field, e.reason, e.params);
+    const retry = Number(res.headers.get('retry-after'));
+    throw new ApiError(
+      res.status,
+      e.code,
+      e.message,
+      e.field,
+      e.reason,
+      e.params,
+      Number.isFinite(retry) && retry > 0 ? retry : undefined,
+    );
   }
   return data as T;
 }
@@ -70,6 +81,3 @@ export const query = (params: Record<string, string | number | undefined>): stri
   const s = q.toString();
   return s ? `?${s}` : '';
 };
-
-/** Token for the `/video` WebSocket, which cannot carry an Authorization header (CONTRACT "Video"). */
-export const currentToken = (): string | null => token;

@@ -1,5 +1,6 @@
 /** The operator's session: token and user kept in sessionStorage (cleared with the tab, never localStorage). */
 import type { LoginResponse, UserView } from '@gwanje/protocol/schemas/http.js';
+import { clearTickets } from './tickets.js';
 
 const KEY = 'gwanje.session';
 
@@ -29,6 +30,7 @@ export function saveSession(res: LoginResponse): Session {
 
 export function clearSession(): void {
   sessionStorage.removeItem(KEY);
+  clearTickets();
 }
 
 /** Roles in increasing power (CONTRACT ROLES order). */

@@ -24,10 +24,13 @@ export function Login({ onLogin }: { onLogin: (s: Session) => void }) {
           try {
             onLogin(saveSession(await login(username, password)));
           } catch (err) {
+            // 429: failed attempts from this console are being slowed down (never a lock, F11).
             setError(
               err instanceof ApiError && err.status === 401
                 ? t('login.failed')
-                : `${t('login.error')}: ${err instanceof Error ? err.message : String(err)}`,
+                : err instanceof ApiError && err.status === 429
+                  ? t('login.throttled', { seconds: err.retryAfterS ?? 1 })
+                  : `${t('login.error')}: ${err instanceof Error ? err.message : String(err)}`,
             );
           } finally {
             setBusy(false);

@@ -7,6 +7,7 @@ export const en = {
     submit: 'Log in',
     failed: 'Wrong user name or password.',
     error: 'Login failed',
+    throttled: 'Too many failed attempts from this console. Try again in {{seconds}} s.',
   },
   nav: { wall: 'Video wall', map: 'Map', trends: 'Trends', admin: 'Admin' },
   conn: { connecting: 'Connecting', connected: 'Live', reconnecting: 'Reconnecting', offline: 'Offline' },

@@ -9,6 +9,7 @@ export const ko: Resources = {
     submit: '로그인',
     failed: '사용자 이름 또는 비밀번호가 올바르지 않습니다.',
     error: '로그인 실패',
+    throttled: '이 콘솔에서 로그인 실패가 너무 많습니다. {{seconds}}초 후에 다시 시도하세요.',
   },
   nav: { wall: '영상 월', map: '지도', trends: '추세', admin: '관리' },
   conn: { connecting: '연결 중', connected: '실시간', reconnecting: '재연결 중', offline: '연결 끊김' },

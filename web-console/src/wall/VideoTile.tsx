@@ -2,23 +2,28 @@
  * One live tile: MPEG-TS over WebSocket from the gateway (CONTRACT "Video") played with mpegts.js
  * through MSE, low-latency live mode. Without MSE (or H.264 in MSE), or when forced (mpeg1.ts), the
  * tile plays the gateway's `format=mpeg1` stream with JSMpeg on a canvas; if JSMpeg cannot load, it
- * shows the gateway's JPEG snapshot refreshed every 2 s. A stall watchdog reconnects with capped backoff.
+ * shows the gateway's JPEG snapshot refreshed every 2 s. A stall watchdog reconnects with capped
+ * backoff. Every URL carries a 60 s camera ticket (api/tickets.ts), never the API token (F6).
  */
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
-import { currentToken } from '../api/http.js';
-import { backoffDelay } from '../live/backoff.js';
+import { cameraUrl } from '../api/tickets.js';
+import { retrier } from '../live/backoff.js';
 import { useLive } from '../live/LiveProvider.js';
 import { mpeg1Forced, playMpeg1 } from './mpeg1.js';
 
 type TileState = 'connecting' | 'live' | 'lost' | 'snapshot';
 
-const videoUrl = (cameraId: string, token: string | null, ws: boolean): string => {
-  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const base = ws ? `${proto}//${location.host}` : '';
-  return `${base}/video/${encodeURIComponent(cameraId)}${ws ? '' : '/snapshot.jpg'}?token=${encodeURIComponent(token ?? '')}`;
-};
+/** The tile's URL with a camera ticket, or undefined (logged) when the center gave none. */
+async function ticketed(cameraId: string, kind: 'live' | 'mpeg1'): Promise<string | undefined> {
+  try {
+    return await cameraUrl(cameraId, kind);
+  } catch (err) {
+    console.warn(`video: ${cameraId}: no ticket`, err);
+    return undefined;
+  }
+}
 
 export function mseH264Supported(): boolean {
   const MS = (window as { MediaSource?: typeof MediaSource }).MediaSource;
@@ -33,38 +38,64 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [mode] = useState<'mse' | 'mpeg1'>(() => (!mpeg1Forced() && mseH264Supported() ? 'mse' : 'mpeg1'));
   const [state, setState] = useState<TileState>('connecting');
-  const [snapTick, setSnapTick] = useState(0);
+  const [snapUrl, setSnapUrl] = useState<string>();
   const cam = cameraById.get(cameraId);
   const siteId = cam?.siteId ?? '';
 
   useEffect(() => {
     if (state !== 'snapshot') return;
-    const iv = setInterval(() => setSnapTick((n) => n + 1), 2000);
+    let n = 0;
+    const refresh = () =>
+      cameraUrl(cameraId, 'snapshot')
+        .then((url) => setSnapUrl(`${url}&n=${n++}`))
+        .catch((err: unknown) => console.warn(`video: ${cameraId}: snapshot ticket`, err));
+    void refresh();
+    const iv = setInterval(refresh, 2000);
     return () => clearInterval(iv);
-  }, [state]);
+  }, [state, cameraId]);
 
   useEffect(() => {
     const canvas = canvasRef.current;
     if (mode !== 'mpeg1' || !canvas) return;
     let lastFrame = 0;
-    // JSMpeg's WebSocket source reconnects by itself; the watchdog only reports the stall.
-    const stop = playMpeg1(
-      canvas,
-      `${videoUrl(cameraId, currentToken(), true)}&format=mpeg1`,
-      () => {
-        lastFrame = Date.now();
-        setState('live');
-      },
-      (err) => {
-        console.warn(`video: ${cameraId}: JSMpeg unavailable, snapshots instead`, err);
-        setState('snapshot');
-      },
-    );
+    let stopped = false;
+    let stop = () => {};
+    const retry = retrier(() => void start());
+    // JSMpeg would reconnect with the same URL, whose ticket has expired by then: this effect
+    // reconnects instead, with a fresh ticket.
+    const start = async () => {
+      const url = await ticketed(cameraId, 'mpeg1');
+      if (!url) return reconnect();
+      if (stopped) return;
+      lastFrame = Date.now();
+      stop = playMpeg1(
+        canvas,
+        url,
+        () => {
+          lastFrame = Date.now();
+          retry.succeeded();
+          setState('live');
+        },
+        (err) => {
+          console.warn(`video: ${cameraId}: JSMpeg unavailable, snapshots instead`, err);
+          stopped = true;
+          setState('snapshot');
+        },
+      );
+    };
+    const reconnect = () => {
+      stop();
+      stop = () => {};
+      if (!stopped && retry.schedule()) setState('lost');
+    };
     const watchdog = setInterval(() => {
-      if (lastFrame && Date.now() - lastFrame > 6000) setState('lost');
+      if (lastFrame && Date.now() - lastFrame > 6000) reconnect();
     }, 1000);
+    void start();
     return () => {
+      stopped = true;
       clearInterval(watchdog);
+      retry.cancel();
       stop();
     };
   }, [cameraId, mode]);
@@ -73,9 +104,8 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
     const video = videoRef.current;
     if (mode !== 'mse' || !video) return;
     let stopped = false;
-    let attempt = 0;
+    const retry = retrier(() => void open());
     let player: { destroy(): void; unload(): void; detachMediaElement(): void } | null = null;
-    let retry: ReturnType<typeof setTimeout> | null = null;
     let lastTime = -1;
     let lastProgress = Date.now();
 
@@ -100,20 +130,17 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
     };
     const reconnect = () => {
       teardown();
-      if (stopped || retry) return;
-      setState('lost');
-      attempt += 1;
-      retry = setTimeout(() => {
-        retry = null;
-        void open();
-      }, backoffDelay(attempt));
+      if (!stopped && retry.schedule()) setState('lost');
     };
     const open = async () => {
       const { default: mpegts } = await import('mpegts.js');
       if (stopped) return;
       setState('connecting');
+      const url = await ticketed(cameraId, 'live');
+      if (!url) return reconnect();
+      if (stopped) return;
       const p = mpegts.createPlayer(
-        { type: 'mpegts', isLive: true, url: videoUrl(cameraId, currentToken(), true) },
+        { type: 'mpegts', isLive: true, url },
         {
           enableWorker: false,
           enableStashBuffer: false,
@@ -145,7 +172,7 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
         lastTime = video.currentTime;
         lastProgress = Date.now();
         if (video.currentTime > 0) {
-          attempt = 0;
+          retry.succeeded();
           setState('live');
         }
       } else if (Date.now() - lastProgress > 6000) {
@@ -156,7 +183,7 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
     return () => {
       stopped = true;
       clearInterval(watchdog);
-      if (retry) clearTimeout(retry);
+      retry.cancel();
       teardown();
     };
   }, [cameraId, mode]);
@@ -165,7 +192,7 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
   return (
     <div className={`tile tile-${shown}${compact ? ' compact' : ''}`} data-camera={cameraId} data-video-state={shown}>
       {state === 'snapshot' ? (
-        <img alt={cam?.name ?? cameraId} src={`${videoUrl(cameraId, currentToken(), false)}&n=${snapTick}`} />
+        <img alt={cam?.name ?? cameraId} src={snapUrl} />
       ) : mode === 'mpeg1' ? (
         <canvas ref={canvasRef} data-player="jsmpeg" />
       ) : (

@@ -30,6 +30,8 @@ export function playMpeg1(
         disableGl: true,
         pauseWhenHidden: false,
         videoBufferSize: 1024 * 1024,
+        // No reconnect with the same URL: its ticket expires after 60 s (VideoTile reconnects).
+        reconnectInterval: 0,
         onVideoDecode: onFrame,
       });
     })

@@ -62,12 +62,17 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
     sites: { siteId: string; name: string; nameKo: string; lat: number; lon: number }[];
   };
   const tokens = new Map<string, { username: string; role: (typeof ROLES)[number]; sites: string[] }>();
+  const tickets = new Map<string, { scope: string; expiresAt: number }>();
+  const ticketOk = (ticket: string | null, scope: string) => {
+    const t = ticket ? tickets.get(ticket) : undefined;
+    return t !== undefined && t.scope === scope && t.expiresAt > Date.now();
+  };
   const alarms = new Map<string, FakeAlarm>();
   const journal: { alarmId: string; ts: number; action: string; actor: string; toState?: string }[] = [];
   const actions: FakeCenter['actions'] = [];
   const extras = createExtras();
   const siteIds = seed.sites.map((s) => s.siteId);
-  const clips = new Map<string, { cameraId: string; url: string }[]>();
+  const clips = new Map<string, { clipId: string; cameraId: string; url: string }[]>();
   const sensorsOf = (siteId: string) =>
     (
       [
@@ -110,6 +115,12 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const p = url.pathname;
+    const clipFile = /^\/video\/clips\/([^/]+)\/([^/]+)\.mp4$/.exec(p);
+    if (clipFile) {
+      const ok = ticketOk(url.searchParams.get('ticket'), `clip:${clipFile[1]}/${clipFile[2]}`);
+      res.writeHead(ok ? 200 : 401, { 'content-type': ok ? 'video/mp4' : 'text/plain', 'cache-control': 'no-store' });
+      return res.end(ok ? Buffer.alloc(16) : 'ticket required');
+    }
     if (!p.startsWith('/api/v1/')) {
       const file = normalize(join(o.distDir, p === '/' ? 'index.html' : p));
       if (!file.startsWith(o.distDir)) return fail(res, 403, 'forbidden');
@@ -206,6 +217,20 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
         : fail(res, 404, 'no-alarm');
     }
     if (clipsOf) return send(res, 200, clips.get(decodeURIComponent(clipsOf[1])) ?? []);
+    // CONTRACT video tickets: one camera or one clip, 60 s (the console never puts its token in a URL).
+    if (p === '/api/v1/video/tickets' && req.method === 'POST') {
+      const b = (await readJson(req)) as { cameraId?: string; alarmId?: string; clipId?: string };
+      const ticket = randomBytes(12).toString('hex');
+      const expiresAt = Date.now() + 60_000;
+      if (b.cameraId) {
+        tickets.set(ticket, { scope: `camera:${b.cameraId}`, expiresAt });
+        return send(res, 200, { ticket, expiresAt });
+      }
+      const clip = clips.get(b.alarmId ?? '')?.find((c) => c.clipId === b.clipId);
+      if (!clip) return fail(res, 404, 'no-clip');
+      tickets.set(ticket, { scope: `clip:${b.alarmId}/${b.clipId}`, expiresAt });
+      return send(res, 200, { ticket, expiresAt, url: `${clip.url}?ticket=${ticket}` });
+    }
     if (actOn && req.method === 'POST') {
       const a = alarms.get(decodeURIComponent(actOn[1]));
       if (!a) return fail(res, 404, 'no-alarm');
@@ -242,7 +267,7 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
   io.of('/live').on('connection', (socket) => {
     socket.emit('alarms:snapshot', [...alarms.values()]);
   });
-  const video = attachFakeVideo(server, (t) => t !== null && tokens.has(t));
+  const video = attachFakeVideo(server, (q, cameraId) => ticketOk(q.get('ticket'), `camera:${cameraId}`));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -278,7 +303,8 @@ export async function startFakeCenter(o: { distDir: string; seedFile: string; pa
       io?.of('/live').emit('reading', { sensorId, siteId, value, ts, state: 'normal' });
     },
     sessions: () => tokens.size,
-    addClip: (alarmId, cameraId) => clips.set(alarmId, [{ cameraId, url: `/video/clips/${alarmId}-${cameraId}.mp4` }]),
+    addClip: (alarmId, cameraId) =>
+      clips.set(alarmId, [{ clipId: `${cameraId}-1`, cameraId, url: `/video/clips/${alarmId}/${cameraId}-1.mp4` }]),
     kick(silentMs) {
       refuseUntil = Date.now() + silentMs;
       io?.of('/live').disconnectSockets();

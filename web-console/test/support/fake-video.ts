@@ -1,5 +1,5 @@
 /**
- * Stand-in for the gateway's `/video/{cameraId}?token=` (CONTRACT "Video") until the real center
+ * Stand-in for the gateway's `/video/{cameraId}?ticket=` (CONTRACT "Video") until the real center
  * runs the console test: each viewer gets a real H.264 MPEG-TS stream from ffmpeg's test source
  * over a WebSocket, so the browser's mpegts.js/MSE path is exercised for real; `format=mpeg1`
  * gets MPEG-1 video in MPEG-TS (what the gateway serves JSMpeg players).
@@ -15,7 +15,10 @@ export interface FakeVideo {
   stop(): void;
 }
 
-export function attachFakeVideo(server: http.Server, tokenOk: (token: string | null) => boolean): FakeVideo {
+export function attachFakeVideo(
+  server: http.Server,
+  allowed: (query: URLSearchParams, cameraId: string) => boolean,
+): FakeVideo {
   const wss = new WebSocketServer({ noServer: true });
   const procs = new Set<ChildProcess>();
   let mpeg1Viewers = 0;
@@ -23,7 +26,7 @@ export function attachFakeVideo(server: http.Server, tokenOk: (token: string | n
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/video\/([a-z0-9][a-z0-9-]{0,62})$/.exec(url.pathname);
     if (!m) return; // socket.io handles its own upgrades on the same server
-    if (!tokenOk(url.searchParams.get('token'))) {
+    if (!allowed(url.searchParams, m[1])) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
     }

@@ -6,6 +6,7 @@
  */
 import { AckBody, CommentBody, ShelveBody } from '@gwanje/protocol';
 import type { TSchema } from '@sinclair/typebox';
+import type { Request } from 'express';
 import type { AuditAction } from '../../auth/audit.js';
 import { maySee, type Permission, siteFilter } from '../../auth/permissions.js';
 import type { AlarmAction } from '../../detection/types.js';
@@ -18,6 +19,11 @@ import { type RouteSpec, route } from '../route.js';
 /** Alarm ids are minted by the alarm service; accept the id alphabet it may use, nothing else. */
 export const ALARM_ID_REGEX = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$/;
 const CLIP_FILE_REGEX = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.(mp4|jpg)$/;
+
+/** The alarm and clip a `/video/clips/{alarmId}/{clipId}.mp4` request names (checked ids). */
+function clipIds(req: Request): { alarmId: string; clipId: string } {
+  return { alarmId: pathId(req, 'id', ALARM_ID_REGEX), clipId: pathId(req, 'clip', CLIP_FILE_REGEX).slice(0, -4) };
+}
 
 const ACTIONS: { action: AlarmAction; access: Permission; body: TSchema }[] = [
   { action: 'ack', access: 'ack', body: AckBody },
@@ -93,7 +99,7 @@ export const alarmRoutes: RouteSpec[] = [
       const found = await deps.alarms.get(id);
       if (!found || !maySee(principal, found.alarm.siteId)) throw notFound(`alarm ${id}`);
       const clips = deps.clips ? await deps.clips.list(id) : [];
-      // The file is served under /video/ so the console adds ?token= like for live video.
+      // The file is served under /video/; a console opens it with a clip ticket (POST /video/tickets).
       return clips.map((c) => ({
         ...c,
         url: `/video/clips/${encodeURIComponent(id)}/${encodeURIComponent(c.clipId)}.${c.contentType === 'image/jpeg' ? 'jpg' : 'mp4'}`,
@@ -105,26 +111,39 @@ export const alarmRoutes: RouteSpec[] = [
     path: '/video/clips/:id/:clip',
     access: 'watch',
     tokenInQuery: true,
-    async handle({ deps, principal, req, res }) {
-      const id = pathId(req, 'id', ALARM_ID_REGEX);
-      const clipId = pathId(req, 'clip', CLIP_FILE_REGEX).slice(0, -4);
+    ticket: (req) => ({ kind: 'clip', ...clipIds(req) }),
+    async handle({ deps, principal, req, res, ip }) {
+      const { alarmId: id, clipId } = clipIds(req);
       const found = await deps.alarms.get(id);
       if (!found || !maySee(principal, found.alarm.siteId)) throw notFound(`alarm ${id}`);
       const file = deps.clips ? await deps.clips.file(id, clipId) : undefined;
       if (!file) throw notFound(`clip ${clipId}`);
-      // sendFile answers Range requests, so a browser can seek in the clip.
-      await new Promise<void>((resolve, reject) =>
-        res.sendFile(
-          file,
-          {
-            headers: {
-              'Content-Type': file.endsWith('.jpg') ? 'image/jpeg' : 'video/mp4',
-              'Cache-Control': 'private, max-age=3600',
+      const cameraId = (await deps.clips?.list(id))?.find((c) => c.clipId === clipId)?.cameraId ?? 'unknown';
+      const viewed = deps.views?.view({
+        user: principal.username,
+        address: ip,
+        cameraId,
+        kind: 'clip',
+        clip: `${id}/${clipId}`,
+      });
+      // sendFile answers Range requests, so a browser can seek in the clip. no-store (F6): CCTV of
+      // public spaces stays out of browser and proxy caches.
+      try {
+        await new Promise<void>((resolve, reject) =>
+          res.sendFile(
+            file,
+            {
+              headers: {
+                'Content-Type': file.endsWith('.jpg') ? 'image/jpeg' : 'video/mp4',
+                'Cache-Control': 'no-store',
+              },
             },
-          },
-          (err) => (err && !res.headersSent ? reject(err) : resolve()),
-        ),
-      );
+            (err) => (err && !res.headersSent ? reject(err) : resolve()),
+          ),
+        );
+      } finally {
+        viewed?.();
+      }
       return undefined;
     },
   }),

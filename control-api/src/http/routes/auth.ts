@@ -52,7 +52,7 @@ export function authRoutes(loginLimiter: RequestHandler): RouteSpec[] {
       access: 'any',
       body: PasswordChangeBody,
       async handle({ deps, principal, body, ip }) {
-        await deps.auth.users.changeOwnPassword(principal.username, body.current, body.password, ip);
+        await deps.auth.changeOwnPassword(principal, body.current, body.password, ip);
         return new Reply(204);
       },
     }),

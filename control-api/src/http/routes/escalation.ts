@@ -6,13 +6,14 @@
  * The SMS gateways' callbacks (no bearer token possible) are mounted by app.ts.
  */
 import type { Principal } from '../../auth/permissions.js';
-import { maySee, seesAllSites, withinScope } from '../../auth/permissions.js';
+import { can, maySee, seesAllSites, withinScope } from '../../auth/permissions.js';
 import type { EscalationPolicy } from '../../escalation/policy.js';
+import { samePhone } from '../../escalation/reply.js';
 import type { Roster } from '../../escalation/roster.js';
 import { PoliciesBody, RostersBody } from '../../escalation/schemas.js';
 import type { EscalationService } from '../../escalation/service.js';
 import type { HttpDeps } from '../deps.js';
-import { forbidden, HttpError, notFound } from '../errors.js';
+import { badRequest, forbidden, HttpError, notFound } from '../errors.js';
 import { pathId, qSite } from '../query.js';
 import { type RouteSpec, route } from '../route.js';
 import { ALARM_ID_REGEX } from './alarms.js';
@@ -31,6 +32,54 @@ const visible = (p: Principal, e: Scoped): boolean =>
   e.siteIds === '*' ? true : seesAllSites(p) || e.siteIds.some((s) => maySee(p, s));
 const editable = (p: Principal, e: Scoped): boolean =>
   seesAllSites(p) || (e.siteIds !== '*' && withinScope(p, e.siteIds));
+
+/** All but the first 3 and last 4 digits masked (the console's maskPhone, done before it leaves). */
+const maskPhone = (phone: string): string => {
+  const digits = phone.replace(/\D/g, '').length;
+  let seen = 0;
+  return phone.replace(/\d/g, (d) => (++seen <= 3 || seen > digits - 4 ? d : '*'));
+};
+
+/**
+ * "Who is on duty" as a caller may see it (review I5): names and roles for any roster touching
+ * their sites; phone numbers in full only to roster managers whose sites hold the whole roster.
+ */
+function dutyView(p: Principal, roster: Roster | undefined, entry: ReturnType<EscalationService['dutyNow']>[number]) {
+  const full = roster !== undefined && can(p, 'rosters') && editable(p, roster);
+  return {
+    ...entry,
+    duty: entry.duty.map((d) => ({
+      ...d,
+      contacts: d.contacts.map((c) => ({
+        id: c.id,
+        name: c.name,
+        lang: c.lang,
+        phone: full ? c.phone : maskPhone(c.phone),
+      })),
+    })),
+  };
+}
+
+/**
+ * F16: a roster contact that names a Gwanje user acknowledges by SMS as that user, so the user
+ * must exist, hold `ack`, and see every site of the roster. 400 naming the field otherwise.
+ */
+async function checkContactUsers(deps: HttpDeps, rosters: Roster[]): Promise<void> {
+  for (const [i, r] of rosters.entries()) {
+    for (const [j, c] of r.contacts.entries()) {
+      if (c.username === undefined) continue;
+      const field = `${i}.contacts.${j}.username`;
+      const u = await deps.auth.users.get(c.username);
+      if (!u) throw badRequest(field, `no user ${c.username}`);
+      if (!can(u, 'ack')) throw badRequest(field, `${c.username} (${u.role}) may not acknowledge alarms`);
+      const covers = r.siteIds === '*' ? seesAllSites(u) : r.siteIds.every((s) => maySee(u, s));
+      if (!covers) throw badRequest(field, `${c.username} does not see every site of roster ${r.id}`);
+      // The contact's phone speaks for the user only if it is the number on the user's record.
+      if (!samePhone(u.phone, c.phone))
+        throw badRequest(`${i}.contacts.${j}.phone`, `is not the phone number on ${c.username}'s user record`);
+    }
+  }
+}
 
 /** The caller's replacement merged with what lies beyond their sites (kept untouched). */
 function merge<T extends Scoped>(p: Principal, current: T[], next: T[], what: string): T[] {
@@ -53,13 +102,16 @@ export const escalationRoutes: RouteSpec[] = [
     async handle({ deps, principal, req }) {
       const siteId = qSite(req, principal);
       const svc = service(deps);
-      const shown = new Set(
+      const rosters = new Map(
         svc
           .getRosters()
           .filter((r) => visible(principal, r))
-          .map((r) => r.id),
+          .map((r) => [r.id, r]),
       );
-      return svc.dutyNow(siteId).filter((d) => shown.has(d.roster));
+      return svc
+        .dutyNow(siteId)
+        .filter((d) => rosters.has(d.roster))
+        .map((d) => dutyView(principal, rosters.get(d.roster), d));
     },
   }),
   route({
@@ -96,9 +148,10 @@ export const escalationRoutes: RouteSpec[] = [
     path: '/api/v1/escalation/rosters',
     access: 'rosters',
     async handle({ deps, principal }) {
+      // Contacts and phone numbers: only rosters wholly within the caller's sites (I5).
       return service(deps)
         .getRosters()
-        .filter((r) => visible(principal, r));
+        .filter((r) => editable(principal, r));
     },
   }),
   route({
@@ -109,6 +162,7 @@ export const escalationRoutes: RouteSpec[] = [
     async handle({ deps, principal, body, ip }) {
       const svc = service(deps);
       const next = merge(principal, svc.getRosters(), body as Roster[], 'roster');
+      await checkContactUsers(deps, body as Roster[]);
       await svc.setRosters(next);
       // Phone numbers are personal data: the trail names the rosters, not their contacts.
       await deps.audit.record({
@@ -118,7 +172,7 @@ export const escalationRoutes: RouteSpec[] = [
         target: 'escalation/rosters',
         detail: { rosters: (body as Roster[]).map((r) => r.id) },
       });
-      return svc.getRosters().filter((r) => visible(principal, r));
+      return svc.getRosters().filter((r) => editable(principal, r));
     },
   }),
   route({

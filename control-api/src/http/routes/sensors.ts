@@ -15,6 +15,7 @@ import {
   CameraId,
   checkRules,
   mergeOverrides,
+  PresetToken,
   RuleOverride,
   type RuleOverride as RuleOverrideT,
   type RuleProblem,
@@ -38,7 +39,7 @@ export const SensorPatchBody = Type.Object(
   {
     rules: Type.Optional(Type.Array(RuleOverride, { maxItems: 32 })),
     cameras: Type.Optional(
-      Type.Array(Type.Object({ cameraId: CameraId, preset: Type.Optional(Type.String({ maxLength: 64 })) }, strict), {
+      Type.Array(Type.Object({ cameraId: CameraId, preset: Type.Optional(PresetToken) }, strict), {
         maxItems: 16,
       }),
     ),

@@ -1,0 +1,32 @@
+/**
+ * The pushing side of bench/video, as a site runs it: the edge agent's own StreamPush (ffmpeg
+ * copying RTSP into MPEG-TS on stdout, the agent POSTing it chunked with its Basic credentials),
+ * one per camera, in a process of its own so its CPU is not the bench's.
+ *   BENCH_RTSP_URL=rtsp://... BENCH_INGEST=http://127.0.0.1:<port> BENCH_STREAMS=8 tsx pusher.ts
+ */
+import pino from 'pino';
+import { StreamPush } from '../../edge-agent/src/cameras/stream.js';
+
+const url = process.env.BENCH_RTSP_URL ?? '';
+const ingest = process.env.BENCH_INGEST ?? '';
+const n = Number(process.env.BENCH_STREAMS ?? 1);
+const authorization = `Basic ${Buffer.from('bench-agent:bench').toString('base64')}`;
+const log = pino({ level: 'warn' });
+const pushes = Array.from(
+  { length: n },
+  (_, i) =>
+    new StreamPush(
+      `push-${i}`,
+      `${ingest}/video/ingest/push-${i}`,
+      { rtsp: url },
+      { authorization, redact: (t) => t },
+      { log, onState: () => undefined },
+    ),
+);
+for (const p of pushes) p.start();
+const stop = async () => {
+  await Promise.all(pushes.map((p) => p.stop()));
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());
