@@ -22,6 +22,8 @@ export interface AlarmEngine {
   /** The ISA-18.2 state machine, for conditions no detector judges (camera-loss from the gateway). */
   readonly machine?: { apply(c: Condition, now: number): Transition[]; readonly byId?: ReadonlyMap<string, Alarm> };
   active(): Alarm[];
+  /** Camera-loss from the gateway's camera state ('idle' changes nothing). */
+  cameraState?(cameraId: string, siteId: string, state: 'live' | 'idle' | 'lost', now: number): Transition[];
   /** Sites whose flood mode changed since the last call. */
   takeFloodChanges?(): FloodState[];
   // Issue 15 (DetectionEngine has them; optional so a minimal engine still fits).

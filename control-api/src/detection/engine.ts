@@ -109,6 +109,27 @@ export class DetectionEngine {
   }
 
   /**
+   * Camera state from the video gateway: 'lost' raises camera-loss (priority 2, like comm-loss),
+   * 'live' clears it; 'idle' (no viewer, upstream stopped on purpose) changes nothing.
+   */
+  cameraState(cameraId: string, siteId: string, state: 'live' | 'idle' | 'lost', now: number): Transition[] {
+    if (state === 'idle') return [];
+    const lost = state === 'lost';
+    const c: Condition = {
+      sourceId: cameraId,
+      sourceKind: 'camera',
+      siteId,
+      type: 'camera-loss',
+      priority: 2,
+      active: lost,
+      message: lost ? `camera-loss: camera ${cameraId} lost` : `camera-loss: camera ${cameraId} live again`,
+      facts: { active: lost, cameraId },
+      cameras: [cameraId],
+    };
+    return this.machine.apply(c, now);
+  }
+
+  /**
    * A sensor's configuration is known or changed (center start, first sight, an agent's sensor
    * report, an admin edit): its stale watch runs from `now` if it never reports (issue 15:
    * restored at start), and its configuration warnings are raised or cleared as one `config`

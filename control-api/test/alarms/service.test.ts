@@ -18,6 +18,7 @@ import { contextOf } from '../../src/ingest/sensors.js';
 import { LiveHub } from '../../src/live/hub.js';
 import type { SensorRow, StoredReading } from '../../src/store/types.js';
 import { metricValue, openTestStore, type TestCenterStore } from '../ingest/fixture.js';
+import { testBus } from '../support/bus.js';
 
 let store: TestCenterStore;
 let hub: LiveHub;
@@ -61,7 +62,7 @@ function service(): AlarmService {
     metrics: store.metrics,
     store: alarmStoreOf(store.repos),
     engine,
-    live: hub,
+    bus: testBus(hub),
     now: () => clock,
     tickMs: 3_600_000,
   });

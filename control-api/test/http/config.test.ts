@@ -23,6 +23,7 @@ import { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { LiveHub } from '../../src/live/hub.js';
 import { CenterMetrics } from '../../src/metrics.js';
 import { createTimeSeriesStore } from '../../src/store/timeseries.js';
+import { testBus } from '../support/bus.js';
 import { createHarness, type Harness } from './harness.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -74,7 +75,7 @@ before(async () => {
     metrics,
     store: alarmStoreOf(h.repos),
     engine: new DetectionEngine({ newId: () => `c${Date.now()}` }),
-    live,
+    bus: testBus(live),
   });
   await alarms.start();
   timeseries = createTimeSeriesStore({ dataDir: mkdtempSync(join(tmpdir(), 'gwanje-cfg-ts-')), log });

@@ -17,6 +17,7 @@ import { AgentCredentials } from '../../src/auth/agent-credentials.js';
 import { AuditLog } from '../../src/auth/audit.js';
 import { AuthService } from '../../src/auth/service.js';
 import type { ThrottleOptions } from '../../src/auth/throttle.js';
+import { EventBus } from '../../src/bus.js';
 import { computeKpis, DetectionEngine } from '../../src/detection/index.js';
 import { KannelProvider } from '../../src/escalation/providers/kannel.js';
 import { EscalationService } from '../../src/escalation/service.js';
@@ -87,9 +88,18 @@ export async function createHarness(o: HarnessOptions = {}) {
   await seedSites(repos, SEED);
   const ports = authPortsFromRepositories(repos);
   const audit = new AuditLog(ports.audit, clock.now, log);
-  const auth = new AuthService({ ports, audit, log, now: clock.now, tokenTtlMs: o.tokenTtlMs, throttle: o.throttle });
+  const bus = new EventBus(log);
+  const auth = new AuthService({
+    ports,
+    audit,
+    log,
+    bus,
+    now: clock.now,
+    tokenTtlMs: o.tokenTtlMs,
+    throttle: o.throttle,
+  });
   await auth.start();
-  const agentCreds = new AgentCredentials({ agents: ports.agents, audit, log, now: clock.now });
+  const agentCreds = new AgentCredentials({ agents: ports.agents, audit, log, now: clock.now, bus });
   let nextId = 0;
   const engine = new DetectionEngine({ newId: () => `al-${++nextId}` });
   const ptzCalls: { cameraId: string; agentId: string; args: PtzArgs; actor: string }[] = [];
@@ -335,6 +345,7 @@ export async function createHarness(o: HarnessOptions = {}) {
     auth,
     agentCreds,
     audit,
+    bus,
     engine,
     clock,
     ptzCalls,

@@ -23,6 +23,7 @@ import { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { LiveHub } from '../../src/live/hub.js';
 import { createTimeSeriesStore } from '../../src/store/timeseries.js';
 import type { TimeSeriesStore } from '../../src/store/types.js';
+import { testBus } from '../support/bus.js';
 import { metricValue, openTestStore, type TestCenterStore } from './fixture.js';
 
 const SERVICE = { username: 'gwanje-center', password: randomBytes(24).toString('hex') };
@@ -93,7 +94,7 @@ before(async () => {
     metrics,
     store: alarmStoreOf(repos),
     engine: new DetectionEngine({ newId: () => `f${++n}` }),
-    live,
+    bus: testBus(live),
   });
   await alarms.start();
   ingest = new IngestPipeline({ log, metrics, store: ingestStoreOf(repos), timeseries, alarms, live });

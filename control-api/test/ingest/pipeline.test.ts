@@ -21,6 +21,7 @@ import { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { LiveHub } from '../../src/live/hub.js';
 import { createTimeSeriesStore } from '../../src/store/timeseries.js';
 import type { TimeSeriesStore } from '../../src/store/types.js';
+import { testBus } from '../support/bus.js';
 import { metricValue, openTestStore, type TestCenterStore } from './fixture.js';
 
 let store: TestCenterStore;
@@ -47,7 +48,7 @@ async function startIngest(): Promise<RunningCenter> {
     activeAlarms: () => [],
   });
   const engine = new DetectionEngine({ newId: () => `a${++ids}` });
-  const alarms = new AlarmService({ log, metrics, store: alarmStoreOf(repos), engine, live });
+  const alarms = new AlarmService({ log, metrics, store: alarmStoreOf(repos), engine, bus: testBus(live) });
   await alarms.start();
   const ingest = new IngestPipeline({ log, metrics, store: ingestStoreOf(repos), timeseries, alarms, live });
   await ingest.start();

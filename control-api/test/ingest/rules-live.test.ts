@@ -19,6 +19,7 @@ import { CenterMetrics } from '../../src/metrics.js';
 import { createTimeSeriesStore } from '../../src/store/timeseries.js';
 import type { TimeSeriesStore } from '../../src/store/types.js';
 import { createHarness, type Harness } from '../http/harness.js';
+import { testBus } from '../support/bus.js';
 
 const PW = 'harbour-crane-5520';
 let h: Harness;
@@ -49,7 +50,7 @@ before(async () => {
     metrics,
     store: alarmStoreOf(h.repos),
     engine,
-    live,
+    bus: testBus(live),
     now: h.clock.now,
     tickMs: 3_600_000,
   });
