@@ -4,6 +4,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY protocol/package.json protocol/
+COPY detection/package.json detection/
 COPY firmware-config/package.json firmware-config/
 COPY edge-agent/package.json edge-agent/
 COPY gateway/package.json gateway/

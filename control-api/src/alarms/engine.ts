@@ -2,7 +2,7 @@
  * The part of detection's `DetectionEngine` the alarm service drives (BRIEF interface). Kept as
  * an interface so the service depends on behaviour, not on the engine's construction.
  */
-import type { Alarm, FloodState } from '@gwanje/protocol';
+
 import type {
   ActionArgs,
   AlarmAction,
@@ -11,7 +11,8 @@ import type {
   SensorContext,
   ServiceChange,
   Transition,
-} from '../detection/types.js';
+} from '@gwanje/detection';
+import type { Alarm, FloodState } from '@gwanje/protocol';
 
 export interface AlarmEngine {
   onReading(reading: DetectionReading, ctx: SensorContext, now: number): Transition[];

@@ -5,8 +5,8 @@
  * comes from `camera.state` (detection decides; the gateway only reports).
  */
 import { randomBytes } from 'node:crypto';
+import { DetectionEngine } from '@gwanje/detection';
 import { alarmStoreOf } from '../center-ports.js';
-import { DetectionEngine } from '../detection/engine.js';
 import { type AnomalyDetector, createAnomalyDetector } from '../ml/detector.js';
 import type { CenterContext, CenterModule } from '../module.js';
 import { started } from '../module.js';

@@ -5,19 +5,21 @@
  * site room, and the raise is timed from the reading's ts to the emit (latency journal
  * sensorTs/receivedAt/evaluatedAt/emittedAt and gwanje_alarm_latency_seconds).
  */
-import type { Alarm, JournalEntry } from '@gwanje/protocol';
-import type { AlarmChanged, EventSink } from '../bus.js';
-import { computeKpis, type Kpis } from '../detection/kpis.js';
+
 import {
   type ActionArgs,
   type AlarmAction,
   AlarmActionError,
   type Condition,
+  computeKpis,
   type DetectionReading,
+  type Kpis,
   type SensorContext,
   type ServiceChange,
   type Transition,
-} from '../detection/types.js';
+} from '@gwanje/detection';
+import type { Alarm, JournalEntry } from '@gwanje/protocol';
+import type { AlarmChanged, EventSink } from '../bus.js';
 import type { AlarmStore } from '../ingest/ports.js';
 import type { Logger } from '../logger.js';
 import type { CenterMetrics } from '../metrics.js';

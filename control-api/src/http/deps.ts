@@ -3,12 +3,13 @@
  * tests pass the same modules on a throwaway database. Read-model stores are structural so
  * `Repositories` (store/) fits them as they are: `{ sites: repos.sites, sensors: repos.sensors, ... }`.
  */
+
+import type { AlarmAction } from '@gwanje/detection';
 import type { Alarm, JournalEntry } from '@gwanje/protocol';
 import type { Logger } from 'pino';
 import type { AgentCredentials } from '../auth/agent-credentials.js';
 import type { AuditLog } from '../auth/audit.js';
 import type { AuthService } from '../auth/service.js';
-import type { AlarmAction } from '../detection/types.js';
 import type { KannelProvider } from '../escalation/providers/kannel.js';
 import type { TwilioProvider } from '../escalation/providers/twilio.js';
 import type { EscalationService } from '../escalation/service.js';

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Alarm } from '@gwanje/protocol';
+import { ch4, reading, T0 } from '../../../detection/test/fixtures.js';
 import { waitFor } from '../../../testkit/index.js';
-import { ch4, reading, T0 } from '../detection/fixtures.js';
 import { startTestCenter, type TestCenter } from '../support/center.js';
 
 let c: TestCenter;

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { DetectionEngine } from '@gwanje/detection';
 import mqtt, { type MqttClient } from 'mqtt';
 import {
   type InfluxInstance,
@@ -16,7 +17,6 @@ import {
 import { AlarmService } from '../../src/alarms/service.js';
 import { CenterMqttClient } from '../../src/broker/client.js';
 import { alarmStoreOf, ingestStoreOf } from '../../src/center-ports.js';
-import { DetectionEngine } from '../../src/detection/engine.js';
 import { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { LiveHub } from '../../src/live/hub.js';
 import { createTimeSeriesStore } from '../../src/store/timeseries.js';

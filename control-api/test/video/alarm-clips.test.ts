@@ -9,12 +9,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { DetectionEngine } from '@gwanje/detection';
 import type { Alarm } from '@gwanje/protocol';
 import mqtt from 'mqtt';
 import { jsonApi, waitFor } from '../../../testkit/index.js';
 import { AlarmService } from '../../src/alarms/service.js';
 import { alarmStoreOf } from '../../src/center-ports.js';
-import { DetectionEngine } from '../../src/detection/engine.js';
 import { contextOf } from '../../src/ingest/sensors.js';
 import { createLogger } from '../../src/logger.js';
 import type { SensorRow, StoredReading } from '../../src/store/types.js';

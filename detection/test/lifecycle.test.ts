@@ -1,8 +1,8 @@
 /** ISA-18.2 lifecycle through the engine: ack in every state, latch + reset, shelving, out-of-service. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DetectionEngine } from '../../src/detection/engine.js';
-import { AlarmActionError, type SensorContext } from '../../src/detection/types.js';
+import type { DetectionEngine } from '../src/engine.js';
+import { AlarmActionError, type SensorContext } from '../src/types.js';
 import { ch4, engine, flame, reading, standing, summary, T0 } from './fixtures.js';
 
 /** CH4 with no delays so a single reading raises or clears gas-low. */

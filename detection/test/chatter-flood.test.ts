@@ -1,7 +1,7 @@
 /** Chattering grouping (ISA-18.2 16.6) and per-site flood with first-out (ISA-18.2 16.5, EEMUA 191). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Transition } from '../../src/detection/types.js';
+import type { Transition } from '../src/types.js';
 import { ch4, engine, reading, sensor, T0 } from './fixtures.js';
 
 const noDelay = [

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Alarm, JournalEntry } from '@gwanje/protocol';
-import { computeKpis } from '../../src/detection/kpis.js';
+import { computeKpis } from '../src/kpis.js';
 import { ch4, engine, reading, T0 } from './fixtures.js';
 
 const S = 1000;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SensorContext } from '../../src/detection/types.js';
+import type { SensorContext } from '../src/types.js';
 import { ch4, co, drive, engine, flame, h2s, o2, sensor, smoke, standing, summary } from './fixtures.js';
 
 interface Case {

@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { configWarnings, resolveRules } from '@gwanje/protocol';
-import { type ConformanceCase, conformanceCases, type Expectation } from '../../../protocol/test/conformance/table.js';
-import { DetectionEngine } from '../../src/detection/engine.js';
-import type { SensorContext, Transition } from '../../src/detection/types.js';
+import { type ConformanceCase, conformanceCases, type Expectation } from '../../protocol/test/conformance/table.js';
+import { DetectionEngine } from '../src/engine.js';
+import type { SensorContext, Transition } from '../src/types.js';
 import { reading, T0 } from './fixtures.js';
 
 function contextOf(c: ConformanceCase): SensorContext {

@@ -10,9 +10,9 @@ import type {
   AlarmState,
   AnomalyExplanation,
   Priority,
+  Reading,
   RuleSpec as SafetyRuleSpec,
 } from '@gwanje/protocol';
-import type { StoredReading } from '../store/types.js';
 
 /** One configured rule on one sensor (the protocol's safety table: defaults + overrides). */
 export type RuleSpec = SafetyRuleSpec;
@@ -60,13 +60,13 @@ export interface Condition {
 export interface Detector {
   readonly name: string;
   /** Called for every accepted reading; returns conditions it asserts or clears. */
-  onReading(reading: StoredReading, ctx: SensorContext, now: number): Condition[];
+  onReading(reading: DetectionReading, ctx: SensorContext, now: number): Condition[];
   /** Called periodically (about 1 s) for time-driven conditions: stale, delays, TWA windows. */
   onTick?(now: number): Condition[];
 }
 
-/** A reading as detection sees it: the stored reading plus the detector's own fault code, if any. */
-export type DetectionReading = StoredReading & { fault?: string };
+/** A normalized reading (protocol `Reading`: quality, and the detector's own fault code if any) with its site and agent. */
+export type DetectionReading = Reading & { siteId: string; agentId: string };
 
 /** A source taken out of service (maintenance, bump test) or returned (ISA-18.2 clause 11.3, state I). */
 export interface ServiceChange {

@@ -2,8 +2,8 @@
 
 import type { RuleOverride } from '@gwanje/protocol';
 import { resolveRules } from '@gwanje/protocol';
-import { DetectionEngine, type DetectionEngineOptions } from '../../src/detection/engine.js';
-import type { DetectionReading, SensorContext, Transition } from '../../src/detection/types.js';
+import { DetectionEngine, type DetectionEngineOptions } from '../src/engine.js';
+import type { DetectionReading, SensorContext, Transition } from '../src/types.js';
 
 export const T0 = 1_763_900_000_000;
 

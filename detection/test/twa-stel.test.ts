@@ -1,7 +1,7 @@
 /** TWA (8 h) and STEL (15 min) rolling averages: exact with irregular spacing, and the alarms. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TimeWeightedWindow } from '../../src/detection/detectors/time-window.js';
+import { TimeWeightedWindow } from '../src/detectors/time-window.js';
 import { engine, reading, sensor, summary, T0 } from './fixtures.js';
 
 /** Reference: sum of value * overlap(segment, window) / window, segment = [ts_i, min(ts_i+1, ts_i+hold)]. */

@@ -1,8 +1,8 @@
 /** ML plug point: an advisory result may raise 'anomaly' but never suppresses a threshold alarm. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MlDetector } from '../../src/detection/detectors/ml.js';
-import type { Condition, DetectionReading, Detector, SensorContext } from '../../src/detection/types.js';
+import { MlDetector } from '../src/detectors/ml.js';
+import type { Condition, DetectionReading, Detector, SensorContext } from '../src/types.js';
 import { ch4, engine, reading, standing, summary, T0 } from './fixtures.js';
 
 /** A scorer that calls everything above 3 %LEL anomalous (a stand-in model with a known answer). */
