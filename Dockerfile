@@ -5,6 +5,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY protocol/package.json protocol/
 COPY detection/package.json detection/
+COPY escalation/package.json escalation/
 COPY firmware-config/package.json firmware-config/
 COPY edge-agent/package.json edge-agent/
 COPY gateway/package.json gateway/

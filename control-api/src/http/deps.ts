@@ -5,14 +5,12 @@
  */
 
 import type { AlarmAction } from '@gwanje/detection';
+import type { EscalationService, KannelProvider, TwilioProvider } from '@gwanje/escalation';
 import type { Alarm, JournalEntry } from '@gwanje/protocol';
 import type { Logger } from 'pino';
 import type { AgentCredentials } from '../auth/agent-credentials.js';
 import type { AuditLog } from '../auth/audit.js';
 import type { AuthService } from '../auth/service.js';
-import type { KannelProvider } from '../escalation/providers/kannel.js';
-import type { TwilioProvider } from '../escalation/providers/twilio.js';
-import type { EscalationService } from '../escalation/service.js';
 import type { AgentEventQuery, AgentEventRow } from '../store/repos/agent-events.js';
 import type {
   AgentRow,

@@ -5,13 +5,11 @@
  * wholly inside them; entries beyond their sites are kept as they are (issue 9 scope).
  * The SMS gateways' callbacks (no bearer token possible) are mounted by app.ts.
  */
+
+import type { EscalationPolicy, EscalationService, Roster } from '@gwanje/escalation';
+import { PoliciesBody, RostersBody, samePhone } from '@gwanje/escalation';
 import type { Principal } from '../../auth/permissions.js';
 import { can, maySee, seesAllSites, withinScope } from '../../auth/permissions.js';
-import type { EscalationPolicy } from '../../escalation/policy.js';
-import { samePhone } from '../../escalation/reply.js';
-import type { Roster } from '../../escalation/roster.js';
-import { PoliciesBody, RostersBody } from '../../escalation/schemas.js';
-import type { EscalationService } from '../../escalation/service.js';
 import type { HttpDeps } from '../deps.js';
 import { badRequest, forbidden, HttpError, notFound } from '../errors.js';
 import { pathId, qSite } from '../query.js';

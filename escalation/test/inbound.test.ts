@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { WRONG_CODE_LIMIT } from '../../src/escalation/inbound.js';
-import { EscalationService } from '../../src/escalation/service.js';
+import { WRONG_CODE_LIMIT } from '../src/inbound.js';
+import { EscalationService } from '../src/service.js';
 import { gasAlarm, log, openTestDb, roster, sites, T_MONDAY_10_KST } from './support.js';
 
 describe('SMS acknowledgements', () => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { alarmSms, floodSummarySms, measureSms } from '../../src/escalation/message.js';
-import { DEFAULT_POLICY, matchPolicy, planSteps, tierStopped } from '../../src/escalation/policy.js';
-import { parseReceipt } from '../../src/escalation/providers/smpp.js';
-import { twilioSignature } from '../../src/escalation/providers/twilio.js';
-import { newAckCode, normalizePhone, parseAckReply } from '../../src/escalation/reply.js';
-import { onDuty } from '../../src/escalation/roster.js';
+import { alarmSms, floodSummarySms, measureSms } from '../src/message.js';
+import { DEFAULT_POLICY, matchPolicy, planSteps, tierStopped } from '../src/policy.js';
+import { parseReceipt } from '../src/providers/smpp.js';
+import { twilioSignature } from '../src/providers/twilio.js';
+import { newAckCode, normalizePhone, parseAckReply } from '../src/reply.js';
+import { onDuty } from '../src/roster.js';
 import { roster, T_MONDAY_10_KST } from './support.js';
 
 const H = 3_600_000;

@@ -7,8 +7,8 @@ import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
-import { createTestDatabase } from '../../../testkit/index.js';
-import type { Roster } from '../../src/escalation/roster.js';
+import { createTestDatabase } from '../../testkit/index.js';
+import type { Roster } from '../src/roster.js';
 
 export const log = pino({ level: process.env.GWANJE_TEST_LOG ?? 'silent' });
 

@@ -8,11 +8,11 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import smppPkg from 'smpp';
-import { waitFor } from '../../../testkit/index.js';
-import { KannelProvider } from '../../src/escalation/providers/kannel.js';
-import { SmppProvider } from '../../src/escalation/providers/smpp.js';
-import { TwilioProvider, twilioSignature } from '../../src/escalation/providers/twilio.js';
-import { type DeliveryReport, type InboundSms, sendWithFailover } from '../../src/escalation/providers/types.js';
+import { waitFor } from '../../testkit/index.js';
+import { KannelProvider } from '../src/providers/kannel.js';
+import { SmppProvider } from '../src/providers/smpp.js';
+import { TwilioProvider, twilioSignature } from '../src/providers/twilio.js';
+import { type DeliveryReport, type InboundSms, sendWithFailover } from '../src/providers/types.js';
 import { log } from './support.js';
 
 interface ServerPdu {

@@ -9,10 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Alarm } from '@gwanje/protocol';
 import express from 'express';
-import { waitFor } from '../../../testkit/index.js';
-import { KannelProvider } from '../../src/escalation/providers/kannel.js';
-import { smsCallbackRouter } from '../../src/escalation/routes.js';
-import { EscalationService } from '../../src/escalation/service.js';
+import { waitFor } from '../../testkit/index.js';
+import { KannelProvider } from '../src/providers/kannel.js';
+import { smsCallbackRouter } from '../src/routes.js';
+import { EscalationService } from '../src/service.js';
 import { type Kannel, startKannel } from './kannel-harness.js';
 import { gasAlarm, log, openTestDb, roster, sites, T_MONDAY_10_KST } from './support.js';
 

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type Spawned, spawnServer, waitFor } from '../../../testkit/index.js';
+import { freePort, type Spawned, spawnServer, waitFor } from '../../testkit/index.js';
 
 export interface Kannel {
   sendsmsUrl: string;
