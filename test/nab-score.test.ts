@@ -1,7 +1,6 @@
 /** NAB v1.1 scorer on hand-made files whose answers follow from the paper's formulas. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mulberry32 } from '../../../edge-agent/src/sim/physics.js';
 import {
   leaveOneCategoryOut,
   optimizeThreshold,
@@ -11,7 +10,8 @@ import {
   scaledSigmoid,
   scoreCorpus,
   scoreFile,
-} from '../../src/ml/nab-score.js';
+} from '../bench/nab/score.js';
+import { mulberry32 } from '../edge-agent/src/sim/physics.js';
 
 const STD = PROFILES.standard;
 const T0 = Date.UTC(2014, 3, 1);
