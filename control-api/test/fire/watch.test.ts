@@ -34,7 +34,7 @@ const PREFIX = `gwanje/v1/${SITE}/${AGENT}`;
 const ENCODE =
   'x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 bitrate=600 ! rtph264pay name=pay0 pt=96 config-interval=1';
 
-/** A 40 s procedural smoke clip as an H.264 file at 15 frames/s (each 1 s picture held), for an RTSP camera. */
+/** A 40 s procedural smoke clip (in grey) as an H.264 file at 15 frames/s (each 1 s picture held), for an RTSP camera. */
 async function writeSmokeVideo(file: string): Promise<void> {
   const clip = smokeClip('smoke-white', 1, 40);
   const { width, height } = clip.frames[0];
@@ -58,7 +58,18 @@ async function writeSmokeVideo(file: string): Promise<void> {
     { stdio: ['pipe', 'ignore', 'inherit'] },
   );
   const done = new Promise<number | null>((resolve) => enc.once('close', resolve));
-  for (const f of clip.frames) enc.stdin.write(f.data);
+  // Grey scene and grey smoke: nothing flame-coloured, so only the smoke tracker can raise the alarm
+  // (on the coloured scene the flame model also flags a wall behind the plume).
+  for (const f of clip.frames) {
+    const grey = Buffer.alloc(f.data.length);
+    for (let o = 0; o < f.data.length; o += 3) {
+      const y = (f.data[o] * 77 + f.data[o + 1] * 150 + f.data[o + 2] * 29) >> 8;
+      grey[o] = y;
+      grey[o + 1] = y;
+      grey[o + 2] = y;
+    }
+    enc.stdin.write(grey);
+  }
   enc.stdin.end();
   assert.equal(await done, 0, 'ffmpeg wrote the smoke clip');
 }
