@@ -39,7 +39,17 @@ export interface Kpis {
   standing: { count: number; alarmIds: string[] };
   topChattering: ChatterSource[];
   byPriority: Record<'1' | '2' | '3' | '4', number>;
+  /** Activations per bucket (10 min) from `from`: what the console charts. */
+  series: { bucketMs: number; counts: number[] };
 }
+
+/** One site's figures in `GET /api/v1/kpis` `sites` (issue 21). */
+export type SiteKpis = Pick<
+  Kpis,
+  'activations' | 'alarmsPer10Min' | 'percentTimeInFlood' | 'standing' | 'byPriority'
+> & {
+  siteId: string;
+};
 
 type Interval = [number, number];
 
@@ -182,6 +192,7 @@ export function computeKpis(
     standing: { count: standing.length, alarmIds: standing.map((a) => a.id) },
     topChattering: chatter,
     byPriority,
+    series: { bucketMs: o.bucketMs, counts: buckets },
   };
   if (peakAt !== undefined) out.alarmsPer10Min.peakAt = peakAt;
   return out;
