@@ -79,9 +79,8 @@ const SECRET_KEY = /pass(word)?|secret|token|private|credential|api[-_]?key|psk/
  */
 export function maskSecrets(value: unknown, key = ''): unknown {
   if (SECRET_KEY.test(key) && value !== null && typeof value !== 'object') return MASK;
-  if (typeof value === 'string') return /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(value) ? redactText(value) : value;
   if (Array.isArray(value)) return value.map((v) => maskSecrets(v));
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v, k)]));
-  return value;
+  return redactDeep(value);
 }

@@ -60,7 +60,8 @@ export const RosterSchema = Type.Object(
   {
     id: Id,
     siteIds: Sites,
-    utcOffsetMin: Type.Integer({ minimum: -720, maximum: 840 }),
+    // The default only seeds a new roster in the console's form (Korea: UTC+9); the API requires the key.
+    utcOffsetMin: Type.Integer({ minimum: -720, maximum: 840, default: 540 }),
     contacts: Type.Array(ContactSchema, { maxItems: 500 }),
     shifts: Type.Array(
       Type.Object(

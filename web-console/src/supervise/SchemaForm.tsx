@@ -30,6 +30,12 @@ interface NodeProps {
 
 const dotted = (path: string[]): string => path.join('.');
 
+/** Arrays whose items are objects (or a union of objects) get one fieldset per item. */
+const isObjectList = (s: TSchema): boolean => {
+  const items = s.items as TSchema | undefined;
+  return s.type === 'array' && items !== undefined && (items.type === 'object' || objectVariants(items) !== undefined);
+};
+
 function useLabel(): (key: string) => string {
   const { t, i18n } = useTranslation();
   return (key) => (i18n.exists(`sup.esc.fields.${key}`) ? t(`sup.esc.fields.${key}`) : key);
@@ -214,7 +220,7 @@ function Node(props: NodeProps) {
       </div>
     );
   }
-  if (schema.type === 'array' && (schema.items as TSchema)?.type === 'object') {
+  if (isObjectList(schema)) {
     const items = Array.isArray(v) ? v : [];
     const itemSchema = schema.items as TSchema;
     const max = (schema.maxItems as number | undefined) ?? Number.POSITIVE_INFINITY;

@@ -38,7 +38,7 @@ export function ShiftReport() {
       {html && (
         <>
           <button type="button" className="no-print" data-print onClick={() => frame.current?.contentWindow?.print()}>
-            🖶 {t('sup.report.print')}
+            {t('sup.report.print')}
           </button>
           <iframe
             ref={frame}
