@@ -6,7 +6,7 @@
  * sensorTs/receivedAt/evaluatedAt/emittedAt and gwanje_alarm_latency_seconds).
  */
 import type { Alarm, FloodState, JournalEntry } from '@gwanje/protocol';
-import { computeKpis, type Kpis, type SiteKpis } from '../detection/kpis.js';
+import { computeKpisBySite, type Kpis, type SiteKpis } from '../detection/kpis.js';
 import {
   type ActionArgs,
   type AlarmAction,
@@ -248,21 +248,7 @@ export class AlarmService {
     const alarms = await this.deps.store.list({ siteIds, from: from - STANDING_MS, to, limit: KPI_MAX_ALARMS });
     const journal: JournalEntry[] = [];
     for (const a of alarms) journal.push(...(await this.deps.store.journal(a.id)));
-    const all = computeKpis(alarms, journal, { from, to });
-    const sites: SiteKpis[] = [];
-    for (const siteId of new Set(alarms.map((a) => a.siteId))) {
-      const mine = alarms.filter((a) => a.siteId === siteId);
-      const ids = new Set(mine.map((a) => a.id));
-      const k = computeKpis(
-        mine,
-        journal.filter((j) => ids.has(j.alarmId)),
-        { from, to },
-      );
-      const { activations, alarmsPer10Min, percentTimeInFlood, standing, byPriority } = k;
-      sites.push({ siteId, activations, alarmsPer10Min, percentTimeInFlood, standing, byPriority });
-    }
-    sites.sort((a, b) => b.activations - a.activations || a.siteId.localeCompare(b.siteId));
-    return { ...all, sites };
+    return computeKpisBySite(alarms, journal, { from, to });
   }
 
   list(q: AlarmQuery): Promise<Alarm[]> {

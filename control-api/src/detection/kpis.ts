@@ -197,3 +197,25 @@ export function computeKpis(
   if (peakAt !== undefined) out.alarmsPer10Min.peakAt = peakAt;
   return out;
 }
+
+/** The figures of the whole scope and of each site in it (issue 21), busiest site first. */
+export function computeKpisBySite(
+  alarms: readonly Alarm[],
+  journal: readonly JournalEntry[],
+  range: { from: number; to: number },
+): Kpis & { sites: SiteKpis[] } {
+  const sites: SiteKpis[] = [];
+  for (const siteId of new Set(alarms.map((a) => a.siteId))) {
+    const mine = alarms.filter((a) => a.siteId === siteId);
+    const ids = new Set(mine.map((a) => a.id));
+    const k = computeKpis(
+      mine,
+      journal.filter((j) => ids.has(j.alarmId)),
+      range,
+    );
+    const { activations, alarmsPer10Min, percentTimeInFlood, standing, byPriority } = k;
+    sites.push({ siteId, activations, alarmsPer10Min, percentTimeInFlood, standing, byPriority });
+  }
+  sites.sort((a, b) => b.activations - a.activations || a.siteId.localeCompare(b.siteId));
+  return { ...computeKpis(alarms, journal, range), sites };
+}
