@@ -14,6 +14,8 @@ export default defineConfig({
     alias: [
       { find: /^@gwanje\/protocol\/schemas\/(.*)$/, replacement: `${here('../protocol/src/schemas')}/$1` },
       { find: '@gwanje/protocol/socket', replacement: here('../protocol/src/socket.ts') },
+      // Secret masking (issue 21: a config file is previewed with its passwords masked).
+      { find: '@gwanje/protocol/redact', replacement: here('../protocol/src/redact.ts') },
       // The gas-safety table (issue 15): plain constants and pure functions, no schema library.
       { find: '@gwanje/protocol/safety', replacement: here('../protocol/src/safety/index.ts') },
     ],

@@ -46,6 +46,7 @@ import { randomSecret, type Settings } from './settings.js';
 import { ProvinceSimulator } from './sim/simulator.js';
 import { securePrivateDir } from './store/data-dir.js';
 import { openDatabase, pingDatabase } from './store/db.js';
+import { ConfigPushRepo, type ConfigPushTables } from './store/repos/config-pushes.js';
 import { DiscoveriesRepo } from './store/repos/discoveries.js';
 import { Repositories, seedSites } from './store/repositories.js';
 import { createTimeSeriesStore } from './store/timeseries.js';
@@ -375,6 +376,7 @@ export class Center {
       escalation,
       discoveries,
       agentConfig: repos.agents,
+      configPushes: new ConfigPushRepo(db.kysely.withoutPlugins() as unknown as Kysely<ConfigPushTables>),
       // Rule / camera edits reach the running detection at once (issue 4 "configurable per sensor").
       sensorAdmin: {
         save: (row) => repos.sensors.upsert(row),

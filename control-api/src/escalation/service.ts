@@ -14,7 +14,14 @@ import { DEFAULT_POLICY, type EscalationPolicy, matchPolicy, planSteps, tierStop
 import type { DeliveryReport, InboundSms, SmsProvider } from './providers/types.js';
 import { newAckCode, normalizePhone } from './reply.js';
 import { type Contact, dutyBoard, onDuty, type Roster } from './roster.js';
-import { type EscalationTables, migrateEscalation, num } from './store.js';
+import {
+  type EscalationTables,
+  listNotifications,
+  migrateEscalation,
+  type NotificationQuery,
+  type NotificationRow,
+  num,
+} from './store.js';
 import { advanceOnCamera } from './urgency.js';
 
 export interface EscalationDeps {
@@ -371,6 +378,11 @@ export class EscalationService {
 
   async onReport(r: DeliveryReport): Promise<void> {
     await this.dispatcher.onReport(r);
+  }
+
+  /** The SMS log across alarms, filtered and paged (issue 21). */
+  notificationLog(q: NotificationQuery): Promise<NotificationRow[]> {
+    return listNotifications(this.db, q);
   }
 
   /** The notification journal of one alarm. */

@@ -17,7 +17,7 @@ import { AgentCredentials } from '../../src/auth/agent-credentials.js';
 import { AuditLog } from '../../src/auth/audit.js';
 import { AuthService } from '../../src/auth/service.js';
 import type { ThrottleOptions } from '../../src/auth/throttle.js';
-import { computeKpis, DetectionEngine } from '../../src/detection/index.js';
+import { computeKpisBySite, DetectionEngine } from '../../src/detection/index.js';
 import { KannelProvider } from '../../src/escalation/providers/kannel.js';
 import { EscalationService } from '../../src/escalation/service.js';
 import { fireHttp } from '../../src/fire/http.js';
@@ -172,7 +172,8 @@ export async function createHarness(o: HarnessOptions = {}) {
         if (!last) throw new Error(`harness: alarm ${id} vanished`);
         return last;
       },
-      kpis: async (siteIds, from, to) => computeKpis(await repos.alarms.list({ siteIds, from, to }), [], { from, to }),
+      kpis: async (siteIds, from, to) =>
+        computeKpisBySite(await repos.alarms.list({ siteIds, from, to }), [], { from, to }),
     },
     commands: {
       ptz: async (camera, args, actor) => {
