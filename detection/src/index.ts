@@ -15,5 +15,12 @@ export { ThresholdDetector } from './detectors/threshold.js';
 export { TimeWeightedWindow } from './detectors/time-window.js';
 export { TwaStelDetector } from './detectors/twa-stel.js';
 export { DetectionEngine, type DetectionEngineOptions } from './engine.js';
-export { type ChatterSource, computeKpis, type KpiOptions, type Kpis } from './kpis.js';
+export {
+  type ChatterSource,
+  computeKpis,
+  computeKpisBySite,
+  type KpiOptions,
+  type Kpis,
+  type SiteKpis,
+} from './kpis.js';
 export * from './types.js';

@@ -39,7 +39,17 @@ export interface Kpis {
   standing: { count: number; alarmIds: string[] };
   topChattering: ChatterSource[];
   byPriority: Record<'1' | '2' | '3' | '4', number>;
+  /** Activations per bucket (10 min) from `from`: what the console charts. */
+  series: { bucketMs: number; counts: number[] };
 }
+
+/** One site's figures in `GET /api/v1/kpis` `sites` (issue 21). */
+export type SiteKpis = Pick<
+  Kpis,
+  'activations' | 'alarmsPer10Min' | 'percentTimeInFlood' | 'standing' | 'byPriority'
+> & {
+  siteId: string;
+};
 
 type Interval = [number, number];
 
@@ -182,7 +192,30 @@ export function computeKpis(
     standing: { count: standing.length, alarmIds: standing.map((a) => a.id) },
     topChattering: chatter,
     byPriority,
+    series: { bucketMs: o.bucketMs, counts: buckets },
   };
   if (peakAt !== undefined) out.alarmsPer10Min.peakAt = peakAt;
   return out;
+}
+
+/** The figures of the whole scope and of each site in it (issue 21), busiest site first. */
+export function computeKpisBySite(
+  alarms: readonly Alarm[],
+  journal: readonly JournalEntry[],
+  range: { from: number; to: number },
+): Kpis & { sites: SiteKpis[] } {
+  const sites: SiteKpis[] = [];
+  for (const siteId of new Set(alarms.map((a) => a.siteId))) {
+    const mine = alarms.filter((a) => a.siteId === siteId);
+    const ids = new Set(mine.map((a) => a.id));
+    const k = computeKpis(
+      mine,
+      journal.filter((j) => ids.has(j.alarmId)),
+      range,
+    );
+    const { activations, alarmsPer10Min, percentTimeInFlood, standing, byPriority } = k;
+    sites.push({ siteId, activations, alarmsPer10Min, percentTimeInFlood, standing, byPriority });
+  }
+  sites.sort((a, b) => b.activations - a.activations || a.siteId.localeCompare(b.siteId));
+  return { ...computeKpis(alarms, journal, range), sites };
 }

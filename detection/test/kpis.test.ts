@@ -56,6 +56,10 @@ describe('computeKpis', () => {
 
   const k = computeKpis(alarms, journal, { from, to });
 
+  it('gives the activations per 10-minute bucket, the series the console charts (issue 21)', () => {
+    assert.deepEqual(k.series, { bucketMs: 600 * S, counts: [12, 0, 0, 2, 0, 0] });
+  });
+
   it('counts activations in range and alarms per 10 minutes (average and peak)', () => {
     assert.equal(k.activations, 14);
     assert.ok(Math.abs(k.alarmsPer10Min.average - 14 / 6) < 1e-9);

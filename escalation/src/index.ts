@@ -16,4 +16,4 @@ export * from './roster.js';
 export { type SmsCallbackDeps, smsCallbackRouter } from './routes.js';
 export * from './schemas.js';
 export { type AlarmFactsRow, type EscalationDeps, EscalationService } from './service.js';
-export { migrateEscalation, type NotificationRow, type NotificationStatus } from './store.js';
+export { migrateEscalation, NOTIFICATION_STATUSES, type NotificationRow, type NotificationStatus } from './store.js';

@@ -111,12 +111,51 @@ export function onDuty(roster: Roster, role: string, now: number): DutyAnswer {
     const occ = ruleFor(shift).before(localNow, true);
     if (!occ) continue;
     const end = occ.getTime() + shift.durationMin * 60_000;
-    if (end <= localNow.getTime() || shift.rotation.length === 0) continue;
-    const turn = Math.floor((occ.getTime() - floating(shift.start).getTime()) / ((shift.rotateEveryDays ?? 7) * DAY));
-    const id = shift.rotation[turn % shift.rotation.length];
+    const id = turnOf(shift, occ);
+    if (end <= localNow.getTime() || id === undefined) continue;
     return { role, contacts: pick([id]), source: 'shift', shift: shift.name, until: end - offset };
   }
   return { role, contacts: [], source: 'none' };
+}
+
+/** The contact whose turn it is for a shift occurrence starting at local (floating) `occ`. */
+function turnOf(shift: Shift, occ: Date): string | undefined {
+  if (shift.rotation.length === 0) return undefined;
+  const turn = Math.floor((occ.getTime() - floating(shift.start).getTime()) / ((shift.rotateEveryDays ?? 7) * DAY));
+  return shift.rotation[turn % shift.rotation.length];
+}
+
+export interface ShiftSlot {
+  role: string;
+  name?: string;
+  /** Epoch ms (UTC). */
+  start: number;
+  end: number;
+  contacts: Contact[];
+}
+
+/**
+ * Every shift occurrence overlapping [from, to) (epoch ms), with whose turn it is: the week
+ * calendar of the console and the "per shift" choice of KPIs and the shift report (issue 21).
+ * Holidays and overrides are not folded in here: they answer "who", not "when".
+ */
+export function shiftSlots(roster: Roster, from: number, to: number): ShiftSlot[] {
+  const byId = new Map(roster.contacts.map((c) => [c.id, c]));
+  const offset = roster.utcOffsetMin * 60_000;
+  const out: ShiftSlot[] = [];
+  for (const shift of roster.shifts) {
+    const dur = shift.durationMin * 60_000;
+    // An occurrence that started before `from` may still run into it.
+    const occs = ruleFor(shift).between(new Date(from + offset - dur), new Date(to + offset), true);
+    for (const occ of occs) {
+      const start = occ.getTime() - offset;
+      if (start + dur <= from || start >= to) continue;
+      const id = turnOf(shift, occ);
+      const c = id === undefined ? undefined : byId.get(id);
+      out.push({ role: shift.role, name: shift.name, start, end: start + dur, contacts: c ? [c] : [] });
+    }
+  }
+  return out.sort((a, b) => a.start - b.start || a.role.localeCompare(b.role));
 }
 
 /** Every role the roster knows, answered for `now`: "who is on duty now". */

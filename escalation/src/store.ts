@@ -63,16 +63,18 @@ export interface EscalationTables {
   };
 }
 
-export type NotificationStatus =
-  | 'pending'
-  | 'held'
-  | 'sending'
-  | 'submitted'
-  | 'delivered'
-  | 'failed'
-  | 'unknown'
-  | 'grouped'
-  | 'cancelled';
+export const NOTIFICATION_STATUSES = [
+  'pending',
+  'held',
+  'sending',
+  'submitted',
+  'delivered',
+  'failed',
+  'unknown',
+  'grouped',
+  'cancelled',
+] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
 export type NotificationRow = EscalationTables['sms_notification'];
 
@@ -198,6 +200,46 @@ export function normalizeRow(r: NotificationRow): NotificationRow {
     attempts: num(r.attempts),
     tier: num(r.tier),
   };
+}
+
+export interface NotificationQuery {
+  siteIds: string[] | '*';
+  alarmId?: string;
+  status?: NotificationStatus;
+  /** Due time window, epoch ms; `to` exclusive. */
+  from?: number;
+  to?: number;
+  /** Paging: rows due strictly before this (the last row's `dueAt` of the previous page) ... */
+  beforeDue?: number;
+  /** ... and, on the same due time, with an id below this one. */
+  beforeId?: string;
+  limit: number;
+}
+
+/** The SMS log across alarms (issue 21), newest first, keyset-paged on (due_at, id). */
+export async function listNotifications(
+  db: Kysely<EscalationTables>,
+  q: NotificationQuery,
+): Promise<NotificationRow[]> {
+  let s = db.selectFrom('sms_notification').selectAll().orderBy('due_at', 'desc').orderBy('id', 'desc').limit(q.limit);
+  if (q.siteIds !== '*') {
+    if (q.siteIds.length === 0) return [];
+    s = s.where('site_id', 'in', q.siteIds);
+  }
+  if (q.alarmId !== undefined) s = s.where('alarm_id', '=', q.alarmId);
+  if (q.status !== undefined) s = s.where('status', '=', q.status);
+  if (q.from !== undefined) s = s.where('due_at', '>=', q.from);
+  if (q.to !== undefined) s = s.where('due_at', '<', q.to);
+  const { beforeDue, beforeId } = q;
+  if (beforeDue !== undefined) {
+    s = s.where((eb) =>
+      eb.or([
+        eb('due_at', '<', beforeDue),
+        ...(beforeId !== undefined ? [eb.and([eb('due_at', '=', beforeDue), eb('id', '<', beforeId)])] : []),
+      ]),
+    );
+  }
+  return (await s.execute()).map(normalizeRow);
 }
 
 export { sql };

@@ -4,6 +4,7 @@ export * from './redact.js';
 export * from './safety/index.js';
 export * from './schemas/alarm.js';
 export * from './schemas/common.js';
+export * from './schemas/escalation.js';
 export * from './schemas/http.js';
 export * from './schemas/sensor-config.js';
 export * from './schemas/wire.js';

@@ -68,3 +68,19 @@ export function redactDeep<T>(value: T, secrets: readonly string[] = []): T {
   }
   return value;
 }
+
+/** Keys whose values are secrets wherever they appear in a configuration document. */
+const SECRET_KEY = /pass(word)?|secret|token|private|credential|api[-_]?key|psk/i;
+
+/**
+ * A copy of a configuration document with every secret masked (issue 21: the console shows
+ * desired vs reported config as a diff, and the center keeps the pushed documents): values under
+ * secret-looking keys become `***` and URLs lose their userinfo password. Pure.
+ */
+export function maskSecrets(value: unknown, key = ''): unknown {
+  if (SECRET_KEY.test(key) && value !== null && typeof value !== 'object') return MASK;
+  if (Array.isArray(value)) return value.map((v) => maskSecrets(v));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v, k)]));
+  return redactDeep(value);
+}

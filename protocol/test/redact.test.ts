@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { redactDeep, redactText, redactUrl, urlSecrets } from '../src/redact.js';
+import { maskSecrets, redactDeep, redactText, redactUrl, urlSecrets } from '../src/redact.js';
 
 test('redactUrl masks the password of a URL and says when it cannot parse one', () => {
   assert.equal(redactUrl('rtsp://admin:S3cret@10.0.0.5:554/s1'), 'rtsp://admin:***@10.0.0.5:554/s1');
@@ -46,4 +46,21 @@ test('redactDeep copies a JSON value with every string redacted', () => {
     list: ['k=***'],
   });
   assert.equal(ev.detail, 'rtsp://u:pw123@h/x failed', 'the input is not changed');
+});
+
+test('maskSecrets hides passwords, keys and URL userinfo in a config document (issue 21)', () => {
+  const doc = {
+    agentId: 'a1',
+    central: { url: 'mqtt://a1:pw@broker:1883', username: 'a1', password: 'hunter2-long' },
+    cameras: [{ cameraId: 'c1', rtspUrl: 'rtsp://admin:S3cret@10.0.0.5/s1', onvif: { password: 'x' } }],
+    logging: { level: 'info' },
+    apiKey: 'k',
+  };
+  assert.deepEqual(maskSecrets(doc), {
+    agentId: 'a1',
+    central: { url: 'mqtt://***@broker:1883', username: 'a1', password: '***' },
+    cameras: [{ cameraId: 'c1', rtspUrl: 'rtsp://***@10.0.0.5/s1', onvif: { password: '***' } }],
+    logging: { level: 'info' },
+    apiKey: '***',
+  });
 });

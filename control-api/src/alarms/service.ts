@@ -5,17 +5,17 @@
  * site room, and the raise is timed from the reading's ts to the emit (latency journal
  * sensorTs/receivedAt/evaluatedAt/emittedAt and gwanje_alarm_latency_seconds).
  */
-
 import {
   type ActionArgs,
   type AlarmAction,
   AlarmActionError,
   type Condition,
-  computeKpis,
+  computeKpisBySite,
   type DetectionReading,
   type Kpis,
   type SensorContext,
   type ServiceChange,
+  type SiteKpis,
   type Transition,
 } from '@gwanje/detection';
 import type { Alarm, JournalEntry } from '@gwanje/protocol';
@@ -212,13 +212,16 @@ export class AlarmService {
     return alarm;
   }
 
-  /** EEMUA 191 figures (GET /api/v1/kpis) from the stored alarms and their journal. */
-  async kpis(siteIds: SiteScope, from: number, to: number): Promise<Kpis> {
+  /**
+   * EEMUA 191 figures (GET /api/v1/kpis) from the stored alarms and their journal: the scope as a
+   * whole and each site in it (issue 21: supervisors compare sites and shifts).
+   */
+  async kpis(siteIds: SiteScope, from: number, to: number): Promise<Kpis & { sites: SiteKpis[] }> {
     // Activations before `from` matter for floods, chattering and standing alarms spanning it.
     const alarms = await this.deps.store.list({ siteIds, from: from - STANDING_MS, to, limit: KPI_MAX_ALARMS });
     const journal: JournalEntry[] = [];
     for (const a of alarms) journal.push(...(await this.deps.store.journal(a.id)));
-    return computeKpis(alarms, journal, { from, to });
+    return computeKpisBySite(alarms, journal, { from, to });
   }
 
   list(q: AlarmQuery): Promise<Alarm[]> {

@@ -40,7 +40,9 @@ export type AuditAction =
   | 'sensor.rehome'
   | 'camera.rehome'
   | 'video.view'
-  | 'video.view.end';
+  | 'video.view.end'
+  // Issue 21: a shift report generated (it gathers personal data of the shift: names on duty).
+  | 'report.shift';
 
 export interface AuditEvent {
   actor: string;
@@ -49,6 +51,8 @@ export interface AuditEvent {
   target?: string | null;
   /** Structured detail; stored as JSON, at most 4 kB. Never a password or token. */
   detail?: Record<string, unknown>;
+  /** The site concerned; defaults to `detail.siteId` when that is a string (issue 21 site filter). */
+  siteId?: string | null;
 }
 
 const MAX_DETAIL = 4096;
@@ -73,6 +77,7 @@ export class AuditLog {
       action: ev.action,
       target: ev.target ?? null,
       detail,
+      siteId: ev.siteId ?? (typeof ev.detail?.siteId === 'string' ? ev.detail.siteId : null),
     };
     try {
       await this.store.append(row);

@@ -19,13 +19,15 @@ export type Permission =
   | 'agents'
   | 'rules'
   | 'config'
-  | 'audit';
+  | 'audit'
+  /** Issue 21: the audit entries of one's own sites (the whole trail stays 'audit' + every site). */
+  | 'audit-sites';
 
 /** What each role adds on top of the role below it. */
 const GRANTS: Record<Role, readonly Permission[]> = {
   viewer: ['watch'],
   operator: ['ack', 'comment', 'ptz'],
-  supervisor: ['shelve', 'unshelve', 'reset', 'out-of-service', 'rosters'],
+  supervisor: ['shelve', 'unshelve', 'reset', 'out-of-service', 'rosters', 'audit-sites'],
   admin: ['users', 'agents', 'rules', 'config', 'audit'],
 };
 

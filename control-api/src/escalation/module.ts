@@ -93,6 +93,10 @@ export class EscalationModule implements CenterModule {
         site: facts.site,
         isFlood: (siteId) => engine.flood(siteId).active,
         sensor: facts.sensor,
+        // Issue 23: "escalation brought forward: confirmed on camera" on the alarm's own journal.
+        journal: (alarmId, action, comment) => {
+          alarms.annotate(alarmId, {}, action, 'escalation', comment, this.ctx.now());
+        },
       },
       // SMS acknowledgements are made as the roster contact's user, if they may ack, and audited (F16).
       users: this.authModule.auth.users,

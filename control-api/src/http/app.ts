@@ -23,6 +23,7 @@ import { discoveredRoutes } from './routes/discovered.js';
 import { escalationRoutes } from './routes/escalation.js';
 import { fireRoutes } from './routes/fire.js';
 import { opsRoutes } from './routes/ops.js';
+import { reportRoutes } from './routes/reports.js';
 import { sensorRoutes } from './routes/sensors.js';
 import { videoRoutes } from './routes/video.js';
 
@@ -39,6 +40,7 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...adminRoutes,
     ...configRoutes,
     ...escalationRoutes,
+    ...reportRoutes,
     ...discoveredRoutes,
     ...fireRoutes,
     ...deviceRoutes,

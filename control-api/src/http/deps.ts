@@ -12,6 +12,7 @@ import type { AgentCredentials } from '../auth/agent-credentials.js';
 import type { AuditLog } from '../auth/audit.js';
 import type { AuthService } from '../auth/service.js';
 import type { AgentEventQuery, AgentEventRow } from '../store/repos/agent-events.js';
+import type { ConfigPushRepo } from '../store/repos/config-pushes.js';
 import type {
   AgentRow,
   AlarmQuery,
@@ -169,6 +170,8 @@ export interface HttpDeps {
   commands: CommandSender;
   /** Config push (issue 10): records desired versions; `repos.agents` fits. Absent: push answers 503. */
   agentConfig?: AgentConfigWriter;
+  /** Pushed config documents, secrets masked (issue 21 drift diff); absent: no documents shown. */
+  configPushes?: Pick<ConfigPushRepo, 'record' | 'history' | 'get'>;
   /** The center's pinned Ed25519 public key (SPKI PEM); when set, a pushed envelope must verify. */
   configPublicKeyPem?: string;
   /** Escalation API and SMS callbacks (issue 8); absent: those routes answer 503 / 403. */

@@ -16,6 +16,7 @@ import type { LiveModule } from '../live/module.js';
 import type { CenterContext, CenterModule } from '../module.js';
 import { pingDatabase } from '../store/db.js';
 import type { StoreModule } from '../store/module.js';
+import { ConfigPushRepo, type ConfigPushTables } from '../store/repos/config-pushes.js';
 import type { VideoModule } from '../video/module.js';
 import { createHttpApp } from './app.js';
 import type { HttpDeps } from './deps.js';
@@ -83,6 +84,7 @@ export class ApiModule implements CenterModule {
       escalation: this.m.escalation.escalation,
       discoveries: store.discoveries,
       agentConfig: repos.agents,
+      configPushes: new ConfigPushRepo(store.raw<ConfigPushTables>()),
       // Rule / camera edits reach the running detection at once (issue 4 "configurable per sensor").
       sensorAdmin: {
         save: (row) => repos.sensors.upsert(row),

@@ -155,6 +155,8 @@ export interface AuditTable {
   action: string;
   target: string | null;
   detail: string | null;
+  /** 0013-supervisor. */
+  siteId: string | null;
 }
 
 export interface SettingsTable {

@@ -142,6 +142,8 @@ export interface AuditRow {
   action: string;
   target: string | null;
   detail: string | null;
+  /** The site the entry concerns (0013-supervisor), null for site-less entries (logins, users). */
+  siteId?: string | null;
 }
 
 export interface AlarmQuery {
@@ -168,8 +170,15 @@ export interface SessionRow {
 export interface AuditQuery {
   actor?: string;
   action?: string;
+  /** Actions starting with this (a kind: `alarm.`, `config.`, `video.`). */
+  actionPrefix?: string;
+  /** Only entries of these sites ('*' or absent: any, site-less included). */
+  siteIds?: string[] | '*';
   from?: number;
   to?: number;
+  /** Keyset paging: entries older than (beforeTs, beforeId), i.e. after the last row of a page. */
+  beforeTs?: number;
+  beforeId?: number;
   limit?: number;
 }
 

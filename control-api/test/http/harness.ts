@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { computeKpis, DetectionEngine } from '@gwanje/detection';
+import { computeKpisBySite, DetectionEngine } from '@gwanje/detection';
 import { EscalationService, KannelProvider } from '@gwanje/escalation';
 import type { Alarm, AlarmState } from '@gwanje/protocol';
 import type { Kysely } from 'kysely';
@@ -25,6 +25,7 @@ import { FireWatchStore, type FireWatchTables } from '../../src/fire/store.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { parseTrustProxy } from '../../src/http/client-address.js';
 import type { HttpDeps, PtzArgs } from '../../src/http/deps.js';
+import { createCenterServer } from '../../src/http/server.js';
 import { DeviceOwnership } from '../../src/ingest/ownership.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 import { DiscoveriesRepo } from '../../src/store/repos/discoveries.js';
@@ -180,7 +181,8 @@ export async function createHarness(o: HarnessOptions = {}) {
         if (!last) throw new Error(`harness: alarm ${id} vanished`);
         return last;
       },
-      kpis: async (siteIds, from, to) => computeKpis(await repos.alarms.list({ siteIds, from, to }), [], { from, to }),
+      kpis: async (siteIds, from, to) =>
+        computeKpisBySite(await repos.alarms.list({ siteIds, from, to }), [], { from, to }),
     },
     commands: {
       ptz: async (camera, args, actor) => {
@@ -216,7 +218,7 @@ export async function createHarness(o: HarnessOptions = {}) {
     bodyLimitBytes: o.bodyLimitBytes,
   };
   const app = createHttpApp(deps);
-  const server = app.listen(0, '127.0.0.1');
+  const server = createCenterServer(app).listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -268,6 +268,12 @@ const TABLE: Record<string, Row> = {
     out: 404,
     req: (_h, s) => ({ path: `/api/v1/agents/${s}-agent-1/config`, body: envelope(s) }),
   },
+  'GET /api/v1/agents/:id/config': {
+    min: 'supervisor',
+    ok: 200,
+    out: 404,
+    req: (_h, s) => ({ path: `/api/v1/agents/${s}-agent-1/config` }),
+  },
   'GET /api/v1/oncall': { min: 'viewer', ok: 200, out: 403, req: (_h, s) => ({ path: `/api/v1/oncall?siteId=${s}` }) },
   'GET /api/v1/escalation/policies': {
     min: 'supervisor',
@@ -297,7 +303,32 @@ const TABLE: Record<string, Row> = {
   'GET /api/v1/sms/kannel/dlr': SMS_CALLBACK('/api/v1/sms/kannel/dlr?ref=1&status=1'),
   'POST /api/v1/sms/twilio/status': SMS_CALLBACK('/api/v1/sms/twilio/status'),
   'POST /api/v1/sms/twilio/inbound': SMS_CALLBACK('/api/v1/sms/twilio/inbound'),
-  'GET /api/v1/audit': { min: 'admin', ok: 200, allSitesOnly: true, req: () => ({ path: '/api/v1/audit?limit=5' }) },
+  // Issue 21: supervisors read the audit entries of their own sites; the whole trail (no siteId)
+  // answers them too, narrowed to their sites (checked in supervisor.test.ts).
+  'GET /api/v1/audit': {
+    min: 'supervisor',
+    ok: 200,
+    out: 403,
+    req: (_h, s) => ({ path: `/api/v1/audit?siteId=${s}&limit=5` }),
+  },
+  'GET /api/v1/escalation/shifts': {
+    min: 'supervisor',
+    ok: 200,
+    out: 403,
+    req: (_h, s) => ({ path: `/api/v1/escalation/shifts?siteId=${s}` }),
+  },
+  'GET /api/v1/notifications': {
+    min: 'supervisor',
+    ok: 200,
+    out: 403,
+    req: (_h, s) => ({ path: `/api/v1/notifications?siteId=${s}` }),
+  },
+  'GET /api/v1/reports/shift': {
+    min: 'supervisor',
+    ok: 200,
+    out: 403,
+    req: (_h, s) => ({ path: `/api/v1/reports/shift?siteId=${s}&lang=en` }),
+  },
   // Security review F1, F8, F21: admin device ownership changes, agents' events.
   'DELETE /api/v1/sensors/:id': {
     min: 'admin',

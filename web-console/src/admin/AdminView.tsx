@@ -1,7 +1,8 @@
 /** Admin screen, shown only to role admin (the server enforces it too: 403 otherwise). */
+
+import { AuditView } from '../supervise/AuditView.js';
 import { AgentList } from './AgentList.js';
 import { AgentsAdmin } from './AgentsAdmin.js';
-import { AuditAdmin } from './AuditAdmin.js';
 import { DiscoveredSensors } from './DiscoveredSensors.js';
 import { FireWatchAdmin } from './FireWatchAdmin.js';
 import { SensorRules } from './SensorRules.js';
@@ -17,7 +18,7 @@ export function AdminView({ sensorId }: { sensorId?: string | null } = {}) {
       <DiscoveredSensors />
       <SensorRules focus={sensorId ?? undefined} />
       <FireWatchAdmin />
-      <AuditAdmin />
+      <AuditView />
     </div>
   );
 }

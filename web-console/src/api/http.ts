@@ -31,8 +31,9 @@ function isErrorBody(v: unknown): v is ErrorBody {
   return typeof v === 'object' && v !== null && 'error' in v && typeof (v as ErrorBody).error?.message === 'string';
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+/** One request with the session's token; a non-2xx answer becomes an ApiError. */
+async function send(method: string, path: string, body: unknown, accept: string): Promise<string> {
+  const headers: Record<string, string> = { accept };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(`/api/v1${path}`, {
@@ -41,36 +42,45 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
+  if (res.ok) return text;
+  if (res.status === 401 && path !== '/auth/login') onUnauthorized();
   let data: unknown = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = { error: { code: 'bad-json', message: `api: ${method} ${path}: response is not JSON` } };
-    }
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
   }
-  if (!res.ok) {
-    if (res.status === 401 && path !== '/auth/login') onUnauthorized();
-    const e: {
-      code: string;
-      message: string;
-      field?: string;
-      reason?: string;
-      params?: Record<string, string | number>;
-    } = isErrorBody(data) ? data.error : { code: String(res.status), message: res.statusText };
-    const retry = Number(res.headers.get('retry-after'));
-    throw new ApiError(
-      res.status,
-      e.code,
-      e.message,
-      e.field,
-      e.reason,
-      e.params,
-      Number.isFinite(retry) && retry > 0 ? retry : undefined,
-    );
-  }
-  return data as T;
+  const e: {
+    code: string;
+    message: string;
+    field?: string;
+    reason?: string;
+    params?: Record<string, string | number>;
+  } = isErrorBody(data) ? data.error : { code: String(res.status), message: res.statusText };
+  const retry = Number(res.headers.get('retry-after'));
+  throw new ApiError(
+    res.status,
+    e.code,
+    e.message,
+    e.field,
+    e.reason,
+    e.params,
+    Number.isFinite(retry) && retry > 0 ? retry : undefined,
+  );
 }
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const text = await send(method, path, body, 'application/json');
+  if (!text) return null as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new ApiError(200, 'bad-json', `api: ${method} ${path}: response is not JSON`);
+  }
+}
+
+/** GET a document that is not JSON (the printable shift report). */
+export const apiText = (path: string, accept = 'text/html'): Promise<string> => send('GET', path, undefined, accept);
 
 export const login = (username: string, password: string): Promise<LoginResponse> =>
   api<LoginResponse>('POST', '/auth/login', { username, password });

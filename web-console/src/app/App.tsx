@@ -7,16 +7,17 @@ import { api, configureApi } from '../api/http.js';
 import { clearSession, hasRole, loadSession, type Session } from '../api/session.js';
 import { LiveProvider } from '../live/LiveProvider.js';
 import { SiteMap } from '../map/SiteMap.js';
+import { asTab, SuperviseView } from '../supervise/SuperviseView.js';
 import { TrendsView } from '../trends/TrendsView.js';
 import { Wall } from '../wall/Wall.js';
 import { FloodBanner } from './FloodBanner.js';
 import { Header, type View } from './Header.js';
 import { Login } from './Login.js';
 
-/** Route kept in the hash (#/map, #/trends/<sensorId>) so a reload keeps the operator's screen. */
+/** Route kept in the hash (#/map, #/trends/<sensorId>, #/supervise/<tab>) so a reload keeps the screen. */
 function readRoute(): { view: View; sensorId: string | null } {
   const [, view, sensorId] = location.hash.split('/');
-  const v = (['wall', 'map', 'trends', 'admin'] as const).find((x) => x === view) ?? 'wall';
+  const v = (['wall', 'map', 'trends', 'admin', 'supervise'] as const).find((x) => x === view) ?? 'wall';
   return { view: v, sensorId: sensorId ? decodeURIComponent(sensorId) : null };
 }
 
@@ -49,7 +50,10 @@ export function App() {
   };
 
   if (!session) return <Login onLogin={setSession} />;
-  const view = route.view === 'admin' && !hasRole(session.user, 'admin') ? 'wall' : route.view;
+  const allowed =
+    (route.view !== 'admin' || hasRole(session.user, 'admin')) &&
+    (route.view !== 'supervise' || hasRole(session.user, 'supervisor'));
+  const view = allowed ? route.view : 'wall';
   return (
     <CatalogProvider key={session.token}>
       <LiveProvider token={session.token}>
@@ -62,6 +66,13 @@ export function App() {
               {view === 'map' && <SiteMap onTrend={(id) => go('trends', id)} />}
               {view === 'trends' && <TrendsView sensorId={route.sensorId} onSensor={(id) => go('trends', id)} />}
               {view === 'admin' && <AdminView sensorId={route.sensorId} />}
+              {view === 'supervise' && (
+                <SuperviseView
+                  tab={asTab(route.sensorId)}
+                  onTab={(tab) => go('supervise', tab)}
+                  isAdmin={hasRole(session.user, 'admin')}
+                />
+              )}
             </main>
             <AlarmPanel canAct={hasRole(session.user, 'operator')} />
           </div>

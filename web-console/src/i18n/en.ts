@@ -1,5 +1,9 @@
 /** English strings. Keys mirror ko.ts exactly (checked by test/i18n.test.ts). */
+import { superviseEn } from './supervise.js';
+
 export const en = {
+  /** Issue 21: the supervisor screens. */
+  sup: superviseEn,
   app: { name: 'Gwanje', subtitle: 'Gyeonggi integrated safety control', logout: 'Log out', switchTo: '한국어' },
   login: {
     username: 'User name',
@@ -9,7 +13,7 @@ export const en = {
     error: 'Login failed',
     throttled: 'Too many failed attempts from this console. Try again in {{seconds}} s.',
   },
-  nav: { wall: 'Video wall', map: 'Map', trends: 'Trends', admin: 'Admin' },
+  nav: { wall: 'Video wall', map: 'Map', trends: 'Trends', admin: 'Admin', supervise: 'Supervisor' },
   conn: { connecting: 'Connecting', connected: 'Live', reconnecting: 'Reconnecting', offline: 'Offline' },
   role: { viewer: 'Viewer', operator: 'Operator', supervisor: 'Supervisor', admin: 'Administrator' },
   priority: {
@@ -102,6 +106,7 @@ export const en = {
     journal: 'Journal',
     onCamera: 'Confirmed on camera',
     onCameraValue: '{{cameraId}}, fire score {{score}}, {{time}}',
+    onCameraSmoke: '{{cameraId}}, smoke seen (evidence {{score}}), {{time}}',
   },
   fire: {
     title: 'Fire watch (video fire detection)',

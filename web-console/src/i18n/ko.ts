@@ -1,7 +1,9 @@
 /** 한국어 문자열. 키는 en.ts와 같아야 한다 (test/i18n.test.ts에서 검사). */
 import type { Resources } from './en.js';
+import { superviseKo } from './supervise.js';
 
 export const ko: Resources = {
+  sup: superviseKo,
   app: { name: '관제', subtitle: '경기도 통합 안전 관제', logout: '로그아웃', switchTo: 'English' },
   login: {
     username: '사용자 이름',
@@ -11,7 +13,7 @@ export const ko: Resources = {
     error: '로그인 실패',
     throttled: '이 콘솔에서 로그인 실패가 너무 많습니다. {{seconds}}초 후에 다시 시도하세요.',
   },
-  nav: { wall: '영상 월', map: '지도', trends: '추세', admin: '관리' },
+  nav: { wall: '영상 월', map: '지도', trends: '추세', admin: '관리', supervise: '감독' },
   conn: { connecting: '연결 중', connected: '실시간', reconnecting: '재연결 중', offline: '연결 끊김' },
   role: { viewer: '조회자', operator: '운영자', supervisor: '감독자', admin: '관리자' },
   priority: {
@@ -104,6 +106,7 @@ export const ko: Resources = {
     journal: '처리 이력',
     onCamera: '카메라로 확인됨',
     onCameraValue: '{{cameraId}}, 화재 점수 {{score}}, {{time}}',
+    onCameraSmoke: '{{cameraId}}, 연기 감지 (근거 {{score}}), {{time}}',
   },
   fire: {
     title: '화재 감시 (영상 화재 감지)',

@@ -17,7 +17,12 @@ export interface RealCenter {
   stop(): Promise<void>;
 }
 
-export async function startRealCenter(o: { password: string; simulate: number }): Promise<RealCenter> {
+export async function startRealCenter(o: {
+  password: string;
+  simulate: number;
+  /** Extra settings (e.g. GWANJE_CONFIG_PUBLIC_KEY). */
+  env?: Record<string, string>;
+}): Promise<RealCenter> {
   const [http, mq] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'gwanje-console-'));
   const center = spawnServer(process.execPath, ['--import', 'tsx', join(root, 'control-api/src/main.ts')], {
@@ -30,6 +35,7 @@ export async function startRealCenter(o: { password: string; simulate: number })
     GWANJE_SIMULATE: String(o.simulate),
     GWANJE_SIMULATE_INCIDENT_SEC: '0',
     GWANJE_LOG_LEVEL: 'warn',
+    ...o.env,
   });
   const url = `http://127.0.0.1:${http}`;
   const stop = async () => {

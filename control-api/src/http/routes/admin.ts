@@ -4,7 +4,7 @@
  * and cannot grant more than they hold.
  */
 import { AgentCreateBody } from '@gwanje/protocol';
-import { maySee, seesAllSites, siteFilter, withinScope } from '../../auth/permissions.js';
+import { can, maySee, seesAllSites, siteFilter, withinScope } from '../../auth/permissions.js';
 import type { AgentRow } from '../../store/types.js';
 import { UserCreateBody, UserPatchBody } from '../bodies.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
@@ -118,19 +118,40 @@ export const adminRoutes: RouteSpec[] = [
   route({
     method: 'get',
     path: '/api/v1/audit',
-    query: ['actor', 'action', 'from', 'to', 'limit'],
-    access: 'audit',
+    query: ['actor', 'action', 'kind', 'siteId', 'from', 'to', 'beforeTs', 'beforeId', 'limit'],
+    access: 'audit-sites',
     async handle({ deps, principal, req }) {
-      // The trail spans every site (logins, users); a site-limited admin does not read it.
-      if (!seesAllSites(principal)) throw forbidden('audit: the audit trail needs an admin of all sites');
+      // An admin of every site reads the whole trail (logins, users included); anyone else with
+      // audit-sites (supervisors, site-limited admins) reads the entries of their own sites only.
+      const whole = can(principal, 'audit') && seesAllSites(principal);
+      const siteId = qSite(req, principal);
       const actor = qString(req, 'actor');
       const action = qString(req, 'action');
       if (action !== undefined && !/^[a-z][a-z.-]{0,63}$/.test(action))
         throw badRequest('action', 'is not an audit action');
+      const kind = qString(req, 'kind');
+      if (kind !== undefined && !/^[a-z][a-z-]{0,31}$/.test(kind))
+        throw badRequest('kind', 'is not an audit kind (the part of an action before its first dot)');
       const from = qTime(req, 'from');
       const to = qTime(req, 'to');
       const limit = qInt(req, 'limit', 1, 1000) ?? 200;
-      return deps.audit.list({ actor, action, from, to, limit });
+      let siteIds: string[] | '*' = siteId ? [siteId] : '*';
+      if (!whole && !siteId)
+        siteIds = seesAllSites(principal)
+          ? (await deps.sites.summaries('*')).map((s) => s.siteId)
+          : siteFilter(principal);
+      const rows = await deps.audit.list({
+        actor,
+        action,
+        actionPrefix: kind && `${kind}.`,
+        siteIds,
+        from,
+        to,
+        beforeTs: qTime(req, 'beforeTs'),
+        beforeId: qInt(req, 'beforeId', 0, Number.MAX_SAFE_INTEGER),
+        limit,
+      });
+      return rows;
     },
   }),
 ];

@@ -6,7 +6,8 @@
  * answers 202. The agent reports the applied version in `status.config` (ingest records it).
  */
 import { ConfigVerifyError, verifySignedConfig } from '@gwanje/firmware-config';
-import { SignedConfig } from '@gwanje/protocol';
+import { maskSecrets, SignedConfig } from '@gwanje/protocol';
+import type { AgentConfigDetail } from '@gwanje/protocol/schemas/escalation.js';
 import { maySee } from '../../auth/permissions.js';
 import type { AgentRow } from '../../store/types.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
@@ -47,6 +48,30 @@ export function configView(a: Pick<AgentRow, 'configDesired' | 'configApplied'>)
 
 export const configRoutes: RouteSpec[] = [
   route({
+    method: 'get',
+    path: '/api/v1/agents/:id/config',
+    access: 'rosters',
+    async handle({ deps, principal, req }): Promise<AgentConfigDetail> {
+      // Issue 21: desired vs reported config of one agent, with both documents when this center
+      // pushed them (secrets masked), for the supervisor's drift view.
+      const id = pathId(req);
+      const agent = await deps.agents.get(id);
+      if (!agent || !maySee(principal, agent.siteId)) throw notFound(`agent ${id}`);
+      const view = configView(agent);
+      const pushes = (await deps.configPushes?.history(agent.agentId)) ?? [];
+      const doc = async (v: string | null) =>
+        v === null ? null : ((await deps.configPushes?.get(agent.agentId, v))?.document ?? null);
+      return {
+        agentId: agent.agentId,
+        siteId: agent.siteId,
+        ...view,
+        desiredDocument: await doc(view.desired),
+        appliedDocument: await doc(view.applied),
+        pushes: pushes.map(({ version, keyId, pushedAt, pushedBy }) => ({ version, keyId, pushedAt, pushedBy })),
+      };
+    },
+  }),
+  route({
     method: 'post',
     path: '/api/v1/agents/:id/config',
     access: 'config',
@@ -85,6 +110,16 @@ export const configRoutes: RouteSpec[] = [
       // Desired first: if the publish fails the drift shows it and a retry republishes.
       await deps.agentConfig.setConfig(agent.agentId, { desired: body.version });
       await deps.commands.publishConfig(agent.siteId, agent.agentId, body);
+      // Issue 21: kept (secrets masked) so the console can diff desired against reported config.
+      await deps.configPushes?.record({
+        agentId: agent.agentId,
+        version: body.version,
+        siteId: agent.siteId,
+        keyId: body.keyId,
+        document: maskSecrets(body.document),
+        pushedAt: deps.auth.now(),
+        pushedBy: principal.username,
+      });
       await deps.audit.record({
         actor: principal.username,
         ip,

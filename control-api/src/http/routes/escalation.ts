@@ -6,13 +6,25 @@
  * The SMS gateways' callbacks (no bearer token possible) are mounted by app.ts.
  */
 
-import type { EscalationPolicy, EscalationService, Roster } from '@gwanje/escalation';
-import { PoliciesBody, RostersBody, samePhone } from '@gwanje/escalation';
+import {
+  type EscalationPolicy,
+  type EscalationService,
+  NOTIFICATION_STATUSES,
+  type NotificationRow,
+  type NotificationStatus,
+  PoliciesBody,
+  type Roster,
+  RostersBody,
+  samePhone,
+  shiftSlots,
+} from '@gwanje/escalation';
+import type { NotificationView, ShiftOccurrence } from '@gwanje/protocol/schemas/escalation.js';
+import type { Request } from 'express';
 import type { Principal } from '../../auth/permissions.js';
-import { can, maySee, seesAllSites, withinScope } from '../../auth/permissions.js';
+import { can, maySee, seesAllSites, siteFilter, withinScope } from '../../auth/permissions.js';
 import type { HttpDeps } from '../deps.js';
 import { badRequest, forbidden, HttpError, notFound } from '../errors.js';
-import { pathId, qSite } from '../query.js';
+import { pathId, qInt, qSite, qString, qTime } from '../query.js';
 import { type RouteSpec, route } from '../route.js';
 import { ALARM_ID_REGEX } from './alarms.js';
 
@@ -89,6 +101,38 @@ function merge<T extends Scoped>(p: Principal, current: T[], next: T[], what: st
   const clash = kept.find((e) => mine.has(e.id));
   if (clash) throw forbidden(`id: ${what} ${clash.id} belongs to sites beyond yours`);
   return [...kept, ...next];
+}
+
+const DAY = 86_400_000;
+
+/** `from`/`to` query (epoch ms) with a default span ending now and a cap on the span. */
+export function window(req: Request, now: number, defaultSpan: number, maxSpan: number): { from: number; to: number } {
+  const to = qTime(req, 'to') ?? now;
+  const from = qTime(req, 'from') ?? to - defaultSpan;
+  if (from >= to) throw badRequest('from', 'must be before to');
+  if (to - from > maxSpan) throw badRequest('to', `the range may span at most ${Math.round(maxSpan / DAY)} days`);
+  return { from, to };
+}
+
+function notificationView(r: NotificationRow, phone: string): NotificationView {
+  return {
+    id: r.id,
+    alarmId: r.alarm_id,
+    siteId: r.site_id,
+    tier: r.tier,
+    contactId: r.contact_id,
+    contactName: r.contact_name,
+    phone,
+    status: r.status,
+    provider: r.provider,
+    kind: r.kind,
+    attempts: r.attempts,
+    dueAt: r.due_at,
+    submittedAt: r.submitted_at,
+    deliveredAt: r.delivered_at,
+    failedAt: r.failed_at,
+    error: r.error,
+  };
 }
 
 export const escalationRoutes: RouteSpec[] = [
@@ -171,6 +215,64 @@ export const escalationRoutes: RouteSpec[] = [
         detail: { rosters: (body as Roster[]).map((r) => r.id) },
       });
       return svc.getRosters().filter((r) => editable(principal, r));
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/escalation/shifts',
+    access: 'rosters',
+    query: ['siteId', 'from', 'to'],
+    async handle({ deps, principal, req }) {
+      // Issue 21: the week calendar and the "per shift" choice of KPIs and the shift report.
+      const siteId = qSite(req, principal);
+      const { from, to } = window(req, deps.auth.now(), 7 * DAY, 62 * DAY);
+      const out: ShiftOccurrence[] = [];
+      for (const r of service(deps).getRosters()) {
+        if (!visible(principal, r)) continue;
+        if (siteId !== undefined && r.siteIds !== '*' && !r.siteIds.includes(siteId)) continue;
+        for (const slot of shiftSlots(r, from, to))
+          out.push({
+            rosterId: r.id,
+            siteIds: r.siteIds,
+            role: slot.role,
+            ...(slot.name ? { name: slot.name } : {}),
+            start: slot.start,
+            end: slot.end,
+            contacts: slot.contacts.map((c) => ({ id: c.id, name: c.name })),
+          });
+      }
+      return out.sort((a, b) => a.start - b.start);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/notifications',
+    access: 'rosters',
+    query: ['siteId', 'alarmId', 'status', 'from', 'to', 'beforeDue', 'beforeId', 'limit'],
+    async handle({ deps, principal, req }) {
+      // Issue 21: the SMS log, every alarm of the caller's sites, newest first, keyset-paged.
+      const siteId = qSite(req, principal);
+      const alarmId = qString(req, 'alarmId');
+      if (alarmId !== undefined && !ALARM_ID_REGEX.test(alarmId)) throw badRequest('alarmId', 'is not an alarm id');
+      const status = qString(req, 'status');
+      if (status !== undefined && !NOTIFICATION_STATUSES.includes(status as NotificationStatus))
+        throw badRequest('status', `must be one of ${NOTIFICATION_STATUSES.join(', ')}`);
+      const beforeId = qString(req, 'beforeId');
+      if (beforeId !== undefined && !/^[A-Za-z0-9:._-]{1,200}$/.test(beforeId))
+        throw badRequest('beforeId', 'is not a notification id');
+      const rows = await service(deps).notificationLog({
+        siteIds: siteId ? [siteId] : siteFilter(principal),
+        alarmId,
+        status: status as NotificationStatus | undefined,
+        from: qTime(req, 'from'),
+        to: qTime(req, 'to'),
+        beforeDue: qInt(req, 'beforeDue', 0, 1e13),
+        beforeId,
+        limit: qInt(req, 'limit', 1, 500) ?? 100,
+      });
+      // Phone numbers in full only to an admin of every site; names are enough to follow up.
+      const full = can(principal, 'users') && seesAllSites(principal);
+      return rows.map((r) => notificationView(r, full ? r.phone : maskPhone(r.phone)));
     },
   }),
   route({

@@ -1,5 +1,5 @@
 /** Users, login sessions (JWT ids for revocation), the append-only audit trail, settings. */
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, UsersTable } from '../tables.js';
 import type { AuditQuery, AuditRow, SessionRow, UserRow } from '../types.js';
 
@@ -115,6 +115,7 @@ export class AuditRepo {
         action: e.action,
         target: e.target ?? null,
         detail: e.detail ?? null,
+        siteId: e.siteId ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -127,8 +128,27 @@ export class AuditRepo {
     let s = this.db.selectFrom('audit').selectAll().orderBy('ts', 'desc').orderBy('id', 'desc').limit(limit);
     if (q.actor !== undefined) s = s.where('actor', '=', q.actor);
     if (q.action !== undefined) s = s.where('action', '=', q.action);
+    if (q.actionPrefix !== undefined) {
+      // Escape LIKE's wildcards: the prefix is matched literally.
+      const lit = q.actionPrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+      s = s.where(sql<boolean>`action like ${`${lit}%`} escape '\\'`);
+    }
+    const sites = q.siteIds;
+    if (sites !== undefined && sites !== '*') {
+      if (sites.length === 0) return [];
+      s = s.where('siteId', 'in', sites);
+    }
     if (q.from !== undefined) s = s.where('ts', '>=', q.from);
     if (q.to !== undefined) s = s.where('ts', '<', q.to);
+    const { beforeTs, beforeId } = q;
+    if (beforeTs !== undefined) {
+      s = s.where((eb) =>
+        eb.or([
+          eb('ts', '<', beforeTs),
+          ...(beforeId !== undefined ? [eb.and([eb('ts', '=', beforeTs), eb('id', '<', beforeId)])] : []),
+        ]),
+      );
+    }
     return (await s.execute()).map((r) => ({ ...r, id: Number(r.id) }));
   }
 }
