@@ -26,6 +26,8 @@ import { DetectionEngine } from './detection/engine.js';
 import { createEscalation } from './escalation/wiring.js';
 import { fireHttp } from './fire/http.js';
 import { FireWatchStore, type FireWatchTables } from './fire/store.js';
+import { CameraLinker } from './plans/linker.js';
+import { PlanStore, type PlanTables } from './plans/store.js';
 import { FireWatch } from './fire/watch.js';
 import { HealthCheck } from './health.js';
 import { createHttpApp } from './http/app.js';
@@ -184,12 +186,19 @@ export class Center {
       verify: (token) => auth.verify(token),
       activeAlarms: (): Alarm[] => alarms.active(),
     });
+    // Issue 21: site plans and positions; an alarm with no configured cameras gets those that see its sensor.
+    const planStore = new PlanStore(db.kysely.withoutPlugins() as unknown as Kysely<PlanTables>);
+    const cameraLinker = new CameraLinker({
+      store: planStore,
+      siteCameras: async (siteId) => (await repos.cameras.list([siteId])).map((c) => c.cameraId),
+    });
     const alarms: AlarmService = new AlarmService({
       log: child('alarms'),
       metrics: this.metrics,
       store: alarmStoreOf(repos),
       engine,
       live,
+      cameraLinks: cameraLinker,
     });
     await alarms.start();
     this.onStop('alarms', () => alarms.stop());
@@ -387,6 +396,11 @@ export class Center {
       },
       configPublicKeyPem: s.configPublicKeyFile ? readFileSync(s.configPublicKeyFile, 'utf8') : undefined,
       fire: fireHttp(fireStore, fire),
+      plans: {
+        store: planStore,
+        linker: cameraLinker,
+        note: (alarmId, action, actor, comment, facts) => alarms.note(alarmId, action, actor, comment, facts),
+      },
       allowUnsignedConfig: s.configAllowUnsigned,
       // Security review F1, F8, F21: admin re-home / delete of devices; agents' events apart from the audit.
       devices: new DeviceOwnership({ repos, registry: () => ingest?.sensors }),

@@ -5,6 +5,7 @@ export * from './safety/index.js';
 export * from './schemas/alarm.js';
 export * from './schemas/common.js';
 export * from './schemas/http.js';
+export * from './schemas/plan.js';
 export * from './schemas/sensor-config.js';
 export * from './schemas/wire.js';
 export * from './socket.js';

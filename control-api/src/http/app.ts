@@ -23,7 +23,9 @@ import { discoveredRoutes } from './routes/discovered.js';
 import { escalationRoutes } from './routes/escalation.js';
 import { fireRoutes } from './routes/fire.js';
 import { opsRoutes } from './routes/ops.js';
+import { planRoutes } from './routes/plans.js';
 import { sensorRoutes } from './routes/sensors.js';
+import { sopRoutes } from './routes/sops.js';
 import { videoRoutes } from './routes/video.js';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -43,6 +45,8 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...fireRoutes,
     ...deviceRoutes,
     ...videoRoutes,
+    ...planRoutes,
+    ...sopRoutes,
   ];
 }
 
