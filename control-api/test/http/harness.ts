@@ -33,7 +33,7 @@ import { type Db, openDatabase } from '../../src/store/db.js';
 import { DiscoveriesRepo } from '../../src/store/repos/discoveries.js';
 import { Repositories, seedSites } from '../../src/store/repositories.js';
 import type { ReadingPoint } from '../../src/store/types.js';
-import { makePng } from '../plans/png.js';
+import { makePng } from '../plans/images.js';
 
 const SEED = new URL('../../../seed/gyeonggi-sites.json', import.meta.url).pathname;
 export const T0 = 1_763_900_000_000;

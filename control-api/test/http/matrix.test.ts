@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Express } from 'express';
-import { makePng } from '../plans/png.js';
+import { makePng } from '../plans/images.js';
 import { createHarness, type Harness } from './harness.js';
 
 type Role = 'viewer' | 'operator' | 'supervisor' | 'admin';
