@@ -7,16 +7,18 @@ import { api, configureApi } from '../api/http.js';
 import { clearSession, hasRole, loadSession, type Session } from '../api/session.js';
 import { LiveProvider } from '../live/LiveProvider.js';
 import { SiteMap } from '../map/SiteMap.js';
+import { SitePlanView } from '../plans/SitePlanView.js';
+import { SopAdmin } from '../sops/SopAdmin.js';
 import { TrendsView } from '../trends/TrendsView.js';
 import { Wall } from '../wall/Wall.js';
 import { FloodBanner } from './FloodBanner.js';
 import { Header, type View } from './Header.js';
 import { Login } from './Login.js';
 
-/** Route kept in the hash (#/map, #/trends/<sensorId>) so a reload keeps the operator's screen. */
+/** Route kept in the hash (#/map, #/trends/<sensorId>, #/plan/<siteId>) so a reload keeps the operator's screen. */
 function readRoute(): { view: View; sensorId: string | null } {
   const [, view, sensorId] = location.hash.split('/');
-  const v = (['wall', 'map', 'trends', 'admin'] as const).find((x) => x === view) ?? 'wall';
+  const v = (['wall', 'map', 'plan', 'trends', 'sops', 'admin'] as const).find((x) => x === view) ?? 'wall';
   return { view: v, sensorId: sensorId ? decodeURIComponent(sensorId) : null };
 }
 
@@ -49,7 +51,11 @@ export function App() {
   };
 
   if (!session) return <Login onLogin={setSession} />;
-  const view = route.view === 'admin' && !hasRole(session.user, 'admin') ? 'wall' : route.view;
+  const view =
+    (route.view === 'admin' && !hasRole(session.user, 'admin')) ||
+    (route.view === 'sops' && !hasRole(session.user, 'supervisor'))
+      ? 'wall'
+      : route.view;
   return (
     <CatalogProvider key={session.token}>
       <LiveProvider token={session.token}>
@@ -60,10 +66,19 @@ export function App() {
             <main className="app-main" data-view={view}>
               {view === 'wall' && <Wall username={session.user.username} />}
               {view === 'map' && <SiteMap onTrend={(id) => go('trends', id)} />}
+              {view === 'plan' && (
+                <SitePlanView
+                  siteId={route.sensorId}
+                  canEdit={hasRole(session.user, 'admin')}
+                  onSite={(id) => go('plan', id)}
+                  onTrend={(id) => go('trends', id)}
+                />
+              )}
               {view === 'trends' && <TrendsView sensorId={route.sensorId} onSensor={(id) => go('trends', id)} />}
+              {view === 'sops' && <SopAdmin allSites={session.user.sites.includes('*')} />}
               {view === 'admin' && <AdminView sensorId={route.sensorId} />}
             </main>
-            <AlarmPanel canAct={hasRole(session.user, 'operator')} />
+            <AlarmPanel canAct={hasRole(session.user, 'operator')} view={view} />
           </div>
         </div>
       </LiveProvider>
