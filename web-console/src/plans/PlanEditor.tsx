@@ -56,8 +56,10 @@ export function PlanEditor({
     }
   };
   const place = (kind: 'sensor' | 'camera', id: string) => {
-    const p: CameraPosition =
-      kind === 'camera' ? { x: 0.5, y: 0.5, direction: 0, fov: 60, range: 0.3 } : { x: 0.5, y: 0.5 };
+    // Each new device on its own spot along the top, so none hides another before it is moved.
+    const n = markers.length;
+    const at = { x: 0.1 + 0.1 * (n % 9), y: 0.1 + 0.1 * (Math.floor(n / 9) % 9) };
+    const p: CameraPosition = kind === 'camera' ? { ...at, direction: 180, fov: 60, range: 0.3 } : at;
     void onSave(kind, id, p).then(() => onSelect(`${kind}:${id}`));
   };
 

@@ -5,7 +5,7 @@
  */
 import type { SensorView } from '@gwanje/protocol/schemas/http.js';
 import type { CameraPosition, SiteLayout } from '@gwanje/protocol/schemas/plan.js';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { worstBy } from '../alarms/logic.js';
 import { siteName, useCatalog } from '../api/catalog.js';
@@ -16,6 +16,8 @@ import { VideoTile } from '../wall/VideoTile.js';
 import { BLANK_PLAN } from './geometry.js';
 import { type PlacedMarker, PlanCanvas } from './PlanCanvas.js';
 import { PlanEditor } from './PlanEditor.js';
+
+const LAST_SITE_KEY = 'gwanje.plan.site';
 
 export function SitePlanView({
   siteId,
@@ -30,7 +32,13 @@ export function SitePlanView({
 }) {
   const { t, i18n } = useTranslation();
   const { sites, cameras } = useCatalog();
-  const site = siteId ?? sites[0]?.siteId ?? null;
+  // Without a site in the route, the one last shown on this console (then the first one).
+  const remembered = localStorage.getItem(LAST_SITE_KEY);
+  const site =
+    siteId ?? (remembered && sites.some((x) => x.siteId === remembered) ? remembered : (sites[0]?.siteId ?? null));
+  useEffect(() => {
+    if (siteId) localStorage.setItem(LAST_SITE_KEY, siteId);
+  }, [siteId]);
   const layout = useApi<SiteLayout>(site ? `/sites/${encodeURIComponent(site)}/layout` : null);
   const sensors = useApi<SensorView[]>(site ? `/sensors${query({ siteId: site })}` : null);
   const store = useLiveStore();
@@ -41,6 +49,7 @@ export function SitePlanView({
   const [video, setVideo] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [moved, setMoved] = useState(new Map<string, CameraPosition>());
+  const saving = useRef(new Map<string, Promise<void>>());
   // Values refresh once a second from the live side channel (as the site panel does).
   const [, setTick] = useState(0);
   useEffect(() => {
@@ -119,15 +128,24 @@ export function SitePlanView({
       else next.delete(`${kind}:${id}`);
       return next;
     });
-    try {
-      const path = `/${kind}s/${encodeURIComponent(id)}/position`;
-      if (p) await api('PUT', path, p);
-      else await api('DELETE', path);
-      setError(null);
-    } catch (err) {
-      setError(`${t('plan.saveFailed')}: ${err instanceof Error ? err.message : String(err)}`);
+    // Saves of one device go out one after another: quick key presses must land in their order.
+    const key = `${kind}:${id}`;
+    const path = `/${kind}s/${encodeURIComponent(id)}/position`;
+    const run = (saving.current.get(key) ?? Promise.resolve()).then(async () => {
+      try {
+        if (p) await api('PUT', path, p);
+        else await api('DELETE', path);
+        setError(null);
+      } catch (err) {
+        setError(`${t('plan.saveFailed')}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
+    saving.current.set(key, run);
+    await run;
+    if (saving.current.get(key) === run) {
+      saving.current.delete(key);
+      layout.reload();
     }
-    layout.reload();
   };
 
   return (

@@ -43,7 +43,7 @@ export function pointerToPlan(e: { clientX: number; clientY: number }, svg: SVGS
   return { x: clamp01((e.clientX - ox) / (vb.width * scale)), y: clamp01((e.clientY - oy) / (vb.height * scale)) };
 }
 
-/** A keyboard nudge of a placed device (arrows move, [ ] turn, - = narrow/widen, , . shorter/longer). */
+/** A keyboard nudge of a placed device (arrows move, [ ] turn, - = narrow/widen, , . shorter/longer; Shift: larger steps). */
 export function nudge(p: CameraPosition, key: string, big: boolean, camera: boolean): CameraPosition | undefined {
   const step = big ? 0.05 : 0.01;
   const turn = big ? 45 : 15;
@@ -63,17 +63,22 @@ export function nudge(p: CameraPosition, key: string, big: boolean, camera: bool
   const range = p.range ?? 0.3;
   switch (key) {
     case '[':
+    case '{':
       return { ...p, direction: (dir - turn + 360) % 360, fov };
     case ']':
+    case '}':
       return { ...p, direction: (dir + turn) % 360, fov };
     case '-':
+    case '_':
       return { ...p, direction: dir, fov: Math.max(10, fov - 10) };
     case '=':
     case '+':
       return { ...p, direction: dir, fov: Math.min(360, fov + 10) };
     case ',':
+    case '<':
       return { ...p, range: Math.max(0.05, Math.round((range - 0.05) * 100) / 100) };
     case '.':
+    case '>':
       return { ...p, range: Math.min(2, Math.round((range + 0.05) * 100) / 100) };
   }
   return undefined;

@@ -24,11 +24,10 @@ export function SopAdmin({ allSites }: { allSites: boolean }) {
   const [status, setStatus] = useState<string | null>(null);
   const site = siteId || sites[0]?.siteId || '';
   const current = (list.data ?? []).find((c) => (c.siteId ?? ALL) === site && c.alarmType === type);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reset the form when the selection or the saved list changes
-  useEffect(() => {
-    setSteps(current?.steps ?? []);
-    setStatus(null);
-  }, [site, type, list.data]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the form follows the selection and the saved list
+  useEffect(() => setSteps(current?.steps ?? []), [site, type, list.data]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a message belongs to the selection it was about
+  useEffect(() => setStatus(null), [site, type]);
 
   const newId = (): string => {
     const used = new Set(steps.map((s) => s.id));
