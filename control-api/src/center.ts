@@ -42,6 +42,8 @@ import { CenterMetrics } from './metrics.js';
 import { registerOpsMetrics } from './metrics-ops.js';
 import { createAnomalyDetector } from './ml/detector.js';
 import { startDynsec, urlPassword, urlUser } from './mosquitto/center-dynsec.js';
+import { CameraLinker } from './plans/linker.js';
+import { PlanStore, type PlanTables } from './plans/store.js';
 import { randomSecret, type Settings } from './settings.js';
 import { ProvinceSimulator } from './sim/simulator.js';
 import { securePrivateDir } from './store/data-dir.js';
@@ -185,12 +187,19 @@ export class Center {
       verify: (token) => auth.verify(token),
       activeAlarms: (): Alarm[] => alarms.active(),
     });
+    // Issue 21: site plans and positions; an alarm with no configured cameras gets those that see its sensor.
+    const planStore = new PlanStore(db.kysely.withoutPlugins() as unknown as Kysely<PlanTables>);
+    const cameraLinker = new CameraLinker({
+      store: planStore,
+      siteCameras: async (siteId) => (await repos.cameras.list([siteId])).map((c) => c.cameraId),
+    });
     const alarms: AlarmService = new AlarmService({
       log: child('alarms'),
       metrics: this.metrics,
       store: alarmStoreOf(repos),
       engine,
       live,
+      cameraLinks: cameraLinker,
     });
     await alarms.start();
     this.onStop('alarms', () => alarms.stop());
@@ -393,6 +402,11 @@ export class Center {
       },
       configPublicKeyPem: s.configPublicKeyFile ? readFileSync(s.configPublicKeyFile, 'utf8') : undefined,
       fire: fireHttp(fireStore, fire),
+      plans: {
+        store: planStore,
+        linker: cameraLinker,
+        note: (alarmId, action, actor, comment, facts) => alarms.note(alarmId, action, actor, comment, facts),
+      },
       allowUnsignedConfig: s.configAllowUnsigned,
       // Security review F1, F8, F21: admin re-home / delete of devices; agents' events apart from the audit.
       devices: new DeviceOwnership({ repos, registry: () => ingest?.sensors }),

@@ -12,6 +12,8 @@ import type { AlarmAction } from '../detection/types.js';
 import type { KannelProvider } from '../escalation/providers/kannel.js';
 import type { TwilioProvider } from '../escalation/providers/twilio.js';
 import type { EscalationService } from '../escalation/service.js';
+import type { CameraLinker } from '../plans/linker.js';
+import type { PlanStore } from '../plans/store.js';
 import type { AgentEventQuery, AgentEventRow } from '../store/repos/agent-events.js';
 import type { ConfigPushRepo } from '../store/repos/config-pushes.js';
 import type {
@@ -187,6 +189,23 @@ export interface HttpDeps {
   fire?: FireWatchAdmin;
   /** Device re-home and sensor delete (security review F1, F8); absent: those routes answer 503. */
   devices?: DeviceAdmin;
+  /**
+   * Site plans, device positions and SOP checklists (issue 21); absent: those routes answer 503.
+   * `note` journals an SOP tick (AlarmService.note); `linker` is told when positions change.
+   */
+  plans?: {
+    store: PlanStore;
+    linker: Pick<CameraLinker, 'invalidate' | 'radius'>;
+    note(
+      alarmId: string,
+      action: string,
+      actor: string,
+      comment: string,
+      facts?: JournalEntry['facts'],
+    ): Promise<unknown>;
+    /** pdftoppm binary for PDF plans (default: from PATH). */
+    pdftoppm?: string;
+  };
   /** Agent events (security review F21); absent: GET /agent-events answers 503. */
   agentEvents?: AgentEventReader;
   /** Accept a config push the center cannot verify (no GWANJE_CONFIG_PUBLIC_KEY); F20, default false. */
