@@ -39,6 +39,11 @@ export interface AlarmServiceDeps {
   now?: () => number;
   /** Detection tick period (delays, shelving expiry, stale, TWA windows): 1 s. */
   tickMs?: number;
+  /**
+   * Issue 21: cameras for an alarm with none configured (plans/linker.ts: those that see the
+   * sensor's position on the site plan). Absent: every camera of the site.
+   */
+  cameraLinks?: { camerasFor(alarm: Alarm): Promise<string[]> };
 }
 
 interface Latency {
@@ -59,6 +64,11 @@ export class AlarmService {
   private readonly siteCameras = new Map<string, { ids: string[]; until: number }>();
   /** Persist-then-emit chains per alarm, so one alarm's changes go out in order without blocking others. */
   private readonly chains = new Map<string, Promise<void>>();
+  /**
+   * When the center received each sensor's newest reading: a raise completed later by an on-delay
+   * at a tick still gets its `receivedAt` (issue 21: the latency journal showed "Received -").
+   */
+  private readonly received = new Map<string, { ts: number; receivedAt: number }>();
 
   constructor(private readonly deps: AlarmServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -96,6 +106,7 @@ export class AlarmService {
   /** Called by ingest for every accepted reading; returns the sensor's display state. */
   onReading(reading: DetectionReading, ctx: SensorContext, receivedAt: number): string {
     const evaluatedAt = this.now();
+    this.received.set(reading.sensorId, { ts: reading.ts, receivedAt });
     const transitions = this.deps.engine.onReading(reading, ctx, evaluatedAt);
     if (transitions.length > 0) this.apply(transitions, { sensorTs: reading.ts, receivedAt, evaluatedAt });
     if (this.deps.engine.isOutOfService?.(reading.sensorId)) return 'out-of-service';
@@ -194,22 +205,46 @@ export class AlarmService {
    * standing alarms): journaled against the stored alarm, which is otherwise unchanged.
    */
   private async commentClosed(alarmId: string, actor: string, args: ActionArgs): Promise<Alarm> {
-    await this.chains.get(alarmId);
-    const alarm = await this.deps.store.get(alarmId);
-    if (!alarm) throw new AlarmActionError('not-found', `alarm ${alarmId} not found`);
     const text = args.text ?? args.comment;
     if (typeof text !== 'string' || text.trim() === '') throw new AlarmActionError('bad-args', 'text is required');
+    return (await this.note(alarmId, 'comment', actor, text)).alarm;
+  }
+
+  /**
+   * A journal entry that changes nothing of the alarm (a comment on a closed alarm, an SOP step
+   * ticked, issue 21), after every pending transition of it is written. A standing alarm is
+   * announced again (newer `updatedAt`) so open consoles refresh its journal.
+   */
+  async note(
+    alarmId: string,
+    action: string,
+    actor: string,
+    comment: string,
+    facts?: JournalEntry['facts'],
+  ): Promise<{ alarm: Alarm; entry: JournalEntry }> {
+    await this.chains.get(alarmId);
+    const standing = this.deps.engine.machine?.byId?.get(alarmId);
+    const alarm = standing ? { ...standing, cameras: [...standing.cameras] } : await this.deps.store.get(alarmId);
+    if (!alarm) throw new AlarmActionError('not-found', `alarm ${alarmId} not found`);
+    const now = this.now();
     const entry: JournalEntry = {
       alarmId,
-      ts: this.now(),
-      action: 'comment',
+      ts: now,
+      action,
       actor,
       fromState: alarm.state,
       toState: alarm.state,
-      comment: text,
+      comment,
     };
+    if (facts) entry.facts = facts;
     await this.deps.store.appendJournal(entry);
-    return alarm;
+    if (standing) {
+      standing.updatedAt = now;
+      alarm.updatedAt = now;
+      // A note changes no state: consoles redraw the alarm, escalation sees the same state again.
+      this.deps.bus.emit('alarm.changed', { alarm: { ...alarm }, raised: false, announced: true });
+    }
+    return { alarm, entry };
   }
 
   /**
@@ -256,6 +291,10 @@ export class AlarmService {
         // a raise straight from a reading adds when the center received it.
         const base = t.alarm.latency ?? {};
         snapshot.latency = latency.sensorTs !== undefined ? { ...base, ...latency } : { ...base };
+        const got = this.received.get(snapshot.sourceId);
+        if (snapshot.latency.receivedAt === undefined && got && got.ts === snapshot.latency.sensorTs)
+          snapshot.latency.receivedAt = got.receivedAt;
+        this.keep(id, { latency: { ...snapshot.latency } });
       } else if (t.alarm.latency) {
         snapshot.latency = { ...t.alarm.latency };
       }
@@ -291,10 +330,13 @@ export class AlarmService {
     if (raise && alarm.cameras.length === 0) {
       // CONTRACT / issue 4: cameras configured for the sensor, else the site's cameras.
       try {
-        alarm.cameras = await this.camerasOfSite(alarm.siteId);
+        alarm.cameras = this.deps.cameraLinks
+          ? await this.deps.cameraLinks.camerasFor(alarm)
+          : await this.camerasOfSite(alarm.siteId);
         t.alarm.cameras = [...alarm.cameras];
+        this.keep(alarm.id, { cameras: [...alarm.cameras] });
       } catch (err) {
-        log.error({ alarmId: alarm.id, err: (err as Error).message }, 'alarms: site cameras not read');
+        log.error({ alarmId: alarm.id, err: (err as Error).message }, 'alarms: linked cameras not read');
       }
     }
     const emittedAt = this.now();
@@ -302,6 +344,7 @@ export class AlarmService {
       // The latency journal completes with the emit time (stored with the row below).
       alarm.latency.emittedAt = emittedAt;
       t.alarm.latency = { ...alarm.latency };
+      this.keep(alarm.id, { latency: { ...alarm.latency } });
     }
     // Every transition goes on the bus (escalation follows unannounced ones too, issue 18); the
     // live push, clips and fire corroboration act on announced ones only.
@@ -323,6 +366,18 @@ export class AlarmService {
         { alarmId: alarm.id, siteId: alarm.siteId, type: alarm.type, state: alarm.state, action: entry.action },
         'alarms: transition',
       );
+  }
+
+  /**
+   * Writes what the service adds to a raise (receivedAt, emittedAt, linked cameras) back into the
+   * engine's standing alarm, whose later transitions are copies of it: without this the next
+   * transition announced the alarm without them (issue 21: "Sent to consoles" lost on clear).
+   */
+  private keep(alarmId: string, patch: Pick<Partial<Alarm>, 'latency' | 'cameras'>): void {
+    const standing = this.deps.engine.machine?.byId?.get(alarmId);
+    if (!standing) return;
+    if (patch.cameras && (standing.cameras ?? []).length === 0) standing.cameras = patch.cameras;
+    if (patch.latency) standing.latency = { ...standing.latency, ...patch.latency };
   }
 
   private async camerasOfSite(siteId: string): Promise<string[]> {

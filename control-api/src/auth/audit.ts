@@ -39,6 +39,11 @@ export type AuditAction =
   | 'sensor.delete'
   | 'sensor.rehome'
   | 'camera.rehome'
+  // Issue 21: site plans, device positions, SOP checklists and their ticks.
+  | 'site.plan'
+  | 'device.position'
+  | 'sop.change'
+  | 'alarm.sop-step'
   | 'video.view'
   | 'video.view.end'
   // Issue 21: a shift report generated (it gathers personal data of the shift: names on duty).

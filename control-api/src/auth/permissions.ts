@@ -15,6 +15,8 @@ export type Permission =
   | 'reset'
   | 'out-of-service'
   | 'rosters'
+  | 'sops'
+  | 'plans'
   | 'users'
   | 'agents'
   | 'rules'
@@ -27,8 +29,8 @@ export type Permission =
 const GRANTS: Record<Role, readonly Permission[]> = {
   viewer: ['watch'],
   operator: ['ack', 'comment', 'ptz'],
-  supervisor: ['shelve', 'unshelve', 'reset', 'out-of-service', 'rosters', 'audit-sites'],
-  admin: ['users', 'agents', 'rules', 'config', 'audit'],
+  supervisor: ['shelve', 'unshelve', 'reset', 'out-of-service', 'rosters', 'audit-sites', 'sops'],
+  admin: ['users', 'agents', 'rules', 'config', 'audit', 'plans'],
 };
 
 export const PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = (() => {

@@ -23,8 +23,10 @@ import { discoveredRoutes } from './routes/discovered.js';
 import { escalationRoutes } from './routes/escalation.js';
 import { fireRoutes } from './routes/fire.js';
 import { opsRoutes } from './routes/ops.js';
+import { planRoutes } from './routes/plans.js';
 import { reportRoutes } from './routes/reports.js';
 import { sensorRoutes } from './routes/sensors.js';
+import { sopRoutes } from './routes/sops.js';
 import { videoRoutes } from './routes/video.js';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -45,6 +47,8 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...fireRoutes,
     ...deviceRoutes,
     ...videoRoutes,
+    ...planRoutes,
+    ...sopRoutes,
   ];
 }
 

@@ -11,6 +11,8 @@ import type { Logger } from 'pino';
 import type { AgentCredentials } from '../auth/agent-credentials.js';
 import type { AuditLog } from '../auth/audit.js';
 import type { AuthService } from '../auth/service.js';
+import type { CameraLinker } from '../plans/linker.js';
+import type { PlanStore } from '../plans/store.js';
 import type { AgentEventQuery, AgentEventRow } from '../store/repos/agent-events.js';
 import type { ConfigPushRepo } from '../store/repos/config-pushes.js';
 import type {
@@ -186,6 +188,23 @@ export interface HttpDeps {
   fire?: FireWatchAdmin;
   /** Device re-home and sensor delete (security review F1, F8); absent: those routes answer 503. */
   devices?: DeviceAdmin;
+  /**
+   * Site plans, device positions and SOP checklists (issue 21); absent: those routes answer 503.
+   * `note` journals an SOP tick (AlarmService.note); `linker` is told when positions change.
+   */
+  plans?: {
+    store: PlanStore;
+    linker: Pick<CameraLinker, 'invalidate' | 'radius'>;
+    note(
+      alarmId: string,
+      action: string,
+      actor: string,
+      comment: string,
+      facts?: JournalEntry['facts'],
+    ): Promise<unknown>;
+    /** pdftoppm binary for PDF plans (default: from PATH). */
+    pdftoppm?: string;
+  };
   /** Agent events (security review F21); absent: GET /agent-events answers 503. */
   agentEvents?: AgentEventReader;
   /** Accept a config push the center cannot verify (no GWANJE_CONFIG_PUBLIC_KEY); F20, default false. */

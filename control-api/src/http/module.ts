@@ -101,6 +101,11 @@ export class ApiModule implements CenterModule {
       },
       configPublicKeyPem: s.configPublicKeyFile ? readFileSync(s.configPublicKeyFile, 'utf8') : undefined,
       fire: this.m.fire.admin,
+      plans: {
+        store: alarms.plans,
+        linker: alarms.linker,
+        note: (alarmId, action, actor, comment, facts) => alarmService.note(alarmId, action, actor, comment, facts),
+      },
       allowUnsignedConfig: s.configAllowUnsigned,
       // Security review F1, F8, F21: admin re-home / delete of devices; agents' events apart from the audit.
       devices: new DeviceOwnership({ repos, registry: () => ingest.pipeline.sensors }),

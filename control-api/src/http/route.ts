@@ -24,6 +24,8 @@ export interface Ctx<B = unknown> {
   deps: HttpDeps;
   principal: Principal;
   body: B;
+  /** The request body as bytes, for `rawBodyLimit` routes (empty otherwise). */
+  raw: Buffer;
   ip: string;
 }
 
@@ -33,6 +35,11 @@ export interface RouteSpec<S extends TSchema = TSchema> {
   access: Access;
   /** JSON body schema (POST/PATCH). Absent: the request must have no body. */
   body?: S;
+  /**
+   * The body is bytes, not JSON (an uploaded image, issue 21), up to this many bytes; the handler
+   * gets it as `ctx.raw` and checks it itself.
+   */
+  rawBodyLimit?: number;
   /** Query parameters the route reads; any other is a 400 (a typo must not silently widen a list). */
   query?: readonly string[] | 'any';
   /**
@@ -119,8 +126,9 @@ export function mount(router: Router, deps: HttpDeps, specs: RouteSpec[], bodyLi
         }
       }
       checkQuery(spec, req);
-      const body = parseBody(spec, req);
-      const out = await spec.handle({ req, res, deps, principal, body, ip: req.ip ?? 'unknown' });
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const body = spec.rawBodyLimit ? undefined : parseBody(spec, req);
+      const out = await spec.handle({ req, res, deps, principal, body, raw, ip: req.ip ?? 'unknown' });
       if (res.headersSent) return;
       if (out instanceof Reply) {
         if (out.json === undefined) res.status(out.status).end();
@@ -129,7 +137,8 @@ export function mount(router: Router, deps: HttpDeps, specs: RouteSpec[], bodyLi
     };
     const chain: express.RequestHandler[] = [...(spec.before ?? [])];
     // Bodies are read as bytes (capped) so parseJson, not a lenient parser, decides what is JSON.
-    if (spec.method !== 'get') chain.push(raw);
+    if (spec.rawBodyLimit) chain.push(express.raw({ type: () => true, limit: spec.rawBodyLimit }));
+    else if (spec.method !== 'get') chain.push(raw);
     router[spec.method](spec.path, ...chain, (req: Request, res: Response, next: NextFunction) => {
       handler(req, res).catch(next);
     });

@@ -27,10 +27,14 @@ import { parseTrustProxy } from '../../src/http/client-address.js';
 import type { HttpDeps, PtzArgs } from '../../src/http/deps.js';
 import { createCenterServer } from '../../src/http/server.js';
 import { DeviceOwnership } from '../../src/ingest/ownership.js';
+import { readPlan } from '../../src/plans/image.js';
+import { CameraLinker } from '../../src/plans/linker.js';
+import { PlanStore, type PlanTables } from '../../src/plans/store.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 import { DiscoveriesRepo } from '../../src/store/repos/discoveries.js';
 import { Repositories, seedSites } from '../../src/store/repositories.js';
 import type { ReadingPoint } from '../../src/store/types.js';
+import { makePng } from '../plans/images.js';
 
 const SEED = new URL('../../../seed/gyeonggi-sites.json', import.meta.url).pathname;
 export const T0 = 1_763_900_000_000;
@@ -137,7 +141,31 @@ export async function createHarness(o: HarnessOptions = {}) {
   });
   await escalation.start({ timer: false });
 
+  // Issue 21: plans, positions and SOPs on the same database; an SOP tick journals like AlarmService.note.
+  const planStore = new PlanStore(db.kysely.withoutPlugins() as unknown as Kysely<PlanTables>);
+  const linker = new CameraLinker({
+    store: planStore,
+    siteCameras: async (siteId) => (await repos.cameras.list([siteId])).map((c) => c.cameraId),
+    now: clock.now,
+  });
   const deps: HttpDeps = {
+    plans: {
+      store: planStore,
+      linker,
+      note: async (alarmId, action, actor, comment, facts) => {
+        const a = await repos.alarms.get(alarmId);
+        await repos.journal.append({
+          alarmId,
+          ts: clock.now(),
+          action,
+          actor,
+          fromState: a?.state,
+          toState: a?.state,
+          comment,
+          facts,
+        });
+      },
+    },
     auth,
     agentCreds,
     audit,
@@ -324,6 +352,12 @@ export async function createHarness(o: HarnessOptions = {}) {
     }
   }
 
+  /** Stores a 64x48 PNG as the site's plan (issue 21). */
+  async function putPlan(siteId: string): Promise<void> {
+    const plan = await readPlan(makePng(64, 48));
+    await planStore.putPlan(siteId, plan, 'test', 'test', clock.now());
+  }
+
   async function close(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
@@ -358,6 +392,9 @@ export async function createHarness(o: HarnessOptions = {}) {
     seedDevices,
     newSensor,
     addClip,
+    putPlan,
+    planStore,
+    linker,
     close,
   };
 }

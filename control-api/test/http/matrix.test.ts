@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Express } from 'express';
+import { makePng } from '../plans/images.js';
 import { createHarness, type Harness } from './harness.js';
 
 type Role = 'viewer' | 'operator' | 'supervisor' | 'admin';
@@ -31,7 +32,12 @@ interface Row {
     h: Harness,
     site: string,
     n: number,
-  ): Promise<{ path: string; body?: unknown }> | { path: string; body?: unknown };
+  ):
+    | Promise<{ path: string; body?: unknown; raw?: Uint8Array; headers?: Record<string, string> }>
+    | {
+        path: string;
+        body?: unknown;
+      };
 }
 
 const ALARM_ACTION = (action: string, state: Parameters<Harness['newAlarm']>[1], body: unknown = {}): Row => ({
@@ -362,6 +368,99 @@ const TABLE: Record<string, Row> = {
       return { path: `/api/v1/cameras/${cameraId}/owner`, body: { agentId: `${s}-agent-1` } };
     },
   },
+  // Issue 21: site plans, device positions, SOP checklists and ticks.
+  'GET /api/v1/sites/:id/layout': {
+    min: 'viewer',
+    ok: 200,
+    out: 404,
+    req: (_h, s) => ({ path: `/api/v1/sites/${s}/layout` }),
+  },
+  'GET /api/v1/sites/:id/plan': {
+    min: 'viewer',
+    ok: 200,
+    out: 404,
+    req: async (h, s) => {
+      await h.putPlan(s);
+      return { path: `/api/v1/sites/${s}/plan` };
+    },
+  },
+  'PUT /api/v1/sites/:id/plan': {
+    min: 'admin',
+    ok: 200,
+    out: 404,
+    req: (_h, s) => ({
+      path: `/api/v1/sites/${s}/plan`,
+      raw: makePng(32, 32),
+      headers: { 'content-type': 'image/png' },
+    }),
+  },
+  'DELETE /api/v1/sites/:id/plan': {
+    min: 'admin',
+    ok: 204,
+    out: 404,
+    req: async (h, s) => {
+      await h.putPlan(s);
+      return { path: `/api/v1/sites/${s}/plan` };
+    },
+  },
+  'PUT /api/v1/sensors/:id/position': {
+    min: 'admin',
+    ok: 200,
+    out: 404,
+    req: (_h, s) => ({ path: `/api/v1/sensors/${s}-ch4-1/position`, body: { x: 0.5, y: 0.25 } }),
+  },
+  'DELETE /api/v1/sensors/:id/position': {
+    min: 'admin',
+    ok: 204,
+    out: 404,
+    req: async (h, s) => {
+      await h.planStore.setPosition('sensor', `${s}-ch4-1`, s, { x: 0.1, y: 0.1 }, 'test', h.clock.now());
+      return { path: `/api/v1/sensors/${s}-ch4-1/position` };
+    },
+  },
+  'PUT /api/v1/cameras/:id/position': {
+    min: 'admin',
+    ok: 200,
+    out: 404,
+    req: (_h, s) => ({
+      path: `/api/v1/cameras/${s}-cam-1/position`,
+      body: { x: 0.2, y: 0.8, direction: 45, fov: 90, range: 0.5 },
+    }),
+  },
+  'DELETE /api/v1/cameras/:id/position': {
+    min: 'admin',
+    ok: 204,
+    out: 404,
+    req: async (h, s) => {
+      await h.planStore.setPosition('camera', `${s}-cam-1`, s, { x: 0.1, y: 0.1 }, 'test', h.clock.now());
+      return { path: `/api/v1/cameras/${s}-cam-1/position` };
+    },
+  },
+  'GET /api/v1/sops': { min: 'viewer', ok: 200, out: 403, req: (_h, s) => ({ path: `/api/v1/sops?siteId=${s}` }) },
+  'PUT /api/v1/sops': {
+    min: 'supervisor',
+    ok: 200,
+    out: 403,
+    req: (_h, s) => ({
+      path: '/api/v1/sops',
+      body: { siteId: s, alarmType: 'gas-high', steps: [{ id: 'call-manager', text: 'Call the site manager' }] },
+    }),
+  },
+  'GET /api/v1/alarms/:id/sop': {
+    min: 'viewer',
+    ok: 200,
+    out: 404,
+    req: async (h, s) => ({ path: `/api/v1/alarms/${await h.newAlarm(s)}/sop` }),
+  },
+  'POST /api/v1/alarms/:id/sop/:step': {
+    min: 'operator',
+    ok: 200,
+    out: 404,
+    req: async (h, s) => {
+      await h.planStore.putSop(s, 'gas-high', [{ id: 'confirm', text: 'Confirm on camera' }], 'test', h.clock.now());
+      return { path: `/api/v1/alarms/${await h.newAlarm(s)}/sop/confirm`, body: {} };
+    },
+  },
   'GET /api/v1/agent-events': {
     min: 'viewer',
     ok: 200,
@@ -442,10 +541,15 @@ describe('authorization matrix', () => {
       for (const c of CALLERS) {
         for (const site of [IN, OUT]) {
           n += 1;
-          const { path, body } = await row.req(h, site, n);
+          const { path, body, raw, headers } = (await row.req(h, site, n)) as {
+            path: string;
+            body?: unknown;
+            raw?: Uint8Array;
+            headers?: Record<string, string>;
+          };
           let token = tokens.get(c.name);
           if (row.endsSession && c.username) token = await h.login(c.username, PASSWORD);
-          const r = await h.call(method, path, { token, body });
+          const r = await h.call(method, path, { token, body, raw, headers });
           const want = expected(row, c, site);
           if (r.status !== want) failures.push(`${c.name} ${site}: ${r.status} (want ${want}) ${r.text.slice(0, 120)}`);
           else if (r.status >= 400 && !row.bareStatus) {

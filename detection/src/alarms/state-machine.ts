@@ -83,7 +83,9 @@ export class AlarmStateMachine {
       a.value = c.value;
       a.threshold = c.threshold;
       a.message = c.message;
+      a.raisedMessage = c.message;
       if (c.facts) a.facts = c.facts;
+      if (c.facts) a.raisedFacts = c.facts;
       if (c.anomaly) a.anomaly = c.anomaly;
       delete a.ackedAt;
       delete a.ackedBy;
@@ -238,7 +240,10 @@ export class AlarmStateMachine {
     };
     if (c.value !== undefined) a.value = c.value;
     if (c.threshold !== undefined) a.threshold = c.threshold;
+    // Issue 21: `message`/`facts` follow the condition (a clear says "back to normal"); these keep what was raised.
+    a.raisedMessage = c.message;
     if (c.facts) a.facts = c.facts;
+    if (c.facts) a.raisedFacts = c.facts;
     if (c.anomaly) a.anomaly = c.anomaly;
     if (c.advisory) a.advisory = true;
     if (this.sourcesOutOfService.has(c.sourceId)) {

@@ -56,6 +56,8 @@ export const AlarmFacts = Type.Object({
   siteId: Type.Optional(Type.String({ maxLength: 64 })),
   agentId: Type.Optional(Type.String({ maxLength: 64 })),
   cameraId: Type.Optional(Type.String({ maxLength: 64 })),
+  /** Issue 21: the SOP step a `sop-step` journal entry ticks. */
+  step: Type.Optional(Type.String({ maxLength: 40 })),
 });
 export type AlarmFacts = Static<typeof AlarmFacts>;
 
@@ -118,6 +120,12 @@ export const Alarm = Type.Object({
     }),
   ),
   anomaly: Type.Optional(AnomalyExplanation),
+  /**
+   * Issue 21: what the alarm said when it was raised (or last re-alarmed). `message` and `facts`
+   * follow the condition and say "back to normal" once it clears; these keep what was raised.
+   */
+  raisedMessage: Type.Optional(Type.String()),
+  raisedFacts: Type.Optional(AlarmFacts),
 });
 export type Alarm = Static<typeof Alarm>;
 

@@ -24,7 +24,7 @@ const MAX_ROWS = 300;
 const NO_ACTIONS = { ack: false, shelve: false, unshelve: false, reset: false };
 
 /** `canAct` is false for the viewer role: it sees and hears alarms but cannot act on them. */
-export function AlarmPanel({ canAct }: { canAct: boolean }) {
+export function AlarmPanel({ canAct, view }: { canAct: boolean; view?: string }) {
   const { t, i18n } = useTranslation();
   const store = useLiveStore();
   const alarmsMap = useLive((s) => s.alarms);
@@ -37,6 +37,9 @@ export function AlarmPanel({ canAct }: { canAct: boolean }) {
   const list = useMemo(() => visibleAlarms(alarmsMap.values(), filter), [alarmsMap, filter]);
   const tone = useTone(useMemo(() => toneNeeded(alarmsMap.values()), [alarmsMap]));
   const selected: Alarm | undefined = list.find((a) => a.id === selectedId) ?? list[0];
+  // The drawer belongs to the screen it was opened on: another view closes it (issue 21).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: view is the trigger
+  useEffect(() => setDetailId(null), [view]);
 
   const act = useCallback(
     async (a: Alarm, action: string, body: unknown = {}) => {
@@ -176,7 +179,7 @@ export function AlarmPanel({ canAct }: { canAct: boolean }) {
           }}
         />
       )}
-      {detailId && <AlarmDetail alarmId={detailId} onClose={() => setDetailId(null)} />}
+      {detailId && <AlarmDetail alarmId={detailId} canAct={canAct} onClose={() => setDetailId(null)} />}
     </section>
   );
 }

@@ -42,12 +42,17 @@ export function toneNeeded(all: Iterable<Alarm>): boolean {
 }
 
 /** Worst (lowest number) priority among a site's active alarms, excluding shelved/out-of-service. */
-export function worstBySite(all: Iterable<Alarm>): Map<string, 1 | 2 | 3 | 4> {
+export const worstBySite = (all: Iterable<Alarm>): Map<string, 1 | 2 | 3 | 4> => worstBy(all, (a) => a.siteId);
+
+/** Worst priority of the active alarms grouped by `key` (undefined: left out), e.g. per device of a site plan. */
+export function worstBy(all: Iterable<Alarm>, key: (a: Alarm) => string | undefined): Map<string, 1 | 2 | 3 | 4> {
   const m = new Map<string, 1 | 2 | 3 | 4>();
   for (const a of all) {
     if (a.state === 'shelved' || a.state === 'out-of-service' || a.state === 'normal') continue;
-    const cur = m.get(a.siteId);
-    if (cur === undefined || a.priority < cur) m.set(a.siteId, a.priority);
+    const k = key(a);
+    if (k === undefined) continue;
+    const cur = m.get(k);
+    if (cur === undefined || a.priority < cur) m.set(k, a.priority);
   }
   return m;
 }

@@ -91,3 +91,32 @@ export const query = (params: Record<string, string | number | undefined>): stri
   const s = q.toString();
   return s ? `?${s}` : '';
 };
+
+/** GET of bytes (a site plan image) with the bearer token; errors as `api` throws them. */
+export async function apiBlob(path: string): Promise<Blob> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`/api/v1${path}`, { headers });
+  if (!res.ok) {
+    if (res.status === 401) onUnauthorized();
+    throw new ApiError(res.status, String(res.status), `api: GET ${path}: ${res.status} ${res.statusText}`);
+  }
+  return res.blob();
+}
+
+/** PUT of bytes (an uploaded plan); the JSON answer or an ApiError naming what the center refused. */
+export async function apiUpload<T>(path: string, file: Blob): Promise<T> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'content-type': file.type || 'application/octet-stream',
+  };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`/api/v1${path}`, { method: 'PUT', headers, body: file });
+  const data: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    if (res.status === 401) onUnauthorized();
+    const e = isErrorBody(data) ? data.error : { code: String(res.status), message: res.statusText };
+    throw new ApiError(res.status, e.code, e.message);
+  }
+  return data as T;
+}

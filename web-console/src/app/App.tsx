@@ -7,6 +7,8 @@ import { api, configureApi } from '../api/http.js';
 import { clearSession, hasRole, loadSession, type Session } from '../api/session.js';
 import { LiveProvider } from '../live/LiveProvider.js';
 import { SiteMap } from '../map/SiteMap.js';
+import { SitePlanView } from '../plans/SitePlanView.js';
+import { SopAdmin } from '../sops/SopAdmin.js';
 import { asTab, SuperviseView } from '../supervise/SuperviseView.js';
 import { TrendsView } from '../trends/TrendsView.js';
 import { Wall } from '../wall/Wall.js';
@@ -14,10 +16,11 @@ import { FloodBanner } from './FloodBanner.js';
 import { Header, type View } from './Header.js';
 import { Login } from './Login.js';
 
-/** Route kept in the hash (#/map, #/trends/<sensorId>, #/supervise/<tab>) so a reload keeps the screen. */
+/** Route kept in the hash (#/map, #/trends/<sensorId>, #/plan/<siteId>, #/supervise/<tab>) so a reload keeps the screen. */
 function readRoute(): { view: View; sensorId: string | null } {
   const [, view, sensorId] = location.hash.split('/');
-  const v = (['wall', 'map', 'trends', 'admin', 'supervise'] as const).find((x) => x === view) ?? 'wall';
+  const v =
+    (['wall', 'map', 'plan', 'trends', 'sops', 'supervise', 'admin'] as const).find((x) => x === view) ?? 'wall';
   return { view: v, sensorId: sensorId ? decodeURIComponent(sensorId) : null };
 }
 
@@ -52,7 +55,8 @@ export function App() {
   if (!session) return <Login onLogin={setSession} />;
   const allowed =
     (route.view !== 'admin' || hasRole(session.user, 'admin')) &&
-    (route.view !== 'supervise' || hasRole(session.user, 'supervisor'));
+    (route.view !== 'supervise' || hasRole(session.user, 'supervisor')) &&
+    (route.view !== 'sops' || hasRole(session.user, 'supervisor'));
   const view = allowed ? route.view : 'wall';
   return (
     <CatalogProvider key={session.token}>
@@ -64,7 +68,16 @@ export function App() {
             <main className="app-main" data-view={view}>
               {view === 'wall' && <Wall username={session.user.username} />}
               {view === 'map' && <SiteMap onTrend={(id) => go('trends', id)} />}
+              {view === 'plan' && (
+                <SitePlanView
+                  siteId={route.sensorId}
+                  canEdit={hasRole(session.user, 'admin')}
+                  onSite={(id) => go('plan', id)}
+                  onTrend={(id) => go('trends', id)}
+                />
+              )}
               {view === 'trends' && <TrendsView sensorId={route.sensorId} onSensor={(id) => go('trends', id)} />}
+              {view === 'sops' && <SopAdmin allSites={session.user.sites.includes('*')} />}
               {view === 'admin' && <AdminView sensorId={route.sensorId} />}
               {view === 'supervise' && (
                 <SuperviseView
@@ -74,7 +87,7 @@ export function App() {
                 />
               )}
             </main>
-            <AlarmPanel canAct={hasRole(session.user, 'operator')} />
+            <AlarmPanel canAct={hasRole(session.user, 'operator')} view={view} />
           </div>
         </div>
       </LiveProvider>

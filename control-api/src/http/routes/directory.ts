@@ -7,6 +7,7 @@
 import { maySee, siteFilter } from '../../auth/permissions.js';
 import type { CameraRow } from '../../store/types.js';
 import { PtzBody } from '../bodies.js';
+import type { HttpDeps } from '../deps.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
 import { pathId, qInt, qSite, qTime } from '../query.js';
 import { type RouteSpec, route } from '../route.js';
@@ -28,6 +29,21 @@ export function cameraView(r: CameraRow) {
     profiles,
     state: r.state,
   };
+}
+
+/** CONTRACT `position` on the site plan (issue 21), on the devices that have one. */
+async function withPositions<T extends object>(
+  deps: HttpDeps,
+  kind: 'sensor' | 'camera',
+  rows: T[],
+  id: (r: T) => string,
+): Promise<(T & { position?: unknown })[]> {
+  if (!deps.plans) return rows;
+  const at = await deps.plans.store.positionsOf(kind, rows.map(id));
+  return rows.map((r) => {
+    const position = at.get(id(r));
+    return position ? { ...r, position } : r;
+  });
 }
 
 /** Upper bound on points per readings query, so one request cannot ask for millions. */
@@ -60,7 +76,8 @@ export const directoryRoutes: RouteSpec[] = [
     access: 'watch',
     async handle({ deps, principal, req }) {
       const siteId = qSite(req, principal);
-      return (await deps.sensors.list(siteFilter(principal), { siteId })).map(sensorAdminView);
+      const rows = (await deps.sensors.list(siteFilter(principal), { siteId })).map(sensorAdminView);
+      return withPositions(deps, 'sensor', rows, (r) => r.sensorId);
     },
   }),
   route({
@@ -90,7 +107,8 @@ export const directoryRoutes: RouteSpec[] = [
     access: 'watch',
     async handle({ deps, principal, req }) {
       const siteId = qSite(req, principal);
-      return (await deps.cameras.list(siteFilter(principal), { siteId })).map(cameraView);
+      const rows = (await deps.cameras.list(siteFilter(principal), { siteId })).map(cameraView);
+      return withPositions(deps, 'camera', rows, (r) => r.cameraId);
     },
   }),
   route({

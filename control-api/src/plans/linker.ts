@@ -1,0 +1,75 @@
+/**
+ * Issue 21: the cameras an alarm without configured camera links gets (clips, snapshot, wall pop).
+ * A sensor placed on its site's plan gets the cameras that see its position (field of view and
+ * range), else those within the link radius, nearest first (alarms/camera-links.ts); a site with
+ * no placed camera, a sensor not placed, or an agent's alarm keep the former rule: every camera of
+ * the site, since nothing better is known. Each site's layout is cached briefly and dropped at
+ * once when an admin moves a device or changes the plan.
+ */
+import type { Alarm, CameraPosition, PlanPosition } from '@gwanje/protocol';
+import { camerasFor, DEFAULT_LINK_RADIUS, MAX_LINKED_CAMERAS, type PlacedCamera } from '../alarms/camera-links.js';
+import type { PlanStore } from './store.js';
+
+export interface CameraLinkerDeps {
+  store: Pick<PlanStore, 'info' | 'positions'>;
+  siteCameras(siteId: string): Promise<string[]>;
+  now?: () => number;
+  ttlMs?: number;
+  radius?: number;
+}
+
+interface SiteLayoutCache {
+  aspect: number;
+  sensors: Map<string, PlanPosition>;
+  cameras: PlacedCamera[];
+  siteCameras: string[];
+  until: number;
+}
+
+export class CameraLinker {
+  private readonly cache = new Map<string, SiteLayoutCache>();
+  private readonly now: () => number;
+  readonly radius: number;
+
+  constructor(private readonly deps: CameraLinkerDeps) {
+    this.now = deps.now ?? Date.now;
+    this.radius = deps.radius ?? DEFAULT_LINK_RADIUS;
+  }
+
+  /** Cameras for an alarm that has none configured. */
+  async camerasFor(alarm: Pick<Alarm, 'siteId' | 'sourceId' | 'sourceKind'>): Promise<string[]> {
+    const site = await this.site(alarm.siteId);
+    const at = alarm.sourceKind === 'sensor' ? site.sensors.get(alarm.sourceId) : undefined;
+    // Only the cameras of this site (a position row left behind by a re-homed camera is ignored).
+    const mine = new Set(site.siteCameras);
+    const placed = site.cameras.filter((c) => mine.has(c.cameraId));
+    if (!at || placed.length === 0) return site.siteCameras;
+    return camerasFor(at, placed, { aspect: site.aspect, radius: this.radius, max: MAX_LINKED_CAMERAS });
+  }
+
+  /** Forget a site's cached layout (a device moved, the plan or the cameras changed). */
+  invalidate(siteId?: string): void {
+    if (siteId === undefined) this.cache.clear();
+    else this.cache.delete(siteId);
+  }
+
+  private async site(siteId: string): Promise<SiteLayoutCache> {
+    const hit = this.cache.get(siteId);
+    if (hit && hit.until > this.now()) return hit;
+    const [info, pos, siteCameras] = await Promise.all([
+      this.deps.store.info(siteId),
+      this.deps.store.positions(siteId),
+      this.deps.siteCameras(siteId),
+    ]);
+    const cameras = [...pos.cameras].map(([cameraId, position]: [string, CameraPosition]) => ({ cameraId, position }));
+    const entry: SiteLayoutCache = {
+      aspect: info ? info.height / info.width : 1,
+      sensors: pos.sensors,
+      cameras,
+      siteCameras,
+      until: this.now() + (this.deps.ttlMs ?? 30_000),
+    };
+    this.cache.set(siteId, entry);
+    return entry;
+  }
+}
