@@ -40,7 +40,12 @@ export type AuditAction =
   | 'sensor.rehome'
   | 'camera.rehome'
   | 'video.view'
-  | 'video.view.end';
+  | 'video.view.end'
+  // Issue 21: what left the center (CSV exports, evidence bundles with or without masked faces, CAP).
+  | 'export.readings'
+  | 'export.alarms'
+  | 'alarm.evidence'
+  | 'alarm.cap';
 
 export interface AuditEvent {
   actor: string;
