@@ -230,9 +230,7 @@ export class FfmpegFaceMasker implements FaceMasker {
   }
 
   private start(): Promise<Worker> {
-    if (this.idle) clearTimeout(this.idle);
-    this.idle = setTimeout(() => void this.stop(), this.opts.idleMs ?? 60_000);
-    this.idle.unref();
+    this.touch();
     this.worker ??= new Promise<Worker>((resolve, reject) => {
       const entry = new URL('./face-worker.ts', import.meta.url).href;
       const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
@@ -243,6 +241,7 @@ export class FfmpegFaceMasker implements FaceMasker {
         else {
           const waiter = this.waiting.get(m.id);
           this.waiting.delete(m.id);
+          this.touch();
           if (m.type === 'faces') waiter?.resolve(m.boxes);
           else waiter?.reject(new Error(`faces: detection failed (${m.message})`));
         }
@@ -258,6 +257,16 @@ export class FfmpegFaceMasker implements FaceMasker {
       this.worker = undefined;
     });
     return this.worker;
+  }
+
+  /** Stops the worker once it has had nothing to do for `idleMs` (a slow detection is not idleness). */
+  private touch(): void {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = setTimeout(() => {
+      if (this.waiting.size > 0) this.touch();
+      else void this.stop();
+    }, this.opts.idleMs ?? 60_000);
+    this.idle.unref();
   }
 
   private fail(err: Error): void {

@@ -9,6 +9,7 @@ import { type Clip, ClipButton, clipList } from '../wall/AlarmClip.js';
 import { formatTime } from './AlarmRow.js';
 import { AnomalyWhy } from './AnomalyWhy.js';
 import { alarmText, journalText } from './describe.js';
+import { EvidenceActions } from './EvidenceActions.js';
 
 /** GET /api/v1/alarms/{id}: the alarm with its journal (either nested as {alarm, journal} or flat). */
 type DetailResponse = (Alarm & { journal?: JournalEntry[] }) | { alarm: Alarm; journal?: JournalEntry[] };
@@ -116,6 +117,7 @@ export function AlarmDetail({ alarmId, onClose }: { alarmId: string; onClose: ()
           )}
         </>
       )}
+      {alarm && <EvidenceActions alarmId={alarmId} />}
       <h3>{t('detail.journal')}</h3>
       <ol className="journal">
         {journal.map((j) => (

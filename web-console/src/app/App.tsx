@@ -5,6 +5,7 @@ import { AlarmPanel } from '../alarms/AlarmPanel.js';
 import { CatalogProvider } from '../api/catalog.js';
 import { api, configureApi } from '../api/http.js';
 import { clearSession, hasRole, loadSession, type Session } from '../api/session.js';
+import { ExportView } from '../exports/ExportView.js';
 import { LiveProvider } from '../live/LiveProvider.js';
 import { SiteMap } from '../map/SiteMap.js';
 import { TrendsView } from '../trends/TrendsView.js';
@@ -16,7 +17,7 @@ import { Login } from './Login.js';
 /** Route kept in the hash (#/map, #/trends/<sensorId>) so a reload keeps the operator's screen. */
 function readRoute(): { view: View; sensorId: string | null } {
   const [, view, sensorId] = location.hash.split('/');
-  const v = (['wall', 'map', 'trends', 'admin'] as const).find((x) => x === view) ?? 'wall';
+  const v = (['wall', 'map', 'trends', 'exports', 'admin'] as const).find((x) => x === view) ?? 'wall';
   return { view: v, sensorId: sensorId ? decodeURIComponent(sensorId) : null };
 }
 
@@ -61,6 +62,7 @@ export function App() {
               {view === 'wall' && <Wall username={session.user.username} />}
               {view === 'map' && <SiteMap onTrend={(id) => go('trends', id)} />}
               {view === 'trends' && <TrendsView sensorId={route.sensorId} onSensor={(id) => go('trends', id)} />}
+              {view === 'exports' && <ExportView />}
               {view === 'admin' && <AdminView sensorId={route.sensorId} />}
             </main>
             <AlarmPanel canAct={hasRole(session.user, 'operator')} />

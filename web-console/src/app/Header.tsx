@@ -6,7 +6,7 @@ import { useLive } from '../live/LiveProvider.js';
 import { OnDutyCompact } from '../oncall/OnCall.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
 
-export type View = 'wall' | 'map' | 'trends' | 'admin';
+export type View = 'wall' | 'map' | 'trends' | 'exports' | 'admin';
 
 export function Header({
   user,
@@ -22,7 +22,9 @@ export function Header({
   const { t } = useTranslation();
   const conn = useLive((s) => s.conn);
   const attempt = useLive((s) => s.attempt);
-  const views: View[] = hasRole(user, 'admin') ? ['wall', 'map', 'trends', 'admin'] : ['wall', 'map', 'trends'];
+  const views: View[] = hasRole(user, 'admin')
+    ? ['wall', 'map', 'trends', 'exports', 'admin']
+    : ['wall', 'map', 'trends', 'exports'];
   return (
     <header className="app-header">
       <h1>{t('app.name')}</h1>
