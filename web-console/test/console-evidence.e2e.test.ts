@@ -33,7 +33,7 @@ const work = mkdtempSync(join(tmpdir(), 'gwanje-evidence-e2e-'));
 before(async () => {
   const build = spawnSync(process.execPath, [join(root, 'scripts/build-console.mjs')], { encoding: 'utf8' });
   assert.equal(build.status, 0, `console build failed:\n${build.stdout}\n${build.stderr}`);
-  center = await startRealCenter({ password, simulate: 1 });
+  center = await startRealCenter({ password, simulate: 1, readyTimeoutMs: 300_000 });
   browser = await launchChromium();
   mkdirSync(artifacts, { recursive: true });
 });

@@ -17,7 +17,12 @@ export interface RealCenter {
   stop(): Promise<void>;
 }
 
-export async function startRealCenter(o: { password: string; simulate: number }): Promise<RealCenter> {
+export async function startRealCenter(o: {
+  password: string;
+  simulate: number;
+  /** How long to wait for /healthz (default 60 s; a loaded machine may need more). */
+  readyTimeoutMs?: number;
+}): Promise<RealCenter> {
   const [http, mq] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'gwanje-console-'));
   const center = spawnServer(process.execPath, ['--import', 'tsx', join(root, 'control-api/src/main.ts')], {
@@ -37,7 +42,10 @@ export async function startRealCenter(o: { password: string; simulate: number })
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true, 60_000);
+    await waitFor(
+      async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true,
+      o.readyTimeoutMs ?? 60_000,
+    );
   } catch (err) {
     const out = center.output();
     await stop();
