@@ -84,6 +84,10 @@ test('evidence and CAP from the alarm detail, verified offline; CSV from the exp
     protocolVersion: 4,
   });
   const sensor = `${agentId}-ch4`;
+  // The wall shows the site's camera first, so its upstream is live when the leak starts.
+  const en = await openConsole(browser, contexts, { url: center.url, username: 'admin', password, locale: 'en-US' });
+  await en.click('[data-nav=wall]');
+  await en.waitForSelector('.wall-grid [data-video-state=live]', { timeout: 180_000 });
   try {
     let seq = 0;
     const publish = async (value: number, ts: number) => {
@@ -104,12 +108,14 @@ test('evidence and CAP from the alarm detail, verified offline; CSV from the exp
       return alarmId !== '';
     }, 30_000);
     // The clip: 10 s before the alarm to 30 s after, cut by real ffmpeg from the virtual camera.
-    await waitFor(async () => {
-      const clips = await api<{ contentType: string }[]>(token, `/alarms/${alarmId}/clips`);
-      return clips.some((c) => c.contentType === 'video/mp4');
-    }, 240_000);
-
-    const en = await openConsole(browser, contexts, { url: center.url, username: 'admin', password, locale: 'en-US' });
+    try {
+      await waitFor(async () => {
+        const clips = await api<{ contentType: string }[]>(token, `/alarms/${alarmId}/clips`);
+        return clips.some((c) => c.contentType === 'video/mp4');
+      }, 300_000);
+    } catch (err) {
+      throw new Error(`no clip for ${alarmId}: ${String(err)}\n${center.output().slice(-3000)}`);
+    }
     await en.locator(`[data-source="${sensor}"][data-type=gas-high]`).first().click();
     await en.waitForSelector(`[data-evidence-actions="${alarmId}"]`);
     await en.screenshot({ path: join(artifacts, 'evidence-actions-en.png') });
