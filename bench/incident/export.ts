@@ -47,7 +47,12 @@ try {
   let rows = 0;
   let batch: StoredReading[] = [];
   for (let ts = from; ts < now; ts += intervalMs) {
-    batch.push({ ...sensor, value: Math.round(Math.random() * 1000) / 100, ts, quality: rows % 997 === 0 ? 'fault' : 'good' });
+    batch.push({
+      ...sensor,
+      value: Math.round(Math.random() * 1000) / 100,
+      ts,
+      quality: rows % 997 === 0 ? 'fault' : 'good',
+    });
     rows++;
     if (batch.length === 5000) {
       store.write(batch);
