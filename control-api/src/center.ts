@@ -4,7 +4,7 @@
  * start()/stop(); `stop()` runs them in reverse order.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,8 @@ import { createHttpApp } from './http/app.js';
 import { parseTrustProxy } from './http/client-address.js';
 import { attachUpgrades, centerRequestListener } from './http/dispatch.js';
 import { createCenterServer } from './http/server.js';
+import { loadEvidenceKey } from './incident/evidence-key.js';
+import { FfmpegFaceMasker } from './incident/face-mask.js';
 import { DiscoveryRecorder, withDiscoveries } from './ingest/discovery.js';
 import { DeviceOwnership } from './ingest/ownership.js';
 import { IngestPipeline } from './ingest/pipeline.js';
@@ -161,6 +163,13 @@ export class Center {
     await auth.start();
     this.onStop('auth', () => auth.stop());
     const admin = await ensureFirstAdmin(auth, ports.users, new InitialPasswordFile(s.dataDir), s.adminPassword);
+    // Issue 21: the Ed25519 key that signs evidence bundles, kept like the JWT secret.
+    const evidenceKey = await loadEvidenceKey({
+      configuredFile: s.evidenceKeyFile,
+      keyFile: db.dialect === 'sqlite' ? join(s.dataDir, 'keys', 'evidence-ed25519.pem') : undefined,
+      settings: ports.settings,
+    });
+    child('evidence').info({ keyId: evidenceKey.keyId }, 'evidence: signing key ready');
 
     // External Mosquitto: agents' broker clients mirror their credentials through dynsec.
     const liveAgents = async () => (await repos.agents.list('*', { includeRevoked: false })).map((a) => a.agentId);
@@ -370,6 +379,17 @@ export class Center {
       }),
     });
 
+    // 7c. Evidence bundles (issue 21): masked copies of clips are made in the private data dir.
+    const evidenceDir = join(s.dataDir, 'evidence-work');
+    // Copies a crash left behind are CCTV nobody asked to keep.
+    rmSync(evidenceDir, { recursive: true, force: true });
+    securePrivateDir(evidenceDir, child('evidence'));
+    const faceMasker =
+      s.faceMask && ffmpeg.source !== 'missing'
+        ? new FfmpegFaceMasker({ ffmpeg: ffmpeg.path, log: child('faces') })
+        : undefined;
+    if (faceMasker) this.onStop('faces', () => faceMasker.stop());
+
     // 8. HTTP: REST + console (express), /video (gateway) and Socket.IO /live on one server.
     const app = createHttpApp({
       auth,
@@ -416,6 +436,12 @@ export class Center {
         file: (a, c) => gw.clipFile(a, c),
       },
       views,
+      evidence: { key: evidenceKey, workDir: evidenceDir, masker: faceMasker },
+      capSender:
+        s.capSender ??
+        `gwanje@${hostname()
+          .slice(0, 64)
+          .replace(/[^A-Za-z0-9.-]/g, '-')}`,
       trustProxy,
       metricsText: () => this.metrics.text(),
       health: () => health.report(),

@@ -46,6 +46,12 @@ export interface Settings {
   tlsKey?: string;
   /** Ed25519 public key (PEM) that signs device configs; pushed configs must verify against it. */
   configPublicKeyFile?: string;
+  /** Issue 21: PKCS#8 PEM of the Ed25519 key that signs evidence bundles; unset: made in the data dir / database. */
+  evidenceKeyFile?: string;
+  /** Issue 21: CAP `<sender>`; unset: `gwanje@<host name>`. */
+  capSender?: string;
+  /** Issue 21: face masking of exported media (`?mask=faces`); GWANJE_FACE_MASK=off turns it off. */
+  faceMask: boolean;
   /** RTSP cameras the center pulls: in-process client (`native`) or ffmpeg `-c copy` per camera. */
   rtspClient: 'native' | 'ffmpeg';
   /** GWANJE_FFMPEG: the ffmpeg binary; unset: on PATH, else the one shipped in npm (video/ffmpeg-binary.ts). */
@@ -151,6 +157,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
     errors.push('GWANJE_TLS_CERT: GWANJE_TLS_CERT and GWANJE_TLS_KEY must be set together');
   }
+  const faceMask = str('GWANJE_FACE_MASK') ?? 'on';
+  if (faceMask !== 'on' && faceMask !== 'off') errors.push(`GWANJE_FACE_MASK: must be on or off, got "${faceMask}"`);
+  const capSender = str('GWANJE_CAP_SENDER');
+  if (capSender !== undefined && !/^[A-Za-z0-9._@:/-]{1,128}$/.test(capSender))
+    errors.push('GWANJE_CAP_SENDER: letters, digits and . _ @ : / - only (CAP 1.2: no spaces, commas, < or &)');
   const fireDetector = str('GWANJE_FIRE_DETECTOR') ?? 'on';
   if (fireDetector !== 'on' && fireDetector !== 'off')
     errors.push(`GWANJE_FIRE_DETECTOR: must be on or off, got "${fireDetector}"`);
@@ -205,6 +216,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     rtspClient: rtspClient as Settings['rtspClient'],
     ffmpeg: str('GWANJE_FFMPEG'),
     fireDetector: fireDetector === 'on',
+    evidenceKeyFile: str('GWANJE_EVIDENCE_KEY') && resolve(str('GWANJE_EVIDENCE_KEY') as string),
+    capSender,
+    faceMask: faceMask === 'on',
     configAllowUnsigned: allowUnsigned === '1',
     agentLimits,
     trustProxy,
