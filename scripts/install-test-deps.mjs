@@ -31,6 +31,8 @@ const NEEDS = [
   // deploy/tls/make-province-ca.sh and testkit/tls.ts; the dynsec set-up of deploy/mosquitto.
   ['/usr/bin/openssl', ['openssl']],
   ['/usr/bin/mosquitto_ctrl', ['mosquitto']],
+  // Issue 21: CAP 1.2 alerts are validated against the OASIS schema with xmllint --schema.
+  ['/usr/bin/xmllint', ['libxml2-utils']],
 ];
 
 const missing = [...new Set(NEEDS.filter(([probe]) => !existsSync(probe)).flatMap(([, pkgs]) => pkgs))];

@@ -15,6 +15,7 @@ import { EscalationModule } from './escalation/module.js';
 import { FireModule } from './fire/module.js';
 import { ApiModule } from './http/module.js';
 import { HttpPort } from './http/port.js';
+import { IncidentModule } from './incident/module.js';
 import { IngestModule, UplinkModule } from './ingest/module.js';
 import { LiveModule } from './live/module.js';
 import { createLogger, type Logger } from './logger.js';
@@ -58,6 +59,7 @@ export class Center {
   readonly ingest: IngestModule; //         the MQTT decode point, time-series writes, commands down
   readonly video: VideoModule; //           /video gateway, clips and PTZ on hazard alarms, view audit
   readonly fire: FireModule; //             video fire watch and flame/smoke corroboration (issue 23)
+  readonly incident: IncidentModule; //     evidence signing key, masked-copy work dir, face masker (issue 21)
   readonly ops: OpsMetricsModule; //        /metrics figures of cameras, backlog, ML, SMS
   readonly escalation: EscalationModule; // SMS escalation to the on-duty roster (issue 8)
   readonly live: LiveModule; //             Socket.IO /live push to consoles
@@ -85,10 +87,11 @@ export class Center {
     this.ingest = new IngestModule(ctx, this.store, this.accounts, this.broker, this.alarms);
     this.video = new VideoModule(ctx, this.store, this.accounts, this.auth, this.ingest);
     this.fire = new FireModule(ctx, this.store, this.video, this.alarms);
+    this.incident = new IncidentModule(ctx, this.store, this.accounts, this.video);
     this.ops = new OpsMetricsModule(ctx, this.store, this.video, this.alarms);
     this.escalation = new EscalationModule(ctx, this.store, this.accounts, this.auth, this.alarms, this.ops);
     this.live = new LiveModule(ctx, this.auth, this.alarms);
-    const { store, http, accounts, broker, auth, alarms, ingest, video, fire, escalation, live } = this;
+    const { store, http, accounts, broker, auth, alarms, ingest, video, fire, incident, escalation, live } = this;
     this.api = new ApiModule(ctx, {
       store,
       http,
@@ -99,6 +102,7 @@ export class Center {
       ingest,
       video,
       fire,
+      incident,
       escalation,
       live,
     });
@@ -118,6 +122,7 @@ export class Center {
       this.ingest,
       this.video,
       this.fire,
+      this.incident,
       this.ops,
       this.escalation,
       this.live,

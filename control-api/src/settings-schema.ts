@@ -71,6 +71,15 @@ export const CENTER_ENV = Type.Object(
     GWANJE_RTSP_CLIENT: Type.Optional(oneOf(['native', 'ffmpeg'] as const, 'native', 'how RTSP cameras are pulled')),
     GWANJE_FFMPEG: Type.Optional(text('the ffmpeg binary')),
     GWANJE_FIRE_DETECTOR: Type.Optional(oneOf(['on', 'off'] as const, 'on', 'video fire detection (issue 23)')),
+    GWANJE_EVIDENCE_KEY: Type.Optional(text('PKCS#8 PEM of the Ed25519 key that signs evidence bundles')),
+    GWANJE_CAP_SENDER: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9._@:/-]{1,128}$',
+        description: 'CAP 1.2 <sender>; unset: gwanje@<host name>',
+        expect: 'letters, digits and . _ @ : / - only (CAP 1.2: no spaces, commas, < or &)',
+      }),
+    ),
+    GWANJE_FACE_MASK: Type.Optional(oneOf(['on', 'off'] as const, 'on', 'face masking of exported media')),
     GWANJE_TRUST_PROXY: Type.Optional(text('reverse proxies whose X-Forwarded-For names the client')),
     GWANJE_AGENT_MAX_SENSORS: Type.Optional(int(1000, 1, 1_000_000, 'sensors one agent may register')),
     GWANJE_AGENT_MAX_CAMERAS: Type.Optional(int(64, 1, 512, 'cameras one agent may register')),

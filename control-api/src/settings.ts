@@ -48,6 +48,12 @@ export interface Settings {
   tlsKey?: string;
   /** Ed25519 public key (PEM) that signs device configs; pushed configs must verify against it. */
   configPublicKeyFile?: string;
+  /** Issue 21: PKCS#8 PEM of the Ed25519 key that signs evidence bundles; unset: made in the data dir / database. */
+  evidenceKeyFile?: string;
+  /** Issue 21: CAP `<sender>`; unset: `gwanje@<host name>`. */
+  capSender?: string;
+  /** Issue 21: face masking of exported media (`?mask=faces`); GWANJE_FACE_MASK=off turns it off. */
+  faceMask: boolean;
   /** RTSP cameras the center pulls: in-process client (`native`) or ffmpeg `-c copy` per camera. */
   rtspClient: 'native' | 'ffmpeg';
   /** GWANJE_FFMPEG: the ffmpeg binary; unset: on PATH, else the one shipped in npm (video/ffmpeg-binary.ts). */
@@ -163,6 +169,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     rtspClient: (v.GWANJE_RTSP_CLIENT ?? 'native') as Settings['rtspClient'],
     ffmpeg: str('GWANJE_FFMPEG'),
     fireDetector: v.GWANJE_FIRE_DETECTOR !== 'off',
+    evidenceKeyFile: str('GWANJE_EVIDENCE_KEY') && resolve(str('GWANJE_EVIDENCE_KEY') as string),
+    capSender: str('GWANJE_CAP_SENDER'),
+    faceMask: v.GWANJE_FACE_MASK !== 'off',
     configAllowUnsigned: v.GWANJE_CONFIG_ALLOW_UNSIGNED === '1',
     agentLimits: {
       maxSensorsPerAgent: num('GWANJE_AGENT_MAX_SENSORS'),

@@ -18,6 +18,7 @@ export const USAGE = `usage: gwanje-config <command> [options]
   keygen --out <dir>                                new Ed25519 signing key pair (private.pem 0600, public.pem)
   sign <file> --key <private.pem> [--out file]      validate, stamp version, sign -> SignedConfig envelope
   verify <file> --pub <public.pem> [--agent id]     check signature, key id and document
+  verify-evidence <zip> [--key <center.pem>]        an alarm's evidence bundle: manifest signature, every file's SHA-256
   diff <a> <b>                                      structural diff, secrets masked
   schema [--out file]                               the document's JSON Schema (editors, console forms)
   push <file> --api <url> [--token t | $GWANJE_TOKEN] [--pub public.pem]

@@ -5,6 +5,7 @@ import { type SignedConfig, SignedConfig as SignedConfigSchema, validate } from 
 import { writeBundle } from './bundle.js';
 import { pushConfig, registerAgent } from './center.js';
 import { diffConfigs, formatDiff } from './diff.js';
+import { verifyEvidenceZip } from './evidence.js';
 import { generateKeyPair, keyIdOf, loadPrivateKey, publicKeyPem } from './keys.js';
 import { ConfigFileError, parseConfigText } from './load.js';
 import { checkProvince } from './province.js';
@@ -140,6 +141,30 @@ const verifyCmd: Command = async (args, opts, io) => {
   return 0;
 };
 
+/** Issue 21: an evidence bundle's manifest signature and every file's SHA-256, offline. */
+const verifyEvidenceCmd: Command = async (args, opts, io) => {
+  const file = oneFile(args, '<evidence.zip>');
+  const keyPath = typeof opts.key === 'string' ? opts.key : typeof opts.pub === 'string' ? opts.pub : undefined;
+  const pinned = keyPath === undefined ? undefined : await readText(io, keyPath);
+  const r = await verifyEvidenceZip(file, pinned);
+  for (const p of r.problems) io.err(`${file}: ${p}`);
+  if (!r.ok) {
+    io.err(`${file}: evidence NOT verified (${r.problems.length} problem(s))`);
+    return 1;
+  }
+  const when = r.createdAt === undefined ? '?' : new Date(r.createdAt).toISOString();
+  io.out(
+    `${file}: evidence ok: alarm ${r.alarmId} (${r.siteId}), ${r.files} files, key ${r.keyId}, ` +
+      `made ${when} by ${r.createdBy}, faces ${r.masked === 'faces' ? 'masked' : 'not masked'}`,
+  );
+  if (!r.pinned)
+    io.err(
+      `${file}: warning: checked with the key inside the bundle (integrity only); ` +
+        'pass --key <center public key> to prove it came from your center',
+    );
+  return 0;
+};
+
 const diffCmd: Command = async (args, _opts, io) => {
   if (args.length !== 2) throw new UsageError('expected <a> <b>');
   const lines = formatDiff(diffConfigs(await readDocument(io, args[0]), await readDocument(io, args[1])));
@@ -237,6 +262,7 @@ export const commands: Record<string, Command> = {
   keygen: keygenCmd,
   sign: signCmd,
   verify: verifyCmd,
+  'verify-evidence': verifyEvidenceCmd,
   diff: diffCmd,
   push: pushCmd,
   provision: provisionCmd,

@@ -3,6 +3,7 @@ export * from './bundle.js';
 export * from './canonical.js';
 export * from './center.js';
 export * from './diff.js';
+export * from './evidence.js';
 export * from './keys.js';
 export * from './load.js';
 export * from './merge.js';

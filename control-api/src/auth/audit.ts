@@ -47,7 +47,12 @@ export type AuditAction =
   | 'video.view'
   | 'video.view.end'
   // Issue 21: a shift report generated (it gathers personal data of the shift: names on duty).
-  | 'report.shift';
+  | 'report.shift'
+  // Issue 21: what left the center (CSV exports, evidence bundles with or without masked faces, CAP).
+  | 'export.readings'
+  | 'export.alarms'
+  | 'alarm.evidence'
+  | 'alarm.cap';
 
 export interface AuditEvent {
   actor: string;

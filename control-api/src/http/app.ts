@@ -21,7 +21,9 @@ import { deviceRoutes } from './routes/devices.js';
 import { directoryRoutes } from './routes/directory.js';
 import { discoveredRoutes } from './routes/discovered.js';
 import { escalationRoutes } from './routes/escalation.js';
+import { exportRoutes } from './routes/exports.js';
 import { fireRoutes } from './routes/fire.js';
+import { incidentRoutes } from './routes/incident.js';
 import { opsRoutes } from './routes/ops.js';
 import { planRoutes } from './routes/plans.js';
 import { reportRoutes } from './routes/reports.js';
@@ -49,6 +51,8 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...videoRoutes,
     ...planRoutes,
     ...sopRoutes,
+    ...exportRoutes,
+    ...incidentRoutes,
   ];
 }
 

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { AgentCredentials } from '../auth/agent-credentials.js';
 import type { AuditLog } from '../auth/audit.js';
 import type { AuthService } from '../auth/service.js';
+import type { EvidenceTools } from '../incident/evidence.js';
 import type { CameraLinker } from '../plans/linker.js';
 import type { PlanStore } from '../plans/store.js';
 import type { AgentEventQuery, AgentEventRow } from '../store/repos/agent-events.js';
@@ -167,7 +168,7 @@ export interface HttpDeps {
   sensors: SensorReader;
   cameras: CameraReader;
   agents: AgentReader;
-  timeseries: Pick<TimeSeriesStore, 'query'>;
+  timeseries: Pick<TimeSeriesStore, 'query' | 'raw'>;
   alarms: AlarmService;
   commands: CommandSender;
   /** Config push (issue 10): records desired versions; `repos.agents` fits. Absent: push answers 503. */
@@ -211,6 +212,10 @@ export interface HttpDeps {
   allowUnsignedConfig?: boolean;
   /** Who opened which clip, when, for how long (PIPA); absent: not recorded. */
   views?: Pick<ViewAudit, 'view'>;
+  /** Issue 21: the center's evidence key, work dir and face masker; absent: evidence answers 503. */
+  evidence?: EvidenceTools & { timeZone?: string };
+  /** CAP `<sender>` (GWANJE_CAP_SENDER); default `gwanje`. */
+  capSender?: string;
   metricsText(): string | Promise<string>;
   health(): HealthReport | Promise<HealthReport>;
   /** Broker URL handed to agents in `POST /api/v1/agents` (as they must reach it). */

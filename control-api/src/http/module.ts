@@ -10,6 +10,7 @@ import type { BrokerModule } from '../broker/module.js';
 import type { EscalationModule } from '../escalation/module.js';
 import type { FireModule } from '../fire/module.js';
 import { HealthCheck } from '../health.js';
+import type { IncidentModule } from '../incident/module.js';
 import type { IngestModule } from '../ingest/module.js';
 import { DeviceOwnership } from '../ingest/ownership.js';
 import type { LiveModule } from '../live/module.js';
@@ -32,6 +33,7 @@ export interface ApiModules {
   ingest: IngestModule;
   video: VideoModule;
   fire: FireModule;
+  incident: IncidentModule;
   escalation: EscalationModule;
   live: LiveModule;
 }
@@ -115,6 +117,8 @@ export class ApiModule implements CenterModule {
         file: (a, c) => gateway.clipFile(a, c),
       },
       views: video.views,
+      evidence: this.m.incident.evidence,
+      capSender: this.m.incident.capSender,
       trustProxy: video.trustProxy,
       metricsText: () => metrics.text(),
       health: () => health.report(),

@@ -18,9 +18,15 @@ import {
   MINUTE_MS,
   queryPlan,
 } from './timeseries-query.js';
-import { deleteExpired, loadRecent, readRawFromDisk, readRollupsFromDisk } from './timeseries-recovery.js';
+import {
+  deleteExpired,
+  loadRecent,
+  rawReadingsFromDisk,
+  readRawFromDisk,
+  readRollupsFromDisk,
+} from './timeseries-recovery.js';
 import { DAY_MS, dayFile, HOUR_MS, hourFile, QUALITY_CODE, SensorSeries, trimToCap } from './timeseries-segments.js';
-import type { ReadingPoint, StoredReading, TimeSeriesStore } from './types.js';
+import type { RawReading, ReadingPoint, StoredReading, TimeSeriesStore } from './types.js';
 
 export interface EmbeddedStoreOptions {
   dataDir: string;
@@ -265,6 +271,17 @@ export class EmbeddedTimeSeriesStore implements TimeSeriesStore {
       await this.diskReads.run(() => readRawFromDisk(this.rawDir, sensorId, fromMs, toMs, memFrom, agg));
     s?.forEachRaw(fromMs, toMs, (ts, v) => agg.addValue(ts, v));
     return agg.points();
+  }
+
+  /**
+   * Raw readings with their quality come from the hour files (memory keeps values only): what was
+   * accepted until now is flushed first, then the files are read one hour at a time.
+   */
+  async *raw(sensorId: string, fromMs: number, toMs: number): AsyncGenerator<RawReading[]> {
+    if (!(Number.isFinite(fromMs) && Number.isFinite(toMs) && toMs > fromMs))
+      throw new Error('timeseries: raw readings need from < to');
+    await this.flushOnce();
+    yield* rawReadingsFromDisk(this.rawDir, sensorId, fromMs, toMs);
   }
 
   pending(): number {

@@ -2,10 +2,10 @@
  * The InfluxDB 1.x connection of the time-series store: the `influx` client (set-up, queries),
  * the /write URL and headers the writer posts line protocol to, and the readings query.
  */
-import { InfluxDB } from 'influx';
+import { InfluxDB, escape as influxEscape } from 'influx';
 import { RAW_RP, readingsStatements } from './timeseries-influx-schema.js';
 import { BucketAggregator, checkQuery, MINUTE_MS, queryPlan } from './timeseries-query.js';
-import type { ReadingPoint } from './types.js';
+import type { RawReading, ReadingPoint } from './types.js';
 
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 /** The `influx` pool's host backoff: short and flat, our writer does the real backoff. */
@@ -74,4 +74,44 @@ export async function queryReadings(
     for (const [ts, min, max, sum, count] of result.series?.[0]?.values ?? []) agg.addAgg(ts, min, max, sum, count);
   }
   return agg.points();
+}
+
+/** Points per raw page: an hour of a 1 Hz sensor plus headroom; pages follow each other by time. */
+const RAW_PAGE = 5_000;
+
+/**
+ * One sensor's raw points with from <= ts < to, oldest first, page by page (keyset on time), so
+ * a month of readings is never held at once. `quality` is stored only when not good.
+ */
+export async function* rawReadings(
+  influx: InfluxDB,
+  db: string,
+  sensorId: string,
+  fromMs: number,
+  toMs: number,
+): AsyncGenerator<RawReading[]> {
+  let from = Math.floor(fromMs);
+  const to = Math.ceil(toMs);
+  const sensor = `"sensorId" = ${influxEscape.stringLit(sensorId)}`;
+  const measurement = `${influxEscape.quoted(db)}.${influxEscape.quoted(RAW_RP)}."reading"`;
+  while (from < to) {
+    const statement =
+      `SELECT "value", "quality" FROM ${measurement} WHERE ${sensor} AND time >= ${from}ms AND time < ${to}ms ` +
+      `ORDER BY time ASC LIMIT ${RAW_PAGE}`;
+    let raw: unknown;
+    try {
+      raw = await influx.queryRaw(statement, { precision: 'ms' });
+    } catch (err) {
+      throw new Error(`timeseries: InfluxDB raw query failed: ${errText(err)}`);
+    }
+    const values =
+      (raw as { results?: { series?: { values?: [number, number, string | null][] }[] }[] }).results?.[0]?.series?.[0]
+        ?.values ?? [];
+    const page: RawReading[] = [];
+    for (const [ts, value, quality] of values)
+      page.push({ ts, value, quality: quality === 'fault' || quality === 'stale' ? quality : 'good' });
+    if (page.length > 0) yield page;
+    if (values.length < RAW_PAGE) return;
+    from = values[values.length - 1][0] + 1;
+  }
 }

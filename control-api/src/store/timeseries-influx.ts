@@ -11,12 +11,12 @@
 import { join } from 'node:path';
 import type { InfluxDB } from 'influx';
 import type { Logger } from 'pino';
-import { connectInflux, queryReadings } from './timeseries-influx-client.js';
+import { connectInflux, queryReadings, rawReadings } from './timeseries-influx-client.js';
 import { backfillRollups, ensureSchema } from './timeseries-influx-schema.js';
 import { linesOf, rejectedPoints } from './timeseries-line.js';
 import { OutageBuffer } from './timeseries-outage.js';
 import { DEFAULT_RAW_RETENTION_MS, DEFAULT_ROLLUP_RETENTION_MS, MINUTE_MS } from './timeseries-query.js';
-import type { ReadingPoint, StoredReading, TimeSeriesStore } from './types.js';
+import type { RawReading, ReadingPoint, StoredReading, TimeSeriesStore } from './types.js';
 
 export interface InfluxStoreOptions {
   url: string;
@@ -217,6 +217,13 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   query(sensorId: string, fromMs: number, toMs: number, stepMs: number): Promise<ReadingPoint[]> {
     const rawRetentionMs = this.opts.rawRetentionMs ?? DEFAULT_RAW_RETENTION_MS;
     return queryReadings(this.influx, this.db, { sensorId, fromMs, toMs, stepMs, now: this.now(), rawRetentionMs });
+  }
+
+  /** Raw points as InfluxDB holds them (points still in the outage buffer are not there yet). */
+  raw(sensorId: string, fromMs: number, toMs: number): AsyncIterable<RawReading[]> {
+    if (!(Number.isFinite(fromMs) && Number.isFinite(toMs) && toMs > fromMs))
+      throw new Error('timeseries: raw readings need from < to');
+    return rawReadings(this.influx, this.db, sensorId, fromMs, toMs);
   }
 
   pending(): number {

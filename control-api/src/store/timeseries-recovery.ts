@@ -6,6 +6,7 @@ import { open, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Agg, type BucketAggregator, MINUTE_MS } from './timeseries-query.js';
 import { DAY_MS, fileStart, HOUR_MS, readLines, type SensorSeries, segmentsIn } from './timeseries-segments.js';
+import type { RawReading } from './types.js';
 
 export interface LoadOptions {
   rawDir: string;
@@ -110,5 +111,30 @@ export async function readRollupsFromDisk(
       const m = Number(x[0]);
       if (x[1] === sensorId && m < before) agg.addAgg(m, +x[2], +x[3], +x[4], +x[5]);
     });
+  }
+}
+
+const QUALITY_OF: Record<string, RawReading['quality']> = { g: 'good', f: 'fault', s: 'stale' };
+
+/**
+ * One sensor's raw readings on disk with from <= ts < to, one hour file at a time, each hour
+ * sorted by time (late points are appended out of order): memory stays at one sensor-hour.
+ */
+export async function* rawReadingsFromDisk(
+  dir: string,
+  sensorId: string,
+  from: number,
+  to: number,
+): AsyncGenerator<RawReading[]> {
+  for (const f of await segmentsIn(dir, from, to, HOUR_MS)) {
+    const hour: RawReading[] = [];
+    await readLines(f, (x) => {
+      if (x[1] !== sensorId) return;
+      const ts = Number(x[0]);
+      const value = Number(x[2]);
+      if (ts >= from && ts < to && Number.isFinite(value))
+        hour.push({ ts, value, quality: QUALITY_OF[x[3]] ?? 'good' });
+    });
+    if (hour.length > 0) yield hour.sort((a, b) => a.ts - b.ts);
   }
 }

@@ -21,6 +21,13 @@ export interface StoredReading {
 /** [ts, min, mean, max] */
 export type ReadingPoint = [number, number, number, number];
 
+/** One stored reading of a known sensor, as the raw export (issue 21) lists it. */
+export interface RawReading {
+  ts: number;
+  value: number;
+  quality: Static<typeof Quality>;
+}
+
 export interface TimeSeriesStore {
   start(): Promise<void>;
   /** Flushes what it can (bounded wait), then closes. */
@@ -33,6 +40,11 @@ export interface TimeSeriesStore {
   write(points: StoredReading[]): void;
   /** Aggregated points for one sensor; chooses raw data or 1-minute rollups by range/step. */
   query(sensorId: string, fromMs: number, toMs: number, stepMs: number): Promise<ReadingPoint[]>;
+  /**
+   * Raw readings of one sensor with from <= ts < to, oldest first, in batches of at most an hour
+   * of data (issue 21: CSV export in constant memory). Only what raw retention still holds.
+   */
+  raw?(sensorId: string, fromMs: number, toMs: number): AsyncIterable<RawReading[]>;
   /** Readings accepted but not yet durably written. */
   pending(): number;
   /** Readings durably written since start (for gwanje_readings_total and tests). */

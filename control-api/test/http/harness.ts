@@ -26,6 +26,7 @@ import { createHttpApp } from '../../src/http/app.js';
 import { parseTrustProxy } from '../../src/http/client-address.js';
 import type { HttpDeps, PtzArgs } from '../../src/http/deps.js';
 import { createCenterServer } from '../../src/http/server.js';
+import { loadEvidenceKey } from '../../src/incident/evidence-key.js';
 import { DeviceOwnership } from '../../src/ingest/ownership.js';
 import { readPlan } from '../../src/plans/image.js';
 import { CameraLinker } from '../../src/plans/linker.js';
@@ -33,7 +34,7 @@ import { PlanStore, type PlanTables } from '../../src/plans/store.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 import { DiscoveriesRepo } from '../../src/store/repos/discoveries.js';
 import { Repositories, seedSites } from '../../src/store/repositories.js';
-import type { ReadingPoint } from '../../src/store/types.js';
+import type { RawReading, ReadingPoint } from '../../src/store/types.js';
 import { makePng } from '../plans/images.js';
 
 const SEED = new URL('../../../seed/gyeonggi-sites.json', import.meta.url).pathname;
@@ -108,6 +109,18 @@ export async function createHarness(o: HarnessOptions = {}) {
   const engine = new DetectionEngine({ newId: () => `al-${++nextId}` });
   const ptzCalls: { cameraId: string; agentId: string; args: PtzArgs; actor: string }[] = [];
   const points = new Map<string, ReadingPoint[]>();
+  // Raw readings with quality (issue 21 exports and evidence traces), oldest first per sensor.
+  const rawOf = new Map<string, RawReading[]>();
+  const addReadings = (sensorId: string, rs: RawReading[]) =>
+    rawOf.set(
+      sensorId,
+      [...(rawOf.get(sensorId) ?? []), ...rs].sort((a, b) => a.ts - b.ts),
+    );
+  const evidenceDir = mkdtempSync(join(tmpdir(), 'gwanje-evidence-'));
+  const evidenceKey = await loadEvidenceKey({
+    keyFile: join(evidenceDir, 'keys', 'evidence.pem'),
+    settings: ports.settings,
+  });
   // Alarm clips as the gateway keeps them: <dir>/<alarmId>/<clipId>.mp4 (bytes are not decoded here).
   const clipDir = mkdtempSync(join(tmpdir(), 'gwanje-clips-'));
   const clipsOf = new Map<string, { clipId: string; alarmId: string; cameraId: string; bytes: number }[]>();
@@ -184,7 +197,14 @@ export async function createHarness(o: HarnessOptions = {}) {
     },
     timeseries: {
       query: async (sensorId, from, to) => (points.get(sensorId) ?? []).filter((p) => p[0] >= from && p[0] < to),
+      async *raw(sensorId, from, to) {
+        const all = (rawOf.get(sensorId) ?? []).filter((r) => r.ts >= from && r.ts < to);
+        // Batches like the stores' (an hour file / an InfluxDB page each).
+        for (let i = 0; i < all.length; i += 1000) yield all.slice(i, i + 1000);
+      },
     },
+    evidence: { key: evidenceKey, workDir: evidenceDir },
+    capSender: 'gwanje@test-center',
     alarms: {
       list: (q) => repos.alarms.list(q),
       get: async (id) => {
@@ -367,6 +387,7 @@ export async function createHarness(o: HarnessOptions = {}) {
     await db.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
     rmSync(clipDir, { recursive: true, force: true });
+    rmSync(evidenceDir, { recursive: true, force: true });
     await tdb?.drop();
   }
 
@@ -395,6 +416,8 @@ export async function createHarness(o: HarnessOptions = {}) {
     putPlan,
     planStore,
     linker,
+    addReadings,
+    evidenceKey,
     close,
   };
 }

@@ -218,6 +218,36 @@ const TABLE: Record<string, Row> = {
   'POST /api/v1/alarms/:id/reset': ALARM_ACTION('reset', 'latched'),
   'POST /api/v1/alarms/:id/out-of-service': ALARM_ACTION('out-of-service', 'acked', { reason: 'detector replaced' }),
   'POST /api/v1/alarms/:id/return-to-service': ALARM_ACTION('return-to-service', 'out-of-service'),
+  // Issue 21: evidence bundles, CAP, CSV exports, the evidence public key.
+  'GET /api/v1/alarms/:id/evidence': {
+    min: 'viewer',
+    ok: 200,
+    out: 404,
+    req: async (h, s) => ({ path: `/api/v1/alarms/${await h.newAlarm(s)}/evidence` }),
+  },
+  'GET /api/v1/alarms/:id/cap': {
+    min: 'viewer',
+    ok: 200,
+    out: 404,
+    req: async (h, s) => ({ path: `/api/v1/alarms/${await h.newAlarm(s)}/cap` }),
+  },
+  'GET /api/v1/export/readings.csv': {
+    min: 'viewer',
+    ok: 200,
+    out: 404,
+    req: (_h, s) => ({ path: `/api/v1/export/readings.csv?sensorId=${s}-ch4-1` }),
+  },
+  'GET /api/v1/export/alarms.csv': {
+    min: 'viewer',
+    ok: 200,
+    out: 403,
+    req: (_h, s) => ({ path: `/api/v1/export/alarms.csv?siteId=${s}` }),
+  },
+  'GET /api/v1/evidence/public-key.pem': {
+    min: 'any',
+    ok: 200,
+    req: () => ({ path: '/api/v1/evidence/public-key.pem' }),
+  },
   'GET /api/v1/kpis': { min: 'viewer', ok: 200, out: 403, req: (_h, s) => ({ path: `/api/v1/kpis?siteId=${s}` }) },
   'POST /api/v1/agents': {
     min: 'admin',

@@ -20,6 +20,7 @@ import { AlarmNotifications } from './AlarmNotifications.js';
 import { formatTime } from './AlarmRow.js';
 import { AnomalyWhy } from './AnomalyWhy.js';
 import { alarmText, journalText } from './describe.js';
+import { EvidenceActions } from './EvidenceActions.js';
 
 /** GET /api/v1/alarms/{id}: the alarm with its journal (either nested as {alarm, journal} or flat). */
 type DetailResponse = (Alarm & { journal?: JournalEntry[] }) | { alarm: Alarm; journal?: JournalEntry[] };
@@ -182,6 +183,7 @@ export function AlarmDetail({ alarmId, canAct, onClose }: { alarmId: string; can
           )}
         </>
       )}
+      {alarm && <EvidenceActions alarmId={alarmId} />}
       <h3>{t('detail.journal')}</h3>
       <ol className="journal">
         {journal.map((j) => (

@@ -92,16 +92,51 @@ export const query = (params: Record<string, string | number | undefined>): stri
   return s ? `?${s}` : '';
 };
 
-/** GET of bytes (a site plan image) with the bearer token; errors as `api` throws them. */
-export async function apiBlob(path: string): Promise<Blob> {
+/** GET with the bearer token (never in a URL: review F6); a refused answer throws as `api` does. */
+async function getOk(path: string): Promise<Response> {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(`/api/v1${path}`, { headers });
   if (!res.ok) {
     if (res.status === 401) onUnauthorized();
-    throw new ApiError(res.status, String(res.status), `api: GET ${path}: ${res.status} ${res.statusText}`);
+    let message = `api: GET ${path}: ${res.status} ${res.statusText}`;
+    try {
+      const body: unknown = await res.json();
+      if (isErrorBody(body)) message = body.error.message;
+    } catch {
+      // not JSON: keep the status text
+    }
+    throw new ApiError(res.status, String(res.status), message);
   }
-  return res.blob();
+  return res;
+}
+
+/** GET of bytes (a site plan image) with the bearer token; errors as `api` throws them. */
+export async function apiBlob(path: string): Promise<Blob> {
+  return (await getOk(path)).blob();
+}
+
+/**
+ * Downloads a file the API makes (issue 21: evidence ZIP, CAP, CSV exports) with the bearer
+ * token in the header, never in a URL (security review F6), and hands it to the browser as a
+ * file named by the server's Content-Disposition.
+ */
+export async function download(path: string, fallbackName: string): Promise<void> {
+  const res = await getOk(path);
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;
+  const url = URL.createObjectURL(await res.blob());
+  try {
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    a.rel = 'noopener';
+    document.body.append(a);
+    a.click();
+    a.remove();
+  } finally {
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
 }
 
 /** PUT of bytes (an uploaded plan); the JSON answer or an ApiError naming what the center refused. */

@@ -5,6 +5,7 @@ import { AlarmPanel } from '../alarms/AlarmPanel.js';
 import { CatalogProvider } from '../api/catalog.js';
 import { api, configureApi } from '../api/http.js';
 import { clearSession, hasRole, loadSession, type Session } from '../api/session.js';
+import { ExportView } from '../exports/ExportView.js';
 import { LiveProvider } from '../live/LiveProvider.js';
 import { SiteMap } from '../map/SiteMap.js';
 import { SitePlanView } from '../plans/SitePlanView.js';
@@ -20,7 +21,8 @@ import { Login } from './Login.js';
 function readRoute(): { view: View; sensorId: string | null } {
   const [, view, sensorId] = location.hash.split('/');
   const v =
-    (['wall', 'map', 'plan', 'trends', 'sops', 'supervise', 'admin'] as const).find((x) => x === view) ?? 'wall';
+    (['wall', 'map', 'plan', 'trends', 'sops', 'supervise', 'exports', 'admin'] as const).find((x) => x === view) ??
+    'wall';
   return { view: v, sensorId: sensorId ? decodeURIComponent(sensorId) : null };
 }
 
@@ -78,6 +80,7 @@ export function App() {
               )}
               {view === 'trends' && <TrendsView sensorId={route.sensorId} onSensor={(id) => go('trends', id)} />}
               {view === 'sops' && <SopAdmin allSites={session.user.sites.includes('*')} />}
+              {view === 'exports' && <ExportView />}
               {view === 'admin' && <AdminView sensorId={route.sensorId} />}
               {view === 'supervise' && (
                 <SuperviseView

@@ -22,6 +22,8 @@ export async function startRealCenter(o: {
   simulate: number;
   /** Extra settings (e.g. GWANJE_CONFIG_PUBLIC_KEY). */
   env?: Record<string, string>;
+  /** How long to wait for /healthz (default 60 s; a loaded machine may need more). */
+  readyTimeoutMs?: number;
 }): Promise<RealCenter> {
   const [http, mq] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'gwanje-console-'));
@@ -43,7 +45,10 @@ export async function startRealCenter(o: {
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true, 60_000);
+    await waitFor(
+      async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true,
+      o.readyTimeoutMs ?? 60_000,
+    );
   } catch (err) {
     const out = center.output();
     await stop();
