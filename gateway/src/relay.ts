@@ -4,16 +4,14 @@
  * and a clip ring; watches the upstream and retries when it dies or stalls.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type NativePull, PacketAligner, type Segment, startNativePull, TsSegmenter } from '@gwanje/media';
 import { redactText, urlSecrets } from '@gwanje/protocol';
 import type { Logger } from 'pino';
 import { GopCache, type RingBudget, SegmentRing, type TimedSegment } from './buffers.js';
 import type { Clock } from './clock.js';
 import type { Child, FfmpegRunner } from './ffmpeg.js';
 import { kill } from './ffmpeg.js';
-import { type NativePull, startNativePull } from './rtsp/pull.js';
 import { StreamStats } from './stats.js';
-import { PacketAligner } from './ts/packet.js';
-import { type Segment, TsSegmenter } from './ts/segmenter.js';
 import { type CameraHealth, type GatewayDeps, isUnknownCamera, type Upstream } from './types.js';
 import { spawnRtspPull } from './upstream.js';
 import { StreamWaiters } from './waiters.js';
@@ -330,8 +328,18 @@ export class StreamRelay {
     });
   }
 
-  private lose(reason: string): void {
-    this.ctx.log.warn({ cameraId: this.cameraId, reason, retryInMs: this.backoff }, 'relay: upstream lost');
+  /** The camera's source changed: a running pull is dropped and asked for again now (no loss raised). */
+  restartUpstream(): boolean {
+    if (!this.running || this.upstream?.kind !== 'rtsp') return false;
+    this.ctx.log.info({ cameraId: this.cameraId }, 'relay: source changed, pulling again');
+    this.dropPull();
+    this.ffmpegFallback = false;
+    this.retryAt = 0;
+    void this.startAttempt();
+    return true;
+  }
+
+  private dropPull(): void {
     this.generation++;
     if (this.puller) {
       void kill(this.puller.proc);
@@ -339,6 +347,11 @@ export class StreamRelay {
     }
     void this.native?.close();
     this.native = undefined;
+  }
+
+  private lose(reason: string): void {
+    this.ctx.log.warn({ cameraId: this.cameraId, reason, retryInMs: this.backoff }, 'relay: upstream lost');
+    this.dropPull();
     this.retryAt = this.ctx.clock.now() + this.backoff;
     this.backoff = Math.min(this.backoff * 2, 30_000);
     this.setState('lost');

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { Redactor } from '../secrets.js';
 import { checkIngestUrl } from './ingest-target.js';
 // The onvif client (with its XML parser) is loaded only when a site has ONVIF cameras: RSS matters on a Pi.
-import type { OnvifCamera } from './onvif.js';
+import type { OnvifCamera } from '@gwanje/media/onvif';
 import { type FfmpegUse, StreamPush } from './stream.js';
 
 export interface CameraServiceDeps {
@@ -182,7 +182,7 @@ export class CameraService {
   private async connectOnvif(e: Entry, attempt = 0): Promise<void> {
     const o = e.cfg.onvif;
     if (!o) return;
-    const { OnvifCamera } = await import('./onvif.js');
+    const { OnvifCamera } = await import('@gwanje/media/onvif');
     const cam = new OnvifCamera(o.url, o.username, o.password, this.deps.log.child({ cameraId: e.cfg.cameraId }));
     try {
       const d = await cam.connect();
@@ -205,7 +205,7 @@ export class CameraService {
   /** WS-Discovery (ONVIF Core 7.3) on the site network: adds devices not configured by address. */
   private async discover(): Promise<void> {
     const known = new Set([...this.entries.values()].map((e) => e.cfg.onvif?.url));
-    const { discoverOnvif } = await import('./onvif.js');
+    const { discoverOnvif } = await import('@gwanje/media/onvif');
     const found = await discoverOnvif(3000, this.deps.log);
     for (const xaddr of found) {
       if (known.has(xaddr)) continue;

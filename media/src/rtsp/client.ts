@@ -72,6 +72,21 @@ export function splitCredentials(url: string): { url: string; username?: string;
   return { url: u.toString(), username, password };
 }
 
+/**
+ * The URL with these credentials as its userinfo (percent-encoded), for a client that reads them
+ * from there (RtspClient, ffmpeg through an ffconcat list). ONVIF Core 5.12.1: a stream URI from
+ * GetStreamUri carries none, and RTSP uses the same credentials as the device's web services.
+ * Credentials already in the URL win.
+ */
+export function withCredentials(url: string, creds: { username: string; password: string } | undefined): string {
+  if (!creds || creds.username === '') return url;
+  const u = new URL(url);
+  if (u.username !== '') return url;
+  u.username = encodeURIComponent(creds.username);
+  u.password = encodeURIComponent(creds.password);
+  return u.toString();
+}
+
 export class RtspClient {
   private socket: Socket | undefined;
   private readonly reader: InterleavedReader;
