@@ -63,6 +63,8 @@ export class StreamRelay {
   private native: NativePull | undefined;
   /** The camera offered no track the native client relays: ffmpeg pulls it until the relay stops. */
   private ffmpegFallback = false;
+  /** The camera refused RTP over TCP (461): ffmpeg pulls it over UDP. */
+  private ffmpegTransport: 'tcp' | 'udp' = 'tcp';
   private push: { req: IncomingMessage; res: ServerResponse } | undefined;
   private readonly aligner = new PacketAligner();
   private readonly segmenter = new TsSegmenter();
@@ -293,8 +295,10 @@ export class StreamRelay {
     this.native = pull;
     pull.ready.then(
       async () => this.nativeEnded(pull, gen, await pull.ended),
-      (err: Error & { code?: string }) =>
-        this.nativeEnded(pull, gen, err, err.code === 'rtsp-unsupported' ? url : undefined),
+      (err: Error & { code?: string; reason?: string }) => {
+        if (err.code === 'rtsp-unsupported') this.ffmpegTransport = err.reason === 'transport' ? 'udp' : 'tcp';
+        this.nativeEnded(pull, gen, err, err.code === 'rtsp-unsupported' ? url : undefined);
+      },
     );
   }
 
@@ -314,7 +318,7 @@ export class StreamRelay {
 
   private spawnPuller(url: string, gen: number): void {
     this.aligner.reset();
-    const child = spawnRtspPull(this.ctx.ffmpeg, this.cameraId, url);
+    const child = spawnRtspPull(this.ctx.ffmpeg, this.cameraId, url, this.ffmpegTransport);
     this.puller = child;
     child.proc.stdout?.on('data', (b: Buffer) => {
       if (this.puller === child) this.feed(b);
@@ -374,6 +378,7 @@ export class StreamRelay {
     const native = this.native;
     this.native = undefined;
     this.ffmpegFallback = false;
+    this.ffmpegTransport = 'tcp';
     this.endPush();
     this.gop.clear();
     this.ring.clear();

@@ -1,3 +1,4 @@
+export { FFCONCAT_STDIN_INPUT, rtspInputList } from './ffconcat.js';
 export { Authenticator, type Challenge, type Credentials, parseChallenge, pickChallenge } from './rtsp/auth.js';
 export {
   RtspClient,

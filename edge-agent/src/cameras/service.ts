@@ -6,12 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AgentConfig, CameraConfig } from '@gwanje/firmware-config';
+// The onvif client (with its XML parser) is loaded only when a site has ONVIF cameras: RSS matters on a Pi.
+import type { OnvifCamera } from '@gwanje/media/onvif';
 import { type AgentEvent, type CameraInfo, type CameraInventory, PRESET_PATTERN } from '@gwanje/protocol';
 import type { Logger } from 'pino';
 import type { Redactor } from '../secrets.js';
 import { checkIngestUrl } from './ingest-target.js';
-// The onvif client (with its XML parser) is loaded only when a site has ONVIF cameras: RSS matters on a Pi.
-import type { OnvifCamera } from '@gwanje/media/onvif';
 import { type FfmpegUse, StreamPush } from './stream.js';
 
 export interface CameraServiceDeps {

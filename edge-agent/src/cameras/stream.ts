@@ -14,6 +14,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { FFCONCAT_STDIN_INPUT, rtspInputList } from '@gwanje/media';
 import type { Logger } from 'pino';
 import { testClip } from './test-clip.js';
 
@@ -29,9 +30,9 @@ export interface PushSource {
 export function ffmpegArgs(src: PushSource): string[] {
   const input = src.rtsp
     ? [
-        // ffconcat demuxer (FFmpeg "concat" format, `file` + `option` directives) reading stdin.
-        ...['-f', 'concat', '-safe', '0', '-protocol_whitelist', 'pipe,rtsp,rtsps,rtp,tcp,udp,tls'],
-        ...['-i', 'pipe:0', '-map', '0:v:0', '-c', 'copy'],
+        // ffconcat demuxer reading stdin (@gwanje/media ffconcat.ts): no URL on the command line.
+        ...FFCONCAT_STDIN_INPUT,
+        ...['-map', '0:v:0', '-c', 'copy'],
       ]
     : src.clip
       ? ['-re', '-stream_loop', '-1', '-i', src.clip, '-map', '0:v:0', '-c', 'copy']
@@ -41,13 +42,6 @@ export function ffmpegArgs(src: PushSource): string[] {
           ...['-pix_fmt', 'yuv420p', '-b:v', '400k'],
         ];
   return ['-hide_banner', '-nostdin', '-loglevel', 'error', ...input, '-f', 'mpegts', 'pipe:1'];
-}
-
-/** The ffconcat list naming the camera (written to ffmpeg's stdin). RTSP over TCP, as before. */
-export function rtspInputList(url: string): string {
-  if (/[\r\n]/.test(url)) throw new Error('stream: a camera URL is one line');
-  // av_get_token: inside single quotes everything is literal; a quote is closed, escaped, reopened.
-  return `ffconcat version 1.0\nfile '${url.replaceAll("'", "'\\''")}'\noption rtsp_transport tcp\n`;
 }
 
 export interface StreamPushOptions {
