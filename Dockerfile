@@ -5,6 +5,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY protocol/package.json protocol/
 COPY firmware-config/package.json firmware-config/
+COPY media/package.json media/
 COPY edge-agent/package.json edge-agent/
 COPY gateway/package.json gateway/
 COPY control-api/package.json control-api/

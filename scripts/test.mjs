@@ -7,7 +7,16 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
-const packages = ['protocol', 'vision', 'firmware-config', 'edge-agent', 'gateway', 'control-api', 'web-console'];
+const packages = [
+  'protocol',
+  'vision',
+  'firmware-config',
+  'media',
+  'edge-agent',
+  'gateway',
+  'control-api',
+  'web-console',
+];
 const testDirs = ['test', ...packages.map((p) => join(p, 'test'))];
 
 function walk(dir, out) {

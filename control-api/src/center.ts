@@ -55,6 +55,8 @@ import { DiscoveriesRepo } from './store/repos/discoveries.js';
 import { Repositories, seedSites } from './store/repositories.js';
 import { createTimeSeriesStore } from './store/timeseries.js';
 import { alarmClipListener } from './video/alarm-clips.js';
+import { CameraSecrets } from './video/camera-secrets.js';
+import { DirectCameras } from './video/direct-cameras.js';
 import { resolveFfmpeg } from './video/ffmpeg-binary.js';
 import { ViewAudit } from './video/view-audit.js';
 import { endAgentPushes, videoGatewayDeps } from './video/wiring.js';
@@ -282,7 +284,24 @@ export class Center {
     const trustProxy = parseTrustProxy(s.trustProxy);
     const views = new ViewAudit(audit);
     this.onStop('views', () => views.stop());
-    const videoDeps = { log, auth, agentCreds, repos, commands, live, alarms, views, trustProxy };
+    // Direct cameras (issue 20): the center pulls them itself; credentials sealed with its camera key.
+    const directCameras = new DirectCameras({
+      repos,
+      secrets: CameraSecrets.fromFile(s.cameraKeyFile),
+      log: child('cameras'),
+    });
+    const videoDeps = {
+      log,
+      auth,
+      agentCreds,
+      repos,
+      commands,
+      live,
+      alarms,
+      views,
+      trustProxy,
+      direct: directCameras,
+    };
     gateway = new VideoGateway(videoGatewayDeps({ ...videoDeps, videoBaseUrl: s.publicUrl }), {
       dataDir: s.dataDir,
       rtspClient: s.rtspClient,
@@ -431,6 +450,9 @@ export class Center {
       // Security review F1, F8, F21: admin re-home / delete of devices; agents' events apart from the audit.
       devices: new DeviceOwnership({ repos, registry: () => ingest?.sensors }),
       agentEvents: repos.agentEvents,
+      directCameras,
+      cameraSources: repos.cameraSources,
+      restartUpstream: (id) => gw.restartUpstream(id),
       clips: {
         list: async (id) => (await gw.clips(id)).map((c) => ({ ...c })),
         file: (a, c) => gw.clipFile(a, c),

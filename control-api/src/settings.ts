@@ -4,7 +4,7 @@
  * as `VARIABLE: message`, so an operator fixes a bad deployment in one go.
  */
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseTrustProxy } from './http/client-address.js';
 
 export interface Settings {
@@ -54,6 +54,8 @@ export interface Settings {
   faceMask: boolean;
   /** RTSP cameras the center pulls: in-process client (`native`) or ffmpeg `-c copy` per camera. */
   rtspClient: 'native' | 'ffmpeg';
+  /** Key sealing direct cameras' credentials (issue 20); default `<dataDir>/keys/camera-secrets`. */
+  cameraKeyFile: string;
   /** GWANJE_FFMPEG: the ffmpeg binary; unset: on PATH, else the one shipped in npm (video/ffmpeg-binary.ts). */
   ffmpeg?: string;
   /** Issue 23: the video fire detector (fire-watch cameras, corroboration of flame/smoke alarms); GWANJE_FIRE_DETECTOR=off disables it. */
@@ -214,6 +216,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     configPublicKeyFile: str('GWANJE_CONFIG_PUBLIC_KEY') && resolve(str('GWANJE_CONFIG_PUBLIC_KEY') as string),
     tlsKey: tlsKey && resolve(tlsKey),
     rtspClient: rtspClient as Settings['rtspClient'],
+    cameraKeyFile: resolve(
+      str('GWANJE_CAMERA_KEY_FILE') ?? join(resolve(str('GWANJE_DATA_DIR') ?? './data'), 'keys', 'camera-secrets'),
+    ),
     ffmpeg: str('GWANJE_FFMPEG'),
     fireDetector: fireDetector === 'on',
     evidenceKeyFile: str('GWANJE_EVIDENCE_KEY') && resolve(str('GWANJE_EVIDENCE_KEY') as string),
