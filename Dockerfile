@@ -7,6 +7,7 @@ COPY protocol/package.json protocol/
 COPY detection/package.json detection/
 COPY escalation/package.json escalation/
 COPY firmware-config/package.json firmware-config/
+COPY media/package.json media/
 COPY edge-agent/package.json edge-agent/
 COPY gateway/package.json gateway/
 COPY control-api/package.json control-api/

@@ -10,8 +10,10 @@ const filters = process.argv.slice(2);
 const packages = [
   'protocol',
   'detection',
+  'escalation',
   'vision',
   'firmware-config',
+  'media',
   'edge-agent',
   'gateway',
   'control-api',

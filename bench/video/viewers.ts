@@ -2,8 +2,9 @@
  * bench/video viewers: WebSocket clients of the relay (or the peer) that count bytes and, when
  * timed, stamp each frame's arrival, and the delivery-latency figures made from those stamps.
  */
+
+import { TsSegmenter } from '@gwanje/media';
 import { WebSocket } from 'ws';
-import { TsSegmenter } from '../../gateway/src/ts/index.js';
 
 /** CLOCK_MONOTONIC in ms, the clock gateway-server.ts stamps arrivals with. */
 export const now = () => Number(process.hrtime.bigint()) / 1e6;

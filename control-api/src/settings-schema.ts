@@ -69,6 +69,7 @@ export const CENTER_ENV = Type.Object(
     GWANJE_CONFIG_PUBLIC_KEY: Type.Optional(text('Ed25519 public key (PEM) device configs must verify against')),
     GWANJE_CONFIG_ALLOW_UNSIGNED: Type.Optional(oneOf(['0', '1'] as const, '0', 'accept unverified config pushes')),
     GWANJE_RTSP_CLIENT: Type.Optional(oneOf(['native', 'ffmpeg'] as const, 'native', 'how RTSP cameras are pulled')),
+    GWANJE_CAMERA_KEY_FILE: Type.Optional(text("key sealing direct cameras' credentials (issue 20)")),
     GWANJE_FFMPEG: Type.Optional(text('the ffmpeg binary')),
     GWANJE_FIRE_DETECTOR: Type.Optional(oneOf(['on', 'off'] as const, 'on', 'video fire detection (issue 23)')),
     GWANJE_EVIDENCE_KEY: Type.Optional(text('PKCS#8 PEM of the Ed25519 key that signs evidence bundles')),

@@ -5,7 +5,7 @@
  * deployment in one go.
  */
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseTrustProxy } from './http/client-address.js';
 import { type CenterEnv, readCenterEnv, unknownVariables } from './settings-schema.js';
 
@@ -56,6 +56,8 @@ export interface Settings {
   faceMask: boolean;
   /** RTSP cameras the center pulls: in-process client (`native`) or ffmpeg `-c copy` per camera. */
   rtspClient: 'native' | 'ffmpeg';
+  /** Key sealing direct cameras' credentials (issue 20); default `<dataDir>/keys/camera-secrets`. */
+  cameraKeyFile: string;
   /** GWANJE_FFMPEG: the ffmpeg binary; unset: on PATH, else the one shipped in npm (video/ffmpeg-binary.ts). */
   ffmpeg?: string;
   /** Issue 23: the video fire detector (fire-watch cameras, corroboration of flame/smoke alarms); GWANJE_FIRE_DETECTOR=off disables it. */
@@ -167,6 +169,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     configPublicKeyFile: configKey && resolve(configKey),
     tlsKey: tlsKey && resolve(tlsKey),
     rtspClient: (v.GWANJE_RTSP_CLIENT ?? 'native') as Settings['rtspClient'],
+    cameraKeyFile: resolve(
+      str('GWANJE_CAMERA_KEY_FILE') ?? join(resolve(str('GWANJE_DATA_DIR') ?? './data'), 'keys', 'camera-secrets'),
+    ),
     ffmpeg: str('GWANJE_FFMPEG'),
     fireDetector: v.GWANJE_FIRE_DETECTOR !== 'off',
     evidenceKeyFile: str('GWANJE_EVIDENCE_KEY') && resolve(str('GWANJE_EVIDENCE_KEY') as string),

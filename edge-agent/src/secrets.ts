@@ -12,6 +12,7 @@ export function agentSecrets(c: AgentConfig): string[] {
     out.push(...urlSecrets(cam.rtsp));
     if (cam.onvif?.password) out.push(cam.onvif.password);
   }
+  if (c.discovery?.password) out.push(c.discovery.password);
   return out.filter((s) => s.length > 0);
 }
 

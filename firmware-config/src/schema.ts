@@ -124,6 +124,12 @@ export const CameraConfig = Type.Object(
     rtsp: Type.Optional(Type.String({ minLength: 1 })),
     /** Synthetic source (ffmpeg test pattern encoded to H.264): the demo's virtual camera. */
     testPattern: Type.Optional(Type.Boolean()),
+    /**
+     * How an RTSP camera is pushed to the center (issue 20): `native` (default) copies H.264 into
+     * MPEG-TS in the agent's own process (@gwanje/media); `ffmpeg` runs ffmpeg `-c copy`. Native
+     * falls back to ffmpeg by itself for a camera it cannot relay (H.265, MJPEG, RTP over UDP only).
+     */
+    relay: Type.Optional(Type.Union([Type.Literal('native'), Type.Literal('ffmpeg')])),
   },
   strict,
 );
@@ -169,7 +175,20 @@ export const AgentConfig = Type.Object(
     drivers: Type.Array(DriverConfig, { default: [], maxItems: 16 }),
     sensors: Type.Array(SensorConfig, { default: [], maxItems: 1000 }),
     cameras: Type.Array(CameraConfig, { default: [], maxItems: 64 }),
-    discovery: Type.Optional(Type.Object({ onvif: Type.Boolean({ default: false }) }, strict)),
+    discovery: Type.Optional(
+      Type.Object(
+        {
+          onvif: Type.Boolean({ default: false }),
+          /**
+           * The site's ONVIF credentials (issue 20): devices found by WS-Discovery are connected
+           * with them (a password-protected camera answers nothing useful without).
+           */
+          username: Type.Optional(Type.String()),
+          password: Type.Optional(Type.String()),
+        },
+        strict,
+      ),
+    ),
     outputs: Type.Array(OutputConfig, { default: [], maxItems: 16 }),
     buffer: Type.Object(
       {

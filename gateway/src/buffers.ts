@@ -2,7 +2,7 @@
  * What a relay remembers of the stream, bounded: the last GOP (so a new viewer starts on a keyframe
  * at once) and a ring of recent segments (alarm-clip pre-roll).
  */
-import type { Segment } from './ts/segmenter.js';
+import type { Segment } from '@gwanje/media';
 
 export class GopCache {
   private segments: Segment[] = [];

@@ -6,10 +6,10 @@
  */
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Segment } from '@gwanje/media';
 import type { Clock } from './clock.js';
 import type { FfmpegRunner } from './ffmpeg.js';
 import type { StreamRelay, Subscriber } from './relay.js';
-import type { Segment } from './ts/segmenter.js';
 import type { ClipInfo } from './types.js';
 
 export interface ClipJob {

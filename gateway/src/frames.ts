@@ -8,13 +8,14 @@
  * than `minIntervalMs` are dropped. The sampler is a relay consumer: the camera streams while it
  * is watched. ffmpeg is restarted with backoff if it exits while the sampler runs.
  */
+
+import type { Segment } from '@gwanje/media';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { Child, FfmpegRunner } from './ffmpeg.js';
 import { kill } from './ffmpeg.js';
 import { KeyframeFeed } from './keyframe-feed.js';
 import type { StreamRelay, Subscriber } from './relay.js';
-import type { Segment } from './ts/segmenter.js';
 
 export interface SampledFrame {
   cameraId: string;

@@ -150,6 +150,14 @@ export class VideoGateway {
     return this.relays.get(cameraId)?.endPushNow() ?? false;
   }
 
+  /**
+   * A camera's source changed or it was deleted (control-api, issue 20): a running pull starts
+   * over now, asking `startUpstream` again (an unknown camera then closes its viewers with 4404).
+   */
+  restartUpstream(cameraId: string): boolean {
+    return this.relays.get(cameraId)?.restartUpstream() ?? false;
+  }
+
   /** `POST /video/ingest/{cameraId}` and `GET /video/{cameraId}/snapshot.jpg`; false if not ours. */
   handleHttp(req: IncomingMessage, res: ServerResponse): boolean {
     return handleHttp(this.host, req, res);

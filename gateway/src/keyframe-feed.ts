@@ -5,7 +5,7 @@
  * decoder never starts mid-GOP.
  */
 import type { Writable } from 'node:stream';
-import type { Segment } from './ts/segmenter.js';
+import type { Segment } from '@gwanje/media';
 
 export class KeyframeFeed {
   private needKeyframe = true;

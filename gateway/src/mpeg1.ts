@@ -4,14 +4,14 @@
  * node-rtsp-stream (see README: it opens its own WebSocket server per port, spawns at construction
  * and never restarts ffmpeg).
  */
+
+import { PacketAligner, type Segment } from '@gwanje/media';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { Child, FfmpegRunner } from './ffmpeg.js';
 import { kill } from './ffmpeg.js';
 import { KeyframeFeed } from './keyframe-feed.js';
 import type { StreamRelay, Subscriber } from './relay.js';
-import { PacketAligner } from './ts/packet.js';
-import type { Segment } from './ts/segmenter.js';
 
 export interface Mpeg1Settings {
   width: number;

@@ -4,16 +4,14 @@
  * and a clip ring; watches the upstream and retries when it dies or stalls.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type NativePull, PacketAligner, type Segment, startNativePull, TsSegmenter } from '@gwanje/media';
 import { redactText, urlSecrets } from '@gwanje/protocol';
 import type { Logger } from 'pino';
 import { GopCache, type RingBudget, SegmentRing, type TimedSegment } from './buffers.js';
 import type { Clock } from './clock.js';
 import type { Child, FfmpegRunner } from './ffmpeg.js';
 import { kill } from './ffmpeg.js';
-import { type NativePull, startNativePull } from './rtsp/pull.js';
 import { StreamStats } from './stats.js';
-import { PacketAligner } from './ts/packet.js';
-import { type Segment, TsSegmenter } from './ts/segmenter.js';
 import { type CameraHealth, type GatewayDeps, isUnknownCamera, type Upstream } from './types.js';
 import { spawnRtspPull } from './upstream.js';
 import { StreamWaiters } from './waiters.js';
@@ -65,6 +63,8 @@ export class StreamRelay {
   private native: NativePull | undefined;
   /** The camera offered no track the native client relays: ffmpeg pulls it until the relay stops. */
   private ffmpegFallback = false;
+  /** The camera refused RTP over TCP (461): ffmpeg pulls it over UDP. */
+  private ffmpegTransport: 'tcp' | 'udp' = 'tcp';
   private push: { req: IncomingMessage; res: ServerResponse } | undefined;
   private readonly aligner = new PacketAligner();
   private readonly segmenter = new TsSegmenter();
@@ -295,8 +295,10 @@ export class StreamRelay {
     this.native = pull;
     pull.ready.then(
       async () => this.nativeEnded(pull, gen, await pull.ended),
-      (err: Error & { code?: string }) =>
-        this.nativeEnded(pull, gen, err, err.code === 'rtsp-unsupported' ? url : undefined),
+      (err: Error & { code?: string; reason?: string }) => {
+        if (err.code === 'rtsp-unsupported') this.ffmpegTransport = err.reason === 'transport' ? 'udp' : 'tcp';
+        this.nativeEnded(pull, gen, err, err.code === 'rtsp-unsupported' ? url : undefined);
+      },
     );
   }
 
@@ -316,7 +318,7 @@ export class StreamRelay {
 
   private spawnPuller(url: string, gen: number): void {
     this.aligner.reset();
-    const child = spawnRtspPull(this.ctx.ffmpeg, this.cameraId, url);
+    const child = spawnRtspPull(this.ctx.ffmpeg, this.cameraId, url, this.ffmpegTransport);
     this.puller = child;
     child.proc.stdout?.on('data', (b: Buffer) => {
       if (this.puller === child) this.feed(b);
@@ -330,8 +332,18 @@ export class StreamRelay {
     });
   }
 
-  private lose(reason: string): void {
-    this.ctx.log.warn({ cameraId: this.cameraId, reason, retryInMs: this.backoff }, 'relay: upstream lost');
+  /** The camera's source changed: a running pull is dropped and asked for again now (no loss raised). */
+  restartUpstream(): boolean {
+    if (!this.running || this.upstream?.kind !== 'rtsp') return false;
+    this.ctx.log.info({ cameraId: this.cameraId }, 'relay: source changed, pulling again');
+    this.dropPull();
+    this.ffmpegFallback = false;
+    this.retryAt = 0;
+    void this.startAttempt();
+    return true;
+  }
+
+  private dropPull(): void {
     this.generation++;
     if (this.puller) {
       void kill(this.puller.proc);
@@ -339,6 +351,11 @@ export class StreamRelay {
     }
     void this.native?.close();
     this.native = undefined;
+  }
+
+  private lose(reason: string): void {
+    this.ctx.log.warn({ cameraId: this.cameraId, reason, retryInMs: this.backoff }, 'relay: upstream lost');
+    this.dropPull();
     this.retryAt = this.ctx.clock.now() + this.backoff;
     this.backoff = Math.min(this.backoff * 2, 30_000);
     this.setState('lost');
@@ -361,6 +378,7 @@ export class StreamRelay {
     const native = this.native;
     this.native = undefined;
     this.ffmpegFallback = false;
+    this.ffmpegTransport = 'tcp';
     this.endPush();
     this.gop.clear();
     this.ring.clear();

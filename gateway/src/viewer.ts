@@ -8,10 +8,10 @@
  * so frames never interleave, and `ws.bufferedAmount` still counts what waits in the socket.
  */
 import type { Duplex } from 'node:stream';
+import type { Segment } from '@gwanje/media';
 import type { WebSocket } from 'ws';
 import type { Clock } from './clock.js';
 import type { Subscriber } from './relay.js';
-import type { Segment } from './ts/segmenter.js';
 import { binaryFrame, type FrameCache } from './ws-frame.js';
 
 export interface ViewerPolicy {

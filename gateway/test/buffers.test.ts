@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Segment } from '@gwanje/media';
 import { RingBudget, SegmentRing } from '../src/buffers.js';
-import type { Segment } from '../src/ts/segmenter.js';
 
 /** A segment whose bytes encode its number, so any mix-up between segments shows. */
 function seg(n: number, bytes: number, keyframe: boolean): Segment {

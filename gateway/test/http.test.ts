@@ -3,15 +3,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { NAL_IDR } from '@gwanje/media';
 import pino from 'pino';
 import { StreamPush } from '../../edge-agent/src/cameras/stream.js';
+import { makeTs } from '../../media/test/support/fixture.js';
+import { inspectTs } from '../../media/test/support/ts-check.js';
 import { makeTestCa, waitFor } from '../../testkit/index.js';
-import { NAL_IDR } from '../src/ts/index.js';
 import { ManualClock } from './support/clock.js';
-import { makeTs } from './support/fixture.js';
 import { AGENT_AUTH, GOOD_TOKEN, type Harness, openViewer, startHarness } from './support/harness.js';
 import { startPush } from './support/push.js';
-import { inspectTs } from './support/ts-check.js';
 
 describe('push ingest (POST /video/ingest/{cameraId})', () => {
   let h: Harness;

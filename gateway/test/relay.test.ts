@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../../testkit/index.js';
-import { type RtspServer, rtspConnections, startRtspServer } from '../../testkit/rtsp.js';
 import {
   NAL_AUD,
   NAL_IDR,
@@ -12,10 +10,12 @@ import {
   STREAM_TYPE_MPEG1_VIDEO,
   STREAM_TYPE_MPEG2_VIDEO,
   TsSegmenter,
-} from '../src/ts/index.js';
+} from '@gwanje/media';
+import { inspectTs } from '../../media/test/support/ts-check.js';
+import { waitFor } from '../../testkit/index.js';
+import { type RtspServer, rtspConnections, startRtspServer } from '../../testkit/rtsp.js';
 import { ManualClock } from './support/clock.js';
 import { ffmpegChildrenOfThisProcess, GOOD_TOKEN, type Harness, openViewer, startHarness } from './support/harness.js';
-import { inspectTs } from './support/ts-check.js';
 
 let rtsp: RtspServer;
 before(async () => {

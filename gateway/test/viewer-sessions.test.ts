@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
+import { makeTs } from '../../media/test/support/fixture.js';
 import { waitFor } from '../../testkit/index.js';
 import type { ViewerGrant } from '../src/index.js';
 import { ManualClock } from './support/clock.js';
-import { makeTs } from './support/fixture.js';
 import { AGENT_AUTH, type Harness, openViewer, startHarness } from './support/harness.js';
 import { startPush } from './support/push.js';
 

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { makeTs } from '../../media/test/support/fixture.js';
+import { inspectTs } from '../../media/test/support/ts-check.js';
 import { waitFor } from '../../testkit/index.js';
-import { makeTs } from './support/fixture.js';
 import { AGENT_AUTH, GOOD_TOKEN, type Harness, openViewer, startHarness } from './support/harness.js';
 import { startPush } from './support/push.js';
-import { inspectTs } from './support/ts-check.js';
 
 const QUEUE_BOUND = 256 * 1024;
 

@@ -19,6 +19,8 @@ export interface OnvifSimOptions {
   username?: string;
   password?: string;
   ptz?: boolean;
+  /** Serve an event service (default true); false answers event calls ActionNotSupported. */
+  events?: boolean;
   /** Answer WS-Discovery probes on 239.255.255.250:3702 (default false). */
   discovery?: boolean;
   /** How long PullMessages waits for an event before answering empty (default 1000 ms). */
@@ -61,6 +63,7 @@ export async function startOnvifSimulator(opts: OnvifSimOptions): Promise<OnvifS
     name: opts.name ?? 'GwanjeSim PTZ-1',
     rtspUrl: opts.rtspUrl,
     ptz: opts.ptz ?? true,
+    events: opts.events ?? true,
     width: 640,
     height: 360,
     presets: [
@@ -128,6 +131,7 @@ export async function startOnvifSimulator(opts: OnvifSimOptions): Promise<OnvifS
         return ok('<tptz:GotoPresetResponse/>');
       }
       case 'CreatePullPointSubscription': {
+        if (!model.events) return reply(res, 400, soap.fault('Sender', 'ActionNotSupported', 'no event service'));
         const id = randomUUID();
         const until = new Date(now.getTime() + 120_000);
         subs.set(id, { queue: [], until });

@@ -64,6 +64,8 @@ export interface DeviceModel {
   name: string;
   rtspUrl: string;
   ptz: boolean;
+  /** Lists an event service (PullPoint); false: a device without one (issue 20). */
+  events: boolean;
   width: number;
   height: number;
   presets: Array<{ token: string; name: string }>;
@@ -72,7 +74,9 @@ export interface DeviceModel {
 const services = (d: DeviceModel): Array<[string, string]> => [
   ['http://www.onvif.org/ver10/device/wsdl', `${d.base}/onvif/device_service`],
   ['http://www.onvif.org/ver10/media/wsdl', `${d.base}/onvif/media_service`],
-  ['http://www.onvif.org/ver10/events/wsdl', `${d.base}/onvif/events_service`],
+  ...(d.events
+    ? [['http://www.onvif.org/ver10/events/wsdl', `${d.base}/onvif/events_service`] as [string, string]]
+    : []),
   ...(d.ptz ? [['http://www.onvif.org/ver20/ptz/wsdl', `${d.base}/onvif/ptz_service`] as [string, string]] : []),
 ];
 
@@ -102,7 +106,9 @@ export function getCapabilities(d: DeviceModel): string {
   return (
     '<tds:GetCapabilitiesResponse><tds:Capabilities>' +
     `<tt:Device><tt:XAddr>${d.base}/onvif/device_service</tt:XAddr></tt:Device>` +
-    `<tt:Events><tt:XAddr>${d.base}/onvif/events_service</tt:XAddr><tt:WSPullPointSupport>true</tt:WSPullPointSupport></tt:Events>` +
+    (d.events
+      ? `<tt:Events><tt:XAddr>${d.base}/onvif/events_service</tt:XAddr><tt:WSPullPointSupport>true</tt:WSPullPointSupport></tt:Events>`
+      : '') +
     `<tt:Media><tt:XAddr>${d.base}/onvif/media_service</tt:XAddr></tt:Media>${ptz}` +
     '</tds:Capabilities></tds:GetCapabilitiesResponse>'
   );

@@ -16,6 +16,7 @@ import { mount, type RouteSpec } from './route.js';
 import { adminRoutes } from './routes/admin.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { authRoutes } from './routes/auth.js';
+import { cameraRoutes } from './routes/cameras.js';
 import { configRoutes } from './routes/config.js';
 import { deviceRoutes } from './routes/devices.js';
 import { directoryRoutes } from './routes/directory.js';
@@ -48,6 +49,7 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...discoveredRoutes,
     ...fireRoutes,
     ...deviceRoutes,
+    ...cameraRoutes,
     ...videoRoutes,
     ...planRoutes,
     ...sopRoutes,

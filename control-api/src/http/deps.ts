@@ -15,6 +15,7 @@ import type { EvidenceTools } from '../incident/evidence.js';
 import type { CameraLinker } from '../plans/linker.js';
 import type { PlanStore } from '../plans/store.js';
 import type { AgentEventQuery, AgentEventRow } from '../store/repos/agent-events.js';
+import type { CameraSourceRow } from '../store/repos/camera-sources.js';
 import type { ConfigPushRepo } from '../store/repos/config-pushes.js';
 import type {
   AgentRow,
@@ -26,6 +27,7 @@ import type {
   SiteSummary,
   TimeSeriesStore,
 } from '../store/types.js';
+import type { DirectCameras } from '../video/direct-cameras.js';
 import type { ViewAudit } from '../video/view-audit.js';
 import type { DiscoveryAdmin } from './routes/discovered.js';
 import type { FireWatchAdmin } from './routes/fire.js';
@@ -206,6 +208,15 @@ export interface HttpDeps {
     /** pdftoppm binary for PDF plans (default: from PATH). */
     pdftoppm?: string;
   };
+  /** Direct cameras (issue 20): register, update, delete, CSV import; absent: those routes answer 503. */
+  directCameras?: DirectCameras;
+  /** Direct cameras' sources for the camera list (URL without credentials, position). */
+  cameraSources?: {
+    get(cameraId: string): Promise<CameraSourceRow | undefined>;
+    list(scope: SiteScope): Promise<CameraSourceRow[]>;
+  };
+  /** A camera's source changed or it was deleted: its running pull starts over (the gateway). */
+  restartUpstream?(cameraId: string): void;
   /** Agent events (security review F21); absent: GET /agent-events answers 503. */
   agentEvents?: AgentEventReader;
   /** Accept a config push the center cannot verify (no GWANJE_CONFIG_PUBLIC_KEY); F20, default false. */

@@ -112,6 +112,9 @@ export class ApiModule implements CenterModule {
       // Security review F1, F8, F21: admin re-home / delete of devices; agents' events apart from the audit.
       devices: new DeviceOwnership({ repos, registry: () => ingest.pipeline.sensors }),
       agentEvents: repos.agentEvents,
+      directCameras: video.direct,
+      cameraSources: repos.cameraSources,
+      restartUpstream: (id) => gateway.restartUpstream(id),
       clips: {
         list: async (id) => (await gateway.clips(id)).map((c) => ({ ...c })),
         file: (a, c) => gateway.clipFile(a, c),

@@ -52,6 +52,8 @@ export interface RouteSpec<S extends TSchema = TSchema> {
    * or clip this returns from the request. How a console opens media without its API token in a URL.
    */
   ticket?: (req: Request) => MediaScope;
+  /** Also accept a text body of this content type (e.g. text/csv): handed over as a string. */
+  textBody?: RegExp;
   /** Extra middleware before the guard (e.g. the login rate limit). */
   before?: express.RequestHandler[];
   /** Returns the JSON to send with 200, or `{status, json}`; `undefined` when it answered itself. */
@@ -101,6 +103,13 @@ function parseBody(spec: RouteSpec, req: Request): unknown {
   const schema = spec.body ?? EmptyBody;
   if (bytes.length === 0) return spec.body ? check(schema, {}) : undefined;
   const type = req.headers['content-type'] ?? '';
+  if (spec.textBody?.test(type)) {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw badRequest('body', 'is not UTF-8 text');
+    }
+  }
   if (!/^application\/json\b/i.test(type))
     throw new HttpError(415, 'unsupported-media-type', 'body: send application/json');
   // parseJson: strict UTF-8, no __proto__/constructor/prototype keys, no non-finite numbers, depth cap.

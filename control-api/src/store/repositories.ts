@@ -11,6 +11,7 @@ import { AuditRepo, SessionsRepo, SettingsRepo, UsersRepo } from './repos/accoun
 import { AgentEventsRepo } from './repos/agent-events.js';
 import { AgentsRepo } from './repos/agents.js';
 import { AlarmsRepo, JournalRepo } from './repos/alarms.js';
+import { CameraSourcesRepo } from './repos/camera-sources.js';
 import { inTransaction } from './repos/scope.js';
 import { CamerasRepo, SensorsRepo } from './repos/sensors.js';
 import { SitesRepo } from './repos/sites.js';
@@ -22,6 +23,8 @@ export class Repositories {
   readonly agents: AgentsRepo;
   readonly sensors: SensorsRepo;
   readonly cameras: CamerasRepo;
+  /** Direct cameras' sources (issue 20). */
+  readonly cameraSources: CameraSourcesRepo;
   readonly alarms: AlarmsRepo;
   readonly journal: JournalRepo;
   readonly users: UsersRepo;
@@ -42,6 +45,7 @@ export class Repositories {
     this.agents = new AgentsRepo(k);
     this.sensors = new SensorsRepo(k);
     this.cameras = new CamerasRepo(k);
+    this.cameraSources = new CameraSourcesRepo(k);
     this.alarms = new AlarmsRepo(k, now);
     this.journal = new JournalRepo(k);
     this.users = new UsersRepo(k);

@@ -71,6 +71,20 @@ export interface CamerasTable {
   state: string;
 }
 
+/** 0010-direct-cameras (issue 20): how the center reaches a camera it pulls itself. */
+export interface CameraSourcesTable {
+  cameraId: string;
+  kind: string;
+  url: string;
+  profileToken: string | null;
+  /** Sealed `{username,password}` (video/camera-secrets.ts), or null without credentials. */
+  secret: string | null;
+  lat: number | null;
+  lon: number | null;
+  updatedAt: number;
+  updatedBy: string;
+}
+
 export interface AlarmsTable {
   id: string;
   siteId: string;
@@ -171,6 +185,7 @@ export interface Database {
   agentSeq: AgentSeqTable;
   sensors: SensorsTable;
   cameras: CamerasTable;
+  cameraSources: CameraSourcesTable;
   alarms: AlarmsTable;
   alarmJournal: AlarmJournalTable;
   users: UsersTable;

@@ -2,7 +2,8 @@
  * Module `video`: the video gateway on the center's port (/video). Viewers by ticket (or token)
  * and site scope for as long as their session lives (auth/gates.ts), every view audited (PIPA);
  * pushes by the owning agent's credentials; camera states go out as `camera.state`. ffmpeg:
- * GWANJE_FFMPEG, else on PATH, else the build shipped in npm (issue 17: a fresh machine).
+ * GWANJE_FFMPEG, else on PATH, else the build shipped in npm (issue 17: a fresh machine). Direct
+ * cameras (issue 20) are pulled by the gateway itself, their credentials sealed with the camera key.
  *
  * Listens: `alarm.changed` (clips, snapshot and PTZ presets of a hazard alarm, issue 6),
  * `sessions.changed` (viewers re-checked, F4), `agent.revoked` (its pushes end at once).
@@ -15,13 +16,21 @@ import type { CenterContext, CenterModule } from '../module.js';
 import { started } from '../module.js';
 import type { StoreModule } from '../store/module.js';
 import { alarmClipListener } from './alarm-clips.js';
+import { CameraSecrets } from './camera-secrets.js';
+import { DirectCameras } from './direct-cameras.js';
 import { type FfmpegBinary, resolveFfmpeg } from './ffmpeg-binary.js';
 import { ViewAudit } from './view-audit.js';
 import { endAgentPushes, videoGatewayDeps } from './wiring.js';
 
 export class VideoModule implements CenterModule {
   readonly name = 'video';
-  private made?: { gateway: VideoGateway; views: ViewAudit; ffmpeg: FfmpegBinary; trustProxy: TrustProxy };
+  private made?: {
+    gateway: VideoGateway;
+    views: ViewAudit;
+    ffmpeg: FfmpegBinary;
+    trustProxy: TrustProxy;
+    direct: DirectCameras;
+  };
 
   constructor(
     private readonly ctx: CenterContext,
@@ -40,6 +49,10 @@ export class VideoModule implements CenterModule {
   get ffmpeg(): FfmpegBinary {
     return started(this.name, 'ffmpeg', this.made?.ffmpeg);
   }
+  /** Cameras the center pulls itself (issue 20), credentials sealed with its camera key. */
+  get direct(): DirectCameras {
+    return started(this.name, 'direct', this.made?.direct);
+  }
   get trustProxy(): TrustProxy {
     return started(this.name, 'trustProxy', this.made?.trustProxy);
   }
@@ -55,6 +68,11 @@ export class VideoModule implements CenterModule {
     const views = new ViewAudit(this.accounts.audit);
     const { repos } = this.store;
     const { commands } = this.ingest;
+    const direct = new DirectCameras({
+      repos,
+      secrets: CameraSecrets.fromFile(s.cameraKeyFile),
+      log: log.child({ module: 'cameras' }),
+    });
     const gateway = new VideoGateway(
       videoGatewayDeps({
         log,
@@ -65,11 +83,12 @@ export class VideoModule implements CenterModule {
         bus,
         views,
         trustProxy,
+        direct,
         videoBaseUrl: s.publicUrl,
       }),
       { dataDir: s.dataDir, rtspClient: s.rtspClient, ffmpegPath: ffmpeg.path },
     );
-    this.made = { gateway, views, ffmpeg, trustProxy };
+    this.made = { gateway, views, ffmpeg, trustProxy, direct };
     await gateway.start();
     bus.on(this.name, 'alarm.changed', alarmClipListener({ log: vlog, gateway, repos, commands }));
     bus.on(this.name, 'sessions.changed', (ev) => gateway.recheckViewers(ev.username));

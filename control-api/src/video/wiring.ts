@@ -16,6 +16,7 @@ import type { EventSink } from '../bus.js';
 import { clientAddress, TRUST_NONE, type TrustProxy } from '../http/client-address.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../store/repositories.js';
+import type { DirectCameras } from './direct-cameras.js';
 import type { ViewAudit } from './view-audit.js';
 
 export interface VideoWiringDeps {
@@ -32,6 +33,8 @@ export interface VideoWiringDeps {
   views?: Pick<ViewAudit, 'view'>;
   /** GWANJE_TRUST_PROXY: which address a viewer is audited under. */
   trustProxy?: TrustProxy;
+  /** Direct cameras (issue 20): the URL the gateway pulls, credentials included. */
+  direct?: Pick<DirectCameras, 'upstreamUrl'>;
 }
 
 export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
@@ -67,6 +70,13 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
       return { owner: (identity as NonNullable<typeof identity>).agentId };
     },
     async startUpstream(cameraId): Promise<Upstream> {
+      const row = await d.repos.cameras.get(cameraId);
+      if (row && !row.agentId) {
+        // A direct camera: the gateway dials it itself (native RTSP client, ffmpeg fallback).
+        const url = await d.direct?.upstreamUrl(cameraId);
+        if (!url) throw new UnknownCameraError(cameraId);
+        return { kind: 'rtsp', url };
+      }
       const cam = await owned(cameraId);
       d.commands.post(cam.siteId, cam.agentId, 'stream.start', {
         cameraId,
@@ -75,6 +85,8 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
       return { kind: 'push' };
     },
     async stopUpstream(cameraId) {
+      const row = await d.repos.cameras.get(cameraId);
+      if (!row?.agentId) return; // direct or deleted: the gateway's own pull has ended
       const cam = await owned(cameraId);
       d.commands.post(cam.siteId, cam.agentId, 'stream.stop', { cameraId });
     },

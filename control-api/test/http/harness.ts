@@ -4,6 +4,7 @@
  * alarm actions, createHttpApp on a free port, and an injected clock. Only the PTZ command path
  * (an agent over MQTT) and the time-series store (not landed yet) are in-memory here.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,6 +36,8 @@ import { type Db, openDatabase } from '../../src/store/db.js';
 import { DiscoveriesRepo } from '../../src/store/repos/discoveries.js';
 import { Repositories, seedSites } from '../../src/store/repositories.js';
 import type { RawReading, ReadingPoint } from '../../src/store/types.js';
+import { CameraSecrets } from '../../src/video/camera-secrets.js';
+import { DirectCameras } from '../../src/video/direct-cameras.js';
 import { makePng } from '../plans/images.js';
 
 const SEED = new URL('../../../seed/gyeonggi-sites.json', import.meta.url).pathname;
@@ -246,6 +249,9 @@ export async function createHarness(o: HarnessOptions = {}) {
     // No key is pinned in the harness: unverified envelopes are allowed explicitly (F20).
     allowUnsignedConfig: true,
     devices: new DeviceOwnership({ repos, registry: () => undefined }),
+    // Issue 20: direct cameras, credentials sealed with a throwaway key.
+    directCameras: new DirectCameras({ repos, secrets: CameraSecrets.fromKey(randomBytes(32)), log }),
+    cameraSources: repos.cameraSources,
     agentEvents: repos.agentEvents,
     escalation: { service: escalation, kannel },
     // Fire-watch flags on the same database, detector off (GWANJE_FIRE_DETECTOR=off).

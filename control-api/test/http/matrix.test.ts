@@ -28,16 +28,34 @@ interface Row {
   bareStatus?: boolean;
   /** The call lets the token (or all the user's tokens) go: use a throwaway login. */
   endsSession?: 'this' | 'all';
-  req(
-    h: Harness,
-    site: string,
-    n: number,
-  ):
-    | Promise<{ path: string; body?: unknown; raw?: Uint8Array; headers?: Record<string, string> }>
-    | {
-        path: string;
-        body?: unknown;
-      };
+  req(h: Harness, site: string, n: number): Promise<Req> | Req;
+}
+
+/** A JSON body, or `raw` bytes with their own content type (CSV import). */
+interface Req {
+  path: string;
+  body?: unknown;
+  raw?: string | Uint8Array;
+  headers?: Record<string, string>;
+}
+
+/** A direct camera (issue 20) in `site`, as POST /api/v1/cameras leaves it. */
+async function directCamera(h: Harness, site: string, cameraId: string): Promise<string> {
+  const camera = {
+    cameraId,
+    siteId: site,
+    agentId: null,
+    name: cameraId,
+    ptz: false,
+    profiles: '[]',
+    state: 'idle' as const,
+  };
+  const source = {
+    ...{ cameraId, kind: 'rtsp', url: 'rtsp://10.0.0.9/ch1', profileToken: null, secret: null },
+    ...{ lat: null, lon: null, updatedAt: Date.now(), updatedBy: 'admin' },
+  };
+  await h.repos.cameraSources.insert([{ camera, source }]);
+  return cameraId;
 }
 
 const ALARM_ACTION = (action: string, state: Parameters<Harness['newAlarm']>[1], body: unknown = {}): Row => ({
@@ -491,6 +509,41 @@ const TABLE: Record<string, Row> = {
       return { path: `/api/v1/alarms/${await h.newAlarm(s)}/sop/confirm`, body: {} };
     },
   },
+  // Issue 20: direct cameras, for an admin of the camera's site.
+  'POST /api/v1/cameras': {
+    min: 'admin',
+    ok: 201,
+    out: 403,
+    req: (_h, s, n) => ({
+      path: '/api/v1/cameras',
+      body: { cameraId: `${s}-dc-${n}`, siteId: s, rtspUrl: 'rtsp://10.0.0.9/ch1', username: 'u', password: 'p' },
+    }),
+  },
+  'PATCH /api/v1/cameras/:id': {
+    min: 'admin',
+    ok: 200,
+    out: 404,
+    req: async (h, s, n) => ({
+      path: `/api/v1/cameras/${await directCamera(h, s, `${s}-dp-${n}`)}`,
+      body: { name: 'y' },
+    }),
+  },
+  'DELETE /api/v1/cameras/:id': {
+    min: 'admin',
+    ok: 204,
+    out: 404,
+    req: async (h, s, n) => ({ path: `/api/v1/cameras/${await directCamera(h, s, `${s}-dd-${n}`)}` }),
+  },
+  'POST /api/v1/cameras/import': {
+    min: 'admin',
+    ok: 201,
+    out: 403,
+    req: (_h, s, n) => ({
+      path: `/api/v1/cameras/import?siteId=${s}`,
+      raw: `cameraId,rtspUrl\n${s}-di-${n},rtsp://10.0.0.9/ch${n}\n`,
+      headers: { 'content-type': 'text/csv' },
+    }),
+  },
   'GET /api/v1/agent-events': {
     min: 'viewer',
     ok: 200,
@@ -571,12 +624,7 @@ describe('authorization matrix', () => {
       for (const c of CALLERS) {
         for (const site of [IN, OUT]) {
           n += 1;
-          const { path, body, raw, headers } = (await row.req(h, site, n)) as {
-            path: string;
-            body?: unknown;
-            raw?: Uint8Array;
-            headers?: Record<string, string>;
-          };
+          const { path, body, raw, headers } = await row.req(h, site, n);
           let token = tokens.get(c.name);
           if (row.endsSession && c.username) token = await h.login(c.username, PASSWORD);
           const r = await h.call(method, path, { token, body, raw, headers });

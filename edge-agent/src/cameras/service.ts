@@ -6,12 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AgentConfig, CameraConfig } from '@gwanje/firmware-config';
+import { withCredentials } from '@gwanje/media';
+// The onvif client (with its XML parser) is loaded only when a site has ONVIF cameras: RSS matters on a Pi.
+import type { OnvifCamera } from '@gwanje/media/onvif';
 import { type AgentEvent, type CameraInfo, type CameraInventory, PRESET_PATTERN } from '@gwanje/protocol';
 import type { Logger } from 'pino';
 import type { Redactor } from '../secrets.js';
 import { checkIngestUrl } from './ingest-target.js';
-// The onvif client (with its XML parser) is loaded only when a site has ONVIF cameras: RSS matters on a Pi.
-import type { OnvifCamera } from './onvif.js';
 import { type FfmpegUse, StreamPush } from './stream.js';
 
 export interface CameraServiceDeps {
@@ -144,7 +145,7 @@ export class CameraService {
     const existing = this.pushes.get(id);
     if (existing && existing.url === url) return { cameraId: id, url };
     void existing?.stop();
-    const src = e.cfg.testPattern && !e.streamUri ? { testPattern: true } : { rtsp: e.streamUri };
+    const src = e.cfg.testPattern && !e.streamUri ? { testPattern: true } : { rtsp: e.streamUri, relay: e.cfg.relay };
     if (!src.testPattern && !src.rtsp) throw new Error(`cameras: ${id} has no RTSP source yet`);
     const authorization = `Basic ${Buffer.from(`${this.config.agentId}:${this.config.central.password}`).toString('base64')}`;
     const ca = this.config.central.caFile ? readFileSync(this.config.central.caFile) : undefined;
@@ -182,16 +183,20 @@ export class CameraService {
   private async connectOnvif(e: Entry, attempt = 0): Promise<void> {
     const o = e.cfg.onvif;
     if (!o) return;
-    const { OnvifCamera } = await import('./onvif.js');
+    const { OnvifCamera } = await import('@gwanje/media/onvif');
     const cam = new OnvifCamera(o.url, o.username, o.password, this.deps.log.child({ cameraId: e.cfg.cameraId }));
     try {
       const d = await cam.connect();
       e.onvif = cam;
       e.info = { cameraId: e.cfg.cameraId, name: e.cfg.name ?? d.name, ptz: d.ptz, profiles: d.profiles };
-      e.streamUri = e.cfg.rtsp ?? d.streamUri;
+      // ONVIF Core 5.12.1: the stream URI carries no credentials; RTSP takes the device's own.
+      const creds = o.username ? { username: o.username, password: o.password ?? '' } : undefined;
+      e.streamUri = e.cfg.rtsp ?? (d.streamUri && withCredentials(d.streamUri, creds));
       e.snapshotUri = d.snapshotUri;
       this.republish();
-      cam.startEvents((topic, data) => this.cameraEvent(e.cfg.cameraId, 'onvif', { topic, data }));
+      // A device without an event service is not polled (it would answer errors forever).
+      if (d.events) cam.startEvents((topic, data) => this.cameraEvent(e.cfg.cameraId, 'onvif', { topic, data }));
+      else this.deps.log.info({ cameraId: e.cfg.cameraId }, 'cameras: the device has no event service');
     } catch (err) {
       cam.close();
       const delay = Math.min(60_000, 2000 * 2 ** attempt);
@@ -205,15 +210,17 @@ export class CameraService {
   /** WS-Discovery (ONVIF Core 7.3) on the site network: adds devices not configured by address. */
   private async discover(): Promise<void> {
     const known = new Set([...this.entries.values()].map((e) => e.cfg.onvif?.url));
-    const { discoverOnvif } = await import('./onvif.js');
+    const { discoverOnvif } = await import('@gwanje/media/onvif');
     const found = await discoverOnvif(3000, this.deps.log);
     for (const xaddr of found) {
       if (known.has(xaddr)) continue;
       const host = new URL(xaddr);
       const cameraId =
         `${this.config.agentId}-onvif-${host.hostname.replace(/[^a-z0-9]/g, '-')}-${host.port || 80}`.slice(0, 63);
+      // Discovered devices get the site's configured ONVIF credentials (issue 20).
+      const { username, password } = this.config.discovery ?? {};
       const e: Entry = {
-        cfg: { cameraId, onvif: { url: xaddr } },
+        cfg: { cameraId, onvif: { url: xaddr, ...(username !== undefined && { username, password }) } },
         info: { cameraId, name: cameraId, ptz: false, profiles: [] },
       };
       this.entries.set(cameraId, e);

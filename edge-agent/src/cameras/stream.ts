@@ -1,6 +1,11 @@
 /**
- * StreamPush: one ffmpeg per pushed camera (BRIEF "Video push"; issue 5 "Video goes outward,
- * never re-encoded on the Pi"). RTSP sources are copied (`-c copy`) into MPEG-TS; the virtual
+ * StreamPush: one pushed camera (BRIEF "Video push"; issue 5 "Video goes outward, never
+ * re-encoded on the Pi"). RTSP sources are copied into MPEG-TS in the agent's own process by
+ * @gwanje/media (issue 20: no ffmpeg per camera on the Pi), or by ffmpeg `-c copy` when the camera
+ * is configured `relay: ffmpeg` or the native client cannot relay it (H.265, MJPEG, RTP over UDP
+ * only). The push to the center starts only once the camera plays: a camera that refuses the
+ * credentials (401) or is down is a camera fault, retried with backoff and reported
+ * (`stream-lost`), never mistaken for the center closing the ingest. The virtual
  * camera (testPattern) loops a test clip encoded once (test-clip.ts), also `-c copy`, and falls
  * back to encoding lavfi testsrc2 live (x264 ultrafast/zerolatency, 640x360, 15 fps, GOP 1 s)
  * when the clip cannot be made. The agent itself POSTs ffmpeg's MPEG-TS (chunked) to the gateway's ingest
@@ -14,24 +19,27 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { FFCONCAT_STDIN_INPUT, type NativePull, rtspInputList, startNativePull } from '@gwanje/media';
 import type { Logger } from 'pino';
 import { testClip } from './test-clip.js';
 
 export interface PushSource {
   rtsp?: string;
+  /** RTSP relay: in process (default) or ffmpeg. */
+  relay?: 'native' | 'ffmpeg';
   /** A local MPEG-TS file looped forever without re-encoding (the virtual camera's clip). */
   clip?: string;
   /** Encode lavfi testsrc2 live. */
   testPattern?: boolean;
 }
 
-/** ffmpeg arguments for a push (pure): the source in, MPEG-TS out on stdout. */
+/** ffmpeg arguments for a push (pure): the source in (RTSP: the ffconcat list on stdin), MPEG-TS out on stdout. */
 export function ffmpegArgs(src: PushSource): string[] {
   const input = src.rtsp
     ? [
-        // ffconcat demuxer (FFmpeg "concat" format, `file` + `option` directives) reading stdin.
-        ...['-f', 'concat', '-safe', '0', '-protocol_whitelist', 'pipe,rtsp,rtsps,rtp,tcp,udp,tls'],
-        ...['-i', 'pipe:0', '-map', '0:v:0', '-c', 'copy'],
+        // ffconcat demuxer reading stdin (@gwanje/media ffconcat.ts): no URL on the command line.
+        ...FFCONCAT_STDIN_INPUT,
+        ...['-map', '0:v:0', '-c', 'copy'],
       ]
     : src.clip
       ? ['-re', '-stream_loop', '-1', '-i', src.clip, '-map', '0:v:0', '-c', 'copy']
@@ -41,13 +49,6 @@ export function ffmpegArgs(src: PushSource): string[] {
           ...['-pix_fmt', 'yuv420p', '-b:v', '400k'],
         ];
   return ['-hide_banner', '-nostdin', '-loglevel', 'error', ...input, '-f', 'mpegts', 'pipe:1'];
-}
-
-/** The ffconcat list naming the camera (written to ffmpeg's stdin). RTSP over TCP, as before. */
-export function rtspInputList(url: string): string {
-  if (/[\r\n]/.test(url)) throw new Error('stream: a camera URL is one line');
-  // av_get_token: inside single quotes everything is literal; a quote is closed, escaped, reopened.
-  return `ffconcat version 1.0\nfile '${url.replaceAll("'", "'\\''")}'\noption rtsp_transport tcp\n`;
 }
 
 export interface StreamPushOptions {
@@ -72,11 +73,18 @@ export interface StreamPushDeps {
   onState(state: 'live' | 'lost' | 'ended', detail: string): void;
 }
 
-/** One run: an ffmpeg and the HTTP POST its output feeds. */
+/** One run: ffmpeg or the native pull, and the HTTP POST its output feeds (opened on first data). */
 interface Attempt {
-  proc: ChildProcess;
-  req: ClientRequest;
+  proc?: ChildProcess;
+  native?: NativePull;
+  req?: ClientRequest;
   over: boolean;
+}
+
+/** Why a camera failed, as an operator reads it: a 401 is the camera refusing our credentials. */
+export function cameraFault(err: Error & { status?: number }): string {
+  if (err.status === 401) return `camera refused the credentials (401): ${err.message}`;
+  return err.message;
 }
 
 export class StreamPush {
@@ -85,6 +93,8 @@ export class StreamPush {
   private failures = 0;
   private timer: NodeJS.Timeout | undefined;
   private stderr = '';
+  /** Set when the native client cannot relay this camera: ffmpeg (with this transport) takes it. */
+  private fallback: 'tcp' | 'udp' | undefined;
 
   constructor(
     readonly cameraId: string,
@@ -94,10 +104,15 @@ export class StreamPush {
     private readonly deps: StreamPushDeps,
   ) {}
 
-  /** The running ffmpeg's process id (undefined once it has exited). */
+  /** The running ffmpeg's process id (undefined once it has exited, or when relayed in process). */
   get pid(): number | undefined {
     const p = this.attempt?.proc;
     return p && p.exitCode === null && p.signalCode === null ? p.pid : undefined;
+  }
+
+  /** Relayed in process now (no ffmpeg). */
+  get native(): boolean {
+    return this.attempt?.native !== undefined && !this.attempt.over;
   }
 
   start(): void {
@@ -112,8 +127,8 @@ export class StreamPush {
     const a = this.attempt;
     if (!a) return;
     a.over = true;
-    await killProcess(a.proc);
-    a.req.end();
+    await Promise.all([a.proc && killProcess(a.proc), a.native?.close()]);
+    a.req?.end();
   }
 
   private spawn(): void {
@@ -134,20 +149,66 @@ export class StreamPush {
   }
 
   private run(src: PushSource): void {
+    if (src.rtsp && src.relay !== 'ffmpeg' && this.fallback === undefined) this.runNative(src.rtsp);
+    else this.runFfmpeg(src);
+  }
+
+  /** The camera pulled in process (@gwanje/media): RTSP -> H.264 -> MPEG-TS, no ffmpeg. */
+  private runNative(url: string): void {
+    const a: Attempt = { over: false };
+    this.attempt = a;
+    const startedAt = Date.now();
+    const pull = startNativePull(url, (ts) => {
+      if (!a.over) this.ingestWrite(a, startedAt, ts);
+    });
+    a.native = pull;
+    pull.ready.then(
+      async () => {
+        if (a.over || this.stopped) return;
+        this.deps.onState('live', 'camera playing (in process)');
+        const err = await pull.ended;
+        if (a.over || this.stopped) return;
+        a.over = true;
+        a.req?.destroy();
+        this.retry(startedAt, this.opts.redact(cameraFault(err)));
+      },
+      (err: Error & { code?: string; reason?: string; status?: number }) => {
+        if (a.over || this.stopped) return;
+        a.over = true;
+        if (err.code === 'rtsp-unsupported') {
+          this.fallback = err.reason === 'transport' ? 'udp' : 'tcp';
+          this.deps.log.info({ cameraId: this.cameraId, reason: err.message }, 'stream: ffmpeg relays this camera');
+          this.spawn();
+          return;
+        }
+        this.retry(startedAt, this.opts.redact(cameraFault(err)));
+      },
+    );
+  }
+
+  /** Writes relayed bytes to the center, opening the push on the first bytes (the camera plays). */
+  private ingestWrite(a: Attempt, startedAt: number, chunk: Buffer): void {
+    if (!a.req) a.req = this.openIngest(a, startedAt);
+    a.req.write(chunk);
+  }
+
+  private runFfmpeg(src: PushSource): void {
     this.stderr = '';
     const proc = spawn(this.deps.ffmpeg?.path ?? 'ffmpeg', ffmpegArgs(src), {
       stdio: [src.rtsp ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
-    const req = this.post();
-    const a: Attempt = { proc, req, over: false };
+    const a: Attempt = { proc, over: false };
     this.attempt = a;
     const startedAt = Date.now();
     if (src.rtsp && proc.stdin) {
       proc.stdin.on('error', () => undefined); // ffmpeg gone before reading it: its exit says why
-      proc.stdin.end(rtspInputList(src.rtsp));
+      proc.stdin.end(rtspInputList(src.rtsp, this.fallback ?? 'tcp'));
     }
-    // The request is ended by us (on ffmpeg's exit), not by ffmpeg's stdout closing.
-    proc.stdout?.pipe(req, { end: false });
+    // The request is ended by us (on ffmpeg's exit), not by ffmpeg's stdout closing; it opens on
+    // ffmpeg's first bytes, so a camera that never plays never touches the center's ingest.
+    proc.stdout?.on('data', (b: Buffer) => {
+      if (!a.over) this.ingestWrite(a, startedAt, b);
+    });
     proc.stderr?.on('data', (b: Buffer) => {
       this.stderr = (this.stderr + b.toString()).slice(-4000);
     });
@@ -156,12 +217,17 @@ export class StreamPush {
     proc.once('exit', (code, signal) => {
       if (a.over || this.stopped) return;
       a.over = true;
-      req.destroy();
+      a.req?.destroy();
       const detail =
         this.opts.redact(this.stderr.trim().split('\n').slice(-2).join(' | ')).slice(0, 500) ||
         `exit ${code ?? signal}`;
-      this.retry(startedAt, detail);
+      this.retry(startedAt, /\b401\b/.test(detail) ? `camera refused the credentials (401): ${detail}` : detail);
     });
+  }
+
+  /** The chunked POST to the center's ingest, and how its end is read (center side, not camera). */
+  private openIngest(a: Attempt, startedAt: number): ClientRequest {
+    const req = this.post();
     req.on('response', (res: IncomingMessage) => {
       res.resume();
       this.ingestOver(a, `ingest answered ${res.statusCode}`);
@@ -178,9 +244,15 @@ export class StreamPush {
       // or a broken pipe once connected: the gateway closed the push (nobody watches any more).
       if (connected) return this.ingestOver(a, `ingest closed: ${why}`);
       a.over = true;
-      void killProcess(proc);
+      this.endSource(a);
       this.retry(startedAt, `ingest unreachable: ${why}`);
     });
+    return req;
+  }
+
+  private endSource(a: Attempt): void {
+    if (a.proc) void killProcess(a.proc);
+    void a.native?.close();
   }
 
   private post(): ClientRequest {
@@ -200,8 +272,8 @@ export class StreamPush {
   private ingestOver(a: Attempt, detail: string): void {
     if (a.over || this.stopped) return;
     a.over = true;
-    a.req.destroy();
-    void killProcess(a.proc);
+    a.req?.destroy();
+    this.endSource(a);
     this.deps.log.info({ cameraId: this.cameraId, detail }, 'stream: ingest closed, push ended');
     this.deps.onState('ended', detail);
   }

@@ -66,8 +66,10 @@ before(async () => {
       field: { url: broker.url },
       dataDir: dir,
       cameras: [
-        { cameraId: 'cam-auth', rtsp: camUrl },
-        { cameraId: 'cam-down', rtsp: `rtsp://admin:${DOWN_PW}@127.0.0.1:9/stream` },
+        // relay: ffmpeg (issue 20 made the in-process relay the default): what F12 is about is
+        // ffmpeg's command line and its error text.
+        { cameraId: 'cam-auth', rtsp: camUrl, relay: 'ffmpeg' },
+        { cameraId: 'cam-down', rtsp: `rtsp://admin:${DOWN_PW}@127.0.0.1:9/stream`, relay: 'ffmpeg' },
       ],
     },
     { log: pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) }) },

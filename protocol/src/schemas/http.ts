@@ -131,6 +131,91 @@ export const VideoTicket = Type.Object({
 });
 export type VideoTicket = Static<typeof VideoTicket>;
 
+/** An ONVIF device's service URL (http/https) and the credentials it was given (write-only). */
+export const OnvifEndpoint = Type.Object(
+  {
+    url: Type.String({
+      pattern: '^https?://[^\\s]{1,2000}$',
+      description: 'device service URL, e.g. http://10.0.0.5/onvif/device_service',
+    }),
+    username: Type.String({ maxLength: 128 }),
+    password: Type.String({ maxLength: 256 }),
+    /** Media profile to stream (default: the device's first). */
+    profileToken: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' })),
+  },
+  strict,
+);
+export type OnvifEndpoint = Static<typeof OnvifEndpoint>;
+
+const RtspUrl = Type.String({
+  pattern: '^rtsps?://[^\\s]{1,2000}$',
+  description: 'rtsp:// or rtsps:// stream URL; credentials in it are taken out and stored write-only',
+});
+const CameraCredentials = {
+  /** RTSP credentials kept apart from the URL (write-only; never returned, logged or audited). */
+  username: Type.Optional(Type.String({ maxLength: 128 })),
+  password: Type.Optional(Type.String({ maxLength: 256 })),
+};
+
+/**
+ * `POST /api/v1/cameras` (admin of the site, CONTRACT): a camera the center pulls itself, by an RTSP
+ * URL (a municipal VMS/NVR channel) or an ONVIF endpoint. Exactly one of `rtspUrl` and `onvif`.
+ */
+export const CameraCreateBody = Type.Object(
+  {
+    cameraId: CameraId,
+    siteId: SiteId,
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    rtspUrl: Type.Optional(RtspUrl),
+    onvif: Type.Optional(OnvifEndpoint),
+    ...CameraCredentials,
+    lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+    lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+  },
+  strict,
+);
+export type CameraCreateBody = Static<typeof CameraCreateBody>;
+
+/** `PATCH /api/v1/cameras/{id}` (a direct camera): what is given changes; credentials stay unless given. */
+export const CameraUpdateBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    rtspUrl: Type.Optional(RtspUrl),
+    onvif: Type.Optional(OnvifEndpoint),
+    ...CameraCredentials,
+    lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+    lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+  },
+  strict,
+);
+export type CameraUpdateBody = Static<typeof CameraUpdateBody>;
+
+/** `GET /api/v1/cameras` item. Credentials are never part of it (CONTRACT: write-only). */
+export const CameraView = Type.Object({
+  cameraId: CameraId,
+  siteId: SiteId,
+  agentId: Type.Union([AgentId, Type.Null()]),
+  name: Type.String(),
+  ptz: Type.Boolean(),
+  profiles: Type.Array(Type.Unknown()),
+  state: Type.String({ description: 'live | idle | lost' }),
+  source: Type.Union([Type.Literal('agent'), Type.Literal('direct')]),
+  /** Direct cameras: how the center reaches it, with no credentials in it. */
+  rtspUrl: Type.Optional(Type.String()),
+  onvifUrl: Type.Optional(Type.String()),
+  hasCredentials: Type.Optional(Type.Boolean()),
+  lat: Type.Optional(Type.Number()),
+  lon: Type.Optional(Type.Number()),
+});
+export type CameraView = Static<typeof CameraView>;
+
+/** `POST /api/v1/cameras/import` answer: all rows registered, or none and every row's problem. */
+export const CameraImportResult = Type.Object({
+  imported: Type.Integer(),
+  cameras: Type.Array(Type.String()),
+});
+export type CameraImportResult = Static<typeof CameraImportResult>;
+
 export const ErrorBody = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String() }),
 });

@@ -5,6 +5,7 @@
  * camera elsewhere is not the caller's business).
  */
 import { maySee, siteFilter } from '../../auth/permissions.js';
+import type { CameraSourceRow } from '../../store/repos/camera-sources.js';
 import type { CameraRow } from '../../store/types.js';
 import { PtzBody } from '../bodies.js';
 import type { HttpDeps } from '../deps.js';
@@ -13,7 +14,8 @@ import { pathId, qInt, qSite, qTime } from '../query.js';
 import { type RouteSpec, route } from '../route.js';
 import { sensorAdminView } from './sensor-view.js';
 
-export function cameraView(r: CameraRow) {
+/** A camera as the API shows it: `source` agent or direct; a direct one's URL without credentials. */
+export function cameraView(r: CameraRow, src?: CameraSourceRow) {
   let profiles: unknown = [];
   try {
     profiles = JSON.parse(r.profiles);
@@ -28,6 +30,13 @@ export function cameraView(r: CameraRow) {
     ptz: r.ptz,
     profiles,
     state: r.state,
+    source: r.agentId ? ('agent' as const) : ('direct' as const),
+    ...(src && {
+      ...(src.kind === 'onvif' ? { onvifUrl: src.url } : { rtspUrl: src.url }),
+      hasCredentials: src.secret !== null,
+      ...(src.lat !== null && { lat: src.lat }),
+      ...(src.lon !== null && { lon: src.lon }),
+    }),
   };
 }
 
@@ -107,7 +116,12 @@ export const directoryRoutes: RouteSpec[] = [
     access: 'watch',
     async handle({ deps, principal, req }) {
       const siteId = qSite(req, principal);
-      const rows = (await deps.cameras.list(siteFilter(principal), { siteId })).map(cameraView);
+      const sources = new Map(
+        ((await deps.cameraSources?.list(siteFilter(principal))) ?? []).map((s) => [s.cameraId, s]),
+      );
+      const rows = (await deps.cameras.list(siteFilter(principal), { siteId })).map((c) =>
+        cameraView(c, sources.get(c.cameraId)),
+      );
       return withPositions(deps, 'camera', rows, (r) => r.cameraId);
     },
   }),

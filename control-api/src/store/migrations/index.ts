@@ -12,6 +12,7 @@ import { gasSensorConfigMigration } from './0002-gas-sensor-config.js';
 import { secAgentsMigration } from './0003-sec-agents.js';
 import { sensorDiscoveriesMigration } from './0005-run-sensor-discoveries.js';
 import { fireWatchMigration } from './0006-fire-watch.js';
+import { directCamerasMigration } from './0010-direct-cameras.js';
 import { sitePlansMigration } from './0012-site-plans.js';
 import { supervisorMigration } from './0013-supervisor.js';
 import { sopChecklistsMigration } from './0018-sop-checklists.js';
@@ -23,6 +24,7 @@ function migrations(dialect: DbDialect): Record<string, Migration> {
     '0005-run-sensor-discoveries': sensorDiscoveriesMigration,
     '0006-fire-watch': fireWatchMigration,
     '0003-sec-agents': secAgentsMigration(dialect),
+    '0010-direct-cameras': directCamerasMigration,
     '0012-site-plans': sitePlansMigration(dialect),
     '0013-supervisor': supervisorMigration,
     '0018-sop-checklists': sopChecklistsMigration,

@@ -42,9 +42,19 @@ export interface RtspHandlers {
   closed(err: Error): void;
 }
 
-/** The camera offers no video track the client can relay (e.g. H.265, MJPEG): use ffmpeg. */
+/**
+ * The client cannot relay this camera: no H.264 video track (H.265, MJPEG: `reason` codec), or
+ * the server sends RTP over UDP only (SETUP with TCP interleaving answered 461: `reason`
+ * transport). Callers fall back to ffmpeg.
+ */
 export class UnsupportedStreamError extends Error {
   readonly code = 'rtsp-unsupported';
+  constructor(
+    message: string,
+    readonly reason: 'codec' | 'transport' = 'codec',
+  ) {
+    super(message);
+  }
 }
 
 export class RtspError extends Error {
@@ -70,6 +80,21 @@ export function splitCredentials(url: string): { url: string; username?: string;
   u.username = '';
   u.password = '';
   return { url: u.toString(), username, password };
+}
+
+/**
+ * The URL with these credentials as its userinfo (percent-encoded), for a client that reads them
+ * from there (RtspClient, ffmpeg through an ffconcat list). ONVIF Core 5.12.1: a stream URI from
+ * GetStreamUri carries none, and RTSP uses the same credentials as the device's web services.
+ * Credentials already in the URL win.
+ */
+export function withCredentials(url: string, creds: { username: string; password: string } | undefined): string {
+  if (!creds || creds.username === '') return url;
+  const u = new URL(url);
+  if (u.username !== '') return url;
+  u.username = encodeURIComponent(creds.username);
+  u.password = encodeURIComponent(creds.password);
+  return u.toString();
 }
 
 export class RtspClient {
@@ -133,7 +158,13 @@ export class RtspClient {
         throw new UnsupportedStreamError(`rtsp: no H.264 video track (offered: ${offered})`);
       }
       const setupUrl = controlUrl(controlUrl(base, sdp.control), media.control);
-      const setup = await this.request('SETUP', setupUrl, { transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
+      const setup = await this.request('SETUP', setupUrl, {
+        transport: 'RTP/AVP/TCP;unicast;interleaved=0-1',
+      }).catch((err: RtspError) => {
+        // RFC 2326 §11.3.10 461 Unsupported transport: a server that streams over UDP only.
+        if (err.status === 461) throw new UnsupportedStreamError(`rtsp: ${err.message} (UDP only)`, 'transport');
+        throw err;
+      });
       const sessionHeader = setup.headers.get('session')?.[0];
       if (!sessionHeader) throw new RtspError('rtsp: SETUP answer has no Session header');
       const [id, ...params] = sessionHeader.split(';');

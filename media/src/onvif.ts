@@ -21,6 +21,8 @@ export interface OnvifDescription {
   profiles: Array<{ token: string; width: number; height: number; codec: string }>;
   streamUri?: string;
   snapshotUri?: string;
+  /** The device lists an event service (ONVIF Core 8.1.2 GetServices / GetCapabilities Events). */
+  events: boolean;
 }
 
 type Cb<T> = (err: Error | null, data?: T) => void;
@@ -51,7 +53,8 @@ export class OnvifCamera {
     private readonly log: Logger,
   ) {}
 
-  async connect(): Promise<OnvifDescription> {
+  /** `profileToken`: the media profile whose stream URI is wanted (default: the device's first). */
+  async connect(profileToken?: string): Promise<OnvifDescription> {
     const u = new URL(this.url);
     const cam = await new Promise<Cam>((resolve, reject) => {
       const c: Cam = new Cam(
@@ -76,7 +79,7 @@ export class OnvifCamera {
       height: Number(p.videoEncoderConfiguration?.resolution?.height ?? 0),
       codec: String(p.videoEncoderConfiguration?.encoding ?? 'unknown'),
     }));
-    const stream = await call<{ uri: string }>((cb) => cam.getStreamUri({ protocol: 'RTSP' }, cb)).catch(
+    const stream = await call<{ uri: string }>((cb) => cam.getStreamUri({ protocol: 'RTSP', profileToken }, cb)).catch(
       (err: Error) => {
         this.log.warn({ err: err.message }, 'onvif: GetStreamUri failed');
         return undefined;
@@ -90,6 +93,7 @@ export class OnvifCamera {
       profiles,
       streamUri: stream?.uri,
       snapshotUri: snap?.uri,
+      events: Boolean((cam.uri as Record<string, unknown> | undefined)?.events),
     };
   }
 
@@ -141,8 +145,15 @@ export class OnvifCamera {
         }
       } catch (err) {
         if (this.closed) return;
-        const delay = Math.min(60_000, 1000 * 2 ** attempt);
-        this.log.warn({ err: (err as Error).message, retryMs: delay }, 'onvif: event pull failed');
+        const message = (err as Error).message;
+        // A device answering that it has no such action will not grow one: stop asking (issue 20).
+        if (/ActionNotSupported|not supported|NotImplemented/i.test(message)) {
+          this.log.warn({ err: message }, 'onvif: the device does not serve PullPoint events; not polled');
+          return;
+        }
+        // Back off up to 5 minutes between tries (a camera busy rebooting, a flaky link).
+        const delay = Math.min(300_000, 1000 * 2 ** attempt);
+        this.log.warn({ err: message, retryMs: delay }, 'onvif: event pull failed');
         setTimeout(() => void loop(attempt + 1), delay).unref();
       }
     };
