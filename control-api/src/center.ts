@@ -50,7 +50,9 @@ import { DiscoveriesRepo } from './store/repos/discoveries.js';
 import { Repositories, seedSites } from './store/repositories.js';
 import { createTimeSeriesStore } from './store/timeseries.js';
 import { alarmClipListener } from './video/alarm-clips.js';
+import { cameraHealthView } from './video/camera-conditions.js';
 import { resolveFfmpeg } from './video/ffmpeg-binary.js';
+import { PrealarmLinks } from './video/prealarm.js';
 import { ViewAudit } from './video/view-audit.js';
 import { endAgentPushes, videoGatewayDeps } from './video/wiring.js';
 
@@ -273,6 +275,15 @@ export class Center {
     const gw = gateway;
     this.onStop('gateway', () => gw.stop());
     alarms.onAlarm(alarmClipListener({ log: child('video'), gateway: gw, repos, commands }));
+    // Issue 20: cameras linked to gas/flame/smoke sensors keep streaming into the clip ring (pre-roll).
+    const prealarm = new PrealarmLinks({
+      log: child('video'),
+      sensors: repos.sensors,
+      gateway: gw,
+      max: s.prealarmMax,
+    });
+    await prealarm.start();
+    this.onStop('prealarm', () => prealarm.stop());
 
     // Operations metrics (issue 17): video per camera, time-series backlog, ML queue, SMS, lateness.
     const figures = registerOpsMetrics(this.metrics.registry, {
@@ -373,7 +384,10 @@ export class Center {
       agentConfig: repos.agents,
       // Rule / camera edits reach the running detection at once (issue 4 "configurable per sensor").
       sensorAdmin: {
-        save: (row) => repos.sensors.upsert(row),
+        save: async (row) => {
+          await repos.sensors.upsert(row);
+          void prealarm.refresh();
+        },
         reload: (row) => ingest?.reloadSensor(row),
         // Issue 15: a sensor out of service for maintenance / a bump test, and back; journaled.
         setOutOfService: async (row, oos, actor, comment) => {
@@ -391,6 +405,7 @@ export class Center {
       // Security review F1, F8, F21: admin re-home / delete of devices; agents' events apart from the audit.
       devices: new DeviceOwnership({ repos, registry: () => ingest?.sensors }),
       agentEvents: repos.agentEvents,
+      cameraHealth: () => new Map(gw.health().map((h) => [h.cameraId, cameraHealthView(h)])),
       clips: {
         list: async (id) => (await gw.clips(id)).map((c) => ({ ...c })),
         file: (a, c) => gw.clipFile(a, c),

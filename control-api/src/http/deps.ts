@@ -3,7 +3,7 @@
  * tests pass the same modules on a throwaway database. Read-model stores are structural so
  * `Repositories` (store/) fits them as they are: `{ sites: repos.sites, sensors: repos.sensors, ... }`.
  */
-import type { Alarm, JournalEntry } from '@gwanje/protocol';
+import type { Alarm, CameraHealthView, JournalEntry } from '@gwanje/protocol';
 import type { Logger } from 'pino';
 import type { AgentCredentials } from '../auth/agent-credentials.js';
 import type { AuditLog } from '../auth/audit.js';
@@ -178,6 +178,8 @@ export interface HttpDeps {
   sensorAdmin?: SensorAdmin;
   /** Alarm clips (issue 6); absent: every alarm lists no clips. */
   clips?: ClipSource;
+  /** Stream health per camera the gateway knows (issue 20); others are idle. Absent: no `health`. */
+  cameraHealth?: () => Map<string, CameraHealthView>;
   /** Sensors agents adopted from their own description (issue 17); absent: an empty list. */
   discoveries?: DiscoveryAdmin;
   /** Fire watch per camera and the video fire detector's view (issue 23); absent: fire-watch routes answer 404. */

@@ -135,3 +135,21 @@ export const ErrorBody = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String() }),
 });
 export type ErrorBody = Static<typeof ErrorBody>;
+
+/**
+ * Issue 20: a camera's stream health, on each `GET /api/v1/cameras` item as `health` (an addition).
+ * `state` is the gateway's view (idle: nobody needs it); `lastKeyframeAt` null before the first one.
+ */
+export const CameraHealthView = Type.Object({
+  state: Type.Union([Type.Literal('idle'), Type.Literal('starting'), Type.Literal('live'), Type.Literal('lost')]),
+  fps: Type.Number(),
+  bitrateBps: Type.Number(),
+  lastKeyframeAt: Type.Union([EpochMs, Type.Null()]),
+  viewers: Type.Integer(),
+  /** Held open for alarm pre-roll (linked to a gas, flame or smoke sensor), and the pre-roll held now. */
+  prealarm: Type.Boolean(),
+  preRollMs: Type.Integer(),
+  /** The stream flows but no keyframe came for 30 s (camera-frozen alarm). */
+  frozen: Type.Boolean(),
+});
+export type CameraHealthView = Static<typeof CameraHealthView>;

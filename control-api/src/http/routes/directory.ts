@@ -4,6 +4,7 @@
  * another site answers 404, exactly like one that does not exist (issue 9: existence of a
  * camera elsewhere is not the caller's business).
  */
+import type { CameraHealthView } from '@gwanje/protocol';
 import { maySee, siteFilter } from '../../auth/permissions.js';
 import type { CameraRow } from '../../store/types.js';
 import { PtzBody } from '../bodies.js';
@@ -29,6 +30,12 @@ export function cameraView(r: CameraRow) {
     state: r.state,
   };
 }
+
+/** A camera nobody asked for (issue 20 `health`). */
+const IDLE_HEALTH: CameraHealthView = {
+  ...{ state: 'idle', fps: 0, bitrateBps: 0, lastKeyframeAt: null, viewers: 0 },
+  ...{ prealarm: false, preRollMs: 0, frozen: false },
+};
 
 /** Upper bound on points per readings query, so one request cannot ask for millions. */
 export const MAX_POINTS = 10_000;
@@ -90,7 +97,9 @@ export const directoryRoutes: RouteSpec[] = [
     access: 'watch',
     async handle({ deps, principal, req }) {
       const siteId = qSite(req, principal);
-      return (await deps.cameras.list(siteFilter(principal), { siteId })).map(cameraView);
+      const cams = (await deps.cameras.list(siteFilter(principal), { siteId })).map(cameraView);
+      const health = deps.cameraHealth?.();
+      return health ? cams.map((c) => ({ ...c, health: health.get(c.cameraId) ?? IDLE_HEALTH })) : cams;
     },
   }),
   route({
