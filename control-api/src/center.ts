@@ -49,6 +49,7 @@ import { openDatabase, pingDatabase } from './store/db.js';
 import { DiscoveriesRepo } from './store/repos/discoveries.js';
 import { Repositories, seedSites } from './store/repositories.js';
 import { createTimeSeriesStore } from './store/timeseries.js';
+import { WallLayoutStore, type WallLayoutTables } from './store/wall-layouts.js';
 import { alarmClipListener } from './video/alarm-clips.js';
 import { cameraHealthView } from './video/camera-conditions.js';
 import { resolveFfmpeg } from './video/ffmpeg-binary.js';
@@ -405,6 +406,7 @@ export class Center {
       // Security review F1, F8, F21: admin re-home / delete of devices; agents' events apart from the audit.
       devices: new DeviceOwnership({ repos, registry: () => ingest?.sensors }),
       agentEvents: repos.agentEvents,
+      wallLayouts: new WallLayoutStore(db.kysely.withoutPlugins() as unknown as Kysely<WallLayoutTables>),
       cameraHealth: () => new Map(gw.health().map((h) => [h.cameraId, cameraHealthView(h)])),
       clips: {
         list: async (id) => (await gw.clips(id)).map((c) => ({ ...c })),

@@ -25,6 +25,7 @@ import { fireRoutes } from './routes/fire.js';
 import { opsRoutes } from './routes/ops.js';
 import { sensorRoutes } from './routes/sensors.js';
 import { videoRoutes } from './routes/video.js';
+import { wallRoutes } from './routes/wall.js';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
@@ -43,6 +44,7 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...fireRoutes,
     ...deviceRoutes,
     ...videoRoutes,
+    ...wallRoutes,
   ];
 }
 

@@ -23,6 +23,7 @@ import type {
   SiteSummary,
   TimeSeriesStore,
 } from '../store/types.js';
+import type { WallLayoutStore } from '../store/wall-layouts.js';
 import type { ViewAudit } from '../video/view-audit.js';
 import type { DiscoveryAdmin } from './routes/discovered.js';
 import type { FireWatchAdmin } from './routes/fire.js';
@@ -178,6 +179,8 @@ export interface HttpDeps {
   sensorAdmin?: SensorAdmin;
   /** Alarm clips (issue 6); absent: every alarm lists no clips. */
   clips?: ClipSource;
+  /** Video walls per user (issue 20); absent: /me/wall answers 503. */
+  wallLayouts?: Pick<WallLayoutStore, 'get' | 'put'>;
   /** Stream health per camera the gateway knows (issue 20); others are idle. Absent: no `health`. */
   cameraHealth?: () => Map<string, CameraHealthView>;
   /** Sensors agents adopted from their own description (issue 17); absent: an empty list. */

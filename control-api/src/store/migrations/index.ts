@@ -12,6 +12,7 @@ import { gasSensorConfigMigration } from './0002-gas-sensor-config.js';
 import { secAgentsMigration } from './0003-sec-agents.js';
 import { sensorDiscoveriesMigration } from './0005-run-sensor-discoveries.js';
 import { fireWatchMigration } from './0006-fire-watch.js';
+import { wallLayoutsMigration } from './0015-wall-layouts.js';
 
 function migrations(dialect: DbDialect): Record<string, Migration> {
   return {
@@ -20,6 +21,7 @@ function migrations(dialect: DbDialect): Record<string, Migration> {
     '0005-run-sensor-discoveries': sensorDiscoveriesMigration,
     '0006-fire-watch': fireWatchMigration,
     '0003-sec-agents': secAgentsMigration(dialect),
+    '0015-wall-layouts': wallLayoutsMigration,
   };
 }
 
