@@ -67,7 +67,8 @@ try {
   const result = {
     when: new Date().toISOString(),
     command: `node --import tsx bench/video/prealarm.ts ${N} ${SECONDS}`,
-    source: '1280x720 25 fps H.264, GOP 2 s, x264 target 2 Mbit/s (GStreamer RTSP server, other process; see meanBitrateBps for what it delivered)',
+    source:
+      '1280x720 25 fps H.264, GOP 2 s, x264 target 2 Mbit/s (GStreamer RTSP server, other process; see meanBitrateBps for what it delivered)',
     cameras: N,
     live: health.filter((h) => h.state === 'live').length,
     preRollMsMin: Math.min(...health.map((h) => h.preRollMs)),

@@ -113,7 +113,8 @@ export const directoryRoutes: RouteSpec[] = [
       if (!cam || !maySee(principal, cam.siteId)) throw notFound(`camera ${id}`);
       if (!cam.ptz) throw new HttpError(409, 'not-ptz', `camera ${id} has no PTZ`);
       if (!cam.agentId) throw new HttpError(409, 'no-agent', `camera ${id} has no edge agent to command`);
-      if (body.action === 'preset' && !body.preset && body.list !== true) throw badRequest('preset', 'is required for action preset');
+      if (body.action === 'preset' && !body.preset && body.list !== true)
+        throw badRequest('preset', 'is required for action preset');
       await deps.audit.record({ actor: principal.username, ip, action: 'camera.ptz', target: id, detail: { ...body } });
       const result = await deps.commands.ptz(
         { cameraId: id, siteId: cam.siteId, agentId: cam.agentId },
