@@ -2,7 +2,7 @@
  * Cost of watching a camera for fire (issue 23: goal <= 0.05 core per watched camera, bounded
  * memory), measured the way the product runs it: a GStreamer RTSP camera pulled by the gateway
  * (in-process RTSP client), gateway.watchFrames() decoding keyframes in one ffmpeg per camera, and
- * each frame scored by the detector (proposals, backbone, head, tracker) as the worker does, here
+ * each frame scored by the detector (proposals, backbone, head, fire tracker, smoke tracker) as the worker does, here
  * on the bench's own thread so its CPU can be timed per call.
  *
  *   node --import tsx bench/fire/cpu.ts        (FIRE_CPU_MS=30000 per scene)
@@ -17,7 +17,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VideoGateway } from '@gwanje/gateway';
-import { FireTracker, frameOf } from '@gwanje/vision';
+import { FireTracker, frameOf, SmokeTracker } from '@gwanje/vision';
 import { loadFireScorer } from '@gwanje/vision/node';
 import pino from 'pino';
 import { writeFlamePngs } from '../../testkit/flame.js';
@@ -65,6 +65,7 @@ async function scene(name: string, launch: string | undefined, scorer: Awaited<R
   );
   await gw.start();
   const tracker = new FireTracker();
+  const smoke = new SmokeTracker();
   let frames = 0;
   let scoreMs = 0;
   let flagged = 0;
@@ -74,6 +75,7 @@ async function scene(name: string, launch: string | undefined, scorer: Awaited<R
     const t0 = process.cpuUsage();
     const frame = frameOf(f.width, f.height, f.data);
     const step = tracker.observe(frame, scorer, f.at);
+    smoke.observe(frame, f.at);
     const c = process.cpuUsage(t0);
     if (!measuring) return;
     frames++;
@@ -129,11 +131,16 @@ const withFlame = (w: number, h: number, fps: number, kbps: number) =>
   `! videoconvert ! ${enc(kbps, fps)} multifilesrc location=${pattern} loop=true caps=image/png,framerate=${fps}/1 ! pngdec ! videoconvert ! mix. )`;
 const quiet = (w: number, h: number, fps: number, kbps: number) => `( ${src(w, h, fps)} ! ${enc(kbps, fps)} )`;
 const load = loadavg();
+const scenes: Array<[string, string]> = [
+  ['sd-flame', withFlame(640, 360, 15, 400)],
+  ['sd-quiet', quiet(640, 360, 15, 400)],
+  ['hd-flame', withFlame(1920, 1080, 25, 4000)],
+  ['hd-quiet', quiet(1920, 1080, 25, 4000)],
+];
+// FIRE_CPU_SCENES=sd-flame,sd-quiet measures only those (the 1080p camera cannot be encoded in real time on a loaded 2-core machine).
+const only = process.env.FIRE_CPU_SCENES?.split(',');
 const results = [];
-results.push(await scene('sd-flame', withFlame(640, 360, 15, 400), scorer));
-results.push(await scene('sd-quiet', quiet(640, 360, 15, 400), scorer));
-results.push(await scene('hd-flame', withFlame(1920, 1080, 25, 4000), scorer));
-results.push(await scene('hd-quiet', quiet(1920, 1080, 25, 4000), scorer));
+for (const [name, launch] of scenes) if (!only || only.includes(name)) results.push(await scene(name, launch, scorer));
 const out = {
   at: new Date().toISOString(),
   loadavgBefore: load,

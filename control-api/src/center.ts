@@ -327,6 +327,10 @@ export class Center {
         site: (siteId) => siteNames.get(siteId),
         isFlood: (siteId) => engine.flood(siteId).active,
         sensor: (sensorId) => sensorFacts.get(sensorId),
+        // Issue 23: "escalation brought forward: confirmed on camera" on the alarm's own journal.
+        journal: (alarmId, action, comment) => {
+          alarms.annotate(alarmId, {}, action, 'escalation', comment, Date.now());
+        },
       },
       // SMS acknowledgements are made as the roster contact's user, if they may ack, and audited (F16).
       users: auth.users,

@@ -15,7 +15,7 @@ import type { RgbFrame } from '../src/frame.js';
 import type { FireHead } from '../src/head.js';
 import { readBackboneFiles } from '../src/node/backbone-files.js';
 import { decodeImage, decodeVideo } from '../src/node/decode.js';
-import { loadWasmTf } from '../src/node/tensorflow.js';
+import { loadTf } from '../src/node/tensorflow.js';
 import { featureRows, frameScore } from '../src/scorer.js';
 import { type Example, examplesOf } from './examples.js';
 import { fitLogistic } from './logistic.js';
@@ -92,7 +92,7 @@ async function features(items: ImageItem[]): Promise<Row[]> {
   const cacheFile = join(CACHE, `features-${SIZE}.json`);
   mkdirSync(CACHE, { recursive: true });
   const cached = existsSync(cacheFile) ? (JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, number[]>) : {};
-  const tf = await loadWasmTf();
+  const tf = await loadTf();
   const backbone = await createBackbone(tf, await readBackboneFiles(), SIZE);
   const frames = await framesOf(items);
   const rows: Row[] = [];

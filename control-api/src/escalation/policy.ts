@@ -24,6 +24,11 @@ export interface EscalationPolicy {
   /** Alarm types; unset means every type. */
   types?: string[];
   tiers: Tier[];
+  /**
+   * A flame or smoke alarm confirmed on camera (issue 23): 'advance' (the default) brings the next
+   * pending step forward to now and the later ones with it (urgency.ts); 'keep' leaves the plan.
+   */
+  onCameraConfirmed?: 'advance' | 'keep';
 }
 
 export interface PlannedStep {

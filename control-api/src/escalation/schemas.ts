@@ -33,6 +33,7 @@ export const PolicySchema = Type.Object(
     priorities: Type.Array(Type.Integer({ minimum: 1, maximum: 4 }), { minItems: 1, maxItems: 4 }),
     types: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 32 })),
     tiers: Type.Array(TierSchema, { minItems: 1, maxItems: 10 }),
+    onCameraConfirmed: Type.Optional(Type.Union([Type.Literal('advance'), Type.Literal('keep')])),
   },
   strict,
 );

@@ -15,6 +15,7 @@ import type { DeliveryReport, InboundSms, SmsProvider } from './providers/types.
 import { newAckCode, normalizePhone } from './reply.js';
 import { type Contact, dutyBoard, onDuty, type Roster } from './roster.js';
 import { type EscalationTables, migrateEscalation, num } from './store.js';
+import { advanceOnCamera } from './urgency.js';
 
 export interface EscalationDeps {
   db: Kysely<unknown>;
@@ -36,6 +37,11 @@ export interface EscalationDeps {
   site(siteId: string): { name: string; nameKo?: string } | undefined;
   isFlood(siteId: string): boolean;
   sensor?(sensorId: string): { gas?: string; unit?: string } | undefined;
+  /**
+   * Writes an entry to the alarm's journal (AlarmService.annotate): the plan brought forward
+   * because the alarm was confirmed on camera. Absent, only the log says so.
+   */
+  journal?(alarmId: string, action: string, comment: string): void;
   /** How late a step ran after it was due, in ms (gwanje_escalation_lateness_seconds). */
   onStepLate?(ms: number): void;
   options?: DispatchOptions & { tickMs?: number };
@@ -59,6 +65,8 @@ export class EscalationService {
   private timer?: NodeJS.Timeout;
   private ticking = false;
   private dispatcher!: Dispatcher;
+  /** One alarm's changes are handled in order (a raise and its camera confirmation can arrive together). */
+  private readonly chains = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: EscalationDeps) {}
 
@@ -134,8 +142,18 @@ export class EscalationService {
       .map((r) => ({ roster: r.id, duty: dutyBoard(r, now) }));
   }
 
-  /** Called with every alarm change (the same stream that feeds Socket.IO). */
-  async onAlarm(alarm: Alarm): Promise<void> {
+  /** Called with every alarm change (the same stream that feeds Socket.IO); per alarm, in order. */
+  onAlarm(alarm: Alarm): Promise<void> {
+    const next = (this.chains.get(alarm.id) ?? Promise.resolve()).then(() => this.handle(alarm));
+    const tail = next.catch(() => {});
+    this.chains.set(alarm.id, tail);
+    void tail.then(() => {
+      if (this.chains.get(alarm.id) === tail) this.chains.delete(alarm.id);
+    });
+    return next;
+  }
+
+  private async handle(alarm: Alarm): Promise<void> {
     const existing = await this.db
       .selectFrom('escalation_alarm')
       .selectAll()
@@ -146,10 +164,12 @@ export class EscalationService {
       const policy = matchPolicy(this.policies, alarm);
       if (!policy) return;
       await this.open(alarm, policy);
+      await this.urgency(alarm, policy);
       return;
     }
     if (!existing.open) return;
     const policy = this.policies.find((p) => p.id === existing.policy_id);
+    if (policy) await this.urgency(alarm, policy);
     const closing = alarm.state === 'normal';
     const pending = await this.db
       .selectFrom('escalation_step')
@@ -210,6 +230,21 @@ export class EscalationService {
         .execute();
     }
     this.deps.log.info({ alarmId: alarm.id, policy: policy.id, code }, 'escalation: opened');
+  }
+
+  /** Confirmed on camera: the rest of the plan brought forward once (urgency.ts), journaled. */
+  private async urgency(alarm: Alarm, policy: EscalationPolicy): Promise<void> {
+    const seen = alarm.confirmedOnCamera;
+    // An acknowledged, shelved or closed alarm has nothing left to hurry (its steps are cancelled).
+    const handled =
+      alarm.ackedAt !== undefined || ['acked', 'normal', 'shelved', 'out-of-service'].includes(alarm.state);
+    if (!seen || handled) return;
+    const moved = await advanceOnCamera(this.db, alarm.id, policy, seen.cameraId, this.deps.now());
+    if (!moved) return;
+    const sec = Math.round(moved.byMs / 1000);
+    const comment = `confirmed on camera ${seen.cameraId}: escalation brought forward by ${sec} s (${moved.steps} pending steps, next: tier ${moved.nextTier} now)`;
+    this.deps.log.warn({ alarmId: alarm.id, cameraId: seen.cameraId, byMs: moved.byMs }, `escalation: ${comment}`);
+    this.deps.journal?.(alarm.id, 'escalation-advanced', comment);
   }
 
   private async cancelStep(stepId: string): Promise<void> {

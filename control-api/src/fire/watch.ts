@@ -15,7 +15,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { SampledFrame } from '@gwanje/gateway';
-import type { TrackerStep } from '@gwanje/vision';
+import type { SmokeStep, TrackerStep } from '@gwanje/vision';
 import type { AlarmListener, AlarmService } from '../alarms/service.js';
 import type { Logger } from '../logger.js';
 import type { FireWorkerInit, FireWorkerReady, FireWorkerReply, FireWorkerRequest } from './worker-protocol.js';
@@ -48,9 +48,21 @@ interface Watched {
   permanent: boolean;
   until: number;
   busy: boolean;
+  /** Fire or smoke confirmed on this camera now. */
   fire: boolean;
+  /** What confirmed it (flame first when both). */
+  cue: Cue;
   lastStep?: TrackerStep;
+  lastSmoke?: SmokeStep;
   siteId: string;
+}
+
+type Cue = 'flame' | 'smoke';
+
+/** What a frame's two trackers say together: flame wins over smoke; the score is the deciding tracker's. */
+function seen(step: TrackerStep, smoke: SmokeStep | undefined): { fire: boolean; cue: Cue; score: number } {
+  if (step.fire || !smoke?.smoke) return { fire: step.fire, cue: 'flame', score: step.score };
+  return { fire: true, cue: 'smoke', score: smoke.score };
 }
 
 export interface FireWatchStats {
@@ -151,11 +163,12 @@ export class FireWatch {
   }
 
   /** Cameras watched now, and whether fire is confirmed on each. */
-  status(): Array<{ cameraId: string; fireWatch: boolean; fire: boolean; score?: number }> {
+  status(): Array<{ cameraId: string; fireWatch: boolean; fire: boolean; cue?: Cue; score?: number }> {
     return [...this.watched.entries()].map(([cameraId, w]) => ({
       cameraId,
       fireWatch: w.permanent,
       fire: w.fire,
+      cue: w.fire ? w.cue : undefined,
       score: w.lastStep?.score,
     }));
   }
@@ -169,7 +182,7 @@ export class FireWatch {
     this.pending.set(alarm.id, { cameras, until });
     for (const cameraId of cameras) {
       const w = this.watched.get(cameraId);
-      if (w?.fire && w.lastStep) this.confirm(cameraId, w.lastStep);
+      if (w?.fire && w.lastStep) this.confirm(cameraId, seen(w.lastStep, w.lastSmoke));
       this.watch(cameraId, false, until).catch((err: Error) =>
         this.d.log.error({ cameraId, alarmId: alarm.id, err: err.message }, 'fire: camera not watched'),
       );
@@ -196,7 +209,15 @@ export class FireWatch {
     }
     if (this.stopped) return;
     if (this.watched.has(cameraId)) return this.watch(cameraId, permanent, until);
-    const entry: Watched = { stop: async () => {}, permanent, until, busy: false, fire: false, siteId: cam.siteId };
+    const entry: Watched = {
+      stop: async () => {},
+      permanent,
+      until,
+      busy: false,
+      fire: false,
+      cue: 'flame',
+      siteId: cam.siteId,
+    };
     this.watched.set(cameraId, entry);
     entry.stop = this.d.gateway.watchFrames(cameraId, (f) => this.onFrame(entry, f));
     this.stats.watched = this.watched.size;
@@ -237,17 +258,29 @@ export class FireWatch {
     this.stats.scoreMsTotal += m.ms;
     if (!w) return;
     w.lastStep = m.step;
-    w.fire = m.step.fire;
+    w.lastSmoke = m.smoke;
+    const now = seen(m.step, m.smoke);
+    const was = w.fire;
     if (m.step.started)
       this.d.log.warn(
         { cameraId: m.cameraId, score: m.step.score, flicker: m.step.flicker },
         'fire: fire seen on camera',
       );
-    if (m.step.fire) this.confirm(m.cameraId, m.step);
-    if (w.permanent && (m.step.started || m.step.ended)) this.condition(m.cameraId, w, m.step.fire, m.step.score);
+    if (m.smoke.started)
+      this.d.log.warn(
+        { cameraId: m.cameraId, score: m.smoke.score, blocks: m.smoke.blocks },
+        'fire: smoke seen on camera',
+      );
+    w.fire = now.fire;
+    if (now.fire) {
+      w.cue = now.cue;
+      this.confirm(m.cameraId, now);
+    }
+    if (w.permanent && now.fire !== was) this.condition(m.cameraId, w, now.fire, now.score);
   }
 
   private condition(cameraId: string, w: Watched, active: boolean, score: number): void {
+    const what = w.cue === 'smoke' ? 'smoke' : 'fire';
     this.d.alarms.cameraCondition(
       {
         sourceId: cameraId,
@@ -259,29 +292,33 @@ export class FireWatch {
         value: Math.round(score * 1000) / 1000,
         threshold: Math.round(this.threshold * 1000) / 1000,
         message: active
-          ? `fire-suspected: fire seen on camera ${cameraId}`
-          : `fire-suspected: no fire on camera ${cameraId} any more`,
+          ? `fire-suspected: ${what} seen on camera ${cameraId}`
+          : `fire-suspected: no ${what} on camera ${cameraId} any more`,
         cameras: [cameraId],
       },
       this.now(),
     );
   }
 
-  /** Marks every pending detector alarm linked to this camera as confirmed on camera (once each). */
-  private confirm(cameraId: string, step: TrackerStep): void {
+  /**
+   * Marks every pending detector alarm linked to this camera as confirmed on camera (once each).
+   * Flame or smoke on camera corroborates a flame or a smoke detector alike (both mean a fire);
+   * `cue` says which was seen.
+   */
+  private confirm(cameraId: string, by: { cue: Cue; score: number }): void {
     for (const [alarmId, p] of this.pending) {
       if (!p.cameras.includes(cameraId)) continue;
       this.pending.delete(alarmId);
-      const score = Math.round(step.score * 1000) / 1000;
+      const score = Math.round(by.score * 1000) / 1000;
       const ok = this.d.alarms.annotate(
         alarmId,
-        { confirmedOnCamera: { cameraId, at: this.now(), score } },
+        { confirmedOnCamera: { cameraId, at: this.now(), score, cue: by.cue } },
         'confirmed-on-camera',
         'video',
-        `camera ${cameraId} score ${score}`,
+        `camera ${cameraId} ${by.cue} score ${score}`,
         this.now(),
       );
-      if (ok) this.d.log.warn({ alarmId, cameraId, score }, 'fire: detector alarm confirmed on camera');
+      if (ok) this.d.log.warn({ alarmId, cameraId, score, cue: by.cue }, 'fire: detector alarm confirmed on camera');
     }
   }
 

@@ -1,5 +1,5 @@
 /** Messages between FireWatch (main thread) and its detector worker (worker.ts). */
-import type { TrackerStep } from '@gwanje/vision';
+import type { SmokeStep, TrackerStep } from '@gwanje/vision';
 
 export interface FireWorkerInit {
   /** Nice value of the worker thread (Linux): the alarm path comes first. */
@@ -30,6 +30,6 @@ export interface ForgetRequest {
 export type FireWorkerRequest = FrameRequest | ForgetRequest;
 
 export type FireWorkerReply =
-  /** `ms`: time the scoring took on the worker thread. */
-  | { type: 'step'; cameraId: string; step: TrackerStep; ms: number }
+  /** `ms`: time the scoring took on the worker thread; `smoke`: the smoke tracker on the same frame. */
+  | { type: 'step'; cameraId: string; step: TrackerStep; smoke: SmokeStep; ms: number }
   | { type: 'error'; cameraId: string; message: string };

@@ -1,12 +1,12 @@
 /**
- * The fire detector's worker thread: owns tfjs (wasm), the scorer and one FireTracker per camera,
+ * The fire detector's worker thread: owns tfjs, the scorer, and a FireTracker and a SmokeTracker per camera,
  * so a ~20-40 ms model call per frame never holds up MQTT handling and alarm emits on the main
  * event loop. Like the ML worker it lowers its own scheduling priority: on a busy machine the
  * alarm path gets the CPU first.
  */
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { FireTracker, frameOf } from '@gwanje/vision';
+import { FireTracker, frameOf, SmokeTracker } from '@gwanje/vision';
 import { loadFireScorer } from '@gwanje/vision/node';
 import type { FireWorkerInit, FireWorkerReady, FireWorkerReply, FireWorkerRequest } from './worker-protocol.js';
 
@@ -21,7 +21,7 @@ try {
 } catch {
   // Not permitted here: the worker runs at the process's priority.
 }
-const trackers = new Map<string, FireTracker>();
+const trackers = new Map<string, { fire: FireTracker; smoke: SmokeTracker }>();
 try {
   const scorer = await loadFireScorer(init.headPath);
   port.postMessage({ type: 'ready', threshold: scorer.head.threshold, niced } satisfies FireWorkerReady);
@@ -36,11 +36,12 @@ try {
       const frame = frameOf(m.width, m.height, new Uint8Array(m.data));
       let tracker = trackers.get(m.cameraId);
       if (!tracker) {
-        tracker = new FireTracker();
+        tracker = { fire: new FireTracker(), smoke: new SmokeTracker() };
         trackers.set(m.cameraId, tracker);
       }
-      const step = tracker.observe(frame, scorer, m.at);
-      reply = { type: 'step', cameraId: m.cameraId, step, ms: performance.now() - t0 };
+      const step = tracker.fire.observe(frame, scorer, m.at);
+      const smoke = tracker.smoke.observe(frame, m.at);
+      reply = { type: 'step', cameraId: m.cameraId, step, smoke, ms: performance.now() - t0 };
     } catch (err) {
       reply = { type: 'error', cameraId: m.cameraId, message: (err as Error).message };
     }

@@ -5,9 +5,12 @@
  * keyframes the gateway decodes.
  * - cam-flame: GStreamer test pattern with a flame region composited in (testkit/flame.ts);
  * - cam-furg: the shared FURG house6 fire video served as an RTSP camera;
- * - cam-quiet: the plain test pattern (a moving ball), no fire.
+ * - cam-quiet: the plain test pattern (a moving ball), no fire;
+ * - cam-smoke: a procedural white smoke plume over a street scene (vision/train/smoke-synth.ts,
+ *   design seed 1), encoded to H.264 and served as a camera.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +23,7 @@ import { StreamPush } from '../../../edge-agent/src/cameras/stream.js';
 import { writeFlamePngs } from '../../../testkit/flame.js';
 import { jsonApi, waitFor } from '../../../testkit/index.js';
 import { type RtspServer, startRtspServer } from '../../../testkit/rtsp.js';
+import { smokeClip } from '../../../vision/train/smoke-synth.js';
 import { startTestCenter, type TestCenter } from '../support/center.js';
 
 const SHARED_FIRE = process.env.FIRE_SHARED ?? fileURLToPath(new URL('../../../../shared/fire', import.meta.url));
@@ -29,6 +33,46 @@ const AGENT = 'icheon-fire-agent';
 const PREFIX = `gwanje/v1/${SITE}/${AGENT}`;
 const ENCODE =
   'x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 bitrate=600 ! rtph264pay name=pay0 pt=96 config-interval=1';
+
+/** A 40 s procedural smoke clip (in grey) as an H.264 file at 15 frames/s (each 1 s picture held), for an RTSP camera. */
+async function writeSmokeVideo(file: string): Promise<void> {
+  const clip = smokeClip('smoke-white', 1, 40);
+  const { width, height } = clip.frames[0];
+  const enc = spawn(
+    'ffmpeg',
+    [
+      ...[
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-y',
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'rgb24',
+        '-s',
+        `${width}x${height}`,
+      ],
+      ...['-r', '1', '-i', 'pipe:0', '-r', '15', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', file],
+    ],
+    { stdio: ['pipe', 'ignore', 'inherit'] },
+  );
+  const done = new Promise<number | null>((resolve) => enc.once('close', resolve));
+  // Grey scene and grey smoke: nothing flame-coloured, so only the smoke tracker can raise the alarm
+  // (on the coloured scene the flame model also flags a wall behind the plume).
+  for (const f of clip.frames) {
+    const grey = Buffer.alloc(f.data.length);
+    for (let o = 0; o < f.data.length; o += 3) {
+      const y = (f.data[o] * 77 + f.data[o + 1] * 150 + f.data[o + 2] * 29) >> 8;
+      grey[o] = y;
+      grey[o + 1] = y;
+      grey[o + 2] = y;
+    }
+    enc.stdin.write(grey);
+  }
+  enc.stdin.end();
+  assert.equal(await done, 0, 'ffmpeg wrote the smoke clip');
+}
 
 describe('video fire detection in the running center (issue 23)', () => {
   let center: TestCenter;
@@ -80,7 +124,9 @@ describe('video fire detection in the running center (issue 23)', () => {
 
   before(async () => {
     const pattern = await writeFlamePngs(SHARED_FIRE, join(dir, 'png'), 120, 160, 60, 15);
-    const [flameCam, furgCam, quietCam] = await Promise.all([
+    const smokeFile = join(dir, 'smoke.mp4');
+    await writeSmokeVideo(smokeFile);
+    const [flameCam, furgCam, quietCam, smokeCam] = await Promise.all([
       startRtspServer({
         path: 'flame',
         launch:
@@ -93,10 +139,15 @@ describe('video fire detection in the running center (issue 23)', () => {
         launch: `( filesrc location=${join(SHARED_FIRE, 'furg/house6.mp4')} ! qtdemux ! h264parse ! avdec_h264 ! videoconvert ! ${ENCODE} )`,
       }),
       startRtspServer({ path: 'quiet' }),
+      startRtspServer({
+        path: 'smoke',
+        launch: `( filesrc location=${smokeFile} ! qtdemux ! h264parse ! avdec_h264 ! videoconvert ! ${ENCODE} )`,
+      }),
     ]);
     cameras.set(`${SITE}-cam-flame`, flameCam);
     cameras.set(`${SITE}-cam-furg`, furgCam);
     cameras.set(`${SITE}-cam-quiet`, quietCam);
+    cameras.set(`${SITE}-cam-smoke`, smokeCam);
 
     center = await startTestCenter({ password: PASSWORD });
     const login = await api<{ token: string }>('POST', '/api/v1/auth/login', undefined, {
@@ -151,7 +202,7 @@ describe('video fire detection in the running center (issue 23)', () => {
       }),
       { qos: 1, retain: true },
     );
-    await waitFor(async () => (await api<unknown[]>('GET', `/api/v1/cameras?siteId=${SITE}`, token)).body.length === 3);
+    await waitFor(async () => (await api<unknown[]>('GET', `/api/v1/cameras?siteId=${SITE}`, token)).body.length === 4);
   });
 
   after(async () => {
@@ -227,10 +278,42 @@ describe('video fire detection in the running center (issue 23)', () => {
     // Corroboration adds evidence; the detector alarm keeps its state and priority.
     assert.equal(alarm.state, 'unack');
     assert.equal(alarm.priority, 1);
+    assert.equal(alarm.confirmedOnCamera?.cue, 'flame');
     const entry = journal.find((j) => j.action === 'confirmed-on-camera');
     assert.equal(entry?.actor, 'video');
     assert.equal(entry?.fromState, 'unack');
     assert.equal(entry?.toState, 'unack');
+    // Confirmed on camera makes escalation more urgent: its plan brought forward, journaled (never lowered).
+    let advanced: JournalEntry | undefined;
+    await waitFor(
+      async () => {
+        advanced = (await detail(raised.id)).journal.find((j) => j.action === 'escalation-advanced');
+        return advanced !== undefined;
+      },
+      20_000,
+      250,
+    );
+    assert.equal(advanced?.actor, 'escalation');
+    assert.match(advanced?.comment ?? '', /confirmed on camera .*cam-furg.*brought forward/);
+    assert.equal((await detail(raised.id)).alarm.priority, 1);
+  });
+
+  test('a fire-watch camera showing a smoke plume raises fire-suspected for smoke', async () => {
+    const cameraId = `${SITE}-cam-smoke`;
+    const set = await api('PUT', `/api/v1/cameras/${cameraId}/fire-watch`, token, { enabled: true });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    let alarm: Alarm | undefined;
+    await waitFor(
+      async () => {
+        alarm = (await alarmsOf(cameraId)).find((a) => a.type === 'fire-suspected');
+        return alarm !== undefined;
+      },
+      60_000,
+      250,
+    );
+    assert.equal(alarm?.priority, 3);
+    assert.equal(alarm?.advisory, true);
+    assert.match(alarm?.message ?? '', /smoke seen on camera/);
   });
 
   test('a flame detector alarm whose camera shows nothing stays exactly as it was (never suppressed)', async () => {

@@ -105,11 +105,17 @@ export const Alarm = Type.Object({
   latency: Type.Optional(LatencyJournal),
   facts: Type.Optional(AlarmFacts),
   /**
-   * Issue 23: the video fire detector saw flame on a linked camera while this (flame or smoke
-   * detector) alarm stood. Corroboration only: it never clears or lowers the alarm.
+   * Issue 23: the video fire detector saw flame (or smoke: `cue`) on a linked camera while this
+   * (flame or smoke detector) alarm stood. Corroboration only: it never clears or lowers the alarm.
    */
   confirmedOnCamera: Type.Optional(
-    Type.Object({ cameraId: CameraId, at: EpochMs, score: Type.Number({ minimum: 0, maximum: 1 }) }),
+    Type.Object({
+      cameraId: CameraId,
+      at: EpochMs,
+      score: Type.Number({ minimum: 0, maximum: 1 }),
+      /** What was seen (added after v1; absent means flame). */
+      cue: Type.Optional(Type.Union([Type.Literal('flame'), Type.Literal('smoke')])),
+    }),
   ),
   anomaly: Type.Optional(AnomalyExplanation),
 });

@@ -5,11 +5,11 @@ import { createBackbone } from '../backbone.js';
 import { checkHead, type FireHead } from '../head.js';
 import { FrameScorer } from '../scorer.js';
 import { readBackboneFiles } from './backbone-files.js';
-import { loadWasmTf } from './tensorflow.js';
+import { loadTf } from './tensorflow.js';
 
 export { readBackboneFiles } from './backbone-files.js';
 export { decodeImage, decodeVideo } from './decode.js';
-export { loadWasmTf } from './tensorflow.js';
+export { loadTf } from './tensorflow.js';
 
 export const HEAD_FILE = fileURLToPath(new URL('../../model/fire-head.json', import.meta.url));
 
@@ -20,7 +20,7 @@ export function readHead(path = HEAD_FILE): FireHead {
 /** tfjs (wasm), the MobileNetV2 backbone from nsfwjs and the committed head, ready to score frames. */
 export async function loadFireScorer(headPath?: string): Promise<FrameScorer> {
   const head = readHead(headPath);
-  const tf = await loadWasmTf();
+  const tf = await loadTf();
   const backbone = await createBackbone(tf, await readBackboneFiles(), head.inputSize);
   return new FrameScorer(tf, backbone, head);
 }

@@ -57,7 +57,7 @@ export function AlarmDetail({ alarmId, onClose }: { alarmId: string; onClose: ()
               <>
                 <dt>{t('detail.onCamera')}</dt>
                 <dd data-on-camera={alarm.confirmedOnCamera.cameraId}>
-                  {t('detail.onCameraValue', {
+                  {t(alarm.confirmedOnCamera.cue === 'smoke' ? 'detail.onCameraSmoke' : 'detail.onCameraValue', {
                     cameraId: alarm.confirmedOnCamera.cameraId,
                     score: alarm.confirmedOnCamera.score.toFixed(2),
                     time: formatTime(alarm.confirmedOnCamera.at),

@@ -119,6 +119,7 @@ export const en = {
     journal: 'Journal',
     onCamera: 'Confirmed on camera',
     onCameraValue: '{{cameraId}}, fire score {{score}}, {{time}}',
+    onCameraSmoke: '{{cameraId}}, smoke seen (evidence {{score}}), {{time}}',
   },
   fire: {
     title: 'Fire watch (video fire detection)',

@@ -121,6 +121,7 @@ export const ko: Resources = {
     journal: '처리 이력',
     onCamera: '카메라로 확인됨',
     onCameraValue: '{{cameraId}}, 화재 점수 {{score}}, {{time}}',
+    onCameraSmoke: '{{cameraId}}, 연기 감지 (근거 {{score}}), {{time}}',
   },
   fire: {
     title: '화재 감시 (영상 화재 감지)',
