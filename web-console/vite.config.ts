@@ -18,6 +18,8 @@ export default defineConfig({
       { find: '@gwanje/protocol/redact', replacement: here('../protocol/src/redact.ts') },
       // The gas-safety table (issue 15): plain constants and pure functions, no schema library.
       { find: '@gwanje/protocol/safety', replacement: here('../protocol/src/safety/index.ts') },
+      // Camera-loss family alarm types (issue 20): constants only.
+      { find: /^@gwanje\/protocol\/video\/(.*)\.js$/, replacement: `${here('../protocol/src/video')}/$1.ts` },
     ],
   },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 1500 },

@@ -54,10 +54,13 @@ import { ConfigPushRepo, type ConfigPushTables } from './store/repos/config-push
 import { DiscoveriesRepo } from './store/repos/discoveries.js';
 import { Repositories, seedSites } from './store/repositories.js';
 import { createTimeSeriesStore } from './store/timeseries.js';
+import { WallLayoutStore, type WallLayoutTables } from './store/wall-layouts.js';
 import { alarmClipListener } from './video/alarm-clips.js';
+import { cameraHealthView } from './video/camera-conditions.js';
 import { CameraSecrets } from './video/camera-secrets.js';
 import { DirectCameras } from './video/direct-cameras.js';
 import { resolveFfmpeg } from './video/ffmpeg-binary.js';
+import { PrealarmLinks } from './video/prealarm.js';
 import { ViewAudit } from './video/view-audit.js';
 import { endAgentPushes, videoGatewayDeps } from './video/wiring.js';
 
@@ -311,6 +314,15 @@ export class Center {
     const gw = gateway;
     this.onStop('gateway', () => gw.stop());
     alarms.onAlarm(alarmClipListener({ log: child('video'), gateway: gw, repos, commands }));
+    // Issue 20: cameras linked to gas/flame/smoke sensors keep streaming into the clip ring (pre-roll).
+    const prealarm = new PrealarmLinks({
+      log: child('video'),
+      sensors: repos.sensors,
+      gateway: gw,
+      max: s.prealarmMax,
+    });
+    await prealarm.start();
+    this.onStop('prealarm', () => prealarm.stop());
 
     // Operations metrics (issue 17): video per camera, time-series backlog, ML queue, SMS, lateness.
     const figures = registerOpsMetrics(this.metrics.registry, {
@@ -427,7 +439,10 @@ export class Center {
       configPushes: new ConfigPushRepo(db.kysely.withoutPlugins() as unknown as Kysely<ConfigPushTables>),
       // Rule / camera edits reach the running detection at once (issue 4 "configurable per sensor").
       sensorAdmin: {
-        save: (row) => repos.sensors.upsert(row),
+        save: async (row) => {
+          await repos.sensors.upsert(row);
+          void prealarm.refresh();
+        },
         reload: (row) => ingest?.reloadSensor(row),
         // Issue 15: a sensor out of service for maintenance / a bump test, and back; journaled.
         setOutOfService: async (row, oos, actor, comment) => {
@@ -453,6 +468,8 @@ export class Center {
       directCameras,
       cameraSources: repos.cameraSources,
       restartUpstream: (id) => gw.restartUpstream(id),
+      wallLayouts: new WallLayoutStore(db.kysely.withoutPlugins() as unknown as Kysely<WallLayoutTables>),
+      cameraHealth: () => new Map(gw.health().map((h) => [h.cameraId, cameraHealthView(h)])),
       clips: {
         list: async (id) => (await gw.clips(id)).map((c) => ({ ...c })),
         file: (a, c) => gw.clipFile(a, c),

@@ -29,6 +29,8 @@ export interface Settings {
   simulate: number;
   /** Seconds between simulated incidents per site (0: none). */
   simulateIncidentEverySec: number;
+  /** Most cameras held open for alarm pre-roll (GWANJE_PREALARM_MAX; 0: none). */
+  prealarmMax: number;
   /** ML anomaly detection scores every Nth reading of a sensor (1, the default: all); 0 turns it off. */
   mlSampleEvery: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -171,6 +173,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (rtspClient !== 'native' && rtspClient !== 'ffmpeg') {
     errors.push(`GWANJE_RTSP_CLIENT: must be native or ffmpeg, got "${rtspClient}"`);
   }
+  // Issue 20: cameras linked to gas/flame/smoke sensors stream continuously for alarm pre-roll. On
+  // the simulated province each is an encoder on this machine: a few by default there.
+  const prealarmMax = int('GWANJE_PREALARM_MAX', simulate > 0 ? 3 : 1000, 0, 100_000);
   const allowUnsigned = str('GWANJE_CONFIG_ALLOW_UNSIGNED') ?? '0';
   if (allowUnsigned !== '0' && allowUnsigned !== '1')
     errors.push(`GWANJE_CONFIG_ALLOW_UNSIGNED: must be 0 or 1, got "${allowUnsigned}"`);
@@ -205,6 +210,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     jwtSecret,
     simulate,
     simulateIncidentEverySec,
+    prealarmMax,
     mlSampleEvery,
     logLevel,
     seedFile: resolve(str('GWANJE_SEED_FILE') ?? resolve(repoRoot, 'seed/gyeonggi-sites.json')),

@@ -17,7 +17,7 @@ import type {
   Telemetry,
 } from '@gwanje/protocol';
 import { DecodeError, decode } from '@gwanje/protocol';
-import type { DetectionReading, SensorContext, ServiceChange } from '../detection/types.js';
+import type { Condition, DetectionReading, SensorContext, ServiceChange } from '../detection/types.js';
 import type { Logger } from '../logger.js';
 import type { CenterMetrics } from '../metrics.js';
 import type { StoredReading, TimeSeriesStore } from '../store/types.js';
@@ -38,6 +38,8 @@ export interface ReadingSink {
   restoreAgentOffline?(agentId: string): void;
   restoreExposure?(ctx: SensorContext, points: readonly [number, number][], stepMs: number): void;
   sourceService?(sourceId: string, change: ServiceChange): Promise<void>;
+  /** Issue 20: camera-loss family conditions (ONVIF tamper / video loss reported by an agent). */
+  cameraCondition?(c: Omit<Condition, 'sourceKind'>, now: number): void;
 }
 
 export interface LivePush {

@@ -18,6 +18,7 @@ import type { CommandChannel } from '../broker/commands.js';
 import { clientAddress, TRUST_NONE, type TrustProxy } from '../http/client-address.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../store/repositories.js';
+import { type CameraConditionSink, raiseCameraCondition } from './camera-conditions.js';
 import type { DirectCameras } from './direct-cameras.js';
 import type { ViewAudit } from './view-audit.js';
 
@@ -31,7 +32,9 @@ export interface VideoWiringDeps {
   /** Base URL agents push video to (the center's public URL). */
   videoBaseUrl: string;
   /** Camera-loss alarms: the alarm service's cameraState. */
-  alarms?: { cameraState(cameraId: string, siteId: string, state: 'live' | 'idle' | 'lost', now: number): void };
+  alarms?: {
+    cameraState(cameraId: string, siteId: string, state: 'live' | 'idle' | 'lost', now: number): void;
+  } & Partial<CameraConditionSink>;
   /** PIPA view records. */
   views?: Pick<ViewAudit, 'view'>;
   /** GWANJE_TRUST_PROXY: which address a viewer is audited under. */
@@ -118,6 +121,22 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
           d.live.camera({ cameraId, siteId: cam.siteId, state });
         })
         .catch((err: Error) => d.log.error({ cameraId, err: err.message }, 'video: camera state not stored'));
+    },
+    // Issue 20: a frozen picture on a flowing stream raises camera-frozen (camera-loss family).
+    onStreamCondition(cameraId, condition, active) {
+      const sink = d.alarms?.cameraCondition ? { cameraCondition: d.alarms.cameraCondition.bind(d.alarms) } : undefined;
+      if (!sink) return;
+      void d.repos.cameras
+        .get(cameraId)
+        .then((cam) => {
+          if (cam)
+            raiseCameraCondition(
+              sink,
+              { cameraId, siteId: cam.siteId, kind: condition, active, source: 'gateway' },
+              Date.now(),
+            );
+        })
+        .catch((err: Error) => d.log.error({ cameraId, err: err.message }, 'video: stream condition not applied'));
     },
   };
 }
