@@ -21,9 +21,23 @@ export interface TlsFiles {
  * are watched all the time). `headersTimeout` stays 60 s (Node derives it from requestTimeout,
  * so it is set explicitly): a client slow to send its headers is still dropped.
  */
-const SERVER_OPTIONS = { requestTimeout: 0, headersTimeout: 60_000 };
+const SERVER_OPTIONS = { requestTimeout: 0, headersTimeout: 66_000 };
+
+/**
+ * Idle keep-alive connections are kept longer than a client or proxy keeps them (browsers, undici:
+ * 4-5 s; load balancers: 60 s), so the client always closes first. With Node's 5 s the server could
+ * close a socket just as a client reused it, and that request failed with ECONNRESET (seen in the
+ * HTTP fuzz test on a loaded machine). headersTimeout stays above it, as Node requires.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 export function createCenterServer(handler: RequestListener, tls?: TlsFiles): Server {
+  const server = createListeningServer(handler, tls);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  return server;
+}
+
+function createListeningServer(handler: RequestListener, tls?: TlsFiles): Server {
   if (!tls) return createPlainServer(SERVER_OPTIONS, handler);
   let cert: Buffer;
   let key: Buffer;

@@ -200,11 +200,22 @@ export class LiveHub {
       if (!this.maySubscribe(socket)) return reply({ siteIds: [], error: 'rate-limited' });
       const asked = Array.isArray(req?.siteIds) ? req.siteIds.filter((s): s is string => typeof s === 'string') : [];
       socket.data.requested = asked.slice(0, 1000);
-      // The rights of now (socket.data.viewer follows every session change), never those at connect.
-      const scope = liveScope(socket.data.viewer, socket.data.requested);
-      this.setRooms(socket, scope);
-      reply({ siteIds: scope === '*' ? [] : scope });
-      socket.emit('alarms:snapshot', this.snapshotFor(socket));
+      // The rights of now, never those at connect: the token is verified again here, so a subscribe
+      // that races a session change (sites narrowed, password reset) cannot use the old rights.
+      this.deps.verify(socket.data.token).then(
+        (viewer) => {
+          if (!socket.connected) return;
+          socket.data.viewer = viewer;
+          const scope = liveScope(viewer, socket.data.requested);
+          this.setRooms(socket, scope);
+          reply({ siteIds: scope === '*' ? [] : scope });
+          socket.emit('alarms:snapshot', this.snapshotFor(socket));
+        },
+        () => {
+          reply({ siteIds: [], error: 'session-ended' });
+          socket.disconnect(true);
+        },
+      );
     });
   }
 

