@@ -77,7 +77,9 @@ describe('video gates (center wiring)', () => {
   });
 
   test('ingest: only the agent that owns the camera, with its current password', async () => {
-    assert.deepEqual(await gates.authorizeIngest(basic('suwon-agent-1', suwonPw), 'suwon-cam-1'), { owner: 'suwon-agent-1' });
+    assert.deepEqual(await gates.authorizeIngest(basic('suwon-agent-1', suwonPw), 'suwon-cam-1'), {
+      owner: 'suwon-agent-1',
+    });
     assert.equal(await gates.authorizeIngest(basic('osan-agent-1', osanPw), 'suwon-cam-1'), false);
     assert.equal(await gates.authorizeIngest(basic('suwon-agent-1', osanPw), 'suwon-cam-1'), false);
     assert.equal(await gates.authorizeIngest(undefined, 'suwon-cam-1'), false);
