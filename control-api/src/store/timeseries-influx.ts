@@ -153,13 +153,18 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     this.pumping = true;
     const inflight = new Set<Promise<void>>();
     let failure: { err: unknown } | undefined;
+    /** Failed memory batches, in the order they were taken: given back together, oldest first. */
+    const failed: Array<[number, OutageBatch]> = [];
+    let taken = 0;
     const launch = (b: OutageBatch) => {
+      const order = taken++;
       const p = this.send(b).then(
         () => {
           inflight.delete(p);
         },
         (err: unknown) => {
           inflight.delete(p);
+          failed.push([order, b]);
           failure ??= { err };
         },
       );
@@ -177,7 +182,13 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
             continue;
           }
           const b = await this.buffer.take();
-          if (b) await this.send(b);
+          if (!b) continue;
+          try {
+            await this.send(b);
+          } catch (err) {
+            this.buffer.retry(b);
+            throw err;
+          }
           continue;
         }
         if (!(mem >= this.batchSize || (all && mem > 0))) {
@@ -193,11 +204,16 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
         if (inflight.size >= this.parallelWrites) await Promise.race(inflight);
       }
       await Promise.all(inflight);
-      if (failure) throw failure.err;
+      if (failure) {
+        this.buffer.retryAll(failed.sort((a, b) => a[0] - b[0]).map(([, b]) => b));
+        failed.length = 0;
+        throw failure.err;
+      }
       this.backoffMs = 0;
     } catch (err) {
       await Promise.all(inflight);
       this.ok = false;
+      this.buffer.retryAll(failed.sort((a, b) => a[0] - b[0]).map(([, b]) => b));
       this.backoffMs = Math.min(Math.max(200, this.backoffMs * 2), this.opts.maxBackoffMs ?? 5_000);
       this.log.warn(
         { err: errText(err), pending: this.pending(), spooled: this.buffer.spoolPoints, retryInMs: this.backoffMs },
@@ -211,20 +227,14 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     this.schedule(this.backoffMs > 0 ? this.backoffMs : (this.opts.flushIntervalMs ?? 1000));
   }
 
-  /** One batch to /write; settles it with the buffer (done or retry) before resolving. */
+  /** One batch to /write; done() with the buffer when written or refused as malformed; throws otherwise (the caller gives it back). */
   private async send(b: OutageBatch): Promise<void> {
-    let res: Response;
-    try {
-      res = await fetch(this.writeUrl, {
-        method: 'POST',
-        headers: b.gzip ? { ...this.writeHeaders, 'content-encoding': 'gzip' } : this.writeHeaders,
-        body: b.body,
-        signal: AbortSignal.timeout(10_000),
-      });
-    } catch (err) {
-      this.buffer.retry(b);
-      throw err;
-    }
+    const res = await fetch(this.writeUrl, {
+      method: 'POST',
+      headers: b.gzip ? { ...this.writeHeaders, 'content-encoding': 'gzip' } : this.writeHeaders,
+      body: b.body,
+      signal: AbortSignal.timeout(10_000),
+    });
     if (res.status !== 204) {
       const text = (await res.text().catch((err: unknown) => `(body unreadable: ${errText(err)})`)).slice(0, 300);
       if (res.status === 400) {
@@ -242,7 +252,6 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
         return;
       }
       if (res.status === 404) this.ready = false; // database gone: re-create before retrying
-      this.buffer.retry(b);
       throw new Error(`InfluxDB answered ${res.status}: ${text}`);
     }
     this.writtenCount += b.count;

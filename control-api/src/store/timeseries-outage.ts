@@ -184,20 +184,30 @@ export class OutageBuffer {
       this.spool?.release(); // still the spool's head record
       return;
     }
-    this.inflight -= b.count;
-    // Into the spool (evictable like the rest). Everything in the spool stays older than memory;
-    // a batch that was in flight beside another may land after it there, which InfluxDB does
-    // not mind (each point carries its timestamp).
-    if (this.spool) {
+    this.retryAll([b]);
+  }
+
+  /**
+   * Memory batches that were not written, oldest first (several may have been in flight). Into
+   * the spool when it is empty (still oldest-first there, and evictable like the rest), else
+   * first in line before the spool, whose records are newer.
+   */
+  retryAll(batches: OutageBatch[]): void {
+    for (const b of batches) this.inflight -= b.count;
+    if (batches.length === 0) return;
+    let i = 0;
+    if (this.spool && this.spool.points === 0) {
       try {
-        this.spool.append(b.chunks);
+        for (; i < batches.length; i++) this.spool.append(batches[i].chunks);
         return;
       } catch (err) {
         this.opts.log.error({ err: errText(err) }, 'timeseries: outage spool append failed; keeping batch in memory');
       }
     }
-    this.retries.push(b);
-    this.retryPoints += b.count;
+    for (const b of batches.slice(i)) {
+      this.retries.push(b);
+      this.retryPoints += b.count;
+    }
   }
 
   /** Spills what memory holds (when a spool exists) and closes the spool, synced. */
