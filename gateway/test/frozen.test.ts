@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../../testkit/index.js';
 import { makeTs } from '../../media/test/support/fixture.js';
+import { waitFor } from '../../testkit/index.js';
 import { AGENT_AUTH, type Harness, startHarness } from './support/harness.js';
 import { startPush } from './support/push.js';
 
