@@ -40,6 +40,7 @@ export function ingestStoreOf(repos: Repositories, now: () => number = Date.now)
           })),
           maxCameras,
         ),
+      get: (cameraId) => repos.cameras.get(cameraId),
     },
     events: {
       // Security review F21: agents' events go to their own table, not the people audit trail.

@@ -13,6 +13,9 @@ export interface CameraFigures {
   bitrateBps: number;
   viewers: number;
   restarts: number;
+  lastKeyframeAt: number | null;
+  preRollMs: number;
+  frozen: boolean;
 }
 
 export interface OpsSources {
@@ -94,6 +97,26 @@ export function registerOpsMetrics(registry: Registry, src: OpsSources): Escalat
     'Bits per second received, last ~5 s',
     ['camera'],
     () => cams().map((c) => [{ camera: c.cameraId }, c.bitrateBps]),
+  );
+  // Issue 20: camera health an operator's monitoring can alarm on without the console.
+  mirrored(
+    'gauge',
+    registry,
+    'gwanje_video_camera_last_keyframe_timestamp_seconds',
+    'Wall clock of the last keyframe received (Unix seconds)',
+    ['camera'],
+    () => cams().flatMap((c) => (c.lastKeyframeAt === null ? [] : [[{ camera: c.cameraId }, c.lastKeyframeAt / 1000]])),
+  );
+  mirrored(
+    'gauge',
+    registry,
+    'gwanje_video_camera_preroll_seconds',
+    'Alarm pre-roll the clip ring holds now',
+    ['camera'],
+    () => cams().map((c) => [{ camera: c.cameraId }, c.preRollMs / 1000]),
+  );
+  mirrored('gauge', registry, 'gwanje_video_camera_frozen', 'Stream flows but its picture is frozen', ['camera'], () =>
+    cams().map((c) => [{ camera: c.cameraId }, +c.frozen]),
   );
   mirrored('gauge', registry, 'gwanje_video_camera_viewers', 'Live viewers (MPEG-TS and MPEG1)', ['camera'], () =>
     cams().map((c) => [{ camera: c.cameraId }, c.viewers]),

@@ -60,6 +60,14 @@ export const CENTER_ENV = Type.Object(
     GWANJE_JWT_SECRET: Type.Optional(text('token signing secret; generated when unset', 32)),
     GWANJE_SIMULATE: Type.Optional(int(31, 0, 10_000, 'simulated sites in npm start; 0 disables')),
     GWANJE_SIMULATE_INCIDENT_SEC: Type.Optional(int(600, 0, 86_400 * 30, 'seconds between simulated incidents')),
+    GWANJE_PREALARM_MAX: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 100_000,
+        description: 'most cameras held open for alarm pre-roll (default 3 with GWANJE_SIMULATE, else 1000)',
+        expect: 'must be an integer from 0 to 100000',
+      }),
+    ),
     GWANJE_ML_SAMPLE_EVERY: Type.Optional(int(1, 0, 1_000_000, 'ML scores every Nth reading; 0 turns it off')),
     GWANJE_LOG_LEVEL: Type.Optional(oneOf(LOG_LEVELS, 'info', 'pino log level')),
     GWANJE_SEED_FILE: Type.Optional(text('the province seed (sites)')),

@@ -31,6 +31,8 @@ export interface Settings {
   simulate: number;
   /** Seconds between simulated incidents per site (0: none). */
   simulateIncidentEverySec: number;
+  /** Most cameras held open for alarm pre-roll (GWANJE_PREALARM_MAX; 0: none). */
+  prealarmMax: number;
   /** ML anomaly detection scores every Nth reading of a sensor (1, the default: all); 0 turns it off. */
   mlSampleEvery: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -158,6 +160,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     // CONTRACT: 31 simulated sites by default in `npm start`; deployments with real agents set 0.
     simulate: num('GWANJE_SIMULATE'),
     simulateIncidentEverySec: num('GWANJE_SIMULATE_INCIDENT_SEC'),
+    // Issue 20: cameras linked to gas/flame/smoke sensors stream continuously for alarm pre-roll. On
+    // the simulated province each is an encoder on this machine: a few by default there.
+    prealarmMax:
+      v.GWANJE_PREALARM_MAX === undefined ? (num('GWANJE_SIMULATE') > 0 ? 3 : 1000) : num('GWANJE_PREALARM_MAX'),
     mlSampleEvery: num('GWANJE_ML_SAMPLE_EVERY'),
     logLevel: (v.GWANJE_LOG_LEVEL ?? 'info') as Settings['logLevel'],
     seedFile: resolve(str('GWANJE_SEED_FILE') ?? resolve(repoRoot, 'seed/gyeonggi-sites.json')),

@@ -7,8 +7,14 @@ import { type CameraFigures, registerOpsMetrics } from '../src/metrics-ops.js';
 test('video per camera, time-series backlog and drops, ML queue, SMS and escalation lateness', async () => {
   const registry = new Registry();
   let cams: CameraFigures[] = [
-    { cameraId: 'suwon-cam-1', state: 'live', fps: 15, bitrateBps: 400_000, viewers: 2, restarts: 1 },
-    { cameraId: 'ansan-cam-1', state: 'idle', fps: 0, bitrateBps: 0, viewers: 0, restarts: 0 },
+    {
+      ...{ cameraId: 'suwon-cam-1', state: 'live', fps: 15, bitrateBps: 400_000, viewers: 2, restarts: 1 },
+      ...{ lastKeyframeAt: 1_800_000_001_500, preRollMs: 19_000, frozen: true },
+    },
+    {
+      ...{ cameraId: 'ansan-cam-1', state: 'idle', fps: 0, bitrateBps: 0, viewers: 0, restarts: 0 },
+      ...{ lastKeyframeAt: null, preRollMs: 0, frozen: false },
+    },
   ];
   let pending = 12;
   const figures = registerOpsMetrics(registry, {
@@ -28,6 +34,11 @@ test('video per camera, time-series backlog and drops, ML queue, SMS and escalat
     'gwanje_video_camera_bitrate_bps{camera="suwon-cam-1"} 400000',
     'gwanje_video_camera_viewers{camera="suwon-cam-1"} 2',
     'gwanje_video_camera_restarts_total{camera="suwon-cam-1"} 1',
+    // Issue 20: camera health.
+    'gwanje_video_camera_last_keyframe_timestamp_seconds{camera="suwon-cam-1"} 1800000001.5',
+    'gwanje_video_camera_preroll_seconds{camera="suwon-cam-1"} 19',
+    'gwanje_video_camera_frozen{camera="suwon-cam-1"} 1',
+    'gwanje_video_camera_frozen{camera="ansan-cam-1"} 0',
     'gwanje_timeseries_backlog 12',
     'gwanje_timeseries_dropped_total 3',
     'gwanje_ml_queue_dropped_total 7',

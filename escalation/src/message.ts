@@ -59,6 +59,9 @@ const TYPE_KO: Record<string, string> = {
   stale: '무응답',
   'comm-loss': '통신두절',
   'camera-loss': '영상두절',
+  'camera-tamper': '카메라훼손',
+  'video-loss': '영상신호손실',
+  'camera-frozen': '영상정지',
   anomaly: '이상징후',
 };
 

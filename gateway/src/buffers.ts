@@ -168,6 +168,15 @@ export class SegmentRing {
     return this.bytes;
   }
 
+  /** Time from the oldest keyframe the ring holds to `now` (0 without one): the pre-roll a clip can get. */
+  reachMs(now: number): number {
+    for (let k = 0; k < this.count; k++) {
+      const i = (this.head + k) % this.cap;
+      if (this.keyframe[i]) return Math.max(0, now - this.at[i]);
+    }
+    return 0;
+  }
+
   clear(): void {
     this.budget?.changed(this, -this.bytes, 0);
     this.blocks = [];

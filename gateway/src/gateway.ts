@@ -41,6 +41,8 @@ export class VideoGateway {
   private readonly pendingClips = new Set<Promise<unknown>>();
   private readonly frames = new FrameCache();
   private readonly samplers = new Set<FrameSampler>();
+  /** Cameras held open for alarm pre-roll, with the release of each hold. */
+  private readonly prealarm = new Map<string, () => void>();
   private tickTimer: unknown;
   private started = false;
 
@@ -69,6 +71,7 @@ export class VideoGateway {
       maxGopBytes: options.maxGopBytes ?? 8 * 1024 * 1024,
       rtspClient: options.rtspClient ?? 'native',
       rtspReadBatchMs: options.rtspReadBatchMs ?? 20,
+      frozenMs: options.frozenMs ?? 30_000,
       onFrame: options.onFrame,
     };
     this.sessions = new ViewerSessions(
@@ -113,6 +116,7 @@ export class VideoGateway {
     if (this.tickTimer !== undefined) this.clock.clearTimeout(this.tickTimer);
     for (const ws of this.wss.clients) ws.terminate();
     this.sessions.clear();
+    this.holdPrealarm([]);
     await Promise.all([...this.mpeg1.values()].map((t) => t.close()));
     await Promise.all([...this.samplers].map((s) => s.stop()));
     this.samplers.clear();
@@ -143,6 +147,37 @@ export class VideoGateway {
    */
   recheckViewers(user?: string): Promise<number> {
     return this.sessions.recheck(user);
+  }
+
+  /**
+   * The cameras whose upstream stays open with nobody watching, so their clip ring always holds the
+   * last `ringMs` (CONTRACT: a camera linked to a gas, flame or smoke sensor keeps a pre-alarm
+   * buffer). Replaces the previous set: cameras no longer listed are released (stopped `graceMs`
+   * later unless someone watches). The cost is one relay without decoding per camera (README
+   * "Pre-alarm buffer"); a lost camera is retried with backoff like any other.
+   */
+  holdPrealarm(cameraIds: Iterable<string>): void {
+    const want = new Set(cameraIds);
+    for (const [id, release] of this.prealarm) {
+      if (want.has(id)) continue;
+      this.prealarm.delete(id);
+      const r = this.relays.get(id);
+      if (r) r.prealarm = false;
+      release();
+    }
+    if (!this.started) return;
+    for (const id of want) {
+      if (this.prealarm.has(id)) continue;
+      const r = this.relay(id);
+      r.prealarm = true;
+      this.prealarm.set(id, r.acquire());
+      this.log.info({ cameraId: id }, 'gateway: camera held for alarm pre-roll');
+    }
+  }
+
+  /** Cameras held for alarm pre-roll now. */
+  get prealarmCameras(): string[] {
+    return [...this.prealarm.keys()];
   }
 
   /** Ends a camera's push now (its agent's credentials were revoked); false when none runs. */

@@ -38,6 +38,8 @@ export interface RelaySettings {
   /** RTSP pull: the in-process client (default), or ffmpeg `-c copy` per camera. */
   rtspClient: 'native' | 'ffmpeg';
   rtspReadBatchMs: number;
+  /** No keyframe for this long while data flows: frozen (0: never). */
+  frozenMs: number;
   onFrame?(cameraId: string, pts: number | undefined, arrivedAtMs: number): void;
 }
 
@@ -80,6 +82,9 @@ export class StreamRelay {
   private restarts = 0;
   skippedSegments = 0;
   droppedViewers = 0;
+  /** Held open for alarm pre-roll by the gateway (see VideoGateway.holdPrealarm). */
+  prealarm = false;
+  private frozen = false;
 
   constructor(
     readonly cameraId: string,
@@ -182,6 +187,7 @@ export class StreamRelay {
     const onFrame = this.ctx.settings.onFrame;
     for (const seg of segments) {
       this.stats.video(now, seg.frames.length, seg.keyframe);
+      if (seg.keyframe && this.frozen) this.setFrozen(false);
       if (onFrame) for (const f of seg.frames) onFrame(this.cameraId, f.pts, now);
       this.gop.push(seg);
       this.ring.push(now, seg);
@@ -201,6 +207,7 @@ export class StreamRelay {
       return;
     }
     if (this.retryAt) return;
+    this.checkFrozen(now);
     const last = this.stats.lastDataAt;
     const gotData = last !== null && last >= this.askedAt;
     if (!gotData && now - this.askedAt > this.ctx.settings.startTimeoutMs) this.lose('no data after start');
@@ -229,7 +236,34 @@ export class StreamRelay {
       maxViewerQueueBytes: maxQueue,
       skippedSegments: this.skippedSegments,
       droppedViewers: this.droppedViewers,
+      prealarm: this.prealarm,
+      preRollMs: this.ring.reachMs(this.ctx.clock.now()),
+      frozen: this.frozen,
     };
+  }
+
+  /**
+   * A stream whose bytes keep coming but whose last keyframe (or start, before the first) is older
+   * than `frozenMs` shows a stuck picture: encoders refresh with an IDR every GOP (1-4 s), so a
+   * frozen or hung encoder that still sends stuffing or skip frames is told apart from a live one
+   * without decoding anything. Cleared by the next keyframe or when the upstream stops.
+   */
+  private checkFrozen(now: number): void {
+    const limit = this.ctx.settings.frozenMs;
+    if (limit <= 0 || this.state !== 'live') return;
+    const since = Math.max(this.stats.lastKeyframeAt ?? 0, this.askedAt);
+    const frozen = now - since > limit && this.stats.lastDataAt !== null && now - this.stats.lastDataAt < limit;
+    this.setFrozen(frozen);
+  }
+
+  private setFrozen(frozen: boolean): void {
+    if (frozen === this.frozen) return;
+    this.frozen = frozen;
+    this.ctx.log.warn(
+      { cameraId: this.cameraId, frozen },
+      frozen ? 'relay: picture frozen' : 'relay: picture moving again',
+    );
+    this.ctx.deps.onStreamCondition?.(this.cameraId, 'frozen', frozen, this.health());
   }
 
   /** Nothing runs or holds this relay: the gateway may forget it. */
@@ -358,6 +392,7 @@ export class StreamRelay {
     this.dropPull();
     this.retryAt = this.ctx.clock.now() + this.backoff;
     this.backoff = Math.min(this.backoff * 2, 30_000);
+    this.setFrozen(false); // the loss alarm says more than a frozen picture
     this.setState('lost');
   }
 
@@ -385,6 +420,7 @@ export class StreamRelay {
     this.stats.reset();
     this.aligner.reset();
     this.upstream = null;
+    this.setFrozen(false);
     this.setState('idle');
     this.ctx.log.info({ cameraId: this.cameraId }, 'relay: upstream stopped');
     try {

@@ -26,7 +26,16 @@ export interface CameraHealth {
   /** Segments skipped for slow viewers and viewers dropped for staying stalled, since start. */
   skippedSegments: number;
   droppedViewers: number;
+  /** Held open for alarm pre-roll (a camera linked to a gas, flame or smoke sensor). */
+  prealarm: boolean;
+  /** How far back (ms) the ring reaches from now to its oldest keyframe: the pre-roll a clip would get. */
+  preRollMs: number;
+  /** Data flows but no keyframe came for `frozenMs`: the picture is stuck (camera-frozen). */
+  frozen: boolean;
 }
+
+/** A picture condition the relay sees on a flowing stream (camera-loss family, issue 20). */
+export type StreamCondition = 'frozen';
 
 /** What a viewer presents in the URL: `?ticket=` (a console, CONTRACT "video tickets") or `?token=`. */
 export interface ViewerCredentials {
@@ -69,6 +78,8 @@ export interface GatewayDeps {
   startUpstream(cameraId: string): Promise<Upstream>;
   stopUpstream(cameraId: string): Promise<void>;
   onCameraState?(cameraId: string, state: CameraState, health: CameraHealth): void;
+  /** A condition of the picture began (`active`) or ended while the stream flows (README "Camera health"). */
+  onStreamCondition?(cameraId: string, condition: StreamCondition, active: boolean, health: CameraHealth): void;
 }
 
 export interface GatewayOptions {
@@ -102,6 +113,8 @@ export interface GatewayOptions {
   retryMs?: number;
   /** Alarm-clip ring per streaming camera: time and byte bounds (default 20 s, 32 MiB). */
   ringMs?: number;
+  /** A live stream without a keyframe for this long is frozen (default 30 s; 0 disables). */
+  frozenMs?: number;
   ringBytes?: number;
   /** All cameras' rings together (default 512 MiB); over it, the largest ring sheds first. */
   ringBudgetBytes?: number;

@@ -12,3 +12,4 @@ export * from './schemas/wire.js';
 export * from './socket.js';
 export * from './topics.js';
 export * from './validate.js';
+export * from './video/camera-conditions.js';

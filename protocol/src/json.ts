@@ -46,23 +46,26 @@ export function bytesToText(bytes: Uint8Array | string, maxBytes = DEFAULT_MAX_B
 
 /** Throws DecodeError unless `value` is a plain JSON tree free of forbidden keys and non-finite numbers. */
 export function inspectTree(value: unknown, maxDepth = MAX_DEPTH): void {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop() as [unknown, number];
-    if (typeof v === 'number') {
-      if (!Number.isFinite(v)) throw new DecodeError('non-finite', 'number out of range');
-      continue;
-    }
-    if (v === null || typeof v !== 'object') continue;
-    if (depth >= maxDepth) throw new DecodeError('depth', `nesting deeper than ${maxDepth}`);
-    if (Array.isArray(v)) {
-      for (const item of v) stack.push([item, depth + 1]);
-      continue;
-    }
-    for (const key of Object.keys(v)) {
-      if (FORBIDDEN_KEYS.has(key)) throw new DecodeError('forbidden-key', `key "${key}" is not allowed`);
-      stack.push([(v as Record<string, unknown>)[key], depth + 1]);
-    }
+  // Recursive on purpose: the depth is capped (16), and unlike an explicit stack of [value, depth]
+  // pairs it allocates nothing per node; telemetry is thousands of nodes a message (issue 18).
+  inspect(value, 0, maxDepth);
+}
+
+function inspect(v: unknown, depth: number, maxDepth: number): void {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new DecodeError('non-finite', 'number out of range');
+    return;
+  }
+  if (v === null || typeof v !== 'object') return;
+  if (depth >= maxDepth) throw new DecodeError('depth', `nesting deeper than ${maxDepth}`);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) inspect(v[i], depth + 1, maxDepth);
+    return;
+  }
+  for (const key in v) {
+    if (!Object.hasOwn(v, key)) continue;
+    if (FORBIDDEN_KEYS.has(key)) throw new DecodeError('forbidden-key', `key "${key}" is not allowed`);
+    inspect((v as Record<string, unknown>)[key], depth + 1, maxDepth);
   }
 }
 

@@ -31,6 +31,7 @@ import { reportRoutes } from './routes/reports.js';
 import { sensorRoutes } from './routes/sensors.js';
 import { sopRoutes } from './routes/sops.js';
 import { videoRoutes } from './routes/video.js';
+import { wallRoutes } from './routes/wall.js';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
@@ -55,6 +56,7 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...sopRoutes,
     ...exportRoutes,
     ...incidentRoutes,
+    ...wallRoutes,
   ];
 }
 

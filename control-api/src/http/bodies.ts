@@ -52,6 +52,8 @@ export const PtzBody = Type.Object(
     zoom: Type.Optional(Axis),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 10_000 })),
     preset: Type.Optional(PresetToken),
+    /** With action preset: list the camera's presets instead of going to one (issue 20, console tiles). */
+    list: Type.Optional(Type.Boolean()),
   },
   strict,
 );

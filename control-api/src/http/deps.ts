@@ -6,7 +6,7 @@
 
 import type { AlarmAction } from '@gwanje/detection';
 import type { EscalationService, KannelProvider, TwilioProvider } from '@gwanje/escalation';
-import type { Alarm, JournalEntry } from '@gwanje/protocol';
+import type { Alarm, CameraHealthView, JournalEntry } from '@gwanje/protocol';
 import type { Logger } from 'pino';
 import type { AgentCredentials } from '../auth/agent-credentials.js';
 import type { AuditLog } from '../auth/audit.js';
@@ -27,6 +27,7 @@ import type {
   SiteSummary,
   TimeSeriesStore,
 } from '../store/types.js';
+import type { WallLayoutStore } from '../store/wall-layouts.js';
 import type { DirectCameras } from '../video/direct-cameras.js';
 import type { ViewAudit } from '../video/view-audit.js';
 import type { DiscoveryAdmin } from './routes/discovered.js';
@@ -185,6 +186,10 @@ export interface HttpDeps {
   sensorAdmin?: SensorAdmin;
   /** Alarm clips (issue 6); absent: every alarm lists no clips. */
   clips?: ClipSource;
+  /** Video walls per user (issue 20); absent: /me/wall answers 503. */
+  wallLayouts?: Pick<WallLayoutStore, 'get' | 'put'>;
+  /** Stream health per camera the gateway knows (issue 20); others are idle. Absent: no `health`. */
+  cameraHealth?: () => Map<string, CameraHealthView>;
   /** Sensors agents adopted from their own description (issue 17); absent: an empty list. */
   discoveries?: DiscoveryAdmin;
   /** Fire watch per camera and the video fire detector's view (issue 23); absent: fire-watch routes answer 404. */

@@ -18,6 +18,8 @@ import type { CenterContext, CenterModule } from '../module.js';
 import { pingDatabase } from '../store/db.js';
 import type { StoreModule } from '../store/module.js';
 import { ConfigPushRepo, type ConfigPushTables } from '../store/repos/config-pushes.js';
+import { WallLayoutStore, type WallLayoutTables } from '../store/wall-layouts.js';
+import { cameraHealthView } from '../video/camera-conditions.js';
 import type { VideoModule } from '../video/module.js';
 import { createHttpApp } from './app.js';
 import type { HttpDeps } from './deps.js';
@@ -115,6 +117,8 @@ export class ApiModule implements CenterModule {
       directCameras: video.direct,
       cameraSources: repos.cameraSources,
       restartUpstream: (id) => gateway.restartUpstream(id),
+      wallLayouts: new WallLayoutStore(store.raw<WallLayoutTables>()),
+      cameraHealth: () => new Map(gateway.health().map((h) => [h.cameraId, cameraHealthView(h)])),
       clips: {
         list: async (id) => (await gateway.clips(id)).map((c) => ({ ...c })),
         file: (a, c) => gateway.clipFile(a, c),

@@ -4,10 +4,11 @@
  * the pipeline (the one decode point); here they reach the store, the live push and the alarms,
  * within what one agent may hold (security review F1, F21).
  */
-import type { AgentEvent, AgentStatus, CameraInventory } from '@gwanje/protocol';
+import { type AgentEvent, type AgentStatus, type CameraInventory, classifyOnvifEvent } from '@gwanje/protocol';
 import type { Logger } from '../logger.js';
 import type { CenterMetrics } from '../metrics.js';
 import { RefusalLog } from '../refusal-log.js';
+import { raiseCameraCondition } from '../video/camera-conditions.js';
 import { AgentEventBudget, type AgentLimits } from './agent-limits.js';
 import type { LivePush, ReadingSink } from './pipeline.js';
 import type { IngestStore } from './ports.js';
@@ -107,6 +108,42 @@ export class AgentReports {
       .record(siteId, agentId, ev)
       .catch((err: Error) => this.deps.log.error({ err: err.message }, 'ingest: event not recorded'));
     this.deps.log.info({ agentId, type: ev.type, sourceId: ev.sourceId }, 'ingest: agent event');
+    if (ev.type === 'camera-event') void this.cameraEvent(siteId, agentId, ev);
+  }
+
+  /**
+   * Issue 20: an ONVIF tamper or video-loss notification the agent pulled from its camera raises
+   * (or clears) the camera's alarm of that kind; motion stays an event. Only for a camera this
+   * agent owns at this site (F1: an agent cannot raise alarms on another's cameras).
+   */
+  private async cameraEvent(siteId: string, agentId: string, ev: AgentEvent): Promise<void> {
+    const e = ev as AgentEvent & { event?: unknown; topic?: unknown; data?: unknown };
+    if (e.event !== 'onvif' || typeof e.topic !== 'string') return;
+    const meaning = classifyOnvifEvent(e.topic, e.data);
+    const kind = meaning?.kind;
+    if (!meaning || kind === undefined || kind === 'motion' || !this.deps.alarms.cameraCondition) return;
+    try {
+      const cam = await this.deps.store.cameras.get?.(ev.sourceId);
+      if (!cam || cam.siteId !== siteId || cam.agentId !== agentId) {
+        this.deps.reject(
+          'unauthorized',
+          `gwanje/v1/${siteId}/${agentId}/events`,
+          `camera ${ev.sourceId} is not this agent's`,
+        );
+        return;
+      }
+      const sink = { cameraCondition: this.deps.alarms.cameraCondition.bind(this.deps.alarms) };
+      raiseCameraCondition(
+        sink,
+        { cameraId: ev.sourceId, siteId, kind, active: meaning.active, source: 'onvif' },
+        this.deps.now(),
+      );
+    } catch (err) {
+      this.deps.log.error(
+        { agentId, cameraId: ev.sourceId, err: (err as Error).message },
+        'ingest: camera event not applied',
+      );
+    }
   }
 
   private async pruneEvents(): Promise<void> {

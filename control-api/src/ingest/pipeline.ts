@@ -8,7 +8,7 @@
  * AgentReports.
  */
 
-import type { DetectionReading, SensorContext, ServiceChange } from '@gwanje/detection';
+import type { Condition, DetectionReading, SensorContext, ServiceChange } from '@gwanje/detection';
 import type {
   AgentMessage,
   CommandResult,
@@ -39,6 +39,8 @@ export interface ReadingSink {
   restoreAgentOffline?(agentId: string): void;
   restoreExposure?(ctx: SensorContext, points: readonly [number, number][], stepMs: number): void;
   sourceService?(sourceId: string, change: ServiceChange): Promise<void>;
+  /** Issue 20: camera-loss family conditions (ONVIF tamper / video loss reported by an agent). */
+  cameraCondition?(c: Omit<Condition, 'sourceKind'>, now: number): void;
 }
 
 export interface LivePush {

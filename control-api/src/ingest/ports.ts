@@ -55,6 +55,8 @@ export interface IngestStore {
       cameras: CameraInfo[],
       maxCameras?: number,
     ): Promise<InventoryOutcome | undefined>;
+    /** Who owns a camera (issue 20: an agent's camera events act only on its own cameras). */
+    get?(cameraId: string): Promise<{ siteId: string; agentId: string | null } | undefined>;
   };
   /** Agent events (local-alarm, driver-error ...) kept for the operators' record, apart from the audit trail. */
   events: {

@@ -262,9 +262,17 @@ export class LiveHub {
     this.to(c.siteId)?.emit('camera', c);
   }
 
+  /** Whether any socket would receive an event of this site (its room or the all-sites room). */
+  private watched(siteId: string): boolean {
+    const rooms = this.nsp?.adapter.rooms;
+    if (!rooms) return false;
+    return (rooms.get(siteRoom(siteId))?.size ?? 0) > 0 || (rooms.get(ALL_SITES_ROOM)?.size ?? 0) > 0;
+  }
+
   reading(r: LiveReading): void {
-    // Nobody watching: skip the bookkeeping entirely (the ingest hot path calls this per reading).
-    if (!this.nsp || this.nsp.sockets.size === 0) return;
+    // Nobody watching this site: skip the bookkeeping entirely. The ingest hot path calls this for
+    // every reading, and Socket.IO encodes a packet even for rooms without sockets (issue 18).
+    if (!this.nsp || this.nsp.sockets.size === 0 || !this.watched(r.siteId)) return;
     const out = this.throttle.offer(r.sensorId, r, this.now());
     if (out) this.to(out.siteId)?.emit('reading', out);
   }

@@ -1,20 +1,21 @@
 /**
  * InfluxDB 1.x backend: npm `influx` for set-up and queries, writes as line protocol to /write
  * (timeseries-line.ts). Measurement `reading`, tags siteId/agentId/sensorId/
- * metric/gas/unit, fields value and (unless 'good') quality, ms precision. Points are written in order, one batch in
- * flight (up to 5,000 points, or whatever gathered within 1 s). While InfluxDB is down, points
+ * metric/gas/unit, fields value and (unless 'good') quality, ms precision. Batches of up to 10,000
+ * points (or whatever gathered within 1 s) go out two at a time (issue 18: one at a time left
+ * InfluxDB's second core idle and halved the durable rate); a spooled or failed batch goes alone. While InfluxDB is down, points
  * wait in the OutageBuffer (memory, spilling to `${dataDir}/influx-spool/<db>/`) and the writer
  * retries with capped exponential backoff; a restart replays the spool first. A retried batch
  * that had in fact landed is harmless: InfluxDB keeps one point per series and timestamp.
- * One pump at a time (`pumping`) does every write, spill and replay, which keeps them in order.
+ * One pump at a time (`pumping`) does every write, spill and replay; the backlog goes out in order.
  */
 import { join } from 'node:path';
 import type { InfluxDB } from 'influx';
 import type { Logger } from 'pino';
 import { connectInflux, queryReadings, rawReadings } from './timeseries-influx-client.js';
 import { backfillRollups, ensureSchema } from './timeseries-influx-schema.js';
-import { linesOf, rejectedPoints } from './timeseries-line.js';
-import { OutageBuffer } from './timeseries-outage.js';
+import { linesOf, rejectedPoints, SeriesKeys } from './timeseries-line.js';
+import { type OutageBatch, OutageBuffer } from './timeseries-outage.js';
 import { DEFAULT_RAW_RETENTION_MS, DEFAULT_ROLLUP_RETENTION_MS, MINUTE_MS } from './timeseries-query.js';
 import type { RawReading, ReadingPoint, StoredReading, TimeSeriesStore } from './types.js';
 
@@ -30,6 +31,8 @@ export interface InfluxStoreOptions {
   spoolSegmentBytes?: number;
   spillAfterPoints?: number;
   batchSize?: number;
+  /** Memory batches in flight at once (spooled and retried ones always go one at a time). */
+  parallelWrites?: number;
   flushIntervalMs?: number;
   rawRetentionMs?: number;
   rollupRetentionMs?: number;
@@ -60,6 +63,9 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   private timer: NodeJS.Timeout | undefined;
   private backoffMs = 0;
   private waiters: (() => void)[] = [];
+  private readonly parallelWrites: number;
+  private backfilling = false;
+  private readonly seriesKeys = new SeriesKeys();
   /** Earliest ts written that may have missed the continuous query (backfilled after). */
   private lateFrom: number | undefined;
 
@@ -71,7 +77,8 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
       writeUrl: this.writeUrl,
       writeHeaders: this.writeHeaders,
     } = connectInflux(opts.url, this.db));
-    this.batchSize = opts.batchSize ?? 5_000;
+    this.batchSize = opts.batchSize ?? 10_000;
+    this.parallelWrites = Math.max(1, opts.parallelWrites ?? 2);
     this.buffer = new OutageBuffer({
       log: this.log,
       spoolDir: opts.dataDir ? join(opts.dataDir, 'influx-spool', this.db) : undefined,
@@ -116,7 +123,8 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   /** Serializes at once (the cost is paid either way) so the buffer holds compact text chunks. */
   write(points: StoredReading[]): void {
     for (let i = 0; i < points.length; i += this.batchSize) {
-      const { body, minTs, skipped, count } = linesOf(points.slice(i, i + this.batchSize));
+      const end = Math.min(points.length, i + this.batchSize);
+      const { body, minTs, skipped, count } = linesOf(points, this.seriesKeys, i, end);
       if (skipped > 0) this.log.warn({ skipped }, 'timeseries: non-finite readings not written');
       if (count === 0) continue;
       const dropped = this.buffer.push({ text: body, count, minTs });
@@ -135,21 +143,77 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     this.timer = setTimeout(() => void this.pump(true), ms);
   }
 
-  /** Writes batches while there is a full one (or any, when `all`), one at a time, in order. */
+  /**
+   * Writes batches while there is a full one (or any, when `all`). Memory batches go out up to
+   * `parallelWrites` at a time (InfluxDB parses and indexes each request on its own core, issue
+   * 18); failed and spooled batches one at a time, in order, with nothing else in flight.
+   */
   private async pump(all: boolean): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
+    const inflight = new Set<Promise<void>>();
+    let failure: { err: unknown } | undefined;
+    /** Failed memory batches, in the order they were taken: given back together, oldest first. */
+    const failed: Array<[number, OutageBatch]> = [];
+    let taken = 0;
+    const launch = (b: OutageBatch) => {
+      const order = taken++;
+      const p = this.send(b).then(
+        () => {
+          inflight.delete(p);
+        },
+        (err: unknown) => {
+          inflight.delete(p);
+          failed.push([order, b]);
+          failure ??= { err };
+        },
+      );
+      inflight.add(p);
+    };
     try {
       if (!this.ready) await this.setup();
-      for (;;) {
+      while (!failure) {
         if (this.buffer.shouldSpill(false)) this.buffer.spill(); // falling behind
         const mem = this.buffer.memoryPoints;
-        if (this.buffer.backlog === 0 && !(mem >= this.batchSize || (all && mem > 0))) break;
-        await this.writeBatch();
+        if (this.buffer.backlog > 0) {
+          // Backlog first, alone: wait for what is in flight, then one batch at a time.
+          if (inflight.size > 0) {
+            await Promise.all(inflight);
+            continue;
+          }
+          const b = await this.buffer.take();
+          if (!b) continue;
+          try {
+            await this.send(b);
+          } catch (err) {
+            this.buffer.retry(b);
+            throw err;
+          }
+          continue;
+        }
+        if (!(mem >= this.batchSize || (all && mem > 0))) {
+          // Nothing full to send: done, or wait for a write in flight and look again (points
+          // arriving meanwhile are sent by this pump, not a second timer later).
+          if (inflight.size === 0) break;
+          await Promise.race(inflight);
+          continue;
+        }
+        const b = this.buffer.takeMemory();
+        if (!b) break;
+        launch(b);
+        if (inflight.size >= this.parallelWrites) await Promise.race(inflight);
+      }
+      await Promise.all(inflight);
+      if (failure) {
+        this.buffer.retryAll(failed.sort((a, b) => a[0] - b[0]).map(([, b]) => b));
+        failed.length = 0;
+        throw failure.err;
       }
       this.backoffMs = 0;
     } catch (err) {
+      await Promise.all(inflight);
       this.ok = false;
+      this.buffer.retryAll(failed.sort((a, b) => a[0] - b[0]).map(([, b]) => b));
       this.backoffMs = Math.min(Math.max(200, this.backoffMs * 2), this.opts.maxBackoffMs ?? 5_000);
       this.log.warn(
         { err: errText(err), pending: this.pending(), spooled: this.buffer.spoolPoints, retryInMs: this.backoffMs },
@@ -163,21 +227,14 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     this.schedule(this.backoffMs > 0 ? this.backoffMs : (this.opts.flushIntervalMs ?? 1000));
   }
 
-  private async writeBatch(): Promise<void> {
-    const b = await this.buffer.take();
-    if (!b) return;
-    let res: Response;
-    try {
-      res = await fetch(this.writeUrl, {
-        method: 'POST',
-        headers: b.gzip ? { ...this.writeHeaders, 'content-encoding': 'gzip' } : this.writeHeaders,
-        body: b.body,
-        signal: AbortSignal.timeout(10_000),
-      });
-    } catch (err) {
-      this.buffer.retry(b);
-      throw err;
-    }
+  /** One batch to /write; done() with the buffer when written or refused as malformed; throws otherwise (the caller gives it back). */
+  private async send(b: OutageBatch): Promise<void> {
+    const res = await fetch(this.writeUrl, {
+      method: 'POST',
+      headers: b.gzip ? { ...this.writeHeaders, 'content-encoding': 'gzip' } : this.writeHeaders,
+      body: b.body,
+      signal: AbortSignal.timeout(10_000),
+    });
     if (res.status !== 204) {
       const text = (await res.text().catch((err: unknown) => `(body unreadable: ${errText(err)})`)).slice(0, 300);
       if (res.status === 400) {
@@ -195,14 +252,20 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
         return;
       }
       if (res.status === 404) this.ready = false; // database gone: re-create before retrying
-      this.buffer.retry(b);
       throw new Error(`InfluxDB answered ${res.status}: ${text}`);
     }
     this.writtenCount += b.count;
     this.ok = true;
     this.buffer.done(b);
     if (b.minTs < this.now() - LATE_MS) this.lateFrom = Math.min(this.lateFrom ?? b.minTs, b.minTs);
-    if (this.lateFrom !== undefined && this.buffer.pending === 0) await this.backfill();
+    if (this.lateFrom !== undefined && this.buffer.pending === 0 && !this.backfilling) {
+      this.backfilling = true;
+      try {
+        await this.backfill();
+      } finally {
+        this.backfilling = false;
+      }
+    }
   }
 
   /** Rolls up minutes the CQ had already passed when their points arrived (after an outage). */

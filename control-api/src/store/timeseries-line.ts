@@ -19,19 +19,67 @@ const tag = (v: string): string =>
     : v;
 const str = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
+/** `reading,<tags>`: the series key, the same for every reading of one sensor. */
+function seriesKey(r: StoredReading): string {
+  let l = `reading,agentId=${tag(r.agentId)}`;
+  if (r.gas) l += `,gas=${tag(r.gas)}`;
+  return `${l},metric=${tag(r.metric)},sensorId=${tag(r.sensorId)},siteId=${tag(r.siteId)},unit=${tag(r.unit)}`;
+}
+
+/** ` <fields> <ts>`; quality only when not 'good' (absent = good): good readings, nearly all of them, cost InfluxDB one field instead of two. */
+const fieldsOf = (r: StoredReading): string =>
+  r.quality === 'good'
+    ? ` value=${r.value} ${Math.round(r.ts)}`
+    : ` quality=${str(r.quality)},value=${r.value} ${Math.round(r.ts)}`;
+
 /** One line without the newline; null for a value the protocol cannot carry (NaN, Infinity). */
 export function readingLine(r: StoredReading): string | null {
   if (!Number.isFinite(r.value) || !Number.isFinite(r.ts)) return null;
-  let l = `reading,agentId=${tag(r.agentId)}`;
-  if (r.gas) l += `,gas=${tag(r.gas)}`;
-  l += `,metric=${tag(r.metric)},sensorId=${tag(r.sensorId)},siteId=${tag(r.siteId)},unit=${tag(r.unit)}`;
-  // quality only when not 'good' (fields are sparse; absent = good): good readings, nearly all of
-  // them, cost InfluxDB one field value instead of two.
-  l +=
-    r.quality === 'good'
-      ? ` value=${r.value} ${Math.round(r.ts)}`
-      : ` quality=${str(r.quality)},value=${r.value} ${Math.round(r.ts)}`;
-  return l;
+  return seriesKey(r) + fieldsOf(r);
+}
+
+interface CachedKey {
+  agentId: string;
+  gas: string | undefined;
+  metric: string;
+  siteId: string;
+  unit: string;
+  key: string;
+}
+
+/**
+ * Series keys by sensor (issue 18: escaping and joining six tags for every reading was the
+ * larger part of serializing it). A hit needs every tag to be equal, so a sensor moved to
+ * another agent or site gets a fresh key; past `max` sensors the cache starts over.
+ */
+export class SeriesKeys {
+  private readonly keys = new Map<string, CachedKey>();
+
+  constructor(private readonly max = 200_000) {}
+
+  of(r: StoredReading): string {
+    const c = this.keys.get(r.sensorId);
+    if (
+      c &&
+      c.agentId === r.agentId &&
+      c.siteId === r.siteId &&
+      c.metric === r.metric &&
+      c.unit === r.unit &&
+      c.gas === r.gas
+    )
+      return c.key;
+    if (this.keys.size >= this.max) this.keys.clear();
+    const key = seriesKey(r);
+    this.keys.set(r.sensorId, {
+      agentId: r.agentId,
+      gas: r.gas,
+      metric: r.metric,
+      siteId: r.siteId,
+      unit: r.unit,
+      key,
+    });
+    return key;
+  }
 }
 
 /** Serialized points waiting for InfluxDB. */
@@ -41,21 +89,31 @@ export interface LineChunk {
   minTs: number;
 }
 
-/** The batch body, its point count and earliest timestamp; skipped counts unrepresentable points. */
-export function linesOf(batch: StoredReading[]): { body: string; count: number; minTs: number; skipped: number } {
-  const lines: string[] = [];
+/**
+ * The batch body of `batch[from, to)`, its point count and earliest timestamp; skipped counts
+ * unrepresentable points. One string is built as it goes (no per-line array).
+ */
+export function linesOf(
+  batch: readonly StoredReading[],
+  keys: SeriesKeys = new SeriesKeys(),
+  from = 0,
+  to = batch.length,
+): { body: string; count: number; minTs: number; skipped: number } {
+  let body = '';
+  let count = 0;
   let minTs = Number.POSITIVE_INFINITY;
   let skipped = 0;
-  for (const r of batch) {
-    const l = readingLine(r);
-    if (l === null) {
+  for (let i = from; i < to; i++) {
+    const r = batch[i];
+    if (!Number.isFinite(r.value) || !Number.isFinite(r.ts)) {
       skipped++;
       continue;
     }
     if (r.ts < minTs) minTs = r.ts;
-    lines.push(l);
+    body += count === 0 ? keys.of(r) + fieldsOf(r) : `\n${keys.of(r)}${fieldsOf(r)}`;
+    count++;
   }
-  return { body: lines.join('\n'), count: lines.length, minTs, skipped };
+  return { body, count, minTs, skipped };
 }
 
 /**

@@ -44,9 +44,11 @@ export interface OutageBatch {
 export class OutageBuffer {
   private readonly fifo: BoundedFifo<LineChunk>;
   private spool: OutageSpool | undefined;
+  /** Points of the memory batches the writer holds (several may be in flight at once). */
   private inflight = 0;
-  /** A memory batch that failed: first in line, before the spool (which is newer). */
-  private retrySlot: OutageBatch | undefined;
+  /** Memory batches that failed without a spool to take them: first in line, oldest first. */
+  private readonly retries: OutageBatch[] = [];
+  private retryPoints = 0;
 
   constructor(private readonly opts: OutageBufferOptions) {
     this.fifo = new BoundedFifo(opts.maxMemoryPoints);
@@ -75,7 +77,7 @@ export class OutageBuffer {
 
   /** Accepts a chunk; returns the points dropped from memory to stay within its hard cap. */
   push(chunk: LineChunk): number {
-    return this.fifo.push(chunk, this.inflight + (this.retrySlot?.count ?? 0));
+    return this.fifo.push(chunk, this.inflight + this.retryPoints);
   }
 
   get memoryPoints(): number {
@@ -86,9 +88,9 @@ export class OutageBuffer {
     return this.spool?.points ?? 0;
   }
 
-  /** Points to write before memory: a failed batch and the spool. */
+  /** Points to write before memory: failed batches and the spool. */
   get backlog(): number {
-    return (this.retrySlot?.count ?? 0) + this.spoolPoints;
+    return this.retryPoints + this.spoolPoints;
   }
 
   get spoolBytes(): number {
@@ -101,7 +103,7 @@ export class OutageBuffer {
 
   /** Accepted and not written: memory, in flight and spool. */
   get pending(): number {
-    return this.fifo.size + this.inflight + (this.retrySlot?.count ?? 0) + this.spoolPoints;
+    return this.fifo.size + this.inflight + this.retryPoints + this.spoolPoints;
   }
 
   /** Points lost: memory overflow plus spool eviction. */
@@ -138,16 +140,25 @@ export class OutageBuffer {
     spool.syncIfDue();
   }
 
-  /** The next batch in acceptance order: a failed memory batch, the spool's oldest record, memory. */
+  /**
+   * The next batch in acceptance order: a failed memory batch, the spool's oldest record, memory.
+   * Failed and spooled batches are taken one at a time (the writer awaits each before the next);
+   * memory batches may be taken while others are in flight (parallel writes, issue 18).
+   */
   async take(): Promise<OutageBatch | undefined> {
-    if (this.retrySlot) {
-      const b = this.retrySlot;
-      this.retrySlot = undefined;
-      this.inflight = b.count;
-      return b;
+    const retry = this.retries.shift();
+    if (retry) {
+      this.retryPoints -= retry.count;
+      this.inflight += retry.count;
+      return retry;
     }
     const rec = this.spool ? await this.spool.peek() : undefined;
     if (rec) return { chunks: [], body: rec.gz, gzip: true, count: rec.count, minTs: rec.minTs, fromSpool: true };
+    return this.takeMemory();
+  }
+
+  /** The next memory batch, synchronously (the caller knows the backlog is empty). */
+  takeMemory(): OutageBatch | undefined {
     if (this.fifo.size === 0) return undefined;
     const chunks = this.fifo.take(this.opts.batchSize);
     let count = 0;
@@ -156,7 +167,7 @@ export class OutageBuffer {
       count += c.count;
       minTs = Math.min(minTs, c.minTs);
     }
-    this.inflight = count;
+    this.inflight += count;
     const body = chunks.length === 1 ? chunks[0].text : chunks.map((c) => c.text).join('\n');
     return { chunks, body, gzip: false, count, minTs, fromSpool: false };
   }
@@ -164,7 +175,7 @@ export class OutageBuffer {
   /** The batch is settled for good (written, or rejected by InfluxDB as malformed). */
   done(b: OutageBatch): void {
     if (b.fromSpool) this.spool?.ack();
-    else this.inflight = 0;
+    else this.inflight -= b.count;
   }
 
   /** The batch was not written: it stays first in line. */
@@ -173,25 +184,38 @@ export class OutageBuffer {
       this.spool?.release(); // still the spool's head record
       return;
     }
-    this.inflight = 0;
-    // Into the spool when it is empty (still oldest-first there, and evictable like the rest).
+    this.retryAll([b]);
+  }
+
+  /**
+   * Memory batches that were not written, oldest first (several may have been in flight). Into
+   * the spool when it is empty (still oldest-first there, and evictable like the rest), else
+   * first in line before the spool, whose records are newer.
+   */
+  retryAll(batches: OutageBatch[]): void {
+    for (const b of batches) this.inflight -= b.count;
+    if (batches.length === 0) return;
+    let i = 0;
     if (this.spool && this.spool.points === 0) {
       try {
-        this.spool.append(b.chunks);
+        for (; i < batches.length; i++) this.spool.append(batches[i].chunks);
         return;
       } catch (err) {
         this.opts.log.error({ err: errText(err) }, 'timeseries: outage spool append failed; keeping batch in memory');
       }
     }
-    this.retrySlot = b;
+    for (const b of batches.slice(i)) {
+      this.retries.push(b);
+      this.retryPoints += b.count;
+    }
   }
 
   /** Spills what memory holds (when a spool exists) and closes the spool, synced. */
   async close(): Promise<void> {
     if (!this.spool) return;
-    // A failed batch is appended after newer ones here: InfluxDB orders by timestamp anyway.
-    if (this.retrySlot) this.spool.append(this.retrySlot.chunks);
-    this.retrySlot = undefined;
+    // Failed batches are appended after newer ones here: InfluxDB orders by timestamp anyway.
+    for (const b of this.retries.splice(0)) this.spool.append(b.chunks);
+    this.retryPoints = 0;
     this.spill();
     await this.spool.close();
   }

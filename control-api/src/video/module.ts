@@ -9,6 +9,7 @@
  * `sessions.changed` (viewers re-checked, F4), `agent.revoked` (its pushes end at once).
  */
 import { VideoGateway } from '@gwanje/gateway';
+import type { AlarmsModule } from '../alarms/module.js';
 import type { AccountsModule, AuthModule } from '../auth/module.js';
 import { parseTrustProxy, type TrustProxy } from '../http/client-address.js';
 import type { IngestModule } from '../ingest/module.js';
@@ -19,11 +20,13 @@ import { alarmClipListener } from './alarm-clips.js';
 import { CameraSecrets } from './camera-secrets.js';
 import { DirectCameras } from './direct-cameras.js';
 import { type FfmpegBinary, resolveFfmpeg } from './ffmpeg-binary.js';
+import { PrealarmLinks } from './prealarm.js';
 import { ViewAudit } from './view-audit.js';
 import { endAgentPushes, videoGatewayDeps } from './wiring.js';
 
 export class VideoModule implements CenterModule {
   readonly name = 'video';
+  private prealarm?: PrealarmLinks;
   private made?: {
     gateway: VideoGateway;
     views: ViewAudit;
@@ -38,6 +41,7 @@ export class VideoModule implements CenterModule {
     private readonly accounts: AccountsModule,
     private readonly authModule: AuthModule,
     private readonly ingest: IngestModule,
+    private readonly alarms: AlarmsModule,
   ) {}
 
   get gateway(): VideoGateway {
@@ -84,12 +88,18 @@ export class VideoModule implements CenterModule {
         views,
         trustProxy,
         direct,
+        alarms: this.alarms.service,
         videoBaseUrl: s.publicUrl,
       }),
       { dataDir: s.dataDir, rtspClient: s.rtspClient, ffmpegPath: ffmpeg.path },
     );
     this.made = { gateway, views, ffmpeg, trustProxy, direct };
     await gateway.start();
+    // Issue 20: cameras linked to gas/flame/smoke sensors keep streaming into the clip ring (pre-roll).
+    const prealarm = new PrealarmLinks({ log: vlog, sensors: repos.sensors, gateway, max: s.prealarmMax });
+    await prealarm.start();
+    this.prealarm = prealarm;
+    bus.on(this.name, 'sensor.changed', () => prealarm.refresh());
     bus.on(this.name, 'alarm.changed', alarmClipListener({ log: vlog, gateway, repos, commands }));
     bus.on(this.name, 'sessions.changed', (ev) => gateway.recheckViewers(ev.username));
     bus.on(this.name, 'agent.revoked', ({ agentId }) => endAgentPushes(agentId, repos, gateway));
@@ -97,6 +107,7 @@ export class VideoModule implements CenterModule {
 
   async stop(): Promise<void> {
     this.ctx.bus.off(this.name);
+    await this.prealarm?.stop();
     await this.made?.gateway.stop();
     await this.made?.views.stop();
   }

@@ -16,6 +16,7 @@ import type { EventSink } from '../bus.js';
 import { clientAddress, TRUST_NONE, type TrustProxy } from '../http/client-address.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../store/repositories.js';
+import { type CameraConditionSink, raiseCameraCondition } from './camera-conditions.js';
 import type { DirectCameras } from './direct-cameras.js';
 import type { ViewAudit } from './view-audit.js';
 
@@ -29,6 +30,8 @@ export interface VideoWiringDeps {
   bus: EventSink;
   /** Base URL agents push video to (the center's public URL). */
   videoBaseUrl: string;
+  /** Stream conditions (issue 20: camera-frozen) go to the alarm service's cameraCondition. */
+  alarms?: Partial<CameraConditionSink>;
   /** PIPA view records. */
   views?: Pick<ViewAudit, 'view'>;
   /** GWANJE_TRUST_PROXY: which address a viewer is audited under. */
@@ -99,6 +102,22 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
           d.bus.emit('camera.state', { cameraId, siteId: cam.siteId, state });
         })
         .catch((err: Error) => d.log.error({ cameraId, err: err.message }, 'video: camera state not stored'));
+    },
+    // Issue 20: a frozen picture on a flowing stream raises camera-frozen (camera-loss family).
+    onStreamCondition(cameraId, condition, active) {
+      const sink = d.alarms?.cameraCondition ? { cameraCondition: d.alarms.cameraCondition.bind(d.alarms) } : undefined;
+      if (!sink) return;
+      void d.repos.cameras
+        .get(cameraId)
+        .then((cam) => {
+          if (cam)
+            raiseCameraCondition(
+              sink,
+              { cameraId, siteId: cam.siteId, kind: condition, active, source: 'gateway' },
+              Date.now(),
+            );
+        })
+        .catch((err: Error) => d.log.error({ cameraId, err: err.message }, 'video: stream condition not applied'));
     },
   };
 }

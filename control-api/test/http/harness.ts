@@ -36,6 +36,7 @@ import { type Db, openDatabase } from '../../src/store/db.js';
 import { DiscoveriesRepo } from '../../src/store/repos/discoveries.js';
 import { Repositories, seedSites } from '../../src/store/repositories.js';
 import type { RawReading, ReadingPoint } from '../../src/store/types.js';
+import { WallLayoutStore, type WallLayoutTables } from '../../src/store/wall-layouts.js';
 import { CameraSecrets } from '../../src/video/camera-secrets.js';
 import { DirectCameras } from '../../src/video/direct-cameras.js';
 import { makePng } from '../plans/images.js';
@@ -256,6 +257,7 @@ export async function createHarness(o: HarnessOptions = {}) {
     escalation: { service: escalation, kannel },
     // Fire-watch flags on the same database, detector off (GWANJE_FIRE_DETECTOR=off).
     fire: fireHttp(new FireWatchStore(db.kysely.withoutPlugins() as unknown as Kysely<FireWatchTables>), undefined),
+    wallLayouts: new WallLayoutStore(db.kysely.withoutPlugins() as unknown as Kysely<WallLayoutTables>),
     clips: {
       list: async (alarmId) => clipsOf.get(alarmId) ?? [],
       file: async (alarmId, clipId) =>

@@ -223,6 +223,20 @@ const TABLE: Record<string, Row> = {
       return { path: `/video/clips/${id}/${h.addClip(id, `${s}-cam-1`, Buffer.from('mp4'))}.mp4` };
     },
   },
+  // Issue 20: each user's own wall; no site dimension (the path names no one else).
+  'GET /api/v1/me/wall': { min: 'viewer', ok: 200, req: () => ({ path: '/api/v1/me/wall' }) },
+  'PUT /api/v1/me/wall': {
+    min: 'viewer',
+    ok: 200,
+    req: (_h, s) => ({
+      path: '/api/v1/me/wall',
+      body: {
+        current: { name: 'yard', cols: 1, rows: 1, tiles: [`${s}-cam-1`] },
+        saved: [],
+        tour: { names: [], seconds: 30 },
+      },
+    }),
+  },
   'POST /api/v1/video/tickets': {
     min: 'viewer',
     ok: 200,

@@ -13,6 +13,10 @@ export const ALARM_TYPES = [
   ...RULE_TYPES,
   'comm-loss',
   'camera-loss',
+  // Issue 20, the camera-loss family (video/camera-conditions.ts): ONVIF tamper and video loss, a frozen picture.
+  'camera-tamper',
+  'video-loss',
+  'camera-frozen',
   'anomaly',
   // Issue 15: an admin warning for a sensor the safety table cannot give defaults (unknown gas).
   'config',

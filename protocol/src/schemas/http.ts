@@ -220,3 +220,59 @@ export const ErrorBody = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String() }),
 });
 export type ErrorBody = Static<typeof ErrorBody>;
+
+/**
+ * Issue 20: a camera's stream health, on each `GET /api/v1/cameras` item as `health` (an addition).
+ * `state` is the gateway's view (idle: nobody needs it); `lastKeyframeAt` null before the first one.
+ */
+export const CameraHealthView = Type.Object({
+  state: Type.Union([Type.Literal('idle'), Type.Literal('starting'), Type.Literal('live'), Type.Literal('lost')]),
+  fps: Type.Number(),
+  bitrateBps: Type.Number(),
+  lastKeyframeAt: Type.Union([EpochMs, Type.Null()]),
+  viewers: Type.Integer(),
+  /** Held open for alarm pre-roll (linked to a gas, flame or smoke sensor), and the pre-roll held now. */
+  prealarm: Type.Boolean(),
+  preRollMs: Type.Integer(),
+  /** The stream flows but no keyframe came for 30 s (camera-frozen alarm). */
+  frozen: Type.Boolean(),
+});
+export type CameraHealthView = Static<typeof CameraHealthView>;
+
+/**
+ * Issue 20: an operator's video wall, stored on the server per user so it follows them to another
+ * console (`GET`/`PUT /api/v1/me/wall`, an addition). Tiles are camera ids row-major, null = empty.
+ */
+export const WallLayout = Type.Object(
+  {
+    name: Type.String({ maxLength: 100 }),
+    cols: Type.Integer({ minimum: 1, maximum: 6 }),
+    rows: Type.Integer({ minimum: 1, maximum: 6 }),
+    tiles: Type.Array(Type.Union([CameraId, Type.Null()]), { maxItems: 36 }),
+  },
+  strict,
+);
+export type WallLayout = Static<typeof WallLayout>;
+
+export const WallConfig = Type.Object(
+  {
+    current: WallLayout,
+    saved: Type.Array(WallLayout, { maxItems: 50 }),
+    tour: Type.Object(
+      {
+        names: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 50 }),
+        seconds: Type.Integer({ minimum: 5, maximum: 3600 }),
+      },
+      strict,
+    ),
+  },
+  strict,
+);
+export type WallConfig = Static<typeof WallConfig>;
+
+/** `GET /api/v1/me/wall`: the stored wall, or `config: null` before the first save. */
+export const WallView = Type.Object({
+  config: Type.Union([WallConfig, Type.Null()]),
+  updatedAt: Type.Union([EpochMs, Type.Null()]),
+});
+export type WallView = Static<typeof WallView>;

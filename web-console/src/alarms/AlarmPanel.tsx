@@ -157,13 +157,7 @@ export function AlarmPanel({ canAct, view }: { canAct: boolean; view?: string })
       ) : (
         <div className="alarm-list" role="listbox" aria-label={t('alarms.title')}>
           {list.slice(0, MAX_ROWS).map((a) => (
-            <AlarmRow
-              key={a.id}
-              alarm={a}
-              selected={a === selected}
-              onSelect={() => setSelectedId(a.id)}
-              onOpen={() => setDetailId(a.id)}
-            />
+            <AlarmRow key={a.id} alarm={a} selected={a === selected} onSelect={setSelectedId} onOpen={setDetailId} />
           ))}
           {list.length > MAX_ROWS && <p className="muted">{t('alarms.more', { count: list.length - MAX_ROWS })}</p>}
         </div>

@@ -1,4 +1,5 @@
 import type { Alarm } from '@gwanje/protocol/schemas/alarm.js';
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
 import { alarmText } from './describe.js';
@@ -8,7 +9,11 @@ export function formatTime(ts: number): string {
   return new Date(ts).toLocaleTimeString([], { hour12: false });
 }
 
-export function AlarmRow({
+/**
+ * One row. Memoised (issue 18): a new alarm re-renders its own row, not the hundreds already
+ * standing; the callbacks take the alarm id so the panel can pass the same functions every time.
+ */
+export const AlarmRow = memo(function AlarmRow({
   alarm,
   selected,
   onSelect,
@@ -16,8 +21,8 @@ export function AlarmRow({
 }: {
   alarm: Alarm;
   selected: boolean;
-  onSelect: () => void;
-  onOpen: () => void;
+  onSelect: (id: string) => void;
+  onOpen: (id: string) => void;
 }) {
   const { t, i18n } = useTranslation();
   const { siteById } = useCatalog();
@@ -32,10 +37,10 @@ export function AlarmRow({
       role="option"
       tabIndex={-1}
       aria-selected={selected}
-      onClick={onSelect}
-      onDoubleClick={onOpen}
+      onClick={() => onSelect(alarm.id)}
+      onDoubleClick={() => onOpen(alarm.id)}
       onKeyDown={(e) => {
-        if (e.key === 'Enter') onOpen();
+        if (e.key === 'Enter') onOpen(alarm.id);
       }}
     >
       <span className="prio" title={t(`priority.${alarm.priority}`)}>
@@ -61,11 +66,11 @@ export function AlarmRow({
         className="link"
         onClick={(e) => {
           e.stopPropagation();
-          onOpen();
+          onOpen(alarm.id);
         }}
       >
         {t('alarms.details')}
       </button>
     </div>
   );
-}
+});

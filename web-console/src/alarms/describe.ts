@@ -6,6 +6,7 @@
 
 import { CONFIG_ALARM_TYPE, evaluationOf, FAULT_CODES, isExposureType } from '@gwanje/protocol/safety';
 import type { Alarm, AlarmFacts, JournalEntry } from '@gwanje/protocol/schemas/alarm.js';
+import { CAMERA_CONDITION_TYPES } from '@gwanje/protocol/video/camera-conditions.js';
 
 export type Translate = (key: string, opts?: Record<string, unknown>) => string;
 
@@ -67,6 +68,7 @@ export function alarmText(a: Pick<Alarm, 'type' | 'sourceId' | 'message' | 'fact
   if (a.type === 'comm-loss') return t(f.active === false ? 'safety.text.commBack' : 'safety.text.commLoss', params);
   if (a.type === 'camera-loss')
     return t(f.active === false ? 'safety.text.cameraBack' : 'safety.text.cameraLoss', params);
+  if (CAMERA_CONDITION_TYPES.has(a.type)) return t(`safety.text.${a.type}${f.active === false ? 'Back' : ''}`, params);
   if (a.type === 'anomaly') return t('safety.text.anomaly', params);
   return a.message;
 }

@@ -12,6 +12,7 @@ import { cameraUrl } from '../api/tickets.js';
 import { retrier } from '../live/backoff.js';
 import { useLive } from '../live/LiveProvider.js';
 import { mpeg1Forced, playMpeg1 } from './mpeg1.js';
+import { PtzControls } from './PtzControls.js';
 
 type TileState = 'connecting' | 'live' | 'lost' | 'snapshot';
 
@@ -206,6 +207,7 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
           {t(`video.${shown}`)}
         </span>
       </div>
+      {cam?.ptz && !compact && <PtzControls cameraId={cameraId} />}
     </div>
   );
 }

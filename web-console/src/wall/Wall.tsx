@@ -15,6 +15,7 @@ import {
   saveConfig,
   type WallConfig,
 } from './layouts.js';
+import { serverWall } from './server-wall.js';
 import { VideoTile } from './VideoTile.js';
 
 export function Wall({ username }: { username: string }) {
@@ -33,7 +34,16 @@ export function Wall({ username }: { username: string }) {
   const setCfg = (c: WallConfig) => {
     setCfgState(c);
     saveConfig(username, localStorage, c);
+    wallSync.current.save(c);
   };
+  // Issue 20: the wall lives on the server per user and follows the operator to another console;
+  // localStorage only bridges the moment before the server answers (or a center without the route).
+  const wallSync = useRef(serverWall((c) => setCfgState(c)));
+  useEffect(() => {
+    const sync = wallSync.current;
+    sync.load();
+    return () => sync.flush();
+  }, []);
 
   // First visit before the camera list arrived: fill the empty default grid once it does.
   useEffect(() => {

@@ -4,6 +4,7 @@
  * another site answers 404, exactly like one that does not exist (issue 9: existence of a
  * camera elsewhere is not the caller's business).
  */
+import type { CameraHealthView } from '@gwanje/protocol';
 import { maySee, siteFilter } from '../../auth/permissions.js';
 import type { CameraSourceRow } from '../../store/repos/camera-sources.js';
 import type { CameraRow } from '../../store/types.js';
@@ -54,6 +55,11 @@ async function withPositions<T extends object>(
     return position ? { ...r, position } : r;
   });
 }
+/** A camera nobody asked for (issue 20 `health`). */
+const IDLE_HEALTH: CameraHealthView = {
+  ...{ state: 'idle', fps: 0, bitrateBps: 0, lastKeyframeAt: null, viewers: 0 },
+  ...{ prealarm: false, preRollMs: 0, frozen: false },
+};
 
 /** Upper bound on points per readings query, so one request cannot ask for millions. */
 export const MAX_POINTS = 10_000;
@@ -119,9 +125,11 @@ export const directoryRoutes: RouteSpec[] = [
       const sources = new Map(
         ((await deps.cameraSources?.list(siteFilter(principal))) ?? []).map((s) => [s.cameraId, s]),
       );
-      const rows = (await deps.cameras.list(siteFilter(principal), { siteId })).map((c) =>
+      const cams = (await deps.cameras.list(siteFilter(principal), { siteId })).map((c) =>
         cameraView(c, sources.get(c.cameraId)),
       );
+      const health = deps.cameraHealth?.();
+      const rows = health ? cams.map((c) => ({ ...c, health: health.get(c.cameraId) ?? IDLE_HEALTH })) : cams;
       return withPositions(deps, 'camera', rows, (r) => r.cameraId);
     },
   }),
@@ -136,7 +144,8 @@ export const directoryRoutes: RouteSpec[] = [
       if (!cam || !maySee(principal, cam.siteId)) throw notFound(`camera ${id}`);
       if (!cam.ptz) throw new HttpError(409, 'not-ptz', `camera ${id} has no PTZ`);
       if (!cam.agentId) throw new HttpError(409, 'no-agent', `camera ${id} has no edge agent to command`);
-      if (body.action === 'preset' && !body.preset) throw badRequest('preset', 'is required for action preset');
+      if (body.action === 'preset' && !body.preset && body.list !== true)
+        throw badRequest('preset', 'is required for action preset');
       await deps.audit.record({ actor: principal.username, ip, action: 'camera.ptz', target: id, detail: { ...body } });
       const result = await deps.commands.ptz(
         { cameraId: id, siteId: cam.siteId, agentId: cam.agentId },

@@ -15,6 +15,7 @@ import { fireWatchMigration } from './0006-fire-watch.js';
 import { directCamerasMigration } from './0010-direct-cameras.js';
 import { sitePlansMigration } from './0012-site-plans.js';
 import { supervisorMigration } from './0013-supervisor.js';
+import { wallLayoutsMigration } from './0015-wall-layouts.js';
 import { sopChecklistsMigration } from './0018-sop-checklists.js';
 
 function migrations(dialect: DbDialect): Record<string, Migration> {
@@ -27,6 +28,7 @@ function migrations(dialect: DbDialect): Record<string, Migration> {
     '0010-direct-cameras': directCamerasMigration,
     '0012-site-plans': sitePlansMigration(dialect),
     '0013-supervisor': supervisorMigration,
+    '0015-wall-layouts': wallLayoutsMigration,
     '0018-sop-checklists': sopChecklistsMigration,
   };
 }
