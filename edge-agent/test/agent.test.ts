@@ -180,7 +180,11 @@ test('TLS: mqtts:// with a CA file', { timeout: 30_000 }, async (t) => {
       `keyfile ${f('server.key')}`,
     ].join('\n'),
   });
+  // One hook, in order: the agent stops before its data directory is removed (it writes its queue
+  // state until it stops; removing the directory first failed the test with ENOENT).
+  let agent: EdgeAgent | undefined;
   t.after(async () => {
+    await agent?.stop();
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -189,7 +193,7 @@ test('TLS: mqtts:// with a CA file', { timeout: 30_000 }, async (t) => {
   const got: Telemetry[] = [];
   center.on('message', (_t, p) => got.push(JSON.parse(p.toString())));
   await center.subscribeAsync('gwanje/v1/suwon/tls-agent/telemetry', { qos: 1 });
-  const agent = new EdgeAgent(
+  agent = new EdgeAgent(
     {
       siteId: 'suwon',
       agentId: 'tls-agent',
@@ -202,7 +206,6 @@ test('TLS: mqtts:// with a CA file', { timeout: 30_000 }, async (t) => {
     { log },
   );
   await agent.start();
-  t.after(() => agent.stop());
   await waitFor(() => got.length > 0, 10_000);
   assert.equal(got[0].readings[0].sensorId, 'tls-ch4');
 });
