@@ -14,7 +14,7 @@ const relay = process.env.BENCH_RELAY === 'ffmpeg' ? 'ffmpeg' : 'native';
 const ingest = process.env.BENCH_INGEST ?? '';
 const n = Number(process.env.BENCH_STREAMS ?? 1);
 const authorization = `Basic ${Buffer.from('bench-agent:bench').toString('base64')}`;
-const log = pino({ level: 'warn' });
+const log = pino({ level: process.env.BENCH_LOG ?? 'warn' });
 const pushes = Array.from(
   { length: n },
   (_, i) =>
