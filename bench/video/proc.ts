@@ -17,6 +17,8 @@ interface ProcInfo {
   userTicks: number;
   sysTicks: number;
   rssKb: number;
+  /** Plain RSS (shared pages counted in every process that maps them). */
+  rssPlainKb: number;
   /** tid -> ns on CPU. */
   threads: Map<number, number>;
 }
@@ -40,11 +42,12 @@ function read(pid: number, withDetails: boolean): ProcInfo | undefined {
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // Fields after comm: state(0) ppid(1) ... utime(11) stime(12).
     const info = { pid, ppid: Number(f[1]), comm, userTicks: Number(f[11]), sysTicks: Number(f[12]) };
-    if (!withDetails) return { ...info, rssKb: 0, threads: new Map() };
+    if (!withDetails) return { ...info, rssKb: 0, rssPlainKb: 0, threads: new Map() };
     // PSS, not RSS: ffmpeg children map the same shared libraries; PSS splits them fairly.
     const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
     const rss = Number(/Pss:\s+(\d+)/.exec(rollup)?.[1] ?? 0);
-    return { ...info, rssKb: rss, threads: threadTimes(pid) };
+    const rssPlain = Number(/Rss:\s+(\d+)/.exec(rollup)?.[1] ?? 0);
+    return { ...info, rssKb: rss, rssPlainKb: rssPlain, threads: threadTimes(pid) };
   } catch {
     return undefined; // exited while we looked
   }
@@ -75,7 +78,10 @@ export interface Usage {
   /** The same split into user and kernel time, from tick counters (approximate). */
   userCores: number;
   sysCores: number;
+  /** PSS of the tree (shared libraries split between the processes that map them). */
   rssMb: number;
+  /** Plain RSS summed over the tree (shared pages counted once per process: an upper bound). */
+  rssPlainMb: number;
   processes: Record<string, number>;
   /** cpuCores split by process name (node = the gateway or peer itself, ffmpeg = its children). */
   cpuByProcess: Record<string, number>;
@@ -85,21 +91,23 @@ export interface Usage {
 
 /**
  * Measures a process tree over `ms`: CPU of every thread, counting threads born in the window in
- * full and the ones that ended in it not at all (counted in threadsLost); PSS at the end.
+ * full and the ones that ended in it not at all (counted in threadsLost); PSS at the end. Processes
+ * named in `exclude` (e.g. the bench's own tsx loader, `esbuild`) are left out.
  */
-export async function measure(root: number, ms: number): Promise<Usage> {
-  const a = tree(root);
+export async function measure(root: number, ms: number, exclude: string[] = []): Promise<Usage> {
+  const a = tree(root).filter((p) => !exclude.includes(p.comm));
   const before = new Map<number, number>();
   for (const p of a) for (const [tid, ns] of p.threads) before.set(tid, ns);
   const ticksBefore = new Map(a.map((p) => [p.pid, [p.userTicks, p.sysTicks]]));
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, ms));
-  const b = tree(root);
+  const b = tree(root).filter((p) => !exclude.includes(p.comm));
   const dt = (performance.now() - t0) / 1000;
   let ns = 0;
   let user = 0;
   let sys = 0;
   let rss = 0;
+  let rssPlain = 0;
   const alive = new Set<number>();
   const processes: Record<string, number> = {};
   const nsByProcess: Record<string, number> = {};
@@ -114,6 +122,7 @@ export async function measure(root: number, ms: number): Promise<Usage> {
     user += p.userTicks - u0;
     sys += p.sysTicks - s0;
     rss += p.rssKb;
+    rssPlain += p.rssPlainKb;
     processes[p.comm] = (processes[p.comm] ?? 0) + 1;
   }
   const threadsLost = [...before.keys()].filter((tid) => !alive.has(tid)).length;
@@ -122,6 +131,7 @@ export async function measure(root: number, ms: number): Promise<Usage> {
     userCores: user / TICK_HZ / dt,
     sysCores: sys / TICK_HZ / dt,
     rssMb: rss / 1024,
+    rssPlainMb: rssPlain / 1024,
     processes,
     cpuByProcess: Object.fromEntries(Object.entries(nsByProcess).map(([k, v]) => [k, v / 1e9 / dt])),
     threadsLost,

@@ -17,13 +17,14 @@
  * and heap settled), over BENCH_MEASURE_MS. The whole comparison runs BENCH_RUNS times with fresh
  * processes and the results keep every run next to the median and range.
  */
-import { type ChildProcess, fork, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, spawnServer, waitFor } from '../../testkit/index.js';
+import { freePort, waitFor } from '../../testkit/index.js';
 import { rtspConnections } from '../../testkit/rtsp.js';
+import { makeSource, type RtspClientKind, SOURCE_DESCRIPTION, sleep, startCamera, startGateway } from './harness.js';
 import { measure, type Usage } from './proc.js';
 import { latencies, latencySummary as latency, openViewer, round, type Viewer } from './viewers.js';
 
@@ -35,81 +36,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const WARM_MS = Number(process.env.BENCH_WARM_MS ?? 30_000);
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 20_000);
 const LATENCY_VIEWERS = 10; // viewers whose frames are timed (parsing all 50 would load the bench process)
-const SOURCE_S = 300; // each phase opens new RTSP sessions that play the file from its start
-const work = '/tmp/gwanje-bench';
-const source = join(work, `src1080-${SOURCE_S}s.mp4`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function makeSource(): void {
-  if (existsSync(source)) return;
-  mkdirSync(work, { recursive: true });
-  console.log(`encoding a ${SOURCE_S} s 1080p25 H.264 source (once)...`);
-  const r = spawnSync('ffmpeg', [
-    ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25'],
-    ...['-t', String(SOURCE_S), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-b:v', '4M'],
-    ...['-maxrate', '4M', '-bufsize', '2M', '-g', '25', '-bf', '0', '-pix_fmt', 'yuv420p', source],
-  ]);
-  if (r.status !== 0) throw new Error(`bench: encoding failed: ${r.stderr}`);
-}
-
-async function startCamera() {
-  const port = await freePort();
-  const srv = spawnServer('/usr/bin/python3', [join(here, 'rtsp-file-server.py'), String(port), 'cam', source]);
-  await waitFor(() => srv.output().includes('READY'), 15_000);
-  return { url: `rtsp://127.0.0.1:${port}/cam`, port, stop: () => srv.stop() };
-}
-
-interface GatewayProc {
-  child: ChildProcess;
-  port: number;
-  frames: Map<number, number>;
-  health(): Promise<{ health: Array<{ cameraId: string; viewers: number; fps: number }>; ffmpeg: number }>;
-  stop(): Promise<void>;
-}
-
-type RtspClientKind = 'native' | 'ffmpeg';
-
-async function startGateway(
-  cameras: Record<string, unknown>,
-  latencyCamera?: string,
-  rtspClient: RtspClientKind = 'native',
-): Promise<GatewayProc> {
-  const child = fork(join(here, 'gateway-server.ts'), [], {
-    // BENCH_GATEWAY_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway.
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)],
-    env: {
-      ...process.env,
-      BENCH_CAMERAS: JSON.stringify(cameras),
-      BENCH_LATENCY_CAMERA: latencyCamera ?? '',
-      BENCH_RTSP_CLIENT: rtspClient,
-    },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const frames = new Map<number, number>();
-  let healthWaiter: ((v: never) => void) | undefined;
-  const port = await new Promise<number>((resolve) => {
-    child.on('message', (m: { type: string; port?: number; frames?: Array<[number, number]> }) => {
-      if (m.type === 'ready') resolve(m.port ?? 0);
-      if (m.type === 'frames') for (const [pts, at] of m.frames ?? []) if (!frames.has(pts)) frames.set(pts, at);
-      if (m.type === 'health') healthWaiter?.(m as never);
-    });
-  });
-  return {
-    child,
-    port,
-    frames,
-    health: () =>
-      new Promise((resolve) => {
-        healthWaiter = resolve;
-        child.send({ type: 'health' });
-      }),
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
-}
-
 /** CPU per relayed stream above the idle gateway. */
 const perStream = (use: Usage, idle: Usage) => (use.cpuCores - idle.cpuCores) / STREAMS;
 /** A relay phase's usage, per stream above the idle gateway. */
@@ -311,7 +237,7 @@ async function main() {
   const results = {
     at: new Date().toISOString(),
     machine: { cores: cpus().length, cpu: cpus()[0]?.model },
-    source: `1920x1080 25 fps H.264 ~4 Mbit/s, GOP 1 s, ${SOURCE_S} s file, RTSP (GStreamer, no encoding)`,
+    source: SOURCE_DESCRIPTION,
     pusher: 'edge-agent StreamPush (ffmpeg RTSP -c copy -> MPEG-TS on stdout, POSTed chunked by the agent)',
     method: 'per-thread schedstat CPU of the process tree; steady state after warm-up; median and range of runs',
     streams: STREAMS,

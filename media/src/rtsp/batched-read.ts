@@ -29,7 +29,8 @@ class Ticker {
       this.timer = setInterval(() => {
         for (const p of this.pollers) p();
       }, this.periodMs);
-      this.timer.unref();
+      // Kept referenced: the playing sockets are paused (this timer reads them), so it is what
+      // keeps a process whose only work is relaying cameras alive; it is cleared with its last poller.
     }
   }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../../testkit/index.js';
@@ -83,6 +84,28 @@ describe('RtspClient against GStreamer RTSP server', () => {
     await cam.stop();
     await waitFor(() => s.closed() !== undefined, 10_000);
     assert.match(String(s.closed()?.message), /closed by the camera|ECONNRESET/);
+  });
+
+  it('keeps a process alive whose only work is a native pull (batched reads)', async () => {
+    // Before: the paused socket and the unref'd read timer left the event loop empty, and such a
+    // process (the bench's agent pusher) exited silently once the camera played.
+    const script = `import { startNativePull } from '@gwanje/media';
+let bytes = 0;
+startNativePull(String(process.argv.at(-1)), (b) => { bytes += b.length; });
+process.on('SIGTERM', () => { process.stdout.write(String(bytes)); process.exit(0); });`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, open.url], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    let exitedEarly = false;
+    child.once('exit', () => (exitedEarly = true));
+    await new Promise((r) => setTimeout(r, 8000));
+    assert.equal(exitedEarly, false, 'the pulling process exited on its own');
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    assert.ok(Number(out) > 10_000, `bytes relayed: ${out}`);
   });
 
   it('fails fast and clearly when nothing listens', async () => {
