@@ -33,6 +33,10 @@ const NEEDS = [
   ['/usr/bin/mosquitto_ctrl', ['mosquitto']],
   // Issue 21: CAP 1.2 alerts are validated against the OASIS schema with xmllint --schema.
   ['/usr/bin/xmllint', ['libxml2-utils']],
+  // Issue 21: a PDF site plan's page is rendered with pdftoppm.
+  ['/usr/bin/pdftoppm', ['poppler-utils']],
+  // Issue 20: VLC's RTSP server is the second RTSP implementation direct cameras are tested against.
+  ['/usr/bin/cvlc', ['vlc-bin', 'vlc-plugin-base']],
 ];
 
 const missing = [...new Set(NEEDS.filter(([probe]) => !existsSync(probe)).flatMap(([, pkgs]) => pkgs))];

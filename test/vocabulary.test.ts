@@ -17,12 +17,15 @@ import { describe, it } from 'node:test';
 import { ALARM_TYPES, GASES, type GasInfo, RULE_TYPES } from '@gwanje/protocol';
 
 const root = new URL('..', import.meta.url).pathname;
-const PACKAGES = ['protocol', 'firmware-config', 'edge-agent', 'gateway', 'control-api', 'web-console'];
+/** Every workspace of the root package.json (a new package is covered the day it is added). */
+const PACKAGES: string[] = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces;
 const TABLE_DIR = 'protocol/src/safety/';
 const TRANSLATIONS = new Set([
   'web-console/src/i18n/en.ts',
   'web-console/src/i18n/ko.ts',
-  'control-api/src/escalation/message.ts',
+  'escalation/src/message.ts',
+  // CAP `<event>` words per alarm type, in English and Korean (issue 21).
+  'control-api/src/incident/cap.ts',
 ]);
 /** Rule types that are also metric or quality names (flame, smoke sensors; a stale reading). */
 const AMBIGUOUS = new Set(['flame', 'smoke', 'stale']);

@@ -17,7 +17,7 @@
  * - one `<info>` per language (ko-KR, en-US), the site as `<area>` with its point as a circle
  *   of radius 0 (WGS 84 "lat,lon radius").
  */
-import type { Alarm } from '@gwanje/protocol';
+import { type Alarm, gasInfo, ruleTypeInfo } from '@gwanje/protocol';
 
 export interface CapInput {
   alarm: Alarm;
@@ -30,7 +30,8 @@ export interface CapInput {
   web?: string;
 }
 
-const TOXIC = new Set(['CO', 'H2S', 'NH3', 'Cl2', 'SO2', 'NO2', 'HCN']);
+/** A toxic gas (the safety table's kind) is a CBRNE matter for the emergency services. */
+const isToxic = (gas?: string): boolean => gasInfo(gas)?.kind === 'toxic';
 
 const xml = (v: string | number): string =>
   String(v).replace(
@@ -41,11 +42,15 @@ const xml = (v: string | number): string =>
 /** CAP 1.2 3.3.2 dateTime: second precision, explicit offset, UTC written as -00:00. */
 export const capTime = (ms: number): string => `${new Date(ms).toISOString().slice(0, 19)}-00:00`;
 
+/** CAP `<category>` from the safety table (protocol/src/safety): how the alarm type is evaluated. */
 function categories(a: Alarm, gas?: string): string[] {
-  if (a.type === 'flame' || a.type === 'smoke' || a.type === 'fire-suspected' || a.type === 'rate-of-rise')
+  const info = ruleTypeInfo(a.type);
+  if (a.type === 'flame' || a.type === 'smoke' || a.type === 'fire-suspected' || info?.evaluation === 'rate')
     return ['Fire'];
-  if (a.type.startsWith('gas-')) return gas && TOXIC.has(gas) ? ['Safety', 'CBRNE'] : ['Safety'];
-  if (['comm-loss', 'camera-loss', 'stale', 'sensor-fault', 'config'].includes(a.type)) return ['Infra'];
+  if (a.type.startsWith('gas-')) return isToxic(gas) ? ['Safety', 'CBRNE'] : ['Safety'];
+  if (info?.evaluation === 'fault' || info?.evaluation === 'stale') return ['Infra'];
+  if (['comm-loss', 'camera-loss', 'camera-tamper', 'video-loss', 'camera-frozen', 'config'].includes(a.type))
+    return ['Infra'];
   return ['Other'];
 }
 

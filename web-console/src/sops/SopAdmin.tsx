@@ -4,6 +4,7 @@
  * its id once saved, so ticks already in journals still name it.
  */
 
+import { RULE_TYPE_INFO, RULE_TYPES } from '@gwanje/protocol/safety';
 import { ALARM_TYPES } from '@gwanje/protocol/schemas/alarm-vocab.js';
 import type { SopChecklist, SopStep } from '@gwanje/protocol/schemas/plan.js';
 import { useEffect, useState } from 'react';
@@ -13,13 +14,15 @@ import { api } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 
 const ALL = '*';
+/** The form opens on the first priority-1 rule type of the safety table (the gas alarm operators drill most). */
+const FIRST_TYPE = RULE_TYPES.find((t) => RULE_TYPE_INFO[t].priority === 1) ?? RULE_TYPES[0];
 
 export function SopAdmin({ allSites }: { allSites: boolean }) {
   const { t, i18n } = useTranslation();
   const { sites } = useCatalog();
   const list = useApi<SopChecklist[]>('/sops');
   const [siteId, setSiteId] = useState<string>(allSites ? ALL : '');
-  const [type, setType] = useState<string>('gas-high');
+  const [type, setType] = useState<string>(FIRST_TYPE);
   const [steps, setSteps] = useState<SopStep[]>([]);
   const [status, setStatus] = useState<string | null>(null);
   const site = siteId || sites[0]?.siteId || '';
