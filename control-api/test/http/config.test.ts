@@ -11,7 +11,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { DetectionEngine } from '@gwanje/detection';
 import { signConfig } from '@gwanje/firmware-config';
 import mqtt from 'mqtt';
 import { type MosquittoInstance, startMosquitto, waitFor } from '../../../testkit/index.js';
@@ -19,11 +18,11 @@ import { AlarmService } from '../../src/alarms/service.js';
 import { CenterMqttClient } from '../../src/broker/client.js';
 import { CommandChannel } from '../../src/broker/commands.js';
 import { alarmStoreOf, ingestStoreOf } from '../../src/center-ports.js';
+import { DetectionEngine } from '../../src/detection/engine.js';
 import { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { LiveHub } from '../../src/live/hub.js';
 import { CenterMetrics } from '../../src/metrics.js';
 import { createTimeSeriesStore } from '../../src/store/timeseries.js';
-import { testBus } from '../support/bus.js';
 import { createHarness, type Harness } from './harness.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -75,7 +74,7 @@ before(async () => {
     metrics,
     store: alarmStoreOf(h.repos),
     engine: new DetectionEngine({ newId: () => `c${Date.now()}` }),
-    bus: testBus(live),
+    live,
   });
   await alarms.start();
   timeseries = createTimeSeriesStore({ dataDir: mkdtempSync(join(tmpdir(), 'gwanje-cfg-ts-')), log });
