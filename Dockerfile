@@ -4,6 +4,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY protocol/package.json protocol/
+COPY detection/package.json detection/
+COPY escalation/package.json escalation/
 COPY firmware-config/package.json firmware-config/
 COPY media/package.json media/
 COPY edge-agent/package.json edge-agent/

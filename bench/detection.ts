@@ -8,10 +8,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import type { DetectionReading, SensorContext } from '@gwanje/detection';
+import { DetectionEngine } from '@gwanje/detection';
 import { resolveRules } from '@gwanje/protocol';
 import pino from 'pino';
-import { DetectionEngine } from '../control-api/src/detection/engine.js';
-import type { DetectionReading, SensorContext } from '../control-api/src/detection/types.js';
 import { createAnomalyDetector } from '../control-api/src/ml/detector.js';
 
 const total = Number(process.argv[2] ?? 2_000_000);

@@ -9,6 +9,8 @@ const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
 const packages = [
   'protocol',
+  'detection',
+  'escalation',
   'vision',
   'firmware-config',
   'media',

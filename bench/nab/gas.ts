@@ -20,8 +20,8 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import pino from 'pino';
 import { createAnomalyDetector } from '../../control-api/src/ml/detector.js';
-import { engine, reading, sensor, T0 } from '../../control-api/test/detection/fixtures.js';
 import { simulatedGasSensor } from '../../control-api/test/ml/simulated-gas.js';
+import { engine, reading, sensor, T0 } from '../../detection/test/fixtures.js';
 import {
   faultReading,
   type Incident,

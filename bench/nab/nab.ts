@@ -21,19 +21,12 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ContextNoveltyModel, DEFAULT_NOVELTY } from '../../control-api/src/ml/context-novelty.js';
 import { DEFAULT_THRESHOLD } from '../../control-api/src/ml/detector.js';
-import {
-  categoryOf,
-  leaveOneCategoryOut,
-  PROFILES,
-  probationLength,
-  type ScoredFile,
-  scoreCorpus,
-} from '../../control-api/src/ml/nab-score.js';
 import { scoreSeries } from '../../control-api/src/ml/scorer.js';
 import { mulberry32 } from '../../edge-agent/src/sim/physics.js';
 import { windowedGaussian } from './baseline.js';
 import { loadCorpus, type NabFile } from './corpus.js';
 import { readResultsScores, writeResultsFiles } from './results-files.js';
+import { categoryOf, leaveOneCategoryOut, PROFILES, probationLength, type ScoredFile, scoreCorpus } from './score.js';
 
 const SCOREBOARD: Record<string, number> = {
   ARTime: 74.9,

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import pino from 'pino';
 import { createAnomalyDetector } from '../../control-api/src/ml/detector.js';
-import { ch4, reading, T0 } from '../../control-api/test/detection/fixtures.js';
+import { ch4, reading, T0 } from '../../detection/test/fixtures.js';
 import { mulberry32 } from '../../edge-agent/src/sim/physics.js';
 
 const SENSORS = Number(process.env.SENSORS ?? 1000);

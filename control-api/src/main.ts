@@ -18,12 +18,18 @@ async function main(): Promise<void> {
     settings = loadSettings(process.env);
   } catch (err) {
     if (err instanceof SettingsError) {
+      for (const w of err.warnings) process.stderr.write(`gwanje: warning: ${w}\n`);
       for (const e of err.errors) process.stderr.write(`gwanje: ${e}\n`);
       process.exit(2);
     }
     throw err;
   }
   const log = createLogger(settings.logLevel);
+  // A mistyped variable (GWANJE_MQTT_PRT) is named at start, with the setting it was probably meant to be.
+  for (const w of settings.warnings) {
+    process.stderr.write(`gwanje: warning: ${w}\n`);
+    log.warn({ warning: w }, 'settings: unknown variable');
+  }
   const center = new Center(settings, log);
   const startedAt = performance.now();
   let stopping = false;

@@ -67,6 +67,13 @@ export class CenterMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  /** A bus listener threw or rejected (bus.ts): the others still ran; the log names the error. */
+  readonly busListenerErrors = new Counter({
+    name: 'gwanje_bus_listener_errors_total',
+    help: 'Event bus listeners that failed, by event and owning module',
+    labelNames: ['event', 'owner'] as const,
+    registers: [this.registry],
+  });
   readonly liveSockets = new Gauge({
     name: 'gwanje_live_sockets',
     help: 'Connected Socket.IO /live clients',

@@ -1,11 +1,13 @@
 /**
- * Center settings from GWANJE_* environment variables (CONTRACT "Processes and settings").
- * Pure: reads the given env object, validates every variable and reports all errors at once
- * as `VARIABLE: message`, so an operator fixes a bad deployment in one go.
+ * Center settings from GWANJE_* environment variables (CONTRACT "Processes and settings"), read
+ * through the schema in settings-schema.ts. Pure: reads the given env object, validates every
+ * variable and reports all errors at once as `VARIABLE: message`, so an operator fixes a bad
+ * deployment in one go.
  */
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseTrustProxy } from './http/client-address.js';
+import { type CenterEnv, readCenterEnv, unknownVariables } from './settings-schema.js';
 
 export interface Settings {
   httpPort: number;
@@ -73,6 +75,8 @@ export interface Settings {
   };
   /** GWANJE_TRUST_PROXY: reverse proxies whose X-Forwarded-For names the client (http/client-address.ts). */
   trustProxy?: string;
+  /** Unknown GWANJE_* variables, each `NAME: not a setting ... (did you mean ...?)`; printed at start. */
+  warnings: string[];
 }
 
 export const SMS_PROVIDERS = ['kannel', 'smpp', 'twilio'] as const;
@@ -88,160 +92,111 @@ export interface SmsSettings {
 }
 
 export class SettingsError extends Error {
-  constructor(readonly errors: string[]) {
+  constructor(
+    readonly errors: string[],
+    /** Unknown GWANJE_* names (printed too, so a typo is seen beside the errors it caused). */
+    readonly warnings: string[] = [],
+  ) {
     super(`settings: ${errors.join('; ')}`);
     this.name = 'SettingsError';
   }
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const repoRoot = resolve(new URL('../..', import.meta.url).pathname);
 
+/**
+ * Settings from the environment: every variable checked against the schema (settings-schema.ts)
+ * and the combinations checked here, all errors at once as `VARIABLE: message`. Unknown GWANJE_*
+ * names land in `warnings` (main.ts prints them at start).
+ */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const errors: string[] = [];
-  const str = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v === undefined || v === '' ? undefined : v;
+  const { values: v, errors } = readCenterEnv(env);
+  const warnings = unknownVariables(env);
+  const str = (name: keyof CenterEnv): string | undefined => {
+    const x = v[name];
+    return x === undefined ? undefined : String(x);
   };
-  const int = (name: string, def: number, min: number, max: number): number => {
-    const raw = str(name);
-    if (raw === undefined) return def;
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n < min || n > max) {
-      errors.push(`${name}: must be an integer from ${min} to ${max}, got "${raw}"`);
-      return def;
-    }
-    return n;
-  };
-  const url = (name: string, protocols: string[]): string | undefined => {
-    const raw = str(name);
-    if (raw === undefined) return undefined;
-    try {
-      const u = new URL(raw);
-      if (!protocols.includes(u.protocol)) {
-        errors.push(`${name}: scheme must be one of ${protocols.join(', ')}, got "${u.protocol}"`);
-      }
-    } catch {
-      errors.push(`${name}: not a valid URL`);
-    }
-    return raw;
-  };
+  const num = (name: keyof CenterEnv): number => Number(v[name]);
 
-  const httpPort = int('GWANJE_HTTP_PORT', 8080, 0, 65535);
-  const mqttPort = int('GWANJE_MQTT_PORT', 1883, 0, 65535);
+  const httpPort = num('GWANJE_HTTP_PORT');
+  const mqttPort = num('GWANJE_MQTT_PORT');
   const host = str('GWANJE_HOST') ?? '0.0.0.0';
-  const mqttUrl = url('GWANJE_MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']);
-  const influxUrl = url('GWANJE_INFLUX_URL', ['http:', 'https:']);
-  const databaseUrl = url('GWANJE_DATABASE_URL', ['postgres:', 'postgresql:']);
-  const tlsScheme = str('GWANJE_TLS_CERT') ? 'https' : 'http';
-  const publicUrl = url('GWANJE_PUBLIC_URL', ['http:', 'https:']) ?? `${tlsScheme}://localhost:${httpPort}`;
-  const mqttPublicUrl = url('GWANJE_MQTT_PUBLIC_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']);
-  const adminPassword = str('GWANJE_ADMIN_PASSWORD');
-  if (adminPassword !== undefined && adminPassword.length < 8) {
-    errors.push('GWANJE_ADMIN_PASSWORD: must be at least 8 characters');
-  }
-  const jwtSecret = str('GWANJE_JWT_SECRET');
-  if (jwtSecret !== undefined && jwtSecret.length < 32) {
-    errors.push('GWANJE_JWT_SECRET: must be at least 32 characters');
-  }
-  // CONTRACT: 31 simulated sites by default in `npm start`; deployments with real agents set 0.
-  const simulate = int('GWANJE_SIMULATE', 31, 0, 10_000);
-  const simulateIncidentEverySec = int('GWANJE_SIMULATE_INCIDENT_SEC', 600, 0, 86_400 * 30);
-  const mlSampleEvery = int('GWANJE_ML_SAMPLE_EVERY', 1, 0, 1_000_000);
-  const logLevel = (str('GWANJE_LOG_LEVEL') ?? 'info') as Settings['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) {
-    errors.push(`GWANJE_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
-  }
-  const sms = smsSettings(str, url, errors);
-  const mqttAdminUrl = url('GWANJE_MQTT_ADMIN_URL', ['mqtt:', 'mqtts:', 'tcp:']);
-  const mqttCenterPassword = str('GWANJE_MQTT_CENTER_PASSWORD');
-  if (mqttAdminUrl && !mqttUrl) errors.push('GWANJE_MQTT_ADMIN_URL: needs GWANJE_MQTT_URL (the external broker)');
+  const mqttUrl = str('GWANJE_MQTT_URL');
   const tlsCert = str('GWANJE_TLS_CERT');
   const tlsKey = str('GWANJE_TLS_KEY');
+  const publicUrl = str('GWANJE_PUBLIC_URL') ?? `${tlsCert ? 'https' : 'http'}://localhost:${httpPort}`;
+  const mqttAdminUrl = str('GWANJE_MQTT_ADMIN_URL');
+  if (mqttAdminUrl && !mqttUrl) errors.push('GWANJE_MQTT_ADMIN_URL: needs GWANJE_MQTT_URL (the external broker)');
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
     errors.push('GWANJE_TLS_CERT: GWANJE_TLS_CERT and GWANJE_TLS_KEY must be set together');
   }
-  const faceMask = str('GWANJE_FACE_MASK') ?? 'on';
-  if (faceMask !== 'on' && faceMask !== 'off') errors.push(`GWANJE_FACE_MASK: must be on or off, got "${faceMask}"`);
-  const capSender = str('GWANJE_CAP_SENDER');
-  if (capSender !== undefined && !/^[A-Za-z0-9._@:/-]{1,128}$/.test(capSender))
-    errors.push('GWANJE_CAP_SENDER: letters, digits and . _ @ : / - only (CAP 1.2: no spaces, commas, < or &)');
-  const fireDetector = str('GWANJE_FIRE_DETECTOR') ?? 'on';
-  if (fireDetector !== 'on' && fireDetector !== 'off')
-    errors.push(`GWANJE_FIRE_DETECTOR: must be on or off, got "${fireDetector}"`);
-  const rtspClient = str('GWANJE_RTSP_CLIENT') ?? 'native';
-  if (rtspClient !== 'native' && rtspClient !== 'ffmpeg') {
-    errors.push(`GWANJE_RTSP_CLIENT: must be native or ffmpeg, got "${rtspClient}"`);
-  }
-  // Issue 20: cameras linked to gas/flame/smoke sensors stream continuously for alarm pre-roll. On
-  // the simulated province each is an encoder on this machine: a few by default there.
-  const prealarmMax = int('GWANJE_PREALARM_MAX', simulate > 0 ? 3 : 1000, 0, 100_000);
-  const allowUnsigned = str('GWANJE_CONFIG_ALLOW_UNSIGNED') ?? '0';
-  if (allowUnsigned !== '0' && allowUnsigned !== '1')
-    errors.push(`GWANJE_CONFIG_ALLOW_UNSIGNED: must be 0 or 1, got "${allowUnsigned}"`);
-  const agentLimits = {
-    maxSensorsPerAgent: int('GWANJE_AGENT_MAX_SENSORS', 1000, 1, 1_000_000),
-    maxCamerasPerAgent: int('GWANJE_AGENT_MAX_CAMERAS', 64, 1, 512),
-    eventsPerHour: int('GWANJE_AGENT_EVENTS_PER_HOUR', 360, 1, 1_000_000),
-    eventRetentionMs: int('GWANJE_AGENT_EVENTS_RETENTION_DAYS', 90, 1, 3650) * 86_400_000,
-  };
+  const sms = smsSettings(str, errors);
   const trustProxy = str('GWANJE_TRUST_PROXY');
   try {
     parseTrustProxy(trustProxy);
   } catch (err) {
     errors.push(`GWANJE_TRUST_PROXY: ${(err as Error).message}`);
   }
-  if (errors.length > 0) throw new SettingsError(errors);
+  if (errors.length > 0) throw new SettingsError(errors, warnings);
 
   const mqttHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const configKey = str('GWANJE_CONFIG_PUBLIC_KEY');
   return {
     httpPort,
     host,
     publicUrl: publicUrl.replace(/\/$/, ''),
     mqttUrl,
     mqttPort,
-    mqttPortExplicit: str('GWANJE_MQTT_PORT') !== undefined,
+    mqttPortExplicit: env.GWANJE_MQTT_PORT !== undefined && env.GWANJE_MQTT_PORT.trim() !== '',
     mqttPublicUrl:
-      mqttPublicUrl ?? mqttUrlWithoutCredentials(mqttUrl) ?? `${tlsCert ? 'mqtts' : 'mqtt'}://${mqttHost}:${mqttPort}`,
-    influxUrl,
-    databaseUrl,
+      str('GWANJE_MQTT_PUBLIC_URL') ??
+      mqttUrlWithoutCredentials(mqttUrl) ??
+      `${tlsCert ? 'mqtts' : 'mqtt'}://${mqttHost}:${mqttPort}`,
+    influxUrl: str('GWANJE_INFLUX_URL'),
+    databaseUrl: str('GWANJE_DATABASE_URL'),
     dataDir: resolve(str('GWANJE_DATA_DIR') ?? './data'),
-    adminPassword,
-    jwtSecret,
-    simulate,
-    simulateIncidentEverySec,
-    prealarmMax,
-    mlSampleEvery,
-    logLevel,
+    adminPassword: str('GWANJE_ADMIN_PASSWORD'),
+    jwtSecret: str('GWANJE_JWT_SECRET'),
+    // CONTRACT: 31 simulated sites by default in `npm start`; deployments with real agents set 0.
+    simulate: num('GWANJE_SIMULATE'),
+    simulateIncidentEverySec: num('GWANJE_SIMULATE_INCIDENT_SEC'),
+    // Issue 20: cameras linked to gas/flame/smoke sensors stream continuously for alarm pre-roll. On
+    // the simulated province each is an encoder on this machine: a few by default there.
+    prealarmMax:
+      v.GWANJE_PREALARM_MAX === undefined ? (num('GWANJE_SIMULATE') > 0 ? 3 : 1000) : num('GWANJE_PREALARM_MAX'),
+    mlSampleEvery: num('GWANJE_ML_SAMPLE_EVERY'),
+    logLevel: (v.GWANJE_LOG_LEVEL ?? 'info') as Settings['logLevel'],
     seedFile: resolve(str('GWANJE_SEED_FILE') ?? resolve(repoRoot, 'seed/gyeonggi-sites.json')),
     consoleDir: resolve(str('GWANJE_CONSOLE_DIR') ?? resolve(repoRoot, 'web-console/dist')),
     sms,
     mqttAdminUrl,
-    mqttCenterPassword,
+    mqttCenterPassword: str('GWANJE_MQTT_CENTER_PASSWORD'),
     tlsCert: tlsCert && resolve(tlsCert),
-    configPublicKeyFile: str('GWANJE_CONFIG_PUBLIC_KEY') && resolve(str('GWANJE_CONFIG_PUBLIC_KEY') as string),
+    configPublicKeyFile: configKey && resolve(configKey),
     tlsKey: tlsKey && resolve(tlsKey),
-    rtspClient: rtspClient as Settings['rtspClient'],
+    rtspClient: (v.GWANJE_RTSP_CLIENT ?? 'native') as Settings['rtspClient'],
     cameraKeyFile: resolve(
       str('GWANJE_CAMERA_KEY_FILE') ?? join(resolve(str('GWANJE_DATA_DIR') ?? './data'), 'keys', 'camera-secrets'),
     ),
     ffmpeg: str('GWANJE_FFMPEG'),
-    fireDetector: fireDetector === 'on',
+    fireDetector: v.GWANJE_FIRE_DETECTOR !== 'off',
     evidenceKeyFile: str('GWANJE_EVIDENCE_KEY') && resolve(str('GWANJE_EVIDENCE_KEY') as string),
-    capSender,
-    faceMask: faceMask === 'on',
-    configAllowUnsigned: allowUnsigned === '1',
-    agentLimits,
+    capSender: str('GWANJE_CAP_SENDER'),
+    faceMask: v.GWANJE_FACE_MASK !== 'off',
+    configAllowUnsigned: v.GWANJE_CONFIG_ALLOW_UNSIGNED === '1',
+    agentLimits: {
+      maxSensorsPerAgent: num('GWANJE_AGENT_MAX_SENSORS'),
+      maxCamerasPerAgent: num('GWANJE_AGENT_MAX_CAMERAS'),
+      eventsPerHour: num('GWANJE_AGENT_EVENTS_PER_HOUR'),
+      eventRetentionMs: num('GWANJE_AGENT_EVENTS_RETENTION_DAYS') * 86_400_000,
+    },
     trustProxy,
+    warnings,
   };
 }
 
 /** GWANJE_SMS_PROVIDERS names the order; each named provider needs its own variables. */
-function smsSettings(
-  str: (name: string) => string | undefined,
-  url: (name: string, protocols: string[]) => string | undefined,
-  errors: string[],
-): SmsSettings {
+function smsSettings(str: (name: keyof CenterEnv) => string | undefined, errors: string[]): SmsSettings {
   const names = (str('GWANJE_SMS_PROVIDERS') ?? '')
     .split(',')
     .map((x) => x.trim())
@@ -251,7 +206,7 @@ function smsSettings(
     if ((SMS_PROVIDERS as readonly string[]).includes(n)) providers.push(n as SmsProviderName);
     else errors.push(`GWANJE_SMS_PROVIDERS: unknown provider "${n}" (one of ${SMS_PROVIDERS.join(', ')})`);
   }
-  const need = (name: string): string => {
+  const need = (name: keyof CenterEnv): string => {
     const v = str(name);
     if (v === undefined) errors.push(`${name}: required by GWANJE_SMS_PROVIDERS`);
     return v ?? '';
@@ -259,17 +214,16 @@ function smsSettings(
   const out: SmsSettings = { providers, callbackKey: str('GWANJE_SMS_CALLBACK_KEY') };
   if (providers.includes('kannel')) {
     out.kannel = {
-      sendsmsUrl: url('GWANJE_KANNEL_SENDSMS_URL', ['http:', 'https:']) ?? need('GWANJE_KANNEL_SENDSMS_URL'),
+      sendsmsUrl: need('GWANJE_KANNEL_SENDSMS_URL'),
       username: need('GWANJE_KANNEL_USERNAME'),
       password: need('GWANJE_KANNEL_PASSWORD'),
       from: str('GWANJE_KANNEL_FROM') ?? 'GWANJE',
     };
     if (out.callbackKey === undefined) errors.push('GWANJE_SMS_CALLBACK_KEY: required when kannel is used');
-    else if (out.callbackKey.length < 16) errors.push('GWANJE_SMS_CALLBACK_KEY: must be at least 16 characters');
   }
   if (providers.includes('smpp')) {
     out.smpp = {
-      url: url('GWANJE_SMPP_URL', ['smpp:', 'ssmpp:']) ?? need('GWANJE_SMPP_URL'),
+      url: need('GWANJE_SMPP_URL'),
       systemId: need('GWANJE_SMPP_SYSTEM_ID'),
       password: need('GWANJE_SMPP_PASSWORD'),
       source: str('GWANJE_SMPP_SOURCE') ?? 'GWANJE',
@@ -280,7 +234,7 @@ function smsSettings(
       accountSid: need('GWANJE_TWILIO_ACCOUNT_SID'),
       authToken: need('GWANJE_TWILIO_AUTH_TOKEN'),
       from: need('GWANJE_TWILIO_FROM'),
-      baseUrl: url('GWANJE_TWILIO_BASE_URL', ['http:', 'https:']),
+      baseUrl: str('GWANJE_TWILIO_BASE_URL'),
     };
   }
   return out;

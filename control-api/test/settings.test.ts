@@ -123,3 +123,36 @@ test('TLS switches the default public URLs to https and mqtts', () => {
   assert.equal(s.publicUrl, 'https://localhost:8080');
   assert.equal(s.mqttPublicUrl, 'mqtts://127.0.0.1:1883');
 });
+
+test('issue 18: an unknown GWANJE_* name is reported with the setting it was probably meant to be', () => {
+  const s = loadSettings({ GWANJE_MQTT_PRT: '1884', GWANJE_TLS_DIR: '/etc/gwanje/tls', GWANJE_FOO: 'x' });
+  assert.deepEqual(s.warnings, [
+    'GWANJE_FOO: not a setting of the center, ignored',
+    'GWANJE_MQTT_PRT: not a setting of the center, ignored (did you mean GWANJE_MQTT_PORT?)',
+  ]);
+  assert.equal(s.mqttPort, 1883, 'the typo did not set the port');
+  // Errors too carry them, so the typo is printed beside the error it caused.
+  assert.throws(
+    () => loadSettings({ GWANJE_HTTP_PROT: '80', GWANJE_HTTP_PORT: 'x' }),
+    (e: SettingsError) =>
+      e.errors[0] === 'GWANJE_HTTP_PORT: must be an integer from 0 to 65535, got "x"' &&
+      /did you mean GWANJE_HTTP_PORT/.test(e.warnings[0]),
+  );
+});
+
+test('issue 18: the schema names every variable of the README table, with its default', async () => {
+  const { CENTER_ENV } = await import('../src/settings-schema.js');
+  const readme = await import('node:fs').then((fs) =>
+    fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8'),
+  );
+  const table = readme.slice(
+    readme.indexOf('| `GWANJE_HTTP_PORT`'),
+    readme.indexOf('\n\n', readme.indexOf('| `GWANJE_HTTP_PORT`')),
+  );
+  const named = [...table.matchAll(/`(GWANJE_[A-Z0-9_]+)`/g)].map((m) => m[1]);
+  assert.ok(named.length > 10);
+  for (const n of named) assert.ok(n in CENTER_ENV.properties, `${n} is in the README table but not in the schema`);
+  const props = CENTER_ENV.properties as Record<string, { default?: unknown }>;
+  assert.equal(props.GWANJE_HTTP_PORT.default, 8080);
+  assert.equal(props.GWANJE_LOG_LEVEL.default, 'info');
+});

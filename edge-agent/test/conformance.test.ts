@@ -1,6 +1,6 @@
 /**
  * The agent's fail-safe against the protocol's gas-safety conformance table (issue 15): the same
- * cases the center's detection runs (control-api/test/detection/conformance.test.ts). Each raw
+ * cases the center's detection runs (detection/test/conformance.test.ts). Each raw
  * reading goes through the agent's own path, normalize -> LocalFailSafe.evaluate, as
  * EdgeAgent.accept does; a restart step starts a new fail-safe, as an agent restart does. The
  * siren output is checked too: switched on for every local trip.

@@ -2,7 +2,7 @@
  * The part of detection's `DetectionEngine` the alarm service drives (BRIEF interface). Kept as
  * an interface so the service depends on behaviour, not on the engine's construction.
  */
-import type { Alarm, FloodState } from '@gwanje/protocol';
+
 import type {
   ActionArgs,
   AlarmAction,
@@ -11,7 +11,8 @@ import type {
   SensorContext,
   ServiceChange,
   Transition,
-} from '../detection/types.js';
+} from '@gwanje/detection';
+import type { Alarm, FloodState } from '@gwanje/protocol';
 
 export interface AlarmEngine {
   onReading(reading: DetectionReading, ctx: SensorContext, now: number): Transition[];
@@ -22,6 +23,8 @@ export interface AlarmEngine {
   /** The ISA-18.2 state machine, for conditions no detector judges (camera-loss from the gateway). */
   readonly machine?: { apply(c: Condition, now: number): Transition[]; readonly byId?: ReadonlyMap<string, Alarm> };
   active(): Alarm[];
+  /** Camera-loss from the gateway's camera state ('idle' changes nothing). */
+  cameraState?(cameraId: string, siteId: string, state: 'live' | 'idle' | 'lost', now: number): Transition[];
   /** Sites whose flood mode changed since the last call. */
   takeFloodChanges?(): FloodState[];
   // Issue 15 (DetectionEngine has them; optional so a minimal engine still fits).

@@ -5,38 +5,37 @@
  * site room, and the raise is timed from the reading's ts to the emit (latency journal
  * sensorTs/receivedAt/evaluatedAt/emittedAt and gwanje_alarm_latency_seconds).
  */
-import type { Alarm, FloodState, JournalEntry } from '@gwanje/protocol';
-import { computeKpisBySite, type Kpis, type SiteKpis } from '../detection/kpis.js';
 import {
   type ActionArgs,
   type AlarmAction,
   AlarmActionError,
   type Condition,
+  computeKpisBySite,
   type DetectionReading,
+  type Kpis,
   type SensorContext,
   type ServiceChange,
+  type SiteKpis,
   type Transition,
-} from '../detection/types.js';
+} from '@gwanje/detection';
+import type { Alarm, JournalEntry } from '@gwanje/protocol';
+import type { AlarmChanged, EventSink } from '../bus.js';
 import type { AlarmStore } from '../ingest/ports.js';
 import type { Logger } from '../logger.js';
 import type { CenterMetrics } from '../metrics.js';
 import type { AlarmQuery, SiteScope } from '../store/types.js';
 import { type AlarmEngine, isActive } from './engine.js';
 
-export interface AlarmEmitter {
-  alarm(alarm: Alarm): void;
-  flood?(flood: FloodState): void;
-}
-
-/** Told of every announced alarm change; `raised` is true for a new alarm. */
-export type AlarmListener = (alarm: Alarm, change: { raised: boolean }) => void;
+/** Told of an alarm change (`alarm.changed` on the center's bus). */
+export type AlarmListener = (change: AlarmChanged) => void;
 
 export interface AlarmServiceDeps {
   log: Logger;
   metrics: CenterMetrics;
   store: AlarmStore;
   engine: AlarmEngine;
-  live: AlarmEmitter;
+  /** `alarm.changed` for every transition, `flood.changed` for flood mode (bus.ts). */
+  bus: EventSink;
   now?: () => number;
   /** Detection tick period (delays, shelving expiry, stale, TWA windows): 1 s. */
   tickMs?: number;
@@ -65,7 +64,6 @@ export class AlarmService {
   private readonly siteCameras = new Map<string, { ids: string[]; until: number }>();
   /** Persist-then-emit chains per alarm, so one alarm's changes go out in order without blocking others. */
   private readonly chains = new Map<string, Promise<void>>();
-  private readonly listeners: AlarmListener[] = [];
   /**
    * When the center received each sensor's newest reading: a raise completed later by an on-delay
    * at a tick still gets its `receivedAt` (issue 21: the latency journal showed "Received -").
@@ -99,7 +97,7 @@ export class AlarmService {
     try {
       this.apply(this.deps.engine.tick(this.now()), {});
       // Flood mode can also end with no alarm changing (the 10-minute window slides on).
-      for (const f of this.deps.engine.takeFloodChanges?.() ?? []) this.deps.live.flood?.(f);
+      for (const f of this.deps.engine.takeFloodChanges?.() ?? []) this.deps.bus.emit('flood.changed', f);
     } catch (err) {
       this.deps.log.error({ err: (err as Error).stack }, 'alarms: tick failed');
     }
@@ -145,29 +143,9 @@ export class AlarmService {
     await Promise.all(transitions.map((t) => this.chains.get(t.alarm.id)));
   }
 
-  /**
-   * Camera state from the video gateway: 'lost' raises camera-loss (priority 2, like comm-loss),
-   * 'live' clears it; 'idle' (no viewer, upstream stopped on purpose) changes nothing.
-   */
+  /** Camera state (`camera.state` on the bus): detection decides camera-loss (engine.cameraState). */
   cameraState(cameraId: string, siteId: string, state: 'live' | 'idle' | 'lost', now: number): void {
-    const machine = this.deps.engine.machine;
-    if (state === 'idle' || !machine) return;
-    const lost = state === 'lost';
-    const transitions = machine.apply(
-      {
-        sourceId: cameraId,
-        sourceKind: 'camera',
-        siteId,
-        type: 'camera-loss',
-        priority: 2,
-        active: lost,
-        message: lost ? `camera-loss: camera ${cameraId} lost` : `camera-loss: camera ${cameraId} live again`,
-        facts: { active: lost, cameraId },
-        cameras: [cameraId],
-      },
-      now,
-    );
-    this.apply(transitions, {});
+    this.apply(this.deps.engine.cameraState?.(cameraId, siteId, state, now) ?? [], {});
   }
 
   /**
@@ -206,11 +184,6 @@ export class AlarmService {
     };
     this.apply([t], {});
     return true;
-  }
-
-  /** Adds a listener for announced alarm changes (escalation, clips); a throwing one is logged. */
-  onAlarm(listener: AlarmListener): void {
-    this.listeners.push(listener);
   }
 
   /** An operator action (REST). Throws AlarmActionError for an action the state does not allow. */
@@ -268,7 +241,8 @@ export class AlarmService {
     if (standing) {
       standing.updatedAt = now;
       alarm.updatedAt = now;
-      this.deps.live.alarm({ ...alarm });
+      // A note changes no state: consoles redraw the alarm, escalation sees the same state again.
+      this.deps.bus.emit('alarm.changed', { alarm: { ...alarm }, raised: false, announced: true });
     }
     return { alarm, entry };
   }
@@ -305,7 +279,7 @@ export class AlarmService {
 
   private apply(transitions: Transition[], latency: Latency): void {
     if (transitions.length > 0) {
-      for (const f of this.deps.engine.takeFloodChanges?.() ?? []) this.deps.live.flood?.(f);
+      for (const f of this.deps.engine.takeFloodChanges?.() ?? []) this.deps.bus.emit('flood.changed', f);
     }
     for (const t of transitions) {
       const id = t.alarm.id;
@@ -352,7 +326,7 @@ export class AlarmService {
    * A database failure is logged and never hides the alarm.
    */
   private async emitAndPersist(t: Transition, alarm: Alarm, entry: JournalEntry, raise: boolean): Promise<void> {
-    const { store, live, metrics, log } = this.deps;
+    const { store, bus, metrics, log } = this.deps;
     if (raise && alarm.cameras.length === 0) {
       // CONTRACT / issue 4: cameras configured for the sensor, else the site's cameras.
       try {
@@ -365,25 +339,22 @@ export class AlarmService {
         log.error({ alarmId: alarm.id, err: (err as Error).message }, 'alarms: linked cameras not read');
       }
     }
-    if (t.announce) {
-      const emittedAt = this.now();
-      if (raise && alarm.latency) {
-        // The latency journal completes with the emit time (stored with the row below).
-        alarm.latency.emittedAt = emittedAt;
-        t.alarm.latency = { ...alarm.latency };
-        this.keep(alarm.id, { latency: { ...alarm.latency } });
-      }
-      live.alarm(alarm);
-      for (const listener of this.listeners) {
-        try {
-          listener({ ...alarm, cameras: [...alarm.cameras] }, { raised: raise });
-        } catch (err) {
-          log.error({ alarmId: alarm.id, err: (err as Error).message }, 'alarms: listener failed');
-        }
-      }
-      if (raise && alarm.latency?.sensorTs !== undefined)
-        metrics.alarmLatency.observe(Math.max(0, emittedAt - alarm.latency.sensorTs) / 1000);
+    const emittedAt = this.now();
+    if (t.announce && raise && alarm.latency) {
+      // The latency journal completes with the emit time (stored with the row below).
+      alarm.latency.emittedAt = emittedAt;
+      t.alarm.latency = { ...alarm.latency };
+      this.keep(alarm.id, { latency: { ...alarm.latency } });
     }
+    // Every transition goes on the bus (escalation follows unannounced ones too, issue 18); the
+    // live push, clips and fire corroboration act on announced ones only.
+    bus.emit('alarm.changed', {
+      alarm: { ...alarm, cameras: [...alarm.cameras] },
+      raised: raise,
+      announced: t.announce,
+    });
+    if (t.announce && raise && alarm.latency?.sensorTs !== undefined)
+      metrics.alarmLatency.observe(Math.max(0, emittedAt - alarm.latency.sensorTs) / 1000);
     try {
       await store.upsert(alarm);
       await store.appendJournal(entry);

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { agentMayUse, ID_REGEX } from '@gwanje/protocol';
 import type { Logger } from 'pino';
+import type { EventSink } from '../bus.js';
 import { type AgentLoginLimits, AgentLoginThrottle, DEFAULT_AGENT_LOGIN_LIMITS } from './agent-throttle.js';
 import type { AuditLog } from './audit.js';
 import { AuthError } from './errors.js';
@@ -45,19 +46,19 @@ export interface AgentCredentialsOptions {
   throttle?: Partial<AgentLoginLimits>;
   /** Counts a refused check by reason (gwanje_agent_login_refused_total). */
   onRefused?(reason: string): void;
+  /** `agent.revoked` goes here (broker, ingest, video and dynsec drop the agent; bus.ts). */
+  bus?: EventSink;
 }
 
 interface CacheEntry extends AgentIdentity {
   expires: number;
 }
 
-export type RevokeListener = (agentId: string) => void;
 /** Awaited before the password is returned, so the agent can connect at once (external broker). */
 export type ProvisionHook = (agentId: string, siteId: string, password: string) => Promise<void>;
 
 export class AgentCredentials {
   private readonly cache = new Map<string, CacheEntry>();
-  private readonly listeners: RevokeListener[] = [];
   private readonly provisionHooks: ProvisionHook[] = [];
   private readonly now: () => number;
   private readonly log: Logger;
@@ -116,7 +117,7 @@ export class AgentCredentials {
     return { agentId, siteId, password };
   }
 
-  /** Revokes an agent's credentials; listeners (the broker) drop its live connections. */
+  /** Revokes an agent's credentials; `agent.revoked` listeners (the broker) drop its live connections. */
   async revoke(agentId: string, actor = 'system', ip: string | null = null): Promise<boolean> {
     const existing = await this.opts.agents.get(agentId);
     if (!existing || existing.revoked) return false;
@@ -130,18 +131,8 @@ export class AgentCredentials {
       detail: { siteId: existing.siteId },
     });
     this.log.info({ agentId }, 'agent-credentials: revoked');
-    for (const l of this.listeners) {
-      try {
-        l(agentId);
-      } catch (err) {
-        this.log.error({ err: (err as Error).message, agentId }, 'agent-credentials: revoke listener failed');
-      }
-    }
+    this.opts.bus?.emit('agent.revoked', { agentId });
     return true;
-  }
-
-  onRevoke(listener: RevokeListener): void {
-    this.listeners.push(listener);
   }
 
   onProvision(hook: ProvisionHook): void {

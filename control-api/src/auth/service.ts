@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { UserView } from '@gwanje/protocol';
 import type { Logger } from 'pino';
+import type { EventSink } from '../bus.js';
 import type { AuditLog } from './audit.js';
 import { AuthError } from './errors.js';
 import { type MediaScope, readMediaTicket, signMediaTicket } from './media-tickets.js';
@@ -30,6 +31,8 @@ export interface AuthServiceOptions {
   jwtSecret?: string;
   /** 0600 key file for the JWT secret (SQLite deployments: security review F17). */
   jwtKeyFile?: string;
+  /** `sessions.changed` goes here (live sockets and video viewers re-check; bus.ts). */
+  bus?: EventSink;
 }
 
 export interface LoginResult {
@@ -37,9 +40,6 @@ export interface LoginResult {
   user: UserView;
   expiresAt: number;
 }
-
-/** A session ended (jti) or every session of a user ended or changed rights (no jti). */
-export type SessionsChangedListener = (ev: { username: string; jti?: string }) => void;
 
 export const DEFAULT_TOKEN_TTL_MS = 12 * 60 * 60_000;
 export const ADMIN_USERNAME = 'admin';
@@ -58,7 +58,6 @@ export class AuthService {
   private readonly log: Logger;
   private key: SigningKey | undefined;
   private purgeTimer: NodeJS.Timeout | undefined;
-  private readonly listeners: SessionsChangedListener[] = [];
   private readonly loginListeners: Array<(username: string) => void> = [];
 
   constructor(private readonly opts: AuthServiceOptions) {
@@ -76,27 +75,18 @@ export class AuthService {
     );
   }
 
-  /**
-   * Tokens are checked when presented; long-lived connections (Socket.IO, video WebSockets)
-   * register here to drop or re-check a user's sockets on logout, revocation or a rights change.
-   */
-  onSessionsChanged(listener: SessionsChangedListener): void {
-    this.listeners.push(listener);
-  }
-
   /** Told after every successful login (first-admin.ts forgets the generated password then). */
   onLogin(listener: (username: string) => void): void {
     this.loginListeners.push(listener);
   }
 
+  /**
+   * Tokens are checked when presented; long-lived connections (Socket.IO, video WebSockets)
+   * listen for `sessions.changed` to drop or re-check a user's sockets on logout, revocation or a
+   * rights change.
+   */
   private notify(ev: { username: string; jti?: string }): void {
-    for (const l of this.listeners) {
-      try {
-        l(ev);
-      } catch (err) {
-        this.log.error({ err: (err as Error).message }, 'auth: sessions-changed listener failed');
-      }
-    }
+    this.opts.bus?.emit('sessions.changed', ev);
   }
 
   async start(): Promise<void> {

@@ -3,18 +3,22 @@
  * settings in failover order, and the service on the center's own database. Secrets only go
  * into the providers; the log names which providers are configured, never their credentials.
  */
+
+import type { SmsProvider } from '@gwanje/escalation';
+import {
+  type EscalationDeps,
+  EscalationService,
+  KannelProvider,
+  SmppProvider,
+  samePhone,
+  TwilioProvider,
+} from '@gwanje/escalation';
 import type { Kysely } from 'kysely';
 import type { AuditLog } from '../auth/audit.js';
 import { can, maySee, type Principal } from '../auth/permissions.js';
 import type { Logger } from '../logger.js';
 import type { EscalationFigures } from '../metrics-ops.js';
 import type { SmsSettings } from '../settings.js';
-import { KannelProvider } from './providers/kannel.js';
-import { SmppProvider } from './providers/smpp.js';
-import { TwilioProvider } from './providers/twilio.js';
-import type { SmsProvider } from './providers/types.js';
-import { samePhone } from './reply.js';
-import { type EscalationDeps, EscalationService } from './service.js';
 
 type SmsFigures = Pick<EscalationFigures, 'smsSent' | 'smsFailed'>;
 

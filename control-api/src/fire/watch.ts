@@ -174,8 +174,8 @@ export class FireWatch {
   }
 
   /** Alarm listener: a raised flame or smoke detector alarm asks its cameras. */
-  readonly onAlarm: AlarmListener = (alarm, { raised }) => {
-    if (!raised || alarm.sourceKind !== 'sensor' || !CORROBORATED_TYPES.has(alarm.type)) return;
+  readonly onAlarm: AlarmListener = ({ alarm, raised, announced }) => {
+    if (!raised || !announced || alarm.sourceKind !== 'sensor' || !CORROBORATED_TYPES.has(alarm.type)) return;
     const cameras = alarm.cameras.slice(0, MAX_CAMERAS_PER_ALARM);
     if (cameras.length === 0) return;
     const until = this.now() + (this.d.corroborateMs ?? 60_000);

@@ -6,10 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { smsCallbackRouter } from '@gwanje/escalation';
 import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
-import { smsCallbackRouter } from '../escalation/routes.js';
 import type { HttpDeps } from './deps.js';
 import { errorHandler, sendError } from './errors.js';
 import { mount, type RouteSpec } from './route.js';

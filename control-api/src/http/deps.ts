@@ -4,15 +4,13 @@
  * `Repositories` (store/) fits them as they are: `{ sites: repos.sites, sensors: repos.sensors, ... }`.
  */
 
+import type { AlarmAction } from '@gwanje/detection';
+import type { EscalationService, KannelProvider, TwilioProvider } from '@gwanje/escalation';
 import type { Alarm, CameraHealthView, JournalEntry } from '@gwanje/protocol';
 import type { Logger } from 'pino';
 import type { AgentCredentials } from '../auth/agent-credentials.js';
 import type { AuditLog } from '../auth/audit.js';
 import type { AuthService } from '../auth/service.js';
-import type { AlarmAction } from '../detection/types.js';
-import type { KannelProvider } from '../escalation/providers/kannel.js';
-import type { TwilioProvider } from '../escalation/providers/twilio.js';
-import type { EscalationService } from '../escalation/service.js';
 import type { EvidenceTools } from '../incident/evidence.js';
 import type { CameraLinker } from '../plans/linker.js';
 import type { PlanStore } from '../plans/store.js';

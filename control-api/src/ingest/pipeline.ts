@@ -7,6 +7,8 @@
  * to the time-series store, fed to detection and pushed live. Status, cameras and events go to
  * AgentReports.
  */
+
+import type { Condition, DetectionReading, SensorContext, ServiceChange } from '@gwanje/detection';
 import type {
   AgentMessage,
   CommandResult,
@@ -17,7 +19,6 @@ import type {
   Telemetry,
 } from '@gwanje/protocol';
 import { DecodeError, decode } from '@gwanje/protocol';
-import type { Condition, DetectionReading, SensorContext, ServiceChange } from '../detection/types.js';
 import type { Logger } from '../logger.js';
 import type { CenterMetrics } from '../metrics.js';
 import type { StoredReading, TimeSeriesStore } from '../store/types.js';

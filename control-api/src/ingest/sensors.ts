@@ -3,6 +3,8 @@
  * sensor, auto-registration of sensors first seen in telemetry, and the newest value per sensor,
  * written to the store in batches (one UPDATE per flush, not per reading).
  */
+
+import type { SensorContext } from '@gwanje/detection';
 import {
   checkRules,
   configWarnings,
@@ -11,7 +13,6 @@ import {
   resolveRules,
   type SensorDescription,
 } from '@gwanje/protocol';
-import type { SensorContext } from '../detection/types.js';
 import type { StoredReading } from '../store/types.js';
 import type { SensorLast, SensorRow } from './ports.js';
 

@@ -16,7 +16,6 @@ import {
   type Alarm,
   type ClientToServerEvents,
   type FloodState,
-  ID_REGEX,
   LIVE_NAMESPACE,
   type LiveAgent,
   type LiveCamera,
@@ -26,6 +25,7 @@ import {
 } from '@gwanje/protocol';
 import { Server as Engine } from 'engine.io';
 import { type Namespace, Server, type Socket } from 'socket.io';
+import { liveScope } from '../auth/gates.js';
 import { attachUpgrades, centerRequestListener, SOCKET_IO_PATH } from '../http/dispatch.js';
 import type { Logger } from '../logger.js';
 import type { CenterMetrics } from '../metrics.js';
@@ -71,14 +71,6 @@ export const SUBSCRIBE_LIMIT = 5;
 export const SUBSCRIBE_WINDOW_MS = 10_000;
 /** What a console sends is a subscribe of a few dozen ids: 16 KiB per message is ample. */
 const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
-
-/** The sites a socket gets: what the viewer may see now, narrowed to `requested`; '*' is never a site. */
-export function liveScope(viewer: Pick<LiveViewer, 'sites'>, requested?: readonly string[]): string[] | '*' {
-  const all = viewer.sites.includes('*');
-  if (requested === undefined) return all ? '*' : viewer.sites.filter((s) => ID_REGEX.test(s));
-  const asked = [...new Set(requested)].filter((s) => s !== '*' && ID_REGEX.test(s));
-  return all ? asked : asked.filter((s) => viewer.sites.includes(s));
-}
 
 export class LiveHub {
   private io?: Server;
@@ -146,7 +138,7 @@ export class LiveHub {
   }
 
   /**
-   * A user's sessions changed (auth `onSessionsChanged`): every socket of that user re-checks its
+   * A user's sessions changed (`sessions.changed` on the bus): every socket of that user re-checks its
    * token; one whose session ended is disconnected, the others keep only the sites they may
    * still see (and had asked for).
    */

@@ -14,10 +14,10 @@
  * so the engine keeps its alarms apart: it may raise an advisory alarm but never clears,
  * acknowledges or replaces a threshold alarm (issue 4).
  */
+
+import type { AdvisoryDetector, Condition, DetectionReading, SensorContext } from '@gwanje/detection';
 import type { AnomalyExplanation } from '@gwanje/protocol';
 import type { Logger } from 'pino';
-import type { AdvisoryDetector } from '../detection/detectors/ml.js';
-import type { Condition, DetectionReading, SensorContext } from '../detection/types.js';
 import { DEFAULT_NOVELTY, type NoveltyExplanation, type NoveltyOptions } from './context-novelty.js';
 import { StreamingAnomalyScorer } from './scorer.js';
 

@@ -11,8 +11,9 @@
  *  - the configured measuring range fills in a missing side; otherwise undefined, and the model
  *    learns a span from its learning period.
  */
+
+import type { SensorContext } from '@gwanje/detection';
 import { evaluationOf } from '@gwanje/protocol';
-import type { SensorContext } from '../detection/types.js';
 
 const CONCENTRATION_UNITS: ReadonlySet<string> = new Set(['%LEL', 'ppm', '%vol']);
 /**

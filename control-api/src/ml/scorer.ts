@@ -4,7 +4,7 @@
  * grid spans its operating range (operating-range.ts); a change of its rules that moves the
  * range starts a new model, as the old grid no longer means anything.
  */
-import type { SensorContext } from '../detection/types.js';
+import type { SensorContext } from '@gwanje/detection';
 import { ContextNoveltyModel, type NoveltyExplanation, type NoveltyOptions } from './context-novelty.js';
 import { operatingRange } from './operating-range.js';
 

@@ -5,6 +5,7 @@
  * connect with the password it was just given; revoke makes Mosquitto drop it at once).
  */
 import type { AgentCredentials } from '../auth/agent-credentials.js';
+import type { EventBus } from '../bus.js';
 import type { Logger } from '../logger.js';
 import type { Settings } from '../settings.js';
 import { MosquittoDynsec } from './dynsec.js';
@@ -14,7 +15,8 @@ export const urlPassword = (raw: string): string | undefined => decodeURICompone
 
 export async function startDynsec(
   s: Pick<Settings, 'mqttUrl' | 'mqttAdminUrl' | 'mqttCenterPassword'>,
-  agentCreds: Pick<AgentCredentials, 'onProvision' | 'onRevoke'>,
+  agentCreds: Pick<AgentCredentials, 'onProvision'>,
+  bus: Pick<EventBus, 'on'>,
   log: Logger,
   /** Agents with live credentials: their broker clients are bound to client id = agentId (F2). */
   liveAgents?: () => Promise<string[]>,
@@ -30,10 +32,10 @@ export async function startDynsec(
     log.info({ bound }, 'dynsec: agent clients bound to their client ids');
   }
   agentCreds.onProvision((agentId, siteId, pw) => dynsec.provisionAgent(siteId, agentId, pw));
-  agentCreds.onRevoke((agentId) => {
+  bus.on('dynsec', 'agent.revoked', ({ agentId }) =>
     dynsec
       .revokeAgent(agentId)
-      .catch((err: Error) => log.error({ agentId, err: err.message }, 'dynsec: agent not revoked on the broker'));
-  });
+      .catch((err: Error) => log.error({ agentId, err: err.message }, 'dynsec: agent not revoked on the broker')),
+  );
   return dynsec;
 }

@@ -25,8 +25,8 @@ export interface AlarmClipDeps {
 }
 
 export function alarmClipListener(d: AlarmClipDeps): AlarmListener {
-  return (alarm, { raised }) => {
-    if (!raised || !CLIP_ALARM_TYPES.has(alarm.type)) return;
+  return ({ alarm, raised, announced }) => {
+    if (!raised || !announced || !CLIP_ALARM_TYPES.has(alarm.type)) return;
     if (alarm.cameras.length > 0) {
       d.gateway
         .requestClip(alarm.id, alarm.cameras, { beforeMs: 10_000, afterMs: 30_000 })

@@ -4,9 +4,10 @@
  * through the same ISA-18.2 state machine and journal as every other alarm (AlarmService
  * `cameraCondition`), one alarm per camera and condition, returned to normal when the camera says so.
  */
+
+import type { Condition } from '@gwanje/detection';
 import type { CameraHealth } from '@gwanje/gateway';
 import { CAMERA_CONDITION_ALARMS, type CameraCondition, type CameraHealthView } from '@gwanje/protocol';
-import type { Condition } from '../detection/types.js';
 
 export interface CameraConditionSink {
   cameraCondition(c: Omit<Condition, 'sourceKind'>, now: number): void;

@@ -8,13 +8,11 @@
  */
 
 import type { IncomingMessage } from 'node:http';
-import { type GatewayDeps, UnknownCameraError, type Upstream, type ViewerCredentials } from '@gwanje/gateway';
-import type { LiveCamera } from '@gwanje/protocol';
+import { type GatewayDeps, UnknownCameraError, type Upstream } from '@gwanje/gateway';
 import type { AgentCredentials } from '../auth/agent-credentials.js';
-import { AuthError } from '../auth/errors.js';
-import { can, maySee, type Principal } from '../auth/permissions.js';
-import type { AuthService } from '../auth/service.js';
+import { type GateAuth, ingestGate, viewerGate, viewerStillAllowed } from '../auth/gates.js';
 import type { CommandChannel } from '../broker/commands.js';
+import type { EventSink } from '../bus.js';
 import { clientAddress, TRUST_NONE, type TrustProxy } from '../http/client-address.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../store/repositories.js';
@@ -24,17 +22,16 @@ import type { ViewAudit } from './view-audit.js';
 
 export interface VideoWiringDeps {
   log: Logger;
-  auth: Pick<AuthService, 'verify' | 'verifySession' | 'verifyMediaTicket'>;
+  auth: GateAuth;
   agentCreds: Pick<AgentCredentials, 'verifyBasic'>;
   repos: Pick<Repositories, 'cameras'>;
   commands: Pick<CommandChannel, 'post'>;
-  live: { camera(c: LiveCamera): void };
+  /** `camera.state` (camera-loss in detection, the live push) once the state is stored. */
+  bus: EventSink;
   /** Base URL agents push video to (the center's public URL). */
   videoBaseUrl: string;
-  /** Camera-loss alarms: the alarm service's cameraState. */
-  alarms?: {
-    cameraState(cameraId: string, siteId: string, state: 'live' | 'idle' | 'lost', now: number): void;
-  } & Partial<CameraConditionSink>;
+  /** Stream conditions (issue 20: camera-frozen) go to the alarm service's cameraCondition. */
+  alarms?: Partial<CameraConditionSink>;
   /** PIPA view records. */
   views?: Pick<ViewAudit, 'view'>;
   /** GWANJE_TRUST_PROXY: which address a viewer is audited under. */
@@ -50,45 +47,30 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
     if (!cam.agentId) throw new Error(`video: camera ${cameraId} has no agent to stream from`);
     return { ...cam, agentId: cam.agentId };
   };
-  const mayWatch = async (p: Principal, cameraId: string): Promise<boolean> => {
-    if (!can(p, 'watch')) return false;
-    const cam = await d.repos.cameras.get(cameraId);
-    return cam !== undefined && maySee(p, cam.siteId);
-  };
-  const principal = (c: ViewerCredentials, cameraId: string): Promise<Principal> =>
-    c.ticket ? d.auth.verifyMediaTicket(c.ticket, { kind: 'camera', cameraId }) : d.auth.verify(c.token ?? '');
+  const gate = { auth: d.auth, cameras: d.repos.cameras };
   return {
     log: d.log,
     async authorizeViewer(credentials, cameraId, req: IncomingMessage) {
-      try {
-        const p = await principal(credentials, cameraId);
-        if (!(await mayWatch(p, cameraId))) return null;
-        const address = clientAddress(req, d.trustProxy ?? TRUST_NONE);
-        return { user: p.username, session: p.jti, expiresAt: p.expiresAt, address };
-      } catch (err) {
-        if (!(err instanceof AuthError)) throw err;
-        d.log.info({ cameraId, err: err.message }, 'video: viewer refused');
+      const p = await viewerGate(gate, credentials, cameraId);
+      if (!p) {
+        d.log.info({ cameraId }, 'video: viewer refused');
         return null;
       }
+      const address = clientAddress(req, d.trustProxy ?? TRUST_NONE);
+      return { user: p.username, session: p.jti, expiresAt: p.expiresAt, address };
     },
-    async recheckViewer(grant, cameraId) {
-      if (!grant.session) return false;
-      try {
-        return await mayWatch(await d.auth.verifySession(grant.user, grant.session), cameraId);
-      } catch (err) {
-        if (err instanceof AuthError) return false;
-        throw err;
-      }
-    },
+    recheckViewer: (grant, cameraId) => viewerStillAllowed(gate, grant, cameraId),
     onView(cameraId, grant, kind) {
       return d.views?.view({ user: grant.user, address: grant.address, cameraId, kind }) ?? (() => undefined);
     },
     async authorizeIngest(header, cameraId, remoteAddress) {
       const identity = await d.agentCreds.verifyBasic(header, remoteAddress);
-      if (!identity) return false;
-      const cam = await d.repos.cameras.get(cameraId);
+      if (!(await ingestGate(gate, identity, cameraId))) {
+        if (identity) d.log.warn({ agentId: identity.agentId, cameraId }, 'video: push refused: camera not owned');
+        return false;
+      }
       // The owner is the agent: the gateway caps how many pushes one agent feeds (F21).
-      return cam?.agentId === identity.agentId ? { owner: identity.agentId } : false;
+      return { owner: (identity as NonNullable<typeof identity>).agentId };
     },
     async startUpstream(cameraId): Promise<Upstream> {
       const row = await d.repos.cameras.get(cameraId);
@@ -116,9 +98,8 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
         .get(cameraId)
         .then(async (cam) => {
           if (!cam) return;
-          d.alarms?.cameraState(cameraId, cam.siteId, state, Date.now());
           await d.repos.cameras.setState(cameraId, state);
-          d.live.camera({ cameraId, siteId: cam.siteId, state });
+          d.bus.emit('camera.state', { cameraId, siteId: cam.siteId, state });
         })
         .catch((err: Error) => d.log.error({ cameraId, err: err.message }, 'video: camera state not stored'));
     },

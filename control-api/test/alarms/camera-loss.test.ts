@@ -5,12 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { DetectionEngine } from '@gwanje/detection';
 import type { Alarm } from '@gwanje/protocol';
 import { waitFor } from '../../../testkit/index.js';
 import { AlarmService } from '../../src/alarms/service.js';
 import { alarmStoreOf } from '../../src/center-ports.js';
-import { DetectionEngine } from '../../src/detection/engine.js';
 import { openTestStore, type TestCenterStore } from '../ingest/fixture.js';
+import { testBus } from '../support/bus.js';
 
 let store: TestCenterStore;
 const clock = 1_800_000_000_000;
@@ -26,19 +27,23 @@ after(async () => {
 test('a lost camera raises camera-loss and clears when live again; listeners are isolated', async () => {
   const emitted: Alarm[] = [];
   const heard: Array<{ state: string; raised: boolean }> = [];
+  const bus = testBus();
   const alarms = new AlarmService({
     log: store.log,
     metrics: store.metrics,
     store: alarmStoreOf(store.repos),
     engine: new DetectionEngine({ newId: () => 'cam-al-1' }),
-    live: { alarm: (a) => emitted.push(a) },
+    bus,
     now: () => clock,
     tickMs: 3_600_000,
   });
-  alarms.onAlarm(() => {
+  bus.on('broken', 'alarm.changed', () => {
     throw new Error('broken listener');
   });
-  alarms.onAlarm((a, c) => heard.push({ state: a.state, raised: c.raised }));
+  bus.on('test', 'alarm.changed', ({ alarm, raised, announced }) => {
+    if (announced) emitted.push(alarm);
+    heard.push({ state: alarm.state, raised });
+  });
   await alarms.start();
 
   alarms.cameraState('suwon-cam-1', 'suwon', 'lost', clock);

@@ -8,16 +8,17 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { DetectionEngine } from '@gwanje/detection';
 import type { Alarm } from '@gwanje/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { waitFor } from '../../../testkit/index.js';
 import { AlarmService } from '../../src/alarms/service.js';
 import { alarmStoreOf } from '../../src/center-ports.js';
-import { DetectionEngine } from '../../src/detection/engine.js';
 import { contextOf } from '../../src/ingest/sensors.js';
 import { LiveHub } from '../../src/live/hub.js';
 import type { SensorRow, StoredReading } from '../../src/store/types.js';
 import { metricValue, openTestStore, type TestCenterStore } from '../ingest/fixture.js';
+import { testBus } from '../support/bus.js';
 
 let store: TestCenterStore;
 let hub: LiveHub;
@@ -61,7 +62,7 @@ function service(): AlarmService {
     metrics: store.metrics,
     store: alarmStoreOf(store.repos),
     engine,
-    live: hub,
+    bus: testBus(hub),
     now: () => clock,
     tickMs: 3_600_000,
   });

@@ -48,7 +48,7 @@ describe('AgentCredentials', () => {
     const old = await h.agentCreds.provision('osan-agent-1', 'osan');
     assert.ok(await h.agentCreds.verifyBroker('osan-agent-1', old.password));
     const dropped: string[] = [];
-    h.agentCreds.onRevoke((id) => dropped.push(id));
+    h.bus.on('test', 'agent.revoked', ({ agentId }) => dropped.push(agentId));
     assert.equal(await h.agentCreds.revoke('osan-agent-1', 'admin', '10.0.0.5'), true);
     assert.deepEqual(dropped, ['osan-agent-1']);
     // The cached success must not outlive the revocation.

@@ -124,7 +124,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 
     test('logout ends this token only; logout-all ends every token of the user', async () => {
       const events: { username: string; jti?: string }[] = [];
-      h.auth.onSessionsChanged((ev) => events.push(ev));
+      h.bus.on('test', 'sessions.changed', (ev) => events.push(ev));
       const a = await h.auth.login('kim', PW, IP);
       const b = await h.auth.login('kim', PW, IP);
       const pa = await h.auth.verify(a.token);

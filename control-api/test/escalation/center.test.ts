@@ -10,11 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import type { EscalationPolicy } from '@gwanje/escalation';
 import mqtt from 'mqtt';
+import { type Kannel, startKannel } from '../../../escalation/test/kannel-harness.js';
+import { roster } from '../../../escalation/test/support.js';
 import { freePort, jsonApi, type Spawned, spawnServer, waitFor } from '../../../testkit/index.js';
-import type { EscalationPolicy } from '../../src/escalation/policy.js';
-import { type Kannel, startKannel } from './kannel-harness.js';
-import { roster } from './support.js';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
 const PASSWORD = 'esc-Control-r00m-7!';

@@ -11,6 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { DetectionEngine } from '@gwanje/detection';
 import { signConfig } from '@gwanje/firmware-config';
 import mqtt from 'mqtt';
 import { type MosquittoInstance, startMosquitto, waitFor } from '../../../testkit/index.js';
@@ -18,11 +19,11 @@ import { AlarmService } from '../../src/alarms/service.js';
 import { CenterMqttClient } from '../../src/broker/client.js';
 import { CommandChannel } from '../../src/broker/commands.js';
 import { alarmStoreOf, ingestStoreOf } from '../../src/center-ports.js';
-import { DetectionEngine } from '../../src/detection/engine.js';
 import { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { LiveHub } from '../../src/live/hub.js';
 import { CenterMetrics } from '../../src/metrics.js';
 import { createTimeSeriesStore } from '../../src/store/timeseries.js';
+import { testBus } from '../support/bus.js';
 import { createHarness, type Harness } from './harness.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -74,7 +75,7 @@ before(async () => {
     metrics,
     store: alarmStoreOf(h.repos),
     engine: new DetectionEngine({ newId: () => `c${Date.now()}` }),
-    live,
+    bus: testBus(live),
   });
   await alarms.start();
   timeseries = createTimeSeriesStore({ dataDir: mkdtempSync(join(tmpdir(), 'gwanje-cfg-ts-')), log });

@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { computeKpisBySite, DetectionEngine } from '@gwanje/detection';
+import { EscalationService, KannelProvider } from '@gwanje/escalation';
 import type { Alarm, AlarmState } from '@gwanje/protocol';
 import type { Kysely } from 'kysely';
 import pino from 'pino';
@@ -18,9 +20,7 @@ import { AgentCredentials } from '../../src/auth/agent-credentials.js';
 import { AuditLog } from '../../src/auth/audit.js';
 import { AuthService } from '../../src/auth/service.js';
 import type { ThrottleOptions } from '../../src/auth/throttle.js';
-import { computeKpisBySite, DetectionEngine } from '../../src/detection/index.js';
-import { KannelProvider } from '../../src/escalation/providers/kannel.js';
-import { EscalationService } from '../../src/escalation/service.js';
+import { EventBus } from '../../src/bus.js';
 import { fireHttp } from '../../src/fire/http.js';
 import { FireWatchStore, type FireWatchTables } from '../../src/fire/store.js';
 import { createHttpApp } from '../../src/http/app.js';
@@ -97,9 +97,18 @@ export async function createHarness(o: HarnessOptions = {}) {
   await seedSites(repos, SEED);
   const ports = authPortsFromRepositories(repos);
   const audit = new AuditLog(ports.audit, clock.now, log);
-  const auth = new AuthService({ ports, audit, log, now: clock.now, tokenTtlMs: o.tokenTtlMs, throttle: o.throttle });
+  const bus = new EventBus(log);
+  const auth = new AuthService({
+    ports,
+    audit,
+    log,
+    bus,
+    now: clock.now,
+    tokenTtlMs: o.tokenTtlMs,
+    throttle: o.throttle,
+  });
   await auth.start();
-  const agentCreds = new AgentCredentials({ agents: ports.agents, audit, log, now: clock.now });
+  const agentCreds = new AgentCredentials({ agents: ports.agents, audit, log, now: clock.now, bus });
   let nextId = 0;
   const engine = new DetectionEngine({ newId: () => `al-${++nextId}` });
   const ptzCalls: { cameraId: string; agentId: string; args: PtzArgs; actor: string }[] = [];
@@ -400,6 +409,7 @@ export async function createHarness(o: HarnessOptions = {}) {
     auth,
     agentCreds,
     audit,
+    bus,
     engine,
     clock,
     ptzCalls,

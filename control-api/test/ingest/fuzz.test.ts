@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { DetectionEngine } from '@gwanje/detection';
 import { DecodeError, decode } from '@gwanje/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { freePort, waitFor } from '../../../testkit/index.js';
@@ -18,11 +19,11 @@ import { AlarmService } from '../../src/alarms/service.js';
 import { CenterMqttClient } from '../../src/broker/client.js';
 import { EmbeddedBroker } from '../../src/broker/embedded.js';
 import { alarmStoreOf, ingestStoreOf } from '../../src/center-ports.js';
-import { DetectionEngine } from '../../src/detection/engine.js';
 import { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { LiveHub } from '../../src/live/hub.js';
 import { createTimeSeriesStore } from '../../src/store/timeseries.js';
 import type { TimeSeriesStore } from '../../src/store/types.js';
+import { testBus } from '../support/bus.js';
 import { metricValue, openTestStore, type TestCenterStore } from './fixture.js';
 
 const SERVICE = { username: 'gwanje-center', password: randomBytes(24).toString('hex') };
@@ -93,7 +94,7 @@ before(async () => {
     metrics,
     store: alarmStoreOf(repos),
     engine: new DetectionEngine({ newId: () => `f${++n}` }),
-    live,
+    bus: testBus(live),
   });
   await alarms.start();
   ingest = new IngestPipeline({ log, metrics, store: ingestStoreOf(repos), timeseries, alarms, live });

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { DetectionEngine } from '@gwanje/detection';
 import mqtt, { type MqttClient } from 'mqtt';
 import {
   type InfluxInstance,
@@ -16,11 +17,11 @@ import {
 import { AlarmService } from '../../src/alarms/service.js';
 import { CenterMqttClient } from '../../src/broker/client.js';
 import { alarmStoreOf, ingestStoreOf } from '../../src/center-ports.js';
-import { DetectionEngine } from '../../src/detection/engine.js';
 import { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { LiveHub } from '../../src/live/hub.js';
 import { createTimeSeriesStore } from '../../src/store/timeseries.js';
 import type { TimeSeriesStore } from '../../src/store/types.js';
+import { testBus } from '../support/bus.js';
 import { metricValue, openTestStore, type TestCenterStore } from './fixture.js';
 
 let store: TestCenterStore;
@@ -47,7 +48,7 @@ async function startIngest(): Promise<RunningCenter> {
     activeAlarms: () => [],
   });
   const engine = new DetectionEngine({ newId: () => `a${++ids}` });
-  const alarms = new AlarmService({ log, metrics, store: alarmStoreOf(repos), engine, live });
+  const alarms = new AlarmService({ log, metrics, store: alarmStoreOf(repos), engine, bus: testBus(live) });
   await alarms.start();
   const ingest = new IngestPipeline({ log, metrics, store: ingestStoreOf(repos), timeseries, alarms, live });
   await ingest.start();

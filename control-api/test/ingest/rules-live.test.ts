@@ -9,16 +9,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { DetectionEngine } from '@gwanje/detection';
 import { waitFor } from '../../../testkit/index.js';
 import { AlarmService } from '../../src/alarms/service.js';
 import { alarmStoreOf, ingestStoreOf } from '../../src/center-ports.js';
-import { DetectionEngine } from '../../src/detection/engine.js';
 import { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { LiveHub } from '../../src/live/hub.js';
 import { CenterMetrics } from '../../src/metrics.js';
 import { createTimeSeriesStore } from '../../src/store/timeseries.js';
 import type { TimeSeriesStore } from '../../src/store/types.js';
 import { createHarness, type Harness } from '../http/harness.js';
+import { testBus } from '../support/bus.js';
 
 const PW = 'harbour-crane-5520';
 let h: Harness;
@@ -49,7 +50,7 @@ before(async () => {
     metrics,
     store: alarmStoreOf(h.repos),
     engine,
-    live,
+    bus: testBus(live),
     now: h.clock.now,
     tickMs: 3_600_000,
   });

@@ -9,12 +9,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
+import { ch4, engine, flame, reading, T0 } from '../../../detection/test/fixtures.js';
 import { mulberry32 } from '../../../edge-agent/src/sim/physics.js';
 import { waitFor } from '../../../testkit/index.js';
 import { DEFAULT_NOVELTY } from '../../src/ml/context-novelty.js';
 import { createAnomalyDetector, DEFAULT_THRESHOLD } from '../../src/ml/detector.js';
 import { loadSettings } from '../../src/settings.js';
-import { ch4, engine, flame, reading, T0 } from '../detection/fixtures.js';
 
 const log = pino({ level: 'silent' });
 const HOLD = DEFAULT_NOVELTY.learning * DEFAULT_NOVELTY.restFraction;

@@ -1,8 +1,8 @@
 /** The span each sensor's anomaly grid covers: below its first alarm level (issue 22). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ch4, co, h2s, o2, sensor } from '../../../detection/test/fixtures.js';
 import { operatingRange } from '../../src/ml/operating-range.js';
-import { ch4, co, h2s, o2, sensor } from '../detection/fixtures.js';
 
 describe('operatingRange', () => {
   it('gas sensors: from 0 (or the low alarm) up to the first high alarm level', () => {

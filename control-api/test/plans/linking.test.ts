@@ -6,17 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { DetectionEngine } from '@gwanje/detection';
 import type { Alarm } from '@gwanje/protocol';
 import type { Kysely } from 'kysely';
 import { AlarmService } from '../../src/alarms/service.js';
 import { alarmStoreOf } from '../../src/center-ports.js';
-import { DetectionEngine } from '../../src/detection/engine.js';
 import { contextOf } from '../../src/ingest/sensors.js';
 import { readPlan } from '../../src/plans/image.js';
 import { CameraLinker } from '../../src/plans/linker.js';
 import { PlanStore, type PlanTables } from '../../src/plans/store.js';
 import type { SensorRow, StoredReading } from '../../src/store/types.js';
 import { openTestStore, type TestCenterStore } from '../ingest/fixture.js';
+import { testBus } from '../support/bus.js';
 import { makePng } from './images.js';
 
 let store: TestCenterStore;
@@ -65,12 +66,16 @@ before(async () => {
     siteCameras: async (siteId) => (await store.repos.cameras.list([siteId])).map((c) => c.cameraId),
     now: () => clock,
   });
+  const bus = testBus();
+  bus.on('test', 'alarm.changed', ({ alarm, announced }) => {
+    if (announced) emitted.push(structuredClone(alarm));
+  });
   alarms = new AlarmService({
     log: store.log,
     metrics: store.metrics,
     store: alarmStoreOf(store.repos),
     engine: new DetectionEngine({ newId: () => `al-${++ids}` }),
-    live: { alarm: (a) => emitted.push(structuredClone(a)) },
+    bus,
     now: () => clock,
     tickMs: 3_600_000,
     cameraLinks: linker,

@@ -1,9 +1,9 @@
 /** Issue 21: the shift report page and the roster's shift occurrences it names. Pure. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { type Roster, shiftSlots } from '@gwanje/escalation';
 import type { Alarm } from '@gwanje/protocol';
 import type { KpiResponse } from '@gwanje/protocol/schemas/escalation.js';
-import { type Roster, shiftSlots } from '../../src/escalation/roster.js';
 import { duration, localTime, renderShiftReport, responseTimes } from '../../src/reports/shift-report.js';
 
 const T0 = Date.UTC(2026, 0, 5, 0, 0); // 2026-01-05 09:00 KST

@@ -27,6 +27,8 @@ export async function startTestCenter(opts: {
   env?: Record<string, string>;
   /** Use this data directory (left in place) instead of a fresh temporary one. */
   dataDir?: string;
+  /** The clock every module reads (detection delays and windows on test time). */
+  now?: () => number;
 }): Promise<TestCenter> {
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'gwanje-center-'));
@@ -40,7 +42,7 @@ export async function startTestCenter(opts: {
     GWANJE_SIMULATE: '0',
     ...opts.env,
   });
-  const center = new Center(settings, createLogger('silent'));
+  const center = new Center(settings, { log: createLogger('silent'), now: opts.now });
   const started = await center.start();
   return {
     center,

@@ -9,17 +9,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { DetectionEngine } from '@gwanje/detection';
 import type { Alarm } from '@gwanje/protocol';
 import mqtt from 'mqtt';
 import { jsonApi, waitFor } from '../../../testkit/index.js';
 import { AlarmService } from '../../src/alarms/service.js';
 import { alarmStoreOf } from '../../src/center-ports.js';
-import { DetectionEngine } from '../../src/detection/engine.js';
 import { contextOf } from '../../src/ingest/sensors.js';
 import { createLogger } from '../../src/logger.js';
 import type { SensorRow, StoredReading } from '../../src/store/types.js';
 import { alarmClipListener } from '../../src/video/alarm-clips.js';
 import { openTestStore, type TestCenterStore } from '../ingest/fixture.js';
+import { testBus } from '../support/bus.js';
 import { startTestCenter, type TestCenter } from '../support/center.js';
 
 type ClipCall = [alarmId: string, cameraIds: string[], opts: { beforeMs: number; afterMs: number }];
@@ -68,17 +69,23 @@ describe('alarmClipListener on the AlarmService', () => {
     const posts: PostCall[] = [];
     const lookups: Array<Promise<unknown>> = [];
     const engine = new DetectionEngine({ newId: () => `clip-al-${++ids}` });
+    const bus = testBus();
+    bus.on('test', 'alarm.changed', ({ alarm, announced }) => {
+      if (announced) emitted.push(alarm);
+    });
     const alarms = new AlarmService({
       log: store.log,
       metrics: store.metrics,
       store: alarmStoreOf(store.repos),
       engine,
-      live: { alarm: (a) => emitted.push(a) },
+      bus,
       now: () => clock,
       tickMs: 3_600_000,
     });
     const log = createLogger('info', { write: (line: string) => void opts.logLines?.push(line) });
-    alarms.onAlarm(
+    bus.on(
+      'video',
+      'alarm.changed',
       alarmClipListener({
         log,
         gateway: {

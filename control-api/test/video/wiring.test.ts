@@ -37,7 +37,7 @@ describe('video gates (center wiring)', () => {
       agentCreds: h.agentCreds,
       repos: h.repos,
       commands: { post: () => 'cmd' },
-      live: { camera: () => undefined },
+      bus: h.bus,
       videoBaseUrl: 'http://center.invalid',
     });
   });
@@ -84,6 +84,17 @@ describe('video gates (center wiring)', () => {
     assert.equal(await gates.authorizeIngest(basic('suwon-agent-1', osanPw), 'suwon-cam-1'), false);
     assert.equal(await gates.authorizeIngest(undefined, 'suwon-cam-1'), false);
     assert.equal(await gates.authorizeIngest(basic('suwon-agent-1', suwonPw), 'unknown-cam'), false);
+    // Issue 18: the runtime gate makes the site check too. A camera re-homed by an admin to another
+    // site (its agent still registered for the old one) takes no push from that agent.
+    await h.repos.cameras.upsert({
+      cameraId: 'suwon-cam-2',
+      siteId: 'osan',
+      agentId: 'suwon-agent-1',
+      name: 'moved',
+      ptz: false,
+      profiles: '[]',
+    });
+    assert.equal(await gates.authorizeIngest(basic('suwon-agent-1', suwonPw), 'suwon-cam-2'), false);
     await h.agentCreds.revoke('suwon-agent-1');
     assert.equal(await gates.authorizeIngest(basic('suwon-agent-1', suwonPw), 'suwon-cam-1'), false);
   });

@@ -1,6 +1,6 @@
 /**
  * The gas-safety conformance table (issue 15), the single source both sides are tested against:
- * control-api/test/detection/conformance.test.ts runs it through the center's DetectionEngine,
+ * detection/test/conformance.test.ts runs it through the center's DetectionEngine,
  * edge-agent/test/conformance.test.ts through the agent's normalize + LocalFailSafe.
  *
  * For every gas in the safety table (formulas spelled upper-case, as a transmitter may send

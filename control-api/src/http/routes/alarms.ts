@@ -4,12 +4,13 @@
  * scoped to the alarm's site (404 outside it), audited, then applied by the alarm service which
  * journals the transition (ISA-18.2 clause 11: every state change recorded with who and why).
  */
+
+import type { AlarmAction } from '@gwanje/detection';
 import { AckBody, CommentBody, ShelveBody } from '@gwanje/protocol';
 import type { TSchema } from '@sinclair/typebox';
 import type { Request } from 'express';
 import type { AuditAction } from '../../auth/audit.js';
 import { maySee, type Permission, siteFilter } from '../../auth/permissions.js';
-import type { AlarmAction } from '../../detection/types.js';
 import { ALARM_STATE_SET, OutOfServiceBody } from '../bodies.js';
 import type { AlarmActionArgs } from '../deps.js';
 import { badRequest, notFound } from '../errors.js';

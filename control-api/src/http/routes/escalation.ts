@@ -5,16 +5,23 @@
  * wholly inside them; entries beyond their sites are kept as they are (issue 9 scope).
  * The SMS gateways' callbacks (no bearer token possible) are mounted by app.ts.
  */
+
+import {
+  type EscalationPolicy,
+  type EscalationService,
+  NOTIFICATION_STATUSES,
+  type NotificationRow,
+  type NotificationStatus,
+  PoliciesBody,
+  type Roster,
+  RostersBody,
+  samePhone,
+  shiftSlots,
+} from '@gwanje/escalation';
 import type { NotificationView, ShiftOccurrence } from '@gwanje/protocol/schemas/escalation.js';
 import type { Request } from 'express';
 import type { Principal } from '../../auth/permissions.js';
 import { can, maySee, seesAllSites, siteFilter, withinScope } from '../../auth/permissions.js';
-import type { EscalationPolicy } from '../../escalation/policy.js';
-import { samePhone } from '../../escalation/reply.js';
-import { type Roster, shiftSlots } from '../../escalation/roster.js';
-import { PoliciesBody, RostersBody } from '../../escalation/schemas.js';
-import type { EscalationService } from '../../escalation/service.js';
-import { NOTIFICATION_STATUSES, type NotificationRow, type NotificationStatus } from '../../escalation/store.js';
 import type { HttpDeps } from '../deps.js';
 import { badRequest, forbidden, HttpError, notFound } from '../errors.js';
 import { pathId, qInt, qSite, qString, qTime } from '../query.js';

@@ -3,9 +3,10 @@
  * printable HTML page (reports/shift-report.ts). Supervisors and admins, scoped to their sites;
  * every generation is audited (the page names the people on duty).
  */
+
+import { shiftSlots } from '@gwanje/escalation';
 import type { KpiResponse } from '@gwanje/protocol/schemas/escalation.js';
 import { seesAllSites, siteFilter } from '../../auth/permissions.js';
-import { shiftSlots } from '../../escalation/roster.js';
 import { renderShiftReport } from '../../reports/shift-report.js';
 import { badRequest } from '../errors.js';
 import { qSite, qString } from '../query.js';
