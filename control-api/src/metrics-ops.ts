@@ -16,6 +16,7 @@ export interface CameraFigures {
   lastKeyframeAt: number | null;
   preRollMs: number;
   frozen: boolean;
+  black: boolean;
 }
 
 export interface OpsSources {
@@ -117,6 +118,9 @@ export function registerOpsMetrics(registry: Registry, src: OpsSources): Escalat
   );
   mirrored('gauge', registry, 'gwanje_video_camera_frozen', 'Stream flows but its picture is frozen', ['camera'], () =>
     cams().map((c) => [{ camera: c.cameraId }, +c.frozen]),
+  );
+  mirrored('gauge', registry, 'gwanje_video_camera_black', 'Stream flows but its picture is black', ['camera'], () =>
+    cams().map((c) => [{ camera: c.cameraId }, +c.black]),
   );
   mirrored('gauge', registry, 'gwanje_video_camera_viewers', 'Live viewers (MPEG-TS and MPEG1)', ['camera'], () =>
     cams().map((c) => [{ camera: c.cameraId }, c.viewers]),

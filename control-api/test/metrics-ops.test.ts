@@ -9,11 +9,11 @@ test('video per camera, time-series backlog and drops, ML queue, SMS and escalat
   let cams: CameraFigures[] = [
     {
       ...{ cameraId: 'suwon-cam-1', state: 'live', fps: 15, bitrateBps: 400_000, viewers: 2, restarts: 1 },
-      ...{ lastKeyframeAt: 1_800_000_001_500, preRollMs: 19_000, frozen: true },
+      ...{ lastKeyframeAt: 1_800_000_001_500, preRollMs: 19_000, frozen: true, black: false },
     },
     {
       ...{ cameraId: 'ansan-cam-1', state: 'idle', fps: 0, bitrateBps: 0, viewers: 0, restarts: 0 },
-      ...{ lastKeyframeAt: null, preRollMs: 0, frozen: false },
+      ...{ lastKeyframeAt: null, preRollMs: 0, frozen: false, black: true },
     },
   ];
   let pending = 12;
@@ -39,6 +39,8 @@ test('video per camera, time-series backlog and drops, ML queue, SMS and escalat
     'gwanje_video_camera_preroll_seconds{camera="suwon-cam-1"} 19',
     'gwanje_video_camera_frozen{camera="suwon-cam-1"} 1',
     'gwanje_video_camera_frozen{camera="ansan-cam-1"} 0',
+    'gwanje_video_camera_black{camera="suwon-cam-1"} 0',
+    'gwanje_video_camera_black{camera="ansan-cam-1"} 1',
     'gwanje_timeseries_backlog 12',
     'gwanje_timeseries_dropped_total 3',
     'gwanje_ml_queue_dropped_total 7',

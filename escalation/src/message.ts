@@ -62,6 +62,7 @@ const TYPE_KO: Record<string, string> = {
   'camera-tamper': '카메라훼손',
   'video-loss': '영상신호손실',
   'camera-frozen': '영상정지',
+  'camera-black': '영상암전',
   anomaly: '이상징후',
 };
 

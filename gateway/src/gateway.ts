@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { BlackPictureWatch } from './black-picture.js';
 import { RingBudget } from './buffers.js';
 import { recordClip } from './clip-recorder.js';
 import { ClipStore } from './clip-store.js';
@@ -36,6 +37,7 @@ export class VideoGateway {
   private readonly snapshotsInFlight = new Map<string, number>();
   private readonly store: ClipStore;
   private readonly snapshots: SnapshotService;
+  private readonly black: BlackPictureWatch;
   private readonly settings: RelaySettings;
   private readonly host: GatewayHttpHost;
   private readonly pendingClips = new Set<Promise<unknown>>();
@@ -60,6 +62,7 @@ export class VideoGateway {
       options.snapshotCacheMs ?? 2000,
       options.snapshotTimeoutMs ?? 10_000,
     );
+    this.black = new BlackPictureWatch(this.ffmpeg, options.blackCheckMs ?? 10_000, this.log);
     this.settings = {
       graceMs: options.graceMs ?? 10_000,
       stallMs: options.stallMs ?? 5000,
@@ -103,7 +106,11 @@ export class VideoGateway {
       const now = this.clock.now();
       for (const [id, r] of this.relays) {
         r.tick(now);
-        if (r.idle && !this.mpeg1.has(id)) this.relays.delete(id);
+        this.black.tick(r, now, r.live);
+        if (r.idle && !this.mpeg1.has(id)) {
+          this.relays.delete(id);
+          this.black.forget(id);
+        }
       }
       if (this.started) this.tickTimer = this.clock.setTimeout(loop, 1000);
     };

@@ -12,7 +12,7 @@ import type { Clock } from './clock.js';
 import type { Child, FfmpegRunner } from './ffmpeg.js';
 import { kill } from './ffmpeg.js';
 import { StreamStats } from './stats.js';
-import { type CameraHealth, type GatewayDeps, isUnknownCamera, type Upstream } from './types.js';
+import { type CameraHealth, type GatewayDeps, isUnknownCamera, type StreamCondition, type Upstream } from './types.js';
 import { spawnRtspPull } from './upstream.js';
 import { StreamWaiters } from './waiters.js';
 
@@ -84,7 +84,8 @@ export class StreamRelay {
   droppedViewers = 0;
   /** Held open for alarm pre-roll by the gateway (see VideoGateway.holdPrealarm). */
   prealarm = false;
-  private frozen = false;
+  /** Picture conditions on a flowing stream (camera-loss family): frozen here, black by BlackPictureWatch. */
+  private readonly conditions: Record<StreamCondition, boolean> = { frozen: false, black: false };
 
   constructor(
     readonly cameraId: string,
@@ -93,7 +94,7 @@ export class StreamRelay {
     this.gop = new GopCache(ctx.settings.maxGopBytes);
     this.ring = new SegmentRing(ctx.settings.ringMs, ctx.settings.ringBytes, ctx.settings.ringBudget);
     this.backoff = ctx.settings.retryMs;
-    this.keyframeWaiters = new StreamWaiters(ctx.clock, () => this.completeKeyframe());
+    this.keyframeWaiters = new StreamWaiters(ctx.clock, () => this.keyframeTs());
   }
 
   /** Holds the upstream open until the returned release is called (idempotent). */
@@ -135,7 +136,7 @@ export class StreamRelay {
   }
 
   /** PAT+PMT+GOP once the GOP holds a complete keyframe (a second frame has started). */
-  private completeKeyframe(): Buffer | undefined {
+  keyframeTs(): Buffer | undefined {
     const gop = this.gop.get();
     const psi = this.segmenter.psi();
     const frames = gop.reduce((n, s) => n + s.frames.length, 0);
@@ -187,7 +188,7 @@ export class StreamRelay {
     const onFrame = this.ctx.settings.onFrame;
     for (const seg of segments) {
       this.stats.video(now, seg.frames.length, seg.keyframe);
-      if (seg.keyframe && this.frozen) this.setFrozen(false);
+      if (seg.keyframe && this.conditions.frozen) this.setCondition('frozen', false);
       if (onFrame) for (const f of seg.frames) onFrame(this.cameraId, f.pts, now);
       this.gop.push(seg);
       this.ring.push(now, seg);
@@ -238,7 +239,8 @@ export class StreamRelay {
       droppedViewers: this.droppedViewers,
       prealarm: this.prealarm,
       preRollMs: this.ring.reachMs(this.ctx.clock.now()),
-      frozen: this.frozen,
+      frozen: this.conditions.frozen,
+      black: this.conditions.black,
     };
   }
 
@@ -253,17 +255,24 @@ export class StreamRelay {
     if (limit <= 0 || this.state !== 'live') return;
     const since = Math.max(this.stats.lastKeyframeAt ?? 0, this.askedAt);
     const frozen = now - since > limit && this.stats.lastDataAt !== null && now - this.stats.lastDataAt < limit;
-    this.setFrozen(frozen);
+    this.setCondition('frozen', frozen);
   }
 
-  private setFrozen(frozen: boolean): void {
-    if (frozen === this.frozen) return;
-    this.frozen = frozen;
-    this.ctx.log.warn(
-      { cameraId: this.cameraId, frozen },
-      frozen ? 'relay: picture frozen' : 'relay: picture moving again',
-    );
-    this.ctx.deps.onStreamCondition?.(this.cameraId, 'frozen', frozen, this.health());
+  /** A picture condition began or ended: logged and reported once per change. */
+  setCondition(kind: StreamCondition, active: boolean): void {
+    if (active === this.conditions[kind]) return;
+    this.conditions[kind] = active;
+    this.ctx.log.warn({ cameraId: this.cameraId, condition: kind, active }, 'relay: picture condition changed');
+    this.ctx.deps.onStreamCondition?.(this.cameraId, kind, active, this.health());
+  }
+
+  private clearConditions(): void {
+    for (const kind of Object.keys(this.conditions) as StreamCondition[]) this.setCondition(kind, false);
+  }
+
+  /** Data flows from the upstream now. */
+  get live(): boolean {
+    return this.state === 'live';
   }
 
   /** Nothing runs or holds this relay: the gateway may forget it. */
@@ -392,7 +401,7 @@ export class StreamRelay {
     this.dropPull();
     this.retryAt = this.ctx.clock.now() + this.backoff;
     this.backoff = Math.min(this.backoff * 2, 30_000);
-    this.setFrozen(false); // the loss alarm says more than a frozen picture
+    this.clearConditions(); // the loss alarm says more than a frozen or black picture
     this.setState('lost');
   }
 
@@ -420,7 +429,7 @@ export class StreamRelay {
     this.stats.reset();
     this.aligner.reset();
     this.upstream = null;
-    this.setFrozen(false);
+    this.clearConditions();
     this.setState('idle');
     this.ctx.log.info({ cameraId: this.cameraId }, 'relay: upstream stopped');
     try {

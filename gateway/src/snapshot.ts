@@ -55,20 +55,31 @@ export class SnapshotService {
     return jpeg;
   }
 
-  /** ffmpeg decodes the first frame of PAT+PMT+GOP, which is the keyframe. */
   private async decode(ts: Buffer): Promise<Buffer> {
-    const child = this.ffmpeg.spawn('snapshot', [
-      ...['-f', 'mpegts', '-i', 'pipe:0', '-map', '0:v:0', '-frames:v', '1'],
+    const jpeg = await decodeFirstFrame(this.ffmpeg, 'snapshot', ts, [
       ...['-c:v', 'mjpeg', '-q:v', '4', '-f', 'image2', '-update', '1', 'pipe:1'],
     ]);
-    const out: Buffer[] = [];
-    child.proc.stdout?.on('data', (b: Buffer) => out.push(b));
-    child.proc.stdin?.end(ts);
-    const code = await child.exited;
-    const jpeg = Buffer.concat(out);
-    if (code !== 0 || jpeg.length < 2 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) {
-      throw new Error(`snapshot: ffmpeg failed (${code}): ${child.stderr().slice(-300)}`);
-    }
+    if (jpeg.length < 2 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new Error('snapshot: ffmpeg gave no JPEG');
     return jpeg;
   }
+}
+
+/**
+ * ffmpeg decodes the first frame of PAT+PMT+GOP (the keyframe) into `output` (codec, format and
+ * `pipe:1`); resolves with stdout, rejects naming `role` when ffmpeg fails. Snapshots and the
+ * black-picture probe share it.
+ */
+export async function decodeFirstFrame(
+  ffmpeg: FfmpegRunner,
+  role: string,
+  ts: Buffer,
+  output: string[],
+): Promise<Buffer> {
+  const child = ffmpeg.spawn(role, [...['-f', 'mpegts', '-i', 'pipe:0', '-map', '0:v:0', '-frames:v', '1'], ...output]);
+  const out: Buffer[] = [];
+  child.proc.stdout?.on('data', (b: Buffer) => out.push(b));
+  child.proc.stdin?.end(ts);
+  const code = await child.exited;
+  if (code !== 0) throw new Error(`${role}: ffmpeg failed (${code}): ${child.stderr().slice(-300)}`);
+  return Buffer.concat(out);
 }

@@ -32,10 +32,12 @@ export interface CameraHealth {
   preRollMs: number;
   /** Data flows but no keyframe came for `frozenMs`: the picture is stuck (camera-frozen). */
   frozen: boolean;
+  /** Keyframes probed twice in a row show a black picture (covered lens, dead sensor): camera-black. */
+  black: boolean;
 }
 
 /** A picture condition the relay sees on a flowing stream (camera-loss family, issue 20). */
-export type StreamCondition = 'frozen';
+export type StreamCondition = 'frozen' | 'black';
 
 /** What a viewer presents in the URL: `?ticket=` (a console, CONTRACT "video tickets") or `?token=`. */
 export interface ViewerCredentials {
@@ -115,6 +117,8 @@ export interface GatewayOptions {
   ringMs?: number;
   /** A live stream without a keyframe for this long is frozen (default 30 s; 0 disables). */
   frozenMs?: number;
+  /** A live stream's cached keyframe is probed for a black picture this often (default 10 s; 0 disables). */
+  blackCheckMs?: number;
   ringBytes?: number;
   /** All cameras' rings together (default 512 MiB); over it, the largest ring sheds first. */
   ringBudgetBytes?: number;

@@ -17,7 +17,7 @@
  * - one `<info>` per language (ko-KR, en-US), the site as `<area>` with its point as a circle
  *   of radius 0 (WGS 84 "lat,lon radius").
  */
-import { type Alarm, gasInfo, ruleTypeInfo } from '@gwanje/protocol';
+import { type Alarm, CAMERA_CONDITION_TYPES, gasInfo, ruleTypeInfo } from '@gwanje/protocol';
 
 export interface CapInput {
   alarm: Alarm;
@@ -49,8 +49,7 @@ function categories(a: Alarm, gas?: string): string[] {
     return ['Fire'];
   if (a.type.startsWith('gas-')) return isToxic(gas) ? ['Safety', 'CBRNE'] : ['Safety'];
   if (info?.evaluation === 'fault' || info?.evaluation === 'stale') return ['Infra'];
-  if (['comm-loss', 'camera-loss', 'camera-tamper', 'video-loss', 'camera-frozen', 'config'].includes(a.type))
-    return ['Infra'];
+  if (['comm-loss', 'camera-loss', 'config'].includes(a.type) || CAMERA_CONDITION_TYPES.has(a.type)) return ['Infra'];
   return ['Other'];
 }
 

@@ -1,6 +1,6 @@
 /**
  * The camera-loss family of alarms (issue 20) from what the picture does: ONVIF tamper and video
- * loss reported by the camera through its agent, and a frozen picture the gateway sees. Each goes
+ * loss reported by the camera through its agent, and a frozen or black picture the gateway sees. Each goes
  * through the same ISA-18.2 state machine and journal as every other alarm (AlarmService
  * `cameraCondition`), one alarm per camera and condition, returned to normal when the camera says so.
  */
@@ -17,13 +17,14 @@ const WORDS: Record<CameraCondition, [string, string]> = {
   tamper: ['tampered with (scene changed)', 'view restored'],
   'video-loss': ['reports video signal loss', 'video signal back'],
   frozen: ['picture frozen (no new keyframe)', 'picture moving again'],
+  black: ['picture black (lens covered or sensor dead)', 'picture back'],
 };
 
 /** The API's view of a camera's stream health (CameraHealthView) from the gateway's. */
 export function cameraHealthView(h: CameraHealth): CameraHealthView {
   return {
     ...{ state: h.state, fps: h.fps, bitrateBps: h.bitrateBps, lastKeyframeAt: h.lastKeyframeAt, viewers: h.viewers },
-    ...{ prealarm: h.prealarm, preRollMs: Math.round(h.preRollMs), frozen: h.frozen },
+    ...{ prealarm: h.prealarm, preRollMs: Math.round(h.preRollMs), frozen: h.frozen, black: h.black },
   };
 }
 

@@ -30,7 +30,7 @@ export interface VideoWiringDeps {
   bus: EventSink;
   /** Base URL agents push video to (the center's public URL). */
   videoBaseUrl: string;
-  /** Stream conditions (issue 20: camera-frozen) go to the alarm service's cameraCondition. */
+  /** Stream conditions (issue 20: camera-frozen, camera-black) go to the alarm service's cameraCondition. */
   alarms?: Partial<CameraConditionSink>;
   /** PIPA view records. */
   views?: Pick<ViewAudit, 'view'>;
@@ -103,7 +103,7 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
         })
         .catch((err: Error) => d.log.error({ cameraId, err: err.message }, 'video: camera state not stored'));
     },
-    // Issue 20: a frozen picture on a flowing stream raises camera-frozen (camera-loss family).
+    // Issue 20: a frozen or black picture on a flowing stream raises camera-frozen / camera-black.
     onStreamCondition(cameraId, condition, active) {
       const sink = d.alarms?.cameraCondition ? { cameraCondition: d.alarms.cameraCondition.bind(d.alarms) } : undefined;
       if (!sink) return;

@@ -14,13 +14,20 @@ export function makeTs(o: {
   fps?: number;
   gop?: number;
   bitrate?: string;
+  /** lavfi source name (default `testsrc`; `color=black` for a covered lens). */
+  source?: string;
 }): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'gw-fixture-'));
   const out = join(dir, 'f.ts');
   const fps = o.fps ?? 15;
   const r = spawnSync('ffmpeg', [
     ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi'],
-    ...['-i', `testsrc=size=${o.width ?? 320}x${o.height ?? 240}:rate=${fps}`, '-t', String(o.seconds)],
+    ...[
+      '-i',
+      `${o.source ?? 'testsrc'}${o.source?.includes('=') ? ':' : '='}size=${o.width ?? 320}x${o.height ?? 240}:rate=${fps}`,
+      '-t',
+      String(o.seconds),
+    ],
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p'],
     ...['-g', String(o.gop ?? fps), '-bf', '0', ...(o.bitrate ? ['-b:v', o.bitrate] : []), '-f', 'mpegts', out],
   ]);

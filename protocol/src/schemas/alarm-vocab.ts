@@ -13,10 +13,11 @@ export const ALARM_TYPES = [
   ...RULE_TYPES,
   'comm-loss',
   'camera-loss',
-  // Issue 20, the camera-loss family (video/camera-conditions.ts): ONVIF tamper and video loss, a frozen picture.
+  // Issue 20, the camera-loss family (video/camera-conditions.ts): ONVIF tamper and video loss, a frozen or black picture.
   'camera-tamper',
   'video-loss',
   'camera-frozen',
+  'camera-black',
   'anomaly',
   // Issue 15: an admin warning for a sensor the safety table cannot give defaults (unknown gas).
   'config',

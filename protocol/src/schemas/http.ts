@@ -236,6 +236,8 @@ export const CameraHealthView = Type.Object({
   preRollMs: Type.Integer(),
   /** The stream flows but no keyframe came for 30 s (camera-frozen alarm). */
   frozen: Type.Boolean(),
+  /** The stream flows but its picture is black (covered lens, dead sensor): camera-black alarm. */
+  black: Type.Optional(Type.Boolean()),
 });
 export type CameraHealthView = Static<typeof CameraHealthView>;
 

@@ -17,6 +17,8 @@ export const CAMERA_CONDITION_ALARMS = {
   tamper: { type: 'camera-tamper', priority: 2 },
   'video-loss': { type: 'video-loss', priority: 2 },
   frozen: { type: 'camera-frozen', priority: 3 },
+  // A covered lens or dead sensor: as serious as tamper (the scene is gone), seen by the gateway itself.
+  black: { type: 'camera-black', priority: 2 },
 } as const;
 
 export type CameraCondition = keyof typeof CAMERA_CONDITION_ALARMS;

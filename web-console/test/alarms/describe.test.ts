@@ -91,7 +91,7 @@ test('journal actions and system reasons are data, rendered in the language', ()
   assert.equal(journalText({ action: 'return-to-service' }, tr('ko')), '사용 재개');
 });
 
-test('issue 20: camera tamper, video loss and a frozen picture, raised and back, in both languages', () => {
+test('issue 20: camera tamper, video loss and a frozen or black picture, raised and back, in both languages', () => {
   const cam = (type: string, active: boolean) =>
     alarm({ type, sourceKind: 'camera', sourceId: 'suwon-cam-1', facts: { active, cameraId: 'suwon-cam-1' } });
   assert.match(alarmText(cam('camera-tamper', true), tr('en')), /suwon-cam-1 tampered with/);
@@ -99,4 +99,7 @@ test('issue 20: camera tamper, video loss and a frozen picture, raised and back,
   assert.match(alarmText(cam('video-loss', false), tr('en')), /video signal back/);
   assert.match(alarmText(cam('camera-frozen', true), tr('ko')), /영상 정지/);
   assert.match(alarmText(cam('camera-frozen', false), tr('en')), /moving again/);
+  assert.match(alarmText(cam('camera-black', true), tr('en')), /suwon-cam-1: picture black/);
+  assert.match(alarmText(cam('camera-black', true), tr('ko')), /렌즈 가림/);
+  assert.match(alarmText(cam('camera-black', false), tr('ko')), /화면 복구/);
 });

@@ -58,7 +58,7 @@ async function withPositions<T extends object>(
 /** A camera nobody asked for (issue 20 `health`). */
 const IDLE_HEALTH: CameraHealthView = {
   ...{ state: 'idle', fps: 0, bitrateBps: 0, lastKeyframeAt: null, viewers: 0 },
-  ...{ prealarm: false, preRollMs: 0, frozen: false },
+  ...{ prealarm: false, preRollMs: 0, frozen: false, black: false },
 };
 
 /** Upper bound on points per readings query, so one request cannot ask for millions. */
