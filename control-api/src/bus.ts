@@ -9,7 +9,7 @@
  * the latency path of issue 4), and a listener with slow work starts it and returns a promise,
  * which the bus watches for rejection only.
  */
-import type { Alarm, FloodState, LiveAgent, LiveCamera, LiveReading } from '@gwanje/protocol';
+import type { Alarm, FloodState, LiveAgent, LiveCamera, LivePresetRecall, LiveReading } from '@gwanje/protocol';
 import type { Logger } from './logger.js';
 import type { SensorRow } from './store/types.js';
 
@@ -38,6 +38,8 @@ export interface CenterEvents {
   'agent.state': LiveAgent;
   /** A camera became live, idle or lost (gateway), or appeared in an agent's inventory (idle). */
   'camera.state': LiveCamera;
+  /** A PTZ preset was recalled on a sensor's alarm (issue 20): shown on the camera's tiles. */
+  'camera.preset': LivePresetRecall;
   /** A user's sessions changed: logout, password change, deletion, role or sites (security F4, F5). */
   'sessions.changed': { username: string; jti?: string };
   /** An agent's credentials were revoked: its connections, pushes and cached identity go. */

@@ -25,6 +25,23 @@ export interface LiveCamera {
   state: 'live' | 'idle' | 'lost';
 }
 
+/**
+ * Extension (issue 20): a PTZ camera was turned to a preset because a sensor linked to it raised an
+ * alarm (control-api video/alarm-clips.ts), so a tile can say which preset, for which alarm.
+ */
+export interface LivePresetRecall {
+  cameraId: string;
+  siteId: string;
+  preset: string;
+  alarmId: string;
+  alarmType: string;
+  /** The sensor whose alarm asked for the preset. */
+  sourceId: string;
+  ts: number;
+  /** How it was sent: the owning agent's `ptz.preset` command, or ONVIF GotoPreset from the center. */
+  via: 'agent' | 'onvif';
+}
+
 export interface FloodState {
   siteId: string;
   active: boolean;
@@ -41,6 +58,8 @@ export interface ServerToClientEvents {
   'alarms:snapshot': (alarms: Alarm[]) => void;
   /** Extension: per-site flood mode changes. */
   flood: (flood: FloodState) => void;
+  /** Extension (issue 20): a PTZ preset recalled on a sensor's alarm. */
+  'camera:preset': (recall: LivePresetRecall) => void;
 }
 
 export interface ClientToServerEvents {

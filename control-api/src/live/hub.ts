@@ -19,6 +19,7 @@ import {
   LIVE_NAMESPACE,
   type LiveAgent,
   type LiveCamera,
+  type LivePresetRecall,
   type LiveReading,
   type ServerToClientEvents,
   siteRoom,
@@ -260,6 +261,10 @@ export class LiveHub {
 
   camera(c: LiveCamera): void {
     this.to(c.siteId)?.emit('camera', c);
+  }
+
+  presetRecall(p: LivePresetRecall): void {
+    this.to(p.siteId)?.emit('camera:preset', p);
   }
 
   /** Whether any socket would receive an event of this site (its room or the all-sites room). */

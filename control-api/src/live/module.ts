@@ -3,7 +3,7 @@
  * with `watch` (auth/gates.ts) and gets the rooms of the sites it may see.
  *
  * Listens: `alarm.changed` (announced ones), `flood.changed`, `reading.accepted` (at most 2/s per
- * sensor), `agent.state`, `camera.state`, and `sessions.changed` (sockets re-checked at once, F5).
+ * sensor), `agent.state`, `camera.state`, `camera.preset`, and `sessions.changed` (sockets re-checked at once, F5).
  */
 import type { AlarmsModule } from '../alarms/module.js';
 import { liveViewer } from '../auth/gates.js';
@@ -58,5 +58,6 @@ export function listenLive(bus: Pick<EventBus, 'on'>, hub: LiveHub, owner = 'liv
   bus.on(owner, 'reading.accepted', (r) => hub.reading(r));
   bus.on(owner, 'agent.state', (a) => hub.agent(a));
   bus.on(owner, 'camera.state', (c) => hub.camera(c));
+  bus.on(owner, 'camera.preset', (p) => hub.presetRecall(p));
   bus.on(owner, 'sessions.changed', (ev) => hub.sessionsChanged(ev));
 }

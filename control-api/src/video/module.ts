@@ -100,7 +100,7 @@ export class VideoModule implements CenterModule {
     await prealarm.start();
     this.prealarm = prealarm;
     bus.on(this.name, 'sensor.changed', () => prealarm.refresh());
-    bus.on(this.name, 'alarm.changed', alarmClipListener({ log: vlog, gateway, repos, commands }));
+    bus.on(this.name, 'alarm.changed', alarmClipListener({ log: vlog, gateway, repos, commands, bus }));
     bus.on(this.name, 'sessions.changed', (ev) => gateway.recheckViewers(ev.username));
     bus.on(this.name, 'agent.revoked', ({ agentId }) => endAgentPushes(agentId, repos, gateway));
   }

@@ -5,13 +5,15 @@
  * recalls the preset a camera link names on that camera's agent; other alarm types and the later
  * transitions of the same alarm (ack, return to normal, reset) do nothing; a failing clip is logged
  * and changes nothing else. The last test runs the whole center: a flame reading over MQTT ends as
- * `ptz.preset` (and the clip's `stream.start`) on the agent's `cmd` topic.
+ * `ptz.preset` (and the clip's `stream.start`) on the agent's `cmd` topic, and consoles of that site
+ * (only those) get `camera:preset` naming the preset and the alarm, for the tile (issue 20).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DetectionEngine } from '@gwanje/detection';
-import type { Alarm } from '@gwanje/protocol';
+import { type Alarm, LIVE_NAMESPACE, type LivePresetRecall } from '@gwanje/protocol';
 import mqtt from 'mqtt';
+import { io, type Socket } from 'socket.io-client';
 import { jsonApi, waitFor } from '../../../testkit/index.js';
 import { AlarmService } from '../../src/alarms/service.js';
 import { alarmStoreOf } from '../../src/center-ports.js';
@@ -252,7 +254,7 @@ describe('the center registers the listener', () => {
 
   const api = jsonApi(() => base);
 
-  test('a flame reading on a sensor linked to a PTZ preset sends ptz.preset (and the clip stream.start)', async () => {
+  test('a flame reading on a sensor linked to a PTZ preset sends ptz.preset (and the clip stream.start), shown live', async () => {
     const login = await api<{ token: string }>('POST', '/api/v1/auth/login', undefined, {
       username: 'admin',
       password: PASSWORD,
@@ -278,6 +280,24 @@ describe('the center registers the listener', () => {
       if (topic === `${prefix}/cmd`) cmds.push(JSON.parse(payload.toString()));
     });
     await agent.subscribeAsync(`${prefix}/cmd`, { qos: 1 });
+    // Consoles: an admin of every site and an operator of suwon only (must not see osan's recall).
+    const user = await api('POST', '/api/v1/users', token, {
+      username: 'suwon-op',
+      password: 'Correct-Horse-Battery-9',
+      role: 'operator',
+      sites: ['suwon'],
+    });
+    assert.equal(user.status, 201, JSON.stringify(user.body));
+    const other = await api<{ token: string }>('POST', '/api/v1/auth/login', undefined, {
+      username: 'suwon-op',
+      password: 'Correct-Horse-Battery-9',
+    });
+    const recalls: LivePresetRecall[] = [];
+    const strayed: LivePresetRecall[] = [];
+    const sockets = await Promise.all([
+      liveSocket(base, token, (r) => recalls.push(r)),
+      liveSocket(base, other.body.token, (r) => strayed.push(r)),
+    ]);
     try {
       await agent.publishAsync(
         `${prefix}/cameras`,
@@ -329,8 +349,35 @@ describe('the center registers the listener', () => {
       const alarms = await api<Alarm[]>('GET', '/api/v1/alarms?siteId=osan', token);
       const raised = alarms.body.find((a) => a.sourceId === 'osan-clip-flame' && a.type === 'flame');
       assert.deepEqual(raised?.cameras, ['osan-clip-ptz']);
+      // The tile's line: which preset, for which alarm.
+      await waitFor(() => recalls.length > 0, 10_000);
+      const { ts, ...recall } = recalls[0];
+      assert.deepEqual(recall, {
+        cameraId: 'osan-clip-ptz',
+        siteId: 'osan',
+        preset: 'tank-3',
+        alarmId: raised?.id,
+        alarmType: 'flame',
+        sourceId: 'osan-clip-flame',
+        via: 'agent',
+      });
+      assert.ok(Math.abs(ts - Date.now()) < 30_000);
+      assert.deepEqual(strayed, [], 'a console of another site is not told');
     } finally {
+      for (const s of sockets) s.close();
       await agent.endAsync();
     }
   });
 });
+
+function liveSocket(base: string, token: string, onRecall: (r: LivePresetRecall) => void): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = io(base + LIVE_NAMESPACE, { path: '/socket.io', auth: { token }, transports: ['websocket'] });
+    s.on('camera:preset', onRecall);
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', (err) => {
+      s.close();
+      reject(err);
+    });
+  });
+}

@@ -5,6 +5,7 @@ import { AlarmPanel } from '../alarms/AlarmPanel.js';
 import { CatalogProvider } from '../api/catalog.js';
 import { api, configureApi } from '../api/http.js';
 import { clearSession, hasRole, loadSession, type Session } from '../api/session.js';
+import { CameraList } from '../cameras/CameraList.js';
 import { ExportView } from '../exports/ExportView.js';
 import { LiveProvider } from '../live/LiveProvider.js';
 import { SiteMap } from '../map/SiteMap.js';
@@ -21,8 +22,9 @@ import { Login } from './Login.js';
 function readRoute(): { view: View; sensorId: string | null } {
   const [, view, sensorId] = location.hash.split('/');
   const v =
-    (['wall', 'map', 'plan', 'trends', 'sops', 'supervise', 'exports', 'admin'] as const).find((x) => x === view) ??
-    'wall';
+    (['wall', 'cameras', 'map', 'plan', 'trends', 'sops', 'supervise', 'exports', 'admin'] as const).find(
+      (x) => x === view,
+    ) ?? 'wall';
   return { view: v, sensorId: sensorId ? decodeURIComponent(sensorId) : null };
 }
 
@@ -69,6 +71,7 @@ export function App() {
           <div className="app-body">
             <main className="app-main" data-view={view}>
               {view === 'wall' && <Wall username={session.user.username} />}
+              {view === 'cameras' && <CameraList />}
               {view === 'map' && <SiteMap onTrend={(id) => go('trends', id)} />}
               {view === 'plan' && (
                 <SitePlanView

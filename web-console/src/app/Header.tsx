@@ -6,7 +6,7 @@ import { useLive } from '../live/LiveProvider.js';
 import { OnDutyCompact } from '../oncall/OnCall.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
 
-export type View = 'wall' | 'map' | 'plan' | 'trends' | 'sops' | 'supervise' | 'exports' | 'admin';
+export type View = 'wall' | 'cameras' | 'map' | 'plan' | 'trends' | 'sops' | 'supervise' | 'exports' | 'admin';
 
 export function Header({
   user,
@@ -22,7 +22,7 @@ export function Header({
   const { t } = useTranslation();
   const conn = useLive((s) => s.conn);
   const attempt = useLive((s) => s.attempt);
-  const views: View[] = ['wall', 'map', 'plan', 'trends', 'exports'];
+  const views: View[] = ['wall', 'cameras', 'map', 'plan', 'trends', 'exports'];
   // Procedures and the supervisor screens are for supervisors (issue 21); admin screens only by admins.
   if (hasRole(user, 'supervisor')) views.push('sops', 'supervise');
   if (hasRole(user, 'admin')) views.push('admin');

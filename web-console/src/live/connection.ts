@@ -13,7 +13,7 @@ import { BASE_DELAY_MS, backoffDelay, MAX_DELAY_MS } from './backoff.js';
 import { decodeLive, isReading } from './decode.js';
 import type { LiveStore } from './store.js';
 
-const EVENTS = ['alarm', 'alarms:snapshot', 'agent', 'camera', 'flood'] as const;
+const EVENTS = ['alarm', 'alarms:snapshot', 'agent', 'camera', 'flood', 'camera:preset'] as const;
 
 export class LiveConnection {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;

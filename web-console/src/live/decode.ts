@@ -4,7 +4,7 @@
  * never allowed into the store.
  */
 import type { Alarm } from '@gwanje/protocol/schemas/alarm.js';
-import type { FloodState, LiveAgent, LiveCamera, LiveReading } from '@gwanje/protocol/socket';
+import type { FloodState, LiveAgent, LiveCamera, LivePresetRecall, LiveReading } from '@gwanje/protocol/socket';
 import type { LiveMessage } from './state.js';
 
 type Obj = Record<string, unknown>;
@@ -33,6 +33,10 @@ export function isReading(v: unknown): v is LiveReading {
 const isAgent = (v: unknown): v is LiveAgent =>
   isObj(v) && str(v, 'agentId') && str(v, 'siteId') && (v.state === 'online' || v.state === 'offline');
 const isCamera = (v: unknown): v is LiveCamera => isObj(v) && str(v, 'cameraId') && str(v, 'state');
+const isPresetRecall = (v: unknown): v is LivePresetRecall =>
+  isObj(v) &&
+  ['cameraId', 'siteId', 'preset', 'alarmId', 'alarmType', 'sourceId'].every((k) => str(v, k)) &&
+  num(v, 'ts');
 const isFlood = (v: unknown): v is FloodState => isObj(v) && str(v, 'siteId') && typeof v.active === 'boolean';
 
 /** Decodes one server event into a store message, or null (dropped, with a reason logged). */
@@ -53,6 +57,9 @@ export function decodeLive(event: string, payload: unknown): LiveMessage | null 
       break;
     case 'flood':
       if (isFlood(payload)) msg = { kind: 'flood', flood: payload };
+      break;
+    case 'camera:preset':
+      if (isPresetRecall(payload)) msg = { kind: 'preset', recall: payload };
       break;
     default:
       return null;

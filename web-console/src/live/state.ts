@@ -3,7 +3,7 @@
  * Messages come from live/decode.ts (server events) and from HTTP resyncs.
  */
 import type { Alarm } from '@gwanje/protocol/schemas/alarm.js';
-import type { FloodState, LiveAgent, LiveCamera } from '@gwanje/protocol/socket';
+import type { FloodState, LiveAgent, LiveCamera, LivePresetRecall } from '@gwanje/protocol/socket';
 
 export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
@@ -16,6 +16,8 @@ export interface LiveState {
   agents: ReadonlyMap<string, LiveAgent>;
   cameras: ReadonlyMap<string, LiveCamera>;
   flood: ReadonlyMap<string, FloodState>;
+  /** The last PTZ preset recalled on an alarm, by camera (issue 20: shown on the tile while that alarm stands). */
+  presets: ReadonlyMap<string, LivePresetRecall>;
   /** Ids of priority 1-2 alarms with cameras that arrived live, newest first (alarm-driven video). */
   alarmVideo: readonly string[];
 }
@@ -27,6 +29,7 @@ export type LiveMessage =
   | { kind: 'agent'; agent: LiveAgent }
   | { kind: 'camera'; camera: LiveCamera }
   | { kind: 'flood'; flood: FloodState }
+  | { kind: 'preset'; recall: LivePresetRecall }
   | { kind: 'dismiss-video'; alarmId: string };
 
 export const initialLiveState: LiveState = {
@@ -36,6 +39,7 @@ export const initialLiveState: LiveState = {
   agents: new Map(),
   cameras: new Map(),
   flood: new Map(),
+  presets: new Map(),
   alarmVideo: [],
 };
 
@@ -99,6 +103,11 @@ export function reduceLive(s: LiveState, m: LiveMessage): LiveState {
       if (m.flood.active) flood.set(m.flood.siteId, m.flood);
       else flood.delete(m.flood.siteId);
       return { ...s, flood };
+    }
+    case 'preset': {
+      const presets = new Map(s.presets);
+      presets.set(m.recall.cameraId, m.recall);
+      return { ...s, presets };
     }
     case 'dismiss-video':
       return { ...s, alarmVideo: s.alarmVideo.filter((id) => id !== m.alarmId) };

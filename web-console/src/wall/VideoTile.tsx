@@ -13,6 +13,7 @@ import { retrier } from '../live/backoff.js';
 import { useLive } from '../live/LiveProvider.js';
 import { mpeg1Forced, playMpeg1 } from './mpeg1.js';
 import { PtzControls } from './PtzControls.js';
+import { TileOverlay } from './TileOverlay.js';
 
 type TileState = 'connecting' | 'live' | 'lost' | 'snapshot';
 
@@ -208,6 +209,7 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
         </span>
       </div>
       {cam?.ptz && !compact && <PtzControls cameraId={cameraId} />}
+      <TileOverlay cameraId={cameraId} compact={compact} />
     </div>
   );
 }

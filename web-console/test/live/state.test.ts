@@ -62,3 +62,17 @@ test('reconnect backoff doubles and is capped', () => {
   assert.equal(backoffDelay(50, 0.5), MAX_DELAY_MS);
   assert.ok(backoffDelay(50, 0.999) <= MAX_DELAY_MS * 1.5);
 });
+
+test('issue 20: a recalled PTZ preset is kept per camera, the newest wins; a malformed one is dropped', () => {
+  const recall = {
+    ...{ cameraId: 'suwon-ptz-1', siteId: 'suwon', preset: 'tank-3', alarmId: 'a1', alarmType: 'flame' },
+    ...{ sourceId: 'suwon-flame-1', ts: 1_763_900_000_000, via: 'agent' },
+  };
+  const m = decodeLive('camera:preset', recall);
+  assert.equal(m?.kind, 'preset');
+  let s = reduceLive(initialLiveState, m as NonNullable<typeof m>);
+  assert.equal(s.presets.get('suwon-ptz-1')?.preset, 'tank-3');
+  s = reduceLive(s, { kind: 'preset', recall: { ...recall, preset: 'dock', alarmId: 'a2', via: 'onvif' } });
+  assert.equal(s.presets.get('suwon-ptz-1')?.alarmId, 'a2');
+  assert.equal(decodeLive('camera:preset', { ...recall, preset: 7 }), null);
+});
