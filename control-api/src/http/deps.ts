@@ -29,6 +29,7 @@ import type {
 } from '../store/types.js';
 import type { WallLayoutStore } from '../store/wall-layouts.js';
 import type { DirectCameras } from '../video/direct-cameras.js';
+import type { DirectOnvif } from '../video/direct-onvif.js';
 import type { ViewAudit } from '../video/view-audit.js';
 import type { DiscoveryAdmin } from './routes/discovered.js';
 import type { FireWatchAdmin } from './routes/fire.js';
@@ -220,6 +221,8 @@ export interface HttpDeps {
     get(cameraId: string): Promise<CameraSourceRow | undefined>;
     list(scope: SiteScope): Promise<CameraSourceRow[]>;
   };
+  /** PTZ of direct ONVIF cameras, spoken by the center itself (issue 20); absent: 409 no-agent. */
+  directPtz?: Pick<DirectOnvif, 'hasPtz' | 'ptz'>;
   /** A camera's source changed or it was deleted: its running pull starts over (the gateway). */
   restartUpstream?(cameraId: string): void;
   /** Agent events (security review F21); absent: GET /agent-events answers 503. */

@@ -115,6 +115,7 @@ export class ApiModule implements CenterModule {
       devices: new DeviceOwnership({ repos, registry: () => ingest.pipeline.sensors }),
       agentEvents: repos.agentEvents,
       directCameras: video.direct,
+      directPtz: video.onvif,
       cameraSources: repos.cameraSources,
       restartUpstream: (id) => gateway.restartUpstream(id),
       wallLayouts: new WallLayoutStore(store.raw<WallLayoutTables>()),

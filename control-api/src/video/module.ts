@@ -19,6 +19,7 @@ import type { StoreModule } from '../store/module.js';
 import { alarmClipListener } from './alarm-clips.js';
 import { CameraSecrets } from './camera-secrets.js';
 import { DirectCameras } from './direct-cameras.js';
+import { DirectOnvif } from './direct-onvif.js';
 import { type FfmpegBinary, resolveFfmpeg } from './ffmpeg-binary.js';
 import { PrealarmLinks } from './prealarm.js';
 import { ViewAudit } from './view-audit.js';
@@ -33,6 +34,7 @@ export class VideoModule implements CenterModule {
     ffmpeg: FfmpegBinary;
     trustProxy: TrustProxy;
     direct: DirectCameras;
+    onvif: DirectOnvif;
   };
 
   constructor(
@@ -57,6 +59,10 @@ export class VideoModule implements CenterModule {
   get direct(): DirectCameras {
     return started(this.name, 'direct', this.made?.direct);
   }
+  /** ONVIF PTZ and events of direct cameras, spoken by the center itself (issue 20). */
+  get onvif(): DirectOnvif {
+    return started(this.name, 'onvif', this.made?.onvif);
+  }
   get trustProxy(): TrustProxy {
     return started(this.name, 'trustProxy', this.made?.trustProxy);
   }
@@ -72,11 +78,9 @@ export class VideoModule implements CenterModule {
     const views = new ViewAudit(this.accounts.audit);
     const { repos } = this.store;
     const { commands } = this.ingest;
-    const direct = new DirectCameras({
-      repos,
-      secrets: CameraSecrets.fromFile(s.cameraKeyFile),
-      log: log.child({ module: 'cameras' }),
-    });
+    const secrets = CameraSecrets.fromFile(s.cameraKeyFile);
+    const direct = new DirectCameras({ repos, secrets, log: log.child({ module: 'cameras' }) });
+    const onvif = new DirectOnvif({ repos, secrets, log: log.child({ module: 'onvif' }), alarms: this.alarms.service });
     const gateway = new VideoGateway(
       videoGatewayDeps({
         log,
@@ -93,20 +97,22 @@ export class VideoModule implements CenterModule {
       }),
       { dataDir: s.dataDir, rtspClient: s.rtspClient, ffmpegPath: ffmpeg.path },
     );
-    this.made = { gateway, views, ffmpeg, trustProxy, direct };
+    this.made = { gateway, views, ffmpeg, trustProxy, direct, onvif };
     await gateway.start();
+    onvif.start();
     // Issue 20: cameras linked to gas/flame/smoke sensors keep streaming into the clip ring (pre-roll).
     const prealarm = new PrealarmLinks({ log: vlog, sensors: repos.sensors, gateway, max: s.prealarmMax });
     await prealarm.start();
     this.prealarm = prealarm;
     bus.on(this.name, 'sensor.changed', () => prealarm.refresh());
-    bus.on(this.name, 'alarm.changed', alarmClipListener({ log: vlog, gateway, repos, commands, bus }));
+    bus.on(this.name, 'alarm.changed', alarmClipListener({ log: vlog, gateway, repos, commands, bus, direct: onvif }));
     bus.on(this.name, 'sessions.changed', (ev) => gateway.recheckViewers(ev.username));
     bus.on(this.name, 'agent.revoked', ({ agentId }) => endAgentPushes(agentId, repos, gateway));
   }
 
   async stop(): Promise<void> {
     this.ctx.bus.off(this.name);
+    this.made?.onvif.stop();
     await this.prealarm?.stop();
     await this.made?.gateway.stop();
     await this.made?.views.stop();

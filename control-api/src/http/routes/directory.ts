@@ -4,7 +4,9 @@
  * another site answers 404, exactly like one that does not exist (issue 9: existence of a
  * camera elsewhere is not the caller's business).
  */
+
 import type { CameraHealthView } from '@gwanje/protocol';
+import type { Static } from '@sinclair/typebox';
 import { maySee, siteFilter } from '../../auth/permissions.js';
 import type { CameraSourceRow } from '../../store/repos/camera-sources.js';
 import type { CameraRow } from '../../store/types.js';
@@ -142,10 +144,10 @@ export const directoryRoutes: RouteSpec[] = [
       const id = pathId(req);
       const cam = await deps.cameras.get(id);
       if (!cam || !maySee(principal, cam.siteId)) throw notFound(`camera ${id}`);
-      if (!cam.ptz) throw new HttpError(409, 'not-ptz', `camera ${id} has no PTZ`);
-      if (!cam.agentId) throw new HttpError(409, 'no-agent', `camera ${id} has no edge agent to command`);
       if (body.action === 'preset' && !body.preset && body.list !== true)
         throw badRequest('preset', 'is required for action preset');
+      if (!cam.agentId) return directPtz(deps, id, body, principal.username, ip);
+      if (!cam.ptz) throw new HttpError(409, 'not-ptz', `camera ${id} has no PTZ`);
       await deps.audit.record({ actor: principal.username, ip, action: 'camera.ptz', target: id, detail: { ...body } });
       const result = await deps.commands.ptz(
         { cameraId: id, siteId: cam.siteId, agentId: cam.agentId },
@@ -156,3 +158,35 @@ export const directoryRoutes: RouteSpec[] = [
     },
   }),
 ];
+
+/**
+ * PTZ of a direct camera (issue 20): the center speaks ONVIF to it with its sealed credentials,
+ * audited like an agent's. A direct camera without ONVIF (a bare RTSP channel) has nobody to
+ * command; an ONVIF device that does not answer is a 502 naming the camera.
+ */
+async function directPtz(
+  deps: HttpDeps,
+  id: string,
+  body: Static<typeof PtzBody>,
+  actor: string,
+  ip: string,
+): Promise<unknown> {
+  const onvif = deps.directPtz;
+  if (!onvif) throw new HttpError(409, 'no-agent', `camera ${id} has no edge agent to command`);
+  const reached = await onvif.hasPtz(id).then(
+    (ptz) => ({ ptz }),
+    (err: Error & { code?: string }) => ({ err }),
+  );
+  if ('err' in reached) {
+    if (reached.err.code === 'not-onvif')
+      throw new HttpError(409, 'no-agent', `camera ${id} has neither an edge agent nor ONVIF to command`);
+    throw new HttpError(502, 'camera-unreachable', `camera ${id}: ${reached.err.message}`);
+  }
+  if (!reached.ptz) throw new HttpError(409, 'not-ptz', `camera ${id} has no PTZ`);
+  await deps.audit.record({ actor, ip, action: 'camera.ptz', target: id, detail: { ...body, via: 'onvif' } });
+  try {
+    return { ok: true, result: (await onvif.ptz(id, body)) ?? null };
+  } catch (err) {
+    throw new HttpError(502, 'camera-unreachable', `camera ${id}: ${(err as Error).message}`);
+  }
+}
