@@ -11,7 +11,7 @@ import { makeTs } from '../../media/test/support/fixture.js';
 import { waitFor } from '../../testkit/index.js';
 import { isBlackPicture, lumaStats } from '../src/black-picture.js';
 import { AGENT_AUTH, type Harness, startHarness } from './support/harness.js';
-import { startPush } from './support/push.js';
+import { pacedWrite, startPush } from './support/push.js';
 
 describe('black picture statistics', () => {
   const cases: Array<[string, number[], boolean]> = [
@@ -49,14 +49,7 @@ describe('black picture on a live push', () => {
     const back = makeTs({ seconds: 4, fps: 15, gop: 15 });
     h.gw.holdPrealarm(['cam']);
     const push = startPush(h.base, 'cam', AGENT_AUTH);
-    const step = 188 * 20;
-    const paced = async (data: Buffer, seconds: number) => {
-      const chunks = Math.ceil(data.length / step);
-      for (let i = 0; i < chunks; i++) {
-        push.write(data.subarray(i * step, (i + 1) * step));
-        await new Promise((r) => setTimeout(r, (seconds * 1000) / chunks));
-      }
-    };
+    const paced = (data: Buffer, seconds: number) => pacedWrite(push, data, seconds, 188 * 20);
     await paced(scene, 4);
     assert.deepEqual(conditions, [], 'a moving test pattern is not black');
     assert.equal(h.gw.health('cam').black, false);

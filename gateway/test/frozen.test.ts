@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { makeTs } from '../../media/test/support/fixture.js';
 import { waitFor } from '../../testkit/index.js';
 import { AGENT_AUTH, type Harness, startHarness } from './support/harness.js';
-import { startPush } from './support/push.js';
+import { pacedWrite, startPush } from './support/push.js';
 
 describe('frozen picture', () => {
   let h: Harness;
@@ -29,14 +29,7 @@ describe('frozen picture', () => {
     const withKeyframes = makeTs({ seconds: 2, fps: 15, gop: 15 });
     h.gw.holdPrealarm(['cam']); // someone needs the camera, so a push is relayed and watched
     const push = startPush(h.base, 'cam', AGENT_AUTH);
-    const step = 188 * 40;
-    const paced = async (data: Buffer, seconds: number) => {
-      const chunks = Math.ceil(data.length / step);
-      for (let i = 0; i < chunks; i++) {
-        push.write(data.subarray(i * step, (i + 1) * step));
-        await new Promise((r) => setTimeout(r, (seconds * 1000) / chunks));
-      }
-    };
+    const paced = (data: Buffer, seconds: number) => pacedWrite(push, data, seconds, 188 * 40);
     await paced(oneKeyframe, 8);
     assert.deepEqual(conditions, [['cam', 'frozen', true]]);
     assert.equal(h.gw.health('cam').frozen, true);

@@ -28,3 +28,12 @@ export function startPush(base: string, cameraId: string, authorization?: string
   req.flushHeaders();
   return { status, write: (d) => req.write(d), end: () => req.end(), destroy: () => req.destroy() };
 }
+
+/** Writes `data` to a push in `chunkBytes` pieces spread over `seconds`, as a live encoder would. */
+export async function pacedWrite(push: Push, data: Buffer, seconds: number, chunkBytes = 188 * 40): Promise<void> {
+  const chunks = Math.ceil(data.length / chunkBytes);
+  for (let i = 0; i < chunks; i++) {
+    push.write(data.subarray(i * chunkBytes, (i + 1) * chunkBytes));
+    await new Promise((r) => setTimeout(r, (seconds * 1000) / chunks));
+  }
+}
