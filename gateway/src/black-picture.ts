@@ -1,7 +1,7 @@
 /**
  * Black picture (issue 20: a covered lens or a dead sensor still streams, but shows nothing).
  * Cheap by design: for a camera that already streams (a viewer, a clip, pre-roll), one cached
- * keyframe every `everyMs` is decoded by the ffmpeg used for snapshots to a 16x16 gray thumbnail
+ * keyframe every `everyMs` (gateway default 15 s) is decoded by the ffmpeg used for snapshots to a 16x16 gray thumbnail
  * (256 bytes); a picture whose mean luma is near black and whose spread is near zero is black.
  * Two black probes in a row raise the condition (a camera switching to night mode may show one dark
  * frame); the first picture that is not black clears it. Nothing is decoded for an idle camera.
@@ -13,6 +13,13 @@ import { decodeFirstFrame } from './snapshot.js';
 
 /** Thumbnail side in pixels: enough to tell a uniform picture from a scene, 256 bytes to look at. */
 export const THUMB_SIDE = 16;
+
+/**
+ * One decoder thread and keyframes only: the probe's cost is mostly ffmpeg's own start-up
+ * (bench/video/black-probe.ts), no need to spin up a thread per core for one frame.
+ */
+export const PROBE_INPUT = ['-threads', '1', '-skip_frame', 'nokey'];
+export const PROBE_OUTPUT = ['-vf', `scale=${THUMB_SIDE}:${THUMB_SIDE},format=gray`, '-f', 'rawvideo', 'pipe:1'];
 
 export interface LumaStats {
   mean: number;
@@ -102,9 +109,7 @@ export class BlackPictureWatch {
 
   private async probe(ts: Buffer): Promise<LumaStats> {
     const side = THUMB_SIDE;
-    const gray = await decodeFirstFrame(this.ffmpeg, 'black-probe', ts, [
-      ...['-vf', `scale=${side}:${side},format=gray`, '-f', 'rawvideo', 'pipe:1'],
-    ]);
+    const gray = await decodeFirstFrame(this.ffmpeg, 'black-probe', ts, PROBE_OUTPUT, PROBE_INPUT);
     if (gray.length !== side * side)
       throw new Error(`black-picture: thumbnail of ${gray.length} bytes, expected ${side * side}`);
     return lumaStats(gray);

@@ -62,7 +62,7 @@ export class VideoGateway {
       options.snapshotCacheMs ?? 2000,
       options.snapshotTimeoutMs ?? 10_000,
     );
-    this.black = new BlackPictureWatch(this.ffmpeg, options.blackCheckMs ?? 10_000, this.log);
+    this.black = new BlackPictureWatch(this.ffmpeg, options.blackCheckMs ?? 15_000, this.log);
     this.settings = {
       graceMs: options.graceMs ?? 10_000,
       stallMs: options.stallMs ?? 5000,

@@ -66,16 +66,21 @@ export class SnapshotService {
 
 /**
  * ffmpeg decodes the first frame of PAT+PMT+GOP (the keyframe) into `output` (codec, format and
- * `pipe:1`); resolves with stdout, rejects naming `role` when ffmpeg fails. Snapshots and the
- * black-picture probe share it.
+ * `pipe:1`; `input`: decoder options before `-i`); resolves with stdout, rejects naming `role` when
+ * ffmpeg fails. Snapshots and the black-picture probe share it.
  */
 export async function decodeFirstFrame(
   ffmpeg: FfmpegRunner,
   role: string,
   ts: Buffer,
   output: string[],
+  input: string[] = [],
 ): Promise<Buffer> {
-  const child = ffmpeg.spawn(role, [...['-f', 'mpegts', '-i', 'pipe:0', '-map', '0:v:0', '-frames:v', '1'], ...output]);
+  const child = ffmpeg.spawn(role, [
+    ...input,
+    ...['-f', 'mpegts', '-i', 'pipe:0', '-map', '0:v:0', '-frames:v', '1'],
+    ...output,
+  ]);
   const out: Buffer[] = [];
   child.proc.stdout?.on('data', (b: Buffer) => out.push(b));
   child.proc.stdin?.end(ts);

@@ -117,7 +117,7 @@ export interface GatewayOptions {
   ringMs?: number;
   /** A live stream without a keyframe for this long is frozen (default 30 s; 0 disables). */
   frozenMs?: number;
-  /** A live stream's cached keyframe is probed for a black picture this often (default 10 s; 0 disables). */
+  /** A live stream's cached keyframe is probed for a black picture this often (default 15 s; 0 disables). */
   blackCheckMs?: number;
   ringBytes?: number;
   /** All cameras' rings together (default 512 MiB); over it, the largest ring sheds first. */

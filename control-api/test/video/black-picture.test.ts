@@ -54,8 +54,8 @@ it('a black picture raises camera-black while watched; a real picture returns it
   const ws = new WebSocket(`${c.base.replace(/^http/, 'ws')}/video/${CAM}?token=${token}`);
   ws.on('error', () => undefined);
   try {
-    // Probed every 10 s, raised on the second black probe in a row.
-    await waitFor(async () => (await blackAlarm())?.state === 'unack', 60_000);
+    // Probed every 15 s, raised on the second black probe in a row.
+    await waitFor(async () => (await blackAlarm())?.state === 'unack', 90_000);
     const a = await blackAlarm();
     assert.equal(a?.priority, 2);
     assert.deepEqual(a?.cameras, [CAM]);
@@ -65,7 +65,7 @@ it('a black picture raises camera-black while watched; a real picture returns it
 
     const patched = await api('PATCH', `/api/v1/cameras/${CAM}`, token, { rtspUrl: scene.url });
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
-    await waitFor(async () => (await blackAlarm())?.state === 'rtn-unack', 60_000);
+    await waitFor(async () => (await blackAlarm())?.state === 'rtn-unack', 90_000);
     assert.equal((await health())?.black, false);
   } finally {
     ws.close();
