@@ -4,15 +4,12 @@
  * poll runs only while someone does, every `POLL_MS`. One request serves every open view, however
  * many tiles show figures.
  */
-import type { CameraHealthView } from '@gwanje/protocol/schemas/http.js';
+import type { CameraHealthView, CameraView } from '@gwanje/protocol/schemas/http.js';
 import { useEffect, useState } from 'react';
-import type { CameraView } from '../api/catalog.js';
 import { api } from '../api/http.js';
 
-export interface CameraRow extends CameraView {
-  source?: 'agent' | 'direct';
-  health?: CameraHealthView;
-}
+/** A `GET /api/v1/cameras` item as protocol defines it, with the `health` the center adds. */
+export type CameraRow = CameraView & { health?: CameraHealthView };
 
 export interface CameraRows {
   rows: CameraRow[] | undefined;
