@@ -10,7 +10,8 @@
  *   3. Alarm latency as in 1, right after that burst (`latencyAfterBurst`): the center is still
  *      collecting the burst's garbage, as after an agent's store-and-forward replay.
  *   4. The peer of issue 4 (BENCH_PEER=0 skips it): a Node-RED flow on the same Mosquitto and
- *      InfluxDB with the center stopped; Gwanje's durable rate is reported as a ratio to it.
+ *      InfluxDB with the center stopped, twice: the usual flow (3 tags, no timestamp) and one
+ *      storing what Gwanje stores (issue 18); Gwanje's durable rate is reported as a ratio to each.
  * Run: node --import tsx bench/ingest/ingest.ts. Writes bench/results/ingest.json (SQLite, the
  * `npm start` default) or, with BENCH_DB=postgres, bench/results/ingest-postgres.json.
  * BENCH_SECONDS (10), BENCH_PEER=0, BENCH_CENTER_NODE_ARGS and BENCH_CENTER_LOG as below.
@@ -31,6 +32,7 @@ import {
 } from '../../testkit/index.js';
 import { saveRun } from '../runs.js';
 import { measureNodeRed } from './nodered-peer.js';
+import { cpuSecondsOf, perMillion } from './proc.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 16);
@@ -275,11 +277,8 @@ try {
   // its readings would be counted as the burst's).
   await settle();
   const before = await metric('gwanje_readings_total');
-  // CPU the center spent (user + system, all its threads) during the burst: robust to a shared machine.
-  const cpuSeconds = () => {
-    const f = readFileSync(`/proc/${center.proc.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  };
+  // CPU the center and InfluxDB spent (user + system, all threads) during the burst: robust to a shared machine.
+  const cpuSeconds = () => [cpuSecondsOf(center.proc.pid), cpuSecondsOf(influx.pid())];
   const cpu0 = cpuSeconds();
   const load2 = [loadavg()[0]];
 
@@ -333,7 +332,7 @@ try {
   await waitFor(async () => (await influxCount()) >= expected, 5_000, 500).catch(() => undefined);
   const inInflux = await influxCount();
   const tInflux = performance.now();
-  const cpuBurst = cpuSeconds() - cpu0;
+  const cpuBurst = cpuSeconds().map((c, i) => c - cpu0[i]);
   load2.push(loadavg()[0]);
   const durable = Math.round((inInflux - before) / ((tInflux - t0) / 1000));
   console.log(
@@ -382,7 +381,9 @@ try {
       influxHeld: inInflux,
       influxExpected: expected,
       /** Center CPU (user+system s) per million readings, from the burst's start until InfluxDB held them. */
-      centerCpuSecondsPerMillion: Math.round((cpuBurst / (published / 1e6)) * 10) / 10,
+      centerCpuSecondsPerMillion: perMillion(cpuBurst[0], published),
+      /** InfluxDB's CPU over the same span: what parsing and indexing the center's writes cost it. */
+      influxCpuSecondsPerMillion: perMillion(cpuBurst[1], published),
       loadAverage: load2.map((x) => Math.round(x * 10) / 10),
     },
     latency,
@@ -391,7 +392,7 @@ try {
     centerRssMb: rss,
     centerEventLoop: loopLag,
     goals: { readingsPerSecond: 50_000, p99Ms: 20, durableRatioToNodeRed: 1.5 },
-    peer: {} as Record<string, unknown>,
+    peer: {} as Record<string, { durableInInfluxPerSecond: number; gwanjeDurableRatio?: number }>,
   };
   console.log(JSON.stringify(result, null, 2));
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
@@ -408,22 +409,25 @@ try {
   // each runs alone: Node-RED `mqtt in -> function -> influxdb out` with a threshold switch.
   if (process.env.BENCH_PEER !== '0') {
     await center.stop();
-    const peer = await measureNodeRed({
-      mqttPort: mosq.port,
-      influxUrl: influx.url,
-      influxPort: influx.port,
-      agents,
-      publish,
-      batch: BATCH,
-      seconds: SECONDS,
-    });
-    result.peer = {
-      ...peer,
-      gwanjeDurableRatio: Math.round((durable / Math.max(1, peer.durableInInfluxPerSecond)) * 10) / 10,
-    };
-    console.log(
-      `bench: Node-RED stored ${peer.inInflux} of ${peer.published} readings -> ${peer.durableInInfluxPerSecond} readings/s; Gwanje/Node-RED = ${result.peer.gwanjeDurableRatio}`,
-    );
+    // The usual flow (3 tags, no timestamp) and one storing what Gwanje stores (issue 18), in turn.
+    for (const variant of ['usual', 'equal'] as const) {
+      const peer = await measureNodeRed({
+        mqttPort: mosq.port,
+        influxUrl: influx.url,
+        influxPort: influx.port,
+        influxPid: influx.pid,
+        agents,
+        publish,
+        batch: BATCH,
+        seconds: SECONDS,
+        variant,
+      });
+      const ratio = Math.round((durable / Math.max(1, peer.durableInInfluxPerSecond)) * 10) / 10;
+      result.peer[variant] = { ...peer, gwanjeDurableRatio: ratio };
+      console.log(
+        `bench: Node-RED (${variant}) stored ${peer.inInflux} of ${peer.published} readings -> ${peer.durableInInfluxPerSecond} readings/s; Gwanje/Node-RED = ${ratio}`,
+      );
+    }
     save();
   }
   for (const a of [...agents, flameAgent]) await a.client.endAsync();
