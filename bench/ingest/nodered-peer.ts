@@ -166,7 +166,7 @@ export async function startNodeRed(o: Parameters<typeof flow>[0]): Promise<NodeR
   const port = await freePort();
   writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flow(o)));
   writeFileSync(
-    join(userDir, 'settings.js'),
+    join(userDir, 'settings.cjs'),
     `module.exports = { uiPort: ${port}, uiHost: '127.0.0.1', flowFile: 'flows.json', httpAdminRoot: '/admin', logging: { console: { level: 'warn' } }, editorTheme: { tours: false } };\n`,
   );
   const server: Spawned = spawnServer(process.execPath, [
@@ -174,7 +174,7 @@ export async function startNodeRed(o: Parameters<typeof flow>[0]): Promise<NodeR
     '--userDir',
     userDir,
     '--settings',
-    join(userDir, 'settings.js'),
+    join(userDir, 'settings.cjs'),
   ]);
   await waitFor(
     async () => (await fetch(`http://127.0.0.1:${port}/admin/flows`).catch(() => null))?.ok === true,
