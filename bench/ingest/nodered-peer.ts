@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, type Spawned, spawnServer, waitFor } from '../../testkit/index.js';
-import { cpuSecondsOf, perMillion } from './proc.js';
+import { cpuSecondsOf, influxPointsWritten, perMillion } from './proc.js';
 
 const DIR = join(new URL('.', import.meta.url).pathname, '..', '.nodered');
 
@@ -247,6 +247,7 @@ export async function measureNodeRed<A extends PeerAgent>(o: {
     };
     let published = 0;
     const cpu0 = [cpuSecondsOf(peer.pid), cpuSecondsOf(o.influxPid())];
+    const written0 = await influxPointsWritten(o.influxUrl);
     const t0 = performance.now();
     const stopAt = Date.now() + o.seconds * 1000;
     await Promise.all(
@@ -262,13 +263,14 @@ export async function measureNodeRed<A extends PeerAgent>(o: {
         await Promise.all(inflight);
       }),
     );
-    // Until every reading is in InfluxDB or the count stops growing for 10 s (Node-RED dropped the rest).
+    // Until InfluxDB has taken every reading (its httpd counter, cheap) or that stops growing for
+    // 10 s (Node-RED dropped the rest); then the points are counted once, as on Gwanje's side.
     let last = -1;
     let lastChange = performance.now();
     let tLast = performance.now();
     let cpuAtLast = cpu0;
     while (performance.now() - lastChange < 10_000) {
-      const n = await count();
+      const n = (await influxPointsWritten(o.influxUrl)) - written0;
       if (n !== last) {
         last = n;
         lastChange = performance.now();
@@ -276,8 +278,9 @@ export async function measureNodeRed<A extends PeerAgent>(o: {
         cpuAtLast = [cpuSecondsOf(peer.pid), cpuSecondsOf(o.influxPid())];
       }
       if (n >= published) break;
-      await sleep(500);
+      await sleep(100);
     }
+    const held = await count();
     return {
       name: `Node-RED 4 flow (${o.variant}): mqtt in -> function -> influxdb out (+ threshold switch -> mqtt out)`,
       points:
@@ -285,12 +288,39 @@ export async function measureNodeRed<A extends PeerAgent>(o: {
           ? 'tags agentId, metric, sensorId, siteId, unit (+gas); value (+quality unless good); reading ts, ms'
           : 'tags agentId, metric, sensorId; value; no timestamp (InfluxDB arrival time)',
       published,
-      inInflux: last,
-      durableInInfluxPerSecond: Math.round(last / ((tLast - t0) / 1000)),
-      nodeRedCpuSecondsPerMillion: perMillion(cpuAtLast[0] - cpu0[0], last),
-      influxCpuSecondsPerMillion: perMillion(cpuAtLast[1] - cpu0[1], last),
+      inInflux: held,
+      durableInInfluxPerSecond: Math.round(held / ((tLast - t0) / 1000)),
+      nodeRedCpuSecondsPerMillion: perMillion(cpuAtLast[0] - cpu0[0], held),
+      influxCpuSecondsPerMillion: perMillion(cpuAtLast[1] - cpu0[1], held),
     };
   } finally {
     await peer.stop();
   }
+}
+
+/**
+ * Both flows in turn, the usual one (3 tags, no timestamp) and the one storing what Gwanje stores
+ * (issue 18), each against Gwanje's figures of the same run: the durable-rate ratio and the CPU
+ * ratio (Node-RED + InfluxDB CPU per reading over center + InfluxDB), which says how the two
+ * would share a saturated machine and is less moved by other work on it than wall-clock rates.
+ */
+export async function comparePeers<A extends PeerAgent>(
+  servers: { mqttPort: number; influxUrl: string; influxPort: number; influxPid: () => number | undefined },
+  load: { agents: A[]; publish: (a: A, payload: string) => Promise<unknown>; batch: number; seconds: number },
+  gwanje: { durable: number; cpuSecondsPerMillion: number },
+): Promise<Record<string, Record<string, unknown>>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const variant of ['usual', 'equal'] as const) {
+    const peer = await measureNodeRed({ ...servers, ...load, variant });
+    const ratio = Math.round((gwanje.durable / Math.max(1, peer.durableInInfluxPerSecond)) * 10) / 10;
+    const cpuRatio =
+      Math.round(
+        ((peer.nodeRedCpuSecondsPerMillion + peer.influxCpuSecondsPerMillion) / gwanje.cpuSecondsPerMillion) * 10,
+      ) / 10;
+    out[variant] = { ...peer, gwanjeDurableRatio: ratio, gwanjeCpuRatio: cpuRatio };
+    console.log(
+      `bench: Node-RED (${variant}) stored ${peer.inInflux} of ${peer.published} readings -> ${peer.durableInInfluxPerSecond} readings/s; Gwanje/Node-RED = ${ratio} (by CPU per reading ${cpuRatio})`,
+    );
+  }
+  return out;
 }
