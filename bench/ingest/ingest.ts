@@ -431,4 +431,6 @@ try {
   process.exitCode = 1;
 } finally {
   await cleanup();
+  // After a failure the agents' MQTT clients are still open and would keep the bench alive.
+  if (process.exitCode) process.exit();
 }
