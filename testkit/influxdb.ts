@@ -13,6 +13,8 @@ export interface InfluxInstance {
   /** Starts it again on the same port and data. */
   resume(): Promise<void>;
   stop(): Promise<void>;
+  /** The running influxd's process id (benchmarks read its CPU time from /proc). */
+  pid(): number | undefined;
 }
 
 export async function startInfluxDB(): Promise<InfluxInstance> {
@@ -58,6 +60,7 @@ bind-address = "127.0.0.1:${rpc}"
       await server?.stop();
     },
     resume: start,
+    pid: () => server?.proc.pid,
     stop: async () => {
       await server?.stop();
       rmSync(dir, { recursive: true, force: true });

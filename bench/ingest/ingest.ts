@@ -10,7 +10,8 @@
  *   3. Alarm latency as in 1, right after that burst (`latencyAfterBurst`): the center is still
  *      collecting the burst's garbage, as after an agent's store-and-forward replay.
  *   4. The peer of issue 4 (BENCH_PEER=0 skips it): a Node-RED flow on the same Mosquitto and
- *      InfluxDB with the center stopped; Gwanje's durable rate is reported as a ratio to it.
+ *      InfluxDB with the center stopped, twice: the usual flow (3 tags, no timestamp) and one
+ *      storing what Gwanje stores (issue 18); Gwanje's durable rate is reported as a ratio to each.
  * Run: node --import tsx bench/ingest/ingest.ts. Writes bench/results/ingest.json (SQLite, the
  * `npm start` default) or, with BENCH_DB=postgres, bench/results/ingest-postgres.json.
  * BENCH_SECONDS (10), BENCH_PEER=0, BENCH_CENTER_NODE_ARGS and BENCH_CENTER_LOG as below.
@@ -30,7 +31,8 @@ import {
   waitFor,
 } from '../../testkit/index.js';
 import { saveRun } from '../runs.js';
-import { measureNodeRed } from './nodered-peer.js';
+import { comparePeers } from './nodered-peer.js';
+import { cpuSecondsOf, influxPointsWritten, perMillion } from './proc.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 16);
@@ -275,12 +277,10 @@ try {
   // its readings would be counted as the burst's).
   await settle();
   const before = await metric('gwanje_readings_total');
-  // CPU the center spent (user + system, all its threads) during the burst: robust to a shared machine.
-  const cpuSeconds = () => {
-    const f = readFileSync(`/proc/${center.proc.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  };
+  // CPU the center and InfluxDB spent (user + system, all threads) during the burst: robust to a shared machine.
+  const cpuSeconds = () => [cpuSecondsOf(center.proc.pid), cpuSecondsOf(influx.pid())];
   const cpu0 = cpuSeconds();
+  const written0 = await influxPointsWritten(influx.url);
   const load2 = [loadavg()[0]];
 
   // 2. Sustained: each agent keeps a window of unacknowledged QoS 1 publishes.
@@ -323,17 +323,22 @@ try {
     return r.results[0]?.series?.[0]?.values?.[0]?.[1] ?? 0;
   };
   const expected = before + published;
-  // Durable: until InfluxDB holds every reading (or the center's time-series buffer is empty,
-  // whatever it had to drop counted by the store).
+  // Durable: once InfluxDB has answered 204 for every reading of the burst (its httpd counter,
+  // cheap; or the center's buffer is empty, whatever it had to drop counted by the store), the
+  // points are counted until InfluxDB holds every reading. Counting alone every 500 ms, as this
+  // bench did before, scanned millions of points each time and cost InfluxDB more CPU than the
+  // writes it waited for. The Node-RED peer is timed the same way.
   const pending = async () =>
     ((await (await fetch(`${base}/healthz`)).json()) as { timeseriesPending?: number }).timeseriesPending ?? 0;
-  await waitFor(async () => (await influxCount()) >= expected || (await pending()) === 0, 300_000, 500).catch(
-    () => undefined,
-  );
+  await waitFor(
+    async () => (await influxPointsWritten(influx.url)) - written0 >= published || (await pending()) === 0,
+    300_000,
+    100,
+  ).catch(() => undefined);
   await waitFor(async () => (await influxCount()) >= expected, 5_000, 500).catch(() => undefined);
   const inInflux = await influxCount();
   const tInflux = performance.now();
-  const cpuBurst = cpuSeconds() - cpu0;
+  const cpuBurst = cpuSeconds().map((c, i) => c - cpu0[i]);
   load2.push(loadavg()[0]);
   const durable = Math.round((inInflux - before) / ((tInflux - t0) / 1000));
   console.log(
@@ -382,7 +387,9 @@ try {
       influxHeld: inInflux,
       influxExpected: expected,
       /** Center CPU (user+system s) per million readings, from the burst's start until InfluxDB held them. */
-      centerCpuSecondsPerMillion: Math.round((cpuBurst / (published / 1e6)) * 10) / 10,
+      centerCpuSecondsPerMillion: perMillion(cpuBurst[0], published),
+      /** InfluxDB's CPU over the same span: what parsing and indexing the center's writes cost it. */
+      influxCpuSecondsPerMillion: perMillion(cpuBurst[1], published),
       loadAverage: load2.map((x) => Math.round(x * 10) / 10),
     },
     latency,
@@ -391,7 +398,7 @@ try {
     centerRssMb: rss,
     centerEventLoop: loopLag,
     goals: { readingsPerSecond: 50_000, p99Ms: 20, durableRatioToNodeRed: 1.5 },
-    peer: {} as Record<string, unknown>,
+    peer: {} as Record<string, Record<string, unknown>>,
   };
   console.log(JSON.stringify(result, null, 2));
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
@@ -408,21 +415,13 @@ try {
   // each runs alone: Node-RED `mqtt in -> function -> influxdb out` with a threshold switch.
   if (process.env.BENCH_PEER !== '0') {
     await center.stop();
-    const peer = await measureNodeRed({
-      mqttPort: mosq.port,
-      influxUrl: influx.url,
-      influxPort: influx.port,
-      agents,
-      publish,
-      batch: BATCH,
-      seconds: SECONDS,
-    });
-    result.peer = {
-      ...peer,
-      gwanjeDurableRatio: Math.round((durable / Math.max(1, peer.durableInInfluxPerSecond)) * 10) / 10,
-    };
-    console.log(
-      `bench: Node-RED stored ${peer.inInflux} of ${peer.published} readings -> ${peer.durableInInfluxPerSecond} readings/s; Gwanje/Node-RED = ${result.peer.gwanjeDurableRatio}`,
+    result.peer = await comparePeers(
+      { mqttPort: mosq.port, influxUrl: influx.url, influxPort: influx.port, influxPid: influx.pid },
+      { agents, publish, batch: BATCH, seconds: SECONDS },
+      {
+        durable,
+        cpuSecondsPerMillion: result.sustained.centerCpuSecondsPerMillion + result.sustained.influxCpuSecondsPerMillion,
+      },
     );
     save();
   }
@@ -432,4 +431,6 @@ try {
   process.exitCode = 1;
 } finally {
   await cleanup();
+  // After a failure the agents' MQTT clients are still open and would keep the bench alive.
+  if (process.exitCode) process.exit();
 }

@@ -106,7 +106,12 @@ export class AlarmService {
   /** Called by ingest for every accepted reading; returns the sensor's display state. */
   onReading(reading: DetectionReading, ctx: SensorContext, receivedAt: number): string {
     const evaluatedAt = this.now();
-    this.received.set(reading.sensorId, { ts: reading.ts, receivedAt });
+    // Updated in place: this runs for every reading, and a fresh object each time was garbage (issue 18).
+    const seen = this.received.get(reading.sensorId);
+    if (seen) {
+      seen.ts = reading.ts;
+      seen.receivedAt = receivedAt;
+    } else this.received.set(reading.sensorId, { ts: reading.ts, receivedAt });
     const transitions = this.deps.engine.onReading(reading, ctx, evaluatedAt);
     if (transitions.length > 0) this.apply(transitions, { sensorTs: reading.ts, receivedAt, evaluatedAt });
     if (this.deps.engine.isOutOfService?.(reading.sensorId)) return 'out-of-service';

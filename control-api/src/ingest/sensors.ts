@@ -196,7 +196,13 @@ export class SensorRegistry {
       known.ctx.intervalMs = Math.max(100, r.ts - known.lastTs);
     }
     known.lastTs = r.ts;
-    this.lastValues.set(r.sensorId, { sensorId: r.sensorId, value: r.value, ts: r.ts, state });
+    // In place until the next flush takes it (a sensor reports many times a flush interval, issue 18).
+    const last = this.lastValues.get(r.sensorId);
+    if (last) {
+      last.value = r.value;
+      last.ts = r.ts;
+      last.state = state;
+    } else this.lastValues.set(r.sensorId, { sensorId: r.sensorId, value: r.value, ts: r.ts, state });
   }
 
   /** Newest values since the last call (for one batched store update). */
