@@ -75,6 +75,13 @@ export interface Settings {
   };
   /** GWANJE_TRUST_PROXY: reverse proxies whose X-Forwarded-For names the client (http/client-address.ts). */
   trustProxy?: string;
+  /**
+   * Issue 19: Redis that carries Socket.IO events between center instances (redis-streams adapter)
+   * and keeps consoles' sessions for connection-state recovery; undefined: one instance, in memory.
+   */
+  redisUrl?: string;
+  /** How long (ms) a console's live session survives a disconnect with its missed events kept. */
+  liveRecoveryMs: number;
   /** Unknown GWANJE_* variables, each `NAME: not a setting ... (did you mean ...?)`; printed at start. */
   warnings: string[];
 }
@@ -191,6 +198,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       eventRetentionMs: num('GWANJE_AGENT_EVENTS_RETENTION_DAYS') * 86_400_000,
     },
     trustProxy,
+    redisUrl: str('GWANJE_REDIS_URL'),
+    liveRecoveryMs: num('GWANJE_LIVE_RECOVERY_SEC') * 1000,
     warnings,
   };
 }
