@@ -17,6 +17,7 @@ import { adminRoutes } from './routes/admin.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { authRoutes } from './routes/auth.js';
 import { cameraRoutes } from './routes/cameras.js';
+import { clusterRoutes } from './routes/cluster.js';
 import { configRoutes } from './routes/config.js';
 import { deviceRoutes } from './routes/devices.js';
 import { directoryRoutes } from './routes/directory.js';
@@ -44,6 +45,7 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...sensorRoutes,
     ...alarmRoutes,
     ...adminRoutes,
+    ...clusterRoutes,
     ...configRoutes,
     ...escalationRoutes,
     ...reportRoutes,

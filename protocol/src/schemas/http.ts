@@ -276,3 +276,23 @@ export const WallView = Type.Object({
   updatedAt: Type.Union([EpochMs, Type.Null()]),
 });
 export type WallView = Static<typeof WallView>;
+
+/** Issue 19: `GET /api/v1/cluster` (admin): the center instances, what each owns and since when. */
+export const ClusterInstanceView = Type.Object({
+  instanceId: Type.String(),
+  /** Its `GWANJE_PUBLIC_URL`: where consoles and other instances reach it. */
+  publicUrl: Type.String(),
+  startedAt: Type.Integer(),
+  heartbeatAt: Type.Integer(),
+  /** The instance that answered this request. */
+  self: Type.Boolean(),
+  /** The sites it owns (those the caller may see), each with when it took them. */
+  sites: Type.Array(Type.Object({ siteId: Type.String(), since: Type.Integer() })),
+});
+export type ClusterInstanceView = Static<typeof ClusterInstanceView>;
+export const ClusterView = Type.Object({
+  /** false: one instance on SQLite or the embedded broker, owner of every site. */
+  clustered: Type.Boolean(),
+  instances: Type.Array(ClusterInstanceView),
+});
+export type ClusterView = Static<typeof ClusterView>;

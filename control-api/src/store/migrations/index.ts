@@ -13,6 +13,7 @@ import { secAgentsMigration } from './0003-sec-agents.js';
 import { sensorDiscoveriesMigration } from './0005-run-sensor-discoveries.js';
 import { fireWatchMigration } from './0006-fire-watch.js';
 import { directCamerasMigration } from './0010-direct-cameras.js';
+import { clusterMigration } from './0011-cluster.js';
 import { sitePlansMigration } from './0012-site-plans.js';
 import { supervisorMigration } from './0013-supervisor.js';
 import { wallLayoutsMigration } from './0015-wall-layouts.js';
@@ -26,6 +27,7 @@ function migrations(dialect: DbDialect): Record<string, Migration> {
     '0006-fire-watch': fireWatchMigration,
     '0003-sec-agents': secAgentsMigration(dialect),
     '0010-direct-cameras': directCamerasMigration,
+    '0011-cluster': clusterMigration,
     '0012-site-plans': sitePlansMigration(dialect),
     '0013-supervisor': supervisorMigration,
     '0015-wall-layouts': wallLayoutsMigration,
