@@ -89,7 +89,7 @@ export class Center {
     this.auth = new AuthModule(ctx, this.store, this.accounts);
     this.alarms = new AlarmsModule(ctx, this.store);
     this.ingest = new IngestModule(ctx, this.store, this.accounts, this.broker, this.alarms);
-    this.video = new VideoModule(ctx, this.store, this.accounts, this.auth, this.ingest, this.alarms);
+    this.video = new VideoModule(ctx, this.store, this.accounts, this.auth, this.ingest, this.alarms, this.cluster);
     this.fire = new FireModule(ctx, this.store, this.video, this.alarms);
     this.incident = new IncidentModule(ctx, this.store, this.accounts, this.video);
     this.ops = new OpsMetricsModule(ctx, this.store, this.video, this.alarms);

@@ -113,6 +113,13 @@ export const CENTER_ENV = Type.Object(
     GWANJE_REDIS_URL: Type.Optional(
       url(['redis', 'rediss'], 'Redis for Socket.IO across instances (issue 19); unset: this instance only'),
     ),
+    GWANJE_CENTER_URLS: Type.Optional(
+      Type.String({
+        pattern: '^\\s*https?://[^\\s,]+(\\s*,\\s*https?://[^\\s,]+)*\\s*$',
+        description: 'every center instance (issue 19): consoles move to another when theirs stops answering',
+        expect: 'must be a comma-separated list of http:// or https:// URLs',
+      }),
+    ),
     GWANJE_LIVE_RECOVERY_SEC: Type.Optional(
       int(120, 5, 3600, 'how long a console may be away and still get every missed live event (issue 19)'),
     ),

@@ -80,6 +80,8 @@ export interface Settings {
    * and keeps consoles' sessions for connection-state recovery; undefined: one instance, in memory.
    */
   redisUrl?: string;
+  /** GWANJE_CENTER_URLS: origins of every center instance, for consoles to move between. */
+  centerUrls: string[];
   /** How long (ms) a console's live session survives a disconnect with its missed events kept. */
   liveRecoveryMs: number;
   /** Unknown GWANJE_* variables, each `NAME: not a setting ... (did you mean ...?)`; printed at start. */
@@ -200,6 +202,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     trustProxy,
     redisUrl: str('GWANJE_REDIS_URL'),
     liveRecoveryMs: num('GWANJE_LIVE_RECOVERY_SEC') * 1000,
+    centerUrls: (str('GWANJE_CENTER_URLS') ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter((u) => u !== '')
+      .map((u) => new URL(u).origin),
     warnings,
   };
 }

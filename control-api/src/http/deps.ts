@@ -251,6 +251,8 @@ export interface HttpDeps {
   trustProxy?: boolean | number | string | ((addr: string, hop: number) => boolean);
   /** express-rate-limit on POST /auth/login, per client address. Default 20 per minute. */
   loginRateLimit?: { windowMs: number; limit: number };
+  /** Issue 19: GWANJE_CENTER_URLS, origins of every center instance (CORS, CSP, the login answer). */
+  centerUrls?: string[];
   /** Request body cap; default 64 kB. */
   bodyLimitBytes?: number;
 }

@@ -135,6 +135,7 @@ export class ApiModule implements CenterModule {
       mqttPublicUrl: this.m.broker.agentUrl,
       consoleDir: s.consoleDir,
       tls: this.m.http.tls !== undefined,
+      centerUrls: s.centerUrls,
       log,
     };
   }

@@ -5,12 +5,16 @@
  * GWANJE_FFMPEG, else on PATH, else the build shipped in npm (issue 17: a fresh machine). Direct
  * cameras (issue 20) are pulled by the gateway itself, their credentials sealed with the camera key.
  *
+ * Several instances (issue 19): the owner of a camera's site relays it, the others take it from
+ * the owner over a peer link (peer-link.ts), so a camera has one upstream in the whole cluster.
+ *
  * Listens: `alarm.changed` (clips, snapshot and PTZ presets of a hazard alarm, issue 6),
  * `sessions.changed` (viewers re-checked, F4), `agent.revoked` (its pushes end at once).
  */
 import { VideoGateway } from '@gwanje/gateway';
 import type { AlarmsModule } from '../alarms/module.js';
 import type { AccountsModule, AuthModule } from '../auth/module.js';
+import type { ClusterModule } from '../cluster/module.js';
 import { parseTrustProxy, type TrustProxy } from '../http/client-address.js';
 import type { IngestModule } from '../ingest/module.js';
 import type { CenterContext, CenterModule } from '../module.js';
@@ -20,6 +24,7 @@ import { alarmClipListener } from './alarm-clips.js';
 import { CameraSecrets } from './camera-secrets.js';
 import { DirectCameras } from './direct-cameras.js';
 import { type FfmpegBinary, resolveFfmpeg } from './ffmpeg-binary.js';
+import { PeerVideoLinks } from './peer-link.js';
 import { PrealarmLinks } from './prealarm.js';
 import { ViewAudit } from './view-audit.js';
 import { endAgentPushes, videoGatewayDeps } from './wiring.js';
@@ -33,6 +38,7 @@ export class VideoModule implements CenterModule {
     ffmpeg: FfmpegBinary;
     trustProxy: TrustProxy;
     direct: DirectCameras;
+    peers: PeerVideoLinks;
   };
 
   constructor(
@@ -42,6 +48,7 @@ export class VideoModule implements CenterModule {
     private readonly authModule: AuthModule,
     private readonly ingest: IngestModule,
     private readonly alarms: AlarmsModule,
+    private readonly cluster: ClusterModule,
   ) {}
 
   get gateway(): VideoGateway {
@@ -77,6 +84,15 @@ export class VideoModule implements CenterModule {
       secrets: CameraSecrets.fromFile(s.cameraKeyFile),
       log: log.child({ module: 'cameras' }),
     });
+    const auth = this.authModule.auth;
+    let gatewayRef: VideoGateway | undefined;
+    const peers = new PeerVideoLinks({
+      log: vlog,
+      ownership: this.cluster.ownership,
+      mintTicket: (instanceId, cameraId) => auth.mintPeerTicket(instanceId, cameraId),
+      verifyTicket: (ticket, cameraId) => auth.verifyPeerTicket(ticket, cameraId),
+      feed: (cameraId, chunk) => gatewayRef?.feedUpstream(cameraId, chunk) ?? false,
+    });
     const gateway = new VideoGateway(
       videoGatewayDeps({
         log,
@@ -90,10 +106,12 @@ export class VideoModule implements CenterModule {
         direct,
         alarms: this.alarms.service,
         videoBaseUrl: s.publicUrl,
+        peers,
       }),
       { dataDir: s.dataDir, rtspClient: s.rtspClient, ffmpegPath: ffmpeg.path },
     );
-    this.made = { gateway, views, ffmpeg, trustProxy, direct };
+    gatewayRef = gateway;
+    this.made = { gateway, views, ffmpeg, trustProxy, direct, peers };
     await gateway.start();
     // Issue 20: cameras linked to gas/flame/smoke sensors keep streaming into the clip ring (pre-roll).
     const prealarm = new PrealarmLinks({ log: vlog, sensors: repos.sensors, gateway, max: s.prealarmMax });
@@ -108,6 +126,7 @@ export class VideoModule implements CenterModule {
   async stop(): Promise<void> {
     this.ctx.bus.off(this.name);
     await this.prealarm?.stop();
+    this.made?.peers.closeAll();
     await this.made?.gateway.stop();
     await this.made?.views.stop();
   }

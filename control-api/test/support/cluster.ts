@@ -66,7 +66,7 @@ export async function startTestCluster(opts: {
     for (let i = 0; i < opts.instances; i++) {
       const dataDir = mkdtempSync(join(tmpdir(), `gwanje-cluster-${i}-`));
       dirs.push(dataDir);
-      centers.push(await spawnCenter({ password: opts.password, dataDir, env }));
+      centers.push(await spawnCenter({ password: opts.password, dataDir, env, advertise: true }));
     }
     const b = broker;
     const r = redis;

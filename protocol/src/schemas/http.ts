@@ -25,7 +25,12 @@ export const UserView = Type.Object({
 });
 export type UserView = Static<typeof UserView>;
 
-export const LoginResponse = Type.Object({ token: Type.String(), user: UserView });
+export const LoginResponse = Type.Object({
+  token: Type.String(),
+  user: UserView,
+  /** Issue 19: every center instance (GWANJE_CENTER_URLS); a console moves to another when its own stops answering. */
+  centers: Type.Optional(Type.Array(Type.String())),
+});
 export type LoginResponse = Static<typeof LoginResponse>;
 
 export const AgentCreateBody = Type.Object(
