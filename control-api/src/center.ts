@@ -87,8 +87,8 @@ export class Center {
     this.accounts = new AccountsModule(ctx, this.store);
     this.broker = new BrokerModule(ctx, this.store, this.accounts, this.http);
     this.auth = new AuthModule(ctx, this.store, this.accounts);
-    this.alarms = new AlarmsModule(ctx, this.store);
-    this.ingest = new IngestModule(ctx, this.store, this.accounts, this.broker, this.alarms);
+    this.alarms = new AlarmsModule(ctx, this.store, this.cluster);
+    this.ingest = new IngestModule(ctx, this.store, this.accounts, this.broker, this.alarms, this.cluster);
     this.video = new VideoModule(ctx, this.store, this.accounts, this.auth, this.ingest, this.alarms, this.cluster);
     this.fire = new FireModule(ctx, this.store, this.video, this.alarms);
     this.incident = new IncidentModule(ctx, this.store, this.accounts, this.video);

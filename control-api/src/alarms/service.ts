@@ -9,6 +9,7 @@ import {
   type ActionArgs,
   type AlarmAction,
   AlarmActionError,
+  alarmKey,
   type Condition,
   computeKpisBySite,
   type DetectionReading,
@@ -44,7 +45,27 @@ export interface AlarmServiceDeps {
    * sensor's position on the site plan). Absent: every camera of the site.
    */
   cameraLinks?: { camerasFor(alarm: Alarm): Promise<string[]> };
+  /**
+   * Issue 19, a cluster member: a raise is stored before it is announced, so the database's
+   * one-standing-alarm index (migration 0014) decides between two instances before any console or
+   * escalation sees a second id. A single instance announces first (latency, issue 4).
+   */
+  persistRaiseFirst?: boolean;
+  /**
+   * Issue 19: an action on an alarm this instance does not hold goes to the owner of its site
+   * (cluster/action-relay.ts); undefined back means this instance is the owner.
+   */
+  forward?(
+    siteId: string,
+    r: { alarmId: string; action: AlarmAction; actor: string; args: ActionArgs },
+  ): Promise<Alarm | undefined>;
 }
+
+/** PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE: the one-standing-alarm index said no. */
+const isUniqueViolation = (err: unknown): boolean => {
+  const code = (err as { code?: unknown }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+};
 
 interface Latency {
   sensorTs?: number;
@@ -64,6 +85,8 @@ export class AlarmService {
   private readonly siteCameras = new Map<string, { ids: string[]; until: number }>();
   /** Persist-then-emit chains per alarm, so one alarm's changes go out in order without blocking others. */
   private readonly chains = new Map<string, Promise<void>>();
+  /** The same per condition (source, type, advisory): a new alarm is stored after the previous one closed. */
+  private readonly conditionChains = new Map<string, Promise<void>>();
   /**
    * When the center received each sensor's newest reading: a raise completed later by an on-delay
    * at a tick still gets its `receivedAt` (issue 21: the latency journal showed "Received -").
@@ -76,7 +99,8 @@ export class AlarmService {
 
   async start(): Promise<void> {
     // Standing alarms survive a restart: the engine resumes their lifecycle (ISA-18.2 clause 11).
-    const standing = await this.deps.store.standing();
+    // A cluster member (issue 19) restores them site by site as it takes sites (takeSite).
+    const standing = this.deps.engine.addSite ? [] : await this.deps.store.standing();
     this.deps.engine.load(standing);
     for (const a of standing) this.track(a);
     this.deps.log.info({ restored: standing.length }, 'alarms: standing alarms restored');
@@ -100,6 +124,31 @@ export class AlarmService {
       for (const f of this.deps.engine.takeFloodChanges?.() ?? []) this.deps.bus.emit('flood.changed', f);
     } catch (err) {
       this.deps.log.error({ err: (err as Error).stack }, 'alarms: tick failed');
+    }
+  }
+
+  /**
+   * Issue 19: this instance took a site over. Its engine is made and its standing alarms (with
+   * their latch, shelving, acks) come back from the store, so an alarm standing under the old
+   * owner goes on with the same id instead of being raised again.
+   */
+  async takeSite(siteId: string): Promise<void> {
+    const engine = this.deps.engine;
+    if (!engine.addSite) return;
+    engine.addSite(siteId);
+    const standing = await this.deps.store.standing([siteId]);
+    engine.load(standing);
+    for (const a of standing) this.track(a);
+    this.deps.log.info({ siteId, restored: standing.length }, 'alarms: site taken over, standing alarms restored');
+  }
+
+  /** Issue 19: the site went to another instance: pending writes finish, then its state is dropped. */
+  async giveSite(siteId: string): Promise<void> {
+    await this.idle();
+    const ids = new Set(this.deps.engine.dropSite?.(siteId) ?? []);
+    for (const [source, set] of this.activeBySource) {
+      for (const id of set) if (ids.has(id)) set.delete(id);
+      if (set.size === 0) this.activeBySource.delete(source);
     }
   }
 
@@ -188,6 +237,13 @@ export class AlarmService {
 
   /** An operator action (REST). Throws AlarmActionError for an action the state does not allow. */
   async act(alarmId: string, action: AlarmAction, actor: string, args: ActionArgs = {}): Promise<Alarm> {
+    if (this.deps.forward && !this.deps.engine.machine?.byId?.has(alarmId)) {
+      const stored = await this.deps.store.get(alarmId);
+      if (stored && stored.state !== 'normal') {
+        const there = await this.deps.forward(stored.siteId, { alarmId, action, actor, args });
+        if (there) return there;
+      }
+    }
     if (action === 'comment' && !this.deps.engine.active().some((a) => a.id === alarmId)) {
       return this.commentClosed(alarmId, actor, args);
     }
@@ -309,11 +365,14 @@ export class AlarmService {
         comment: t.comment,
       };
       if (t.facts) entry.facts = t.facts;
-      const prev = this.chains.get(id) ?? Promise.resolve();
+      const key = alarmKey(snapshot.sourceId, snapshot.type, snapshot.advisory);
+      const prev = Promise.all([this.chains.get(id), this.conditionChains.get(key)]);
       const next = prev.then(() => this.emitAndPersist(t, snapshot, entry, raise));
       this.chains.set(id, next);
+      this.conditionChains.set(key, next);
       void next.finally(() => {
         if (this.chains.get(id) === next) this.chains.delete(id);
+        if (this.conditionChains.get(key) === next) this.conditionChains.delete(key);
       });
     }
   }
@@ -339,6 +398,10 @@ export class AlarmService {
         log.error({ alarmId: alarm.id, err: (err as Error).message }, 'alarms: linked cameras not read');
       }
     }
+    if (raise && this.deps.persistRaiseFirst) {
+      const stored = await this.persist(alarm, entry);
+      if (stored === 'duplicate') return this.adoptStored(alarm);
+    }
     const emittedAt = this.now();
     if (t.announce && raise && alarm.latency) {
       // The latency journal completes with the emit time (stored with the row below).
@@ -355,17 +418,48 @@ export class AlarmService {
     });
     if (t.announce && raise && alarm.latency?.sensorTs !== undefined)
       metrics.alarmLatency.observe(Math.max(0, emittedAt - alarm.latency.sensorTs) / 1000);
-    try {
-      await store.upsert(alarm);
-      await store.appendJournal(entry);
-    } catch (err) {
-      log.error({ alarmId: alarm.id, err: (err as Error).message }, 'alarms: alarm not persisted');
+    if (raise && this.deps.persistRaiseFirst) {
+      // Stored above; the latency journal's emit time is written now.
+      if (alarm.latency?.emittedAt !== undefined) await store.upsert(alarm).catch(() => undefined);
+    } else if ((await this.persist(alarm, entry)) === 'duplicate') {
+      log.error({ alarmId: alarm.id }, 'alarms: announced, but a standing alarm of this condition was already stored');
+      await this.adoptStored(alarm);
     }
     if (t.announce)
       log.info(
         { alarmId: alarm.id, siteId: alarm.siteId, type: alarm.type, state: alarm.state, action: entry.action },
         'alarms: transition',
       );
+  }
+
+  private async persist(alarm: Alarm, entry: JournalEntry): Promise<'stored' | 'duplicate' | 'failed'> {
+    try {
+      await this.deps.store.upsert(alarm);
+      await this.deps.store.appendJournal(entry);
+      return 'stored';
+    } catch (err) {
+      if (isUniqueViolation(err)) return 'duplicate';
+      this.deps.log.error({ alarmId: alarm.id, err: (err as Error).message }, 'alarms: alarm not persisted');
+      return 'failed';
+    }
+  }
+
+  /**
+   * Issue 19: another instance stored a standing alarm of this condition first (it owned the site
+   * a moment ago). That alarm goes on here, with its id; the one raised here is dropped unseen.
+   */
+  private async adoptStored(alarm: Alarm): Promise<void> {
+    const same = (a: Alarm) =>
+      a.sourceId === alarm.sourceId && a.type === alarm.type && !a.advisory === !alarm.advisory;
+    const stored = (await this.deps.store.standing([alarm.siteId])).find(same);
+    this.track({ ...alarm, state: 'normal', active: false });
+    if (!stored) return;
+    this.deps.engine.adopt?.(stored);
+    this.track(stored);
+    this.deps.log.warn(
+      { dropped: alarm.id, kept: stored.id },
+      'alarms: condition already standing in the store; kept its alarm',
+    );
   }
 
   /**

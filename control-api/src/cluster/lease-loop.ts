@@ -5,7 +5,7 @@
  *   2. renews the leases it holds (TTL `ttlMs`); a site missing from the answer was lost (it
  *      expired while this process stalled, and someone else may hold it now): its work is given up;
  *   3. reads every lease and every live instance (the snapshot `ownerOf` and `instances` answer from);
- *   4. takes free or expired sites up to its fair share, ceil(sites / live instances), restoring
+ *   4. takes free or expired sites up to its fair share (`fairShare`: 11/10/10 for 31 on 3), restoring
  *      each (SiteWork.take) before announcing it; or gives back what it holds beyond that share
  *      (SiteWork.give, then the row is freed) so an instance that joins gets work at once.
  * An instance that cannot reach the database for a whole TTL gives up every site by itself
@@ -150,7 +150,7 @@ export class LeaseOwnership implements Ownership {
   }
 
   private async balance(sites: string[]): Promise<void> {
-    const share = Math.ceil(sites.length / Math.max(1, this.live.length));
+    const share = fairShare(sites.length, this.live, this.instanceId);
     if (this.held.size > share) {
       // Give back the excess, newest first (they have the least state built up here).
       const excess = this.mySites().sort((a, b) => (this.held.get(b)?.since ?? 0) - (this.held.get(a)?.since ?? 0));
@@ -212,6 +212,17 @@ export class LeaseOwnership implements Ownership {
     this.o.log.info({ siteId, reason }, 'cluster: site released');
     this.o.bus.emit('site.released', { siteId, instanceId: this.instanceId, reason });
   }
+}
+
+/**
+ * This instance's share: n/k sites each, the first n mod k instances (oldest first, the order
+ * every instance reads) one more, so 31 sites on 3 instances are 11/10/10, not 11/11/9.
+ */
+export function fairShare(sites: number, live: readonly { instanceId: string }[], self: string): number {
+  const k = Math.max(1, live.length);
+  const rank = live.findIndex((i) => i.instanceId === self);
+  if (rank < 0) return Math.ceil(sites / k);
+  return Math.floor(sites / k) + (rank < sites % k ? 1 : 0);
 }
 
 /** FNV-1a: a stable small number from an id. */

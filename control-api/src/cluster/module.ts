@@ -14,6 +14,7 @@ import { hostname } from 'node:os';
 import type { CenterContext, CenterModule } from '../module.js';
 import { started } from '../module.js';
 import type { StoreModule } from '../store/module.js';
+import { ActionRelay } from './action-relay.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { DEFAULT_TTL_MS, LeaseOwnership } from './lease-loop.js';
 import { type ClusterTables, LeaseTable } from './leases.js';
@@ -27,7 +28,13 @@ export class ClusterModule implements CenterModule {
   readonly instanceId = `${hostname().slice(0, 40)}-${randomBytes(3).toString('hex')}`;
   /** The seeded sites, read once every module started (module `auth` seeds them). */
   private sites: string[] = [];
-  private made?: { ownership: Ownership; leases?: LeaseTable; lock?: DataDirLock; heartbeat?: NodeJS.Timeout };
+  private made?: {
+    ownership: Ownership;
+    relay?: ActionRelay;
+    leases?: LeaseTable;
+    lock?: DataDirLock;
+    heartbeat?: NodeJS.Timeout;
+  };
 
   constructor(
     private readonly ctx: CenterContext,
@@ -36,6 +43,11 @@ export class ClusterModule implements CenterModule {
 
   get ownership(): Ownership {
     return started(this.name, 'ownership', this.made?.ownership);
+  }
+
+  /** Carries alarm actions to the owner of their site (cluster only; action-relay.ts). */
+  get relay(): ActionRelay {
+    return started(this.name, 'relay', this.made?.relay);
   }
 
   /** Whether this center runs as a cluster member (PostgreSQL and an external broker). */
@@ -65,7 +77,9 @@ export class ClusterModule implements CenterModule {
         now,
       });
       await leases.heartbeat({ instanceId: this.instanceId, publicUrl: s.publicUrl, mode: 'cluster' });
-      this.made = { ownership, leases };
+      const relay = new ActionRelay({ url: s.databaseUrl as string, db: this.store.raw(), ownership, log: child });
+      await relay.start();
+      this.made = { ownership, leases, relay };
       child.info({ instanceId: this.instanceId, publicUrl: s.publicUrl }, 'cluster: joined');
       return;
     }
@@ -111,6 +125,7 @@ export class ClusterModule implements CenterModule {
     this.made = undefined;
     if (!m) return;
     clearInterval(m.heartbeat);
+    await m.relay?.stop();
     m.lock?.release();
     if (m.leases && !(m.ownership instanceof LeaseOwnership))
       await m.leases

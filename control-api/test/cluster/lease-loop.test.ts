@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import pino from 'pino';
 import { createTestDatabase, type TestDatabase } from '../../../testkit/postgres.js';
 import { EventBus } from '../../src/bus.js';
-import { LeaseOwnership } from '../../src/cluster/lease-loop.js';
+import { fairShare, LeaseOwnership } from '../../src/cluster/lease-loop.js';
 import { type ClusterTables, LeaseTable } from '../../src/cluster/leases.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 
@@ -79,7 +79,7 @@ test('two instances split the sites, agree on every owner, and one takes all ove
 
   const b = await member('center-b');
   await b.own.start();
-  // The first instance gives back what exceeds its share (ceil(5/2) = 3); the second takes it.
+  // The first instance gives back what exceeds its share (the older of two holds 3 of 5); the second takes it.
   await until(() => b.own.mySites().length === 2 && a.own.mySites().length === 3, 5_000, 'rebalancing');
   await until(
     () => SITES.every((s) => a.own.ownerOf(s)?.instanceId === b.own.ownerOf(s)?.instanceId),
@@ -136,4 +136,14 @@ test('a stopping instance hands its sites over at once (no wait for expiry)', as
   await a.own.stop();
   await a.db.close();
   await b.db.close();
+});
+
+test('fair shares: 31 sites on 3 instances are 11/10/10, oldest first; an instance not yet listed takes the ceiling', () => {
+  const live = [{ instanceId: 'x' }, { instanceId: 'y' }, { instanceId: 'z' }];
+  assert.deepEqual(
+    live.map((i) => fairShare(31, live, i.instanceId)),
+    [11, 10, 10],
+  );
+  assert.equal(fairShare(31, live, 'new'), 11);
+  assert.equal(fairShare(31, [], 'alone'), 31);
 });

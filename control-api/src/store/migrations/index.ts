@@ -16,6 +16,7 @@ import { directCamerasMigration } from './0010-direct-cameras.js';
 import { clusterMigration } from './0011-cluster.js';
 import { sitePlansMigration } from './0012-site-plans.js';
 import { supervisorMigration } from './0013-supervisor.js';
+import { oneStandingAlarmMigration } from './0014-one-standing-alarm.js';
 import { wallLayoutsMigration } from './0015-wall-layouts.js';
 import { sopChecklistsMigration } from './0018-sop-checklists.js';
 
@@ -30,6 +31,7 @@ function migrations(dialect: DbDialect): Record<string, Migration> {
     '0011-cluster': clusterMigration,
     '0012-site-plans': sitePlansMigration(dialect),
     '0013-supervisor': supervisorMigration,
+    '0014-one-standing-alarm': oneStandingAlarmMigration,
     '0015-wall-layouts': wallLayoutsMigration,
     '0018-sop-checklists': sopChecklistsMigration,
   };
