@@ -75,8 +75,10 @@ export async function spawnCenter(opts: {
   env?: Record<string, string>;
   /** Advertise `http://127.0.0.1:<port>` as GWANJE_PUBLIC_URL (instances of a cluster reach each other there). */
   advertise?: boolean;
+  /** This HTTP port instead of a free one (a cluster lists its instances' URLs before they start). */
+  httpPort?: number;
 }): Promise<CenterProcess> {
-  const [httpPort, mqttPort] = await Promise.all([freePort(), freePort()]);
+  const [httpPort, mqttPort] = await Promise.all([opts.httpPort ?? freePort(), freePort()]);
   const main = new URL('../../src/main.ts', import.meta.url).pathname;
   const proc = spawnServer(process.execPath, ['--import', 'tsx', main], {
     ...process.env,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createTestDatabase,
+  freePort,
   type InfluxInstance,
   type MosquittoInstance,
   type RedisInstance,
@@ -26,6 +27,8 @@ export interface TestCluster {
   /** The environment every instance shares. */
   env: Record<string, string>;
   kill9(i: number): Promise<void>;
+  /** Starts one more instance (a replacement after a kill) and appends it to `centers`. */
+  add(): Promise<CenterProcess>;
   stop(): Promise<void>;
 }
 
@@ -33,6 +36,8 @@ export async function startTestCluster(opts: {
   password: string;
   instances: number;
   env?: Record<string, string>;
+  /** Set GWANJE_CENTER_URLS to the instances' URLs (ports chosen before they start). */
+  listCenters?: boolean;
 }): Promise<TestCluster> {
   const dirs: string[] = [];
   const centers: CenterProcess[] = [];
@@ -62,12 +67,19 @@ export async function startTestCluster(opts: {
       GWANJE_REDIS_URL: redis.url,
       ...opts.env,
     };
-    // One after the other: the first creates the schema and the admin, the next ones find them.
-    for (let i = 0; i < opts.instances; i++) {
-      const dataDir = mkdtempSync(join(tmpdir(), `gwanje-cluster-${i}-`));
+    const ports = opts.listCenters ? await Promise.all(Array.from({ length: opts.instances }, () => freePort())) : [];
+    if (opts.listCenters)
+      Object.assign(env, { GWANJE_CENTER_URLS: ports.map((p) => `http://127.0.0.1:${p}`).join(',') });
+    const add = async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), `gwanje-cluster-${centers.length}-`));
       dirs.push(dataDir);
-      centers.push(await spawnCenter({ password: opts.password, dataDir, env, advertise: true }));
-    }
+      const httpPort = ports[centers.length];
+      const c = await spawnCenter({ password: opts.password, dataDir, env, advertise: true, httpPort });
+      centers.push(c);
+      return c;
+    };
+    // One after the other: the first creates the schema and the admin, the next ones find them.
+    for (let i = 0; i < opts.instances; i++) await add();
     const b = broker;
     const r = redis;
     return {
@@ -76,6 +88,7 @@ export async function startTestCluster(opts: {
       redis: r,
       env,
       kill9: async (i) => centers[i].proc.stop('SIGKILL'),
+      add,
       stop,
     };
   } catch (err) {
