@@ -114,10 +114,19 @@ export class VideoModule implements CenterModule {
     this.made = { gateway, views, ffmpeg, trustProxy, direct, peers };
     await gateway.start();
     // Issue 20: cameras linked to gas/flame/smoke sensors keep streaming into the clip ring (pre-roll).
-    const prealarm = new PrealarmLinks({ log: vlog, sensors: repos.sensors, gateway, max: s.prealarmMax });
+    const prealarm = new PrealarmLinks({
+      log: vlog,
+      sensors: repos.sensors,
+      gateway,
+      max: s.prealarmMax,
+      owns: (siteId) => peers.owns(siteId),
+    });
     await prealarm.start();
     this.prealarm = prealarm;
     bus.on(this.name, 'sensor.changed', () => prealarm.refresh());
+    // Issue 19: the pre-roll follows the sites this instance owns.
+    bus.on(this.name, 'site.owned', () => prealarm.refresh());
+    bus.on(this.name, 'site.released', () => prealarm.refresh());
     bus.on(this.name, 'alarm.changed', alarmClipListener({ log: vlog, gateway, repos, commands }));
     bus.on(this.name, 'sessions.changed', (ev) => gateway.recheckViewers(ev.username));
     bus.on(this.name, 'agent.revoked', ({ agentId }) => endAgentPushes(agentId, repos, gateway));
