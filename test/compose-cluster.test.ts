@@ -51,6 +51,16 @@ describe('docker-compose.cluster.yml', () => {
     assert.equal(c.services['edge-agent-sim'].environment?.GWANJE_CENTER_URLS, one.GWANJE_CENTER_URLS);
     const dataOf = (s: string) => (c.services[s].volumes ?? []).map(String).find((v) => v.includes('/data'));
     assert.notEqual(dataOf('control-api'), dataOf('control-api-2'), 'each instance its own data directory');
+    for (const name of ['control-api', 'control-api-2']) {
+      // Peer video links go to the other instance's public https URL, certified by the province CA.
+      assert.equal(c.services[name].environment?.NODE_EXTRA_CA_CERTS, '/tls/ca.crt', name);
+      assert.ok(
+        (c.services[name].volumes ?? []).map(String).some((v) => v.includes('/tls/ca.crt')),
+        name,
+      );
+      // (`docker-compose config` writes extra_hosts as a mapping)
+      assert.match(JSON.stringify(c.services[name].extra_hosts), /gwanje\.gg\.example"?:"?host-gateway/, name);
+    }
   });
 
   it("each center's environment passes the center's own settings schema, clustered", () => {

@@ -78,7 +78,7 @@ after(async () => {
   await cluster?.stop();
 });
 
-test("consoles on either instance see one alarm raised by the cluster; kill -9 of a console's instance loses no event", async () => {
+test('consoles on either instance see one alarm, a logout anywhere closes its sockets everywhere, kill -9 loses no event', async () => {
   const bases = cluster.centers.map((c) => c.base);
   const onA = openConsole(bases, 0);
   // Its first retry comes 6 s after a drop: long enough for the alarm below to happen meanwhile.
@@ -89,6 +89,19 @@ test("consoles on either instance see one alarm raised by the cluster; kill -9 o
   await publishGas('suwon-cl-ch4-1', 60);
   await waitFor(() => onA.alarms.length > 0 && onB.alarms.length > 0, 20_000);
   assert.deepEqual(new Set(onA.alarms), new Set(onB.alarms), 'the same alarm ids on both instances');
+
+  // A logout on one instance ends that session's sockets on the other one too (F5 across instances).
+  const second = await centerApi(() => bases[0]).login('admin', PASSWORD);
+  const other = io(`${bases[1]}/live`, { path: '/socket.io', auth: { token: second }, transports: ['websocket'] });
+  sockets.push(other);
+  await waitFor(() => other.connected, 10_000);
+  const out = await fetch(`${bases[0]}/api/v1/auth/logout`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${second}` },
+  });
+  assert.equal(out.status, 204);
+  await waitFor(() => !other.connected, 10_000);
+  other.disconnect();
 
   // kill -9 the instance the second console is on; raise another alarm while it is away.
   const before = onB.alarms.length;
