@@ -17,28 +17,43 @@
  * console whose instance was killed resumes on another instance with everything it missed. Only
  * the rooms and the narrowing are kept there, never the token (the reconnect re-runs the auth
  * middleware with the token the console sends again).
+ *
+ * Readings (up to 2 a second per sensor, thousands a second province-wide) do not go through the
+ * stream: they would trim the alarms a reconnecting console needs out of it, and a missed reading
+ * is superseded by the next. They travel in batches on a plain Redis pub/sub channel instead, and
+ * each instance hands them to its own sockets.
  */
 
-import { redactUrl } from '@gwanje/protocol';
+import { randomUUID } from 'node:crypto';
+import { type LiveReading, redactUrl } from '@gwanje/protocol';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { createClient } from 'redis';
 import type { Namespace, Socket } from 'socket.io';
 import type { Logger } from '../logger.js';
 
 /**
- * Stream length kept in Redis (approximate trimming). Readings share the stream with alarms, so
- * the window a console may be away is the shorter of GWANJE_LIVE_RECOVERY_SEC and these many
- * events (about 30 MB of Redis memory).
+ * Stream length kept in Redis (approximate trimming): alarms, agent, camera and flood events and
+ * the standing sets sent at connect. The window a console may be away is the shorter of
+ * GWANJE_LIVE_RECOVERY_SEC and these many events.
  */
 export const LIVE_STREAM_MAX_LEN = 100_000;
 /** Attempts to reach Redis at start before the center refuses to start. */
 const START_ATTEMPTS = 5;
+const READINGS_CHANNEL = 'gwanje:live:readings';
+/** Most readings held for the next batch; beyond it the oldest go (Redis away for long). */
+const MAX_PENDING_READINGS = 50_000;
 
 export interface LiveCluster {
   /** The adapter factory handed to `new Server({adapter})`. */
   readonly adapter: ReturnType<typeof createAdapter>;
   /** connectionStateRecovery.maxDisconnectionDuration (ms). */
   readonly recoveryMs: number;
+  /** Queues a reading for the other instances (sent by `flushReadings`). */
+  publishReading(r: LiveReading): void;
+  /** Sends the queued readings as one message (the hub calls it every 100 ms). */
+  flushReadings(): void;
+  /** The other instances' readings, batch by batch. */
+  onReadings(fn: (batch: LiveReading[]) => void): void;
   close(): Promise<void>;
 }
 
@@ -66,13 +81,46 @@ export async function connectLiveCluster(url: string, recoveryMs: number, log: L
     const msg = (err as Error).message;
     throw new Error(msg.startsWith('live:') ? msg : `live: cannot reach GWANJE_REDIS_URL ${redactUrl(url)}: ${msg}`);
   }
+  const sub = client.duplicate();
+  sub.on('error', (err: Error) => {
+    if (ready) log.warn({ err: err.message }, 'live: redis readings link error (retrying)');
+  });
+  await sub.connect();
+  const me = randomUUID();
+  const listeners: Array<(batch: LiveReading[]) => void> = [];
+  await sub.subscribe(READINGS_CHANNEL, (message: string) => {
+    let parsed: { from?: unknown; readings?: unknown };
+    try {
+      parsed = JSON.parse(message) as typeof parsed;
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'live: unreadable readings batch dropped');
+      return;
+    }
+    if (parsed.from === me || !Array.isArray(parsed.readings)) return;
+    for (const fn of listeners) fn(parsed.readings as LiveReading[]);
+  });
+  let pending: LiveReading[] = [];
   ready = true;
   log.info({ url: redactUrl(url) }, 'live: Socket.IO shared with the other instances through Redis');
   return {
     adapter: createAdapter(client, { streamName: 'gwanje:live', maxLen: LIVE_STREAM_MAX_LEN }),
     recoveryMs,
+    publishReading: (r) => {
+      pending.push(r);
+      if (pending.length > MAX_PENDING_READINGS) pending = pending.slice(-MAX_PENDING_READINGS);
+    },
+    flushReadings: () => {
+      if (pending.length === 0) return;
+      const batch = pending;
+      pending = [];
+      client.publish(READINGS_CHANNEL, JSON.stringify({ from: me, readings: batch })).catch((err: Error) => {
+        log.warn({ err: err.message, readings: batch.length }, 'live: readings batch not sent');
+      });
+    },
+    onReadings: (fn) => void listeners.push(fn),
     close: async () => {
       ready = false;
+      await sub.quit().catch(() => sub.destroy());
       await client.quit().catch(() => client.destroy());
     },
   };

@@ -147,6 +147,9 @@ export class LiveHub {
     });
     nsp.on('connection', (socket) => this.onConnection(socket));
     if (cluster) {
+      cluster.onReadings((batch) => {
+        for (const r of batch) if (typeof r?.siteId === 'string') this.readingToLocal(r);
+      });
       this.keeper = new LiveSessionKeeper(nsp as unknown as Namespace, cluster.recoveryMs);
       // A logout or a rights change on another instance re-checks this instance's sockets too (F5).
       (nsp as unknown as Namespace).on(SESSIONS_CHANGED, (ev: { username?: unknown }) => {
@@ -325,10 +328,8 @@ export class LiveHub {
     this.to(c.siteId)?.emit('camera', c);
   }
 
-  /** Whether any socket would receive an event of this site (its room or the all-sites room). */
+  /** Whether any socket of this instance would receive an event of this site (its room or the all-sites room). */
   private watched(siteId: string): boolean {
-    // The sockets of other instances are not in this adapter's rooms: with a cluster, always send.
-    if (this.deps.cluster) return true;
     const rooms = this.nsp?.adapter.rooms;
     if (!rooms) return false;
     return (rooms.get(siteRoom(siteId))?.size ?? 0) > 0 || (rooms.get(ALL_SITES_ROOM)?.size ?? 0) > 0;
@@ -337,13 +338,37 @@ export class LiveHub {
   reading(r: LiveReading): void {
     // Nobody watching this site: skip the bookkeeping entirely. The ingest hot path calls this for
     // every reading, and Socket.IO encodes a packet even for rooms without sockets (issue 18).
-    if (!this.nsp || (!this.deps.cluster && this.nsp.sockets.size === 0) || !this.watched(r.siteId)) return;
+    // With a cluster the consoles of other instances may watch it: always offered then.
+    if (!this.nsp) return;
+    if (!this.deps.cluster && (this.nsp.sockets.size === 0 || !this.watched(r.siteId))) return;
     const out = this.throttle.offer(r.sensorId, r, this.now());
-    if (out) this.to(out.siteId)?.emit('reading', out);
+    if (out) this.sendReading(out);
   }
 
-  /** Sends held-back readings whose throttle window ended. */
+  /** Sends held-back readings whose throttle window ended (and, with a cluster, the batch for the others). */
   flushReadings(): void {
-    for (const r of this.throttle.due(this.now())) this.to(r.siteId)?.emit('reading', r);
+    for (const r of this.throttle.due(this.now())) this.sendReading(r);
+    this.deps.cluster?.flushReadings();
+  }
+
+  /**
+   * Alone: a broadcast. With a cluster, readings stay out of the recovery stream (thousands a second
+   * would trim the alarms a reconnecting console needs out of it, and a missed reading is superseded
+   * by the next one): this instance's sockets get it directly, the other instances through the
+   * cluster's readings channel (live/cluster.ts), each to its own sockets.
+   */
+  private sendReading(r: LiveReading): void {
+    const cluster = this.deps.cluster;
+    if (!cluster) {
+      this.to(r.siteId)?.emit('reading', r);
+      return;
+    }
+    this.readingToLocal(r);
+    cluster.publishReading(r);
+  }
+
+  private readingToLocal(r: LiveReading): void {
+    if (this.nsp && this.nsp.sockets.size > 0 && this.watched(r.siteId))
+      this.nsp.local.to([siteRoom(r.siteId), ALL_SITES_ROOM]).emit('reading', r);
   }
 }

@@ -28,6 +28,8 @@ interface Console {
   socket: Socket;
   /** Ids of `alarm` events in arrival order. */
   alarms: string[];
+  /** Sensors of `reading` events. */
+  readings: Set<string>;
   snapshots: number;
   /** Which center it is connected to now. */
   center: () => string;
@@ -46,8 +48,9 @@ function openConsole(centers: string[], first: number, retryMs = 200): Console {
   });
   sockets.push(socket);
   const rotation = rotateCenters(socket.io, centers, first);
-  const c: Console = { socket, alarms: [], snapshots: 0, center: () => rotation.current() };
+  const c: Console = { socket, alarms: [], readings: new Set(), snapshots: 0, center: () => rotation.current() };
   socket.on('alarm', (a: Alarm) => c.alarms.push(a.id));
+  socket.on('reading', (r: { sensorId: string }) => c.readings.add(r.sensorId));
   socket.on('alarms:snapshot', () => {
     c.snapshots += 1;
   });
@@ -89,6 +92,8 @@ test('consoles on either instance see one alarm, a logout anywhere closes its so
   await publishGas('suwon-cl-ch4-1', 60);
   await waitFor(() => onA.alarms.length > 0 && onB.alarms.length > 0, 20_000);
   assert.deepEqual(new Set(onA.alarms), new Set(onB.alarms), 'the same alarm ids on both instances');
+  // Readings reach both too (through the readings channel, not the recovery stream).
+  await waitFor(() => onA.readings.has('suwon-cl-ch4-1') && onB.readings.has('suwon-cl-ch4-1'), 10_000);
 
   // A logout on one instance ends that session's sockets on the other one too (F5 across instances).
   const second = await centerApi(() => bases[0]).login('admin', PASSWORD);
