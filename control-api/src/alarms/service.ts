@@ -25,7 +25,8 @@ import type { AlarmStore } from '../ingest/ports.js';
 import type { Logger } from '../logger.js';
 import type { CenterMetrics } from '../metrics.js';
 import type { AlarmQuery, SiteScope } from '../store/types.js';
-import { type AlarmEngine, isActive } from './engine.js';
+import type { AlarmEngine } from './engine.js';
+import { persistAlarm, StandingIndex } from './standing.js';
 
 /** Told of an alarm change (`alarm.changed` on the center's bus). */
 export type AlarmListener = (change: AlarmChanged) => void;
@@ -61,12 +62,6 @@ export interface AlarmServiceDeps {
   ): Promise<Alarm | undefined>;
 }
 
-/** PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE: the one-standing-alarm index said no. */
-const isUniqueViolation = (err: unknown): boolean => {
-  const code = (err as { code?: unknown }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-};
-
 interface Latency {
   sensorTs?: number;
   receivedAt?: number;
@@ -81,7 +76,7 @@ export class AlarmService {
   private readonly now: () => number;
   private timer?: NodeJS.Timeout;
   /** Active alarm ids per sensor: the `state` a reading is pushed with. */
-  private readonly activeBySource = new Map<string, Set<string>>();
+  private readonly activeBySource = new StandingIndex();
   private readonly siteCameras = new Map<string, { ids: string[]; until: number }>();
   /** Persist-then-emit chains per alarm, so one alarm's changes go out in order without blocking others. */
   private readonly chains = new Map<string, Promise<void>>();
@@ -102,7 +97,7 @@ export class AlarmService {
     // A cluster member (issue 19) restores them site by site as it takes sites (takeSite).
     const standing = this.deps.engine.addSite ? [] : await this.deps.store.standing();
     this.deps.engine.load(standing);
-    for (const a of standing) this.track(a);
+    for (const a of standing) this.activeBySource.track(a);
     this.deps.log.info({ restored: standing.length }, 'alarms: standing alarms restored');
     this.timer = setInterval(() => this.tick(), this.deps.tickMs ?? 1_000);
   }
@@ -138,18 +133,14 @@ export class AlarmService {
     engine.addSite(siteId);
     const standing = await this.deps.store.standing([siteId]);
     engine.load(standing);
-    for (const a of standing) this.track(a);
+    for (const a of standing) this.activeBySource.track(a);
     this.deps.log.info({ siteId, restored: standing.length }, 'alarms: site taken over, standing alarms restored');
   }
 
   /** Issue 19: the site went to another instance: pending writes finish, then its state is dropped. */
   async giveSite(siteId: string): Promise<void> {
     await this.idle();
-    const ids = new Set(this.deps.engine.dropSite?.(siteId) ?? []);
-    for (const [source, set] of this.activeBySource) {
-      for (const id of set) if (ids.has(id)) set.delete(id);
-      if (set.size === 0) this.activeBySource.delete(source);
-    }
+    this.activeBySource.forget(new Set(this.deps.engine.dropSite?.(siteId) ?? []));
   }
 
   /** Called by ingest for every accepted reading; returns the sensor's display state. */
@@ -159,7 +150,7 @@ export class AlarmService {
     const transitions = this.deps.engine.onReading(reading, ctx, evaluatedAt);
     if (transitions.length > 0) this.apply(transitions, { sensorTs: reading.ts, receivedAt, evaluatedAt });
     if (this.deps.engine.isOutOfService?.(reading.sensorId)) return 'out-of-service';
-    if ((this.activeBySource.get(reading.sensorId)?.size ?? 0) > 0) return 'alarm';
+    if (this.activeBySource.activeOf(reading.sensorId) > 0) return 'alarm';
     if (reading.quality !== 'good' || reading.fault) return reading.quality === 'stale' ? 'stale' : 'fault';
     return 'normal';
   }
@@ -354,7 +345,7 @@ export class AlarmService {
       } else if (t.alarm.latency) {
         snapshot.latency = { ...t.alarm.latency };
       }
-      this.track(snapshot);
+      this.activeBySource.track(snapshot);
       const entry: JournalEntry = {
         alarmId: id,
         ts: this.now(),
@@ -399,7 +390,7 @@ export class AlarmService {
       }
     }
     if (raise && this.deps.persistRaiseFirst) {
-      const stored = await this.persist(alarm, entry);
+      const stored = await persistAlarm(store, log, alarm, entry);
       if (stored === 'duplicate') return this.adoptStored(alarm);
     }
     const emittedAt = this.now();
@@ -421,7 +412,7 @@ export class AlarmService {
     if (raise && this.deps.persistRaiseFirst) {
       // Stored above; the latency journal's emit time is written now.
       if (alarm.latency?.emittedAt !== undefined) await store.upsert(alarm).catch(() => undefined);
-    } else if ((await this.persist(alarm, entry)) === 'duplicate') {
+    } else if ((await persistAlarm(store, log, alarm, entry)) === 'duplicate') {
       log.error({ alarmId: alarm.id }, 'alarms: announced, but a standing alarm of this condition was already stored');
       await this.adoptStored(alarm);
     }
@@ -432,18 +423,6 @@ export class AlarmService {
       );
   }
 
-  private async persist(alarm: Alarm, entry: JournalEntry): Promise<'stored' | 'duplicate' | 'failed'> {
-    try {
-      await this.deps.store.upsert(alarm);
-      await this.deps.store.appendJournal(entry);
-      return 'stored';
-    } catch (err) {
-      if (isUniqueViolation(err)) return 'duplicate';
-      this.deps.log.error({ alarmId: alarm.id, err: (err as Error).message }, 'alarms: alarm not persisted');
-      return 'failed';
-    }
-  }
-
   /**
    * Issue 19: another instance stored a standing alarm of this condition first (it owned the site
    * a moment ago). That alarm goes on here, with its id; the one raised here is dropped unseen.
@@ -452,10 +431,10 @@ export class AlarmService {
     const same = (a: Alarm) =>
       a.sourceId === alarm.sourceId && a.type === alarm.type && !a.advisory === !alarm.advisory;
     const stored = (await this.deps.store.standing([alarm.siteId])).find(same);
-    this.track({ ...alarm, state: 'normal', active: false });
+    this.activeBySource.track({ ...alarm, state: 'normal', active: false });
     if (!stored) return;
     this.deps.engine.adopt?.(stored);
-    this.track(stored);
+    this.activeBySource.track(stored);
     this.deps.log.warn(
       { dropped: alarm.id, kept: stored.id },
       'alarms: condition already standing in the store; kept its alarm',
@@ -480,19 +459,5 @@ export class AlarmService {
     const ids = await this.deps.store.camerasOfSite(siteId);
     this.siteCameras.set(siteId, { ids, until: this.now() + SITE_CAMERAS_TTL_MS });
     return ids;
-  }
-
-  private track(a: Alarm): void {
-    let set = this.activeBySource.get(a.sourceId);
-    if (isActive(a)) {
-      if (!set) {
-        set = new Set();
-        this.activeBySource.set(a.sourceId, set);
-      }
-      set.add(a.id);
-    } else if (set) {
-      set.delete(a.id);
-      if (set.size === 0) this.activeBySource.delete(a.sourceId);
-    }
   }
 }

@@ -183,7 +183,8 @@ export class LeaseOwnership implements Ownership {
       await this.work?.take(l.siteId, l.fencing);
     } catch (err) {
       log.error({ siteId: l.siteId, err: (err as Error).message }, 'cluster: site not taken up; lease given back');
-      await this.give(l.siteId, 'lost');
+      // Freed, not left to expire: renewals go by holder, so a row kept would be renewed forever.
+      await this.give(l.siteId, 'lost', true);
       return;
     }
     // Restoring may take a while: keep every lease alive meanwhile.

@@ -19,18 +19,15 @@ import { type Db, openDatabase } from '../../src/store/db.js';
 
 const log = pino({ level: 'silent' });
 const SITES = ['anyang', 'bucheon', 'guri', 'suwon', 'yongin'];
-const TICK = 100;
-const TTL = 400;
+// Short enough for a quick test, long enough that a loaded CI machine does not miss renewals.
+const TICK = 200;
+const TTL = 1_500;
 
 let tdb: TestDatabase;
 let dir: string;
 before(async () => {
   tdb = await createTestDatabase('gwanje_lease');
   dir = mkdtempSync(join(tmpdir(), 'gwanje-lease-'));
-});
-after(async () => {
-  await tdb.drop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 interface Member {
@@ -60,7 +57,9 @@ async function member(id: string): Promise<Member> {
   });
   bus.on('test', 'site.owned', ({ siteId }) => events.push(`owned ${siteId}`));
   bus.on('test', 'site.released', ({ siteId, reason }) => events.push(`released ${siteId} ${reason}`));
-  return { db, own, events };
+  const m = { db, own, events };
+  started.push(m);
+  return m;
 }
 
 const until = async (cond: () => boolean, ms: number, what: string) => {
@@ -70,6 +69,14 @@ const until = async (cond: () => boolean, ms: number, what: string) => {
     await new Promise((r) => setTimeout(r, 20));
   }
 };
+
+const started: Member[] = [];
+after(async () => {
+  for (const m of started) await m.own.stop().catch(() => undefined);
+  for (const m of started) await m.db.close().catch(() => undefined);
+  await tdb.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 test('two instances split the sites, agree on every owner, and one takes all over when the other dies', async () => {
   const a = await member('center-a');

@@ -40,6 +40,9 @@ export interface Reading {
   sensorId: string;
   value: number;
   ts: number;
+  /** Default: a CH4 gas reading in %LEL. */
+  metric?: 'gas' | 'flame' | 'smoke';
+  unit?: '%LEL' | 'bool';
 }
 
 export interface AgentClient {
@@ -159,7 +162,11 @@ export async function startClusterRig(): Promise<ClusterRig> {
           const payload = {
             agentId,
             seq,
-            readings: readings.map((x) => ({ ...x, metric: 'gas', gas: 'CH4', unit: '%LEL', quality: 'good' })),
+            readings: readings.map((x) =>
+              !x.metric || x.metric === 'gas'
+                ? { ...x, metric: 'gas', gas: 'CH4', unit: '%LEL', quality: 'good' }
+                : { ...x, quality: 'good' },
+            ),
           };
           await client.publishAsync(`${prefix}/telemetry`, JSON.stringify(payload), { qos: 1 });
         },
