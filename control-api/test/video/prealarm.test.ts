@@ -20,7 +20,11 @@ test('pre-roll cameras follow the sites this instance owns', async () => {
   const links = new PrealarmLinks({
     log: pino({ level: 'silent' }),
     sensors: { list: async () => sensors },
-    gateway: { holdPrealarm: (ids) => void (held = [...ids]) },
+    gateway: {
+      holdPrealarm: (ids) => {
+        held = [...ids];
+      },
+    },
     max: 10,
     owns: (siteId) => owned.has(siteId),
   });
