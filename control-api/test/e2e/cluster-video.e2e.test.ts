@@ -139,3 +139,22 @@ test('a viewer on the instance that does not own the site gets video; the camera
   assert.ok(pushes.urls.length >= 1);
   for (const u of pushes.urls) assert.ok(u.startsWith(`${ownerBase}/video/ingest/`), `push goes to the owner: ${u}`);
 });
+
+test('kill -9 of the owner: the survivor takes the site, the push follows it and its viewer gets video again', async () => {
+  const view = await jsonApi(() => cluster.centers[0].base)<ClusterView>('GET', '/api/v1/cluster', token);
+  const ownerBase = view.body.instances.find((i) => i.sites.some((s) => s.siteId === 'suwon'))?.publicUrl as string;
+  const victim = cluster.centers.findIndex((c) => c.base === ownerBase);
+  const survivor = cluster.centers[1 - victim].base;
+  const far = await watch(survivor);
+  await waitFor(() => far.bytes() > 30_000, 30_000);
+  const startsBefore = pushes.urls.length;
+
+  await cluster.kill9(victim);
+  const atKill = far.bytes();
+  // Takeover (<= 10 s), the relay's watchdog, a stream.start naming the survivor, the new push.
+  await waitFor(() => far.bytes() > atKill + 30_000, 60_000);
+  const after = pushes.urls.slice(startsBefore);
+  assert.ok(after.length >= 1, 'a new stream.start after the takeover');
+  for (const u of after) assert.ok(u.startsWith(`${survivor}/video/ingest/`), `the push follows the owner: ${u}`);
+  await waitFor(() => pushes.active === 1, 10_000);
+});
