@@ -67,6 +67,12 @@ async function main(): Promise<void> {
   });
   const caFile = process.env.GWANJE_CA_FILE;
   if (caFile) config.central.caFile = caFile;
+  // Issue 19: in a cluster the owner of the site names itself in stream.start; accept every instance.
+  const centers = (process.env.GWANJE_CENTER_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  if (centers.length > 0) config.central.videoUrls = centers;
   const fieldUrl = process.env.GWANJE_FIELD_URL;
   if (fieldUrl) {
     config.field = { url: fieldUrl };

@@ -10,6 +10,8 @@ const NEEDS = [
   ['/usr/bin/mosquitto_passwd', ['mosquitto']],
   ['/usr/bin/influxd', ['influxdb', 'influxdb-client']],
   ['/usr/bin/ffmpeg', ['ffmpeg']],
+  // Issue 19: Socket.IO across center instances (testkit/redis.ts starts its own redis-server).
+  ['/usr/bin/redis-server', ['redis-server']],
   ['/usr/bin/chromium', ['chromium']],
   ['/usr/sbin/bearerbox', ['kannel']],
   ['/usr/lib/kannel/test/fakesmsc', ['kannel-extras']],

@@ -6,4 +6,5 @@ export * from './ports.js';
 export * from './postgres.js';
 export * from './postgres-cluster.js';
 export * from './process.js';
+export * from './redis.js';
 export * from './tls.js';

@@ -46,6 +46,12 @@ export interface CenterEvents {
   'agent.revoked': { agentId: string };
   /** An admin saved a sensor's configuration (rules, cameras): detection reloads it at once. */
   'sensor.changed': { row: SensorRow };
+  /** Issue 19: this instance took a site's lease and restored its state; it now consumes the site. */
+  'site.owned': { siteId: string; instanceId: string; fencing: number; since: number };
+  /** Issue 19: this instance stopped owning a site (rebalanced to another, lease lost, or stopping). */
+  'site.released': { siteId: string; instanceId: string; reason: 'rebalance' | 'lost' | 'stopping' };
+  /** Issue 19: a site changed holder anywhere in the cluster (`ownerId` null: free, being taken over). */
+  'site.moved': { siteId: string; ownerId: string | null; publicUrl?: string; fencing: number };
 }
 
 export type EventName = keyof CenterEvents;

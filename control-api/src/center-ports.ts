@@ -61,7 +61,7 @@ export function ingestStoreOf(repos: Repositories, now: () => number = Date.now)
 
 export function alarmStoreOf(repos: Repositories): AlarmStore {
   return {
-    standing: () => repos.alarms.active('*'),
+    standing: (siteIds) => repos.alarms.active(siteIds ?? '*'),
     upsert: (a) => repos.alarms.upsert(a),
     get: (id) => repos.alarms.get(id),
     list: (q) => repos.alarms.list(q),

@@ -11,6 +11,7 @@ import { AlarmsModule } from './alarms/module.js';
 import { AccountsModule, AuthModule } from './auth/module.js';
 import { BrokerModule } from './broker/module.js';
 import { EventBus } from './bus.js';
+import { ClusterClaimsModule, ClusterModule } from './cluster/module.js';
 import { EscalationModule } from './escalation/module.js';
 import { FireModule } from './fire/module.js';
 import { ApiModule } from './http/module.js';
@@ -51,6 +52,7 @@ export class Center {
 
   // The module table, in start order.
   readonly store: StoreModule; //           SQLite/PostgreSQL (migrated) and the time series (InfluxDB or embedded)
+  readonly cluster: ClusterModule; //       issue 19: this instance in the registry; a lone one refuses company
   readonly http: HttpPort; //               claim the HTTP(S) port first; 503 until `api` is ready (issue 17)
   readonly accounts: AccountsModule; //     audit log and edge agents' broker credentials
   readonly broker: BrokerModule; //         embedded MQTT broker, or external Mosquitto (+ dynsec)
@@ -65,6 +67,7 @@ export class Center {
   readonly live: LiveModule; //             Socket.IO /live push to consoles
   readonly api: ApiModule; //               REST API, console and /healthz; the port starts answering
   readonly uplink: UplinkModule; //         connect to the broker last: every listener is in place
+  readonly claims: ClusterClaimsModule; //  issue 19: take this instance's share of the sites (cluster only)
   readonly simulator: SimulatorModule; //   GWANJE_SIMULATE: real edge agents for N sites
 
   constructor(settings: Settings, o: CenterOptions | Logger = {}) {
@@ -79,13 +82,14 @@ export class Center {
       now: opts.now ?? Date.now,
     };
     this.store = new StoreModule(ctx);
+    this.cluster = new ClusterModule(ctx, this.store);
     this.http = new HttpPort(ctx);
     this.accounts = new AccountsModule(ctx, this.store);
     this.broker = new BrokerModule(ctx, this.store, this.accounts, this.http);
     this.auth = new AuthModule(ctx, this.store, this.accounts);
-    this.alarms = new AlarmsModule(ctx, this.store);
-    this.ingest = new IngestModule(ctx, this.store, this.accounts, this.broker, this.alarms);
-    this.video = new VideoModule(ctx, this.store, this.accounts, this.auth, this.ingest, this.alarms);
+    this.alarms = new AlarmsModule(ctx, this.store, this.cluster);
+    this.ingest = new IngestModule(ctx, this.store, this.accounts, this.broker, this.alarms, this.cluster);
+    this.video = new VideoModule(ctx, this.store, this.accounts, this.auth, this.ingest, this.alarms, this.cluster);
     this.fire = new FireModule(ctx, this.store, this.video, this.alarms);
     this.incident = new IncidentModule(ctx, this.store, this.accounts, this.video);
     this.ops = new OpsMetricsModule(ctx, this.store, this.video, this.alarms);
@@ -93,6 +97,7 @@ export class Center {
     this.live = new LiveModule(ctx, this.auth, this.alarms);
     const { store, http, accounts, broker, auth, alarms, ingest, video, fire, incident, escalation, live } = this;
     this.api = new ApiModule(ctx, {
+      cluster: this.cluster,
       store,
       http,
       accounts,
@@ -107,6 +112,7 @@ export class Center {
       live,
     });
     this.uplink = new UplinkModule(ingest);
+    this.claims = new ClusterClaimsModule(this.cluster);
     this.simulator = new SimulatorModule(ctx, store, accounts, broker, http, video);
   }
 
@@ -114,6 +120,7 @@ export class Center {
   get modules(): CenterModule[] {
     return [
       this.store,
+      this.cluster,
       this.http,
       this.accounts,
       this.broker,
@@ -128,6 +135,7 @@ export class Center {
       this.live,
       this.api,
       this.uplink,
+      this.claims,
       this.simulator,
     ];
   }

@@ -110,6 +110,19 @@ export const CENTER_ENV = Type.Object(
     GWANJE_TWILIO_AUTH_TOKEN: Type.Optional(text('Twilio auth token')),
     GWANJE_TWILIO_FROM: Type.Optional(text('Twilio sender number')),
     GWANJE_TWILIO_BASE_URL: Type.Optional(url(['http', 'https'], 'Twilio API base (a test server)')),
+    GWANJE_REDIS_URL: Type.Optional(
+      url(['redis', 'rediss'], 'Redis for Socket.IO across instances (issue 19); unset: this instance only'),
+    ),
+    GWANJE_CENTER_URLS: Type.Optional(
+      Type.String({
+        pattern: '^\\s*https?://[^\\s,]+(\\s*,\\s*https?://[^\\s,]+)*\\s*$',
+        description: 'every center instance (issue 19): consoles move to another when theirs stops answering',
+        expect: 'must be a comma-separated list of http:// or https:// URLs',
+      }),
+    ),
+    GWANJE_LIVE_RECOVERY_SEC: Type.Optional(
+      int(120, 5, 3600, 'how long a console may be away and still get every missed live event (issue 19)'),
+    ),
   },
   { additionalProperties: false },
 );

@@ -75,6 +75,15 @@ export interface Settings {
   };
   /** GWANJE_TRUST_PROXY: reverse proxies whose X-Forwarded-For names the client (http/client-address.ts). */
   trustProxy?: string;
+  /**
+   * Issue 19: Redis that carries Socket.IO events between center instances (redis-streams adapter)
+   * and keeps consoles' sessions for connection-state recovery; undefined: one instance, in memory.
+   */
+  redisUrl?: string;
+  /** GWANJE_CENTER_URLS: origins of every center instance, for consoles to move between. */
+  centerUrls: string[];
+  /** How long (ms) a console's live session survives a disconnect with its missed events kept. */
+  liveRecoveryMs: number;
   /** Unknown GWANJE_* variables, each `NAME: not a setting ... (did you mean ...?)`; printed at start. */
   warnings: string[];
 }
@@ -137,6 +146,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   } catch (err) {
     errors.push(`GWANJE_TRUST_PROXY: ${(err as Error).message}`);
   }
+  const centerUrls = originsOf(str('GWANJE_CENTER_URLS'), 'GWANJE_CENTER_URLS', errors);
   if (errors.length > 0) throw new SettingsError(errors, warnings);
 
   const mqttHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -191,6 +201,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       eventRetentionMs: num('GWANJE_AGENT_EVENTS_RETENTION_DAYS') * 86_400_000,
     },
     trustProxy,
+    redisUrl: str('GWANJE_REDIS_URL'),
+    liveRecoveryMs: num('GWANJE_LIVE_RECOVERY_SEC') * 1000,
+    centerUrls,
     warnings,
   };
 }
@@ -250,3 +263,19 @@ function mqttUrlWithoutCredentials(raw: string | undefined): string | undefined 
 
 /** A random secret for the center's own broker client (never logged, never stored). */
 export const randomSecret = (bytes = 24): string => randomBytes(bytes).toString('base64url');
+
+/** A comma-separated URL list as origins (issue 19: GWANJE_CENTER_URLS); a URL that does not parse is an error. */
+function originsOf(raw: string | undefined, name: string, errors: string[]): string[] {
+  const out: string[] = [];
+  for (const item of (raw ?? '').split(',')) {
+    const u = item.trim();
+    if (u === '') continue;
+    try {
+      const origin = new URL(u).origin;
+      if (!out.includes(origin)) out.push(origin);
+    } catch {
+      errors.push(`${name}: "${u}" is not a URL`);
+    }
+  }
+  return out;
+}

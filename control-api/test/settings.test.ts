@@ -156,3 +156,30 @@ test('issue 18: the schema names every variable of the README table, with its de
   assert.equal(props.GWANJE_HTTP_PORT.default, 8080);
   assert.equal(props.GWANJE_LOG_LEVEL.default, 'info');
 });
+
+test('issue 19: Redis, the list of center instances and the recovery window; bad values name themselves', () => {
+  const alone = loadSettings({});
+  assert.equal(alone.redisUrl, undefined, 'one instance, in memory, by default');
+  assert.deepEqual(alone.centerUrls, []);
+  assert.equal(alone.liveRecoveryMs, 120_000);
+  const s = loadSettings({
+    GWANJE_REDIS_URL: 'redis://10.0.0.9:6379/2',
+    GWANJE_CENTER_URLS: 'https://a.example:8443/, https://b.example:8444,https://a.example:8443',
+    GWANJE_LIVE_RECOVERY_SEC: '300',
+  });
+  assert.equal(s.redisUrl, 'redis://10.0.0.9:6379/2');
+  assert.deepEqual(s.centerUrls, ['https://a.example:8443', 'https://b.example:8444']);
+  assert.equal(s.liveRecoveryMs, 300_000);
+  assert.throws(
+    () =>
+      loadSettings({
+        GWANJE_REDIS_URL: 'http://10.0.0.9',
+        GWANJE_CENTER_URLS: 'https://a.example:99999',
+        GWANJE_LIVE_RECOVERY_SEC: '1',
+      }),
+    (err: SettingsError) =>
+      /GWANJE_REDIS_URL: must be a URL with scheme redis:/.test(err.message) &&
+      /GWANJE_CENTER_URLS: "https:\/\/a.example:99999" is not a URL/.test(err.message) &&
+      /GWANJE_LIVE_RECOVERY_SEC: must be an integer from 5 to 3600/.test(err.message),
+  );
+});

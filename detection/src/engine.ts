@@ -195,6 +195,11 @@ export class DetectionEngine {
     this.machine.load(alarms);
   }
 
+  /** Issue 19: the stored standing alarm of a condition replaces the one held here (AlarmStateMachine.adopt). */
+  adopt(stored: Alarm): void {
+    this.machine.adopt(stored);
+  }
+
   /** Standing alarms (every state but normal), newest first. */
   active(): Alarm[] {
     return this.machine.active();

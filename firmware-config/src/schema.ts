@@ -165,6 +165,11 @@ export const AgentConfig = Type.Object(
         caFile: Type.Optional(Type.String()),
         /** The center's HTTP base URL, for video ingest pushes. */
         videoUrl: Type.Optional(Type.String()),
+        /**
+         * Issue 19: the HTTP base URL of every other center instance of a cluster; a `stream.start`
+         * may name any of them (the owner of the camera's site relays it), still only its ingest path.
+         */
+        videoUrls: Type.Optional(Type.Array(Type.String(), { maxItems: 16 })),
         /** Ed25519 public key (PEM path) that signs configs; pinned at provisioning. */
         configPublicKeyFile: Type.Optional(Type.String()),
       },

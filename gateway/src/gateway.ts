@@ -200,6 +200,17 @@ export class VideoGateway {
     return this.relays.get(cameraId)?.restartUpstream() ?? false;
   }
 
+  /**
+   * Bytes of an upstream the host fetches itself (issue 19: another center instance relays this
+   * camera and this one takes its stream over a peer link); false when nobody asked for the camera.
+   */
+  feedUpstream(cameraId: string, chunk: Buffer): boolean {
+    const r = this.relays.get(cameraId);
+    if (!r) return false;
+    r.feed(chunk);
+    return true;
+  }
+
   /** `POST /video/ingest/{cameraId}` and `GET /video/{cameraId}/snapshot.jpg`; false if not ours. */
   handleHttp(req: IncomingMessage, res: ServerResponse): boolean {
     return handleHttp(this.host, req, res);

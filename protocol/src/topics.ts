@@ -68,6 +68,13 @@ export const CENTER_UPLINK_FILTERS: Record<Exclude<AgentTopicKind, 'config' | 'c
   cmdResult: `${TOPIC_ROOT}/+/+/cmd/result`,
 };
 
+/**
+ * Issue 19: one site's uplink as its owner consumes it through the site's durable session
+ * (everything but command results, which go to whichever center sent the command).
+ */
+export const siteUplinkFilters = (siteId: string): string[] =>
+  (['telemetry', 'status', 'cameras', 'sensors', 'events'] as const).map((k) => `${TOPIC_ROOT}/${siteId}/+/${k}`);
+
 /** MQTT 5 / Mosquitto 2 shared subscription ($share/{group}/{filter}), MQTT v5 spec 4.8.2. */
 export const sharedFilter = (group: string, filter: string): string => `$share/${group}/${filter}`;
 

@@ -24,10 +24,11 @@ export interface ComposeConfig {
   services: Record<string, ComposeService>;
 }
 
-/** The compose file with `vars` as its environment (an .env file would give the same). */
-export function composeConfig(vars: Record<string, string>): ComposeConfig {
+/** The compose file(s) with `vars` as their environment (an .env file would give the same). */
+export function composeConfig(vars: Record<string, string>, files = ['docker-compose.yml']): ComposeConfig {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...vars };
-  const yaml = execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], { cwd: root, env });
+  const args = [...files.flatMap((f) => ['-f', f]), 'config'];
+  const yaml = execFileSync('docker-compose', args, { cwd: root, env });
   const json = execFileSync(
     '/usr/bin/python3',
     ['-c', 'import json,sys,yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'],

@@ -33,6 +33,12 @@ export interface AlarmEngine {
   restoreAgentOffline?(agentId: string, now: number): void;
   sourceService?(sourceId: string, change: ServiceChange, now: number): Transition[];
   isOutOfService?(sourceId: string): boolean;
+  // Issue 19 (SiteEngines has them): a cluster member judges only the sites it owns.
+  addSite?(siteId: string): void;
+  /** Drops a site's state; the ids of the standing alarms it held. */
+  dropSite?(siteId: string): string[];
+  /** The stored standing alarm of a condition replaces the one held here (unique index conflict). */
+  adopt?(stored: Alarm): void;
 }
 
 /** Active (condition present) as opposed to returned-to-normal or closed. */

@@ -6,8 +6,9 @@
  * configured cameras gets those that see its sensor on the site plan (issue 21).
  */
 import { randomBytes } from 'node:crypto';
-import { DetectionEngine } from '@gwanje/detection';
+import { DetectionEngine, type Detector } from '@gwanje/detection';
 import { alarmStoreOf } from '../center-ports.js';
+import type { ClusterModule } from '../cluster/module.js';
 import { type AnomalyDetector, createAnomalyDetector } from '../ml/detector.js';
 import type { CenterContext, CenterModule } from '../module.js';
 import { started } from '../module.js';
@@ -15,6 +16,7 @@ import { CameraLinker } from '../plans/linker.js';
 import { PlanStore, type PlanTables } from '../plans/store.js';
 import type { StoreModule } from '../store/module.js';
 import { AlarmService } from './service.js';
+import { SiteEngines } from './site-engines.js';
 
 /** Alarm ids: time-ordered and unique across restarts (like a ULID: time prefix, random suffix). */
 export const newAlarmId = (): string => `${Date.now().toString(36).padStart(9, '0')}-${randomBytes(5).toString('hex')}`;
@@ -22,14 +24,21 @@ export const newAlarmId = (): string => `${Date.now().toString(36).padStart(9, '
 export class AlarmsModule implements CenterModule {
   readonly name = 'alarms';
   anomaly?: AnomalyDetector;
-  private made?: { engine: DetectionEngine; service: AlarmService; plans: PlanStore; linker: CameraLinker };
+  private made?: {
+    engine: DetectionEngine | SiteEngines;
+    service: AlarmService;
+    plans: PlanStore;
+    linker: CameraLinker;
+  };
 
   constructor(
     private readonly ctx: CenterContext,
     private readonly store: StoreModule,
+    private readonly cluster: ClusterModule,
   ) {}
 
-  get engine(): DetectionEngine {
+  /** One engine for every site, or (a cluster member, issue 19) one per site this instance owns. */
+  get engine(): DetectionEngine | SiteEngines {
     return started(this.name, 'engine', this.made?.engine);
   }
   get service(): AlarmService {
@@ -49,11 +58,10 @@ export class AlarmsModule implements CenterModule {
       this.anomaly = createAnomalyDetector({ log: log.child({ module: 'ml' }), sampleEvery: s.mlSampleEvery });
       this.anomaly.start();
     }
-    const engine = new DetectionEngine({
-      newId: newAlarmId,
-      systemActor: 'system',
-      detectors: this.anomaly ? [this.anomaly] : [],
-    });
+    const shared: Detector[] = this.anomaly ? [this.anomaly] : [];
+    const make = (detectors: Detector[]) =>
+      new DetectionEngine({ newId: newAlarmId, systemActor: 'system', detectors });
+    const engine = this.cluster.clustered ? new SiteEngines(make, shared) : make(shared);
     // Issue 21: site plans and positions; an alarm with no configured cameras gets those that see its sensor.
     const repos = this.store.repos;
     const plans = new PlanStore(this.store.raw<PlanTables>());
@@ -69,7 +77,10 @@ export class AlarmsModule implements CenterModule {
       bus,
       now,
       cameraLinks: linker,
+      persistRaiseFirst: this.cluster.clustered,
+      forward: this.cluster.clustered ? (siteId, r) => this.cluster.relay.forward(siteId, r) : undefined,
     });
+    if (this.cluster.clustered) this.cluster.relay.serve((r) => service.act(r.alarmId, r.action, r.actor, r.args));
     this.made = { engine, service, plans, linker };
     bus.on(this.name, 'camera.state', (c) => service.cameraState(c.cameraId, c.siteId, c.state, now()));
     await service.start();

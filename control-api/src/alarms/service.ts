@@ -9,6 +9,7 @@ import {
   type ActionArgs,
   type AlarmAction,
   AlarmActionError,
+  alarmKey,
   type Condition,
   computeKpisBySite,
   type DetectionReading,
@@ -24,7 +25,8 @@ import type { AlarmStore } from '../ingest/ports.js';
 import type { Logger } from '../logger.js';
 import type { CenterMetrics } from '../metrics.js';
 import type { AlarmQuery, SiteScope } from '../store/types.js';
-import { type AlarmEngine, isActive } from './engine.js';
+import type { AlarmEngine } from './engine.js';
+import { persistAlarm, StandingIndex } from './standing.js';
 
 /** Told of an alarm change (`alarm.changed` on the center's bus). */
 export type AlarmListener = (change: AlarmChanged) => void;
@@ -44,6 +46,20 @@ export interface AlarmServiceDeps {
    * sensor's position on the site plan). Absent: every camera of the site.
    */
   cameraLinks?: { camerasFor(alarm: Alarm): Promise<string[]> };
+  /**
+   * Issue 19, a cluster member: a raise is stored before it is announced, so the database's
+   * one-standing-alarm index (migration 0014) decides between two instances before any console or
+   * escalation sees a second id. A single instance announces first (latency, issue 4).
+   */
+  persistRaiseFirst?: boolean;
+  /**
+   * Issue 19: an action on an alarm this instance does not hold goes to the owner of its site
+   * (cluster/action-relay.ts); undefined back means this instance is the owner.
+   */
+  forward?(
+    siteId: string,
+    r: { alarmId: string; action: AlarmAction; actor: string; args: ActionArgs },
+  ): Promise<Alarm | undefined>;
 }
 
 interface Latency {
@@ -60,10 +76,12 @@ export class AlarmService {
   private readonly now: () => number;
   private timer?: NodeJS.Timeout;
   /** Active alarm ids per sensor: the `state` a reading is pushed with. */
-  private readonly activeBySource = new Map<string, Set<string>>();
+  private readonly activeBySource = new StandingIndex();
   private readonly siteCameras = new Map<string, { ids: string[]; until: number }>();
   /** Persist-then-emit chains per alarm, so one alarm's changes go out in order without blocking others. */
   private readonly chains = new Map<string, Promise<void>>();
+  /** The same per condition (source, type, advisory): a new alarm is stored after the previous one closed. */
+  private readonly conditionChains = new Map<string, Promise<void>>();
   /**
    * When the center received each sensor's newest reading: a raise completed later by an on-delay
    * at a tick still gets its `receivedAt` (issue 21: the latency journal showed "Received -").
@@ -76,9 +94,10 @@ export class AlarmService {
 
   async start(): Promise<void> {
     // Standing alarms survive a restart: the engine resumes their lifecycle (ISA-18.2 clause 11).
-    const standing = await this.deps.store.standing();
+    // A cluster member (issue 19) restores them site by site as it takes sites (takeSite).
+    const standing = this.deps.engine.addSite ? [] : await this.deps.store.standing();
     this.deps.engine.load(standing);
-    for (const a of standing) this.track(a);
+    for (const a of standing) this.activeBySource.track(a);
     this.deps.log.info({ restored: standing.length }, 'alarms: standing alarms restored');
     this.timer = setInterval(() => this.tick(), this.deps.tickMs ?? 1_000);
   }
@@ -103,6 +122,27 @@ export class AlarmService {
     }
   }
 
+  /**
+   * Issue 19: this instance took a site over. Its engine is made and its standing alarms (with
+   * their latch, shelving, acks) come back from the store, so an alarm standing under the old
+   * owner goes on with the same id instead of being raised again.
+   */
+  async takeSite(siteId: string): Promise<void> {
+    const engine = this.deps.engine;
+    if (!engine.addSite) return;
+    engine.addSite(siteId);
+    const standing = await this.deps.store.standing([siteId]);
+    engine.load(standing);
+    for (const a of standing) this.activeBySource.track(a);
+    this.deps.log.info({ siteId, restored: standing.length }, 'alarms: site taken over, standing alarms restored');
+  }
+
+  /** Issue 19: the site went to another instance: pending writes finish, then its state is dropped. */
+  async giveSite(siteId: string): Promise<void> {
+    await this.idle();
+    this.activeBySource.forget(new Set(this.deps.engine.dropSite?.(siteId) ?? []));
+  }
+
   /** Called by ingest for every accepted reading; returns the sensor's display state. */
   onReading(reading: DetectionReading, ctx: SensorContext, receivedAt: number): string {
     const evaluatedAt = this.now();
@@ -115,7 +155,7 @@ export class AlarmService {
     const transitions = this.deps.engine.onReading(reading, ctx, evaluatedAt);
     if (transitions.length > 0) this.apply(transitions, { sensorTs: reading.ts, receivedAt, evaluatedAt });
     if (this.deps.engine.isOutOfService?.(reading.sensorId)) return 'out-of-service';
-    if ((this.activeBySource.get(reading.sensorId)?.size ?? 0) > 0) return 'alarm';
+    if (this.activeBySource.activeOf(reading.sensorId) > 0) return 'alarm';
     if (reading.quality !== 'good' || reading.fault) return reading.quality === 'stale' ? 'stale' : 'fault';
     return 'normal';
   }
@@ -193,6 +233,13 @@ export class AlarmService {
 
   /** An operator action (REST). Throws AlarmActionError for an action the state does not allow. */
   async act(alarmId: string, action: AlarmAction, actor: string, args: ActionArgs = {}): Promise<Alarm> {
+    if (this.deps.forward && !this.deps.engine.machine?.byId?.has(alarmId)) {
+      const stored = await this.deps.store.get(alarmId);
+      if (stored && stored.state !== 'normal') {
+        const there = await this.deps.forward(stored.siteId, { alarmId, action, actor, args });
+        if (there) return there;
+      }
+    }
     if (action === 'comment' && !this.deps.engine.active().some((a) => a.id === alarmId)) {
       return this.commentClosed(alarmId, actor, args);
     }
@@ -303,7 +350,7 @@ export class AlarmService {
       } else if (t.alarm.latency) {
         snapshot.latency = { ...t.alarm.latency };
       }
-      this.track(snapshot);
+      this.activeBySource.track(snapshot);
       const entry: JournalEntry = {
         alarmId: id,
         ts: this.now(),
@@ -314,11 +361,14 @@ export class AlarmService {
         comment: t.comment,
       };
       if (t.facts) entry.facts = t.facts;
-      const prev = this.chains.get(id) ?? Promise.resolve();
+      const key = alarmKey(snapshot.sourceId, snapshot.type, snapshot.advisory);
+      const prev = Promise.all([this.chains.get(id), this.conditionChains.get(key)]);
       const next = prev.then(() => this.emitAndPersist(t, snapshot, entry, raise));
       this.chains.set(id, next);
+      this.conditionChains.set(key, next);
       void next.finally(() => {
         if (this.chains.get(id) === next) this.chains.delete(id);
+        if (this.conditionChains.get(key) === next) this.conditionChains.delete(key);
       });
     }
   }
@@ -344,6 +394,10 @@ export class AlarmService {
         log.error({ alarmId: alarm.id, err: (err as Error).message }, 'alarms: linked cameras not read');
       }
     }
+    if (raise && this.deps.persistRaiseFirst) {
+      const stored = await persistAlarm(store, log, alarm, entry);
+      if (stored === 'duplicate') return this.adoptStored(alarm);
+    }
     const emittedAt = this.now();
     if (t.announce && raise && alarm.latency) {
       // The latency journal completes with the emit time (stored with the row below).
@@ -360,17 +414,36 @@ export class AlarmService {
     });
     if (t.announce && raise && alarm.latency?.sensorTs !== undefined)
       metrics.alarmLatency.observe(Math.max(0, emittedAt - alarm.latency.sensorTs) / 1000);
-    try {
-      await store.upsert(alarm);
-      await store.appendJournal(entry);
-    } catch (err) {
-      log.error({ alarmId: alarm.id, err: (err as Error).message }, 'alarms: alarm not persisted');
+    if (raise && this.deps.persistRaiseFirst) {
+      // Stored above; the latency journal's emit time is written now.
+      if (alarm.latency?.emittedAt !== undefined) await store.upsert(alarm).catch(() => undefined);
+    } else if ((await persistAlarm(store, log, alarm, entry)) === 'duplicate') {
+      log.error({ alarmId: alarm.id }, 'alarms: announced, but a standing alarm of this condition was already stored');
+      await this.adoptStored(alarm);
     }
     if (t.announce)
       log.info(
         { alarmId: alarm.id, siteId: alarm.siteId, type: alarm.type, state: alarm.state, action: entry.action },
         'alarms: transition',
       );
+  }
+
+  /**
+   * Issue 19: another instance stored a standing alarm of this condition first (it owned the site
+   * a moment ago). That alarm goes on here, with its id; the one raised here is dropped unseen.
+   */
+  private async adoptStored(alarm: Alarm): Promise<void> {
+    const same = (a: Alarm) =>
+      a.sourceId === alarm.sourceId && a.type === alarm.type && !a.advisory === !alarm.advisory;
+    const stored = (await this.deps.store.standing([alarm.siteId])).find(same);
+    this.activeBySource.track({ ...alarm, state: 'normal', active: false });
+    if (!stored) return;
+    this.deps.engine.adopt?.(stored);
+    this.activeBySource.track(stored);
+    this.deps.log.warn(
+      { dropped: alarm.id, kept: stored.id },
+      'alarms: condition already standing in the store; kept its alarm',
+    );
   }
 
   /**
@@ -391,19 +464,5 @@ export class AlarmService {
     const ids = await this.deps.store.camerasOfSite(siteId);
     this.siteCameras.set(siteId, { ids, until: this.now() + SITE_CAMERAS_TTL_MS });
     return ids;
-  }
-
-  private track(a: Alarm): void {
-    let set = this.activeBySource.get(a.sourceId);
-    if (isActive(a)) {
-      if (!set) {
-        set = new Set();
-        this.activeBySource.set(a.sourceId, set);
-      }
-      set.add(a.id);
-    } else if (set) {
-      set.delete(a.id);
-      if (set.size === 0) this.activeBySource.delete(a.sourceId);
-    }
   }
 }

@@ -6,15 +6,12 @@
  * ticket dies with its session, and so does a stream opened with it. Stateless, so any center
  * instance sharing the signing key honours it.
  */
-import { randomUUID } from 'node:crypto';
-import { errors, jwtVerify, SignJWT } from 'jose';
 import { AuthError } from './errors.js';
+import { readTicket, signTicket } from './ticket-jwt.js';
 import type { SigningKey } from './tokens.js';
 
 export const MEDIA_TICKET_TTL_MS = 60_000;
-const ISSUER = 'gwanje';
 const AUDIENCE = 'gwanje-media';
-const MAX_TICKET_LENGTH = 2048;
 
 /** What a ticket opens: one camera's live video and snapshots, or one recorded alarm clip. */
 export type MediaScope = { kind: 'camera'; cameraId: string } | { kind: 'clip'; alarmId: string; clipId: string };
@@ -37,15 +34,8 @@ export async function signMediaTicket(
 ): Promise<{ ticket: string; expiresAt: number }> {
   // JWT times are whole seconds: the ticket never outlives the promised 60 s.
   const exp = Math.floor((now + ttlMs) / 1000);
-  const ticket = await new SignJWT({ sid: c.sid, scope: scopeKey(c.scope) })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(c.username)
-    .setJti(randomUUID())
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setIssuedAt(Math.floor(now / 1000))
-    .setExpirationTime(exp)
-    .sign(key);
+  const claims = { sid: c.sid, scope: scopeKey(c.scope) };
+  const ticket = await signTicket(key, { audience: AUDIENCE, subject: c.username, claims, now, expSec: exp });
   return { ticket, expiresAt: exp * 1000 };
 }
 
@@ -56,21 +46,7 @@ export async function readMediaTicket(
   want: MediaScope,
   now: number,
 ): Promise<{ username: string; sid: string }> {
-  if (ticket.length > MAX_TICKET_LENGTH) throw new AuthError('invalid-token', 'auth: ticket is not valid');
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = await jwtVerify(ticket, key, {
-      algorithms: ['HS256'],
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      currentDate: new Date(now),
-      clockTolerance: 0,
-    }));
-  } catch (err) {
-    if (err instanceof errors.JWTExpired) throw new AuthError('token-expired', 'auth: ticket has expired');
-    throw new AuthError('invalid-token', 'auth: ticket is not valid');
-  }
-  const { sub, sid, scope } = payload;
+  const { sub, sid, scope } = await readTicket(key, ticket, AUDIENCE, now, 'ticket');
   if (typeof sub !== 'string' || typeof sid !== 'string' || typeof scope !== 'string') {
     throw new AuthError('invalid-token', 'auth: ticket is not valid');
   }

@@ -22,6 +22,8 @@ export type Permission =
   | 'rules'
   | 'config'
   | 'audit'
+  /** Issue 19: the center instances and what each owns. */
+  | 'cluster'
   /** Issue 21: the audit entries of one's own sites (the whole trail stays 'audit' + every site). */
   | 'audit-sites';
 
@@ -30,7 +32,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   viewer: ['watch'],
   operator: ['ack', 'comment', 'ptz'],
   supervisor: ['shelve', 'unshelve', 'reset', 'out-of-service', 'rosters', 'audit-sites', 'sops'],
-  admin: ['users', 'agents', 'rules', 'config', 'audit', 'plans'],
+  admin: ['users', 'agents', 'rules', 'config', 'audit', 'plans', 'cluster'],
 };
 
 export const PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = (() => {

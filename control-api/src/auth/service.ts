@@ -11,6 +11,7 @@ import type { AuditLog } from './audit.js';
 import { AuthError } from './errors.js';
 import { type MediaScope, readMediaTicket, signMediaTicket } from './media-tickets.js';
 import { decoyHash, generatePassword, verifyPassword } from './password.js';
+import { readPeerTicket, signPeerTicket } from './peer-tickets.js';
 import { isRole, type Principal } from './permissions.js';
 import type { AuthPorts, UserRow } from './ports.js';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions } from './throttle.js';
@@ -255,6 +256,16 @@ export class AuthService {
   async verifyMediaTicket(ticket: string, scope: MediaScope): Promise<Principal> {
     const { username, sid } = await readMediaTicket(this.signingKey(), ticket, scope, this.now());
     return this.verifySession(username, sid);
+  }
+
+  /** Issue 19: a 60 s ticket with which this instance opens a camera's stream at its owner (peer-tickets.ts). */
+  mintPeerTicket(instanceId: string, cameraId: string): Promise<string> {
+    return signPeerTicket(this.signingKey(), { instanceId, cameraId }, this.now());
+  }
+
+  /** The instance behind a peer ticket for `cameraId` (throws AuthError otherwise). */
+  verifyPeerTicket(ticket: string, cameraId: string): Promise<string> {
+    return readPeerTicket(this.signingKey(), ticket, cameraId, this.now());
   }
 
   /** Ends this token's session. */

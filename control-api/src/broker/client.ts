@@ -27,6 +27,8 @@ export interface CenterMqttOptions {
   clientId?: string;
   log: Logger;
   onMessage: MessageHandler;
+  /** What to subscribe (default `uplinkSubscriptions`); a cluster member takes command results only (issue 19). */
+  filters?: string[];
   /** Reconnect backoff bounds (ms). */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -115,7 +117,7 @@ export class CenterMqttClient {
       client.options.reconnectPeriod = min;
       opts.log.info({ url: redactUrl(opts.url), reconnect: this.connectedOnce }, 'mqtt: connected');
       this.connectedOnce = true;
-      const topics = uplinkSubscriptions(opts.protocolVersion === 5);
+      const topics = opts.filters ?? uplinkSubscriptions(opts.protocolVersion === 5);
       client.subscribe(topics, { qos: 1 }, (err, granted) => {
         if (err) opts.log.error({ err: err.message }, 'mqtt: subscribe failed');
         const refused = (granted ?? []).filter((g) => g.qos >= 0x80).map((g) => g.topic);

@@ -4,12 +4,14 @@
  * /healthz and /metrics without auth, and the console with SPA fallback. Socket.IO and /video
  * attach to the same http.Server elsewhere; this app leaves their paths alone.
  */
+
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { smsCallbackRouter } from '@gwanje/escalation';
 import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
+import { peerConnectSources, peerCors } from './center-peers.js';
 import type { HttpDeps } from './deps.js';
 import { errorHandler, sendError } from './errors.js';
 import { mount, type RouteSpec } from './route.js';
@@ -17,6 +19,7 @@ import { adminRoutes } from './routes/admin.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { authRoutes } from './routes/auth.js';
 import { cameraRoutes } from './routes/cameras.js';
+import { clusterRoutes } from './routes/cluster.js';
 import { configRoutes } from './routes/config.js';
 import { deviceRoutes } from './routes/devices.js';
 import { directoryRoutes } from './routes/directory.js';
@@ -44,6 +47,7 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...sensorRoutes,
     ...alarmRoutes,
     ...adminRoutes,
+    ...clusterRoutes,
     ...configRoutes,
     ...escalationRoutes,
     ...reportRoutes,
@@ -81,7 +85,12 @@ export function createHttpApp(deps: HttpDeps): Express {
           imgSrc: ["'self'", 'data:', 'blob:'],
           // The console talks to this center only (review I1: `ws: wss:` let a script reach any
           // host): same-origin fetches, and WebSockets (Socket.IO, /video) to the host it came from.
-          connectSrc: ["'self'", (req) => sameHostSockets(req.headers.host)],
+          // Issue 19: and the other center instances a console may move to (http/center-peers.ts).
+          connectSrc: [
+            "'self'",
+            (req) => sameHostSockets(req.headers.host),
+            ...peerConnectSources(deps.centerUrls ?? []),
+          ],
           styleSrc: ["'self'", "'unsafe-inline'"],
           scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
           upgradeInsecureRequests: null,
@@ -101,6 +110,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     legacyHeaders: false,
     handler: (_req, res) => sendError(res, 429, 'too-many-attempts', 'auth: too many login attempts; slow down'),
   });
+  if (deps.centerUrls?.length) app.use(peerCors(deps.centerUrls));
   const router = express.Router();
   mount(router, deps, apiRoutes(loginLimiter), deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT);
   app.use(router);

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { AgentCredentials } from '../auth/agent-credentials.js';
 import type { AuditLog } from '../auth/audit.js';
 import type { AuthService } from '../auth/service.js';
+import type { Ownership } from '../cluster/ownership.js';
 import type { EvidenceTools } from '../incident/evidence.js';
 import type { CameraLinker } from '../plans/linker.js';
 import type { PlanStore } from '../plans/store.js';
@@ -235,6 +236,8 @@ export interface HttpDeps {
   evidence?: EvidenceTools & { timeZone?: string };
   /** CAP `<sender>` (GWANJE_CAP_SENDER); default `gwanje`. */
   capSender?: string;
+  /** Issue 19: who owns which site (cluster/ownership.ts); absent: GET /cluster answers 503. */
+  cluster?: Pick<Ownership, 'clustered' | 'instances'>;
   metricsText(): string | Promise<string>;
   health(): HealthReport | Promise<HealthReport>;
   /** Broker URL handed to agents in `POST /api/v1/agents` (as they must reach it). */
@@ -251,6 +254,8 @@ export interface HttpDeps {
   trustProxy?: boolean | number | string | ((addr: string, hop: number) => boolean);
   /** express-rate-limit on POST /auth/login, per client address. Default 20 per minute. */
   loginRateLimit?: { windowMs: number; limit: number };
+  /** Issue 19: GWANJE_CENTER_URLS, origins of every center instance (CORS, CSP, the login answer). */
+  centerUrls?: string[];
   /** Request body cap; default 64 kB. */
   bodyLimitBytes?: number;
 }

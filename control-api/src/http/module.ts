@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { AlarmsModule } from '../alarms/module.js';
 import type { AccountsModule, AuthModule } from '../auth/module.js';
 import type { BrokerModule } from '../broker/module.js';
+import type { ClusterModule } from '../cluster/module.js';
 import type { EscalationModule } from '../escalation/module.js';
 import type { FireModule } from '../fire/module.js';
 import { HealthCheck } from '../health.js';
@@ -38,6 +39,7 @@ export interface ApiModules {
   incident: IncidentModule;
   escalation: EscalationModule;
   live: LiveModule;
+  cluster: ClusterModule;
 }
 
 export class ApiModule implements CenterModule {
@@ -128,11 +130,13 @@ export class ApiModule implements CenterModule {
       evidence: this.m.incident.evidence,
       capSender: this.m.incident.capSender,
       trustProxy: video.trustProxy,
+      cluster: this.m.cluster.ownership,
       metricsText: () => metrics.text(),
       health: () => health.report(),
       mqttPublicUrl: this.m.broker.agentUrl,
       consoleDir: s.consoleDir,
       tls: this.m.http.tls !== undefined,
+      centerUrls: s.centerUrls,
       log,
     };
   }

@@ -11,6 +11,7 @@
  * bus is in place before the first agent message arrives.
  */
 import { hostname } from 'node:os';
+import { CENTER_UPLINK_FILTERS } from '@gwanje/protocol';
 import type { AlarmsModule } from '../alarms/module.js';
 import type { AccountsModule } from '../auth/module.js';
 import { CenterMqttClient } from '../broker/client.js';
@@ -19,12 +20,14 @@ import type { BrokerModule } from '../broker/module.js';
 import { EMBEDDED_SERVICE_CLIENT_ID } from '../broker/types.js';
 import type { EventSink } from '../bus.js';
 import { ingestStoreOf } from '../center-ports.js';
+import type { ClusterModule } from '../cluster/module.js';
 import type { CenterContext, CenterModule } from '../module.js';
 import { started } from '../module.js';
 import { urlPassword, urlUser } from '../mosquitto/center-dynsec.js';
 import type { StoreModule } from '../store/module.js';
 import { DiscoveryRecorder, withDiscoveries } from './discovery.js';
 import { IngestPipeline, type LivePush } from './pipeline.js';
+import { SiteTakeover } from './site-work.js';
 
 /** Ingest's live push as bus events: the live hub (and anyone else) listens there. */
 export const busPush = (bus: EventSink): LivePush => ({
@@ -43,6 +46,7 @@ export class IngestModule implements CenterModule {
     private readonly accounts: AccountsModule,
     private readonly broker: BrokerModule,
     private readonly alarms: AlarmsModule,
+    private readonly cluster: ClusterModule,
   ) {}
 
   get mqtt(): CenterMqttClient {
@@ -68,10 +72,16 @@ export class IngestModule implements CenterModule {
     // The client is created before the pipeline it feeds, but it connects in `uplink`, after the
     // pipeline started: no message can arrive before there is something to take it.
     let pipeline: IngestPipeline | undefined;
+    const username = s.mqttUrl ? urlUser(s.mqttUrl) : this.broker.service.username;
+    const password = s.mqttUrl ? (s.mqttCenterPassword ?? urlPassword(s.mqttUrl)) : this.broker.service.password;
+    // Issue 19: a cluster member reads each site it owns through the site's durable session
+    // (site-work.ts); its own client takes only the results of the commands it sends.
+    const clustered = this.cluster.clustered;
     const mqtt = new CenterMqttClient({
       url: this.broker.url,
-      username: s.mqttUrl ? urlUser(s.mqttUrl) : this.broker.service.username,
-      password: s.mqttUrl ? (s.mqttCenterPassword ?? urlPassword(s.mqttUrl)) : this.broker.service.password,
+      username,
+      password,
+      ...(clustered ? { filters: [CENTER_UPLINK_FILTERS.cmdResult] } : {}),
       protocolVersion: s.mqttUrl ? 5 : 4,
       // Stable per host and port, so a reconnect or restart resumes the broker-side session. The
       // underscores keep it outside the agentId pattern: no agent can be issued this id (F2).
@@ -90,10 +100,23 @@ export class IngestModule implements CenterModule {
       commands,
       now,
       limits: s.agentLimits,
+      partitioned: clustered,
     });
     this.made = { mqtt, commands, pipeline };
     await pipeline.start();
     const p = pipeline;
+    if (clustered)
+      this.cluster.ownership.serve(
+        new SiteTakeover({
+          url: this.broker.url,
+          username,
+          password,
+          pipeline: p,
+          alarms: this.alarms.service,
+          timeseries,
+          log: child('site-consumer'),
+        }),
+      );
     bus.on(this.name, 'agent.revoked', ({ agentId }) => p.invalidateAgent(agentId));
     bus.on(this.name, 'sensor.changed', ({ row }) => p.reloadSensor(row));
     // Security review F7: new credentials mean a fresh (or re-imaged) agent with a new sequence.

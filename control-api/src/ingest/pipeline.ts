@@ -66,6 +66,11 @@ export interface IngestDeps {
   flushMs?: number;
   /** What one agent may register and report (security review F8, F21). */
   limits?: Partial<AgentLimits>;
+  /**
+   * Issue 19, a cluster member: detection is restored site by site as sites are taken
+   * (`takeSite`), not for every sensor at start.
+   */
+  partitioned?: boolean;
 }
 
 interface AgentInfo {
@@ -111,14 +116,15 @@ export class IngestPipeline {
       else if (a.state === 'offline') offline.push(a.agentId);
     }
     this.reports.start(online);
-    await restoreDetection({
-      alarms: this.deps.alarms,
-      sensors: [...this.sensors.all()],
-      offlineAgents: offline,
-      timeseries: this.deps.timeseries,
-      now: this.now,
-      log: this.deps.log,
-    });
+    if (!this.deps.partitioned)
+      await restoreDetection({
+        alarms: this.deps.alarms,
+        sensors: [...this.sensors.all()],
+        offlineAgents: offline,
+        timeseries: this.deps.timeseries,
+        now: this.now,
+        log: this.deps.log,
+      });
     this.timer = setInterval(() => void this.flush(), this.deps.flushMs ?? 1_000);
   }
 
@@ -127,6 +133,36 @@ export class IngestPipeline {
     this.reports.stop();
     await Promise.allSettled(this.lookups.values());
     await this.flush();
+  }
+
+  /**
+   * Issue 19: this instance took the site over. What the previous owner last stored comes back
+   * before the site's first message is consumed: its agents (site, revocation), their last seqs
+   * and the sensors' newest timestamps (so redelivered messages are recognised as already
+   * stored), then detection (stale watches, offline agents, out-of-service, TWA/STEL history).
+   */
+  async takeSite(siteId: string): Promise<void> {
+    const { store } = this.deps;
+    const agents = (await store.agents.list()).filter((a) => a.siteId === siteId);
+    const ids = new Set(agents.map((a) => a.agentId));
+    for (const a of agents) this.agents.set(a.agentId, { siteId: a.siteId, revoked: a.revoked });
+    const seqs = await store.agents.loadSeqs();
+    this.seqs.load(new Map([...seqs].filter(([agentId]) => ids.has(agentId))), this.now());
+    const rows = (await store.sensors.list()).filter((r) => r.siteId === siteId);
+    this.sensors.load(rows);
+    await restoreDetection({
+      alarms: this.deps.alarms,
+      sensors: rows.map((r) => this.sensors.get(r.sensorId)).filter((k): k is KnownSensor => k !== undefined),
+      offlineAgents: agents.filter((a) => a.state === 'offline').map((a) => a.agentId),
+      timeseries: this.deps.timeseries,
+      now: this.now,
+      log: this.deps.log,
+    });
+  }
+
+  /** Resolves when every message handed in so far has gone past its agent lookup (issue 19 acks). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.lookups.values()]);
   }
 
   /** Forgets what is cached about an agent (credentials issued or revoked over REST). */

@@ -67,8 +67,8 @@ export interface IngestStore {
 }
 
 export interface AlarmStore {
-  /** Standing alarms (state not normal) to restore at start. */
-  standing(): Promise<Alarm[]>;
+  /** Standing alarms (state not normal) to restore at start; of the given sites only (issue 19 takeover). */
+  standing(siteIds?: string[]): Promise<Alarm[]>;
   upsert(alarm: Alarm): Promise<void>;
   get(id: string): Promise<Alarm | undefined>;
   list(q: AlarmQuery): Promise<Alarm[]>;

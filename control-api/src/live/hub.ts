@@ -9,6 +9,13 @@
  * (logout, password, deletion, role or sites) re-verifies the user's sockets and narrows or closes
  * them, and a socket is closed when its session expires. `subscribe {siteIds}` narrows to sites
  * the user may see at that moment, never '*', and at most `SUBSCRIBE_LIMIT` times a window (F14).
+ *
+ * Several instances (issue 19, live/cluster.ts): with `cluster` the namespace's adapter is Redis
+ * streams, every broadcast reaches the sockets of every instance, a console that reconnects (to
+ * any instance) within the recovery window gets the events it missed, and a session change on one
+ * instance re-checks that user's sockets on all of them. The standing set a socket gets at connect
+ * is itself a broadcast to the socket's own room, so it carries a stream offset and a console has
+ * something to resume from even before its first alarm.
  */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -30,6 +37,7 @@ import { liveScope } from '../auth/gates.js';
 import { attachUpgrades, centerRequestListener, SOCKET_IO_PATH } from '../http/dispatch.js';
 import type { Logger } from '../logger.js';
 import type { CenterMetrics } from '../metrics.js';
+import { type LiveCluster, LiveSessionKeeper } from './cluster.js';
 import { TrailingThrottle } from './throttle.js';
 
 export interface LiveViewer {
@@ -49,19 +57,29 @@ export interface LiveDeps {
   now?: () => number;
   /** Minimum interval between `reading` events per sensor (CONTRACT: 2 per second). */
   readingIntervalMs?: number;
+  /** Issue 19: shared with the other instances through Redis (unset: this instance only). */
+  cluster?: LiveCluster;
 }
 
+/** Socket.IO keeps this in a recovery session (Redis with a cluster): plain data, no secrets. */
 interface SocketData {
   viewer: LiveViewer;
-  /** Kept to re-check the session when the user's sessions change (logout, revocation, rights). */
-  token: string;
   /** What the client narrowed to with `subscribe` (undefined: everything it may see). */
   requested?: string[];
   siteIds: string[] | '*';
-  expiry?: NodeJS.Timeout;
   /** When its recent `subscribe` calls came (rate limit). */
   subscribes: number[];
 }
+
+/** What this process alone keeps of a socket. */
+interface LocalSocketState {
+  /** Kept to re-check the session when the user's sessions change (logout, revocation, rights). */
+  token: string;
+  expiry?: NodeJS.Timeout;
+}
+
+/** Server-to-server event (Socket.IO `serverSideEmit`): a user's sessions changed on another instance. */
+const SESSIONS_CHANGED = 'gwanje:sessions.changed';
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -80,6 +98,8 @@ export class LiveHub {
   private readonly throttle: TrailingThrottle<LiveReading>;
   private timer?: NodeJS.Timeout;
   private readonly now: () => number;
+  private readonly local = new Map<string, LocalSocketState>();
+  private keeper?: LiveSessionKeeper;
 
   constructor(private readonly deps: LiveDeps) {
     this.now = deps.now ?? Date.now;
@@ -90,7 +110,19 @@ export class LiveHub {
   private init(): void {
     // Not attached to a server (the dispatcher routes /socket.io/ to it), so no `path` here.
     const engine = new Engine({ cors: { origin: false }, maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES });
-    const io = new Server({ path: SOCKET_IO_PATH, serveClient: false, cors: { origin: false } });
+    const cluster = this.deps.cluster;
+    const io = new Server({
+      path: SOCKET_IO_PATH,
+      serveClient: false,
+      cors: { origin: false },
+      ...(cluster
+        ? {
+            adapter: cluster.adapter,
+            // Middlewares run again on a recovered connection: the token is checked every time.
+            connectionStateRecovery: { maxDisconnectionDuration: cluster.recoveryMs, skipMiddlewares: false },
+          }
+        : {}),
+    });
     io.bind(engine);
     this.engine = engine;
     this.io = io;
@@ -104,8 +136,8 @@ export class LiveHub {
       this.deps.verify(token).then(
         (viewer) => {
           socket.data.viewer = viewer;
-          socket.data.token = token;
-          socket.data.subscribes = [];
+          socket.data.subscribes ??= [];
+          this.local.set(socket.id, { token, expiry: this.local.get(socket.id)?.expiry });
           next();
         },
         (err: Error) => {
@@ -115,6 +147,16 @@ export class LiveHub {
       );
     });
     nsp.on('connection', (socket) => this.onConnection(socket));
+    if (cluster) {
+      cluster.onReadings((batch) => {
+        for (const r of batch) if (typeof r?.siteId === 'string') this.readingToLocal(r);
+      });
+      this.keeper = new LiveSessionKeeper(nsp as unknown as Namespace, cluster.recoveryMs);
+      // A logout or a rights change on another instance re-checks this instance's sockets too (F5).
+      (nsp as unknown as Namespace).on(SESSIONS_CHANGED, (ev: { username?: unknown }) => {
+        if (typeof ev?.username === 'string') void this.recheckUser(ev.username);
+      });
+    }
   }
 
   /** Socket.IO's HTTP requests (long-polling), from the center's dispatcher. */
@@ -144,14 +186,21 @@ export class LiveHub {
    * still see (and had asked for).
    */
   async sessionsChanged(ev: { username: string }): Promise<void> {
+    if (this.deps.cluster) (this.nsp as unknown as Namespace | undefined)?.serverSideEmit(SESSIONS_CHANGED, ev);
+    await this.recheckUser(ev.username);
+  }
+
+  private async recheckUser(username: string): Promise<void> {
     const sockets = this.nsp ? [...this.nsp.sockets.values()] : [];
-    await Promise.all(sockets.filter((s) => s.data.viewer?.username === ev.username).map((s) => this.recheck(s)));
+    await Promise.all(sockets.filter((s) => s.data.viewer?.username === username).map((s) => this.recheck(s)));
   }
 
   private async recheck(socket: LiveSocket): Promise<void> {
+    const token = this.local.get(socket.id)?.token;
     let viewer: LiveViewer;
     try {
-      viewer = await this.deps.verify(socket.data.token);
+      if (token === undefined) throw new Error('live: socket has no token');
+      viewer = await this.deps.verify(token);
     } catch (err) {
       this.deps.log.info(
         { username: socket.data.viewer.username, err: (err as Error).message },
@@ -166,10 +215,12 @@ export class LiveHub {
 
   start(): void {
     this.timer = setInterval(() => this.flushReadings(), 100);
+    this.keeper?.start();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.keeper?.stop();
     const io = this.io;
     this.io = undefined;
     if (io) {
@@ -179,15 +230,17 @@ export class LiveHub {
   }
 
   private onConnection(socket: LiveSocket): void {
-    this.setRooms(socket, liveScope(socket.data.viewer));
+    // A recovered socket (issue 19) keeps the narrowing it had asked for.
+    this.setRooms(socket, liveScope(socket.data.viewer, socket.data.requested));
     this.deps.metrics.liveSockets.inc();
     this.expireAt(socket);
     socket.on('disconnect', () => {
-      clearTimeout(socket.data.expiry);
+      clearTimeout(this.local.get(socket.id)?.expiry);
+      this.local.delete(socket.id);
       this.deps.metrics.liveSockets.dec();
     });
     // A console that reconnects receives the current standing set first (issue 4).
-    socket.emit('alarms:snapshot', this.snapshotFor(socket));
+    this.sendSnapshot(socket);
     socket.on('subscribe', (req, ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       if (!this.maySubscribe(socket)) return reply({ siteIds: [], error: 'rate-limited' });
@@ -195,14 +248,14 @@ export class LiveHub {
       socket.data.requested = asked.slice(0, 1000);
       // The rights of now, never those at connect: the token is verified again here, so a subscribe
       // that races a session change (sites narrowed, password reset) cannot use the old rights.
-      this.deps.verify(socket.data.token).then(
+      this.deps.verify(this.local.get(socket.id)?.token ?? '').then(
         (viewer) => {
           if (!socket.connected) return;
           socket.data.viewer = viewer;
           const scope = liveScope(viewer, socket.data.requested);
           this.setRooms(socket, scope);
           reply({ siteIds: scope === '*' ? [] : scope });
-          socket.emit('alarms:snapshot', this.snapshotFor(socket));
+          this.sendSnapshot(socket);
         },
         () => {
           reply({ siteIds: [], error: 'session-ended' });
@@ -215,10 +268,11 @@ export class LiveHub {
   /** Closes the socket when its session expires (re-verified then, so a clock skew cannot cut it early). */
   private expireAt(socket: LiveSocket): void {
     const at = socket.data.viewer.expiresAt;
-    if (at === undefined) return;
-    clearTimeout(socket.data.expiry);
-    socket.data.expiry = setTimeout(() => void this.recheck(socket), Math.max(0, at - this.now()) + 10);
-    socket.data.expiry.unref();
+    const local = this.local.get(socket.id);
+    if (at === undefined || !local) return;
+    clearTimeout(local.expiry);
+    local.expiry = setTimeout(() => void this.recheck(socket), Math.max(0, at - this.now()) + 10);
+    local.expiry.unref();
   }
 
   private maySubscribe(socket: LiveSocket): boolean {
@@ -235,6 +289,18 @@ export class LiveHub {
     socket.data.siteIds = siteIds;
     if (siteIds === '*') socket.join(ALL_SITES_ROOM);
     else socket.join(siteIds.map(siteRoom));
+    this.keeper?.persist(socket as unknown as Socket);
+  }
+
+  /**
+   * The standing set. With a cluster it goes as a broadcast to the socket's own room, so it carries
+   * a stream offset: the console can then resume from it even if no other event came before a
+   * failover. Alone, a plain emit (as before).
+   */
+  private sendSnapshot(socket: LiveSocket): void {
+    const list = this.snapshotFor(socket);
+    if (this.deps.cluster) this.nsp?.to(socket.id).emit('alarms:snapshot', list);
+    else socket.emit('alarms:snapshot', list);
   }
 
   private snapshotFor(socket: LiveSocket): Alarm[] {
@@ -267,7 +333,7 @@ export class LiveHub {
     this.to(p.siteId)?.emit('camera:preset', p);
   }
 
-  /** Whether any socket would receive an event of this site (its room or the all-sites room). */
+  /** Whether any socket of this instance would receive an event of this site (its room or the all-sites room). */
   private watched(siteId: string): boolean {
     const rooms = this.nsp?.adapter.rooms;
     if (!rooms) return false;
@@ -277,13 +343,37 @@ export class LiveHub {
   reading(r: LiveReading): void {
     // Nobody watching this site: skip the bookkeeping entirely. The ingest hot path calls this for
     // every reading, and Socket.IO encodes a packet even for rooms without sockets (issue 18).
-    if (!this.nsp || this.nsp.sockets.size === 0 || !this.watched(r.siteId)) return;
+    // With a cluster the consoles of other instances may watch it: always offered then.
+    if (!this.nsp) return;
+    if (!this.deps.cluster && (this.nsp.sockets.size === 0 || !this.watched(r.siteId))) return;
     const out = this.throttle.offer(r.sensorId, r, this.now());
-    if (out) this.to(out.siteId)?.emit('reading', out);
+    if (out) this.sendReading(out);
   }
 
-  /** Sends held-back readings whose throttle window ended. */
+  /** Sends held-back readings whose throttle window ended (and, with a cluster, the batch for the others). */
   flushReadings(): void {
-    for (const r of this.throttle.due(this.now())) this.to(r.siteId)?.emit('reading', r);
+    for (const r of this.throttle.due(this.now())) this.sendReading(r);
+    this.deps.cluster?.flushReadings();
+  }
+
+  /**
+   * Alone: a broadcast. With a cluster, readings stay out of the recovery stream (thousands a second
+   * would trim the alarms a reconnecting console needs out of it, and a missed reading is superseded
+   * by the next one): this instance's sockets get it directly, the other instances through the
+   * cluster's readings channel (live/cluster.ts), each to its own sockets.
+   */
+  private sendReading(r: LiveReading): void {
+    const cluster = this.deps.cluster;
+    if (!cluster) {
+      this.to(r.siteId)?.emit('reading', r);
+      return;
+    }
+    this.readingToLocal(r);
+    cluster.publishReading(r);
+  }
+
+  private readingToLocal(r: LiveReading): void {
+    if (this.nsp && this.nsp.sockets.size > 0 && this.watched(r.siteId))
+      this.nsp.local.to([siteRoom(r.siteId), ALL_SITES_ROOM]).emit('reading', r);
   }
 }

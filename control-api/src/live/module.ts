@@ -4,6 +4,7 @@
  *
  * Listens: `alarm.changed` (announced ones), `flood.changed`, `reading.accepted` (at most 2/s per
  * sensor), `agent.state`, `camera.state`, `camera.preset`, and `sessions.changed` (sockets re-checked at once, F5).
+ * GWANJE_REDIS_URL (issue 19) shares the namespace with the other center instances (live/cluster.ts).
  */
 import type { AlarmsModule } from '../alarms/module.js';
 import { liveViewer } from '../auth/gates.js';
@@ -11,11 +12,13 @@ import type { AuthModule } from '../auth/module.js';
 import type { EventBus } from '../bus.js';
 import type { CenterContext, CenterModule } from '../module.js';
 import { started } from '../module.js';
+import { connectLiveCluster, type LiveCluster } from './cluster.js';
 import { LiveHub } from './hub.js';
 
 export class LiveModule implements CenterModule {
   readonly name = 'live';
   private made?: LiveHub;
+  private cluster?: LiveCluster;
 
   constructor(
     private readonly ctx: CenterContext,
@@ -27,16 +30,20 @@ export class LiveModule implements CenterModule {
     return started(this.name, 'hub', this.made);
   }
 
-  start(): void {
-    const { log, metrics, bus, now } = this.ctx;
+  async start(): Promise<void> {
+    const { log, metrics, bus, now, settings } = this.ctx;
     const auth = this.authModule.auth;
     const alarms = this.alarms.service;
+    const liveLog = log.child({ module: 'live' });
+    // Issue 19: with GWANJE_REDIS_URL every instance's consoles share one event stream.
+    if (settings.redisUrl) this.cluster = await connectLiveCluster(settings.redisUrl, settings.liveRecoveryMs, liveLog);
     const hub = new LiveHub({
-      log: log.child({ module: 'live' }),
+      log: liveLog,
       metrics,
       now,
       verify: (token) => liveViewer(auth, token),
       activeAlarms: () => alarms.active(),
+      cluster: this.cluster,
     });
     this.made = hub;
     listenLive(bus, hub, this.name);
@@ -46,6 +53,8 @@ export class LiveModule implements CenterModule {
   async stop(): Promise<void> {
     this.ctx.bus.off(this.name);
     await this.made?.stop();
+    await this.cluster?.close();
+    this.cluster = undefined;
   }
 }
 

@@ -5,12 +5,16 @@
  * GWANJE_FFMPEG, else on PATH, else the build shipped in npm (issue 17: a fresh machine). Direct
  * cameras (issue 20) are pulled by the gateway itself, their credentials sealed with the camera key.
  *
+ * Several instances (issue 19): the owner of a camera's site relays it, the others take it from
+ * the owner over a peer link (peer-link.ts), so a camera has one upstream in the whole cluster.
+ *
  * Listens: `alarm.changed` (clips, snapshot and PTZ presets of a hazard alarm, issue 6),
  * `sessions.changed` (viewers re-checked, F4), `agent.revoked` (its pushes end at once).
  */
 import { VideoGateway } from '@gwanje/gateway';
 import type { AlarmsModule } from '../alarms/module.js';
 import type { AccountsModule, AuthModule } from '../auth/module.js';
+import type { ClusterModule } from '../cluster/module.js';
 import { parseTrustProxy, type TrustProxy } from '../http/client-address.js';
 import type { IngestModule } from '../ingest/module.js';
 import type { CenterContext, CenterModule } from '../module.js';
@@ -21,6 +25,7 @@ import { CameraSecrets } from './camera-secrets.js';
 import { DirectCameras } from './direct-cameras.js';
 import { DirectOnvif } from './direct-onvif.js';
 import { type FfmpegBinary, resolveFfmpeg } from './ffmpeg-binary.js';
+import { PeerVideoLinks } from './peer-link.js';
 import { PrealarmLinks } from './prealarm.js';
 import { ViewAudit } from './view-audit.js';
 import { endAgentPushes, videoGatewayDeps } from './wiring.js';
@@ -35,6 +40,7 @@ export class VideoModule implements CenterModule {
     trustProxy: TrustProxy;
     direct: DirectCameras;
     onvif: DirectOnvif;
+    peers: PeerVideoLinks;
   };
 
   constructor(
@@ -44,6 +50,7 @@ export class VideoModule implements CenterModule {
     private readonly authModule: AuthModule,
     private readonly ingest: IngestModule,
     private readonly alarms: AlarmsModule,
+    private readonly cluster: ClusterModule,
   ) {}
 
   get gateway(): VideoGateway {
@@ -81,6 +88,15 @@ export class VideoModule implements CenterModule {
     const secrets = CameraSecrets.fromFile(s.cameraKeyFile);
     const direct = new DirectCameras({ repos, secrets, log: log.child({ module: 'cameras' }) });
     const onvif = new DirectOnvif({ repos, secrets, log: log.child({ module: 'onvif' }), alarms: this.alarms.service });
+    const auth = this.authModule.auth;
+    let gatewayRef: VideoGateway | undefined;
+    const peers = new PeerVideoLinks({
+      log: vlog,
+      ownership: this.cluster.ownership,
+      mintTicket: (instanceId, cameraId) => auth.mintPeerTicket(instanceId, cameraId),
+      verifyTicket: (ticket, cameraId) => auth.verifyPeerTicket(ticket, cameraId),
+      feed: (cameraId, chunk) => gatewayRef?.feedUpstream(cameraId, chunk) ?? false,
+    });
     const gateway = new VideoGateway(
       videoGatewayDeps({
         log,
@@ -94,17 +110,28 @@ export class VideoModule implements CenterModule {
         direct,
         alarms: this.alarms.service,
         videoBaseUrl: s.publicUrl,
+        peers,
       }),
       { dataDir: s.dataDir, rtspClient: s.rtspClient, ffmpegPath: ffmpeg.path },
     );
-    this.made = { gateway, views, ffmpeg, trustProxy, direct, onvif };
+    gatewayRef = gateway;
+    this.made = { gateway, views, ffmpeg, trustProxy, direct, onvif, peers };
     await gateway.start();
     onvif.start();
     // Issue 20: cameras linked to gas/flame/smoke sensors keep streaming into the clip ring (pre-roll).
-    const prealarm = new PrealarmLinks({ log: vlog, sensors: repos.sensors, gateway, max: s.prealarmMax });
+    const prealarm = new PrealarmLinks({
+      log: vlog,
+      sensors: repos.sensors,
+      gateway,
+      max: s.prealarmMax,
+      owns: (siteId) => peers.owns(siteId),
+    });
     await prealarm.start();
     this.prealarm = prealarm;
     bus.on(this.name, 'sensor.changed', () => prealarm.refresh());
+    // Issue 19: the pre-roll follows the sites this instance owns.
+    bus.on(this.name, 'site.owned', () => prealarm.refresh());
+    bus.on(this.name, 'site.released', () => prealarm.refresh());
     bus.on(this.name, 'alarm.changed', alarmClipListener({ log: vlog, gateway, repos, commands, bus, direct: onvif }));
     bus.on(this.name, 'sessions.changed', (ev) => gateway.recheckViewers(ev.username));
     bus.on(this.name, 'agent.revoked', ({ agentId }) => endAgentPushes(agentId, repos, gateway));
@@ -114,6 +141,7 @@ export class VideoModule implements CenterModule {
     this.ctx.bus.off(this.name);
     this.made?.onvif.stop();
     await this.prealarm?.stop();
+    this.made?.peers.closeAll();
     await this.made?.gateway.stop();
     await this.made?.views.stop();
   }

@@ -29,10 +29,15 @@ export function prealarmCameras(sensors: Iterable<Pick<SensorRow, 'metric' | 'ca
 
 export interface PrealarmDeps {
   log: Logger;
-  sensors: { list(scope: '*'): Promise<Array<Pick<SensorRow, 'metric' | 'cameras'>>> };
+  sensors: { list(scope: '*'): Promise<Array<Pick<SensorRow, 'metric' | 'cameras' | 'siteId'>>> };
   gateway: { holdPrealarm(cameraIds: Iterable<string>): void };
   /** Most cameras held at once (GWANJE_PREALARM_MAX). 0 turns the buffer off. */
   max: number;
+  /**
+   * Issue 19: whether this instance relays the site's cameras (it owns the site). Another instance
+   * holds the pre-roll of the sites it owns, where the alarms are raised and the clips cut.
+   */
+  owns?: (siteId: string) => boolean;
   refreshMs?: number;
 }
 
@@ -69,7 +74,9 @@ export class PrealarmLinks {
 
   private async compute(): Promise<void> {
     try {
-      const all = prealarmCameras(await this.d.sensors.list('*'));
+      const owns = this.d.owns;
+      const sensors = await this.d.sensors.list('*');
+      const all = prealarmCameras(owns ? sensors.filter((x) => owns(x.siteId)) : sensors);
       const held = all.slice(0, Math.max(0, this.d.max));
       if (all.length > held.length)
         this.d.log.warn(

@@ -5,6 +5,9 @@
  * review F4), who may push (the owning agent's Basic credentials, CONTRACT "the same Basic
  * credentials authenticate its video pushes"), how an upstream starts (a `cmd` stream.start to the
  * owning agent, which then POSTs MPEG-TS to /video/ingest/{cameraId}), and the audit of every view.
+ *
+ * Several instances (issue 19, peer-link.ts): only the owner of a camera's site starts, accepts or
+ * pulls its upstream and records its state; another instance takes the stream from the owner.
  */
 
 import type { IncomingMessage } from 'node:http';
@@ -18,6 +21,7 @@ import type { Logger } from '../logger.js';
 import type { Repositories } from '../store/repositories.js';
 import { type CameraConditionSink, raiseCameraCondition } from './camera-conditions.js';
 import type { DirectCameras } from './direct-cameras.js';
+import { isPeerViewer, type PeerVideoLinks } from './peer-link.js';
 import type { ViewAudit } from './view-audit.js';
 
 export interface VideoWiringDeps {
@@ -38,6 +42,8 @@ export interface VideoWiringDeps {
   trustProxy?: TrustProxy;
   /** Direct cameras (issue 20): the URL the gateway pulls, credentials included. */
   direct?: Pick<DirectCameras, 'upstreamUrl'>;
+  /** Issue 19: links to the instances owning other sites' cameras (unset: a lone instance). */
+  peers?: Pick<PeerVideoLinks, 'owns' | 'open' | 'close' | 'admit'>;
 }
 
 export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
@@ -52,6 +58,11 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
     log: d.log,
     async authorizeViewer(credentials, cameraId, req: IncomingMessage) {
       const p = await viewerGate(gate, credentials, cameraId);
+      if (!p && credentials.ticket && d.peers) {
+        // Another center instance taking this camera from its owner (issue 19).
+        const peer = await d.peers.admit(credentials.ticket, cameraId, (await d.repos.cameras.get(cameraId))?.siteId);
+        if (peer) return { user: peer, address: clientAddress(req, d.trustProxy ?? TRUST_NONE) };
+      }
       if (!p) {
         d.log.info({ cameraId }, 'video: viewer refused');
         return null;
@@ -59,12 +70,22 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
       const address = clientAddress(req, d.trustProxy ?? TRUST_NONE);
       return { user: p.username, session: p.jti, expiresAt: p.expiresAt, address };
     },
-    recheckViewer: (grant, cameraId) => viewerStillAllowed(gate, grant, cameraId),
+    recheckViewer: async (grant, cameraId) => {
+      if (!isPeerViewer(grant.user)) return viewerStillAllowed(gate, grant, cameraId);
+      const cam = await d.repos.cameras.get(cameraId);
+      return cam !== undefined && (d.peers?.owns(cam.siteId) ?? false);
+    },
     onView(cameraId, grant, kind) {
       return d.views?.view({ user: grant.user, address: grant.address, cameraId, kind }) ?? (() => undefined);
     },
     async authorizeIngest(header, cameraId, remoteAddress) {
       const identity = await d.agentCreds.verifyBasic(header, remoteAddress);
+      const site = identity && d.peers ? (await d.repos.cameras.get(cameraId))?.siteId : undefined;
+      if (site !== undefined && !d.peers?.owns(site)) {
+        // A push to an instance that no longer owns the site (an old stream.start): one upstream only.
+        d.log.info({ cameraId, siteId: site }, 'video: push refused: another instance owns the site');
+        return false;
+      }
       if (!(await ingestGate(gate, identity, cameraId))) {
         if (identity) d.log.warn({ agentId: identity.agentId, cameraId }, 'video: push refused: camera not owned');
         return false;
@@ -74,6 +95,10 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
     },
     async startUpstream(cameraId): Promise<Upstream> {
       const row = await d.repos.cameras.get(cameraId);
+      if (row && d.peers && !d.peers.owns(row.siteId)) {
+        await d.peers.open(cameraId, row.siteId);
+        return { kind: 'push' }; // the owner's bytes arrive through the peer link
+      }
       if (row && !row.agentId) {
         // A direct camera: the gateway dials it itself (native RTSP client, ffmpeg fallback).
         const url = await d.direct?.upstreamUrl(cameraId);
@@ -88,6 +113,7 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
       return { kind: 'push' };
     },
     async stopUpstream(cameraId) {
+      if (d.peers?.close(cameraId)) return;
       const row = await d.repos.cameras.get(cameraId);
       if (!row?.agentId) return; // direct or deleted: the gateway's own pull has ended
       const cam = await owned(cameraId);
@@ -97,7 +123,8 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
       void d.repos.cameras
         .get(cameraId)
         .then(async (cam) => {
-          if (!cam) return;
+          // The owner's relay tells the camera's state; a peer's view of it is second-hand.
+          if (!cam || (d.peers && !d.peers.owns(cam.siteId))) return;
           await d.repos.cameras.setState(cameraId, state);
           d.bus.emit('camera.state', { cameraId, siteId: cam.siteId, state });
         })
@@ -110,7 +137,7 @@ export function videoGatewayDeps(d: VideoWiringDeps): GatewayDeps {
       void d.repos.cameras
         .get(cameraId)
         .then((cam) => {
-          if (cam)
+          if (cam && (d.peers?.owns(cam.siteId) ?? true))
             raiseCameraCondition(
               sink,
               { cameraId, siteId: cam.siteId, kind: condition, active, source: 'gateway' },

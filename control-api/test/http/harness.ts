@@ -21,6 +21,7 @@ import { AuditLog } from '../../src/auth/audit.js';
 import { AuthService } from '../../src/auth/service.js';
 import type { ThrottleOptions } from '../../src/auth/throttle.js';
 import { EventBus } from '../../src/bus.js';
+import { SoleOwnership } from '../../src/cluster/ownership.js';
 import { fireHttp } from '../../src/fire/http.js';
 import { FireWatchStore, type FireWatchTables } from '../../src/fire/store.js';
 import { createHttpApp } from '../../src/http/app.js';
@@ -95,6 +96,7 @@ export async function createHarness(o: HarnessOptions = {}) {
   }
   const repos = new Repositories(db, undefined, clock.now);
   await seedSites(repos, SEED);
+  const siteIds = (await repos.sites.list()).map((s) => s.siteId);
   const ports = authPortsFromRepositories(repos);
   const audit = new AuditLog(ports.audit, clock.now, log);
   const bus = new EventBus(log);
@@ -263,6 +265,8 @@ export async function createHarness(o: HarnessOptions = {}) {
       file: async (alarmId, clipId) =>
         clipsOf.get(alarmId)?.some((c) => c.clipId === clipId) ? join(clipDir, alarmId, `${clipId}.mp4`) : undefined,
     },
+    // Issue 19: one instance owning every site (SQLite).
+    cluster: new SoleOwnership('harness', 'http://127.0.0.1', clock.now(), () => siteIds, clock.now),
     metricsText: () =>
       '# HELP gwanje_readings_total readings stored\n# TYPE gwanje_readings_total counter\ngwanje_readings_total 0\n',
     health: () => ({ status: 'ok', db: db.dialect }),

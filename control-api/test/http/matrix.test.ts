@@ -298,6 +298,8 @@ const TABLE: Record<string, Row> = {
     },
   },
   'GET /api/v1/users': { min: 'admin', ok: 200, req: () => ({ path: '/api/v1/users' }) },
+  // Issue 19: the center instances and what each owns (a site admin sees only their sites in it).
+  'GET /api/v1/cluster': { min: 'admin', ok: 200, req: () => ({ path: '/api/v1/cluster' }) },
   'POST /api/v1/users': {
     min: 'admin',
     ok: 201,

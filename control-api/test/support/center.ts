@@ -73,8 +73,12 @@ export async function spawnCenter(opts: {
   password: string;
   dataDir: string;
   env?: Record<string, string>;
+  /** Advertise `http://127.0.0.1:<port>` as GWANJE_PUBLIC_URL (instances of a cluster reach each other there). */
+  advertise?: boolean;
+  /** This HTTP port instead of a free one (a cluster lists its instances' URLs before they start). */
+  httpPort?: number;
 }): Promise<CenterProcess> {
-  const [httpPort, mqttPort] = await Promise.all([freePort(), freePort()]);
+  const [httpPort, mqttPort] = await Promise.all([opts.httpPort ?? freePort(), freePort()]);
   const main = new URL('../../src/main.ts', import.meta.url).pathname;
   const proc = spawnServer(process.execPath, ['--import', 'tsx', main], {
     ...process.env,
@@ -85,6 +89,7 @@ export async function spawnCenter(opts: {
     GWANJE_ADMIN_PASSWORD: opts.password,
     GWANJE_SIMULATE: '0',
     GWANJE_LOG_LEVEL: 'warn',
+    ...(opts.advertise ? { GWANJE_PUBLIC_URL: `http://127.0.0.1:${httpPort}` } : {}),
     ...opts.env,
   });
   await waitFor(() => proc.output().includes('Gwanje is running'), 120_000, 50).catch(async (err: Error) => {

@@ -175,6 +175,16 @@ export class AlarmStateMachine {
     }
   }
 
+  /**
+   * Issue 19: the stored standing alarm of a condition wins over the one held here (another center
+   * instance raised it first): the one held here is forgotten, the stored one goes on.
+   */
+  adopt(stored: Alarm): void {
+    const held = this.byKey.get(keyOf(stored));
+    if (held) this.forget(held);
+    this.load([stored]);
+  }
+
   /** Standing alarms (copies), newest first. */
   active(): Alarm[] {
     return [...this.byId.values()].map((a) => ({ ...a })).sort((x, y) => y.raisedAt - x.raisedAt);

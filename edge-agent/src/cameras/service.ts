@@ -140,8 +140,9 @@ export class CameraService {
 
   private startPush(e: Entry, requested: string): { cameraId: string; url: string } {
     const id = e.cfg.cameraId;
-    // Only to the configured center, only this camera's ingest path (review F18).
-    const url = checkIngestUrl(this.config.central.videoUrl, id, requested).href;
+    // Only to the configured center(s), only this camera's ingest path (review F18, issue 19).
+    const { videoUrl, videoUrls } = this.config.central;
+    const url = checkIngestUrl(videoUrl, id, requested, videoUrls).href;
     const existing = this.pushes.get(id);
     if (existing && existing.url === url) return { cameraId: id, url };
     void existing?.stop();

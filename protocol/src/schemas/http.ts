@@ -25,7 +25,12 @@ export const UserView = Type.Object({
 });
 export type UserView = Static<typeof UserView>;
 
-export const LoginResponse = Type.Object({ token: Type.String(), user: UserView });
+export const LoginResponse = Type.Object({
+  token: Type.String(),
+  user: UserView,
+  /** Issue 19: every center instance (GWANJE_CENTER_URLS); a console moves to another when its own stops answering. */
+  centers: Type.Optional(Type.Array(Type.String())),
+});
 export type LoginResponse = Static<typeof LoginResponse>;
 
 export const AgentCreateBody = Type.Object(
@@ -278,3 +283,23 @@ export const WallView = Type.Object({
   updatedAt: Type.Union([EpochMs, Type.Null()]),
 });
 export type WallView = Static<typeof WallView>;
+
+/** Issue 19: `GET /api/v1/cluster` (admin): the center instances, what each owns and since when. */
+export const ClusterInstanceView = Type.Object({
+  instanceId: Type.String(),
+  /** Its `GWANJE_PUBLIC_URL`: where consoles and other instances reach it. */
+  publicUrl: Type.String(),
+  startedAt: Type.Integer(),
+  heartbeatAt: Type.Integer(),
+  /** The instance that answered this request. */
+  self: Type.Boolean(),
+  /** The sites it owns (those the caller may see), each with when it took them. */
+  sites: Type.Array(Type.Object({ siteId: Type.String(), since: Type.Integer() })),
+});
+export type ClusterInstanceView = Static<typeof ClusterInstanceView>;
+export const ClusterView = Type.Object({
+  /** false: one instance on SQLite or the embedded broker, owner of every site. */
+  clustered: Type.Boolean(),
+  instances: Type.Array(ClusterInstanceView),
+});
+export type ClusterView = Static<typeof ClusterView>;

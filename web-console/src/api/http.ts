@@ -1,5 +1,6 @@
 /** The one HTTP client of the console: JSON in and out of `/api/v1` with the session's bearer token. */
 import type { ErrorBody, LoginResponse } from '@gwanje/protocol/schemas/http.js';
+import { onCenter } from './center.js';
 
 export class ApiError extends Error {
   constructor(
@@ -36,7 +37,7 @@ async function send(method: string, path: string, body: unknown, accept: string)
   const headers: Record<string, string> = { accept };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`/api/v1${path}`, {
+  const res = await fetch(onCenter(`/api/v1${path}`), {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -96,7 +97,7 @@ export const query = (params: Record<string, string | number | undefined>): stri
 async function getOk(path: string): Promise<Response> {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`/api/v1${path}`, { headers });
+  const res = await fetch(onCenter(`/api/v1${path}`), { headers });
   if (!res.ok) {
     if (res.status === 401) onUnauthorized();
     let message = `api: GET ${path}: ${res.status} ${res.statusText}`;
@@ -146,7 +147,7 @@ export async function apiUpload<T>(path: string, file: Blob): Promise<T> {
     'content-type': file.type || 'application/octet-stream',
   };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`/api/v1${path}`, { method: 'PUT', headers, body: file });
+  const res = await fetch(onCenter(`/api/v1${path}`), { method: 'PUT', headers, body: file });
   const data: unknown = await res.json().catch(() => null);
   if (!res.ok) {
     if (res.status === 401) onUnauthorized();

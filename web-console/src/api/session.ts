@@ -7,6 +7,8 @@ const KEY = 'gwanje.session';
 export interface Session {
   token: string;
   user: UserView;
+  /** Issue 19: every center instance, when the center lists them (GWANJE_CENTER_URLS). */
+  centers?: string[];
 }
 
 export function loadSession(): Session | null {
@@ -23,7 +25,7 @@ export function loadSession(): Session | null {
 }
 
 export function saveSession(res: LoginResponse): Session {
-  const s: Session = { token: res.token, user: res.user };
+  const s: Session = { token: res.token, user: res.user, ...(res.centers?.length ? { centers: res.centers } : {}) };
   sessionStorage.setItem(KEY, JSON.stringify(s));
   return s;
 }

@@ -4,6 +4,7 @@
  * clip) for 60 s; a stream opened with it lives as long as the session. Camera tickets are reused
  * while they have a margin left, so a snapshot refreshed every 2 s does not ask each time.
  */
+import { onCenter, onCenterSocket } from './center.js';
 import { api } from './http.js';
 
 interface Ticket {
@@ -28,16 +29,16 @@ export async function cameraTicket(cameraId: string): Promise<string> {
 export async function cameraUrl(cameraId: string, kind: 'live' | 'mpeg1' | 'snapshot'): Promise<string> {
   const ticket = encodeURIComponent(await cameraTicket(cameraId));
   const path = `/video/${encodeURIComponent(cameraId)}`;
-  if (kind === 'snapshot') return `${path}/snapshot.jpg?ticket=${ticket}`;
-  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${proto}//${location.host}${path}?ticket=${ticket}${kind === 'mpeg1' ? '&format=mpeg1' : ''}`;
+  // On the center the console talks to now (issue 19: it may have moved to another instance).
+  if (kind === 'snapshot') return onCenter(`${path}/snapshot.jpg?ticket=${ticket}`);
+  return onCenterSocket(`${path}?ticket=${ticket}${kind === 'mpeg1' ? '&format=mpeg1' : ''}`);
 }
 
 /** The clip's file URL with a ticket for that clip alone (valid 60 s: open it at once). */
 export async function clipUrl(alarmId: string, clipId: string): Promise<string> {
   const t = await api<Ticket>('POST', '/video/tickets', { alarmId, clipId });
   if (!t.url) throw new Error('tickets: the center gave no clip URL');
-  return new URL(t.url, location.href).href;
+  return new URL(t.url.startsWith('/') ? onCenter(t.url) : t.url, location.href).href;
 }
 
 /** Forget every ticket (logout). */

@@ -64,7 +64,7 @@ export function App() {
   const view = allowed ? route.view : 'wall';
   return (
     <CatalogProvider key={session.token}>
-      <LiveProvider token={session.token}>
+      <LiveProvider token={session.token} centers={session.centers}>
         <div className="app">
           <Header user={session.user} view={view} onView={(v) => go(v)} onLogout={logout} />
           <FloodBanner />

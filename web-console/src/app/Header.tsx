@@ -22,6 +22,7 @@ export function Header({
   const { t } = useTranslation();
   const conn = useLive((s) => s.conn);
   const attempt = useLive((s) => s.attempt);
+  const center = useLive((s) => s.center);
   const views: View[] = ['wall', 'cameras', 'map', 'plan', 'trends', 'exports'];
   // Procedures and the supervisor screens are for supervisors (issue 21); admin screens only by admins.
   if (hasRole(user, 'supervisor')) views.push('sops', 'supervise');
@@ -45,6 +46,12 @@ export function Header({
       <span className={`conn conn-${conn}`} data-conn={conn} role="status">
         {conn === 'connected' ? '●' : conn === 'offline' ? '✕' : '◌'} {t(`conn.${conn}`)}
         {attempt > 0 && conn !== 'connected' ? ` (${attempt})` : ''}
+        {center && conn === 'connected' ? (
+          <span className="conn-center" data-center={center}>
+            {' '}
+            {t('conn.via', { center })}
+          </span>
+        ) : null}
       </span>
       <OnDutyCompact />
       <LanguageSwitch />

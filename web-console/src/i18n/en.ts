@@ -24,7 +24,13 @@ export const en = {
     exports: 'Exports',
     admin: 'Admin',
   },
-  conn: { connecting: 'Connecting', connected: 'Live', reconnecting: 'Reconnecting', offline: 'Offline' },
+  conn: {
+    connecting: 'Connecting',
+    connected: 'Live',
+    reconnecting: 'Reconnecting',
+    offline: 'Offline',
+    via: 'via {{center}}',
+  },
   role: { viewer: 'Viewer', operator: 'Operator', supervisor: 'Supervisor', admin: 'Administrator' },
   priority: {
     '1': 'Priority 1 — critical',

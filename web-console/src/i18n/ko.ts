@@ -24,7 +24,13 @@ export const ko: Resources = {
     exports: '내보내기',
     admin: '관리',
   },
-  conn: { connecting: '연결 중', connected: '실시간', reconnecting: '재연결 중', offline: '연결 끊김' },
+  conn: {
+    connecting: '연결 중',
+    connected: '실시간',
+    reconnecting: '재연결 중',
+    offline: '연결 끊김',
+    via: '연결 센터 {{center}}',
+  },
   role: { viewer: '조회자', operator: '운영자', supervisor: '감독자', admin: '관리자' },
   priority: {
     '1': '우선순위 1 — 긴급',

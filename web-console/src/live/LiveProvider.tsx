@@ -6,13 +6,23 @@ import { LiveStore } from './store.js';
 
 const LiveContext = createContext<LiveStore | null>(null);
 
-export function LiveProvider({ token, children }: { token: string; children: ReactNode }) {
+export function LiveProvider({
+  token,
+  centers,
+  children,
+}: {
+  token: string;
+  /** Issue 19: every center instance; the console moves between them (live/failover.ts). */
+  centers?: readonly string[];
+  children: ReactNode;
+}) {
   const store = useMemo(() => new LiveStore(), []);
+  const list = (centers ?? []).join(',');
   useEffect(() => {
-    const conn = new LiveConnection(store, token);
+    const conn = new LiveConnection(store, token, list ? list.split(',') : []);
     conn.start();
     return () => conn.stop();
-  }, [store, token]);
+  }, [store, token, list]);
   return <LiveContext.Provider value={store}>{children}</LiveContext.Provider>;
 }
 

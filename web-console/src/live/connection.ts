@@ -4,13 +4,19 @@
  * jitter); when the server refuses the handshake (the client then stops retrying on its own)
  * the same capped backoff is applied by hand. After every (re)connect the standing alarms are
  * re-read over HTTP so nothing missed while offline stays missing.
+ *
+ * Issue 19: given the list of center instances, each reconnect attempt goes to the next one
+ * (failover.ts) and the API follows the connected one (api/center.ts); the centers share their
+ * events through Redis, so the instance the console lands on replays what it missed.
  */
 import type { Alarm } from '@gwanje/protocol/schemas/alarm.js';
 import { type ClientToServerEvents, LIVE_NAMESPACE, type ServerToClientEvents } from '@gwanje/protocol/socket';
 import { io, type Socket } from 'socket.io-client';
+import { centerBase, setCenterBase } from '../api/center.js';
 import { api } from '../api/http.js';
 import { BASE_DELAY_MS, backoffDelay, MAX_DELAY_MS } from './backoff.js';
 import { decodeLive, isReading } from './decode.js';
+import { type CenterRotation, parseCenterList, rotateCenters } from './failover.js';
 import type { LiveStore } from './store.js';
 
 const EVENTS = ['alarm', 'alarms:snapshot', 'agent', 'camera', 'flood', 'camera:preset'] as const;
@@ -19,14 +25,21 @@ export class LiveConnection {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
+  private rotation: CenterRotation | null = null;
 
   constructor(
     private readonly store: LiveStore,
     private readonly token: string,
+    /** Issue 19: every center instance (the login answer's `centers`); empty: this page's own. */
+    private readonly centers: readonly string[] = [],
   ) {}
 
   start(): void {
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(LIVE_NAMESPACE, {
+    const centers = parseCenterList(this.centers);
+    const here = centers.indexOf(centerBase() || location.origin);
+    const first = here >= 0 ? here : 0;
+    if (centers.length > 0) setCenterBase(centers[first]);
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(`${centerBase()}${LIVE_NAMESPACE}`, {
       auth: { token: this.token },
       path: '/socket.io',
       transports: ['websocket'],
@@ -35,9 +48,15 @@ export class LiveConnection {
       randomizationFactor: 0.5,
     });
     this.socket = socket;
+    this.rotation = rotateCenters(socket.io, centers, first);
+    this.rotation.onSwitch((c) => setCenterBase(c));
     socket.on('connect', () => {
       this.attempt = 0;
       this.store.dispatch({ kind: 'conn', conn: 'connected' });
+      this.store.dispatch({
+        kind: 'center',
+        center: centers.length > 1 ? hostOf(this.rotation?.current()) : undefined,
+      });
       void this.resync();
     });
     socket.on('disconnect', (reason) => {
@@ -66,6 +85,8 @@ export class LiveConnection {
   }
 
   stop(): void {
+    this.rotation?.stop();
+    this.rotation = null;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.socket?.disconnect();
@@ -89,5 +110,15 @@ export class LiveConnection {
     } catch (err) {
       console.warn('live: alarm resync failed', err);
     }
+  }
+}
+
+/** `host:port` of a center origin, as the header shows it. */
+function hostOf(origin: string | undefined): string | undefined {
+  if (!origin) return undefined;
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
   }
 }

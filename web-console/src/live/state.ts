@@ -11,6 +11,8 @@ export interface LiveState {
   conn: ConnState;
   /** Reconnect attempts since the last successful connection. */
   attempt: number;
+  /** Issue 19: the center instance connected to (`host:port`), when the console knows several. */
+  center?: string;
   /** Standing alarms (state != normal) by id. */
   alarms: ReadonlyMap<string, Alarm>;
   agents: ReadonlyMap<string, LiveAgent>;
@@ -24,6 +26,7 @@ export interface LiveState {
 
 export type LiveMessage =
   | { kind: 'conn'; conn: ConnState; attempt?: number }
+  | { kind: 'center'; center: string | undefined }
   | { kind: 'alarm'; alarm: Alarm }
   | { kind: 'alarms'; alarms: Alarm[]; source: 'snapshot' | 'http' }
   | { kind: 'agent'; agent: LiveAgent }
@@ -61,6 +64,8 @@ export function reduceLive(s: LiveState, m: LiveMessage): LiveState {
   switch (m.kind) {
     case 'conn':
       return { ...s, conn: m.conn, attempt: m.conn === 'connected' ? 0 : (m.attempt ?? s.attempt) };
+    case 'center':
+      return m.center === s.center ? s : { ...s, center: m.center };
     case 'alarm': {
       const isNew = !s.alarms.has(m.alarm.id);
       const alarms = withAlarm(s.alarms, m.alarm);

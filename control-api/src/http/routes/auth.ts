@@ -15,7 +15,9 @@ export function authRoutes(loginLimiter: RequestHandler): RouteSpec[] {
       before: [loginLimiter],
       async handle({ deps, body, ip }) {
         const r = await deps.auth.login(body.username, body.password, ip);
-        return { token: r.token, user: r.user, expiresAt: r.expiresAt };
+        // Issue 19: the instances a console may move to when this one stops answering.
+        const centers = deps.centerUrls?.length ? { centers: deps.centerUrls } : {};
+        return { token: r.token, user: r.user, expiresAt: r.expiresAt, ...centers };
       },
     }),
     route({

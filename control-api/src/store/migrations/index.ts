@@ -13,8 +13,10 @@ import { secAgentsMigration } from './0003-sec-agents.js';
 import { sensorDiscoveriesMigration } from './0005-run-sensor-discoveries.js';
 import { fireWatchMigration } from './0006-fire-watch.js';
 import { directCamerasMigration } from './0010-direct-cameras.js';
+import { clusterMigration } from './0011-cluster.js';
 import { sitePlansMigration } from './0012-site-plans.js';
 import { supervisorMigration } from './0013-supervisor.js';
+import { oneStandingAlarmMigration } from './0014-one-standing-alarm.js';
 import { wallLayoutsMigration } from './0015-wall-layouts.js';
 import { sopChecklistsMigration } from './0018-sop-checklists.js';
 
@@ -26,8 +28,10 @@ function migrations(dialect: DbDialect): Record<string, Migration> {
     '0006-fire-watch': fireWatchMigration,
     '0003-sec-agents': secAgentsMigration(dialect),
     '0010-direct-cameras': directCamerasMigration,
+    '0011-cluster': clusterMigration,
     '0012-site-plans': sitePlansMigration(dialect),
     '0013-supervisor': supervisorMigration,
+    '0014-one-standing-alarm': oneStandingAlarmMigration,
     '0015-wall-layouts': wallLayoutsMigration,
     '0018-sop-checklists': sopChecklistsMigration,
   };

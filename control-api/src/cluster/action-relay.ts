@@ -1,0 +1,151 @@
+/**
+ * ActionRelay (issue 19, "an action on any instance applies everywhere"): an operator's ack,
+ * shelve, reset ... sent to an instance that does not own the alarm's site is carried to the
+ * owner over PostgreSQL LISTEN/NOTIFY (the database every instance already shares: no second bus),
+ * applied there to the owner's state machine, and the result comes back the same way. The owner
+ * announces the change (`alarm.changed`), which reaches every console through the Socket.IO
+ * adapter.
+ *
+ * Each instance listens on a dedicated connection (LISTEN needs one session; a pooled connection
+ * would drop it). Requests and replies carry the addressee's instance id; a request to an owner
+ * that died meanwhile times out and is sent again to whoever owns the site by then (the lease
+ * takeover, at most a few seconds).
+ */
+import { randomUUID } from 'node:crypto';
+import { type ActionArgs, type AlarmAction, AlarmActionError, type AlarmActionErrorCode } from '@gwanje/detection';
+import type { Alarm } from '@gwanje/protocol';
+import { type Kysely, sql } from 'kysely';
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+import type { Ownership } from './ownership.js';
+
+const REQUESTS = 'gwanje_alarm_actions';
+const REPLIES = 'gwanje_alarm_replies';
+/** How long one attempt waits for the owner's answer. */
+const ATTEMPT_MS = 3_000;
+/** How long a request looks for a live owner in all (CONTRACT: takeover within 10 s). */
+const TOTAL_MS = 12_000;
+
+export interface ActionRequest {
+  alarmId: string;
+  action: AlarmAction;
+  actor: string;
+  args: ActionArgs;
+}
+
+interface Envelope {
+  to: string;
+  from: string;
+  id: string;
+  request?: ActionRequest;
+  alarm?: Alarm;
+  error?: { code?: AlarmActionErrorCode; message: string };
+}
+
+export type ActionHandler = (r: ActionRequest) => Promise<Alarm>;
+
+export class ActionRelay {
+  private listener?: pg.Client;
+  private handler?: ActionHandler;
+  private stopped = false;
+  private readonly waiting = new Map<string, (e: Envelope) => void>();
+
+  constructor(
+    private readonly o: {
+      url: string;
+      db: Kysely<unknown>;
+      ownership: Pick<Ownership, 'instanceId' | 'ownerOf'>;
+      log: Logger;
+    },
+  ) {}
+
+  /** What the owner does with a request (the alarm service's `act`). */
+  serve(handler: ActionHandler): void {
+    this.handler = handler;
+  }
+
+  async start(): Promise<void> {
+    const c = new pg.Client({ connectionString: this.o.url });
+    c.on('notification', (n) => this.received(n.channel, n.payload));
+    c.on('error', (err) => {
+      this.o.log.warn({ err: err.message }, 'cluster: action listener connection failed; reconnecting');
+      if (!this.stopped) setTimeout(() => void this.start().catch(() => undefined), 1_000).unref();
+    });
+    await c.connect();
+    await c.query(`LISTEN ${REQUESTS}`);
+    await c.query(`LISTEN ${REPLIES}`);
+    this.listener = c;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /**
+   * Applies `r` at the owner of `siteId`; undefined when that owner is this instance (apply here).
+   * Throws AlarmActionError as the owner did, or `cluster: ...` when no owner answers in time.
+   */
+  async forward(siteId: string, r: ActionRequest): Promise<Alarm | undefined> {
+    const deadline = Date.now() + TOTAL_MS;
+    while (Date.now() < deadline) {
+      const owner = this.o.ownership.ownerOf(siteId);
+      if (owner?.instanceId === this.o.ownership.instanceId) return undefined;
+      if (owner) {
+        const reply = await this.ask(owner.instanceId, r);
+        if (reply?.error) throw new AlarmActionError(reply.error.code ?? 'not-found', reply.error.message);
+        if (reply?.alarm) return reply.alarm;
+      } else {
+        await new Promise((res) => setTimeout(res, 250));
+      }
+    }
+    throw new Error(`cluster: no instance that owns site ${siteId} answered in ${TOTAL_MS / 1000} s`);
+  }
+
+  private async ask(to: string, request: ActionRequest): Promise<Envelope | undefined> {
+    const id = randomUUID();
+    const answered = new Promise<Envelope | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        resolve(undefined);
+      }, ATTEMPT_MS);
+      this.waiting.set(id, (e) => {
+        clearTimeout(timer);
+        this.waiting.delete(id);
+        resolve(e);
+      });
+    });
+    await this.notify(REQUESTS, { to, from: this.o.ownership.instanceId, id, request });
+    return answered;
+  }
+
+  private notify(channel: string, e: Envelope): Promise<unknown> {
+    return sql`select pg_notify(${channel}, ${JSON.stringify(e)})`.execute(this.o.db);
+  }
+
+  private received(channel: string, payload: string | undefined): void {
+    let e: Envelope;
+    try {
+      e = JSON.parse(payload ?? '') as Envelope;
+    } catch (err) {
+      this.o.log.warn({ channel, err: (err as Error).message }, 'cluster: unreadable relay message dropped');
+      return;
+    }
+    if (e.to !== this.o.ownership.instanceId) return;
+    if (channel === REPLIES) {
+      this.waiting.get(e.id)?.(e);
+      return;
+    }
+    if (!e.request || !this.handler) return;
+    void this.handler(e.request).then(
+      (alarm) => this.notify(REPLIES, { to: e.from, from: e.to, id: e.id, alarm }),
+      (err: Error) =>
+        this.notify(REPLIES, {
+          to: e.from,
+          from: e.to,
+          id: e.id,
+          error: { code: (err as Partial<AlarmActionError>).code, message: err.message.replace(/^detection: /, '') },
+        }),
+    );
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * SiteConsumer (issue 19): the durable consumer of one site's uplink, held by the site's owner.
+ *
+ * One persistent MQTT session per site: client id `gwanje_site_<siteId>`, clean start off, a long
+ * session expiry (MQTT 5 section 3.1.2.11.2), QoS 1 subscriptions to the site's telemetry, status,
+ * events, cameras and sensor reports. While no instance holds the session (the owner was killed,
+ * the next has not taken the lease yet) the broker queues the site's messages for it; the next
+ * owner connects with the same client id and resumes them, unacknowledged ones first. The same
+ * client id also fences at the broker: should two instances ever connect it, the broker keeps only
+ * the newer (session takeover, MQTT 5 section 3.1.4).
+ *
+ * PUBACK after storage: mqtt.js acknowledges a QoS 1 message as soon as its handler returns, but
+ * ingest writes readings to the time-series store in batches (up to 1 s). A message acknowledged
+ * and then lost with a killed process would be lost for good. So acknowledgements are held and sent
+ * (in order, MQTT 5 section 4.6) only after `durable()` confirms that everything handed to ingest
+ * before it is written; a message whose ack never left is redelivered to the next owner, whose
+ * (agentId, seq) and per-sensor timestamp checks drop what was already stored. mqtt.js offers no
+ * deferred ack without stalling its packet queue, so its `_sendPacket` is wrapped for PUBACKs only.
+ *
+ * Why Mosquitto persistent sessions and not NATS JetStream: the agents and every deployed broker
+ * (Mosquitto, EMQX, HiveMQ, VerneMQ) already speak MQTT; a persistent session per site needs no
+ * second messaging system, keeps a site's messages in order, and the broker's dynamic security
+ * still decides who may read what (the center's role covers `gwanje_site_*`).
+ */
+import { redactUrl, siteUplinkFilters } from '@gwanje/protocol';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from '../logger.js';
+
+/** How long the broker keeps a site's session (and queues its messages) with no owner: a day. */
+export const SITE_SESSION_EXPIRY_S = 86_400;
+/** How often held acknowledgements are released (after a durability check). */
+const ACK_EVERY_MS = 200;
+
+export const siteClientId = (siteId: string): string => `gwanje_site_${siteId}`;
+
+export interface SiteConsumerOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  siteId: string;
+  log: Logger;
+  onMessage(topic: string, payload: Buffer): void;
+  /** Resolves once everything handed to `onMessage` before the call is durably stored. */
+  durable(): Promise<void>;
+}
+
+interface Puback {
+  cmd: 'puback';
+  messageId: number;
+}
+type SendPacket = (packet: { cmd: string }, cb?: () => void, ...rest: unknown[]) => void;
+
+export class SiteConsumer {
+  private client?: MqttClient;
+  private held: { packet: Puback; generation: number }[] = [];
+  private generation = 0;
+  private timer?: NodeJS.Timeout;
+  private releasing?: Promise<void>;
+  private send?: SendPacket;
+
+  constructor(private readonly o: SiteConsumerOptions) {}
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  /** Connects, resumes the site's session and resolves once its subscriptions are in place. */
+  async start(): Promise<void> {
+    const { o } = this;
+    const options: IClientOptions = {
+      protocolVersion: 5,
+      clientId: siteClientId(o.siteId),
+      ...(o.username !== undefined ? { username: o.username, password: o.password } : {}),
+      clean: false,
+      reconnectPeriod: 500,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      properties: { receiveMaximum: 65535, sessionExpiryInterval: SITE_SESSION_EXPIRY_S },
+    };
+    const client = mqtt.connect(o.url, options);
+    this.client = client;
+    this.holdAcks(client);
+    client.on('message', (topic, payload) => o.onMessage(topic, payload));
+    client.on('error', (err) => o.log.warn({ siteId: o.siteId, err: err.message }, 'site consumer: client error'));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`site consumer: ${o.siteId}: could not subscribe at ${redactUrl(o.url)} in 15 s`)),
+        15_000,
+      );
+      client.on('connect', (ack) => {
+        this.generation++;
+        (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+        o.log.info({ siteId: o.siteId, resumed: ack.sessionPresent }, 'site consumer: connected');
+        client.subscribe(siteUplinkFilters(o.siteId), { qos: 1 }, (err, granted) => {
+          const refused = (granted ?? []).filter((g) => g.qos >= 0x80).map((g) => g.topic);
+          if (err || refused.length > 0) {
+            o.log.error({ siteId: o.siteId, err: err?.message, refused }, 'site consumer: subscription refused');
+            return;
+          }
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    });
+    this.timer = setInterval(() => void this.release(), ACK_EVERY_MS);
+  }
+
+  /**
+   * Sends the held acknowledgements once what they cover is stored, then leaves the session in
+   * place on the broker (it keeps queueing for the next owner).
+   */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.releasing;
+    await this.release();
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.endAsync();
+  }
+
+  /** Held acks are sent only on the connection that received their messages. */
+  private holdAcks(client: MqttClient): void {
+    const c = client as unknown as { _sendPacket: SendPacket };
+    const send = c._sendPacket.bind(client) as SendPacket;
+    this.send = send;
+    c._sendPacket = (packet, cb, ...rest) => {
+      if (packet.cmd !== 'puback') return send(packet, cb, ...rest);
+      this.held.push({ packet: packet as Puback, generation: this.generation });
+      cb?.(); // the packet queue moves on; the ack leaves later
+    };
+  }
+
+  private release(): Promise<void> {
+    if (this.releasing || this.held.length === 0) return this.releasing ?? Promise.resolve();
+    const batch = this.held;
+    this.held = [];
+    this.releasing = this.o
+      .durable()
+      .then(() => {
+        const client = this.client;
+        for (const h of batch) if (client?.connected && h.generation === this.generation) this.send?.(h.packet);
+      })
+      .catch((err: Error) => {
+        // Not stored yet: keep them; the broker redelivers on reconnect if we never ack.
+        this.held = [...batch, ...this.held];
+        this.o.log.warn({ siteId: this.o.siteId, err: err.message }, 'site consumer: acks held, store not durable');
+      })
+      .finally(() => {
+        this.releasing = undefined;
+      });
+    return this.releasing;
+  }
+}
