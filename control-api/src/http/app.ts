@@ -36,8 +36,9 @@ import { wallRoutes } from './routes/wall.js';
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 /** Every route of the app, in one list (the authorization matrix test reads the mounted result). */
-export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
+export function apiRoutes(loginLimiter: RequestHandler, moduleRoutes: RouteSpec[] = []): RouteSpec[] {
   return [
+    ...moduleRoutes,
     ...opsRoutes,
     ...authRoutes(loginLimiter),
     ...directoryRoutes,
@@ -63,7 +64,8 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
 /** Paths owned by other handlers on the same server; never answered by the console fallback. */
 const NOT_CONSOLE = /^\/(api|video|socket\.io|live|healthz|metrics)(\/|$)/;
 
-export function createHttpApp(deps: HttpDeps): Express {
+/** `moduleRoutes`: the routes modules register themselves (sim/module.ts), behind the same guard. */
+export function createHttpApp(deps: HttpDeps, moduleRoutes: RouteSpec[] = []): Express {
   const log = deps.log.child({ module: 'http' });
   const app = express();
   app.disable('x-powered-by');
@@ -102,7 +104,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     handler: (_req, res) => sendError(res, 429, 'too-many-attempts', 'auth: too many login attempts; slow down'),
   });
   const router = express.Router();
-  mount(router, deps, apiRoutes(loginLimiter), deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT);
+  mount(router, deps, apiRoutes(loginLimiter, moduleRoutes), deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT);
   app.use(router);
   // SMS gateways cannot send a bearer token: Kannel MO/DLR carry a shared key, Twilio signs its
   // webhooks (X-Twilio-Signature); without a configured provider every callback is 403.

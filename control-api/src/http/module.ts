@@ -15,6 +15,7 @@ import type { IngestModule } from '../ingest/module.js';
 import { DeviceOwnership } from '../ingest/ownership.js';
 import type { LiveModule } from '../live/module.js';
 import type { CenterContext, CenterModule } from '../module.js';
+import type { SimulatorAccessModule } from '../sim/module.js';
 import { pingDatabase } from '../store/db.js';
 import type { StoreModule } from '../store/module.js';
 import { ConfigPushRepo, type ConfigPushTables } from '../store/repos/config-pushes.js';
@@ -38,6 +39,7 @@ export interface ApiModules {
   incident: IncidentModule;
   escalation: EscalationModule;
   live: LiveModule;
+  simulator: SimulatorAccessModule;
 }
 
 export class ApiModule implements CenterModule {
@@ -137,7 +139,8 @@ export class ApiModule implements CenterModule {
   }
 
   start(): void {
-    const app = createHttpApp(this.deps());
+    // Routes a module registers itself (issue 18), mounted through the same guard as the rest.
+    const app = createHttpApp(this.deps(), [...this.m.simulator.routes()]);
     this.m.http.serve({ socketIo: this.m.live.hub, video: this.m.video.gateway, app });
   }
 

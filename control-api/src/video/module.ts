@@ -9,6 +9,7 @@
  * `sessions.changed` (viewers re-checked, F4), `agent.revoked` (its pushes end at once).
  */
 import { VideoGateway } from '@gwanje/gateway';
+import { type FfmpegBinary, resolveFfmpeg } from '@gwanje/media';
 import type { AlarmsModule } from '../alarms/module.js';
 import type { AccountsModule, AuthModule } from '../auth/module.js';
 import { parseTrustProxy, type TrustProxy } from '../http/client-address.js';
@@ -19,7 +20,6 @@ import type { StoreModule } from '../store/module.js';
 import { alarmClipListener } from './alarm-clips.js';
 import { CameraSecrets } from './camera-secrets.js';
 import { DirectCameras } from './direct-cameras.js';
-import { type FfmpegBinary, resolveFfmpeg } from './ffmpeg-binary.js';
 import { PrealarmLinks } from './prealarm.js';
 import { ViewAudit } from './view-audit.js';
 import { endAgentPushes, videoGatewayDeps } from './wiring.js';
