@@ -20,7 +20,7 @@ import { IngestModule, UplinkModule } from './ingest/module.js';
 import { LiveModule } from './live/module.js';
 import { createLogger, type Logger } from './logger.js';
 import { CenterMetrics } from './metrics.js';
-import type { CenterContext, CenterModule } from './module.js';
+import type { CenterContext, CenterModule, CenterTuning } from './module.js';
 import { OpsMetricsModule } from './ops-module.js';
 import type { Settings } from './settings.js';
 import { SimulatorAccessModule } from './sim/module.js';
@@ -41,6 +41,8 @@ export interface CenterOptions {
   log?: Logger;
   /** Wall clock for every module (tests inject one). */
   now?: () => number;
+  /** Limits tests move (module.ts CenterTuning). */
+  tuning?: CenterTuning;
 }
 
 export class Center {
@@ -77,6 +79,7 @@ export class Center {
       metrics: this.metrics,
       bus: this.bus,
       now: opts.now ?? Date.now,
+      tuning: opts.tuning ?? {},
     };
     this.store = new StoreModule(ctx);
     this.http = new HttpPort(ctx);

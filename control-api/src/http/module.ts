@@ -135,12 +135,21 @@ export class ApiModule implements CenterModule {
       consoleDir: s.consoleDir,
       tls: this.m.http.tls !== undefined,
       log,
+      loginRateLimit: this.ctx.tuning.loginRateLimit,
+      bodyLimitBytes: this.ctx.tuning.bodyLimitBytes,
     };
   }
 
+  /** What the mounted routes were given (the HTTP test harness reads the same object). */
+  routeDeps?: HttpDeps;
+  /** The mounted app (the authorization matrix walks its routes). */
+  app?: ReturnType<typeof createHttpApp>;
+
   start(): void {
+    this.routeDeps = this.deps();
     // Routes a module registers itself (issue 18), mounted through the same guard as the rest.
-    const app = createHttpApp(this.deps(), [...this.m.simulator.routes()]);
+    const app = createHttpApp(this.routeDeps, [...this.m.simulator.routes()]);
+    this.app = app;
     this.m.http.serve({ socketIo: this.m.live.hub, video: this.m.video.gateway, app });
   }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { freePort, type Spawned, spawnServer, waitFor } from '../../../testkit/index.js';
 import { Center, type CenterStarted } from '../../src/center.js';
 import { createLogger, type Logger } from '../../src/logger.js';
+import type { CenterTuning } from '../../src/module.js';
 import { loadSettings } from '../../src/settings.js';
 
 export interface TestCenter {
@@ -23,7 +24,8 @@ export interface TestCenter {
 }
 
 export async function startTestCenter(opts: {
-  password: string;
+  /** GWANJE_ADMIN_PASSWORD; absent: generated as on a first `npm start` (`started.adminPassword`). */
+  password?: string;
   env?: Record<string, string>;
   /** Use this data directory (left in place) instead of a fresh temporary one. */
   dataDir?: string;
@@ -31,6 +33,8 @@ export async function startTestCenter(opts: {
   now?: () => number;
   /** The center's logger (default silent); a test that checks what is logged passes its own. */
   log?: Logger;
+  /** Limits a test moves (a login throttle it can trip, a short token lifetime). */
+  tuning?: CenterTuning;
 }): Promise<TestCenter> {
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'gwanje-center-'));
@@ -40,11 +44,11 @@ export async function startTestCenter(opts: {
     GWANJE_MQTT_PORT: String(mqttPort),
     GWANJE_HOST: '127.0.0.1',
     GWANJE_DATA_DIR: dataDir,
-    GWANJE_ADMIN_PASSWORD: opts.password,
+    ...(opts.password !== undefined ? { GWANJE_ADMIN_PASSWORD: opts.password } : {}),
     GWANJE_SIMULATE: '0',
     ...opts.env,
   });
-  const center = new Center(settings, { log: opts.log ?? createLogger('silent'), now: opts.now });
+  const center = new Center(settings, { log: opts.log ?? createLogger('silent'), now: opts.now, tuning: opts.tuning });
   const started = await center.start();
   return {
     center,
