@@ -324,7 +324,12 @@ describe('HTTP API', () => {
 
   test('healthz, metrics, security headers, JSON 404s, console with SPA fallback', async () => {
     const hz = await h.call('GET', '/healthz');
-    const health = hz.json as { status: string; database: string; mqtt: string; checks: Record<string, { ok: boolean }> };
+    const health = hz.json as {
+      status: string;
+      database: string;
+      mqtt: string;
+      checks: Record<string, { ok: boolean }>;
+    };
     assert.equal(hz.status, 200);
     assert.deepEqual([health.status, health.database, health.mqtt], ['ok', 'sqlite', 'up']);
     assert.deepEqual(Object.keys(health.checks).sort(), ['broker', 'database', 'timeseries']);

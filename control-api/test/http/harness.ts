@@ -63,6 +63,8 @@ export async function createHarness(o: HarnessOptions = {}) {
     // Video fire detection loads a model: not what HTTP tests are about (and CPU is shared).
     GWANJE_FIRE_DETECTOR: 'off',
     GWANJE_CAP_SENDER: 'gwanje@test-center',
+    // No face masker (its model is not what HTTP tests are about): masked exports are refused.
+    GWANJE_FACE_MASK: 'off',
     // No key is pinned in the harness: unverified envelopes are allowed explicitly (F20).
     GWANJE_CONFIG_ALLOW_UNSIGNED: '1',
     // Escalation with a Kannel provider no SMS ever reaches (nothing listens on port 9).
@@ -186,7 +188,11 @@ export async function createHarness(o: HarnessOptions = {}) {
 
   let alarmSeq = 0;
   /** A standing alarm in `state` at `siteId`, in the store and in the center's detection engine. */
-  async function newAlarm(siteId: string, state: AlarmState = 'unack'): Promise<string> {
+  async function newAlarm(
+    siteId: string,
+    state: AlarmState = 'unack',
+    patch: Partial<Pick<Alarm, 'sourceId' | 'message'>> = {},
+  ): Promise<string> {
     alarmSeq += 1;
     const a: Alarm = {
       id: `t-${siteId}-${alarmSeq}`,
@@ -203,6 +209,7 @@ export async function createHarness(o: HarnessOptions = {}) {
       threshold: 25,
       latched: true,
       active: state === 'unack' || state === 'acked',
+      ...patch,
     };
     if (state === 'shelved') a.shelvedUntil = clock.now() + 3_600_000;
     await repos.alarms.upsert(a);
@@ -288,6 +295,7 @@ export async function createHarness(o: HarnessOptions = {}) {
   return {
     url,
     center,
+    dataDir: tc.dataDir,
     app: center.api.app as NonNullable<typeof center.api.app>,
     deps,
     repos,

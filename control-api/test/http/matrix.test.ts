@@ -107,6 +107,12 @@ const SMS_CALLBACK = (path: string): Row => ({
 const TABLE: Record<string, Row> = {
   'GET /healthz': { min: 'public', ok: 200, req: () => ({ path: '/healthz' }) },
   'GET /metrics': { min: 'public', ok: 200, req: () => ({ path: '/metrics' }) },
+  // Issue 18: the simulator's provisioning token is no user token; with GWANJE_SIMULATE=0 nobody gets in.
+  'POST /api/v1/simulator/agents': {
+    min: 'public',
+    ok: 401,
+    req: () => ({ path: '/api/v1/simulator/agents', body: {} }),
+  },
   'POST /api/v1/auth/login': {
     min: 'public',
     ok: 200,
@@ -593,7 +599,8 @@ interface Caller {
 
 const CALLERS: Caller[] = [
   { name: 'anonymous', role: null, allSites: false },
-  ...ROLES.map((r) => ({ name: `${r}@${IN}`, role: r, allSites: false, username: r })),
+  // `admin` is the center's first admin (every site); the site-limited one is another user.
+  ...ROLES.map((r) => ({ name: `${r}@${IN}`, role: r, allSites: false, username: r === 'admin' ? 'site-admin' : r })),
   { name: `admin@*`, role: 'admin' as Role, allSites: true, username: 'root' },
 ];
 
@@ -613,6 +620,8 @@ describe('authorization matrix', () => {
   before(async () => {
     h = await createHarness();
     await h.seedDevices([IN, OUT]);
+    // The cameras' agents are on the broker and answer commands (PTZ).
+    await Promise.all([h.agent(IN), h.agent(OUT)]);
     for (const c of CALLERS) {
       if (!c.username || !c.role) continue;
       await h.auth.users.create(
