@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { API_GET_ROUTES } from '@gwanje/protocol';
 import type { Express } from 'express';
 import { makePng } from '../plans/images.js';
 import { createHarness, type Harness } from './harness.js';
@@ -633,6 +634,13 @@ describe('authorization matrix', () => {
     }
   });
   after(() => h.close());
+
+  test('every route of protocol ApiGetRoutes (the console data hook) is a mounted GET route (issue 18)', () => {
+    const shape = (k: string) => k.replace(/:[A-Za-z]+/g, ':');
+    const mounted = new Set(mountedRoutes(h.app).map(shape));
+    const missing = API_GET_ROUTES.map((p) => `GET /api/v1${p}`).filter((k) => !mounted.has(shape(k)));
+    assert.deepEqual(missing, []);
+  });
 
   test('the table has exactly one row per mounted route', () => {
     const mounted = mountedRoutes(h.app);
