@@ -21,9 +21,7 @@ import { configRoutes } from './routes/config.js';
 import { deviceRoutes } from './routes/devices.js';
 import { directoryRoutes } from './routes/directory.js';
 import { discoveredRoutes } from './routes/discovered.js';
-import { escalationRoutes } from './routes/escalation.js';
 import { exportRoutes } from './routes/exports.js';
-import { fireRoutes } from './routes/fire.js';
 import { incidentRoutes } from './routes/incident.js';
 import { opsRoutes } from './routes/ops.js';
 import { planRoutes } from './routes/plans.js';
@@ -46,10 +44,8 @@ export function apiRoutes(loginLimiter: RequestHandler, moduleRoutes: RouteSpec[
     ...alarmRoutes,
     ...adminRoutes,
     ...configRoutes,
-    ...escalationRoutes,
     ...reportRoutes,
     ...discoveredRoutes,
-    ...fireRoutes,
     ...deviceRoutes,
     ...cameraRoutes,
     ...videoRoutes,

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { AgentCredentials } from '../auth/agent-credentials.js';
 import type { AuditLog } from '../auth/audit.js';
 import type { AuthService } from '../auth/service.js';
+import type { FireWatchAdmin } from '../fire/routes.js';
 import type { EvidenceTools } from '../incident/evidence.js';
 import type { CameraLinker } from '../plans/linker.js';
 import type { PlanStore } from '../plans/store.js';
@@ -31,7 +32,6 @@ import type { WallLayoutStore } from '../store/wall-layouts.js';
 import type { DirectCameras } from '../video/direct-cameras.js';
 import type { ViewAudit } from '../video/view-audit.js';
 import type { DiscoveryAdmin } from './routes/discovered.js';
-import type { FireWatchAdmin } from './routes/fire.js';
 
 export interface SiteReader {
   summaries(scope: SiteScope): Promise<SiteSummary[]>;

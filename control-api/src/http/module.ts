@@ -147,8 +147,9 @@ export class ApiModule implements CenterModule {
 
   start(): void {
     this.routeDeps = this.deps();
-    // Routes a module registers itself (issue 18), mounted through the same guard as the rest.
-    const app = createHttpApp(this.routeDeps, [...this.m.simulator.routes()]);
+    // Routes modules register themselves (issue 18), mounted through the same guard as the rest.
+    const { simulator, fire, escalation } = this.m;
+    const app = createHttpApp(this.routeDeps, [...escalation.routes(), ...fire.routes(), ...simulator.routes()]);
     this.app = app;
     this.m.http.serve({ socketIo: this.m.live.hub, video: this.m.video.gateway, app });
   }
