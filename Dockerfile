@@ -1,4 +1,5 @@
-# One image for every Gwanje Node service (control-api center, edge agent); the command picks.
+# One image for every Gwanje Node service (control-api center with its simulator beside it when
+# GWANJE_SIMULATE > 0, edge agent); the command picks.
 FROM node:20-bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
@@ -31,4 +32,4 @@ VOLUME /data
 USER node
 EXPOSE 8443
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--import", "tsx", "control-api/src/main.ts"]
+CMD ["node", "scripts/launch.mjs"]

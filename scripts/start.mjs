@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the whole center with embedded defaults and a simulated province of 31 sites
 // (GWANJE_SIMULATE defaults to 31 here; 0 disables). Builds the console when its sources
-// changed, then runs control-api/src/main.ts, forwarding signals so Ctrl-C shuts down cleanly.
+// changed, then runs launch.mjs: the center (control-api/src/main.ts) and the simulator process
+// beside it (edge-agent/src/sim/main.ts), forwarding signals so Ctrl-C shuts both down cleanly.
 import { spawn, spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -13,7 +14,7 @@ if (build.status !== 0) {
   console.error('start: the web console failed to build (see above); fix it or run `npm run build:console`.');
   process.exit(build.status ?? 1);
 }
-const child = spawn(process.execPath, ['--import', 'tsx', 'control-api/src/main.ts'], {
+const child = spawn(process.execPath, ['scripts/launch.mjs'], {
   cwd: root,
   stdio: 'inherit',
   env,

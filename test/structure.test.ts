@@ -18,7 +18,8 @@ const ROOT = resolve(new URL('..', import.meta.url).pathname);
 
 /** What runs in production, and why each is an entry. */
 export const ENTRIES = [
-  'control-api/src/main.ts', // npm start (scripts/start.mjs), the center
+  'control-api/src/main.ts', // npm start (scripts/start.mjs -> launch.mjs), the center
+  'edge-agent/src/sim/main.ts', // npm start (scripts/launch.mjs), the simulated province beside the center
   'control-api/src/admin-cli.ts', // npm run admin
   'edge-agent/src/main.ts', // edge-agent/bin/gwanje-edge.mjs through tsx
   'edge-agent/src/aot/bundle.ts', // edge-agent/bin/gwanje-edge.mjs builds the agent's bundle with it
@@ -114,6 +115,23 @@ describe('structure (issue 18)', () => {
     const seen = reachable(ENTRIES);
     const stale = Object.keys(ALLOWED_UNREACHED).filter((f) => seen.has(join(ROOT, f)) || !existsSync(join(ROOT, f)));
     assert.deepEqual(stale, [], 'now reached from an entry, or gone: drop them from ALLOWED_UNREACHED');
+  });
+
+  it('the simulator is no run-time dependency of the center (issue 18)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'control-api/package.json'), 'utf8')) as Record<
+      string,
+      Record<string, string> | undefined
+    >;
+    for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies'])
+      assert.equal(pkg[field]?.['@gwanje/edge-agent'], undefined, `control-api ${field} lists @gwanje/edge-agent`);
+    const fromCenter = [...reachable(['control-api/src/main.ts'])].map((f) => relative(ROOT, f));
+    assert.deepEqual(
+      fromCenter.filter((f) => f.startsWith('edge-agent/')),
+      [],
+      'the center process loads edge-agent code',
+    );
+    // The walker does see the simulator from its own entry (this check can fail).
+    assert.ok(reachable(['edge-agent/src/sim/main.ts']).has(join(ROOT, 'edge-agent/src/agent.ts')));
   });
 
   it('@gwanje/detection is pure: it imports @gwanje/protocol and its own files only', () => {

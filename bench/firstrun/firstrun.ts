@@ -58,7 +58,7 @@ async function startWith31(): Promise<{ bannerS: number; all31LiveS: number }> {
   symlinkSync(process.execPath, join(bin, 'node'));
   const [http, mq] = [await freePort(), await freePort()];
   const t0 = performance.now();
-  const center = spawn(process.execPath, ['--import', 'tsx', join(root, 'control-api/src/main.ts')], {
+  const center = spawn(process.execPath, [join(root, 'scripts/launch.mjs')], {
     cwd: root,
     env: {
       PATH: bin,

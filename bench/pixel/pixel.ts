@@ -84,7 +84,7 @@ const [mosq, influx, httpPort] = await Promise.all([
 ]);
 const dataDir = mkdtempSync(join(tmpdir(), 'gwanje-pixel-'));
 const base = `http://127.0.0.1:${httpPort}`;
-const center = spawnServer(process.execPath, ['--import', 'tsx', join(ROOT, 'control-api/src/main.ts')], {
+const center = spawnServer(process.execPath, [join(ROOT, 'scripts/launch.mjs')], {
   ...process.env,
   GWANJE_HTTP_PORT: String(httpPort),
   GWANJE_HOST: '127.0.0.1',

@@ -21,10 +21,10 @@ import { IngestModule, UplinkModule } from './ingest/module.js';
 import { LiveModule } from './live/module.js';
 import { createLogger, type Logger } from './logger.js';
 import { CenterMetrics } from './metrics.js';
-import type { CenterContext, CenterModule } from './module.js';
+import type { CenterContext, CenterModule, CenterTuning } from './module.js';
 import { OpsMetricsModule } from './ops-module.js';
 import type { Settings } from './settings.js';
-import { SimulatorModule } from './sim/module.js';
+import { SimulatorAccessModule } from './sim/module.js';
 import { StoreModule } from './store/module.js';
 import { VideoModule } from './video/module.js';
 
@@ -42,6 +42,8 @@ export interface CenterOptions {
   log?: Logger;
   /** Wall clock for every module (tests inject one). */
   now?: () => number;
+  /** Limits tests move (module.ts CenterTuning). */
+  tuning?: CenterTuning;
 }
 
 export class Center {
@@ -65,10 +67,10 @@ export class Center {
   readonly ops: OpsMetricsModule; //        /metrics figures of cameras, backlog, ML, SMS
   readonly escalation: EscalationModule; // SMS escalation to the on-duty roster (issue 8)
   readonly live: LiveModule; //             Socket.IO /live push to consoles
+  readonly simulator: SimulatorAccessModule; // GWANJE_SIMULATE: one-time provisioning for the simulator process
   readonly api: ApiModule; //               REST API, console and /healthz; the port starts answering
   readonly uplink: UplinkModule; //         connect to the broker last: every listener is in place
   readonly claims: ClusterClaimsModule; //  issue 19: take this instance's share of the sites (cluster only)
-  readonly simulator: SimulatorModule; //   GWANJE_SIMULATE: real edge agents for N sites
 
   constructor(settings: Settings, o: CenterOptions | Logger = {}) {
     const opts: CenterOptions = 'child' in o ? { log: o as Logger } : (o as CenterOptions);
@@ -80,6 +82,7 @@ export class Center {
       metrics: this.metrics,
       bus: this.bus,
       now: opts.now ?? Date.now,
+      tuning: opts.tuning ?? {},
     };
     this.store = new StoreModule(ctx);
     this.cluster = new ClusterModule(ctx, this.store);
@@ -95,6 +98,7 @@ export class Center {
     this.ops = new OpsMetricsModule(ctx, this.store, this.video, this.alarms);
     this.escalation = new EscalationModule(ctx, this.store, this.accounts, this.auth, this.alarms, this.ops);
     this.live = new LiveModule(ctx, this.auth, this.alarms);
+    this.simulator = new SimulatorAccessModule(ctx, this.store, this.accounts, this.broker, this.http);
     const { store, http, accounts, broker, auth, alarms, ingest, video, fire, incident, escalation, live } = this;
     this.api = new ApiModule(ctx, {
       cluster: this.cluster,
@@ -110,10 +114,10 @@ export class Center {
       incident,
       escalation,
       live,
+      simulator: this.simulator,
     });
     this.uplink = new UplinkModule(ingest);
     this.claims = new ClusterClaimsModule(this.cluster);
-    this.simulator = new SimulatorModule(ctx, store, accounts, broker, http, video);
   }
 
   /** Every module in start order. */
@@ -133,10 +137,10 @@ export class Center {
       this.ops,
       this.escalation,
       this.live,
+      this.simulator,
       this.api,
       this.uplink,
       this.claims,
-      this.simulator,
     ];
   }
 

@@ -4,6 +4,7 @@
  * creates them in one ordered list, starts them in that order and stops them in reverse. A module
  * registers its own bus listeners in start() under its own name and `bus.off(name)` removes them.
  */
+import type { ThrottleOptions } from './auth/throttle.js';
 import type { EventBus } from './bus.js';
 import type { Logger } from './logger.js';
 import type { CenterMetrics } from './metrics.js';
@@ -24,6 +25,19 @@ export interface CenterContext {
   readonly bus: EventBus;
   /** Wall clock (tests inject one). */
   readonly now: () => number;
+  /** Limits a test tightens or loosens (CenterOptions.tuning); production runs the defaults. */
+  readonly tuning: CenterTuning;
+}
+
+/**
+ * Limits with a production default that a test needs to move (a login throttle it can trip in a
+ * few calls, a short token lifetime). Not settings: nobody deploys with them changed.
+ */
+export interface CenterTuning {
+  tokenTtlMs?: number;
+  throttle?: Partial<ThrottleOptions>;
+  loginRateLimit?: { windowMs: number; limit: number };
+  bodyLimitBytes?: number;
 }
 
 /** A value a module sets in start(): reading it earlier is a wiring mistake, said plainly. */

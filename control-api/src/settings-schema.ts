@@ -59,7 +59,9 @@ export const CENTER_ENV = Type.Object(
     GWANJE_ADMIN_PASSWORD: Type.Optional(text('initial admin password; generated when unset', 8)),
     GWANJE_JWT_SECRET: Type.Optional(text('token signing secret; generated when unset', 32)),
     GWANJE_SIMULATE: Type.Optional(int(31, 0, 10_000, 'simulated sites in npm start; 0 disables')),
-    GWANJE_SIMULATE_INCIDENT_SEC: Type.Optional(int(600, 0, 86_400 * 30, 'seconds between simulated incidents')),
+    GWANJE_SIMULATE_INCIDENT_SEC: Type.Optional(
+      int(600, 0, 86_400 * 30, 'seconds between simulated incidents (read by the simulator process)'),
+    ),
     GWANJE_PREALARM_MAX: Type.Optional(
       Type.Integer({
         minimum: 0,

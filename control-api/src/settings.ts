@@ -29,8 +29,6 @@ export interface Settings {
   jwtSecret?: string;
   /** Number of simulated sites (0 disables). */
   simulate: number;
-  /** Seconds between simulated incidents per site (0: none). */
-  simulateIncidentEverySec: number;
   /** Most cameras held open for alarm pre-roll (GWANJE_PREALARM_MAX; 0: none). */
   prealarmMax: number;
   /** ML anomaly detection scores every Nth reading of a sensor (1, the default: all); 0 turns it off. */
@@ -60,7 +58,7 @@ export interface Settings {
   rtspClient: 'native' | 'ffmpeg';
   /** Key sealing direct cameras' credentials (issue 20); default `<dataDir>/keys/camera-secrets`. */
   cameraKeyFile: string;
-  /** GWANJE_FFMPEG: the ffmpeg binary; unset: on PATH, else the one shipped in npm (video/ffmpeg-binary.ts). */
+  /** GWANJE_FFMPEG: the ffmpeg binary; unset: on PATH, else the one shipped in npm (@gwanje/media ffmpeg-binary.ts). */
   ffmpeg?: string;
   /** Issue 23: the video fire detector (fire-watch cameras, corroboration of flame/smoke alarms); GWANJE_FIRE_DETECTOR=off disables it. */
   fireDetector: boolean;
@@ -169,7 +167,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     jwtSecret: str('GWANJE_JWT_SECRET'),
     // CONTRACT: 31 simulated sites by default in `npm start`; deployments with real agents set 0.
     simulate: num('GWANJE_SIMULATE'),
-    simulateIncidentEverySec: num('GWANJE_SIMULATE_INCIDENT_SEC'),
     // Issue 20: cameras linked to gas/flame/smoke sensors stream continuously for alarm pre-roll. On
     // the simulated province each is an encoder on this machine: a few by default there.
     prealarmMax:

@@ -1,4 +1,5 @@
 export { FFCONCAT_STDIN_INPUT, rtspInputList } from './ffconcat.js';
+export { type FfmpegBinary, onPath, resolveFfmpeg, shippedFfmpeg } from './ffmpeg-binary.js';
 export { Authenticator, type Challenge, type Credentials, parseChallenge, pickChallenge } from './rtsp/auth.js';
 export {
   RtspClient,

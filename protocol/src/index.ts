@@ -7,6 +7,7 @@ export * from './schemas/common.js';
 export * from './schemas/escalation.js';
 export * from './schemas/http.js';
 export * from './schemas/plan.js';
+export * from './schemas/routes.js';
 export * from './schemas/sensor-config.js';
 export * from './schemas/wire.js';
 export * from './socket.js';

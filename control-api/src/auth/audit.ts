@@ -39,6 +39,9 @@ export type AuditAction =
   | 'user.delete'
   | 'agent.provision'
   | 'agent.revoke'
+  // Issue 18: the simulator beside the center spent its provisioning token, or was refused.
+  | 'simulator.provision'
+  | 'simulator.refused'
   // Security review F1, F8: explicit device ownership changes by an admin.
   | 'sensor.delete'
   | 'sensor.rehome'

@@ -76,7 +76,7 @@ export class AuthModule implements CenterModule {
   }
 
   async start(): Promise<void> {
-    const { settings: s, log, bus, now } = this.ctx;
+    const { settings: s, log, bus, now, tuning } = this.ctx;
     const { db, repos } = this.store;
     if ((await repos.sites.list()).length === 0) await seedSites(repos, s.seedFile);
     const jwtKeyFile = db.dialect === 'sqlite' ? join(s.dataDir, 'keys', 'jwt-secret') : undefined;
@@ -89,6 +89,8 @@ export class AuthModule implements CenterModule {
       bus,
       jwtSecret: s.jwtSecret,
       jwtKeyFile,
+      tokenTtlMs: tuning.tokenTtlMs,
+      throttle: tuning.throttle,
     });
     await auth.start();
     this.service = auth;

@@ -10,11 +10,13 @@
 import type { Alarm } from '@gwanje/protocol';
 import type { AlarmsModule } from '../alarms/module.js';
 import type { AccountsModule, AuthModule } from '../auth/module.js';
+import type { RouteSpec } from '../http/route.js';
 import type { CenterContext, CenterModule } from '../module.js';
 import { started } from '../module.js';
 import type { OpsMetricsModule } from '../ops-module.js';
 import type { StoreModule } from '../store/module.js';
 import type { Repositories } from '../store/repositories.js';
+import { escalationRoutes } from './routes.js';
 import { createEscalation, type EscalationWiring } from './wiring.js';
 
 interface SensorFacts {
@@ -66,6 +68,11 @@ export class EscalationModule implements CenterModule {
     private readonly alarms: AlarmsModule,
     private readonly ops: OpsMetricsModule,
   ) {}
+
+  /** The routes this module answers (mounted by `api` with every other module's). */
+  routes(): RouteSpec[] {
+    return escalationRoutes;
+  }
 
   get escalation(): EscalationWiring {
     return started(this.name, 'escalation', this.wiring);

@@ -1,5 +1,5 @@
 /** The HTTP side of fire watch (routes/fire.ts): the stored flags, and the running detector when there is one. */
-import type { FireWatchAdmin } from '../http/routes/fire.js';
+import type { FireWatchAdmin } from './routes.js';
 import type { FireWatchStore } from './store.js';
 import type { FireWatch } from './watch.js';
 

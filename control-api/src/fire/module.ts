@@ -4,12 +4,13 @@
  * stored flags editable but runs no detector. Listens: `alarm.changed` (announced raises).
  */
 import type { AlarmsModule } from '../alarms/module.js';
-import type { FireWatchAdmin } from '../http/routes/fire.js';
+import type { RouteSpec } from '../http/route.js';
 import type { CenterContext, CenterModule } from '../module.js';
 import { started } from '../module.js';
 import type { StoreModule } from '../store/module.js';
 import type { VideoModule } from '../video/module.js';
 import { fireHttp } from './http.js';
+import { type FireWatchAdmin, fireRoutes } from './routes.js';
 import { FireWatchStore, type FireWatchTables } from './store.js';
 import { FireWatch } from './watch.js';
 
@@ -24,6 +25,11 @@ export class FireModule implements CenterModule {
     private readonly video: VideoModule,
     private readonly alarms: AlarmsModule,
   ) {}
+
+  /** The routes this module answers (mounted by `api` with every other module's). */
+  routes(): RouteSpec[] {
+    return fireRoutes;
+  }
 
   /** What the fire-watch routes read and set. */
   get admin(): FireWatchAdmin {

@@ -24,9 +24,7 @@ import { configRoutes } from './routes/config.js';
 import { deviceRoutes } from './routes/devices.js';
 import { directoryRoutes } from './routes/directory.js';
 import { discoveredRoutes } from './routes/discovered.js';
-import { escalationRoutes } from './routes/escalation.js';
 import { exportRoutes } from './routes/exports.js';
-import { fireRoutes } from './routes/fire.js';
 import { incidentRoutes } from './routes/incident.js';
 import { opsRoutes } from './routes/ops.js';
 import { planRoutes } from './routes/plans.js';
@@ -39,8 +37,9 @@ import { wallRoutes } from './routes/wall.js';
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 /** Every route of the app, in one list (the authorization matrix test reads the mounted result). */
-export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
+export function apiRoutes(loginLimiter: RequestHandler, moduleRoutes: RouteSpec[] = []): RouteSpec[] {
   return [
+    ...moduleRoutes,
     ...opsRoutes,
     ...authRoutes(loginLimiter),
     ...directoryRoutes,
@@ -49,10 +48,8 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
     ...adminRoutes,
     ...clusterRoutes,
     ...configRoutes,
-    ...escalationRoutes,
     ...reportRoutes,
     ...discoveredRoutes,
-    ...fireRoutes,
     ...deviceRoutes,
     ...cameraRoutes,
     ...videoRoutes,
@@ -67,7 +64,8 @@ export function apiRoutes(loginLimiter: RequestHandler): RouteSpec[] {
 /** Paths owned by other handlers on the same server; never answered by the console fallback. */
 const NOT_CONSOLE = /^\/(api|video|socket\.io|live|healthz|metrics)(\/|$)/;
 
-export function createHttpApp(deps: HttpDeps): Express {
+/** `moduleRoutes`: the routes modules register themselves (sim/module.ts), behind the same guard. */
+export function createHttpApp(deps: HttpDeps, moduleRoutes: RouteSpec[] = []): Express {
   const log = deps.log.child({ module: 'http' });
   const app = express();
   app.disable('x-powered-by');
@@ -112,7 +110,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   });
   if (deps.centerUrls?.length) app.use(peerCors(deps.centerUrls));
   const router = express.Router();
-  mount(router, deps, apiRoutes(loginLimiter), deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT);
+  mount(router, deps, apiRoutes(loginLimiter, moduleRoutes), deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT);
   app.use(router);
   // SMS gateways cannot send a bearer token: Kannel MO/DLR carry a shared key, Twilio signs its
   // webhooks (X-Twilio-Signature); without a configured provider every callback is 403.

@@ -12,6 +12,7 @@ import type { AgentCredentials } from '../auth/agent-credentials.js';
 import type { AuditLog } from '../auth/audit.js';
 import type { AuthService } from '../auth/service.js';
 import type { Ownership } from '../cluster/ownership.js';
+import type { FireWatchAdmin } from '../fire/routes.js';
 import type { EvidenceTools } from '../incident/evidence.js';
 import type { CameraLinker } from '../plans/linker.js';
 import type { PlanStore } from '../plans/store.js';
@@ -33,7 +34,6 @@ import type { DirectCameras } from '../video/direct-cameras.js';
 import type { DirectOnvif } from '../video/direct-onvif.js';
 import type { ViewAudit } from '../video/view-audit.js';
 import type { DiscoveryAdmin } from './routes/discovered.js';
-import type { FireWatchAdmin } from './routes/fire.js';
 
 export interface SiteReader {
   summaries(scope: SiteScope): Promise<SiteSummary[]>;

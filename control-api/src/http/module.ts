@@ -16,6 +16,7 @@ import type { IngestModule } from '../ingest/module.js';
 import { DeviceOwnership } from '../ingest/ownership.js';
 import type { LiveModule } from '../live/module.js';
 import type { CenterContext, CenterModule } from '../module.js';
+import type { SimulatorAccessModule } from '../sim/module.js';
 import { pingDatabase } from '../store/db.js';
 import type { StoreModule } from '../store/module.js';
 import { ConfigPushRepo, type ConfigPushTables } from '../store/repos/config-pushes.js';
@@ -40,6 +41,7 @@ export interface ApiModules {
   escalation: EscalationModule;
   live: LiveModule;
   cluster: ClusterModule;
+  simulator: SimulatorAccessModule;
 }
 
 export class ApiModule implements CenterModule {
@@ -138,11 +140,22 @@ export class ApiModule implements CenterModule {
       tls: this.m.http.tls !== undefined,
       centerUrls: s.centerUrls,
       log,
+      loginRateLimit: this.ctx.tuning.loginRateLimit,
+      bodyLimitBytes: this.ctx.tuning.bodyLimitBytes,
     };
   }
 
+  /** What the mounted routes were given (the HTTP test harness reads the same object). */
+  routeDeps?: HttpDeps;
+  /** The mounted app (the authorization matrix walks its routes). */
+  app?: ReturnType<typeof createHttpApp>;
+
   start(): void {
-    const app = createHttpApp(this.deps());
+    this.routeDeps = this.deps();
+    // Routes modules register themselves (issue 18), mounted through the same guard as the rest.
+    const { simulator, fire, escalation } = this.m;
+    const app = createHttpApp(this.routeDeps, [...escalation.routes(), ...fire.routes(), ...simulator.routes()]);
+    this.app = app;
     this.m.http.serve({ socketIo: this.m.live.hub, video: this.m.video.gateway, app });
   }
 

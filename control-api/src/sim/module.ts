@@ -1,18 +1,21 @@
 /**
- * Module `simulator` (GWANJE_SIMULATE=N): the simulated province, real edge agents over TCP to the
- * broker and HTTP to /video, provisioned like any agent (sim/simulator.ts).
+ * Module `simulator-access` (GWANJE_SIMULATE=N): the simulated province runs as a process of its
+ * own beside the center (edge-agent/src/sim/main.ts, started by `npm start`), talking MQTT and HTTP
+ * like any agent; this module only opens the one-time provisioning path it uses (sim/access.ts)
+ * and registers that route. With GWANJE_SIMULATE=0 nothing is written and the route refuses.
  */
 import type { AccountsModule } from '../auth/module.js';
 import type { BrokerModule } from '../broker/module.js';
 import type { HttpPort } from '../http/port.js';
+import type { RouteSpec } from '../http/route.js';
 import type { CenterContext, CenterModule } from '../module.js';
 import type { StoreModule } from '../store/module.js';
-import type { VideoModule } from '../video/module.js';
-import { ProvinceSimulator } from './simulator.js';
+import { SimulatorAccess } from './access.js';
+import { simulatorRoutes } from './routes.js';
 
-export class SimulatorModule implements CenterModule {
-  readonly name = 'simulator';
-  private sim?: ProvinceSimulator;
+export class SimulatorAccessModule implements CenterModule {
+  readonly name = 'simulator-access';
+  private access?: SimulatorAccess;
 
   constructor(
     private readonly ctx: CenterContext,
@@ -20,28 +23,31 @@ export class SimulatorModule implements CenterModule {
     private readonly accounts: AccountsModule,
     private readonly broker: BrokerModule,
     private readonly http: HttpPort,
-    private readonly video: VideoModule,
   ) {}
 
-  async start(): Promise<void> {
+  /** The routes this module answers (mounted by `api` with every other module's). */
+  routes(): RouteSpec[] {
+    return simulatorRoutes(() => this.access);
+  }
+
+  start(): void {
     const s = this.ctx.settings;
     if (s.simulate <= 0) return;
     const repos = this.store.repos;
-    this.sim = new ProvinceSimulator({
-      log: this.ctx.log.child({ module: 'sim' }),
-      credentials: this.accounts.agentCreds,
-      siteIds: async () => (await repos.sites.list()).map((x) => x.siteId),
+    this.access = new SimulatorAccess({
       sites: s.simulate,
-      brokerUrl: this.broker.agentUrl,
-      videoUrl: this.http.url,
       dataDir: s.dataDir,
-      incidentEverySec: s.simulateIncidentEverySec,
-      ffmpeg: { path: this.video.ffmpeg.path },
+      credentials: this.accounts.agentCreds,
+      audit: this.accounts.audit,
+      siteIds: async () => (await repos.sites.list()).map((x) => x.siteId),
+      mqttUrl: () => this.broker.agentUrl,
     });
-    await this.sim.start();
+    this.access.issue(this.http.url);
+    this.ctx.log.info({ file: this.access.file }, 'simulator-access: provisioning token written for the simulator');
   }
 
-  async stop(): Promise<void> {
-    await this.sim?.stop();
+  stop(): void {
+    this.access?.withdraw();
+    this.access = undefined;
   }
 }

@@ -12,6 +12,7 @@
  * `sessions.changed` (viewers re-checked, F4), `agent.revoked` (its pushes end at once).
  */
 import { VideoGateway } from '@gwanje/gateway';
+import { type FfmpegBinary, resolveFfmpeg } from '@gwanje/media';
 import type { AlarmsModule } from '../alarms/module.js';
 import type { AccountsModule, AuthModule } from '../auth/module.js';
 import type { ClusterModule } from '../cluster/module.js';
@@ -24,7 +25,6 @@ import { alarmClipListener } from './alarm-clips.js';
 import { CameraSecrets } from './camera-secrets.js';
 import { DirectCameras } from './direct-cameras.js';
 import { DirectOnvif } from './direct-onvif.js';
-import { type FfmpegBinary, resolveFfmpeg } from './ffmpeg-binary.js';
 import { PeerVideoLinks } from './peer-link.js';
 import { PrealarmLinks } from './prealarm.js';
 import { ViewAudit } from './view-audit.js';

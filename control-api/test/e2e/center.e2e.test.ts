@@ -6,7 +6,7 @@
  * process (GWANJE_E2E_SIMULATE sets the number of simulated sites, 31 like `npm start` by default).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -31,6 +31,14 @@ const rssMb = (pid: number): number => {
   return m ? Math.round(Number(m[1]) / 1024) : Number.NaN;
 };
 
+/** The launcher's child running `script` (the center or the simulator, issue 18). */
+const childRunning = (pid: number, script: string): number => {
+  const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  const hit = kids.find((k) => readFileSync(`/proc/${k}/cmdline`, 'utf8').includes(script));
+  if (hit === undefined) throw new Error(`no child of ${pid} runs ${script}`);
+  return hit;
+};
+
 const api = jsonApi(() => base);
 
 before(async () => {
@@ -38,7 +46,7 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'gwanje-e2e-'));
   base = `http://127.0.0.1:${httpPort}`;
   const t0 = performance.now();
-  proc = spawnServer(process.execPath, ['--import', 'tsx', join(ROOT, 'control-api/src/main.ts')], {
+  proc = spawnServer(process.execPath, [join(ROOT, 'scripts/launch.mjs')], {
     ...process.env,
     GWANJE_HTTP_PORT: String(httpPort),
     GWANJE_MQTT_PORT: String(mqttPort),
@@ -159,8 +167,23 @@ test('npm start process: login, 31 sites, provisioned agent, 60 %LEL -> alarm on
   });
   assert.equal(firstBytes[0], 0x47, 'MPEG-TS sync byte');
 
-  const rss = rssMb(proc.proc.pid as number);
+  // Issue 18: the simulated province is a process of its own beside the center; it got its agents
+  // with the one-time provisioning token, which is spent (its file gone) and audited.
+  const launcher = proc.proc.pid as number;
+  const [centerPid, simPid] = [
+    childRunning(launcher, 'control-api/src/main.ts'),
+    childRunning(launcher, 'sim/main.ts'),
+  ];
+  assert.equal(existsSync(join(dataDir, 'simulator-token')), false, 'the provisioning token is spent');
+  const audit = await api<Array<{ action: string; actor: string }>>(
+    'GET',
+    '/api/v1/audit?action=simulator.provision',
+    token,
+  );
+  assert.equal(audit.status, 200, JSON.stringify(audit.body));
+  assert.equal(audit.body.filter((r) => r.actor === 'simulator').length, 1);
   console.log(
-    `e2e figures: start-up ${startupMs} ms (spawn to "Gwanje is running", ${SIMULATE} simulated sites), RSS ${rss} MB`,
+    `e2e figures: start-up ${startupMs} ms (spawn to "Gwanje is running", ${SIMULATE} simulated sites), ` +
+      `RSS center ${rssMb(centerPid)} MB, simulator ${rssMb(simPid)} MB`,
   );
 });

@@ -139,7 +139,8 @@ describe('HTTP API', () => {
     });
     assert.equal(r.status, 201);
     const j = r.json as { agentId: string; siteId: string; mqtt: { url: string; username: string; password: string } };
-    assert.equal(j.mqtt.url, 'mqtt://center.example:1883');
+    // The URL of the broker the center runs (GWANJE_MQTT_PUBLIC_URL with an external one).
+    assert.equal(j.mqtt.url, h.center.broker.agentUrl);
     assert.equal(j.mqtt.username, 'osan-agent-7');
     assert.ok(await h.agentCreds.verifyBroker('osan-agent-7', j.mqtt.password));
     const list = await h.call('GET', '/api/v1/agents', { token: admin });
@@ -168,7 +169,10 @@ describe('HTTP API', () => {
       ['suwon-ch4-1'],
     );
     const pts = await h.call('GET', '/api/v1/sensors/suwon-ch4-1/readings', { token: op });
-    assert.deepEqual(pts.json, { points: [[T0 - 60_000, 1, 2, 3]] });
+    // The three readings a minute ago (1, 2, 3 %LEL) are one step: min 1, mean 2, max 3.
+    const [point, ...more] = (pts.json as { points: number[][] }).points;
+    assert.deepEqual([point.slice(1), more], [[1, 2, 3], []]);
+    assert.ok(point[0] <= T0 - 60_000 && point[0] > T0 - 120_000, `step start ${point[0]}`);
     const tiny = await h.call(
       'GET',
       `/api/v1/sensors/suwon-ch4-1/readings?from=${h.clock.now() - 86_400_000 * 30}&step=1000`,
@@ -205,17 +209,15 @@ describe('HTTP API', () => {
     }[];
     assert.equal(audit[0].target, id);
     assert.ok(audit[0].ip);
+    // The owning agent on the center's broker gets the command and answers it.
+    const agent = await h.agent('suwon');
     const ptz = await h.call('POST', '/api/v1/cameras/suwon-cam-1/ptz', {
       token: op,
       body: { action: 'move', pan: -0.5, tilt: 0.2 },
     });
-    assert.equal(ptz.status, 200);
-    assert.deepEqual(h.ptzCalls.at(-1), {
-      cameraId: 'suwon-cam-1',
-      agentId: 'suwon-agent-1',
-      args: { action: 'move', pan: -0.5, tilt: 0.2 },
-      actor: 'op',
-    });
+    assert.equal(ptz.status, 200, ptz.text);
+    assert.equal(agent.cmds.at(-1)?.action, 'ptz.move');
+    assert.deepEqual(agent.cmds.at(-1)?.args, { cameraId: 'suwon-cam-1', pan: -0.5, tilt: 0.2, actor: 'op' });
     assert.equal(
       ((await h.call('GET', '/api/v1/audit?action=camera.ptz', { token: admin })).json as unknown[]).length,
       1,
@@ -322,7 +324,15 @@ describe('HTTP API', () => {
 
   test('healthz, metrics, security headers, JSON 404s, console with SPA fallback', async () => {
     const hz = await h.call('GET', '/healthz');
-    assert.deepEqual(hz.json, { status: 'ok', db: 'sqlite' });
+    const health = hz.json as {
+      status: string;
+      database: string;
+      mqtt: string;
+      checks: Record<string, { ok: boolean }>;
+    };
+    assert.equal(hz.status, 200);
+    assert.deepEqual([health.status, health.database, health.mqtt], ['ok', 'sqlite', 'up']);
+    assert.deepEqual(Object.keys(health.checks).sort(), ['broker', 'database', 'timeseries']);
     assert.equal(hz.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(hz.headers.get('x-powered-by'), null);
     const m = await h.call('GET', '/metrics');
@@ -340,6 +350,9 @@ describe('HTTP API', () => {
     assert.equal(connect, `'self' ws://${host} wss://${host}`);
     assert.match((await h.call('GET', '/alarms/123')).text, /<title>Gwanje/);
     assert.equal((await h.call('GET', '/app.js')).text, 'console.log(1)');
-    assert.equal((await h.call('GET', '/video/cam/snapshot.jpg')).status, 404);
+    // /video is the gateway's, never the console fallback: without a token it is refused.
+    const video = await h.call('GET', '/video/cam/snapshot.jpg');
+    assert.equal(video.status, 401);
+    assert.doesNotMatch(video.text, /<title>Gwanje/);
   });
 });

@@ -39,6 +39,8 @@ let alarms: AlarmService;
 let timeseries: ReturnType<typeof createTimeSeriesStore>;
 let token: string;
 let agentPassword: string;
+/** The envelopes the center published (its publishConfig, observed). */
+const published: { siteId: string; agentId: string; envelope: unknown }[] = [];
 
 const doc = (siteId: string, agentId: string, logLevel = 'info') => ({
   siteId,
@@ -101,7 +103,7 @@ before(async () => {
   await center.start();
   const channel = new CommandChannel(center, log);
   h.deps.commands.publishConfig = async (siteId, agentId, envelope) => {
-    h.configPublished.push({ siteId, agentId, envelope });
+    published.push({ siteId, agentId, envelope });
     await channel.publishConfig(siteId, agentId, envelope);
   };
   h.deps.configPublicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -166,7 +168,7 @@ test('a pushed config is retained on the agent topic, recorded as desired, and t
 });
 
 test('a push is refused when the envelope is not for this agent or not signed by the pinned key', async () => {
-  const before = h.configPublished.length;
+  const before = published.length;
   const wrongAgent = signConfig(doc('osan', 'osan-gw-02'), privateKey);
   let r = await h.call('POST', '/api/v1/agents/osan-gw-01/config', { token, body: wrongAgent });
   assert.equal(r.status, 400);
@@ -190,5 +192,5 @@ test('a push is refused when the envelope is not for this agent or not signed by
   assert.equal(r.status, 400);
   r = await h.call('POST', '/api/v1/agents/nobody-here/config', { token, body: wrongAgent });
   assert.equal(r.status, 404);
-  assert.equal(h.configPublished.length, before);
+  assert.equal(published.length, before);
 });

@@ -52,7 +52,7 @@ test('a site-limited supervisor sees and replaces only rosters of their sites; o
   r = await h.call('PUT', '/api/v1/escalation/rosters', { token: sup, body: [roster('suwon-night', ['suwon'])] });
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(
-    h.escalation
+    h.escalation.service
       .getRosters()
       .map((x) => x.id)
       .sort(),

@@ -1,48 +1,23 @@
 /**
- * A real center HTTP stack for tests: the store on a throwaway SQLite file (or PostgreSQL),
- * the real AuthService / AgentCredentials / AuditLog on it, the real DetectionEngine applying
- * alarm actions, createHttpApp on a free port, and an injected clock. Only the PTZ command path
- * (an agent over MQTT) and the time-series store (not landed yet) are in-memory here.
+ * A real center for HTTP tests, started through the same module table as `npm start` (class
+ * Center in center.ts, via startTestCenter): the store on a throwaway SQLite file (or a
+ * PostgreSQL database), the embedded broker and time-series store, every module, an injected clock,
+ * and the test-only limits passed as CenterTuning. No second wiring: what the routes are given is
+ * what the center gives them (`deps` is that object). Helpers put rows, readings and clips where the
+ * product keeps them, and `agent()` connects a real MQTT client as an edge agent to answer commands.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { computeKpisBySite, DetectionEngine } from '@gwanje/detection';
-import { EscalationService, KannelProvider } from '@gwanje/escalation';
 import type { Alarm, AlarmState } from '@gwanje/protocol';
-import type { Kysely } from 'kysely';
-import pino from 'pino';
-import { createTestDatabase, type TestDatabase } from '../../../testkit/index.js';
-import { authPortsFromRepositories } from '../../src/auth/adapter.js';
-import { AgentCredentials } from '../../src/auth/agent-credentials.js';
-import { AuditLog } from '../../src/auth/audit.js';
-import { AuthService } from '../../src/auth/service.js';
+import mqtt from 'mqtt';
+import { createTestDatabase, type TestDatabase, waitFor } from '../../../testkit/index.js';
 import type { ThrottleOptions } from '../../src/auth/throttle.js';
-import { EventBus } from '../../src/bus.js';
-import { SoleOwnership } from '../../src/cluster/ownership.js';
-import { fireHttp } from '../../src/fire/http.js';
-import { FireWatchStore, type FireWatchTables } from '../../src/fire/store.js';
-import { createHttpApp } from '../../src/http/app.js';
-import { parseTrustProxy } from '../../src/http/client-address.js';
-import type { HttpDeps, PtzArgs } from '../../src/http/deps.js';
-import { createCenterServer } from '../../src/http/server.js';
-import { loadEvidenceKey } from '../../src/incident/evidence-key.js';
-import { DeviceOwnership } from '../../src/ingest/ownership.js';
+import type { HttpDeps } from '../../src/http/deps.js';
 import { readPlan } from '../../src/plans/image.js';
-import { CameraLinker } from '../../src/plans/linker.js';
-import { PlanStore, type PlanTables } from '../../src/plans/store.js';
-import { type Db, openDatabase } from '../../src/store/db.js';
-import { DiscoveriesRepo } from '../../src/store/repos/discoveries.js';
-import { Repositories, seedSites } from '../../src/store/repositories.js';
-import type { RawReading, ReadingPoint } from '../../src/store/types.js';
-import { WallLayoutStore, type WallLayoutTables } from '../../src/store/wall-layouts.js';
-import { CameraSecrets } from '../../src/video/camera-secrets.js';
-import { DirectCameras } from '../../src/video/direct-cameras.js';
+import type { RawReading, StoredReading } from '../../src/store/types.js';
 import { makePng } from '../plans/images.js';
+import { startTestCenter } from '../support/center.js';
 
-const SEED = new URL('../../../seed/gyeonggi-sites.json', import.meta.url).pathname;
 export const T0 = 1_763_900_000_000;
 /** Shared key of the harness's Kannel provider (its MO/DLR callbacks need it). */
 export const KANNEL_KEY = 'kannel-callback-key-for-tests';
@@ -82,208 +57,89 @@ export class Clock {
 }
 
 export async function createHarness(o: HarnessOptions = {}) {
-  const log = pino({ level: 'silent' });
   const clock = new Clock();
   let tdb: TestDatabase | undefined;
-  let dir: string | undefined;
-  let db: Db;
+  const env: Record<string, string> = {
+    // Video fire detection loads a model: not what HTTP tests are about (and CPU is shared).
+    GWANJE_FIRE_DETECTOR: 'off',
+    GWANJE_CAP_SENDER: 'gwanje@test-center',
+    // No face masker (its model is not what HTTP tests are about): masked exports are refused.
+    GWANJE_FACE_MASK: 'off',
+    // No key is pinned in the harness: unverified envelopes are allowed explicitly (F20).
+    GWANJE_CONFIG_ALLOW_UNSIGNED: '1',
+    // Escalation with a Kannel provider no SMS ever reaches (nothing listens on port 9).
+    GWANJE_SMS_PROVIDERS: 'kannel',
+    GWANJE_KANNEL_SENDSMS_URL: 'http://127.0.0.1:9/cgi-bin/sendsms',
+    GWANJE_KANNEL_USERNAME: 'gwanje',
+    GWANJE_KANNEL_PASSWORD: 'unused-in-http-tests',
+    GWANJE_KANNEL_FROM: '1588',
+    GWANJE_SMS_CALLBACK_KEY: KANNEL_KEY,
+  };
   if (o.backend === 'postgres') {
     tdb = await createTestDatabase('gwanje_http');
-    db = await openDatabase({ url: tdb.url, dataDir: '/nonexistent', log });
-  } else {
-    dir = mkdtempSync(join(tmpdir(), 'gwanje-http-'));
-    db = await openDatabase({ dataDir: dir, log });
+    env.GWANJE_DATABASE_URL = tdb.url;
   }
-  const repos = new Repositories(db, undefined, clock.now);
-  await seedSites(repos, SEED);
-  const siteIds = (await repos.sites.list()).map((s) => s.siteId);
-  const ports = authPortsFromRepositories(repos);
-  const audit = new AuditLog(ports.audit, clock.now, log);
-  const bus = new EventBus(log);
-  const auth = new AuthService({
-    ports,
-    audit,
-    log,
-    bus,
+  if (o.consoleDir) env.GWANJE_CONSOLE_DIR = o.consoleDir;
+  if (o.trustProxy) env.GWANJE_TRUST_PROXY = o.trustProxy;
+  const tc = await startTestCenter({
+    // None given: the center generates the first admin's password, as on a first `npm start`.
+    env,
     now: clock.now,
-    tokenTtlMs: o.tokenTtlMs,
-    throttle: o.throttle,
+    tuning: {
+      loginRateLimit: o.loginRateLimit ?? { windowMs: 60_000, limit: 100_000 },
+      throttle: o.throttle,
+      tokenTtlMs: o.tokenTtlMs,
+      bodyLimitBytes: o.bodyLimitBytes,
+    },
   });
-  await auth.start();
-  const agentCreds = new AgentCredentials({ agents: ports.agents, audit, log, now: clock.now, bus });
-  let nextId = 0;
-  const engine = new DetectionEngine({ newId: () => `al-${++nextId}` });
-  const ptzCalls: { cameraId: string; agentId: string; args: PtzArgs; actor: string }[] = [];
-  const points = new Map<string, ReadingPoint[]>();
-  // Raw readings with quality (issue 21 exports and evidence traces), oldest first per sensor.
-  const rawOf = new Map<string, RawReading[]>();
-  const addReadings = (sensorId: string, rs: RawReading[]) =>
-    rawOf.set(
-      sensorId,
-      [...(rawOf.get(sensorId) ?? []), ...rs].sort((a, b) => a.ts - b.ts),
+  const { center } = tc;
+  const url = tc.base.replace('localhost', '127.0.0.1');
+  const repos = center.store.repos;
+  const deps = center.api.routeDeps as HttpDeps;
+  const auth = center.auth.auth;
+  const agentCreds = center.accounts.agentCreds;
+  const engine = center.alarms.engine;
+  const timeseries = center.store.timeseries;
+  const planStore = center.alarms.plans;
+  const clipDir = join(tc.dataDir, 'clips');
+  /** The agents seedDevices provisioned, with the password they were issued (shown once). */
+  const agentPasswords = new Map<string, string>();
+  const clients: mqtt.MqttClient[] = [];
+
+  /** Readings as an agent's telemetry leaves them in the time-series store. */
+  async function addReadings(sensorId: string, rs: RawReading[]): Promise<void> {
+    const row = await repos.sensors.get(sensorId);
+    if (!row) throw new Error(`harness: no sensor ${sensorId}`);
+    timeseries.write(
+      rs.map((r) => ({
+        siteId: row.siteId,
+        agentId: row.agentId,
+        sensorId,
+        metric: row.metric as StoredReading['metric'],
+        ...(row.gas ? { gas: row.gas } : {}),
+        unit: row.unit as StoredReading['unit'],
+        value: r.value,
+        ts: r.ts,
+        quality: r.quality,
+      })),
     );
-  const evidenceDir = mkdtempSync(join(tmpdir(), 'gwanje-evidence-'));
-  const evidenceKey = await loadEvidenceKey({
-    keyFile: join(evidenceDir, 'keys', 'evidence.pem'),
-    settings: ports.settings,
-  });
-  // Alarm clips as the gateway keeps them: <dir>/<alarmId>/<clipId>.mp4 (bytes are not decoded here).
-  const clipDir = mkdtempSync(join(tmpdir(), 'gwanje-clips-'));
-  const clipsOf = new Map<string, { clipId: string; alarmId: string; cameraId: string; bytes: number }[]>();
+    await timeseries.flush();
+  }
+
+  /** An alarm clip where the gateway keeps them: <dataDir>/clips/<alarmId>/<clipId>.mp4 and its sidecar. */
   function addClip(alarmId: string, cameraId: string, bytes: Buffer): string {
     const clipId = `${cameraId}-${clock.now()}`;
-    mkdirSync(join(clipDir, alarmId), { recursive: true });
-    writeFileSync(join(clipDir, alarmId, `${clipId}.mp4`), bytes);
-    clipsOf.set(alarmId, [...(clipsOf.get(alarmId) ?? []), { clipId, alarmId, cameraId, bytes: bytes.length }]);
+    const dir = join(clipDir, alarmId);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${clipId}.mp4`), bytes);
+    const at = new Date(clock.now()).toISOString();
+    const info = {
+      ...{ clipId, alarmId, cameraId, fileName: `${clipId}.mp4`, contentType: 'video/mp4', bytes: bytes.length },
+      ...{ durationMs: 20_000, requestedAt: at, beforeMs: 10_000, afterMs: 10_000, createdAt: at },
+    };
+    writeFileSync(join(dir, `${clipId}.json`), JSON.stringify(info));
     return clipId;
   }
-
-  const discoveries = new DiscoveriesRepo(db.kysely);
-  const configPublished: { siteId: string; agentId: string; envelope: unknown }[] = [];
-  // Escalation over the same database; no timer (steps are driven by tests that need them).
-  const kannel = new KannelProvider({
-    sendsmsUrl: 'http://127.0.0.1:9/cgi-bin/sendsms',
-    username: 'gwanje',
-    password: 'unused-in-http-tests',
-    from: '1588',
-    callbackBase: 'http://127.0.0.1',
-    callbackKey: KANNEL_KEY,
-  });
-  const escalation = new EscalationService({
-    db: db.kysely as unknown as Kysely<unknown>,
-    providers: [kannel],
-    log,
-    now: clock.now,
-    ackAlarm: async () => undefined,
-    site: () => ({ name: 'test site' }),
-    isFlood: () => false,
-  });
-  await escalation.start({ timer: false });
-
-  // Issue 21: plans, positions and SOPs on the same database; an SOP tick journals like AlarmService.note.
-  const planStore = new PlanStore(db.kysely.withoutPlugins() as unknown as Kysely<PlanTables>);
-  const linker = new CameraLinker({
-    store: planStore,
-    siteCameras: async (siteId) => (await repos.cameras.list([siteId])).map((c) => c.cameraId),
-    now: clock.now,
-  });
-  const deps: HttpDeps = {
-    plans: {
-      store: planStore,
-      linker,
-      note: async (alarmId, action, actor, comment, facts) => {
-        const a = await repos.alarms.get(alarmId);
-        await repos.journal.append({
-          alarmId,
-          ts: clock.now(),
-          action,
-          actor,
-          fromState: a?.state,
-          toState: a?.state,
-          comment,
-          facts,
-        });
-      },
-    },
-    auth,
-    agentCreds,
-    audit,
-    sites: repos.sites,
-    sensors: repos.sensors,
-    cameras: repos.cameras,
-    agents: repos.agents,
-    // Persisted for real; a test with an ingest pipeline replaces `reload` with the pipeline's.
-    sensorAdmin: {
-      save: (row) => repos.sensors.upsert(row),
-      setOutOfService: async (row, oos, actor, comment) => {
-        await repos.sensors.setOutOfService(row.sensorId, oos && JSON.stringify(oos));
-        const change = { outOfService: oos !== null, actor, reason: oos?.reason ?? comment };
-        for (const t of engine.sourceService(row.sensorId, change, clock.now())) await repos.alarms.upsert(t.alarm);
-      },
-    },
-    timeseries: {
-      query: async (sensorId, from, to) => (points.get(sensorId) ?? []).filter((p) => p[0] >= from && p[0] < to),
-      async *raw(sensorId, from, to) {
-        const all = (rawOf.get(sensorId) ?? []).filter((r) => r.ts >= from && r.ts < to);
-        // Batches like the stores' (an hour file / an InfluxDB page each).
-        for (let i = 0; i < all.length; i += 1000) yield all.slice(i, i + 1000);
-      },
-    },
-    evidence: { key: evidenceKey, workDir: evidenceDir },
-    capSender: 'gwanje@test-center',
-    alarms: {
-      list: (q) => repos.alarms.list(q),
-      get: async (id) => {
-        const alarm = await repos.alarms.get(id);
-        return alarm ? { alarm, journal: await repos.journal.forAlarm(id) } : undefined;
-      },
-      act: async (id, action, actor, args) => {
-        const ts = engine.act(id, action, actor, clock.now(), args);
-        for (const t of ts) {
-          await repos.alarms.upsert(t.alarm);
-          await repos.journal.append({
-            alarmId: t.alarm.id,
-            ts: clock.now(),
-            action: t.action,
-            actor: t.actor,
-            fromState: t.fromState,
-            toState: t.toState,
-            comment: t.comment,
-          });
-        }
-        const last = ts[ts.length - 1]?.alarm ?? (await repos.alarms.get(id));
-        if (!last) throw new Error(`harness: alarm ${id} vanished`);
-        return last;
-      },
-      kpis: async (siteIds, from, to) =>
-        computeKpisBySite(await repos.alarms.list({ siteIds, from, to }), [], { from, to }),
-    },
-    commands: {
-      ptz: async (camera, args, actor) => {
-        ptzCalls.push({ cameraId: camera.cameraId, agentId: camera.agentId, args, actor });
-        return { moved: args.action };
-      },
-      publishConfig: async (siteId, agentId, envelope) => {
-        configPublished.push({ siteId, agentId, envelope });
-      },
-    },
-    agentConfig: repos.agents,
-    discoveries,
-    // No key is pinned in the harness: unverified envelopes are allowed explicitly (F20).
-    allowUnsignedConfig: true,
-    devices: new DeviceOwnership({ repos, registry: () => undefined }),
-    // Issue 20: direct cameras, credentials sealed with a throwaway key.
-    directCameras: new DirectCameras({ repos, secrets: CameraSecrets.fromKey(randomBytes(32)), log }),
-    cameraSources: repos.cameraSources,
-    agentEvents: repos.agentEvents,
-    escalation: { service: escalation, kannel },
-    // Fire-watch flags on the same database, detector off (GWANJE_FIRE_DETECTOR=off).
-    fire: fireHttp(new FireWatchStore(db.kysely.withoutPlugins() as unknown as Kysely<FireWatchTables>), undefined),
-    wallLayouts: new WallLayoutStore(db.kysely.withoutPlugins() as unknown as Kysely<WallLayoutTables>),
-    clips: {
-      list: async (alarmId) => clipsOf.get(alarmId) ?? [],
-      file: async (alarmId, clipId) =>
-        clipsOf.get(alarmId)?.some((c) => c.clipId === clipId) ? join(clipDir, alarmId, `${clipId}.mp4`) : undefined,
-    },
-    // Issue 19: one instance owning every site (SQLite).
-    cluster: new SoleOwnership('harness', 'http://127.0.0.1', clock.now(), () => siteIds, clock.now),
-    metricsText: () =>
-      '# HELP gwanje_readings_total readings stored\n# TYPE gwanje_readings_total counter\ngwanje_readings_total 0\n',
-    health: () => ({ status: 'ok', db: db.dialect }),
-    mqttPublicUrl: 'mqtt://center.example:1883',
-    consoleDir: o.consoleDir,
-    log,
-    loginRateLimit: o.loginRateLimit ?? { windowMs: 60_000, limit: 100_000 },
-    trustProxy: parseTrustProxy(o.trustProxy),
-    bodyLimitBytes: o.bodyLimitBytes,
-  };
-  const app = createHttpApp(deps);
-  const server = createCenterServer(app).listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   async function call(method: string, path: string, c: CallOptions = {}): Promise<Reply> {
     const headers: Record<string, string> = { ...c.headers };
@@ -331,8 +187,12 @@ export async function createHarness(o: HarnessOptions = {}) {
   }
 
   let alarmSeq = 0;
-  /** A standing alarm in `state` at `siteId`, in the store and in the engine. */
-  async function newAlarm(siteId: string, state: AlarmState = 'unack'): Promise<string> {
+  /** A standing alarm in `state` at `siteId`, in the store and in the center's detection engine. */
+  async function newAlarm(
+    siteId: string,
+    state: AlarmState = 'unack',
+    patch: Partial<Pick<Alarm, 'sourceId' | 'message'>> = {},
+  ): Promise<string> {
     alarmSeq += 1;
     const a: Alarm = {
       id: `t-${siteId}-${alarmSeq}`,
@@ -349,6 +209,7 @@ export async function createHarness(o: HarnessOptions = {}) {
       threshold: 25,
       latched: true,
       active: state === 'unack' || state === 'acked',
+      ...patch,
     };
     if (state === 'shelved') a.shelvedUntil = clock.now() + 3_600_000;
     await repos.alarms.upsert(a);
@@ -356,11 +217,12 @@ export async function createHarness(o: HarnessOptions = {}) {
     return a.id;
   }
 
-  /** Sensors, cameras and agents in two sites, so scope has something to cut. */
+  /** Sensors, cameras and agents in the sites, so scope has something to cut. */
   async function seedDevices(sites: string[]): Promise<void> {
     for (const siteId of sites) {
       const agentId = `${siteId}-agent-1`;
-      await agentCreds.provision(agentId, siteId, `${siteId} agent`);
+      const { password } = await agentCreds.provision(agentId, siteId, `${siteId} agent`);
+      agentPasswords.set(agentId, password);
       await newSensor(siteId, `${siteId}-ch4-1`);
       await repos.cameras.upsert({
         cameraId: `${siteId}-cam-1`,
@@ -370,9 +232,15 @@ export async function createHarness(o: HarnessOptions = {}) {
         ptz: true,
         profiles: '[]',
       });
-      points.set(`${siteId}-ch4-1`, [[clock.now() - 60_000, 1, 2, 3]]);
+      // A minute ago the sensor read 1, 2 and 3 %LEL (one point of min 1, mean 2, max 3).
+      const at = clock.now() - 60_000;
+      await addReadings(`${siteId}-ch4-1`, [
+        { ts: at, value: 1, quality: 'good' },
+        { ts: at + 1, value: 2, quality: 'good' },
+        { ts: at + 2, value: 3, quality: 'good' },
+      ]);
       // A field sensor the agent adopted from its own description (issue 17).
-      await discoveries.record({
+      await center.store.discoveries.record({
         sensorId: `${siteId}-found-1`,
         siteId,
         agentId,
@@ -384,6 +252,34 @@ export async function createHarness(o: HarnessOptions = {}) {
     }
   }
 
+  /**
+   * `${siteId}-agent-1` on the center's broker as a real MQTT client (seedDevices first): it
+   * answers every `cmd` with `ok` and keeps what it was sent, as a field agent would see it.
+   */
+  async function agent(siteId: string): Promise<{ cmds: { action: string; args: unknown }[] }> {
+    const agentId = `${siteId}-agent-1`;
+    const password = agentPasswords.get(agentId);
+    if (!password) throw new Error(`harness: ${agentId} was not provisioned by seedDevices`);
+    const client = await mqtt.connectAsync(center.broker.url, {
+      username: agentId,
+      password,
+      clientId: agentId,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    clients.push(client);
+    const prefix = `gwanje/v1/${siteId}/${agentId}`;
+    const cmds: { action: string; args: unknown }[] = [];
+    client.on('message', (topic, payload) => {
+      if (topic !== `${prefix}/cmd`) return;
+      const cmd = JSON.parse(payload.toString()) as { id: string; action: string; args: unknown };
+      cmds.push({ action: cmd.action, args: cmd.args });
+      void client.publishAsync(`${prefix}/cmd/result`, JSON.stringify({ id: cmd.id, ok: true }), { qos: 1 });
+    });
+    await client.subscribeAsync(`${prefix}/cmd`, { qos: 1 });
+    return { cmds };
+  }
+
   /** Stores a 64x48 PNG as the site's plan (issue 21). */
   async function putPlan(siteId: string): Promise<void> {
     const plan = await readPlan(makePng(64, 48));
@@ -391,45 +287,41 @@ export async function createHarness(o: HarnessOptions = {}) {
   }
 
   async function close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
-    await auth.stop();
-    await escalation.stop();
-    await db.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    rmSync(clipDir, { recursive: true, force: true });
-    rmSync(evidenceDir, { recursive: true, force: true });
+    await Promise.allSettled(clients.map((c) => c.endAsync(true)));
+    await tc.stop();
     await tdb?.drop();
   }
 
   return {
     url,
-    app,
-    server,
+    center,
+    dataDir: tc.dataDir,
+    app: center.api.app as NonNullable<typeof center.api.app>,
     deps,
     repos,
-    db,
+    db: center.store.db,
     auth,
+    /** The first admin's generated password (printed by `npm start`), until someone logs in with it. */
+    adminPassword: tc.started.adminPassword,
     agentCreds,
-    audit,
-    bus,
+    audit: center.accounts.audit,
+    bus: center.bus,
     engine,
     clock,
-    ptzCalls,
-    configPublished,
-    escalation,
+    escalation: center.escalation.escalation,
     call,
     login,
     newAlarm,
     seedDevices,
     newSensor,
+    agent,
     addClip,
     putPlan,
     planStore,
-    linker,
+    linker: center.alarms.linker,
     addReadings,
-    evidenceKey,
+    evidenceKey: center.incident.evidence.key,
+    waitFor,
     close,
   };
 }

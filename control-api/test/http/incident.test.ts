@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Alarm } from '@gwanje/protocol';
 import { xsdErrors } from '../incident/xsd.js';
 import { rezip, unzip } from '../incident/zip.js';
 import { createHarness, type Harness } from './harness.js';
@@ -50,17 +49,17 @@ describe('issue 21 exports, evidence and CAP over HTTP', () => {
     admin = await h.login('root', PW);
     suwonViewer = await h.login('kim', PW);
     const t = h.clock.now();
-    h.addReadings('suwon-ch4-1', [
+    await h.addReadings('suwon-ch4-1', [
       { ts: t - 120_000, value: 3, quality: 'good' },
       { ts: t - 61_000, value: 61.5, quality: 'good' },
       { ts: t - 30_000, value: -1, quality: 'fault' },
     ]);
-    alarmId = await h.newAlarm('suwon');
-    // The alarm of the harness names a numbered sensor; point it at the one with readings and
-    // give it a message and an ack comment an attacker could have planted.
+    // An alarm of the sensor with readings, with a message and an ack comment an attacker could have planted.
+    alarmId = await h.newAlarm('suwon', 'unack', {
+      sourceId: 'suwon-ch4-1',
+      message: '=HYPERLINK("http://evil","CH4")',
+    });
     await h.call('POST', `/api/v1/alarms/${alarmId}/ack`, { token: admin, body: { comment: '@SUM(1+1)*cmd|calc' } });
-    const a = (await h.repos.alarms.get(alarmId)) as Alarm;
-    await h.repos.alarms.upsert({ ...a, sourceId: 'suwon-ch4-1', message: '=HYPERLINK("http://evil","CH4")' });
     h.addClip(alarmId, 'suwon-cam-1', Buffer.from('not really an mp4 but bytes to hash'));
   });
   after(() => h.close());
@@ -74,7 +73,8 @@ describe('issue 21 exports, evidence and CAP over HTTP', () => {
     const rows = text.slice(1).trim().split('\r\n').slice(1);
     assert.deepEqual(
       rows.map((l) => l.split(',').slice(-2).join(',')),
-      ['3,good', '61.5,good', '-1,fault'],
+      // seedDevices' three readings a minute ago (1, 2, 3) sit between these.
+      ['3,good', '61.5,good', '1,good', '2,good', '3,good', '-1,fault'],
     );
     assert.match(rows[0], /^\d+,\d{4}-\d\d-\d\dT[^,]+Z,suwon-ch4-1,suwon,suwon-agent-1,gas,CH4,%LEL,3,good$/);
     const audit = await h.call('GET', '/api/v1/audit?action=export.readings', { token: admin });

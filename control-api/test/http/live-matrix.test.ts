@@ -1,11 +1,12 @@
 /**
  * The authorization matrix for Socket.IO `/live` (issue 9: "every route and socket event x every
- * role x in/out of scope"): the center's LiveHub authenticating through AuthService.verify on the
- * same server as the API. Every event kind is emitted for a site inside and a site outside the
+ * role x in/out of scope"): a LiveHub authenticating through the running center's AuthService.verify,
+ * on a server of its own so the test drives every event kind itself (no reading throttle). Every event kind is emitted for a site inside and a site outside the
  * caller's grant; a caller must get exactly the in-scope ones, and nothing without a valid token.
  */
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { type Alarm, LIVE_NAMESPACE } from '@gwanje/protocol';
 import pino from 'pino';
@@ -63,6 +64,8 @@ function connect(url: string, token: string | undefined, setup?: (s: Socket) => 
 describe('Socket.IO /live authorization matrix', () => {
   let h: Harness;
   let hub: LiveHub;
+  let server: Server;
+  let url: string;
   const tokens = new Map<string, string>();
   before(async () => {
     h = await createHarness();
@@ -73,7 +76,10 @@ describe('Socket.IO /live authorization matrix', () => {
       activeAlarms: () => [alarmAt(IN), alarmAt(OUT)],
       readingIntervalMs: 0,
     });
-    hub.attach(h.server as Server);
+    server = createServer();
+    hub.attach(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     for (const c of CALLERS) {
       await h.auth.users.create(
         { username: c.username, password: PW, role: c.role, sites: [...c.sites] },
@@ -85,20 +91,22 @@ describe('Socket.IO /live authorization matrix', () => {
   });
   after(async () => {
     await hub.stop();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
     await h.close();
   });
 
   test('no token, a bad token or a revoked token: the connection is refused', async () => {
-    await assert.rejects(connect(h.url, undefined), /auth.token is required/);
-    await assert.rejects(connect(h.url, 'not-a-token'), /invalid or expired/);
+    await assert.rejects(connect(url, undefined), /auth.token is required/);
+    await assert.rejects(connect(url, 'not-a-token'), /invalid or expired/);
     const { token } = await h.auth.login('viewer', PW, '127.0.0.1');
     await h.auth.logout(await h.auth.verify(token), null);
-    await assert.rejects(connect(h.url, token), /invalid or expired/);
+    await assert.rejects(connect(url, token), /invalid or expired/);
   });
 
   test('I3: the default namespace accepts no socket, not even with a valid token', async () => {
     const { token } = await h.auth.login('viewer', PW, '127.0.0.1');
-    const s = io(h.url, {
+    const s = io(url, {
       path: '/socket.io',
       auth: { token },
       transports: ['websocket'],
@@ -117,7 +125,7 @@ describe('Socket.IO /live authorization matrix', () => {
     test(`${c.name}: every event of its sites, none of the others; subscribe cannot widen`, async () => {
       const got: string[] = [];
       let snapshot: Promise<Alarm[]> | undefined;
-      const s = await connect(h.url, tokens.get(c.name), (sock) => {
+      const s = await connect(url, tokens.get(c.name), (sock) => {
         snapshot = new Promise<Alarm[]>((resolve) => sock.once('alarms:snapshot', resolve));
         for (const ev of EVENTS) sock.on(ev, (p: { siteId: string }) => got.push(`${ev}:${p.siteId}`));
       });

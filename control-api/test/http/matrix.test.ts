@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { API_GET_ROUTES } from '@gwanje/protocol';
 import type { Express } from 'express';
 import { makePng } from '../plans/images.js';
 import { createHarness, type Harness } from './harness.js';
@@ -107,6 +108,12 @@ const SMS_CALLBACK = (path: string): Row => ({
 const TABLE: Record<string, Row> = {
   'GET /healthz': { min: 'public', ok: 200, req: () => ({ path: '/healthz' }) },
   'GET /metrics': { min: 'public', ok: 200, req: () => ({ path: '/metrics' }) },
+  // Issue 18: the simulator's provisioning token is no user token; with GWANJE_SIMULATE=0 nobody gets in.
+  'POST /api/v1/simulator/agents': {
+    min: 'public',
+    ok: 401,
+    req: () => ({ path: '/api/v1/simulator/agents', body: {} }),
+  },
   'POST /api/v1/auth/login': {
     min: 'public',
     ok: 200,
@@ -595,7 +602,8 @@ interface Caller {
 
 const CALLERS: Caller[] = [
   { name: 'anonymous', role: null, allSites: false },
-  ...ROLES.map((r) => ({ name: `${r}@${IN}`, role: r, allSites: false, username: r })),
+  // `admin` is the center's first admin (every site); the site-limited one is another user.
+  ...ROLES.map((r) => ({ name: `${r}@${IN}`, role: r, allSites: false, username: r === 'admin' ? 'site-admin' : r })),
   { name: `admin@*`, role: 'admin' as Role, allSites: true, username: 'root' },
 ];
 
@@ -615,6 +623,8 @@ describe('authorization matrix', () => {
   before(async () => {
     h = await createHarness();
     await h.seedDevices([IN, OUT]);
+    // The cameras' agents are on the broker and answer commands (PTZ).
+    await Promise.all([h.agent(IN), h.agent(OUT)]);
     for (const c of CALLERS) {
       if (!c.username || !c.role) continue;
       await h.auth.users.create(
@@ -626,6 +636,13 @@ describe('authorization matrix', () => {
     }
   });
   after(() => h.close());
+
+  test('every route of protocol ApiGetRoutes (the console data hook) is a mounted GET route (issue 18)', () => {
+    const shape = (k: string) => k.replace(/:[A-Za-z]+/g, ':');
+    const mounted = new Set(mountedRoutes(h.app).map(shape));
+    const missing = API_GET_ROUTES.map((p) => `GET /api/v1${p}`).filter((k) => !mounted.has(shape(k)));
+    assert.deepEqual(missing, []);
+  });
 
   test('the table has exactly one row per mounted route', () => {
     const mounted = mountedRoutes(h.app);

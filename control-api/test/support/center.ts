@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, type Spawned, spawnServer, waitFor } from '../../../testkit/index.js';
 import { Center, type CenterStarted } from '../../src/center.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import type { CenterTuning } from '../../src/module.js';
 import { loadSettings } from '../../src/settings.js';
 
 export interface TestCenter {
@@ -23,12 +24,17 @@ export interface TestCenter {
 }
 
 export async function startTestCenter(opts: {
-  password: string;
+  /** GWANJE_ADMIN_PASSWORD; absent: generated as on a first `npm start` (`started.adminPassword`). */
+  password?: string;
   env?: Record<string, string>;
   /** Use this data directory (left in place) instead of a fresh temporary one. */
   dataDir?: string;
   /** The clock every module reads (detection delays and windows on test time). */
   now?: () => number;
+  /** The center's logger (default silent); a test that checks what is logged passes its own. */
+  log?: Logger;
+  /** Limits a test moves (a login throttle it can trip, a short token lifetime). */
+  tuning?: CenterTuning;
 }): Promise<TestCenter> {
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'gwanje-center-'));
@@ -38,11 +44,11 @@ export async function startTestCenter(opts: {
     GWANJE_MQTT_PORT: String(mqttPort),
     GWANJE_HOST: '127.0.0.1',
     GWANJE_DATA_DIR: dataDir,
-    GWANJE_ADMIN_PASSWORD: opts.password,
+    ...(opts.password !== undefined ? { GWANJE_ADMIN_PASSWORD: opts.password } : {}),
     GWANJE_SIMULATE: '0',
     ...opts.env,
   });
-  const center = new Center(settings, { log: createLogger('silent'), now: opts.now });
+  const center = new Center(settings, { log: opts.log ?? createLogger('silent'), now: opts.now, tuning: opts.tuning });
   const started = await center.start();
   return {
     center,
@@ -58,7 +64,7 @@ export async function startTestCenter(opts: {
   };
 }
 
-/** The center as `npm start` runs it (control-api/src/main.ts in a process of its own). */
+/** The center as `npm start` runs it (scripts/launch.mjs: main.ts, and the simulator when GWANJE_SIMULATE > 0). */
 export interface CenterProcess {
   proc: Spawned;
   base: string;
@@ -66,7 +72,7 @@ export interface CenterProcess {
 }
 
 /**
- * Spawns main.ts on free ports with the given data directory and admin password (no simulated
+ * Spawns the launcher on free ports with the given data directory and admin password (no simulated
  * sites unless `env` says so) and resolves once it prints that it is running.
  */
 export async function spawnCenter(opts: {
@@ -79,8 +85,8 @@ export async function spawnCenter(opts: {
   httpPort?: number;
 }): Promise<CenterProcess> {
   const [httpPort, mqttPort] = await Promise.all([opts.httpPort ?? freePort(), freePort()]);
-  const main = new URL('../../src/main.ts', import.meta.url).pathname;
-  const proc = spawnServer(process.execPath, ['--import', 'tsx', main], {
+  const launcher = new URL('../../../scripts/launch.mjs', import.meta.url).pathname;
+  const proc = spawnServer(process.execPath, [launcher], {
     ...process.env,
     GWANJE_HTTP_PORT: String(httpPort),
     GWANJE_MQTT_PORT: String(mqttPort),

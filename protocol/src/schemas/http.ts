@@ -58,6 +58,13 @@ export const AgentCredentials = Type.Object({
 });
 export type AgentCredentials = Static<typeof AgentCredentials>;
 
+/**
+ * `POST /api/v1/simulator/agents` (issue 18): the simulated province's agents, provisioned once per
+ * center start with the provisioning token the center wrote into its data directory.
+ */
+export const SimulatorAgentsResponse = Type.Object({ agents: Type.Array(AgentCredentials) });
+export type SimulatorAgentsResponse = Static<typeof SimulatorAgentsResponse>;
+
 export const AckBody = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 2000 })) }, strict);
 export const ShelveBody = Type.Object(
   {

@@ -1,20 +1,12 @@
 /** Admin list of registered agents with their configuration versions and drift (issue 10). */
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api/useApi.js';
-import { type AgentConfigState, ConfigDrift } from './ConfigDrift.js';
-
-interface AgentRow {
-  agentId: string;
-  siteId: string;
-  name?: string | null;
-  state: string;
-  config?: AgentConfigState;
-}
+import { ConfigDrift } from './ConfigDrift.js';
 
 export function AgentList() {
   const { t } = useTranslation();
-  const agents = useApi<AgentRow[]>('/agents');
-  const rows = Array.isArray(agents.data) ? agents.data : [];
+  const agents = useApi('/agents');
+  const rows = agents.data ?? [];
   return (
     <section className="admin-card">
       <h2>{t('admin.agentList')}</h2>

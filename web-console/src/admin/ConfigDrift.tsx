@@ -2,16 +2,10 @@
  * An agent's configuration versions as the center records them (issue 10: "desired and applied
  * versions and shows drift"). Drift is shown with a glyph and words, never colour alone.
  */
+import type { AgentConfigState } from '@gwanje/protocol/schemas/routes.js';
 import { useTranslation } from 'react-i18next';
 
-export interface AgentConfigState {
-  desired: string | null;
-  applied: string | null;
-  outcome?: string | null;
-  /** Why the agent refused or rolled back, as it reported it. */
-  error?: string;
-  drift: boolean;
-}
+export type { AgentConfigState };
 
 const short = (v: string | null) => (v === null ? '—' : v.length > 12 ? `${v.slice(0, 12)}…` : v);
 

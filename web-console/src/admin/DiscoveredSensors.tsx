@@ -5,7 +5,6 @@
  * of its metric, gas and unit.
  */
 
-import type { DiscoveredSensorView } from '@gwanje/protocol/schemas/http.js';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
@@ -15,9 +14,9 @@ import { useApi } from '../api/useApi.js';
 export function DiscoveredSensors() {
   const { t, i18n } = useTranslation();
   const { sites } = useCatalog();
-  const list = useApi<DiscoveredSensorView[]>('/discovered-sensors');
+  const list = useApi('/discovered-sensors');
   const [error, setError] = useState<string>();
-  const rows = Array.isArray(list.data) ? list.data : [];
+  const rows = list.data ?? [];
   const pending = rows.filter((r) => r.confirmedAt === undefined).length;
   const time = (ts: number) => new Date(ts).toLocaleString(i18n.language);
 

@@ -2,28 +2,20 @@
  * Fire watch per camera (issue 23): GET /api/v1/fire/cameras lists the cameras with their flag and
  * what the video fire detector sees; the checkbox calls PUT /api/v1/cameras/{id}/fire-watch.
  */
+import type { FireCameraView } from '@gwanje/protocol/schemas/routes.js';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
 import { api } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 
-interface FireCamera {
-  cameraId: string;
-  siteId: string;
-  fireWatch: boolean;
-  detector: 'watching' | 'idle' | 'off';
-  fire: boolean;
-  score: number | null;
-}
-
 export function FireWatchAdmin() {
   const { t, i18n } = useTranslation();
   const { sites } = useCatalog();
-  const list = useApi<FireCamera[]>('/fire/cameras');
+  const list = useApi('/fire/cameras');
   const [error, setError] = useState<string>();
   const siteById = new Map(sites.map((s) => [s.siteId, s]));
-  const toggle = async (c: FireCamera) => {
+  const toggle = async (c: FireCameraView) => {
     setError(undefined);
     try {
       await api('PUT', `/cameras/${encodeURIComponent(c.cameraId)}/fire-watch`, { enabled: !c.fireWatch });

@@ -12,7 +12,7 @@ import type { RuleOverride, SensorConfigView } from '@gwanje/protocol/schemas/se
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
-import { api, query } from '../api/http.js';
+import { api } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 import { type Explained, explain, FieldError } from './sensor/explain.js';
 import { RuleOverrides } from './sensor/RuleOverrides.js';
@@ -43,8 +43,8 @@ export function SensorRules({ focus }: { focus?: string } = {}) {
   const { sites, cameras } = useCatalog();
   const [siteId, setSiteId] = useState('');
   const [sensorId, setSensorId] = useState('');
-  const list = useApi<SensorConfigView[]>(siteId ? `/sensors${query({ siteId })}` : null);
-  const listed = siteId && Array.isArray(list.data) ? list.data.map(withDefaults) : [];
+  const list = useApi(siteId ? '/sensors' : null, { query: { siteId } });
+  const listed = siteId ? (list.data ?? []).map(withDefaults) : [];
   const [fresh, setFresh] = useState<SensorConfigView>();
   const sensor = fresh?.sensorId === sensorId ? fresh : listed.find((s) => s.sensorId === sensorId);
   const [rules, setRules] = useState<RuleOverride[]>([]);

@@ -1,5 +1,5 @@
 /** Users and the sites they may see (GET/POST/PATCH /api/v1/users). */
-import type { Role, UserView } from '@gwanje/protocol/schemas/http.js';
+import type { Role } from '@gwanje/protocol/schemas/http.js';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/http.js';
@@ -16,7 +16,7 @@ const parseSites = (s: string): string[] =>
 
 export function UsersAdmin() {
   const { t } = useTranslation();
-  const users = useApi<UserView[]>('/users');
+  const users = useApi('/users');
   const [form, setForm] = useState({ username: '', password: '', role: 'operator', sites: '*' });
   const [error, setError] = useState<string>();
   const run = async (fn: () => Promise<unknown>) => {
@@ -41,7 +41,7 @@ export function UsersAdmin() {
           </tr>
         </thead>
         <tbody>
-          {(Array.isArray(users.data) ? users.data : []).map((u) => (
+          {(users.data ?? []).map((u) => (
             <tr key={u.username}>
               <td>{u.username}</td>
               <td>

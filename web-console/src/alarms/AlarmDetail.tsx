@@ -1,20 +1,11 @@
-/**
- * Alarm detail drawer, the operator's workbench for one incident (issue 21): what was raised and
- * what it says now, the value around the alarm with its setpoints, the linked cameras live, the
- * clips and snapshot, the SOP checklist, the SMS notifications, the latency journal and the journal.
- */
-import type { Alarm, JournalEntry } from '@gwanje/protocol/schemas/alarm.js';
-import type { SensorConfigView } from '@gwanje/protocol/schemas/sensor-config.js';
 import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { query } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
-import { isAlarm } from '../live/decode.js';
 import { useLive } from '../live/LiveProvider.js';
 import { SopChecklist } from '../sops/SopChecklist.js';
 import { setpointsOf } from '../trends/setpoints.js';
 import { TrendChart } from '../trends/TrendChart.js';
-import { type Clip, ClipButton, clipList } from '../wall/AlarmClip.js';
+import { type Clip, ClipButton } from '../wall/AlarmClip.js';
 import { VideoTile } from '../wall/VideoTile.js';
 import { AlarmNotifications } from './AlarmNotifications.js';
 import { formatTime } from './AlarmRow.js';
@@ -22,22 +13,19 @@ import { AnomalyWhy } from './AnomalyWhy.js';
 import { alarmText, journalText } from './describe.js';
 import { EvidenceActions } from './EvidenceActions.js';
 
-/** GET /api/v1/alarms/{id}: the alarm with its journal (either nested as {alarm, journal} or flat). */
-type DetailResponse = (Alarm & { journal?: JournalEntry[] }) | { alarm: Alarm; journal?: JournalEntry[] };
-
 const WINDOW_MS = 10 * 60_000;
 const LIVE_CAMERAS = 2;
 
 export function AlarmDetail({ alarmId, canAct, onClose }: { alarmId: string; canAct: boolean; onClose: () => void }) {
   const { t } = useTranslation();
   const liveAlarm = useLive((s) => s.alarms.get(alarmId));
-  const detail = useApi<DetailResponse>(`/alarms/${encodeURIComponent(alarmId)}`);
-  const clips = useApi<unknown>(`/alarms/${encodeURIComponent(alarmId)}/clips`);
+  const detail = useApi('/alarms/:alarmId', { params: { alarmId } });
+  const clips = useApi('/alarms/:alarmId/clips', { params: { alarmId } });
   const d = detail.data;
-  const fetched = d && 'alarm' in d && isAlarm(d.alarm) ? d.alarm : isAlarm(d) ? d : undefined;
-  const alarm = liveAlarm ?? fetched;
+  // protocol AlarmDetailResponse: the alarm object with its journal.
+  const alarm = liveAlarm ?? d;
   const journal = d?.journal ?? [];
-  const clipsShown: Clip[] = clipList(clips.data ?? null);
+  const clipsShown: Clip[] = clips.data ?? [];
   const lat = alarm?.latency;
   // Every change of the alarm (a transition, an SOP tick on another console) refreshes its journal.
   const version = liveAlarm?.updatedAt;
@@ -54,8 +42,8 @@ export function AlarmDetail({ alarmId, canAct, onClose }: { alarmId: string; can
     return { from: raisedAt - WINDOW_MS, to: Math.min(Date.now(), end), live: Date.now() < end };
   }, [raisedAt]);
   const sensorSite = alarm?.sourceKind === 'sensor' ? alarm.siteId : undefined;
-  const sensors = useApi<SensorConfigView[]>(sensorSite ? `/sensors${query({ siteId: sensorSite })}` : null);
-  const sensor = (Array.isArray(sensors.data) ? sensors.data : []).find((s) => s.sensorId === alarm?.sourceId);
+  const sensors = useApi(sensorSite ? '/sensors' : null, { query: { siteId: sensorSite } });
+  const sensor = (sensors.data ?? []).find((s) => s.sensorId === alarm?.sourceId);
   const setpoints = useMemo(() => (sensor ? setpointsOf(sensor) : {}), [sensor]);
 
   const raised = alarm && {

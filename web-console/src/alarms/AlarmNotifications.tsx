@@ -9,26 +9,13 @@ import { useApi } from '../api/useApi.js';
 import { formatTime } from './AlarmRow.js';
 
 /** GET /api/v1/alarms/{id}/notifications row (escalation's notification journal). */
-interface NotificationRow {
-  id: string;
-  tier: number;
-  contact_name: string;
-  status: string;
-  provider: string | null;
-  due_at: number;
-  submitted_at: number | null;
-  delivered_at: number | null;
-  failed_at: number | null;
-  error: string | null;
-}
-
 export function AlarmNotifications({ alarmId, version }: { alarmId: string; version?: number }) {
   const { t } = useTranslation();
-  const list = useApi<NotificationRow[]>(`/alarms/${encodeURIComponent(alarmId)}/notifications`);
+  const list = useApi('/alarms/:alarmId/notifications', { params: { alarmId } });
   const { reload } = list;
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the reload trigger
   useEffect(() => reload(), [version, reload]);
-  const rows = Array.isArray(list.data) ? list.data : [];
+  const rows = list.data ?? [];
   return (
     <section aria-label={t('notify.title')} data-notifications={alarmId}>
       <h3>{t('notify.title')}</h3>

@@ -1,17 +1,10 @@
 /** Sites and cameras the user may see, loaded once per session and shared by every view. */
-import type { SiteView } from '@gwanje/protocol/schemas/http.js';
+import type { CameraView, SiteView } from '@gwanje/protocol/schemas/http.js';
 import { createContext, type ReactNode, useContext, useMemo } from 'react';
 import { useApi } from './useApi.js';
 
-/** GET /api/v1/cameras row (store CameraRow minus internals; CONTRACT leaves the shape open). */
-export interface CameraView {
-  cameraId: string;
-  siteId: string;
-  agentId?: string | null;
-  name: string;
-  ptz?: boolean;
-  state?: 'live' | 'idle' | 'lost';
-}
+/** GET /api/v1/cameras item, as protocol declares it. */
+export type { CameraView };
 
 export interface Catalog {
   sites: SiteView[];
@@ -24,11 +17,11 @@ export interface Catalog {
 const CatalogContext = createContext<Catalog | null>(null);
 
 export function CatalogProvider({ children }: { children: ReactNode }) {
-  const sites = useApi<SiteView[]>('/sites');
-  const cameras = useApi<CameraView[]>('/cameras');
+  const sites = useApi('/sites');
+  const cameras = useApi('/cameras');
   const value = useMemo<Catalog>(() => {
-    const s = Array.isArray(sites.data) ? sites.data : [];
-    const c = Array.isArray(cameras.data) ? cameras.data : [];
+    const s = sites.data ?? [];
+    const c = cameras.data ?? [];
     return {
       sites: s,
       cameras: c,

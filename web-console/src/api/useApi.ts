@@ -1,4 +1,15 @@
-/** Minimal data hook: GET a path when it changes, expose data/error/reload. */
+/**
+ * The console's data hook, typed from protocol's route map (issue 18): `useApi('/alarms/:alarmId',
+ * { params: { alarmId } })` GETs `/api/v1/alarms/<id>` and its data is that route's response type
+ * (ApiGetRoutes), never a shape guessed here. `null` as the route fetches nothing (not ready yet).
+ */
+import {
+  type ApiGetRoute,
+  type ApiGetRoutes,
+  type PathParams,
+  type QueryValue,
+  routePath,
+} from '@gwanje/protocol/schemas/routes.js';
 import { useCallback, useEffect, useState } from 'react';
 import { api } from './http.js';
 
@@ -9,7 +20,14 @@ export interface ApiResult<T> {
   reload: () => void;
 }
 
-export function useApi<T>(path: string | null): ApiResult<T> {
+export interface ApiArgs<R extends string> {
+  params?: PathParams<R>;
+  query?: Record<string, QueryValue>;
+}
+
+export function useApi<R extends ApiGetRoute>(route: R | null, args: ApiArgs<R> = {}): ApiResult<ApiGetRoutes[R]> {
+  type T = ApiGetRoutes[R];
+  const path = route ? routePath(route, args.params ?? ({} as PathParams<R>), args.query) : null;
   const [data, setData] = useState<T>();
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(false);

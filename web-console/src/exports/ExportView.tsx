@@ -9,14 +9,6 @@ import { siteName, useCatalog } from '../api/catalog.js';
 import { download, query } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 
-interface SensorItem {
-  sensorId: string;
-  siteId: string;
-  metric: string;
-  gas?: string;
-  unit: string;
-}
-
 /** `datetime-local` value (local time, minutes) for an epoch ms, and back. */
 const toLocal = (ms: number): string => {
   const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
@@ -33,8 +25,8 @@ export function ExportView() {
   const [to, setTo] = useState(() => toLocal(Date.now()));
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const sensors = useApi<SensorItem[]>(siteId ? `/sensors${query({ siteId })}` : null);
-  const list = Array.isArray(sensors.data) ? sensors.data : [];
+  const sensors = useApi(siteId ? '/sensors' : null, { query: { siteId } });
+  const list = sensors.data ?? [];
   const range = { from: fromLocal(from), to: fromLocal(to) };
   const badRange = !(range.from < range.to);
 

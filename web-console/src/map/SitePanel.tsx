@@ -1,20 +1,20 @@
 /** Site details from the map: sensors (live values), cameras, agents (online/offline, buffered). */
-import type { SensorView, SiteView } from '@gwanje/protocol/schemas/http.js';
+import type { SiteView } from '@gwanje/protocol/schemas/http.js';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type AgentConfigState, ConfigDrift } from '../admin/ConfigDrift.js';
 import { siteName, useCatalog } from '../api/catalog.js';
-import { query } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 import { useLive, useLiveStore } from '../live/LiveProvider.js';
 import { OnCallPanel } from '../oncall/OnCall.js';
 
+/** An agent as this panel shows it: the REST row (protocol AgentView) merged with live `agent` events. */
 interface AgentView {
   agentId: string;
   siteId: string;
   name?: string | null;
-  state: string;
-  buffered?: number;
+  state: string | null;
+  buffered?: number | null;
   lastSeen?: number | null;
   config?: AgentConfigState;
 }
@@ -32,8 +32,8 @@ export function SitePanel({
   const { cameras } = useCatalog();
   const store = useLiveStore();
   const liveAgents = useLive((s) => s.agents);
-  const sensors = useApi<SensorView[]>(`/sensors${query({ siteId })}`);
-  const agents = useApi<AgentView[]>(`/agents${query({ siteId })}`);
+  const sensors = useApi('/sensors', { query: { siteId } });
+  const agents = useApi('/agents', { query: { siteId } });
   // Sensor values refresh once a second from the live side channel rather than per reading.
   const [, setTick] = useState(0);
   useEffect(() => {
@@ -43,7 +43,7 @@ export function SitePanel({
   const agentList = new Map<string, AgentView>();
   // GET /agents is admin-only (403 for operators) and lists every visible site: filter here, and
   // let live `agent` events fill in for roles that cannot list.
-  for (const a of Array.isArray(agents.data) ? agents.data : []) if (a.siteId === siteId) agentList.set(a.agentId, a);
+  for (const a of agents.data ?? []) if (a.siteId === siteId) agentList.set(a.agentId, a);
   for (const a of liveAgents.values()) {
     if (a.siteId !== siteId) continue;
     agentList.set(a.agentId, { ...agentList.get(a.agentId), ...a });

@@ -5,16 +5,15 @@
  */
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { query } from '../api/http.js';
 import { hasRole, loadSession } from '../api/session.js';
 import { useApi } from '../api/useApi.js';
-import { asRosters, maskPhone, onDutyNow } from './logic.js';
+import { maskPhone, onDutyNow } from './logic.js';
 
 /** Rosters change at shift boundaries; a minute is fresh enough for "who is on duty now". */
 const REFRESH_MS = 60_000;
 
 function useOnCall(siteId: string | undefined) {
-  const res = useApi<unknown>(`/oncall${query({ siteId })}`);
+  const res = useApi('/oncall', { query: { siteId } });
   const { reload } = res;
   useEffect(() => {
     const iv = setInterval(reload, REFRESH_MS);
@@ -23,7 +22,7 @@ function useOnCall(siteId: string | undefined) {
   const user = loadSession()?.user;
   // A failed refresh (404: the site has no roster, or the roster was removed) must not keep
   // showing the people who were on duty before.
-  return { rosters: res.error ? [] : asRosters(res.data), full: !!user && hasRole(user, 'supervisor') };
+  return { rosters: res.error ? [] : (res.data ?? []), full: !!user && hasRole(user, 'supervisor') };
 }
 
 const time = (ts: number, lng: string) =>

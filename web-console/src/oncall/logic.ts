@@ -1,23 +1,8 @@
 /** Pure helpers for the on-call display (issue 8: "who is on duty now ... shown in the console"). */
 
-export interface OnCallContact {
-  id: string;
-  name: string;
-  phone: string;
-  lang: string;
-  username?: string;
-}
-export interface OnCallDuty {
-  role: string;
-  contacts: OnCallContact[];
-  source: 'override' | 'holiday' | 'shift' | 'none';
-  shift?: string;
-  until?: number;
-}
-export interface OnCallRoster {
-  roster: string;
-  duty: OnCallDuty[];
-}
+export type { OnCallContact, OnCallDuty, OnCallRoster } from '@gwanje/protocol/schemas/routes.js';
+
+import type { OnCallContact, OnCallRoster } from '@gwanje/protocol/schemas/routes.js';
 
 /**
  * Viewers see a phone number with its middle digits hidden (010-****-5678): enough to recognise
@@ -31,18 +16,6 @@ export function maskPhone(phone: string, full: boolean): string {
     seen += 1;
     return seen <= 3 || seen > digits - 4 ? d : '*';
   });
-}
-
-/** Keep only well-formed rosters; anything else from the API counts as "no roster". */
-export function asRosters(data: unknown): OnCallRoster[] {
-  if (!Array.isArray(data)) return [];
-  return data.filter(
-    (r): r is OnCallRoster =>
-      typeof r === 'object' &&
-      r !== null &&
-      typeof (r as OnCallRoster).roster === 'string' &&
-      Array.isArray((r as OnCallRoster).duty),
-  );
 }
 
 /** Everyone on duty now, one entry per role and contact, for the compact header list. */

@@ -1,15 +1,9 @@
-/**
- * The operator's site view on its plan (issue 21, route #/plan/<siteId>): live sensor values and
- * alarm states where the devices are; a sensor opens its trend, a camera its live video. An admin
- * switches to edit mode to upload the plan and place devices (PlanEditor).
- */
-import type { SensorView } from '@gwanje/protocol/schemas/http.js';
-import type { CameraPosition, SiteLayout } from '@gwanje/protocol/schemas/plan.js';
+import type { CameraPosition } from '@gwanje/protocol/schemas/plan.js';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { worstBy } from '../alarms/logic.js';
 import { siteName, useCatalog } from '../api/catalog.js';
-import { api, apiBlob, query } from '../api/http.js';
+import { api, apiBlob } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 import { useLive, useLiveStore } from '../live/LiveProvider.js';
 import { VideoTile } from '../wall/VideoTile.js';
@@ -39,8 +33,8 @@ export function SitePlanView({
   useEffect(() => {
     if (siteId) localStorage.setItem(LAST_SITE_KEY, siteId);
   }, [siteId]);
-  const layout = useApi<SiteLayout>(site ? `/sites/${encodeURIComponent(site)}/layout` : null);
-  const sensors = useApi<SensorView[]>(site ? `/sensors${query({ siteId: site })}` : null);
+  const layout = useApi(site ? '/sites/:siteId/layout' : null, { params: { siteId: site ?? '' } });
+  const sensors = useApi(site ? '/sensors' : null, { query: { siteId: site ?? undefined } });
   const store = useLiveStore();
   const alarms = useLive((s) => s.alarms);
   const [imageUrl, setImageUrl] = useState<string>();
@@ -88,7 +82,7 @@ export function SitePlanView({
 
   const box = plan ? { w: plan.width, h: plan.height } : BLANK_PLAN;
   const siteCameras = cameras.filter((c) => c.siteId === site);
-  const sensorList = Array.isArray(sensors.data) ? sensors.data : [];
+  const sensorList = sensors.data ?? [];
   const worst = useMemo(
     () => worstBy(alarms.values(), (a) => (a.siteId === site ? a.sourceId : undefined)),
     [alarms, site],

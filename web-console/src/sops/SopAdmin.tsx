@@ -6,7 +6,7 @@
 
 import { RULE_TYPE_INFO, RULE_TYPES } from '@gwanje/protocol/safety';
 import { ALARM_TYPES } from '@gwanje/protocol/schemas/alarm-vocab.js';
-import type { SopChecklist, SopStep } from '@gwanje/protocol/schemas/plan.js';
+import type { SopStep } from '@gwanje/protocol/schemas/plan.js';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
@@ -20,7 +20,7 @@ const FIRST_TYPE = RULE_TYPES.find((t) => RULE_TYPE_INFO[t].priority === 1) ?? R
 export function SopAdmin({ allSites }: { allSites: boolean }) {
   const { t, i18n } = useTranslation();
   const { sites } = useCatalog();
-  const list = useApi<SopChecklist[]>('/sops');
+  const list = useApi('/sops');
   const [siteId, setSiteId] = useState<string>(allSites ? ALL : '');
   const [type, setType] = useState<string>(FIRST_TYPE);
   const [steps, setSteps] = useState<SopStep[]>([]);

@@ -1,9 +1,3 @@
-/**
- * The SOP checklist of an alarm in its detail drawer (issue 21): the steps a supervisor configured
- * for this alarm type at this site (or province-wide), each ticked by an operator with who and
- * when, written to the alarm's journal by the center. Checkboxes: Tab and Space.
- */
-import type { AlarmSop } from '@gwanje/protocol/schemas/plan.js';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../alarms/AlarmRow.js';
@@ -23,7 +17,7 @@ export function SopChecklist({
   onTicked: () => void;
 }) {
   const { t } = useTranslation();
-  const sop = useApi<AlarmSop>(`/alarms/${encodeURIComponent(alarmId)}/sop`);
+  const sop = useApi('/alarms/:alarmId/sop', { params: { alarmId } });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const { reload } = sop;

@@ -6,19 +6,12 @@
  */
 
 import { maskSecrets } from '@gwanje/protocol/redact';
-import type { AgentConfigDetail } from '@gwanje/protocol/schemas/escalation.js';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfigDrift } from '../admin/ConfigDrift.js';
 import { api } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 import { jsonDiff } from './schema-values.js';
-
-interface AgentRow {
-  agentId: string;
-  siteId: string;
-  name?: string | null;
-}
 
 interface Envelope {
   version: string;
@@ -74,9 +67,9 @@ function Diff({ before, after }: { before: unknown; after: unknown }) {
 
 export function ConfigPush({ isAdmin }: { isAdmin: boolean }) {
   const { t, i18n } = useTranslation();
-  const agents = useApi<AgentRow[]>('/agents');
+  const agents = useApi('/agents');
   const [agentId, setAgentId] = useState('');
-  const detail = useApi<AgentConfigDetail>(agentId ? `/agents/${encodeURIComponent(agentId)}/config` : null);
+  const detail = useApi(agentId ? '/agents/:agentId/config' : null, { params: { agentId } });
   const [file, setFile] = useState<Envelope | string>();
   const [status, setStatus] = useState<{ ok: boolean; text: string }>();
   const d = detail.data;

@@ -19,14 +19,14 @@ function DocEditor({
   canEdit,
   onSaved,
 }: {
-  path: string;
+  path: '/escalation/rosters' | '/escalation/policies';
   schema: TSchema;
   title: string;
   canEdit: boolean;
   onSaved?: () => void;
 }) {
   const { t } = useTranslation();
-  const current = useApi<unknown[]>(path);
+  const current = useApi(path);
   const [value, setValue] = useState<unknown>(undefined);
   const [error, setError] = useState<{ field: string; message: string }>();
   const [status, setStatus] = useState<string>();

@@ -9,7 +9,6 @@ import { useTranslation } from 'react-i18next';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { siteName, useCatalog } from '../api/catalog.js';
-import { query } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 import { type Period, PeriodPicker } from './PeriodPicker.js';
 
@@ -62,7 +61,7 @@ export function KpiView() {
   const { t, i18n } = useTranslation();
   const { sites } = useCatalog();
   const [period, setPeriod] = useState<Period>();
-  const kpis = useApi<KpiResponse>(period ? `/kpis${query({ ...period })}` : null);
+  const kpis = useApi(period ? '/kpis' : null, { query: { ...period } });
   const name = (id: string) =>
     siteName(
       sites.find((s) => s.siteId === id),

@@ -1,13 +1,6 @@
-/**
- * Site and period for the KPIs and the shift report (issue 21): last 24 h, last 7 days, one of
- * the rosters' shifts of the past week ("per shift"), or a custom range. Keyboard: plain form
- * controls in tab order.
- */
-import type { ShiftOccurrence } from '@gwanje/protocol/schemas/escalation.js';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
-import { query } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 import { fromLocalInput, toLocalInput } from './time.js';
 
@@ -28,9 +21,7 @@ export function PeriodPicker({ onApply }: { onApply: (p: Period) => void }) {
   const [choice, setChoice] = useState('24h');
   const [from, setFrom] = useState(toLocalInput(now - 24 * HOUR));
   const [to, setTo] = useState(toLocalInput(now));
-  const shifts = useApi<ShiftOccurrence[]>(
-    `/escalation/shifts${query({ siteId, from: now - 7 * 24 * HOUR, to: now + HOUR })}`,
-  );
+  const shifts = useApi('/escalation/shifts', { query: { siteId, from: now - 7 * 24 * HOUR, to: now + HOUR } });
   const past = (shifts.data ?? []).filter((s) => s.start < now).reverse();
   const hm = new Intl.DateTimeFormat(i18n.language, {
     month: 'numeric',

@@ -1,13 +1,5 @@
-/**
- * The rosters' RRULE shifts as a week calendar (issue 21): seven day columns, each shift
- * occurrence a block placed by its local start and length, naming the role and whose turn it is.
- * Occurrences come from `GET /escalation/shifts` (the center expands the RRULEs, one code path
- * with "who is on duty now").
- */
-import type { ShiftOccurrence } from '@gwanje/protocol/schemas/escalation.js';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { query } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 import { weekStart } from './time.js';
 
@@ -17,7 +9,7 @@ export function ShiftCalendar() {
   const { t, i18n } = useTranslation();
   const [start, setStart] = useState(() => weekStart(Date.now()));
   const end = start + 7 * DAY;
-  const shifts = useApi<ShiftOccurrence[]>(`/escalation/shifts${query({ from: start, to: end })}`);
+  const shifts = useApi('/escalation/shifts', { query: { from: start, to: end } });
   const days = Array.from({ length: 7 }, (_, i) => start + i * DAY);
   const fmt = new Intl.DateTimeFormat(i18n.language, { weekday: 'short', month: 'numeric', day: 'numeric' });
   const hm = new Intl.DateTimeFormat(i18n.language, { hour: '2-digit', minute: '2-digit', hour12: false });

@@ -1,5 +1,3 @@
-/** Trends screen: pick a site and sensor, a time range; the chart zooms and updates live. */
-import type { SensorConfigView } from '@gwanje/protocol/schemas/sensor-config.js';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
@@ -19,10 +17,10 @@ const stepFor = (ms: number): number => Math.max(1000, Math.round(ms / 600));
 export function TrendsView({ sensorId, onSensor }: { sensorId: string | null; onSensor: (id: string) => void }) {
   const { t, i18n } = useTranslation();
   const { sites } = useCatalog();
-  const sensors = useApi<SensorConfigView[]>('/sensors');
+  const sensors = useApi('/sensors');
   const [range, setRange] = useState(RANGES[1]);
   const [error, setError] = useState<string>();
-  const list = Array.isArray(sensors.data) ? sensors.data : [];
+  const list = sensors.data ?? [];
   const sensor = list.find((s) => s.sensorId === sensorId);
   const [siteId, setSiteId] = useState<string>('');
   const site = siteId || sensor?.siteId || '';

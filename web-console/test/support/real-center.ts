@@ -27,7 +27,7 @@ export async function startRealCenter(o: {
 }): Promise<RealCenter> {
   const [http, mq] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'gwanje-console-'));
-  const center = spawnServer(process.execPath, ['--import', 'tsx', join(root, 'control-api/src/main.ts')], {
+  const center = spawnServer(process.execPath, [join(root, 'scripts/launch.mjs')], {
     ...process.env,
     GWANJE_HTTP_PORT: String(http),
     GWANJE_MQTT_PORT: String(mq),

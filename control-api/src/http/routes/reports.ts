@@ -7,11 +7,11 @@
 import { shiftSlots } from '@gwanje/escalation';
 import type { KpiResponse } from '@gwanje/protocol/schemas/escalation.js';
 import { seesAllSites, siteFilter } from '../../auth/permissions.js';
+import { window } from '../../escalation/routes.js';
 import { renderShiftReport } from '../../reports/shift-report.js';
 import { badRequest } from '../errors.js';
 import { qSite, qString } from '../query.js';
 import { type RouteSpec, route } from '../route.js';
-import { window } from './escalation.js';
 
 const HOUR = 3_600_000;
 const OPEN_STATES = ['unack', 'acked', 'rtn-unack', 'latched', 'shelved', 'out-of-service'];

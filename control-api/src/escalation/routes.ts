@@ -20,13 +20,13 @@ import {
 } from '@gwanje/escalation';
 import type { NotificationView, ShiftOccurrence } from '@gwanje/protocol/schemas/escalation.js';
 import type { Request } from 'express';
-import type { Principal } from '../../auth/permissions.js';
-import { can, maySee, seesAllSites, siteFilter, withinScope } from '../../auth/permissions.js';
-import type { HttpDeps } from '../deps.js';
-import { badRequest, forbidden, HttpError, notFound } from '../errors.js';
-import { pathId, qInt, qSite, qString, qTime } from '../query.js';
-import { type RouteSpec, route } from '../route.js';
-import { ALARM_ID_REGEX } from './alarms.js';
+import type { Principal } from '../auth/permissions.js';
+import { can, maySee, seesAllSites, siteFilter, withinScope } from '../auth/permissions.js';
+import type { HttpDeps } from '../http/deps.js';
+import { badRequest, forbidden, HttpError, notFound } from '../http/errors.js';
+import { pathId, qInt, qSite, qString, qTime } from '../http/query.js';
+import { type RouteSpec, route } from '../http/route.js';
+import { ALARM_ID_REGEX } from '../http/routes/alarms.js';
 
 interface Scoped {
   id: string;

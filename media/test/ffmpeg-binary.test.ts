@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { onPath, resolveFfmpeg, shippedFfmpeg } from '../../src/video/ffmpeg-binary.js';
+import { onPath, resolveFfmpeg, shippedFfmpeg } from '../src/ffmpeg-binary.js';
 
 test('ffmpeg on PATH wins; a PATH without one falls back to the build shipped in npm', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gwanje-path-'));

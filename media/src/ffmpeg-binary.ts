@@ -1,6 +1,6 @@
 /**
- * Which ffmpeg the center runs (snapshots, alarm clips, MPEG1, ffmpeg pulls, and the simulated
- * cameras' encoders). Issue 17: `npm install && npm start` must give live video on a machine
+ * Which ffmpeg the center runs (snapshots, alarm clips, MPEG1, ffmpeg pulls) and the simulated
+ * cameras encode with (the simulator process, edge-agent/src/sim/main.ts). Issue 17: `npm install && npm start` must give live video on a machine
  * without Debian's ffmpeg. In order: `GWANJE_FFMPEG` (a path), `ffmpeg` on PATH, then the static
  * build shipped inside the npm package `@ffmpeg-installer/ffmpeg` (an optional dependency whose
  * platform package carries the binary itself; nothing is downloaded at install or run time).

@@ -4,10 +4,10 @@
  * 404 like one that does not exist.
  */
 import { Type } from '@sinclair/typebox';
-import { maySee, siteFilter } from '../../auth/permissions.js';
-import { notFound } from '../errors.js';
-import { pathId, qSite } from '../query.js';
-import { type RouteSpec, route } from '../route.js';
+import { maySee, siteFilter } from '../auth/permissions.js';
+import { notFound } from '../http/errors.js';
+import { pathId, qSite } from '../http/query.js';
+import { type RouteSpec, route } from '../http/route.js';
 
 export const FireWatchBody = Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false });
 
