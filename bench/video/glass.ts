@@ -75,7 +75,7 @@ const MSE_TUNED = {
   ...MSE_BEFORE,
   ...{ stashInitialSize: 1, liveBufferLatencyMaxLatency: 0.3, liveBufferLatencyMinRemain: 0.05 },
 };
-const variants = [
+const variants: Array<{ name: string; query: Record<string, string> }> = [
   { name: 'mse-before', query: { mode: 'mse', config: JSON.stringify(MSE_BEFORE) } },
   { name: 'mse-tuned', query: { mode: 'mse', config: JSON.stringify(MSE_TUNED), chase: '0.12' } },
   { name: 'webrtc', query: { mode: 'webrtc' } },

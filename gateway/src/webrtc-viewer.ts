@@ -120,6 +120,11 @@ export class WebRtcViewer implements Subscriber {
     }
     if (msg.type !== 'answer' || typeof msg.sdp !== 'string')
       return this.fail('signalling: expected {type:"answer",sdp}');
+    // werift takes any text as SDP and then calls an answer without media "connected": check the
+    // parts a real answer to our offer has (RFC 8829 §5.3: media section, ICE credentials, DTLS fingerprint).
+    const sdp = msg.sdp;
+    const missing = ['m=video ', 'a=ice-ufrag:', 'a=fingerprint:'].filter((line) => !sdp.includes(line));
+    if (missing.length) return this.fail(`answer refused: no ${missing.join(', ')}`);
     try {
       await this.pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
     } catch (err) {

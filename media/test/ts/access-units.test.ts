@@ -65,7 +65,8 @@ describe('TsAccessUnitReader', () => {
     const packets = ts.length / TS_PACKET_SIZE;
     const damaged: Buffer[] = [];
     // Unit 0 is long (a 3000-byte IDR): take out its 5th packet.
-    for (let p = 0; p < packets; p++) if (p !== 5) damaged.push(ts.subarray(p * TS_PACKET_SIZE, (p + 1) * TS_PACKET_SIZE));
+    for (let p = 0; p < packets; p++)
+      if (p !== 5) damaged.push(ts.subarray(p * TS_PACKET_SIZE, (p + 1) * TS_PACKET_SIZE));
     const reader = new TsAccessUnitReader();
     const got = readAll(Buffer.concat(damaged), 3, reader);
     assert.equal(got.length, units.length - 2);
@@ -93,7 +94,9 @@ describe('TsAccessUnitReader', () => {
 
 describe('splitAnnexB', () => {
   it('splits on 3- and 4-byte start codes, drops AUDs and empty units', () => {
-    const es = Buffer.from([0, 0, 0, 1, 9, 0xf0, 0, 0, 0, 1, 0x67, 1, 2, 0, 0, 1, 0x68, 3, 0, 0, 1, 0, 0, 1, 0x65, 4, 5]);
+    const es = Buffer.from([
+      0, 0, 0, 1, 9, 0xf0, 0, 0, 0, 1, 0x67, 1, 2, 0, 0, 1, 0x68, 3, 0, 0, 1, 0, 0, 1, 0x65, 4, 5,
+    ]);
     assert.deepEqual(splitAnnexB(es), [Buffer.from([0x67, 1, 2]), Buffer.from([0x68, 3]), Buffer.from([0x65, 4, 5])]);
   });
 });
