@@ -5,43 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { H264Depacketizer, TS_PACKET_SIZE, TsAccessUnitReader, TsSegmenter } from '@gwanje/media';
-import { RTCPeerConnection } from 'werift';
+import { TS_PACKET_SIZE, TsAccessUnitReader, TsSegmenter } from '@gwanje/media';
 import { WebSocket } from 'ws';
 import { makeTs } from '../../media/test/support/fixture.js';
 import { waitFor } from '../../testkit/index.js';
-import { h264Codec } from '../src/webrtc-viewer.js';
+import { watchWebRtc as watch } from '../../testkit/webrtc.js';
 import { AGENT_AUTH, GOOD_TOKEN, type Harness, startHarness } from './support/harness.js';
 import { startPush } from './support/push.js';
-
-/** The browser side: answers the gateway's offer and depacketizes what arrives. */
-async function watch(url: string) {
-  const ws = new WebSocket(url);
-  const pc = new RTCPeerConnection({ codecs: { video: [h264Codec()] }, iceAdditionalHostAddresses: ['127.0.0.1'] });
-  const depack = new H264Depacketizer();
-  const units: Array<{ nals: Buffer[]; keyframe: boolean }> = [];
-  const closed = new Promise<{ code: number; reason: string }>((r) =>
-    ws.once('close', (code, reason) => r({ code, reason: reason.toString() })),
-  );
-  const messages: Array<{ type: string; sdp?: string; message?: string }> = [];
-  pc.onTrack.subscribe((track) => {
-    track.onReceiveRtp.subscribe((rtp) => units.push(...depack.push(rtp.serialize())));
-  });
-  ws.on('message', async (d) => {
-    const msg = JSON.parse(d.toString());
-    messages.push(msg);
-    if (msg.type !== 'offer') return;
-    await pc.setRemoteDescription(msg);
-    await pc.setLocalDescription(await pc.createAnswer());
-    ws.send(JSON.stringify({ type: 'answer', sdp: pc.localDescription?.sdp }));
-  });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('unexpected-response', (_q, res) => reject(new Error(`status ${res.statusCode}`)));
-    ws.once('error', reject);
-  });
-  return { ws, pc, units, messages, closed };
-}
 
 describe('WebRTC viewers', () => {
   let h: Harness;
@@ -90,9 +60,8 @@ describe('WebRTC viewers', () => {
     for (let i = 1; i < Math.min(n, 20); i++) assert.deepEqual(viewer.units[i].nals, sent[i].nals, `unit ${i}`);
     assert.deepEqual(views, ['start cam viewer live']);
     assert.equal(h.gw.health('cam').viewers, 1);
-    viewer.ws.close();
+    await viewer.stop();
     await waitFor(() => views.length === 2 && h.gw.health('cam').viewers === 0, 5000);
-    await viewer.pc.close();
   });
 
   it('refuses a WebRTC view without credentials (401) or with wrong ones (403)', async () => {
@@ -112,7 +81,6 @@ describe('WebRTC viewers', () => {
     assert.equal(close, 4502);
     const again = await watch(`${h.wsBase}/video/cam?token=${GOOD_TOKEN}&format=webrtc`);
     await waitFor(() => again.messages.some((m) => m.type === 'offer'), 10_000);
-    again.ws.close();
-    await again.pc.close();
+    await again.stop();
   });
 });
