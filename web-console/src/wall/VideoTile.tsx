@@ -145,6 +145,9 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
         failed(`no stream: ${String(err)}`);
       }
     };
+    // A WebRTC view starts at the camera's next keyframe (gateway README "WebRTC"): a long GOP
+    // gets more time before the tile gives up on it.
+    const limitMs = transport === 'webrtc' ? 12_000 : 6000;
     const watchdog = setInterval(() => {
       if (!player) return;
       if (video.currentTime !== lastTime) {
@@ -155,7 +158,7 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
           retry.succeeded();
           setState('live');
         }
-      } else if (Date.now() - lastProgress > 6000) failed('no picture for 6 s');
+      } else if (Date.now() - lastProgress > limitMs) failed(`no picture for ${limitMs / 1000} s`);
     }, 500);
     void open();
     return () => {
