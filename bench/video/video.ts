@@ -164,11 +164,11 @@ async function peerPhase(cameraUrl: string) {
 }
 
 async function runOnce(camera: { url: string; port: number }) {
+  const rtc = await webrtcViewerPhase(camera.url, { viewers: WEBRTC_VIEWERS, warmMs: WARM_MS, measureMs: MEASURE_MS });
   const p = await pullPhase(camera, 'native', true);
   const f = await pullPhase(camera, 'ffmpeg', false);
   const s = await pushPhase(camera.url);
   const peer = await peerPhase(camera.url);
-  const rtc = await webrtcViewerPhase(camera.url, { viewers: WEBRTC_VIEWERS, warmMs: WARM_MS, measureMs: MEASURE_MS });
   const fan = p.fan as NonNullable<typeof p.fan>;
   const relayPull = relayFigures(p.pull, p.idle);
   const relayPullFfmpeg = relayFigures(f.pull, f.idle);
@@ -198,6 +198,7 @@ async function runOnce(camera: { url: string; port: number }) {
       cpuCoresPerViewer: round(rtc.cpuCoresPerViewer, 5),
       rssMbPerViewer: round(rtc.rssMbPerViewer, 3),
       framesPerViewerInWindow: round(rtc.unitsPerViewer, 0),
+      failedConnections: rtc.failedConnections,
     },
     latencyMs: { pull: latency(p.lat), pullFfmpeg: latency(f.lat), push: latency(s.lat) },
     peer: {
