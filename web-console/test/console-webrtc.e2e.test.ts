@@ -99,6 +99,9 @@ test('issue 20: a wall tile plays over WebRTC, falls back to MSE when WebRTC is 
     refusals++;
     void ws.close({ code: 1008, reason: 'refused by test proxy' });
   });
+  // The console may open on the wall already: reload so every tile starts behind the route.
+  await refused.reload();
+  await refused.waitForSelector('[data-conn=connected]', { timeout: 10_000 });
   await refused.click('[data-nav=wall]');
   const mse = await playing(refused, 'mse');
   assert.equal(mse.first.stream, false, 'MSE tile plays a MediaSource, not a MediaStream');
