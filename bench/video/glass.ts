@@ -73,11 +73,12 @@ const MSE_BEFORE = {
 /** The tuned settings of web-console/src/wall/mse-player.ts (kept equal by hand: same numbers). */
 const MSE_TUNED = {
   ...MSE_BEFORE,
-  ...{ stashInitialSize: 1, liveBufferLatencyMaxLatency: 0.3, liveBufferLatencyMinRemain: 0.05 },
+  ...{ stashInitialSize: 1, liveSync: true, liveSyncMaxLatency: 0.3, liveSyncTargetLatency: 0.15 },
+  liveSyncPlaybackRate: 1.2,
 };
 const variants: Array<{ name: string; query: Record<string, string> }> = [
   { name: 'mse-before', query: { mode: 'mse', config: JSON.stringify(MSE_BEFORE) } },
-  { name: 'mse-tuned', query: { mode: 'mse', config: JSON.stringify(MSE_TUNED), chase: '0.12' } },
+  { name: 'mse-tuned', query: { mode: 'mse', config: JSON.stringify(MSE_TUNED) } },
   { name: 'webrtc', query: { mode: 'webrtc' } },
 ];
 const server = createServer((req, res) => {
