@@ -16,6 +16,8 @@
  * state only: after BENCH_WARM_MS (longer than the gateway's 20 s clip ring takes to fill, and JIT
  * and heap settled), over BENCH_MEASURE_MS. The whole comparison runs BENCH_RUNS times with fresh
  * processes and the results keep every run next to the median and range.
+ * Issue 20: the same run also measures BENCH_WEBRTC_VIEWERS (10) WebRTC viewers of one pulled camera
+ * (webrtc-viewers.ts): CPU per WebRTC viewer next to CPU per MPEG-TS viewer.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,7 @@ import { rtspConnections } from '../../testkit/rtsp.js';
 import { makeSource, type RtspClientKind, SOURCE_DESCRIPTION, sleep, startCamera, startGateway } from './harness.js';
 import { measure, type Usage } from './proc.js';
 import { latencies, latencySummary as latency, openViewer, round, type Viewer } from './viewers.js';
+import { webrtcViewerPhase } from './webrtc-viewers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -35,6 +38,7 @@ const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 50);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const WARM_MS = Number(process.env.BENCH_WARM_MS ?? 30_000);
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 20_000);
+const WEBRTC_VIEWERS = Number(process.env.BENCH_WEBRTC_VIEWERS ?? 10);
 const LATENCY_VIEWERS = 10; // viewers whose frames are timed (parsing all 50 would load the bench process)
 /** CPU per relayed stream above the idle gateway. */
 const perStream = (use: Usage, idle: Usage) => (use.cpuCores - idle.cpuCores) / STREAMS;
@@ -160,6 +164,7 @@ async function peerPhase(cameraUrl: string) {
 }
 
 async function runOnce(camera: { url: string; port: number }) {
+  const rtc = await webrtcViewerPhase(camera.url, { viewers: WEBRTC_VIEWERS, warmMs: WARM_MS, measureMs: MEASURE_MS });
   const p = await pullPhase(camera, 'native', true);
   const f = await pullPhase(camera, 'ffmpeg', false);
   const s = await pushPhase(camera.url);
@@ -185,6 +190,15 @@ async function runOnce(camera: { url: string; port: number }) {
         ffmpegChildren: fan.health.ffmpeg,
         cameras: STREAMS,
       },
+    },
+    webrtcViewers: {
+      viewers: WEBRTC_VIEWERS,
+      base: usage(rtc.base),
+      with: usage(rtc.rtc),
+      cpuCoresPerViewer: round(rtc.cpuCoresPerViewer, 5),
+      rssMbPerViewer: round(rtc.rssMbPerViewer, 3),
+      framesPerViewerInWindow: round(rtc.unitsPerViewer, 0),
+      failedConnections: rtc.failedConnections,
     },
     latencyMs: { pull: latency(p.lat), pullFfmpeg: latency(f.lat), push: latency(s.lat) },
     peer: {
@@ -222,7 +236,7 @@ async function main() {
       runs.push(await runOnce(camera));
       const r = runs.at(-1) as Run;
       console.log(
-        `run ${i + 1}: push ${r.relayPush.cpuCoresPerStream} (1/${r.ratio.push}), pull ${r.relayPull.cpuCoresPerStream} (1/${r.ratio.pull}), pull with ffmpeg ${r.relayPullFfmpeg.cpuCoresPerStream} (1/${r.ratio.pullFfmpeg}), peer ${r.peer.cpuCoresPerStream}; latency pull p50/p99 ${r.latencyMs.pull.p50}/${r.latencyMs.pull.p99} ms, push ${r.latencyMs.push.p50}/${r.latencyMs.push.p99} ms`,
+        `run ${i + 1}: push ${r.relayPush.cpuCoresPerStream} (1/${r.ratio.push}), pull ${r.relayPull.cpuCoresPerStream} (1/${r.ratio.pull}), pull with ffmpeg ${r.relayPullFfmpeg.cpuCoresPerStream} (1/${r.ratio.pullFfmpeg}), peer ${r.peer.cpuCoresPerStream}; per viewer MSE ${r.viewers.cpuCoresPerViewer}, WebRTC ${r.webrtcViewers.cpuCoresPerViewer}; latency pull p50/p99 ${r.latencyMs.pull.p50}/${r.latencyMs.pull.p99} ms, push ${r.latencyMs.push.p50}/${r.latencyMs.push.p99} ms`,
       );
     }
   } finally {
@@ -248,6 +262,7 @@ async function main() {
     summary: {
       cpuCoresPerStream: { push, pull, pullFfmpeg, peer: spread(runs, (r) => r.peer.cpuCoresPerStream) },
       cpuCoresPerViewer: spread(runs, (r) => r.viewers.cpuCoresPerViewer, 5),
+      cpuCoresPerWebrtcViewer: spread(runs, (r) => r.webrtcViewers.cpuCoresPerViewer, 5),
       latencyMs: {
         pull: { p50: spread(runs, (r) => r.latencyMs.pull.p50, 2), p99: spread(runs, (r) => r.latencyMs.pull.p99, 2) },
         pullFfmpeg: {

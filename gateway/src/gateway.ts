@@ -18,10 +18,12 @@ import { FrameSampler, type SampledFrame } from './frames.js';
 import { type GatewayHttpHost, handleHttp, handleUpgrade, refuseUpgrade } from './http.js';
 import { Mpeg1Transcoder } from './mpeg1.js';
 import { type RelaySettings, StreamRelay } from './relay.js';
+import type { LiveFormat } from './routes.js';
 import { SnapshotService } from './snapshot.js';
 import type { CameraHealth, ClipInfo, GatewayDeps, GatewayOptions, ViewerGrant } from './types.js';
 import { TsViewer } from './viewer.js';
 import { ViewerSessions } from './viewer-sessions.js';
+import { attachWebRtcViewer } from './webrtc-viewer.js';
 import { FrameCache } from './ws-frame.js';
 
 export class VideoGateway {
@@ -33,6 +35,12 @@ export class VideoGateway {
   // Viewers only receive; a message from one is never more than a close or ping (F14: ws' default
   // maxPayload of 100 MiB would let any viewer make the center buffer that much).
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 });
+  /** WebRTC signalling: a browser's SDP answer is a few KiB. */
+  private readonly signalling = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: 64 * 1024,
+  });
   private readonly sessions: ViewerSessions;
   private readonly snapshotsInFlight = new Map<string, number>();
   private readonly store: ClipStore;
@@ -92,6 +100,7 @@ export class VideoGateway {
       snapshotSlot: (user) => this.snapshotSlot(user),
       transcoderFree: (id) => this.mpeg1.has(id) || this.mpeg1.size < (options.maxTranscoders ?? 16),
       addViewer: (id, ws, format, socket, grant) => this.addViewer(id, ws, format, socket, grant),
+      signalling: this.signalling,
       pushes: new Map(),
       maxPushesPerOwner: options.maxPushesPerOwner ?? 16,
       refusals: { delayMs: options.refusalDelayMs ?? 1000, waiting: 0, clock: this.clock },
@@ -121,7 +130,7 @@ export class VideoGateway {
   async stop(): Promise<void> {
     this.started = false;
     if (this.tickTimer !== undefined) this.clock.clearTimeout(this.tickTimer);
-    for (const ws of this.wss.clients) ws.terminate();
+    for (const ws of [...this.wss.clients, ...this.signalling.clients]) ws.terminate();
     this.sessions.clear();
     this.holdPrealarm([]);
     await Promise.all([...this.mpeg1.values()].map((t) => t.close()));
@@ -383,13 +392,7 @@ export class VideoGateway {
     };
   }
 
-  private addViewer(
-    cameraId: string,
-    ws: WebSocket,
-    format: 'mpegts' | 'mpeg1',
-    socket: Duplex,
-    grant: ViewerGrant,
-  ): void {
+  private addViewer(cameraId: string, ws: WebSocket, format: LiveFormat, socket: Duplex, grant: ViewerGrant): void {
     const relay = this.relay(cameraId);
     ws.on('error', (err) => this.log.debug({ cameraId, err: err.message }, 'gateway: viewer socket error'));
     const forget = this.sessions.add({
@@ -399,6 +402,11 @@ export class VideoGateway {
       close: (code, reason) => ws.close(code, reason),
     });
     ws.once('close', forget);
+    if (format === 'webrtc') {
+      const maxQueueBytes = this.options.maxViewerQueueBytes ?? 2 * 1024 * 1024;
+      attachWebRtcViewer(relay, ws, { maxQueueBytes, connectTimeoutMs: 10_000 }, this.log.child({ cameraId }));
+      return;
+    }
     if (format === 'mpeg1') {
       let t = this.mpeg1.get(cameraId);
       if (!t) {

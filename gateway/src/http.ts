@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Clock } from './clock.js';
 import type { StreamRelay } from './relay.js';
-import { parseVideoRoute } from './routes.js';
+import { type LiveFormat, parseVideoRoute } from './routes.js';
 import { SnapshotUnavailableError } from './snapshot.js';
 import { type GatewayDeps, isUnknownCamera, type ViewerCredentials, type ViewerGrant } from './types.js';
 import type { ViewerSessions } from './viewer-sessions.js';
@@ -24,7 +24,9 @@ export interface GatewayHttpHost {
   snapshotSlot(user: string): (() => void) | undefined;
   /** Whether a new MPEG1 transcoder may start for this camera (global cap). */
   transcoderFree(cameraId: string): boolean;
-  addViewer(cameraId: string, ws: WebSocket, format: 'mpegts' | 'mpeg1', socket: Duplex, grant: ViewerGrant): void;
+  addViewer(cameraId: string, ws: WebSocket, format: LiveFormat, socket: Duplex, grant: ViewerGrant): void;
+  /** WebRTC signalling sockets: they carry SDP (a few KiB) where video viewers send nothing. */
+  signalling: WebSocketServer;
   /** Pushes running per owner (security review F21: a per-agent cap). */
   pushes: Map<string, number>;
   maxPushesPerOwner: number;
@@ -192,7 +194,7 @@ export function handleUpgrade(
       return refuseUpgrade(socket, '503 Service Unavailable', 'Retry-After: 30\r\n');
     }
     socket.once('close', release);
-    wss.handleUpgrade(req, socket, head, (ws) => {
+    (route.format === 'webrtc' ? host.signalling : wss).handleUpgrade(req, socket, head, (ws) => {
       release();
       host.addViewer(route.cameraId, ws, route.format, socket, grant);
     });

@@ -1,14 +1,19 @@
 /**
- * URL layout of the gateway (CONTRACT "Video: gateway"): `/video/{cameraId}` (WebSocket),
+ * URL layout of the gateway (CONTRACT "Video: gateway"): `/video/{cameraId}` (WebSocket;
+ * `?format=mpeg1` or `?format=webrtc`),
  * `/video/{cameraId}/snapshot.jpg`, `POST /video/ingest/{cameraId}`; viewers present `?ticket=`
  * (CONTRACT "video tickets") or `?token=`. Pure parsing.
  */
 import type { ViewerCredentials } from './types.js';
 
+/** `mpegts` (default), `mpeg1` (JSMpeg), `webrtc` (signalling for a WebRTC view, webrtc-viewer.ts). */
+export type LiveFormat = 'mpegts' | 'mpeg1' | 'webrtc';
+const FORMATS: readonly string[] = ['mpeg1', 'webrtc'];
+
 export type VideoRoute =
   | { kind: 'ingest'; cameraId: string }
   | { kind: 'snapshot'; cameraId: string; credentials: ViewerCredentials }
-  | { kind: 'live'; cameraId: string; credentials: ViewerCredentials; format: 'mpegts' | 'mpeg1' };
+  | { kind: 'live'; cameraId: string; credentials: ViewerCredentials; format: LiveFormat };
 
 function decode(s: string): string | undefined {
   try {
@@ -37,7 +42,8 @@ export function parseVideoRoute(rawUrl: string | undefined): VideoRoute | undefi
   }
   if (parts.length === 1) {
     const cameraId = decode(parts[0]);
-    const format = url.searchParams.get('format') === 'mpeg1' ? 'mpeg1' : 'mpegts';
+    const asked = url.searchParams.get('format') ?? '';
+    const format = (FORMATS.includes(asked) ? asked : 'mpegts') as LiveFormat;
     return cameraId ? { kind: 'live', cameraId, credentials, format } : undefined;
   }
   return undefined;

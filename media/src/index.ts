@@ -9,6 +9,7 @@ export {
   UnsupportedStreamError,
   withCredentials,
 } from './rtsp/client.js';
+export { H264Packetizer, type PacketizerOptions } from './rtsp/h264-packetizer.js';
 export { type AccessUnit, H264Depacketizer } from './rtsp/h264-rtp.js';
 export { type NativePull, startNativePull } from './rtsp/pull.js';
 export { Slab } from './slab.js';

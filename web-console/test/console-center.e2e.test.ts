@@ -196,7 +196,7 @@ test('issue 22: a leak below gas-low raises an advisory anomaly on the real cent
   }
 });
 
-test('F6 on the real center: live tiles (MSE and the JSMpeg fallback) use camera tickets, never the API token', async () => {
+test('F6 on the real center: live tiles (WebRTC or MSE, and the JSMpeg fallback) use camera tickets, never the API token', async () => {
   const page = await openConsole(browser, contexts, { url, username, password, locale: 'en-US' });
   const urls: string[] = [];
   page.on('request', (r) => urls.push(r.url()));
@@ -215,7 +215,7 @@ test('F6 on the real center: live tiles (MSE and the JSMpeg fallback) use camera
   assert.ok(token);
   const video = urls.filter((u) => /\/video\//.test(u));
   assert.ok(
-    video.some((u) => /^ws:.*\/video\/[^?]+\?ticket=[^&]+$/.test(u)),
+    video.some((u) => /^ws:.*\/video\/[^?]+\?ticket=[^&]+(&format=webrtc)?$/.test(u)),
     video.join('\n'),
   );
   assert.ok(

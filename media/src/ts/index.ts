@@ -1,3 +1,4 @@
+export * from './access-units.js';
 export * from './h264.js';
 export * from './muxer.js';
 export * from './packet.js';

@@ -72,6 +72,11 @@ export const en = {
     config: 'Configuration warning',
     'fire-suspected': 'Fire suspected (video)',
   },
+  videoTransport: {
+    webrtc: 'WebRTC',
+    mse: 'MSE',
+    switchTo: 'Low-latency transport of this tile; switch to {{transport}}',
+  },
   ptz: {
     title: 'Pan, tilt, zoom',
     up: 'Tilt up (hold)',

@@ -72,6 +72,11 @@ export const ko: Resources = {
     config: '설정 경고',
     'fire-suspected': '화재 의심 (영상)',
   },
+  videoTransport: {
+    webrtc: 'WebRTC',
+    mse: 'MSE',
+    switchTo: '이 타일의 저지연 전송 방식; {{transport}}(으)로 전환',
+  },
   ptz: {
     title: '팬·틸트·줌',
     up: '위로 (누르고 있기)',

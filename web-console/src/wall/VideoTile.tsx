@@ -1,6 +1,7 @@
 /**
- * One live tile: MPEG-TS over WebSocket from the gateway (CONTRACT "Video") played with mpegts.js
- * through MSE, low-latency live mode. Without MSE (or H.264 in MSE), or when forced (mpeg1.ts), the
+ * One live tile: WebRTC from the gateway, or MPEG-TS over WebSocket (CONTRACT "Video") played with
+ * mpegts.js through MSE (live-player.ts), chosen per tile (TransportSwitch); WebRTC that shows no
+ * frame falls back to MSE. Without MSE (or H.264 in MSE), or when forced (mpeg1.ts), the
  * tile plays the gateway's `format=mpeg1` stream with JSMpeg on a canvas; if JSMpeg cannot load, it
  * shows the gateway's JPEG snapshot refreshed every 2 s. A stall watchdog reconnects with capped
  * backoff. Every URL carries a 60 s camera ticket (api/tickets.ts), never the API token (F6).
@@ -11,9 +12,18 @@ import { siteName, useCatalog } from '../api/catalog.js';
 import { cameraUrl } from '../api/tickets.js';
 import { retrier } from '../live/backoff.js';
 import { useLive } from '../live/LiveProvider.js';
+import {
+  type LivePlayer,
+  preferredTransport,
+  saveTransport,
+  startLive,
+  type Transport,
+  webrtcSupported,
+} from './live-player.js';
 import { mpeg1Forced, playMpeg1 } from './mpeg1.js';
 import { PtzControls } from './PtzControls.js';
 import { TileOverlay } from './TileOverlay.js';
+import { TransportSwitch } from './TransportSwitch.js';
 
 type TileState = 'connecting' | 'live' | 'lost' | 'snapshot';
 
@@ -40,6 +50,7 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [mode] = useState<'mse' | 'mpeg1'>(() => (!mpeg1Forced() && mseH264Supported() ? 'mse' : 'mpeg1'));
   const [state, setState] = useState<TileState>('connecting');
+  const [transport, setTransport] = useState<Transport>(() => preferredTransport(cameraId));
   const [snapUrl, setSnapUrl] = useState<string>();
   const cam = cameraById.get(cameraId);
   const siteId = cam?.siteId ?? '';
@@ -106,93 +117,71 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
     const video = videoRef.current;
     if (mode !== 'mse' || !video) return;
     let stopped = false;
-    const retry = retrier(() => void open());
-    let player: { destroy(): void; unload(): void; detachMediaElement(): void } | null = null;
+    let player: LivePlayer | undefined;
+    let live = false;
     let lastTime = -1;
     let lastProgress = Date.now();
-
-    let receiving = false;
-    const destroy = (pl: NonNullable<typeof player>) => {
-      try {
-        pl.unload();
-        pl.detachMediaElement();
-        pl.destroy();
-      } catch (err) {
-        console.warn(`video: ${cameraId}: teardown`, err);
-      }
+    const retry = retrier(() => void open());
+    const close = () => {
+      player?.stop();
+      player = undefined;
     };
-    const teardown = () => {
-      const pl = player;
-      if (!pl) return;
-      player = null;
-      // mpegts.js throws from its WebSocket error handler when a socket still CONNECTING is closed
-      // after destroy; give a young connection a moment to open before closing it.
-      if (receiving) destroy(pl);
-      else setTimeout(() => destroy(pl), 2000);
-    };
-    const reconnect = () => {
-      teardown();
-      if (!stopped && retry.schedule()) setState('lost');
+    const failed = (reason: string) => {
+      console.warn(`video: ${cameraId}: ${transport}: ${reason}`);
+      close();
+      if (stopped) return;
+      // WebRTC that never showed a frame (refused, blocked UDP, no H.264): MSE for this tile instead.
+      if (transport === 'webrtc' && !live) return setTransport('mse');
+      if (retry.schedule()) setState('lost');
     };
     const open = async () => {
-      const { default: mpegts } = await import('mpegts.js');
-      if (stopped) return;
       setState('connecting');
-      const url = await ticketed(cameraId, 'live');
-      if (!url) return reconnect();
-      if (stopped) return;
-      const p = mpegts.createPlayer(
-        { type: 'mpegts', isLive: true, url },
-        {
-          enableWorker: false,
-          enableStashBuffer: false,
-          lazyLoad: false,
-          autoCleanupSourceBuffer: true,
-          liveBufferLatencyChasing: true,
-          liveBufferLatencyMaxLatency: 1.5,
-          liveBufferLatencyMinRemain: 0.3,
-        },
-      );
-      player = p;
-      receiving = false;
-      p.on(mpegts.Events.STATISTICS_INFO, () => {
-        receiving = true;
-      });
-      p.on(mpegts.Events.ERROR, (type: unknown, detail: unknown) => {
-        console.warn(`video: ${cameraId}: ${String(type)} ${String(detail)}`);
-        reconnect();
-      });
-      p.attachMediaElement(video);
-      p.load();
+      live = false;
       lastProgress = Date.now();
-      const played = p.play() as Promise<void> | undefined;
-      played?.catch((err: unknown) => console.warn(`video: ${cameraId}: play refused`, err));
+      try {
+        const p = await startLive(transport, video, cameraId, { onFail: failed });
+        if (stopped) p.stop();
+        else player = p;
+      } catch (err) {
+        failed(`no stream: ${String(err)}`);
+      }
     };
+    // A WebRTC view starts at the camera's next keyframe (gateway README "WebRTC"): a long GOP
+    // gets more time before the tile gives up on it.
+    const limitMs = transport === 'webrtc' ? 12_000 : 6000;
     const watchdog = setInterval(() => {
       if (!player) return;
       if (video.currentTime !== lastTime) {
         lastTime = video.currentTime;
         lastProgress = Date.now();
-        if (video.currentTime > 0) {
+        if (video.currentTime > 0 && !live) {
+          live = true;
           retry.succeeded();
           setState('live');
         }
-      } else if (Date.now() - lastProgress > 6000) {
-        reconnect();
-      }
-    }, 1000);
+      } else if (Date.now() - lastProgress > limitMs) failed(`no picture for ${limitMs / 1000} s`);
+    }, 500);
     void open();
     return () => {
       stopped = true;
       clearInterval(watchdog);
       retry.cancel();
-      teardown();
+      close();
     };
-  }, [cameraId, mode]);
+  }, [cameraId, mode, transport]);
 
+  const choose = (t: Transport) => {
+    saveTransport(cameraId, t);
+    setTransport(t);
+  };
   const shown: TileState = serverState === 'lost' && state !== 'live' ? 'lost' : state;
   return (
-    <div className={`tile tile-${shown}${compact ? ' compact' : ''}`} data-camera={cameraId} data-video-state={shown}>
+    <div
+      className={`tile tile-${shown}${compact ? ' compact' : ''}`}
+      data-camera={cameraId}
+      data-video-state={shown}
+      data-transport={mode === 'mse' ? transport : mode}
+    >
       {state === 'snapshot' ? (
         <img alt={cam?.name ?? cameraId} src={snapUrl} />
       ) : mode === 'mpeg1' ? (
@@ -208,6 +197,7 @@ export function VideoTile({ cameraId, compact }: { cameraId: string; compact?: b
           {t(`video.${shown}`)}
         </span>
       </div>
+      {mode === 'mse' && !compact && webrtcSupported() && <TransportSwitch transport={transport} choose={choose} />}
       {cam?.ptz && !compact && <PtzControls cameraId={cameraId} />}
       <TileOverlay cameraId={cameraId} compact={compact} />
     </div>

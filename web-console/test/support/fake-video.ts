@@ -30,6 +30,11 @@ export function attachFakeVideo(
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
     }
+    if (url.searchParams.get('format') === 'webrtc') {
+      // No WebRTC here: tiles fall back to MSE, as with a gateway or network that refuses it.
+      socket.end('HTTP/1.1 501 Not Implemented\r\n\r\n');
+      return;
+    }
     const mpeg1 = url.searchParams.get('format') === 'mpeg1';
     const codec = mpeg1
       ? ['-c:v', 'mpeg1video', '-b:v', '800k', '-r', '25', '-bf', '0']
