@@ -41,7 +41,10 @@ async function ownerOf(siteId: string, asked: CenterProcess[]): Promise<CenterPr
 /** The owner every asked instance names (each answers from a lease snapshot at most a second old). */
 async function agreedOwner(siteId: string, asked: CenterProcess[]): Promise<CenterProcess> {
   let owner: CenterProcess | undefined;
-  await waitFor(async () => (owner = await ownerOf(siteId, asked)) !== undefined, 5_000).catch(() => {
+  await waitFor(async () => {
+    owner = await ownerOf(siteId, asked);
+    return owner !== undefined;
+  }, 5_000).catch(() => {
     throw new Error(`the instances do not agree on an owner of ${siteId}`);
   });
   return owner as CenterProcess;
