@@ -80,6 +80,10 @@ export class LeaseOwnership implements Ownership {
     return this.held.has(siteId);
   }
 
+  holds(siteId: string, fencing: number): Promise<boolean> {
+    return this.o.leases.holds(siteId, this.instanceId, fencing);
+  }
+
   mySites(): string[] {
     return [...this.held.keys()].sort();
   }

@@ -54,6 +54,11 @@ export interface Ownership {
   instances(): InstanceInfo[];
   /** Registers the work a site's owner does (one registrant: the ingest module). */
   serve(work: SiteWork): void;
+  /**
+   * Whether this instance still holds the site with this fencing token, asked of the database now
+   * (not the last snapshot): a consumer reconnects only while this is true.
+   */
+  holds(siteId: string, fencing: number): Promise<boolean>;
 }
 
 /** Single instance: owner of every site from start to stop. */
@@ -97,4 +102,8 @@ export class SoleOwnership implements Ownership {
 
   /** Nothing to hand over: the module table's own start restores every site (issue 15). */
   serve(_work: SiteWork): void {}
+
+  async holds(_siteId: string, _fencing: number): Promise<boolean> {
+    return true;
+  }
 }

@@ -26,6 +26,7 @@ import { started } from '../module.js';
 import { urlPassword, urlUser } from '../mosquitto/center-dynsec.js';
 import type { StoreModule } from '../store/module.js';
 import { DiscoveryRecorder, withDiscoveries } from './discovery.js';
+import { writtenSoFar } from './durable.js';
 import { IngestPipeline, type LivePush } from './pipeline.js';
 import { SiteTakeover } from './site-work.js';
 
@@ -85,7 +86,11 @@ export class IngestModule implements CenterModule {
       protocolVersion: s.mqttUrl ? 5 : 4,
       // Stable per host and port, so a reconnect or restart resumes the broker-side session. The
       // underscores keep it outside the agentId pattern: no agent can be issued this id (F2).
-      clientId: s.mqttUrl ? `gwanje_api_${hostname().slice(0, 40)}_${s.httpPort}` : EMBEDDED_SERVICE_CLIENT_ID,
+      // A cluster member's session is another one: a single instance's session on the same host and
+      // port still holds its uplink subscriptions, which would feed this client every site.
+      clientId: s.mqttUrl
+        ? `gwanje_api_${hostname().slice(0, 40)}_${s.httpPort}${clustered ? '_cmd' : ''}`
+        : EMBEDDED_SERVICE_CLIENT_ID,
       log: child('mqtt'),
       onMessage: (topic, payload) => pipeline?.handle(topic, payload),
     });
@@ -101,6 +106,7 @@ export class IngestModule implements CenterModule {
       now,
       limits: s.agentLimits,
       partitioned: clustered,
+      durable: clustered ? () => writtenSoFar(timeseries) : undefined,
     });
     this.made = { mqtt, commands, pipeline };
     await pipeline.start();
@@ -115,6 +121,7 @@ export class IngestModule implements CenterModule {
           alarms: this.alarms.service,
           timeseries,
           log: child('site-consumer'),
+          holds: (siteId, fencing) => this.cluster.ownership.holds(siteId, fencing),
         }),
       );
     bus.on(this.name, 'agent.revoked', ({ agentId }) => p.invalidateAgent(agentId));

@@ -71,6 +71,12 @@ export interface IngestDeps {
    * (`takeSite`), not for every sensor at start.
    */
   partitioned?: boolean;
+  /**
+   * Issue 19: resolves once the readings accepted so far are written (durable.ts). Given, the
+   * batched seqs and newest timestamps are stored only after it: the next owner of a site must not
+   * skip a redelivered reading that a killed owner had accepted but not yet written.
+   */
+  durable?: () => Promise<void>;
 }
 
 interface AgentInfo {
@@ -440,6 +446,7 @@ export class IngestPipeline {
       const seqs = this.seqs.takeDirty();
       const last = this.sensors.takeLastValues();
       try {
+        await this.deps.durable?.();
         if (seqs.size > 0) await store.agents.saveSeqs(seqs);
         if (last.length > 0) await store.sensors.updateLastMany(last);
       } catch (err) {

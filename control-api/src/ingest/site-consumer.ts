@@ -42,6 +42,12 @@ export interface SiteConsumerOptions {
   onMessage(topic: string, payload: Buffer): void;
   /** Resolves once everything handed to `onMessage` before the call is durably stored. */
   durable(): Promise<void>;
+  /**
+   * Asked before every reconnect: whether this instance still holds the site's lease. A consumer
+   * whose lease went to another instance (it stalled past the TTL) must not take the session back:
+   * the broker would hand it to whichever connected last, each kicking the other in turn.
+   */
+  mayResume(): Promise<boolean>;
 }
 
 interface Puback {
@@ -57,6 +63,7 @@ export class SiteConsumer {
   private timer?: NodeJS.Timeout;
   private releasing?: Promise<void>;
   private send?: SendPacket;
+  private stopping = false;
 
   constructor(private readonly o: SiteConsumerOptions) {}
 
@@ -72,7 +79,8 @@ export class SiteConsumer {
       clientId: siteClientId(o.siteId),
       ...(o.username !== undefined ? { username: o.username, password: o.password } : {}),
       clean: false,
-      reconnectPeriod: 500,
+      // Reconnects are ours (resume()), each after asking whether the lease is still ours.
+      reconnectPeriod: 0,
       connectTimeout: 10_000,
       keepalive: 30,
       properties: { receiveMaximum: 65535, sessionExpiryInterval: SITE_SESSION_EXPIRY_S },
@@ -82,6 +90,9 @@ export class SiteConsumer {
     this.holdAcks(client);
     client.on('message', (topic, payload) => o.onMessage(topic, payload));
     client.on('error', (err) => o.log.warn({ siteId: o.siteId, err: err.message }, 'site consumer: client error'));
+    client.on('close', () => {
+      if (!this.stopping) setTimeout(() => void this.resume(client), 500).unref();
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`site consumer: ${o.siteId}: could not subscribe at ${redactUrl(o.url)} in 15 s`)),
@@ -110,12 +121,31 @@ export class SiteConsumer {
    * place on the broker (it keeps queueing for the next owner).
    */
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     await this.releasing;
     await this.release();
     const client = this.client;
     this.client = undefined;
     if (client) await client.endAsync();
+  }
+
+  private async resume(client: MqttClient): Promise<void> {
+    if (this.stopping || client !== this.client || client.connected) return;
+    let mine: boolean;
+    try {
+      mine = await this.o.mayResume();
+    } catch (err) {
+      // The database did not answer: ask again shortly (the lease loop decides about the site).
+      this.o.log.warn({ siteId: this.o.siteId, err: (err as Error).message }, 'site consumer: lease not checked');
+      setTimeout(() => void this.resume(client), 1_000).unref();
+      return;
+    }
+    if (!mine) {
+      this.o.log.warn({ siteId: this.o.siteId }, 'site consumer: lease no longer ours; not resuming the session');
+      return;
+    }
+    if (!this.stopping && client === this.client) client.reconnect();
   }
 
   /** Held acks are sent only on the connection that received their messages. */

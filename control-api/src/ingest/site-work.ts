@@ -14,6 +14,7 @@ import type { AlarmService } from '../alarms/service.js';
 import type { SiteWork } from '../cluster/ownership.js';
 import type { Logger } from '../logger.js';
 import type { TimeSeriesStore } from '../store/types.js';
+import { writtenSoFar } from './durable.js';
 import type { IngestPipeline } from './pipeline.js';
 import { SiteConsumer } from './site-consumer.js';
 
@@ -25,6 +26,8 @@ export interface SiteTakeoverDeps {
   alarms: Pick<AlarmService, 'takeSite' | 'giveSite'>;
   timeseries: Pick<TimeSeriesStore, 'written' | 'pending' | 'dropped'>;
   log: Logger;
+  /** Whether this instance still holds the site's lease with this token (Ownership.holds). */
+  holds(siteId: string, fencing: number): Promise<boolean>;
   /** Bound on how long an acknowledgement waits for its readings to be written. */
   durableTimeoutMs?: number;
 }
@@ -39,7 +42,7 @@ export class SiteTakeover implements SiteWork {
     return [...this.consumers].filter(([, c]) => c.connected).map(([s]) => s);
   }
 
-  async take(siteId: string): Promise<void> {
+  async take(siteId: string, fencing: number): Promise<void> {
     const { d } = this;
     await d.alarms.takeSite(siteId);
     await d.pipeline.takeSite(siteId);
@@ -51,6 +54,7 @@ export class SiteTakeover implements SiteWork {
       log: d.log,
       onMessage: (topic, payload) => d.pipeline.handle(topic, payload),
       durable: () => this.durable(),
+      mayResume: () => d.holds(siteId, fencing),
     });
     this.consumers.set(siteId, consumer);
     try {
@@ -71,18 +75,9 @@ export class SiteTakeover implements SiteWork {
     await this.d.alarms.giveSite(siteId);
   }
 
-  /**
-   * Resolves once every reading accepted before the call is written (or counted as dropped):
-   * a watermark rather than "nothing pending", which a busy store never reaches.
-   */
+  /** Every reading handed in before the call is written (durable.ts). */
   private async durable(): Promise<void> {
-    const { pipeline, timeseries: ts } = this.d;
-    await pipeline.settled();
-    const target = ts.written() + ts.pending();
-    const deadline = Date.now() + (this.d.durableTimeoutMs ?? 10_000);
-    while (ts.written() + ts.dropped() < target) {
-      if (Date.now() > deadline) throw new Error(`timeseries: ${target - ts.written()} readings not yet written`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await this.d.pipeline.settled();
+    await writtenSoFar(this.d.timeseries, this.d.durableTimeoutMs);
   }
 }

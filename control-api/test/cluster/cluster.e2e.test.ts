@@ -38,6 +38,18 @@ async function ownerOf(siteId: string, asked: CenterProcess[]): Promise<CenterPr
   return asked.find((c) => c.url === urls[0]);
 }
 
+/** The owner every asked instance names (each answers from a lease snapshot at most a second old). */
+async function agreedOwner(siteId: string, asked: CenterProcess[]): Promise<CenterProcess> {
+  let owner: CenterProcess | undefined;
+  await waitFor(async () => {
+    owner = await ownerOf(siteId, asked);
+    return owner !== undefined;
+  }, 5_000).catch(() => {
+    throw new Error(`the instances do not agree on an owner of ${siteId}`);
+  });
+  return owner as CenterProcess;
+}
+
 describe('several center instances act as one (issue 19)', { timeout: 240_000 }, () => {
   before(async () => {
     rig = await startClusterRig();
@@ -67,8 +79,7 @@ describe('several center instances act as one (issue 19)', { timeout: 240_000 },
 
   test('one gas condition: one alarm, one id, on both instances; an ack on the non-owner applies', async () => {
     const [a, b] = rig.centers;
-    const owner = await ownerOf('suwon', [a, b]);
-    assert.ok(owner, 'suwon has one owner both agree on');
+    const owner = await agreedOwner('suwon', [a, b]);
     const other = owner === a ? b : a;
     // Provisioned through the instance that does NOT own the site: any instance serves the API.
     const agent = await rig.agent(other, 'suwon', 'suwon-cl-1');
@@ -89,6 +100,11 @@ describe('several center instances act as one (issue 19)', { timeout: 240_000 },
       'the same id on both instances',
     );
     assert.ok(seenA[0].raisedAt >= t0);
+    // The latency journal (reading -> sent to consoles) is stored, so every instance shows it.
+    for (const c of [a, b]) {
+      const d = await c.call<Alarm>('GET', `/api/v1/alarms/${seenA[0].id}`);
+      assert.ok(d.body.latency?.emittedAt && d.body.latency.sensorTs, `${c.name}: ${JSON.stringify(d.body.latency)}`);
+    }
 
     const ack = await other.call<Alarm>('POST', `/api/v1/alarms/${seenA[0].id}/ack`, { comment: 'seen on B' });
     assert.equal(ack.status, 200, JSON.stringify(ack.body));
@@ -114,8 +130,7 @@ describe('several center instances act as one (issue 19)', { timeout: 240_000 },
       const view = (await c.call<ClusterView>('GET', '/api/v1/cluster')).body;
       return view.instances.length === 3 && view.instances.every((i) => i.sites.length >= 10);
     }, 30_000);
-    const owner = await ownerOf('anyang', live());
-    assert.ok(owner);
+    const owner = await agreedOwner('anyang', live());
     const survivor = live().find((x) => x !== owner) as CenterProcess;
     const agent = await rig.agent(survivor, 'anyang', 'anyang-cl-1');
 

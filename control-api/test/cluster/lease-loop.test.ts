@@ -36,7 +36,7 @@ interface Member {
   events: string[];
 }
 
-async function member(id: string): Promise<Member> {
+async function member(id: string, failOnce?: string): Promise<Member> {
   const db = await openDatabase({ url: tdb.url, dataDir: dir, log });
   const bus = new EventBus(log);
   const events: string[] = [];
@@ -52,7 +52,13 @@ async function member(id: string): Promise<Member> {
     ttlMs: TTL,
   });
   own.serve({
-    take: async (s) => void events.push(`take ${s}`),
+    take: async (s) => {
+      if (s === failOnce) {
+        failOnce = undefined;
+        throw new Error('restore failed');
+      }
+      events.push(`take ${s}`);
+    },
     give: async (s) => void events.push(`give ${s}`),
   });
   bus.on('test', 'site.owned', ({ siteId }) => events.push(`owned ${siteId}`));
@@ -153,4 +159,13 @@ test('fair shares: 31 sites on 3 instances are 11/10/10, oldest first; an instan
   );
   assert.equal(fairShare(31, live, 'new'), 11);
   assert.equal(fairShare(31, [], 'alone'), 31);
+});
+
+test('a site whose takeover failed is freed and taken again on a later round', async () => {
+  const a = await member('center-e', 'guri');
+  await a.own.start();
+  assert.equal(a.own.isMine('guri'), false, 'not owned while its work could not be taken up');
+  assert.ok(a.events.includes('released guri lost'));
+  await until(() => a.own.isMine('guri'), 3_000, 'retry');
+  await a.own.stop();
 });
