@@ -85,8 +85,7 @@ export async function spawnCenter(opts: {
   httpPort?: number;
 }): Promise<CenterProcess> {
   const [httpPort, mqttPort] = await Promise.all([opts.httpPort ?? freePort(), freePort()]);
-  const launcher = new URL('../../../scripts/launch.mjs', import.meta.url).pathname;
-  const proc = spawnServer(process.execPath, [launcher], {
+  const env = {
     ...process.env,
     GWANJE_HTTP_PORT: String(httpPort),
     GWANJE_MQTT_PORT: String(mqttPort),
@@ -97,7 +96,15 @@ export async function spawnCenter(opts: {
     GWANJE_LOG_LEVEL: 'warn',
     ...(opts.advertise ? { GWANJE_PUBLIC_URL: `http://127.0.0.1:${httpPort}` } : {}),
     ...opts.env,
-  });
+  };
+  // With simulated sites, the launcher (center + simulator process, as `npm start`); without, the
+  // center's entry itself, so that a signal (kill -9 in the cluster tests) reaches the center and not
+  // a launcher whose child would live on.
+  const entry =
+    Number(env.GWANJE_SIMULATE) > 0
+      ? [new URL('../../../scripts/launch.mjs', import.meta.url).pathname]
+      : ['--import', 'tsx', new URL('../../src/main.ts', import.meta.url).pathname];
+  const proc = spawnServer(process.execPath, entry, env);
   await waitFor(() => proc.output().includes('Gwanje is running'), 120_000, 50).catch(async (err: Error) => {
     await proc.stop();
     throw new Error(`center did not start: ${err.message}\n${proc.output()}`);
