@@ -48,6 +48,7 @@ export type AuditAction =
   | 'device.position'
   | 'sop.change'
   | 'alarm.sop-step'
+  | 'alarm.sop-step-undone'
   | 'video.view'
   | 'video.view.end'
   // Issue 21: a shift report generated (it gathers personal data of the shift: names on duty).

@@ -7,6 +7,7 @@ import type { BrokerModule } from '../broker/module.js';
 import type { HttpPort } from '../http/port.js';
 import type { CenterContext, CenterModule } from '../module.js';
 import type { StoreModule } from '../store/module.js';
+import { readSeed } from '../store/repositories.js';
 import type { VideoModule } from '../video/module.js';
 import { ProvinceSimulator } from './simulator.js';
 
@@ -27,10 +28,19 @@ export class SimulatorModule implements CenterModule {
     const s = this.ctx.settings;
     if (s.simulate <= 0) return;
     const repos = this.store.repos;
+    const log = this.ctx.log.child({ module: 'sim' });
     this.sim = new ProvinceSimulator({
-      log: this.ctx.log.child({ module: 'sim' }),
+      log,
       credentials: this.accounts.agentCreds,
       siteIds: async () => (await repos.sites.list()).map((x) => x.siteId),
+      seedOrder: () =>
+        readSeed(s.seedFile).then(
+          (sites) => sites.map((x) => x.siteId),
+          (err: Error) => {
+            log.warn({ err: err.message }, 'sim: seed file not read; simulating the first sites by id');
+            return [];
+          },
+        ),
       sites: s.simulate,
       brokerUrl: this.broker.agentUrl,
       videoUrl: this.http.url,

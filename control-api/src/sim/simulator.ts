@@ -12,7 +12,10 @@ import type { Logger } from '../logger.js';
 export interface SimulatorDeps {
   log: Logger;
   credentials: Pick<AgentCredentials, 'provision' | 'revoke'>;
+  /** Every site id of the store. */
   siteIds(): Promise<string[]>;
+  /** Site ids in the seed file's order ([] when it cannot be read: then by id). */
+  seedOrder(): Promise<string[]>;
   sites: number;
   brokerUrl: string;
   videoUrl: string;
@@ -24,6 +27,20 @@ export interface SimulatorDeps {
 
 export const simulatedAgentId = (siteId: string): string => `${siteId}-sim-1`;
 
+/**
+ * The sites GWANJE_SIMULATE=n simulates: the first n in the seed file's order (Gyeonggi: suwon,
+ * seongnam, ...), then any site an admin added, by id. Pure. Before this the first n by id were
+ * taken (ansan first), so `GWANJE_SIMULATE=1` gave a camera to a site nobody expected (issue 21:
+ * the evidence e2e raised its leak at suwon, which then had no camera and so no alarm clip).
+ */
+export function simulatedSites(known: readonly string[], seedOrder: readonly string[], n: number): string[] {
+  const present = new Set(known);
+  const seeded = seedOrder.filter((id) => present.has(id));
+  const inSeed = new Set(seeded);
+  const added = known.filter((id) => !inSeed.has(id)).sort();
+  return [...seeded, ...added].slice(0, Math.max(0, n));
+}
+
 export class ProvinceSimulator {
   private readonly agents: EdgeAgent[] = [];
 
@@ -31,7 +48,7 @@ export class ProvinceSimulator {
 
   async start(): Promise<void> {
     const { deps } = this;
-    const sites = (await deps.siteIds()).slice(0, deps.sites);
+    const sites = simulatedSites(await deps.siteIds(), await deps.seedOrder(), deps.sites);
     await Promise.all(
       sites.map(async (siteId, i) => {
         const agentId = simulatedAgentId(siteId);

@@ -523,6 +523,15 @@ const TABLE: Record<string, Row> = {
       return { path: `/api/v1/alarms/${await h.newAlarm(s)}/sop/confirm`, body: {} };
     },
   },
+  'DELETE /api/v1/alarms/:id/sop/:step': {
+    min: 'operator',
+    ok: 200,
+    out: 404,
+    req: async (h, s) => {
+      await h.planStore.putSop(s, 'gas-high', [{ id: 'confirm', text: 'Confirm on camera' }], 'test', h.clock.now());
+      return { path: `/api/v1/alarms/${await h.newAlarm(s)}/sop/confirm` };
+    },
+  },
   // Issue 20: direct cameras, for an admin of the camera's site.
   'POST /api/v1/cameras': {
     min: 'admin',

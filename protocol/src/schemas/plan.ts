@@ -86,6 +86,9 @@ export const SopChecklist = Type.Object({
 });
 export type SopChecklist = Static<typeof SopChecklist>;
 
+/** Who ticked (or unticked) a step and when, with the note they gave. */
+const SopMark = Type.Object({ by: Type.String(), at: EpochMs, comment: Type.Optional(Type.String()) });
+
 /** `GET /api/v1/alarms/{id}/sop`: the checklist that applies to the alarm, each step with its tick. */
 export const AlarmSop = Type.Object({
   alarmId: Type.String(),
@@ -95,15 +98,19 @@ export const AlarmSop = Type.Object({
     Type.Object({
       id: Type.String(),
       text: Type.String(),
-      done: Type.Optional(Type.Object({ by: Type.String(), at: EpochMs, comment: Type.Optional(Type.String()) })),
+      done: Type.Optional(SopMark),
+      /** The step's last untick, while it stands unticked (it was ticked, then taken back). */
+      undone: Type.Optional(SopMark),
     }),
   ),
 });
 export type AlarmSop = Static<typeof AlarmSop>;
 
-/** `POST /api/v1/alarms/{id}/sop/{stepId}` body. */
+/** `POST /api/v1/alarms/{id}/sop/{stepId}` body (and `DELETE`'s, the untick: why it is taken back). */
 export const SopTickBody = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 2000 })) }, strict);
 export type SopTickBody = Static<typeof SopTickBody>;
 
 /** The journal action of a ticked SOP step; its `facts.step` names the step. */
 export const SOP_JOURNAL_ACTION = 'sop-step';
+/** The journal action of an unticked SOP step (a tick taken back); `facts.step` names the step. */
+export const SOP_UNDO_JOURNAL_ACTION = 'sop-step-undone';

@@ -1,5 +1,7 @@
-/** Minimal data hook: GET a path when it changes, expose data/error/reload. */
+/** Minimal data hook: GET a path when it changes, expose data/error (in the operator's language)/reload. */
 import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { apiErrorText } from './errors.js';
 import { api } from './http.js';
 
 export interface ApiResult<T> {
@@ -14,6 +16,7 @@ export function useApi<T>(path: string | null): ApiResult<T> {
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(false);
   const [n, setN] = useState(0);
+  const { t } = useTranslation();
   // biome-ignore lint/correctness/useExhaustiveDependencies: n is the reload trigger
   useEffect(() => {
     if (!path) return;
@@ -26,7 +29,7 @@ export function useApi<T>(path: string | null): ApiResult<T> {
         setError(undefined);
       })
       .catch((err: unknown) => {
-        if (live) setError(err instanceof Error ? err.message : String(err));
+        if (live) setError(apiErrorText(err, t));
       })
       .finally(() => {
         if (live) setLoading(false);

@@ -1,9 +1,11 @@
 /** English strings. Keys mirror ko.ts exactly (checked by test/i18n.test.ts). */
+import { apiErrorsEn } from './api-errors.js';
 import { superviseEn } from './supervise.js';
 
 export const en = {
   /** Issue 21: the supervisor screens. */
   sup: superviseEn,
+  apiError: apiErrorsEn,
   app: { name: 'Gwanje', subtitle: 'Gyeonggi integrated safety control', logout: 'Log out', switchTo: '한국어' },
   login: {
     username: 'User name',
@@ -182,6 +184,8 @@ export const en = {
     province: 'province-wide',
     none: 'No procedure configured for this alarm type here.',
     doneBy: '{{by}}, {{time}}',
+    undoneBy: 'tick taken back by {{by}}, {{time}}',
+    untick: 'Uncheck to take the tick back (recorded in the journal)',
     adminTitle: 'Procedures (SOP checklists)',
     adminHint:
       'The steps an operator ticks in the alarm details, per alarm type and site. Each tick is written to the alarm journal with who and when.',
@@ -473,6 +477,7 @@ export const en = {
       action: {
         raise: 'Raised',
         'sop-step': 'Procedure step done',
+        'sop-step-undone': 'Procedure step taken back',
         clear: 'Returned to normal',
         're-alarm': 'Raised again',
         ack: 'Acknowledged',

@@ -1,9 +1,12 @@
 /** 한국어 문자열. 키는 en.ts와 같아야 한다 (test/i18n.test.ts에서 검사). */
+
+import { apiErrorsKo } from './api-errors.js';
 import type { Resources } from './en.js';
 import { superviseKo } from './supervise.js';
 
 export const ko: Resources = {
   sup: superviseKo,
+  apiError: apiErrorsKo,
   app: { name: '관제', subtitle: '경기도 통합 안전 관제', logout: '로그아웃', switchTo: 'English' },
   login: {
     username: '사용자 이름',
@@ -181,6 +184,8 @@ export const ko: Resources = {
     province: '도 전체',
     none: '이 현장의 이 경보 유형에는 대응 절차가 없습니다.',
     doneBy: '{{by}}, {{time}}',
+    undoneBy: '{{by}}이(가) 완료 취소, {{time}}',
+    untick: '체크를 해제하면 완료가 취소됩니다 (처리 이력에 기록)',
     adminTitle: '대응 절차 (SOP 점검표)',
     adminHint:
       '경보 유형과 현장별로, 운영자가 경보 상세에서 확인하는 단계입니다. 확인할 때마다 누가 언제 했는지 처리 이력에 기록됩니다.',
@@ -465,6 +470,7 @@ export const ko: Resources = {
       action: {
         raise: '발생',
         'sop-step': '대응 절차 단계 완료',
+        'sop-step-undone': '대응 절차 단계 완료 취소',
         clear: '정상 복귀',
         're-alarm': '재발생',
         ack: '확인',

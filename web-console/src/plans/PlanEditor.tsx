@@ -6,6 +6,7 @@
 import type { CameraPosition, SiteLayout, SitePlanInfo } from '@gwanje/protocol/schemas/plan.js';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { apiErrorText } from '../api/errors.js';
 import { apiUpload } from '../api/http.js';
 import type { PlacedMarker } from './PlanCanvas.js';
 
@@ -52,7 +53,7 @@ export function PlanEditor({
       setStatus(t('plan.uploaded', { width: info.width, height: info.height }));
       onPlanChanged();
     } catch (err) {
-      setStatus(`${t('plan.uploadFailed')}: ${err instanceof Error ? err.message : String(err)}`);
+      setStatus(`${t('plan.uploadFailed')}: ${apiErrorText(err, t)}`);
     }
   };
   const place = (kind: 'sensor' | 'camera', id: string) => {

@@ -10,6 +10,7 @@ import type { AgentConfigDetail } from '@gwanje/protocol/schemas/escalation.js';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfigDrift } from '../admin/ConfigDrift.js';
+import { apiErrorText } from '../api/errors.js';
 import { api } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 import { jsonDiff } from './schema-values.js';
@@ -91,7 +92,7 @@ export function ConfigPush({ isAdmin }: { isAdmin: boolean }) {
       setFile(undefined);
       detail.reload();
     } catch (err) {
-      setStatus({ ok: false, text: err instanceof Error ? err.message : String(err) });
+      setStatus({ ok: false, text: apiErrorText(err, t) });
     }
   };
   return (

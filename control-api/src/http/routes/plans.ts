@@ -15,20 +15,32 @@ import type { TSchema } from '@sinclair/typebox';
 import { maySee } from '../../auth/permissions.js';
 import { PLAN_CSP, PLAN_MAX_BYTES, PlanImageError, readPlan } from '../../plans/image.js';
 import type { HttpDeps } from '../deps.js';
-import { HttpError, notFound } from '../errors.js';
+import { notFound, refused } from '../errors.js';
 import { pathId, qInt } from '../query.js';
 import { Reply, type RouteSpec, route } from '../route.js';
 
 type Plans = NonNullable<HttpDeps['plans']>;
 
 function plansOf(deps: HttpDeps): Plans {
-  if (!deps.plans) throw new HttpError(503, 'unavailable', 'plans: site plans are not configured on this center');
+  if (!deps.plans)
+    throw refused(503, 'unavailable', 'plans: site plans are not configured on this center', {
+      reason: 'feature-unavailable',
+    });
   return deps.plans;
 }
 
 async function siteIn(deps: HttpDeps, principal: Parameters<typeof maySee>[0], siteId: string): Promise<void> {
-  if (!maySee(principal, siteId) || !(await deps.sites.get(siteId))) throw notFound(`site ${siteId}`);
+  if (!maySee(principal, siteId) || !(await deps.sites.get(siteId)))
+    throw notFound(`site ${siteId}`, { reason: 'site-unknown', params: { siteId } });
 }
+
+const deviceUnknown = (kind: 'sensor' | 'camera', id: string) =>
+  notFound(
+    `${kind} ${id}`,
+    kind === 'sensor'
+      ? { reason: 'sensor-unknown', params: { sensorId: id } }
+      : { reason: 'camera-unknown', params: { cameraId: id } },
+  );
 
 function positionRoutes(kind: 'sensor' | 'camera', schema: TSchema): RouteSpec[] {
   const device = async (deps: HttpDeps, id: string) =>
@@ -43,7 +55,7 @@ function positionRoutes(kind: 'sensor' | 'camera', schema: TSchema): RouteSpec[]
         const plans = plansOf(deps);
         const id = pathId(req);
         const d = await device(deps, id);
-        if (!d || !maySee(principal, d.siteId)) throw notFound(`${kind} ${id}`);
+        if (!d || !maySee(principal, d.siteId)) throw deviceUnknown(kind, id);
         const position = body as CameraPosition;
         await plans.store.setPosition(kind, id, d.siteId, position, principal.username, Date.now());
         plans.linker.invalidate(d.siteId);
@@ -65,8 +77,9 @@ function positionRoutes(kind: 'sensor' | 'camera', schema: TSchema): RouteSpec[]
         const plans = plansOf(deps);
         const id = pathId(req);
         const d = await device(deps, id);
-        if (!d || !maySee(principal, d.siteId)) throw notFound(`${kind} ${id}`);
-        if (!(await plans.store.deletePosition(kind, id))) throw notFound(`position of ${kind} ${id}`);
+        if (!d || !maySee(principal, d.siteId)) throw deviceUnknown(kind, id);
+        if (!(await plans.store.deletePosition(kind, id)))
+          throw notFound(`position of ${kind} ${id}`, { reason: 'position-unknown', params: { id } });
         plans.linker.invalidate(d.siteId);
         await deps.audit.record({
           actor: principal.username,
@@ -109,7 +122,7 @@ export const planRoutes: RouteSpec[] = [
       const siteId = pathId(req);
       await siteIn(deps, principal, siteId);
       const img = await plans.store.image(siteId);
-      if (!img) throw notFound(`plan of site ${siteId}`);
+      if (!img) throw notFound(`plan of site ${siteId}`, { reason: 'plan-unknown', params: { siteId } });
       // An SVG opened on its own must not run anything (it was sanitised on upload, too).
       res.setHeader('Content-Security-Policy', PLAN_CSP);
       res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -135,7 +148,7 @@ export const planRoutes: RouteSpec[] = [
       try {
         plan = await readPlan(raw, { page, pdftoppm: plans.pdftoppm });
       } catch (err) {
-        if (err instanceof PlanImageError) throw new HttpError(err.status, err.code, `body: ${err.message}`);
+        if (err instanceof PlanImageError) throw refused(err.status, err.code, `body: ${err.message}`, err.why);
         throw err;
       }
       const sha256 = createHash('sha256').update(plan.bytes).digest('hex');
@@ -159,7 +172,8 @@ export const planRoutes: RouteSpec[] = [
       const plans = plansOf(deps);
       const siteId = pathId(req);
       await siteIn(deps, principal, siteId);
-      if (!(await plans.store.deletePlan(siteId))) throw notFound(`plan of site ${siteId}`);
+      if (!(await plans.store.deletePlan(siteId)))
+        throw notFound(`plan of site ${siteId}`, { reason: 'plan-unknown', params: { siteId } });
       plans.linker.invalidate(siteId);
       await deps.audit.record({
         actor: principal.username,
