@@ -49,6 +49,7 @@ export type AuditAction =
   | 'sop.change'
   | 'alarm.sop-step'
   | 'alarm.sop-step-undone'
+  | 'site.link-radius'
   | 'video.view'
   | 'video.view.end'
   // Issue 21: a shift report generated (it gathers personal data of the shift: names on duty).

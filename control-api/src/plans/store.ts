@@ -1,6 +1,7 @@
 /**
- * Site plans, device positions (migration 0012-site-plans) and SOP checklists (0018-sop-checklists)
- * on the shared database, SQLite or PostgreSQL.
+ * Site plans, device positions (migration 0012-site-plans), SOP checklists (0018-sop-checklists)
+ * and each site's camera link radius (0020-site-link-radius) on the shared database, SQLite or
+ * PostgreSQL.
  */
 import type { CameraPosition, PlanPosition, SitePlanInfo, SopChecklist, SopStep } from '@gwanje/protocol';
 import type { Kysely } from 'kysely';
@@ -30,6 +31,7 @@ interface PlanTables {
     updated_by: string;
   };
   sop_checklists: { site_id: string; alarm_type: string; steps: string; updated_at: number; updated_by: string };
+  site_link_settings: { site_id: string; link_radius: number; updated_at: number; updated_by: string };
 }
 
 export type { PlanTables };
@@ -168,6 +170,30 @@ export class PlanStore {
       .where('device_id', '=', deviceId)
       .executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
+  }
+
+  /** The site's own link radius (plan widths), undefined when it uses the center's default. */
+  async linkRadius(siteId: string): Promise<number | undefined> {
+    const r = await this.db
+      .selectFrom('site_link_settings')
+      .select('link_radius')
+      .where('site_id', '=', siteId)
+      .executeTakeFirst();
+    return r ? Number(r.link_radius) : undefined;
+  }
+
+  /** Sets the site's link radius; null returns it to the default. */
+  async setLinkRadius(siteId: string, radius: number | null, by: string, now: number): Promise<void> {
+    if (radius === null) {
+      await this.db.deleteFrom('site_link_settings').where('site_id', '=', siteId).execute();
+      return;
+    }
+    const row = { site_id: siteId, link_radius: radius, updated_at: now, updated_by: by };
+    await this.db
+      .insertInto('site_link_settings')
+      .values(row)
+      .onConflict((oc) => oc.column('site_id').doUpdateSet({ link_radius: radius, updated_at: now, updated_by: by }))
+      .execute();
   }
 
   // SOP checklists -----------------------------------------------------------------------------

@@ -498,6 +498,12 @@ const TABLE: Record<string, Row> = {
       return { path: `/api/v1/cameras/${s}-cam-1/position` };
     },
   },
+  'PUT /api/v1/sites/:id/link-radius': {
+    min: 'admin',
+    ok: 200,
+    out: 404,
+    req: (_h, s) => ({ path: `/api/v1/sites/${s}/link-radius`, body: { linkRadius: 0.3 } }),
+  },
   'GET /api/v1/sops': { min: 'viewer', ok: 200, out: 403, req: (_h, s) => ({ path: `/api/v1/sops?siteId=${s}` }) },
   'PUT /api/v1/sops': {
     min: 'supervisor',

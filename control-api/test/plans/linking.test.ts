@@ -165,6 +165,28 @@ test('no camera sees the sensor: the cameras within the link radius; an unplaced
   assert.deepEqual([...last(s3.sensorId).cameras].sort(), ['cam-far-facing', 'cam-near-away', 'cam-unplaced']);
 });
 
+test("a site's own link radius (set on the plan screen) replaces the default at once; null returns to it", async () => {
+  const raise = async (n: number) => {
+    const s = sensorRow(`icheon-flame-4${n}`, 'flame');
+    await plans.setPosition('sensor', s.sensorId, SITE, { x: 0.5, y: 0.5 }, 'admin', clock);
+    linker.invalidate(SITE);
+    clock += 1000;
+    alarms.onReading(reading(s, 1, clock), contextOf(s), clock);
+    await alarms.idle();
+    return last(s.sensorId).cameras;
+  };
+  assert.equal(await linker.radiusOf(SITE), 0.2);
+  await plans.setLinkRadius(SITE, 0.05, 'admin', clock);
+  linker.invalidate(SITE);
+  assert.equal(await linker.radiusOf(SITE), 0.05);
+  assert.deepEqual(await raise(1), [], 'no camera within 0.05 plan widths and none sees it: none, not the whole site');
+  await plans.setLinkRadius(SITE, 0.35, 'admin', clock);
+  assert.deepEqual(await raise(2), ['cam-near-away', 'cam-far-facing'], 'both within 0.35, nearest first');
+  await plans.setLinkRadius(SITE, null, 'admin', clock);
+  assert.deepEqual(await raise(3), ['cam-near-away'], 'back to the 0.2 default');
+  assert.equal(await plans.linkRadius(SITE), undefined);
+});
+
 test('regression: a raise completed by an on-delay at a tick still records when the reading was received', async () => {
   const s = sensorRow('icheon-ch4-1', 'gas');
   const t0 = clock + 1000;

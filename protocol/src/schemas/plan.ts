@@ -49,10 +49,25 @@ export const SiteLayout = Type.Object({
   plan: Type.Union([SitePlanInfo, Type.Null()]),
   /** Radius (fraction of plan width) within which a camera without a field of view is linked. */
   linkRadius: Type.Number(),
+  /** Issue 21: the center's default radius; `linkRadius` differs when an admin set the site's own. */
+  defaultLinkRadius: Type.Optional(Type.Number()),
   sensors: Type.Array(Type.Object({ sensorId: SensorId, position: PlanPosition })),
   cameras: Type.Array(Type.Object({ cameraId: CameraId, position: CameraPosition })),
 });
 export type SiteLayout = Static<typeof SiteLayout>;
+
+/** Smallest and largest link radius an admin may set (plan widths). */
+export const LINK_RADIUS_MIN = 0.01;
+export const LINK_RADIUS_MAX = 2;
+
+/** `PUT /api/v1/sites/{siteId}/link-radius` body: the site's radius, or null for the default. */
+export const LinkRadiusBody = Type.Object(
+  {
+    linkRadius: Type.Union([Type.Number({ minimum: LINK_RADIUS_MIN, maximum: LINK_RADIUS_MAX }), Type.Null()]),
+  },
+  strict,
+);
+export type LinkRadiusBody = Static<typeof LinkRadiusBody>;
 
 export const SOP_MAX_STEPS = 30;
 

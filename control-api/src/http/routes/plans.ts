@@ -5,12 +5,14 @@
  * - `PUT /api/v1/sites/{siteId}/plan[?page=N]` (plans: admin of the site): the image bytes, PNG,
  *   JPEG, SVG (sanitised) or a PDF page (rendered to PNG); type by magic bytes, at most 10 MiB.
  * - `DELETE /api/v1/sites/{siteId}/plan`.
+ * - `PUT /api/v1/sites/{siteId}/link-radius` (plans) `{linkRadius}`: the site's camera link radius
+ *   in plan widths (0.01..2), `null` for the center's default. Audited; alarm links follow at once.
  * - `PUT|DELETE /api/v1/{sensors|cameras}/{id}/position` (plans): `{x, y}`, cameras also
  *   `direction`, `fov`, `range` (protocol plan.ts). Audited; the alarm camera links follow at once.
  * A site or device outside the caller's sites is a 404 like one that does not exist.
  */
 import { createHash } from 'node:crypto';
-import { CameraPosition, PlanPosition, type SiteLayout } from '@gwanje/protocol';
+import { CameraPosition, LinkRadiusBody, PlanPosition, type SiteLayout } from '@gwanje/protocol';
 import type { TSchema } from '@sinclair/typebox';
 import { maySee } from '../../auth/permissions.js';
 import { PLAN_CSP, PLAN_MAX_BYTES, PlanImageError, readPlan } from '../../plans/image.js';
@@ -107,7 +109,8 @@ export const planRoutes: RouteSpec[] = [
       return {
         siteId,
         plan: plan ?? null,
-        linkRadius: plans.linker.radius,
+        linkRadius: await plans.linker.radiusOf(siteId),
+        defaultLinkRadius: plans.linker.radius,
         sensors: [...pos.sensors].map(([sensorId, position]) => ({ sensorId, position })),
         cameras: [...pos.cameras].map(([cameraId, position]) => ({ cameraId, position })),
       };
@@ -183,6 +186,27 @@ export const planRoutes: RouteSpec[] = [
         detail: { removed: true },
       });
       return new Reply(204);
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/api/v1/sites/:id/link-radius',
+    access: 'plans',
+    body: LinkRadiusBody,
+    async handle({ deps, principal, req, body, ip }) {
+      const plans = plansOf(deps);
+      const siteId = pathId(req);
+      await siteIn(deps, principal, siteId);
+      await plans.store.setLinkRadius(siteId, body.linkRadius, principal.username, Date.now());
+      plans.linker.invalidate(siteId);
+      await deps.audit.record({
+        actor: principal.username,
+        ip,
+        action: 'site.link-radius',
+        target: siteId,
+        detail: { linkRadius: body.linkRadius },
+      });
+      return { siteId, linkRadius: await plans.linker.radiusOf(siteId), defaultLinkRadius: plans.linker.radius };
     },
   }),
   ...positionRoutes('sensor', PlanPosition),

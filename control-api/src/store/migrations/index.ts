@@ -17,6 +17,7 @@ import { sitePlansMigration } from './0012-site-plans.js';
 import { supervisorMigration } from './0013-supervisor.js';
 import { wallLayoutsMigration } from './0015-wall-layouts.js';
 import { sopChecklistsMigration } from './0018-sop-checklists.js';
+import { siteLinkRadiusMigration } from './0020-site-link-radius.js';
 
 function migrations(dialect: DbDialect): Record<string, Migration> {
   return {
@@ -30,6 +31,7 @@ function migrations(dialect: DbDialect): Record<string, Migration> {
     '0013-supervisor': supervisorMigration,
     '0015-wall-layouts': wallLayoutsMigration,
     '0018-sop-checklists': sopChecklistsMigration,
+    '0020-site-link-radius': siteLinkRadiusMigration,
   };
 }
 
