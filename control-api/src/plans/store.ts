@@ -27,6 +27,8 @@ interface PlanTables {
     direction: number | null;
     fov: number | null;
     range: number | null;
+    /** A sensor's zone on the plan (0020), null when none. */
+    zone: string | null;
     updated_at: number;
     updated_by: string;
   };
@@ -42,9 +44,15 @@ export const ALL_SITES = '*';
 
 const num = (v: number | string | null): number | undefined => (v === null ? undefined : Number(v));
 
-function toPosition(r: PlanTables['device_positions']): CameraPosition {
-  const p: CameraPosition = { x: Number(r.x), y: Number(r.y) };
-  if (r.kind !== 'camera') return p;
+/** A stored position: a camera's with what it sees, a sensor's with its zone. */
+export type DevicePosition = CameraPosition & Pick<PlanPosition, 'zone'>;
+
+function toPosition(r: PlanTables['device_positions']): DevicePosition {
+  const p: DevicePosition = { x: Number(r.x), y: Number(r.y) };
+  if (r.kind !== 'camera') {
+    if (r.zone) p.zone = r.zone;
+    return p;
+  }
   const [direction, fov, range] = [num(r.direction), num(r.fov), num(r.range)];
   if (direction !== undefined) p.direction = direction;
   if (fov !== undefined) p.fov = fov;
@@ -120,8 +128,8 @@ export class PlanStore {
   }
 
   /** Positions of the given devices, whatever their site (list routes). */
-  async positionsOf(kind: DeviceKind, ids: string[]): Promise<Map<string, CameraPosition>> {
-    const out = new Map<string, CameraPosition>();
+  async positionsOf(kind: DeviceKind, ids: string[]): Promise<Map<string, DevicePosition>> {
+    const out = new Map<string, DevicePosition>();
     if (ids.length === 0) return out;
     for (let i = 0; i < ids.length; i += 500) {
       const rows = await this.db
@@ -139,7 +147,7 @@ export class PlanStore {
     kind: DeviceKind,
     deviceId: string,
     siteId: string,
-    p: CameraPosition,
+    p: DevicePosition,
     by: string,
     now: number,
   ): Promise<void> {
@@ -152,6 +160,7 @@ export class PlanStore {
       direction: p.direction ?? null,
       fov: p.fov ?? null,
       range: p.range ?? null,
+      zone: kind === 'sensor' ? (p.zone ?? null) : null,
       updated_at: now,
       updated_by: by,
     };

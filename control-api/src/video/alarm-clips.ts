@@ -1,14 +1,16 @@
 /**
  * Issue 6 follow-ups on a new gas/flame/smoke alarm (and issue 23's fire-suspected): record a clip
  * from every linked camera (10 s before to 30 s after the raise), store each camera's snapshot of
- * the raise (CONTRACT "each such alarm also gets a snapshot taken when it was raised") and turn PTZ cameras to the preset the sensor's config
- * names for them (`ptz.preset` to the camera's owning agent). Both are fire-and-forget: a failed
+ * the raise (CONTRACT "each such alarm also gets a snapshot taken when it was raised") and turn PTZ
+ * cameras to the preset the sensor's config names for them, else to their own preset named for the
+ * sensor or its zone on the plan (plans/presets.ts; `ptz.preset` to the camera's owning agent). Both are fire-and-forget: a failed
  * clip or PTZ move is logged and never delays the alarm itself.
  */
 import { type Alarm, HAZARD_RULE_TYPES } from '@gwanje/protocol';
 import type { AlarmListener } from '../alarms/service.js';
 import type { CommandChannel } from '../broker/commands.js';
 import type { Logger } from '../logger.js';
+import { type AlarmPresetDeps, turnToPresets } from '../plans/presets.js';
 import type { Repositories } from '../store/repositories.js';
 
 /** Hazard alarms (gas, oxygen, flame, smoke) from protocol's safety table (issue 15: one vocabulary), and video fire (issue 23). */
@@ -21,7 +23,9 @@ export interface AlarmClipDeps {
     recordSnapshot(alarmId: string, cameraIds: string[]): Promise<unknown>;
   };
   repos: Pick<Repositories, 'sensors' | 'cameras'>;
-  commands: Pick<CommandChannel, 'post'>;
+  commands: Pick<CommandChannel, 'post' | 'ptz'>;
+  /** The sensor's zone on its site plan (issue 21: a preset named for the zone). */
+  zoneOf: AlarmPresetDeps['zoneOf'];
 }
 
 export function alarmClipListener(d: AlarmClipDeps): AlarmListener {
@@ -36,21 +40,9 @@ export function alarmClipListener(d: AlarmClipDeps): AlarmListener {
         .catch((err: Error) => d.log.error({ alarmId: alarm.id, err: err.message }, 'video: alarm snapshot failed'));
     }
     if (alarm.sourceKind === 'sensor') {
-      presets(d, alarm).catch((err: Error) =>
+      turnToPresets(d, alarm).catch((err: Error) =>
         d.log.error({ alarmId: alarm.id, err: err.message }, 'video: PTZ preset not sent'),
       );
     }
   };
-}
-
-async function presets(d: AlarmClipDeps, alarm: Alarm): Promise<void> {
-  const sensor = await d.repos.sensors.get(alarm.sourceId);
-  if (!sensor?.cameras) return;
-  const links = JSON.parse(sensor.cameras) as Array<string | { cameraId: string; preset?: string }>;
-  for (const link of links) {
-    if (typeof link === 'string' || !link.preset) continue;
-    const cam = await d.repos.cameras.get(link.cameraId);
-    if (!cam?.agentId) continue;
-    d.commands.post(cam.siteId, cam.agentId, 'ptz.preset', { cameraId: link.cameraId, preset: link.preset });
-  }
 }

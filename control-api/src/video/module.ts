@@ -100,7 +100,9 @@ export class VideoModule implements CenterModule {
     await prealarm.start();
     this.prealarm = prealarm;
     bus.on(this.name, 'sensor.changed', () => prealarm.refresh());
-    bus.on(this.name, 'alarm.changed', alarmClipListener({ log: vlog, gateway, repos, commands }));
+    const plans = this.alarms.plans;
+    const zoneOf = async (sensorId: string) => (await plans.positionsOf('sensor', [sensorId])).get(sensorId)?.zone;
+    bus.on(this.name, 'alarm.changed', alarmClipListener({ log: vlog, gateway, repos, commands, zoneOf }));
     bus.on(this.name, 'sessions.changed', (ev) => gateway.recheckViewers(ev.username));
     bus.on(this.name, 'agent.revoked', ({ agentId }) => endAgentPushes(agentId, repos, gateway));
   }

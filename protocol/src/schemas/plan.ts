@@ -13,8 +13,14 @@ import { CameraId, EpochMs, SensorId, SiteId } from './common.js';
 const strict = { additionalProperties: false } as const;
 const Fraction = Type.Number({ minimum: 0, maximum: 1 });
 
-/** CONTRACT `position` of a sensor on its site's plan. */
-export const PlanPosition = Type.Object({ x: Fraction, y: Fraction }, strict);
+/**
+ * CONTRACT `position` of a sensor on its site's plan; `zone` (issue 21, optional) names the area
+ * it is in ("Boiler room"): a PTZ camera with a preset of that name is turned to it on its alarm.
+ */
+export const PlanPosition = Type.Object(
+  { x: Fraction, y: Fraction, zone: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })) },
+  strict,
+);
 export type PlanPosition = Static<typeof PlanPosition>;
 
 /** A camera's position, optionally with what it sees. */

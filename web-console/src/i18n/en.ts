@@ -167,6 +167,16 @@ export const en = {
     selected: 'Selected device',
     pickHint: 'Select a device on the plan to set its position or field of view.',
     keysHint: 'Positions are fractions of the plan (0 to 1); the camera range is a fraction of its width.',
+    radius: {
+      title: 'Camera link radius',
+      label: 'Radius (% of the plan width)',
+      default: 'This site uses the center’s default.',
+      custom: 'Set for this site (the center’s default is {{radius}} %).',
+      save: 'Save radius',
+      reset: 'Default',
+      saved: 'Link radius {{radius}} % saved; new alarms use it now.',
+      failed: 'Radius not saved',
+    },
     radiusHint:
       'An alarm of a sensor with no camera configured takes the cameras that see it, else those within {{radius}} % of the plan width.',
     field: {
@@ -175,7 +185,10 @@ export const en = {
       direction: 'Direction (°, 0 = up)',
       fov: 'View angle (°)',
       range: 'Range (plan widths)',
+      zone: 'Zone',
     },
+    zoneHint:
+      'On this sensor’s alarm a PTZ camera turns to its preset named for the sensor (id or name), else for this zone.',
     save: 'Save',
     remove: 'Remove from plan',
   },

@@ -167,6 +167,16 @@ export const ko: Resources = {
     selected: '선택한 장치',
     pickHint: '도면에서 장치를 선택하면 위치나 화각을 정할 수 있습니다.',
     keysHint: '위치는 도면에 대한 비율(0~1)이고, 카메라 거리는 도면 너비에 대한 비율입니다.',
+    radius: {
+      title: '카메라 연결 반경',
+      label: '반경 (도면 너비의 %)',
+      default: '이 현장은 관제센터 기본값을 씁니다.',
+      custom: '이 현장에 따로 정한 값입니다 (관제센터 기본값 {{radius}} %).',
+      save: '반경 저장',
+      reset: '기본값',
+      saved: '연결 반경 {{radius}} %를 저장했습니다. 새 경보부터 적용됩니다.',
+      failed: '반경을 저장하지 못했습니다',
+    },
     radiusHint:
       '카메라가 지정되지 않은 센서의 경보에는 그 센서를 비추는 카메라가, 없으면 도면 너비의 {{radius}} % 안의 카메라가 연결됩니다.',
     field: {
@@ -175,7 +185,10 @@ export const ko: Resources = {
       direction: '방향 (°, 0 = 위)',
       fov: '화각 (°)',
       range: '거리 (도면 너비)',
+      zone: '구역',
     },
+    zoneHint:
+      '이 센서의 경보 때 PTZ 카메라는 센서(id 또는 이름) 이름의 프리셋으로, 없으면 이 구역 이름의 프리셋으로 돌아갑니다.',
     save: '저장',
     remove: '도면에서 빼기',
   },
