@@ -14,7 +14,8 @@
 import { createHash } from 'node:crypto';
 import { CameraPosition, LinkRadiusBody, PlanPosition, type SiteLayout } from '@gwanje/protocol';
 import type { TSchema } from '@sinclair/typebox';
-import { maySee } from '../../auth/permissions.js';
+import type { AuditAction } from '../../auth/audit.js';
+import { maySee, type Principal } from '../../auth/permissions.js';
 import { PLAN_CSP, PLAN_MAX_BYTES, PlanImageError, readPlan } from '../../plans/image.js';
 import type { HttpDeps } from '../deps.js';
 import { notFound, refused } from '../errors.js';
@@ -34,6 +35,19 @@ function plansOf(deps: HttpDeps): Plans {
 async function siteIn(deps: HttpDeps, principal: Parameters<typeof maySee>[0], siteId: string): Promise<void> {
   if (!maySee(principal, siteId) || !(await deps.sites.get(siteId)))
     throw notFound(`site ${siteId}`, { reason: 'site-unknown', params: { siteId } });
+}
+
+/** After a change of a site's layout: the alarm camera links follow at once, and it is audited. */
+async function layoutChanged(
+  deps: HttpDeps,
+  by: { principal: Principal; ip: string },
+  siteId: string,
+  action: AuditAction,
+  target: string,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  plansOf(deps).linker.invalidate(siteId);
+  await deps.audit.record({ actor: by.principal.username, ip: by.ip, action, target, detail });
 }
 
 const deviceUnknown = (kind: 'sensor' | 'camera', id: string) =>
@@ -60,13 +74,10 @@ function positionRoutes(kind: 'sensor' | 'camera', schema: TSchema): RouteSpec[]
         if (!d || !maySee(principal, d.siteId)) throw deviceUnknown(kind, id);
         const position = body as CameraPosition;
         await plans.store.setPosition(kind, id, d.siteId, position, principal.username, Date.now());
-        plans.linker.invalidate(d.siteId);
-        await deps.audit.record({
-          actor: principal.username,
-          ip,
-          action: 'device.position',
-          target: id,
-          detail: { kind, siteId: d.siteId, ...position },
+        await layoutChanged(deps, { principal, ip }, d.siteId, 'device.position', id, {
+          kind,
+          siteId: d.siteId,
+          ...position,
         });
         return { [`${kind}Id`]: id, siteId: d.siteId, position };
       },
@@ -82,13 +93,10 @@ function positionRoutes(kind: 'sensor' | 'camera', schema: TSchema): RouteSpec[]
         if (!d || !maySee(principal, d.siteId)) throw deviceUnknown(kind, id);
         if (!(await plans.store.deletePosition(kind, id)))
           throw notFound(`position of ${kind} ${id}`, { reason: 'position-unknown', params: { id } });
-        plans.linker.invalidate(d.siteId);
-        await deps.audit.record({
-          actor: principal.username,
-          ip,
-          action: 'device.position',
-          target: id,
-          detail: { kind, siteId: d.siteId, removed: true },
+        await layoutChanged(deps, { principal, ip }, d.siteId, 'device.position', id, {
+          kind,
+          siteId: d.siteId,
+          removed: true,
         });
         return new Reply(204);
       },
@@ -156,13 +164,13 @@ export const planRoutes: RouteSpec[] = [
       }
       const sha256 = createHash('sha256').update(plan.bytes).digest('hex');
       await plans.store.putPlan(siteId, plan, sha256, principal.username, Date.now());
-      plans.linker.invalidate(siteId);
-      await deps.audit.record({
-        actor: principal.username,
-        ip,
-        action: 'site.plan',
-        target: siteId,
-        detail: { mime: plan.mime, width: plan.width, height: plan.height, bytes: plan.bytes.length, sha256, page },
+      await layoutChanged(deps, { principal, ip }, siteId, 'site.plan', siteId, {
+        mime: plan.mime,
+        width: plan.width,
+        height: plan.height,
+        bytes: plan.bytes.length,
+        sha256,
+        page,
       });
       return plans.store.info(siteId);
     },
@@ -177,14 +185,7 @@ export const planRoutes: RouteSpec[] = [
       await siteIn(deps, principal, siteId);
       if (!(await plans.store.deletePlan(siteId)))
         throw notFound(`plan of site ${siteId}`, { reason: 'plan-unknown', params: { siteId } });
-      plans.linker.invalidate(siteId);
-      await deps.audit.record({
-        actor: principal.username,
-        ip,
-        action: 'site.plan',
-        target: siteId,
-        detail: { removed: true },
-      });
+      await layoutChanged(deps, { principal, ip }, siteId, 'site.plan', siteId, { removed: true });
       return new Reply(204);
     },
   }),
@@ -198,14 +199,7 @@ export const planRoutes: RouteSpec[] = [
       const siteId = pathId(req);
       await siteIn(deps, principal, siteId);
       await plans.store.setLinkRadius(siteId, body.linkRadius, principal.username, Date.now());
-      plans.linker.invalidate(siteId);
-      await deps.audit.record({
-        actor: principal.username,
-        ip,
-        action: 'site.link-radius',
-        target: siteId,
-        detail: { linkRadius: body.linkRadius },
-      });
+      await layoutChanged(deps, { principal, ip }, siteId, 'site.link-radius', siteId, { linkRadius: body.linkRadius });
       return { siteId, linkRadius: await plans.linker.radiusOf(siteId), defaultLinkRadius: plans.linker.radius };
     },
   }),

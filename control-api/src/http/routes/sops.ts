@@ -112,6 +112,23 @@ async function stepOf(deps: HttpDeps, req: Parameters<typeof pathId>[0], princip
   return { alarmId, sop, step };
 }
 
+/** POST ticks a step, DELETE takes its tick back; either is a no-op when the step already stands so. */
+function stepRoute(method: 'post' | 'delete'): RouteSpec {
+  const undo = method === 'delete';
+  return route({
+    method,
+    path: '/api/v1/alarms/:id/sop/:step',
+    access: 'comment',
+    body: SopTickBody,
+    async handle({ deps, principal, req, body, ip }) {
+      const { alarmId, sop, step } = await stepOf(deps, req, principal);
+      if (!!step.done !== undo) return sop;
+      await markStep({ deps, principal, ip }, alarmId, step, undo, body.comment);
+      return alarmSop(deps, alarmId, principal);
+    },
+  });
+}
+
 export const sopRoutes: RouteSpec[] = [
   route({
     method: 'get',
@@ -168,28 +185,6 @@ export const sopRoutes: RouteSpec[] = [
       return alarmSop(deps, pathId(req, 'id', ALARM_ID_REGEX), principal);
     },
   }),
-  route({
-    method: 'post',
-    path: '/api/v1/alarms/:id/sop/:step',
-    access: 'comment',
-    body: SopTickBody,
-    async handle({ deps, principal, req, body, ip }) {
-      const { alarmId, sop, step } = await stepOf(deps, req, principal);
-      if (step.done) return sop;
-      await markStep({ deps, principal, ip }, alarmId, step, false, body.comment);
-      return alarmSop(deps, alarmId, principal);
-    },
-  }),
-  route({
-    method: 'delete',
-    path: '/api/v1/alarms/:id/sop/:step',
-    access: 'comment',
-    body: SopTickBody,
-    async handle({ deps, principal, req, body, ip }) {
-      const { alarmId, sop, step } = await stepOf(deps, req, principal);
-      if (!step.done) return sop;
-      await markStep({ deps, principal, ip }, alarmId, step, true, body.comment);
-      return alarmSop(deps, alarmId, principal);
-    },
-  }),
+  stepRoute('post'),
+  stepRoute('delete'),
 ];
