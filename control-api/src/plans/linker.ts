@@ -51,6 +51,26 @@ export class CameraLinker {
     return camerasFor(at, placed, { aspect: site.aspect, radius: site.radius, max: MAX_LINKED_CAMERAS });
   }
 
+  /**
+   * Cameras linked by position to any of these placed sensors of a site (issue 21: they keep the
+   * pre-alarm buffer like configured links do). An unplaced sensor adds none here: holding every
+   * camera of its site for pre-roll would cost more than it shows.
+   */
+  async linkedByPosition(siteId: string, sensorIds: Iterable<string>): Promise<string[]> {
+    const site = await this.site(siteId);
+    const mine = new Set(site.siteCameras);
+    const placed = site.cameras.filter((c) => mine.has(c.cameraId));
+    const out = new Set<string>();
+    if (placed.length === 0) return [];
+    for (const id of sensorIds) {
+      const at = site.sensors.get(id);
+      if (!at) continue;
+      const g = { aspect: site.aspect, radius: site.radius, max: MAX_LINKED_CAMERAS };
+      for (const c of camerasFor(at, placed, g)) out.add(c);
+    }
+    return [...out];
+  }
+
   /** The link radius that applies to a site now. */
   async radiusOf(siteId: string): Promise<number> {
     return (await this.site(siteId)).radius;

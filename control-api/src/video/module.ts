@@ -96,7 +96,13 @@ export class VideoModule implements CenterModule {
     this.made = { gateway, views, ffmpeg, trustProxy, direct };
     await gateway.start();
     // Issue 20: cameras linked to gas/flame/smoke sensors keep streaming into the clip ring (pre-roll).
-    const prealarm = new PrealarmLinks({ log: vlog, sensors: repos.sensors, gateway, max: s.prealarmMax });
+    const prealarm = new PrealarmLinks({
+      log: vlog,
+      sensors: repos.sensors,
+      positionLinks: this.alarms.linker,
+      gateway,
+      max: s.prealarmMax,
+    });
     await prealarm.start();
     this.prealarm = prealarm;
     bus.on(this.name, 'sensor.changed', () => prealarm.refresh());
