@@ -6,7 +6,7 @@
  * sensor or its zone on the plan (plans/presets.ts; `ptz.preset` to the camera's owning agent). Both are fire-and-forget: a failed
  * clip or PTZ move is logged and never delays the alarm itself.
  */
-import { type Alarm, HAZARD_RULE_TYPES } from '@gwanje/protocol';
+import { HAZARD_RULE_TYPES } from '@gwanje/protocol';
 import type { AlarmListener } from '../alarms/service.js';
 import type { CommandChannel } from '../broker/commands.js';
 import type { Logger } from '../logger.js';

@@ -221,7 +221,11 @@ test('issue 21: cameras linked by plan position to a hazard sensor keep the pre-
     log: store.log,
     sensors: store.repos.sensors,
     positionLinks: linker,
-    gateway: { holdPrealarm: (ids) => void (held = [...ids]) },
+    gateway: {
+      holdPrealarm: (ids) => {
+        held = [...ids];
+      },
+    },
     max: 10,
   });
   await prealarm.refresh();

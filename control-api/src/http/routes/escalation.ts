@@ -19,11 +19,10 @@ import {
   shiftSlots,
 } from '@gwanje/escalation';
 import type { NotificationView, ShiftOccurrence } from '@gwanje/protocol/schemas/escalation.js';
-import type { Request } from 'express';
 import type { Principal } from '../../auth/permissions.js';
 import { can, maySee, seesAllSites, siteFilter, withinScope } from '../../auth/permissions.js';
 import type { HttpDeps } from '../deps.js';
-import { badRequest, forbidden, HttpError, notFound, refused } from '../errors.js';
+import { badRequest, forbidden, notFound, refused } from '../errors.js';
 import { pathId, qInt, qSite, qString, qTime, qWindow } from '../query.js';
 import { type RouteSpec, route } from '../route.js';
 import { ALARM_ID_REGEX } from './alarms.js';
