@@ -44,6 +44,21 @@ test('apiErrorText: the reason in Korean, the code with its field as fallback, t
     id: 'a',
   });
   assert.equal(apiErrorText(dup, t), '두 단계의 id가 a(으)로 같습니다');
+  // A schema refusal: the sentence, then the rule the center names (numbers read in any language).
+  const limit = new ApiError(
+    400,
+    'bad-request',
+    '0.tiers.1.delaySec: must be <= 86400',
+    '0.tiers.1.delaySec',
+    'field-invalid',
+    {
+      field: '0.tiers.1.delaySec',
+    },
+  );
+  assert.equal(
+    apiErrorText(limit, t),
+    '0.tiers.1.delaySec 값이 올바르지 않습니다 (0.tiers.1.delaySec: must be <= 86400)',
+  );
   // An older center (no reason): the code's sentence and the field it names.
   const old = new ApiError(400, 'bad-request', 'x: must be a number', 'x');
   assert.equal(apiErrorText(old, t), '요청이 거부되었습니다 (항목 x)');
