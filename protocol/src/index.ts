@@ -3,6 +3,7 @@ export * from './json.js';
 export * from './redact.js';
 export * from './safety/index.js';
 export * from './schemas/alarm.js';
+export * from './schemas/api-errors.js';
 export * from './schemas/common.js';
 export * from './schemas/escalation.js';
 export * from './schemas/http.js';

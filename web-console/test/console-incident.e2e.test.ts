@@ -4,7 +4,9 @@
  * drag, by keyboard and by the form); a supervisor writes the gas-high procedure; the sensor's
  * alarm pops the camera that sees it (not the nearer one looking away); the drawer draws the
  * value around the alarm, shows the receive time, the linked camera and the raised text; an
- * operator ticks a procedure step into the journal; another view closes the drawer. Screenshots
+ * operator ticks a procedure step into the journal and takes it back (untick, journaled); another
+ * view closes the drawer; in Korean a refused plan upload reads in Korean and the site link radius
+ * is set on the plan screen. Screenshots
  * of each new screen in English and Korean go to .artifacts/web-console/incident/ (git-ignored).
  */
 import assert from 'node:assert/strict';
@@ -214,6 +216,14 @@ test('plan, placement, SOP, the right camera pops, the SOP is ticked (Chromium, 
   assert.match((await step.locator('[data-sop-done]').textContent()) ?? '', /admin/);
   await drawer.locator('[data-journal=sop-step]').waitFor({ timeout: 10_000 });
   await shot(en, 'alarm-drawer-en');
+  // Ticked by mistake: unchecking takes the tick back, with who and when in the step and the journal.
+  await step.locator('input[type=checkbox]').click();
+  await step.locator('[data-sop-undone]').waitFor({ timeout: 10_000 });
+  assert.match((await step.locator('[data-sop-undone]').textContent()) ?? '', /taken back by admin/);
+  await drawer.locator('[data-journal=sop-step-undone]').waitFor({ timeout: 10_000 });
+  await shot(en, 'alarm-drawer-untick-en');
+  await step.locator('input[type=checkbox]').click();
+  await step.locator('[data-sop-done]').waitFor({ timeout: 10_000 });
   // Regression: another view closes the drawer.
   await en.click('[data-nav=trends]');
   assert.equal(await en.locator('[data-alarm-detail]').count(), 0);
@@ -227,6 +237,18 @@ test('plan, placement, SOP, the right camera pops, the SOP is ticked (Chromium, 
   await ko.click('[data-plan-edit]');
   await ko.waitForSelector('[data-plan-editor]');
   await shot(ko, 'plan-editor-ko');
+  // A refused upload reads in Korean (the API's reason, not its English message).
+  const notPlan = join(tmpdir(), `plan-e2e-${process.pid}.txt`);
+  writeFileSync(notPlan, 'not a plan');
+  await ko.setInputFiles('[data-plan-file]', notPlan);
+  await ko.click('[data-plan-upload]');
+  await ko.waitForSelector('[data-plan-status]:has-text("PNG, JPEG, SVG, PDF 파일이 아닙니다")', { timeout: 15_000 });
+  // The site's link radius, set here and used by the center.
+  await ko.fill('[data-link-radius] input[name=linkRadius]', '30');
+  await ko.click('[data-link-radius-save]');
+  await ko.waitForSelector('[data-link-radius-status]:has-text("30 %")', { timeout: 10_000 });
+  assert.equal((await call<SiteLayout>('/sites/suwon/layout')).linkRadius, 0.3);
+  await shot(ko, 'plan-radius-ko');
   await ko.click('[data-nav=sops]');
   await ko.selectOption('[data-sop-site]', 'suwon');
   await ko.waitForSelector('[data-sop-text="2"]');

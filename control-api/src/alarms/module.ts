@@ -82,7 +82,12 @@ export class AlarmsModule implements CenterModule {
     });
     if (this.cluster.clustered) this.cluster.relay.serve((r) => service.act(r.alarmId, r.action, r.actor, r.args));
     this.made = { engine, service, plans, linker };
-    bus.on(this.name, 'camera.state', (c) => service.cameraState(c.cameraId, c.siteId, c.state, now()));
+    bus.on(this.name, 'camera.state', (c) => {
+      // A camera that appears (or changes) must count for the next alarm of its site at once, not
+      // after the linker's cached layout expires (a first alarm took none of a just-registered camera).
+      linker.invalidate(c.siteId);
+      service.cameraState(c.cameraId, c.siteId, c.state, now());
+    });
     await service.start();
   }
 

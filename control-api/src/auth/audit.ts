@@ -51,6 +51,8 @@ export type AuditAction =
   | 'device.position'
   | 'sop.change'
   | 'alarm.sop-step'
+  | 'alarm.sop-step-undone'
+  | 'site.link-radius'
   | 'video.view'
   | 'video.view.end'
   // Issue 21: a shift report generated (it gathers personal data of the shift: names on duty).

@@ -23,8 +23,8 @@ import type { Request } from 'express';
 import type { Principal } from '../auth/permissions.js';
 import { can, maySee, seesAllSites, siteFilter, withinScope } from '../auth/permissions.js';
 import type { HttpDeps } from '../http/deps.js';
-import { badRequest, forbidden, HttpError, notFound } from '../http/errors.js';
-import { pathId, qInt, qSite, qString, qTime } from '../http/query.js';
+import { badRequest, forbidden, HttpError, notFound, refused } from '../http/errors.js';
+import { pathId, qInt, qSite, qString, qTime, qWindow } from '../http/query.js';
 import { type RouteSpec, route } from '../http/route.js';
 import { ALARM_ID_REGEX } from '../http/routes/alarms.js';
 
@@ -34,7 +34,8 @@ interface Scoped {
 }
 
 function service(deps: HttpDeps): EscalationService {
-  if (!deps.escalation) throw new HttpError(503, 'unavailable', 'escalation: not configured in this center');
+  if (!deps.escalation)
+    throw refused(503, 'unavailable', 'escalation: not configured in this center', { reason: 'feature-unavailable' });
   return deps.escalation.service;
 }
 
@@ -80,13 +81,25 @@ async function checkContactUsers(deps: HttpDeps, rosters: Roster[]): Promise<voi
       if (c.username === undefined) continue;
       const field = `${i}.contacts.${j}.username`;
       const u = await deps.auth.users.get(c.username);
-      if (!u) throw badRequest(field, `no user ${c.username}`);
-      if (!can(u, 'ack')) throw badRequest(field, `${c.username} (${u.role}) may not acknowledge alarms`);
+      const username = c.username;
+      if (!u) throw badRequest(field, `no user ${username}`, { reason: 'contact-user-unknown', params: { username } });
+      if (!can(u, 'ack'))
+        throw badRequest(field, `${username} (${u.role}) may not acknowledge alarms`, {
+          reason: 'contact-cannot-ack',
+          params: { username, role: u.role },
+        });
       const covers = r.siteIds === '*' ? seesAllSites(u) : r.siteIds.every((s) => maySee(u, s));
-      if (!covers) throw badRequest(field, `${c.username} does not see every site of roster ${r.id}`);
+      if (!covers)
+        throw badRequest(field, `${username} does not see every site of roster ${r.id}`, {
+          reason: 'contact-sites-short',
+          params: { username, roster: r.id },
+        });
       // The contact's phone speaks for the user only if it is the number on the user's record.
       if (!samePhone(u.phone, c.phone))
-        throw badRequest(`${i}.contacts.${j}.phone`, `is not the phone number on ${c.username}'s user record`);
+        throw badRequest(`${i}.contacts.${j}.phone`, `is not the phone number on ${username}'s user record`, {
+          reason: 'contact-phone-mismatch',
+          params: { username },
+        });
     }
   }
 }
@@ -95,24 +108,26 @@ async function checkContactUsers(deps: HttpDeps, rosters: Roster[]): Promise<voi
 function merge<T extends Scoped>(p: Principal, current: T[], next: T[], what: string): T[] {
   if (seesAllSites(p)) return next;
   const bad = next.findIndex((e) => !editable(p, e));
-  if (bad >= 0) throw forbidden(`${bad}.siteIds: ${what} ${next[bad]?.id} reaches beyond your sites`);
+  if (bad >= 0)
+    throw forbidden(`${bad}.siteIds: ${what} ${next[bad]?.id} reaches beyond your sites`, {
+      reason: 'scope-beyond-sites',
+      params: { id: next[bad]?.id ?? '' },
+    });
   const mine = new Set(next.map((e) => e.id));
   const kept = current.filter((e) => !editable(p, e));
   const clash = kept.find((e) => mine.has(e.id));
-  if (clash) throw forbidden(`id: ${what} ${clash.id} belongs to sites beyond yours`);
+  if (clash)
+    throw forbidden(`id: ${what} ${clash.id} belongs to sites beyond yours`, {
+      reason: 'scope-beyond-sites',
+      params: { id: clash.id },
+    });
   return [...kept, ...next];
 }
 
 const DAY = 86_400_000;
 
 /** `from`/`to` query (epoch ms) with a default span ending now and a cap on the span. */
-export function window(req: Request, now: number, defaultSpan: number, maxSpan: number): { from: number; to: number } {
-  const to = qTime(req, 'to') ?? now;
-  const from = qTime(req, 'from') ?? to - defaultSpan;
-  if (from >= to) throw badRequest('from', 'must be before to');
-  if (to - from > maxSpan) throw badRequest('to', `the range may span at most ${Math.round(maxSpan / DAY)} days`);
-  return { from, to };
-}
+export const window = qWindow;
 
 function notificationView(r: NotificationRow, phone: string): NotificationView {
   return {
@@ -282,7 +297,8 @@ export const escalationRoutes: RouteSpec[] = [
     async handle({ deps, principal, req }) {
       const id = pathId(req, 'id', ALARM_ID_REGEX);
       const found = await deps.alarms.get(id);
-      if (!found || !maySee(principal, found.alarm.siteId)) throw notFound(`alarm ${id}`);
+      if (!found || !maySee(principal, found.alarm.siteId))
+        throw notFound(`alarm ${id}`, { reason: 'alarm-unknown', params: { alarmId: id } });
       return service(deps).notifications(id);
     },
   }),

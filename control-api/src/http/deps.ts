@@ -85,6 +85,8 @@ export interface PtzArgs {
   zoom?: number;
   timeoutMs?: number;
   preset?: string;
+  /** With action preset: list the camera's presets (`{presets:[{token,name}]}`) instead of going to one. */
+  list?: boolean;
 }
 
 export interface CommandSender {
@@ -204,7 +206,7 @@ export interface HttpDeps {
    */
   plans?: {
     store: PlanStore;
-    linker: Pick<CameraLinker, 'invalidate' | 'radius'>;
+    linker: Pick<CameraLinker, 'invalidate' | 'radius' | 'radiusOf'>;
     note(
       alarmId: string,
       action: string,

@@ -3,7 +3,7 @@
  * `field` on a 400 that names the offending field. Whatever is thrown, the client gets a fitting
  * 4xx/5xx and the process carries on (HOUSE_STYLE "a bad request becomes an error response").
  */
-import { DecodeError, ValidationError } from '@gwanje/protocol';
+import { type ApiErrorWhy, DecodeError, ValidationError } from '@gwanje/protocol';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { AuthError } from '../auth/errors.js';
@@ -22,10 +22,28 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (field: string, msg: string): HttpError =>
-  new HttpError(400, 'bad-request', `${field}: ${msg}`, field);
-export const notFound = (what: string): HttpError => new HttpError(404, 'not-found', `${what} not found`);
-export const forbidden = (msg: string): HttpError => new HttpError(403, 'forbidden', msg);
+/** Issue 21: the stable reason of a refusal and the values its sentence needs (console i18n). */
+export type Why = ApiErrorWhy;
+
+const whyOf = (why?: Why): Record<string, unknown> | undefined =>
+  why && { reason: why.reason, ...(why.params ? { params: why.params } : {}) };
+
+/** A 400 naming the field; without a reason it is `field-invalid` (the console still says which field). */
+export const badRequest = (field: string, msg: string, why?: Why): HttpError =>
+  new HttpError(
+    400,
+    'bad-request',
+    `${field}: ${msg}`,
+    field,
+    whyOf(why ?? { reason: 'field-invalid', params: { field } }),
+  );
+export const notFound = (what: string, why?: Why): HttpError =>
+  new HttpError(404, 'not-found', `${what} not found`, undefined, whyOf(why));
+export const forbidden = (msg: string, why?: Why): HttpError =>
+  new HttpError(403, 'forbidden', msg, undefined, whyOf(why));
+/** Any other status with a reason. */
+export const refused = (status: number, code: string, msg: string, why: Why, field?: string): HttpError =>
+  new HttpError(status, code, msg, field, whyOf(why));
 
 export function sendError(
   res: Response,
@@ -51,7 +69,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       const field = err.code === 'bad-request' ? err.message.slice(0, err.message.indexOf(':')) : undefined;
       return sendError(res, err.status, err.code, err.message, field || undefined);
     }
-    if (err instanceof ValidationError) return sendError(res, 400, 'bad-request', err.errors.join('; '), err.field);
+    if (err instanceof ValidationError)
+      return sendError(res, 400, 'bad-request', err.errors.join('; '), err.field, {
+        reason: 'field-invalid',
+        params: { field: err.field },
+      });
     if (err instanceof DecodeError) return sendError(res, 400, 'bad-request', `body: ${err.message}`, 'body');
     if (err instanceof Error && err.name === 'AlarmActionError') {
       // detection's AlarmActionError codes: not-found, bad-args, invalid-state (ISA-18.2 state forbids it).

@@ -31,7 +31,11 @@ export function qInt(req: Request, name: string, min: number, max: number): numb
   if (v === undefined) return undefined;
   if (!/^-?\d{1,16}$/.test(v)) throw badRequest(name, 'must be an integer');
   const n = Number(v);
-  if (n < min || n > max) throw badRequest(name, `must be between ${min} and ${max}`);
+  if (n < min || n > max)
+    throw badRequest(name, `must be between ${min} and ${max}`, {
+      reason: 'number-out-of-range',
+      params: { field: name, min, max },
+    });
   return n;
 }
 
@@ -41,8 +45,31 @@ export const qTime = (req: Request, name: string): number | undefined => qInt(re
 /** A `siteId` filter: must be in the caller's scope (403 otherwise, CONTRACT). */
 export function qSite(req: Request, p: Principal): string | undefined {
   const siteId = qId(req, 'siteId');
-  if (siteId !== undefined && !maySee(p, siteId)) throw forbidden(`siteId: ${siteId} is outside your sites`);
+  if (siteId !== undefined && !maySee(p, siteId)) throw outsideSites(siteId);
   return siteId;
+}
+
+/** 403 for a site the caller may not see, with the reason the console translates. */
+export const outsideSites = (siteId: string) =>
+  forbidden(`siteId: ${siteId} is outside your sites`, { reason: 'site-outside-scope', params: { siteId } });
+
+const DAY_MS = 86_400_000;
+
+/**
+ * `from`/`to` (epoch ms): `to` defaults to now, `from` to `defaultSpan` before it; a 400 when
+ * from is not before to or the span is longer than `maxSpan` (exports, SMS log, shift report).
+ */
+export function qWindow(req: Request, now: number, defaultSpan: number, maxSpan: number): { from: number; to: number } {
+  const to = qTime(req, 'to') ?? now;
+  const from = qTime(req, 'from') ?? to - defaultSpan;
+  if (from >= to) throw badRequest('from', 'must be before to', { reason: 'time-order', params: { field: 'from' } });
+  const days = Math.round(maxSpan / DAY_MS);
+  if (to - from > maxSpan)
+    throw badRequest('to', `the range may span at most ${days} days`, {
+      reason: 'time-span',
+      params: { field: 'to', days },
+    });
+  return { from, to };
 }
 
 /** A path id (`:id`), checked against the identifier pattern before any lookup. */

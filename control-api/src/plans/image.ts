@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ApiErrorWhy as Why } from '@gwanje/protocol';
 
 export const PLAN_MAX_BYTES = 10 * 1024 * 1024;
 export const PLAN_MAX_SIDE = 16_384;
@@ -23,11 +24,16 @@ export interface PlanImage {
 }
 
 /** A plan the center refuses: `field` and `code` go into the 4xx error body. */
+/** A plan image that cannot be read as the named kind. */
+const unreadable = (kind: string): Why => ({ reason: 'plan-unreadable', params: { kind } });
+
 export class PlanImageError extends Error {
   constructor(
     readonly status: 400 | 413 | 415,
     readonly code: string,
     message: string,
+    /** Why, for the console's translation (issue 21). */
+    readonly why: Why = { reason: 'plan-unreadable', params: { kind: 'image' } },
   ) {
     super(`plan: ${message}`);
   }
@@ -54,7 +60,7 @@ export function sniff(b: Buffer): 'png' | 'jpeg' | 'pdf' | 'svg' | undefined {
 
 function pngSize(b: Buffer): { width: number; height: number } {
   if (b.length < 24 || b.subarray(12, 16).toString('latin1') !== 'IHDR')
-    throw new PlanImageError(400, 'bad-image', 'PNG without an IHDR chunk');
+    throw new PlanImageError(400, 'bad-image', 'PNG without an IHDR chunk', unreadable('PNG'));
   return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
 }
 
@@ -76,7 +82,7 @@ function jpegSize(b: Buffer): { width: number; height: number } {
       return { height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7) };
     i += 2 + len;
   }
-  throw new PlanImageError(400, 'bad-image', 'JPEG without a frame header');
+  throw new PlanImageError(400, 'bad-image', 'JPEG without a frame header', unreadable('JPEG'));
 }
 
 const num = (v: string | undefined): number | undefined => {
@@ -86,7 +92,8 @@ const num = (v: string | undefined): number | undefined => {
 
 /** Removes what can run or reach out from an SVG; keeps shapes, text, styles and inline images. */
 export function sanitizeSvg(text: string): string {
-  if (/<!ENTITY/i.test(text)) throw new PlanImageError(400, 'bad-image', 'SVG with entity declarations is refused');
+  if (/<!ENTITY/i.test(text))
+    throw new PlanImageError(400, 'bad-image', 'SVG with entity declarations is refused', unreadable('SVG'));
   return (
     text
       .replace(/<!DOCTYPE[^>[]*(\[[\s\S]*?\])?\s*>/gi, '')
@@ -108,7 +115,7 @@ function svgPlan(b: Buffer): PlanImage {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(b);
   } catch {
-    throw new PlanImageError(400, 'bad-image', 'SVG is not UTF-8');
+    throw new PlanImageError(400, 'bad-image', 'SVG is not UTF-8', unreadable('SVG'));
   }
   const clean = sanitizeSvg(text);
   const root = /<svg\b([^>]*)>/i.exec(clean)?.[1] ?? '';
@@ -123,7 +130,8 @@ function svgPlan(b: Buffer): PlanImage {
     width = vb[2];
     height = vb[3];
   }
-  if (!width || !height) throw new PlanImageError(400, 'bad-image', 'SVG needs a viewBox or width and height');
+  if (!width || !height)
+    throw new PlanImageError(400, 'bad-image', 'SVG needs a viewBox or width and height', unreadable('SVG'));
   return { mime: 'image/svg+xml', width: Math.round(width), height: Math.round(height), bytes: Buffer.from(clean) };
 }
 
@@ -157,11 +165,13 @@ async function pdfPage(b: Buffer, page: number, pdftoppm: string): Promise<Buffe
                   415,
                   'pdf-unsupported',
                   'PDF plans need pdftoppm (poppler-utils); upload the page as PNG or SVG',
+                  { reason: 'plan-pdf-unsupported' },
                 )
               : new PlanImageError(
                   400,
                   'bad-image',
                   `PDF page ${page} not rendered: ${String(stderr).trim().slice(0, 200)}`,
+                  { reason: 'plan-pdf-page', params: { page } },
                 ),
           );
         },
@@ -175,8 +185,13 @@ async function pdfPage(b: Buffer, page: number, pdftoppm: string): Promise<Buffe
 
 /** Checks an upload and returns what to store; throws PlanImageError naming what is wrong. */
 export async function readPlan(b: Buffer, o: { page?: number; pdftoppm?: string } = {}): Promise<PlanImage> {
-  if (b.length === 0) throw new PlanImageError(400, 'bad-image', 'body is empty; send the image bytes');
-  if (b.length > PLAN_MAX_BYTES) throw new PlanImageError(413, 'too-large', `larger than ${PLAN_MAX_BYTES} bytes`);
+  if (b.length === 0)
+    throw new PlanImageError(400, 'bad-image', 'body is empty; send the image bytes', { reason: 'plan-empty' });
+  if (b.length > PLAN_MAX_BYTES)
+    throw new PlanImageError(413, 'too-large', `larger than ${PLAN_MAX_BYTES} bytes`, {
+      reason: 'plan-too-large',
+      params: { max: PLAN_MAX_BYTES },
+    });
   const kind = sniff(b);
   let plan: PlanImage;
   if (kind === 'png') plan = { mime: 'image/png', ...pngSize(b), bytes: b };
@@ -185,9 +200,15 @@ export async function readPlan(b: Buffer, o: { page?: number; pdftoppm?: string 
   else if (kind === 'pdf') {
     const png = await pdfPage(b, o.page ?? 1, o.pdftoppm ?? 'pdftoppm');
     plan = { mime: 'image/png', ...pngSize(png), bytes: png };
-  } else throw new PlanImageError(415, 'unsupported-media-type', 'not a PNG, JPEG, SVG or PDF (by its first bytes)');
+  } else
+    throw new PlanImageError(415, 'unsupported-media-type', 'not a PNG, JPEG, SVG or PDF (by its first bytes)', {
+      reason: 'plan-type',
+    });
   if (plan.width < 1 || plan.height < 1 || plan.width > PLAN_MAX_SIDE || plan.height > PLAN_MAX_SIDE)
-    throw new PlanImageError(400, 'bad-image', `size ${plan.width}x${plan.height} outside 1..${PLAN_MAX_SIDE}`);
+    throw new PlanImageError(400, 'bad-image', `size ${plan.width}x${plan.height} outside 1..${PLAN_MAX_SIDE}`, {
+      reason: 'plan-dimensions',
+      params: { width: plan.width, height: plan.height, max: PLAN_MAX_SIDE },
+    });
   return plan;
 }
 

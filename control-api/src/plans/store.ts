@@ -1,6 +1,7 @@
 /**
- * Site plans, device positions (migration 0012-site-plans) and SOP checklists (0018-sop-checklists)
- * on the shared database, SQLite or PostgreSQL.
+ * Site plans, device positions (migration 0012-site-plans), SOP checklists (0018-sop-checklists)
+ * and each site's camera link radius (0020-site-link-radius) on the shared database, SQLite or
+ * PostgreSQL.
  */
 import type { CameraPosition, PlanPosition, SitePlanInfo, SopChecklist, SopStep } from '@gwanje/protocol';
 import type { Kysely } from 'kysely';
@@ -26,10 +27,13 @@ interface PlanTables {
     direction: number | null;
     fov: number | null;
     range: number | null;
+    /** A sensor's zone on the plan (0020), null when none. */
+    zone: string | null;
     updated_at: number;
     updated_by: string;
   };
   sop_checklists: { site_id: string; alarm_type: string; steps: string; updated_at: number; updated_by: string };
+  site_link_settings: { site_id: string; link_radius: number; updated_at: number; updated_by: string };
 }
 
 export type { PlanTables };
@@ -40,9 +44,15 @@ export const ALL_SITES = '*';
 
 const num = (v: number | string | null): number | undefined => (v === null ? undefined : Number(v));
 
-function toPosition(r: PlanTables['device_positions']): CameraPosition {
-  const p: CameraPosition = { x: Number(r.x), y: Number(r.y) };
-  if (r.kind !== 'camera') return p;
+/** A stored position: a camera's with what it sees, a sensor's with its zone. */
+export type DevicePosition = CameraPosition & Pick<PlanPosition, 'zone'>;
+
+function toPosition(r: PlanTables['device_positions']): DevicePosition {
+  const p: DevicePosition = { x: Number(r.x), y: Number(r.y) };
+  if (r.kind !== 'camera') {
+    if (r.zone) p.zone = r.zone;
+    return p;
+  }
   const [direction, fov, range] = [num(r.direction), num(r.fov), num(r.range)];
   if (direction !== undefined) p.direction = direction;
   if (fov !== undefined) p.fov = fov;
@@ -118,8 +128,8 @@ export class PlanStore {
   }
 
   /** Positions of the given devices, whatever their site (list routes). */
-  async positionsOf(kind: DeviceKind, ids: string[]): Promise<Map<string, CameraPosition>> {
-    const out = new Map<string, CameraPosition>();
+  async positionsOf(kind: DeviceKind, ids: string[]): Promise<Map<string, DevicePosition>> {
+    const out = new Map<string, DevicePosition>();
     if (ids.length === 0) return out;
     for (let i = 0; i < ids.length; i += 500) {
       const rows = await this.db
@@ -137,7 +147,7 @@ export class PlanStore {
     kind: DeviceKind,
     deviceId: string,
     siteId: string,
-    p: CameraPosition,
+    p: DevicePosition,
     by: string,
     now: number,
   ): Promise<void> {
@@ -150,6 +160,7 @@ export class PlanStore {
       direction: p.direction ?? null,
       fov: p.fov ?? null,
       range: p.range ?? null,
+      zone: kind === 'sensor' ? (p.zone ?? null) : null,
       updated_at: now,
       updated_by: by,
     };
@@ -168,6 +179,30 @@ export class PlanStore {
       .where('device_id', '=', deviceId)
       .executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
+  }
+
+  /** The site's own link radius (plan widths), undefined when it uses the center's default. */
+  async linkRadius(siteId: string): Promise<number | undefined> {
+    const r = await this.db
+      .selectFrom('site_link_settings')
+      .select('link_radius')
+      .where('site_id', '=', siteId)
+      .executeTakeFirst();
+    return r ? Number(r.link_radius) : undefined;
+  }
+
+  /** Sets the site's link radius; null returns it to the default. */
+  async setLinkRadius(siteId: string, radius: number | null, by: string, now: number): Promise<void> {
+    if (radius === null) {
+      await this.db.deleteFrom('site_link_settings').where('site_id', '=', siteId).execute();
+      return;
+    }
+    const row = { site_id: siteId, link_radius: radius, updated_at: now, updated_by: by };
+    await this.db
+      .insertInto('site_link_settings')
+      .values(row)
+      .onConflict((oc) => oc.column('site_id').doUpdateSet({ link_radius: radius, updated_at: now, updated_by: by }))
+      .execute();
   }
 
   // SOP checklists -----------------------------------------------------------------------------

@@ -29,10 +29,26 @@ export interface SimulatorAccessOptions {
   dataDir: string;
   credentials: Pick<AgentCredentials, 'provision' | 'revoke'>;
   audit: Pick<AuditLog, 'record'>;
-  /** Seeded site ids in seed order. */
+  /** Every site id of the store. */
   siteIds(): Promise<string[]>;
+  /** Site ids in the seed file's order ([] when it cannot be read: then by id). */
+  seedOrder(): Promise<string[]>;
   /** The broker URL agents are given. */
   mqttUrl(): string;
+}
+
+/**
+ * The sites GWANJE_SIMULATE=n simulates: the first n in the seed file's order (Gyeonggi: suwon,
+ * seongnam, ...), then any site an admin added, by id. Pure. Before this the first n by id were
+ * taken (ansan first), so `GWANJE_SIMULATE=1` gave a camera to a site nobody expected (issue 21:
+ * the evidence e2e raised its leak at suwon, which then had no camera and so no alarm clip).
+ */
+export function simulatedSites(known: readonly string[], seedOrder: readonly string[], n: number): string[] {
+  const present = new Set(known);
+  const seeded = seedOrder.filter((id) => present.has(id));
+  const inSeed = new Set(seeded);
+  const added = known.filter((id) => !inSeed.has(id)).sort();
+  return [...seeded, ...added].slice(0, Math.max(0, n));
 }
 
 const digest = (token: string): Buffer => createHash('sha256').update(token).digest();
@@ -80,7 +96,7 @@ export class SimulatorAccess {
     }
     this.busy = true;
     try {
-      const sites = (await this.o.siteIds()).slice(0, this.o.sites);
+      const sites = simulatedSites(await this.o.siteIds(), await this.o.seedOrder(), this.o.sites);
       const out: AgentCredentialsView[] = [];
       for (const siteId of sites) {
         const agentId = simulatedAgentId(siteId);

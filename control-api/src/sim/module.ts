@@ -10,6 +10,7 @@ import type { HttpPort } from '../http/port.js';
 import type { RouteSpec } from '../http/route.js';
 import type { CenterContext, CenterModule } from '../module.js';
 import type { StoreModule } from '../store/module.js';
+import { readSeed } from '../store/repositories.js';
 import { SimulatorAccess } from './access.js';
 import { simulatorRoutes } from './routes.js';
 
@@ -34,12 +35,21 @@ export class SimulatorAccessModule implements CenterModule {
     const s = this.ctx.settings;
     if (s.simulate <= 0) return;
     const repos = this.store.repos;
+    const log = this.ctx.log.child({ module: 'simulator-access' });
     this.access = new SimulatorAccess({
       sites: s.simulate,
       dataDir: s.dataDir,
       credentials: this.accounts.agentCreds,
       audit: this.accounts.audit,
       siteIds: async () => (await repos.sites.list()).map((x) => x.siteId),
+      seedOrder: () =>
+        readSeed(s.seedFile).then(
+          (sites) => sites.map((x) => x.siteId),
+          (err: Error) => {
+            log.warn({ err: err.message }, 'simulator-access: seed file not read; simulating the first sites by id');
+            return [];
+          },
+        ),
       mqttUrl: () => this.broker.agentUrl,
     });
     this.access.issue(this.http.url);

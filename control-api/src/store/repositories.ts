@@ -89,19 +89,24 @@ export function parseSeed(doc: unknown): SiteRow[] {
   return out;
 }
 
-/**
- * Upserts the sites of a seed file (e.g. seed/gyeonggi-sites.json). Idempotent: running it
- * again changes nothing; edited names/coordinates in the file win over the database.
- * Sites missing from the file are left alone (they may have been added by an admin).
- */
-export async function seedSites(repos: Repositories, file: string): Promise<number> {
+/** The sites of a seed file, in the file's order (validated as parseSeed does). */
+export async function readSeed(file: string): Promise<SiteRow[]> {
   let doc: unknown;
   try {
     doc = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
     throw new Error(`store: seed: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const sites = parseSeed(doc);
+  return parseSeed(doc);
+}
+
+/**
+ * Upserts the sites of a seed file (e.g. seed/gyeonggi-sites.json). Idempotent: running it
+ * again changes nothing; edited names/coordinates in the file win over the database.
+ * Sites missing from the file are left alone (they may have been added by an admin).
+ */
+export async function seedSites(repos: Repositories, file: string): Promise<number> {
+  const sites = await readSeed(file);
   await repos.transaction(async (tx) => {
     for (const s of sites) await tx.sites.upsert(s);
   });

@@ -1,17 +1,19 @@
 /**
  * Issue 6 follow-ups on a new gas/flame/smoke alarm (and issue 23's fire-suspected): record a clip
  * from every linked camera (10 s before to 30 s after the raise), store each camera's snapshot of
- * the raise (CONTRACT "each such alarm also gets a snapshot taken when it was raised") and turn PTZ cameras to the preset the sensor's config
- * names for them (`ptz.preset` to the camera's owning agent, ONVIF GotoPreset from the center for a
- * direct camera), announced as `camera.preset` so consoles show which preset, for which alarm, on
- * the tile (issue 20). All fire-and-forget: a failed clip or PTZ move is logged and never delays
- * the alarm itself.
+ * the raise (CONTRACT "each such alarm also gets a snapshot taken when it was raised") and turn PTZ
+ * cameras to the preset the sensor's config names for them, else to their own preset named for the
+ * sensor or its zone on the plan (plans/presets.ts): `ptz.preset` to the camera's owning agent, ONVIF
+ * GotoPreset from the center for a direct camera, announced as `camera.preset` so consoles show which
+ * preset, for which alarm, on the tile (issue 20). All fire-and-forget: a failed clip or PTZ move is
+ * logged and never delays the alarm itself.
  */
-import { type Alarm, HAZARD_RULE_TYPES, type LivePresetRecall } from '@gwanje/protocol';
+import { HAZARD_RULE_TYPES } from '@gwanje/protocol';
 import type { AlarmListener } from '../alarms/service.js';
 import type { CommandChannel } from '../broker/commands.js';
 import type { EventSink } from '../bus.js';
 import type { Logger } from '../logger.js';
+import { type AlarmPresetDeps, turnToPresets } from '../plans/presets.js';
 import type { Repositories } from '../store/repositories.js';
 
 /** Hazard alarms (gas, oxygen, flame, smoke) from protocol's safety table (issue 15: one vocabulary), and video fire (issue 23). */
@@ -24,11 +26,13 @@ export interface AlarmClipDeps {
     recordSnapshot(alarmId: string, cameraIds: string[]): Promise<unknown>;
   };
   repos: Pick<Repositories, 'sensors' | 'cameras'>;
-  commands: Pick<CommandChannel, 'post'>;
+  commands: Pick<CommandChannel, 'post' | 'ptz'>;
+  /** The sensor's zone on its site plan (issue 21: a preset named for the zone). */
+  zoneOf: AlarmPresetDeps['zoneOf'];
   /** `camera.preset` once a preset was sent, so consoles show it on the camera's tiles (issue 20). */
   bus?: EventSink;
-  /** Direct cameras (no agent): the center turns them itself, ONVIF GotoPreset (issue 20). */
-  direct?: { gotoPreset(cameraId: string, preset: string): Promise<void> };
+  /** Direct cameras (no agent): the center turns them itself over ONVIF (issue 20). */
+  direct?: AlarmPresetDeps['direct'];
 }
 
 export function alarmClipListener(d: AlarmClipDeps): AlarmListener {
@@ -43,39 +47,9 @@ export function alarmClipListener(d: AlarmClipDeps): AlarmListener {
         .catch((err: Error) => d.log.error({ alarmId: alarm.id, err: err.message }, 'video: alarm snapshot failed'));
     }
     if (alarm.sourceKind === 'sensor') {
-      presets(d, alarm).catch((err: Error) =>
+      turnToPresets(d, alarm).catch((err: Error) =>
         d.log.error({ alarmId: alarm.id, err: err.message }, 'video: PTZ preset not sent'),
       );
     }
   };
-}
-
-async function presets(d: AlarmClipDeps, alarm: Alarm): Promise<void> {
-  const sensor = await d.repos.sensors.get(alarm.sourceId);
-  if (!sensor?.cameras) return;
-  const links = JSON.parse(sensor.cameras) as Array<string | { cameraId: string; preset?: string }>;
-  for (const link of links) {
-    if (typeof link === 'string' || !link.preset) continue;
-    const cam = await d.repos.cameras.get(link.cameraId);
-    if (!cam) continue;
-    const { cameraId, preset } = { cameraId: link.cameraId, preset: link.preset };
-    let via: LivePresetRecall['via'];
-    if (cam.agentId) {
-      d.commands.post(cam.siteId, cam.agentId, 'ptz.preset', { cameraId, preset });
-      via = 'agent';
-    } else if (d.direct) {
-      // One camera that does not answer must not keep the others from turning.
-      try {
-        await d.direct.gotoPreset(cameraId, preset);
-      } catch (err) {
-        d.log.error({ alarmId: alarm.id, cameraId, err: (err as Error).message }, 'video: ONVIF preset not recalled');
-        continue;
-      }
-      via = 'onvif';
-    } else continue;
-    d.bus?.emit('camera.preset', {
-      ...{ cameraId, siteId: cam.siteId, preset, alarmId: alarm.id, alarmType: alarm.type },
-      ...{ sourceId: alarm.sourceId, ts: Date.now(), via },
-    });
-  }
 }

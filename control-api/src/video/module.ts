@@ -122,6 +122,7 @@ export class VideoModule implements CenterModule {
     const prealarm = new PrealarmLinks({
       log: vlog,
       sensors: repos.sensors,
+      positionLinks: this.alarms.linker,
       gateway,
       max: s.prealarmMax,
       owns: (siteId) => peers.owns(siteId),
@@ -132,7 +133,13 @@ export class VideoModule implements CenterModule {
     // Issue 19: the pre-roll follows the sites this instance owns.
     bus.on(this.name, 'site.owned', () => prealarm.refresh());
     bus.on(this.name, 'site.released', () => prealarm.refresh());
-    bus.on(this.name, 'alarm.changed', alarmClipListener({ log: vlog, gateway, repos, commands, bus, direct: onvif }));
+    const plans = this.alarms.plans;
+    const zoneOf = async (sensorId: string) => (await plans.positionsOf('sensor', [sensorId])).get(sensorId)?.zone;
+    bus.on(
+      this.name,
+      'alarm.changed',
+      alarmClipListener({ log: vlog, gateway, repos, commands, zoneOf, bus, direct: onvif }),
+    );
     bus.on(this.name, 'sessions.changed', (ev) => gateway.recheckViewers(ev.username));
     bus.on(this.name, 'agent.revoked', ({ agentId }) => endAgentPushes(agentId, repos, gateway));
   }

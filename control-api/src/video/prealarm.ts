@@ -4,8 +4,9 @@
  * The gateway holds those cameras' upstreams open with nobody watching and keeps the last 20 s of
  * their MPEG-TS in the clip ring, without decoding (gateway README "Pre-alarm buffer").
  *
- * The set is recomputed from the sensors' camera links when an admin edits a sensor and every
- * `refreshMs` (agents add sensors with links from their config). At most `max` cameras are held
+ * The set is recomputed from the sensors' camera links (and, issue 21, the cameras that see a
+ * hazard sensor without configured links on its site plan) when an admin edits a sensor and every
+ * `refreshMs` (agents add sensors with links from their config; positions change on the plan). At most `max` cameras are held
  * (sorted by id, the rest logged): each held camera is an upstream that never rests, and on the
  * simulated province every one is an encoder on this very machine.
  */
@@ -27,9 +28,13 @@ export function prealarmCameras(sensors: Iterable<Pick<SensorRow, 'metric' | 'ca
   return [...ids].sort();
 }
 
+type PrealarmSensor = Pick<SensorRow, 'sensorId' | 'siteId' | 'metric' | 'cameras'>;
+
 export interface PrealarmDeps {
   log: Logger;
-  sensors: { list(scope: '*'): Promise<Array<Pick<SensorRow, 'metric' | 'cameras' | 'siteId'>>> };
+  sensors: { list(scope: '*'): Promise<PrealarmSensor[]> };
+  /** Issue 21: cameras linked to these sensors by their position on the site plan. */
+  positionLinks?: { linkedByPosition(siteId: string, sensorIds: string[]): Promise<string[]> };
   gateway: { holdPrealarm(cameraIds: Iterable<string>): void };
   /** Most cameras held at once (GWANJE_PREALARM_MAX). 0 turns the buffer off. */
   max: number;
@@ -76,7 +81,8 @@ export class PrealarmLinks {
     try {
       const owns = this.d.owns;
       const sensors = await this.d.sensors.list('*');
-      const all = prealarmCameras(owns ? sensors.filter((x) => owns(x.siteId)) : sensors);
+      const mine = owns ? sensors.filter((x) => owns(x.siteId)) : sensors;
+      const all = [...new Set([...prealarmCameras(mine), ...(await this.byPosition(mine))])].sort();
       const held = all.slice(0, Math.max(0, this.d.max));
       if (all.length > held.length)
         this.d.log.warn(
@@ -90,5 +96,18 @@ export class PrealarmLinks {
     } catch (err) {
       this.d.log.error({ err: (err as Error).message }, 'video: pre-alarm camera set not refreshed');
     }
+  }
+
+  /** Cameras linked by plan position to hazard sensors with no configured links (as their alarms get them). */
+  private async byPosition(sensors: PrealarmSensor[]): Promise<string[]> {
+    if (!this.d.positionLinks) return [];
+    const bySite = new Map<string, string[]>();
+    for (const s of sensors) {
+      if (!PREALARM_METRICS.has(s.metric) || cameraLinksOf(s.cameras).length > 0) continue;
+      bySite.set(s.siteId, [...(bySite.get(s.siteId) ?? []), s.sensorId]);
+    }
+    const out: string[] = [];
+    for (const [siteId, ids] of bySite) out.push(...(await this.d.positionLinks.linkedByPosition(siteId, ids)));
+    return out;
   }
 }

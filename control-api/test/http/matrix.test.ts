@@ -507,6 +507,12 @@ const TABLE: Record<string, Row> = {
       return { path: `/api/v1/cameras/${s}-cam-1/position` };
     },
   },
+  'PUT /api/v1/sites/:id/link-radius': {
+    min: 'admin',
+    ok: 200,
+    out: 404,
+    req: (_h, s) => ({ path: `/api/v1/sites/${s}/link-radius`, body: { linkRadius: 0.3 } }),
+  },
   'GET /api/v1/sops': { min: 'viewer', ok: 200, out: 403, req: (_h, s) => ({ path: `/api/v1/sops?siteId=${s}` }) },
   'PUT /api/v1/sops': {
     min: 'supervisor',
@@ -530,6 +536,15 @@ const TABLE: Record<string, Row> = {
     req: async (h, s) => {
       await h.planStore.putSop(s, 'gas-high', [{ id: 'confirm', text: 'Confirm on camera' }], 'test', h.clock.now());
       return { path: `/api/v1/alarms/${await h.newAlarm(s)}/sop/confirm`, body: {} };
+    },
+  },
+  'DELETE /api/v1/alarms/:id/sop/:step': {
+    min: 'operator',
+    ok: 200,
+    out: 404,
+    req: async (h, s) => {
+      await h.planStore.putSop(s, 'gas-high', [{ id: 'confirm', text: 'Confirm on camera' }], 'test', h.clock.now());
+      return { path: `/api/v1/alarms/${await h.newAlarm(s)}/sop/confirm` };
     },
   },
   // Issue 20: direct cameras, for an admin of the camera's site.

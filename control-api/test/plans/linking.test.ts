@@ -16,6 +16,7 @@ import { readPlan } from '../../src/plans/image.js';
 import { CameraLinker } from '../../src/plans/linker.js';
 import { PlanStore, type PlanTables } from '../../src/plans/store.js';
 import type { SensorRow, StoredReading } from '../../src/store/types.js';
+import { PrealarmLinks } from '../../src/video/prealarm.js';
 import { openTestStore, type TestCenterStore } from '../ingest/fixture.js';
 import { testBus } from '../support/bus.js';
 import { makePng } from './images.js';
@@ -165,6 +166,28 @@ test('no camera sees the sensor: the cameras within the link radius; an unplaced
   assert.deepEqual([...last(s3.sensorId).cameras].sort(), ['cam-far-facing', 'cam-near-away', 'cam-unplaced']);
 });
 
+test("a site's own link radius (set on the plan screen) replaces the default at once; null returns to it", async () => {
+  const raise = async (n: number) => {
+    const s = sensorRow(`icheon-flame-4${n}`, 'flame');
+    await plans.setPosition('sensor', s.sensorId, SITE, { x: 0.5, y: 0.5 }, 'admin', clock);
+    linker.invalidate(SITE);
+    clock += 1000;
+    alarms.onReading(reading(s, 1, clock), contextOf(s), clock);
+    await alarms.idle();
+    return last(s.sensorId).cameras;
+  };
+  assert.equal(await linker.radiusOf(SITE), 0.2);
+  await plans.setLinkRadius(SITE, 0.05, 'admin', clock);
+  linker.invalidate(SITE);
+  assert.equal(await linker.radiusOf(SITE), 0.05);
+  assert.deepEqual(await raise(1), [], 'no camera within 0.05 plan widths and none sees it: none, not the whole site');
+  await plans.setLinkRadius(SITE, 0.35, 'admin', clock);
+  assert.deepEqual(await raise(2), ['cam-near-away', 'cam-far-facing'], 'both within 0.35, nearest first');
+  await plans.setLinkRadius(SITE, null, 'admin', clock);
+  assert.deepEqual(await raise(3), ['cam-near-away'], 'back to the 0.2 default');
+  assert.equal(await plans.linkRadius(SITE), undefined);
+});
+
 test('regression: a raise completed by an on-delay at a tick still records when the reading was received', async () => {
   const s = sensorRow('icheon-ch4-1', 'gas');
   const t0 = clock + 1000;
@@ -178,4 +201,37 @@ test('regression: a raise completed by an on-delay at a tick still records when 
   assert.equal(raised.latency?.sensorTs, t0);
   assert.equal(raised.latency?.receivedAt, t0 + 4);
   assert.equal(raised.latency?.emittedAt, t0 + 1500);
+});
+
+test('issue 21: cameras linked by plan position to a hazard sensor keep the pre-alarm buffer (configured links and temperature sensors add none)', async () => {
+  const upsert = (sensorId: string, metric: SensorRow['metric'], unit: SensorRow['unit'], cameras: string | null) => {
+    const { lastValue: _v, lastTs: _t, state: _s, ...row } = { ...sensorRow(sensorId, 'gas'), metric, unit, cameras };
+    return store.repos.sensors.upsert(row);
+  };
+  await upsert('icheon-pre-ch4', 'gas', '%LEL', null);
+  await upsert('icheon-pre-temp', 'temperature', 'C', null);
+  await upsert('icheon-pre-linked', 'gas', '%LEL', JSON.stringify(['cam-unplaced']));
+  // The gas sensor next to the near camera; the temperature sensor next to the far one.
+  await plans.setPosition('sensor', 'icheon-pre-ch4', SITE, { x: 0.45, y: 0.5 }, 'admin', clock);
+  await plans.setPosition('sensor', 'icheon-pre-temp', SITE, { x: 0.85, y: 0.5 }, 'admin', clock);
+  await plans.setPosition('sensor', 'icheon-pre-linked', SITE, { x: 0.85, y: 0.5 }, 'admin', clock);
+  linker.invalidate(SITE);
+  let held: string[] = [];
+  const prealarm = new PrealarmLinks({
+    log: store.log,
+    sensors: store.repos.sensors,
+    positionLinks: linker,
+    gateway: {
+      holdPrealarm: (ids) => {
+        held = [...ids];
+      },
+    },
+    max: 10,
+  });
+  await prealarm.refresh();
+  // cam-unplaced by its configured link; cam-near-away by position; cam-far-facing only near the
+  // temperature sensor and the configured one, so not held.
+  assert.deepEqual(held, ['cam-near-away', 'cam-unplaced']);
+  prealarm.stop();
+  assert.deepEqual(held, []);
 });

@@ -200,3 +200,122 @@ test('SOP: a supervisor sets the checklist, an operator ticks steps into the jou
   assert.deepEqual([entries[0].actor, entries[0].facts?.step], ['op', 'confirm-camera']);
   assert.equal(entries[0].comment, 'Confirm on camera\nsmoke visible on cam 1');
 });
+
+test('SOP: an operator unticks a step (who, when, why into the journal, audited); ticked again, it shows the new tick', async () => {
+  const steps = [{ id: 'evacuate', text: 'Evacuate the plant' }];
+  const put = await h.call('PUT', '/api/v1/sops', {
+    token: supervisor,
+    body: { siteId: 'suwon', alarmType: 'gas-high', steps },
+  });
+  assert.equal(put.status, 200, put.text);
+  await h.auth.users.create(
+    { username: 'watcher', password: PASSWORD, role: 'viewer', sites: ['suwon'] },
+    'test',
+    null,
+  );
+  const viewer = await h.login('watcher', PASSWORD);
+  const id = await h.newAlarm('suwon');
+  const path = `/api/v1/alarms/${id}/sop/evacuate`;
+  const untickedFirst = await h.call('DELETE', path, { token: operator });
+  assert.equal(untickedFirst.status, 200, untickedFirst.text);
+  assert.equal((untickedFirst.json as AlarmSop).steps[0].undone, undefined, 'nothing to take back yet');
+
+  const tickedAt = h.clock.now();
+  assert.equal((await h.call('POST', path, { token: operator, body: {} })).status, 200);
+  h.clock.advance(7000);
+  const undo = await h.call('DELETE', path, { token: operator, body: { comment: 'ticked by mistake' } });
+  assert.equal(undo.status, 200, undo.text);
+  const step = (undo.json as AlarmSop).steps[0];
+  assert.equal(step.done, undefined);
+  assert.deepEqual(step.undone, { by: 'op', at: tickedAt + 7000, comment: 'ticked by mistake' });
+  assert.equal((await h.call('DELETE', path, { token: viewer })).status, 403, 'a viewer cannot untick');
+
+  h.clock.advance(3000);
+  const again = (await h.call('POST', path, { token: operator, body: {} })).json as AlarmSop;
+  assert.deepEqual(again.steps[0].done, { by: 'op', at: tickedAt + 10_000 });
+  assert.equal(again.steps[0].undone, undefined);
+
+  const detail = (await h.call('GET', `/api/v1/alarms/${id}`, { token: operator })).json as {
+    journal: { action: string; actor: string; ts: number; comment?: string; facts?: { step?: string } }[];
+  };
+  assert.deepEqual(
+    detail.journal
+      .filter((j) => j.facts?.step === 'evacuate')
+      .map((j) => [j.action, j.actor, j.ts - tickedAt, j.comment]),
+    [
+      ['sop-step', 'op', 0, 'Evacuate the plant'],
+      ['sop-step-undone', 'op', 7000, 'Evacuate the plant\nticked by mistake'],
+      ['sop-step', 'op', 10_000, 'Evacuate the plant'],
+    ],
+  );
+  const audit = await h.repos.audit.list({});
+  const undone = audit.filter((a) => a.action === 'alarm.sop-step-undone' && a.target === id);
+  assert.equal(undone.length, 1);
+  assert.equal(undone[0].actor, 'op');
+  // Another site's alarm is not there for this operator.
+  const other = await h.newAlarm('seongnam');
+  assert.equal((await h.call('DELETE', `/api/v1/alarms/${other}/sop/evacuate`, { token: operator })).status, 404);
+});
+
+test('link radius per site: an admin sets it from the plan screen (audited, in the layout), bad values and other sites refused', async () => {
+  const layout = async () =>
+    (await h.call('GET', '/api/v1/sites/suwon/layout', { token: operator })).json as SiteLayout;
+  assert.deepEqual([(await layout()).linkRadius, (await layout()).defaultLinkRadius], [0.2, 0.2]);
+  const put = await h.call('PUT', '/api/v1/sites/suwon/link-radius', { token: admin, body: { linkRadius: 0.35 } });
+  assert.equal(put.status, 200, put.text);
+  assert.deepEqual(put.json, { siteId: 'suwon', linkRadius: 0.35, defaultLinkRadius: 0.2 });
+  assert.equal((await layout()).linkRadius, 0.35);
+  const audit = await h.repos.audit.list({});
+  assert.ok(audit.some((a) => a.action === 'site.link-radius' && a.target === 'suwon' && a.actor === 'planner'));
+
+  const tooBig = await h.call('PUT', '/api/v1/sites/suwon/link-radius', { token: admin, body: { linkRadius: 5 } });
+  assert.equal(tooBig.status, 400);
+  const err = (tooBig.json as { error: { field: string; reason: string; params: { field: string } } }).error;
+  assert.deepEqual([err.field, err.reason, err.params.field], ['linkRadius', 'field-invalid', 'linkRadius']);
+  assert.equal((await layout()).linkRadius, 0.35, 'a refused value changes nothing');
+  const op = await h.call('PUT', '/api/v1/sites/suwon/link-radius', { token: operator, body: { linkRadius: 0.1 } });
+  assert.equal(op.status, 403, 'an operator cannot change it');
+  const other = await h.call('PUT', '/api/v1/sites/seongnam/link-radius', { token: admin, body: { linkRadius: 0.1 } });
+  assert.equal(other.status, 404);
+  assert.equal((other.json as { error: { reason: string } }).error.reason, 'site-unknown');
+
+  const reset = await h.call('PUT', '/api/v1/sites/suwon/link-radius', { token: admin, body: { linkRadius: null } });
+  assert.equal((reset.json as SiteLayout).linkRadius, 0.2);
+});
+
+test('refusals carry a stable reason and its values for the console (plans, SOPs)', async () => {
+  const empty = await upload(new Uint8Array(0));
+  assert.equal((empty.json as { error: { reason: string } }).error.reason, 'plan-empty');
+  // Too large is refused while reading the body: the code alone says it (the console translates codes too).
+  const big = await upload(new Uint8Array(PLAN_MAX_BYTES + 1));
+  assert.equal(big.status, 413);
+  assert.equal((big.json as { error: { code: string } }).error.code, 'payload-too-large');
+  const text = await upload(new TextEncoder().encode('hello'));
+  assert.equal((text.json as { error: { reason: string } }).error.reason, 'plan-type');
+  const dup = await h.call('PUT', '/api/v1/sops', {
+    token: supervisor,
+    body: {
+      siteId: 'suwon',
+      alarmType: 'smoke',
+      steps: [
+        { id: 'a', text: 'A' },
+        { id: 'a', text: 'B' },
+      ],
+    },
+  });
+  assert.deepEqual((dup.json as { error: object }).error, {
+    code: 'bad-request',
+    message: 'steps/1/id: duplicate step id a',
+    field: 'steps/1/id',
+    reason: 'sop-step-duplicate',
+    params: { id: 'a' },
+  });
+  const outside = await h.call('PUT', '/api/v1/sops', {
+    token: supervisor,
+    body: { siteId: 'seongnam', alarmType: 'smoke', steps: [{ id: 'a', text: 'A' }] },
+  });
+  assert.equal(outside.status, 403);
+  assert.deepEqual((outside.json as { error: { reason: string; params: object } }).error.params, {
+    siteId: 'seongnam',
+  });
+});

@@ -111,7 +111,12 @@ describe('alarmClipListener on the AlarmService', () => {
           } as TestCenterStore['repos']['sensors'],
           cameras: store.repos.cameras,
         },
-        commands: { post: (...call: PostCall) => void posts.push(call) },
+        commands: {
+          post: (...call: PostCall) => void posts.push(call),
+          // No camera of these tests has presets of its own: only configured ones are sent.
+          ptz: async () => ({ presets: [] }),
+        },
+        zoneOf: async () => undefined,
       }),
     );
     /** Preset lookups started so far, and a promise that settles after the last one was handled. */
@@ -365,6 +370,93 @@ describe('the center registers the listener', () => {
       assert.deepEqual(strayed, [], 'a console of another site is not told');
     } finally {
       for (const s of sockets) s.close();
+      await agent.endAsync();
+    }
+  });
+
+  test('issue 21: a sensor linked by its plan position turns the PTZ camera to its own preset named for the zone', async () => {
+    const token = (
+      await api<{ token: string }>('POST', '/api/v1/auth/login', undefined, { username: 'admin', password: PASSWORD })
+    ).body.token;
+    const created = await api<{ mqtt: { url: string; username: string; password: string } }>(
+      'POST',
+      '/api/v1/agents',
+      token,
+      { agentId: 'osan-zone-agent', siteId: 'osan' },
+    );
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const prefix = 'gwanje/v1/osan/osan-zone-agent';
+    const agent = await mqtt.connectAsync(created.body.mqtt.url, {
+      protocolVersion: 4,
+      username: created.body.mqtt.username,
+      password: created.body.mqtt.password,
+      clientId: 'osan-zone-agent',
+    });
+    const cmds: Array<{ id: string; action: string; args: Record<string, unknown> }> = [];
+    // The agent answers a preset listing as a real ONVIF camera's agent does (GetPresets).
+    agent.on('message', (topic, payload) => {
+      if (topic !== `${prefix}/cmd`) return;
+      const cmd = JSON.parse(payload.toString());
+      cmds.push(cmd);
+      if (cmd.action === 'ptz.preset' && cmd.args.list === true) {
+        const presets = [
+          { name: 'Gate', token: '1' },
+          { name: 'TANK_FARM', token: '4' },
+        ];
+        void agent.publishAsync(`${prefix}/cmd/result`, JSON.stringify({ id: cmd.id, ok: true, data: { presets } }), {
+          qos: 1,
+        });
+      }
+    });
+    await agent.subscribeAsync(`${prefix}/cmd`, { qos: 1 });
+    try {
+      await agent.publishAsync(
+        `${prefix}/cameras`,
+        JSON.stringify({ cameras: [{ cameraId: 'osan-zone-ptz', name: 'dome', ptz: true, profiles: [] }] }),
+        { qos: 1, retain: true },
+      );
+      let seq = 0;
+      const gas = (value: number, ts = Date.now()) =>
+        agent.publishAsync(
+          `${prefix}/telemetry`,
+          JSON.stringify({
+            agentId: 'osan-zone-agent',
+            seq: ++seq,
+            readings: [
+              { sensorId: 'osan-zone-ch4', metric: 'gas', gas: 'CH4', value, unit: '%LEL', ts, quality: 'good' },
+            ],
+          }),
+          { qos: 1 },
+        );
+      await gas(2);
+      await waitFor(async () => {
+        const s = await api('PUT', '/api/v1/sensors/osan-zone-ch4/position', token, {
+          x: 0.5,
+          y: 0.5,
+          zone: 'Tank farm',
+        });
+        const c = await api('PUT', '/api/v1/cameras/osan-zone-ptz/position', token, { x: 0.55, y: 0.5 });
+        return s.status === 200 && c.status === 200;
+      }, 10_000);
+      const layout = await api<{ sensors: Array<{ sensorId: string; position: { zone?: string } }> }>(
+        'GET',
+        '/api/v1/sites/osan/layout',
+        token,
+      );
+      assert.equal(layout.body.sensors.find((x) => x.sensorId === 'osan-zone-ch4')?.position.zone, 'Tank farm');
+
+      const t0 = Date.now();
+      await gas(60, t0);
+      await gas(61, t0 + 1100);
+      await waitFor(() => cmds.some((c) => c.action === 'ptz.preset' && c.args.list !== true), 15_000);
+      assert.deepEqual(cmds.find((c) => c.action === 'ptz.preset' && c.args.list !== true)?.args, {
+        cameraId: 'osan-zone-ptz',
+        preset: '4',
+      });
+      const alarms = await api<Alarm[]>('GET', '/api/v1/alarms?siteId=osan', token);
+      const raised = alarms.body.find((a) => a.sourceId === 'osan-zone-ch4' && a.type === 'gas-high');
+      assert.deepEqual(raised?.cameras, ['osan-zone-ptz'], 'linked by position (no configured link)');
+    } finally {
       await agent.endAsync();
     }
   });

@@ -229,7 +229,15 @@ export const CameraImportResult = Type.Object({
 export type CameraImportResult = Static<typeof CameraImportResult>;
 
 export const ErrorBody = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String() }),
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    /** The request field a 400 names. */
+    field: Type.Optional(Type.String()),
+    /** Issue 21: why, as a stable reason (api-errors.ts) the console translates, with its values. */
+    reason: Type.Optional(Type.String()),
+    params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
+  }),
 });
 export type ErrorBody = Static<typeof ErrorBody>;
 

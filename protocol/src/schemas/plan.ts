@@ -13,8 +13,14 @@ import { CameraId, EpochMs, SensorId, SiteId } from './common.js';
 const strict = { additionalProperties: false } as const;
 const Fraction = Type.Number({ minimum: 0, maximum: 1 });
 
-/** CONTRACT `position` of a sensor on its site's plan. */
-export const PlanPosition = Type.Object({ x: Fraction, y: Fraction }, strict);
+/**
+ * CONTRACT `position` of a sensor on its site's plan; `zone` (issue 21, optional) names the area
+ * it is in ("Boiler room"): a PTZ camera with a preset of that name is turned to it on its alarm.
+ */
+export const PlanPosition = Type.Object(
+  { x: Fraction, y: Fraction, zone: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })) },
+  strict,
+);
 export type PlanPosition = Static<typeof PlanPosition>;
 
 /** A camera's position, optionally with what it sees. */
@@ -49,10 +55,25 @@ export const SiteLayout = Type.Object({
   plan: Type.Union([SitePlanInfo, Type.Null()]),
   /** Radius (fraction of plan width) within which a camera without a field of view is linked. */
   linkRadius: Type.Number(),
+  /** Issue 21: the center's default radius; `linkRadius` differs when an admin set the site's own. */
+  defaultLinkRadius: Type.Optional(Type.Number()),
   sensors: Type.Array(Type.Object({ sensorId: SensorId, position: PlanPosition })),
   cameras: Type.Array(Type.Object({ cameraId: CameraId, position: CameraPosition })),
 });
 export type SiteLayout = Static<typeof SiteLayout>;
+
+/** Smallest and largest link radius an admin may set (plan widths). */
+export const LINK_RADIUS_MIN = 0.01;
+export const LINK_RADIUS_MAX = 2;
+
+/** `PUT /api/v1/sites/{siteId}/link-radius` body: the site's radius, or null for the default. */
+export const LinkRadiusBody = Type.Object(
+  {
+    linkRadius: Type.Union([Type.Number({ minimum: LINK_RADIUS_MIN, maximum: LINK_RADIUS_MAX }), Type.Null()]),
+  },
+  strict,
+);
+export type LinkRadiusBody = Static<typeof LinkRadiusBody>;
 
 export const SOP_MAX_STEPS = 30;
 
@@ -86,6 +107,9 @@ export const SopChecklist = Type.Object({
 });
 export type SopChecklist = Static<typeof SopChecklist>;
 
+/** Who ticked (or unticked) a step and when, with the note they gave. */
+const SopMark = Type.Object({ by: Type.String(), at: EpochMs, comment: Type.Optional(Type.String()) });
+
 /** `GET /api/v1/alarms/{id}/sop`: the checklist that applies to the alarm, each step with its tick. */
 export const AlarmSop = Type.Object({
   alarmId: Type.String(),
@@ -95,15 +119,19 @@ export const AlarmSop = Type.Object({
     Type.Object({
       id: Type.String(),
       text: Type.String(),
-      done: Type.Optional(Type.Object({ by: Type.String(), at: EpochMs, comment: Type.Optional(Type.String()) })),
+      done: Type.Optional(SopMark),
+      /** The step's last untick, while it stands unticked (it was ticked, then taken back). */
+      undone: Type.Optional(SopMark),
     }),
   ),
 });
 export type AlarmSop = Static<typeof AlarmSop>;
 
-/** `POST /api/v1/alarms/{id}/sop/{stepId}` body. */
+/** `POST /api/v1/alarms/{id}/sop/{stepId}` body (and `DELETE`'s, the untick: why it is taken back). */
 export const SopTickBody = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 2000 })) }, strict);
 export type SopTickBody = Static<typeof SopTickBody>;
 
 /** The journal action of a ticked SOP step; its `facts.step` names the step. */
 export const SOP_JOURNAL_ACTION = 'sop-step';
+/** The journal action of an unticked SOP step (a tick taken back); `facts.step` names the step. */
+export const SOP_UNDO_JOURNAL_ACTION = 'sop-step-undone';

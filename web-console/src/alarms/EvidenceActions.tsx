@@ -5,6 +5,7 @@
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { apiErrorText } from '../api/errors.js';
 import { download } from '../api/http.js';
 
 type Kind = 'evidence' | 'masked' | 'cap';
@@ -24,7 +25,7 @@ export function EvidenceActions({ alarmId }: { alarmId: string }) {
     setBusy(kind);
     setError(null);
     download(...paths[kind])
-      .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
+      .catch((err: unknown) => setError(apiErrorText(err, t)))
       .finally(() => setBusy(null));
   };
   return (

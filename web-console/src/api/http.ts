@@ -51,15 +51,14 @@ async function send(method: string, path: string, body: unknown, accept: string)
   } catch {
     data = null;
   }
-  const e: {
-    code: string;
-    message: string;
-    field?: string;
-    reason?: string;
-    params?: Record<string, string | number>;
-  } = isErrorBody(data) ? data.error : { code: String(res.status), message: res.statusText };
+  throw refusal(res, data);
+}
+
+/** The ApiError of a refused answer: the center's error body (code, field, reason, params), else the status. */
+function refusal(res: Response, data: unknown, fallback = res.statusText): ApiError {
+  const e = isErrorBody(data) ? data.error : { code: String(res.status), message: fallback };
   const retry = Number(res.headers.get('retry-after'));
-  throw new ApiError(
+  return new ApiError(
     res.status,
     e.code,
     e.message,
@@ -100,14 +99,8 @@ async function getOk(path: string): Promise<Response> {
   const res = await fetch(onCenter(`/api/v1${path}`), { headers });
   if (!res.ok) {
     if (res.status === 401) onUnauthorized();
-    let message = `api: GET ${path}: ${res.status} ${res.statusText}`;
-    try {
-      const body: unknown = await res.json();
-      if (isErrorBody(body)) message = body.error.message;
-    } catch {
-      // not JSON: keep the status text
-    }
-    throw new ApiError(res.status, String(res.status), message);
+    const body: unknown = await res.json().catch(() => null);
+    throw refusal(res, body, `api: GET ${path}: ${res.status} ${res.statusText}`);
   }
   return res;
 }
@@ -151,8 +144,7 @@ export async function apiUpload<T>(path: string, file: Blob): Promise<T> {
   const data: unknown = await res.json().catch(() => null);
   if (!res.ok) {
     if (res.status === 401) onUnauthorized();
-    const e = isErrorBody(data) ? data.error : { code: String(res.status), message: res.statusText };
-    throw new ApiError(res.status, e.code, e.message);
+    throw refusal(res, data);
   }
   return data as T;
 }

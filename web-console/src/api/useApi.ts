@@ -1,7 +1,8 @@
 /**
  * The console's data hook, typed from protocol's route map (issue 18): `useApi('/alarms/:alarmId',
  * { params: { alarmId } })` GETs `/api/v1/alarms/<id>` and its data is that route's response type
- * (ApiGetRoutes), never a shape guessed here. `null` as the route fetches nothing (not ready yet).
+ * (ApiGetRoutes), never a shape guessed here. `null` as the route fetches nothing (not ready yet). Errors come
+ * in the operator's language (api/errors.ts, issue 21).
  */
 import {
   type ApiGetRoute,
@@ -11,6 +12,8 @@ import {
   routePath,
 } from '@gwanje/protocol/schemas/routes.js';
 import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { apiErrorText } from './errors.js';
 import { api } from './http.js';
 
 export interface ApiResult<T> {
@@ -32,6 +35,7 @@ export function useApi<R extends ApiGetRoute>(route: R | null, args: ApiArgs<R> 
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(false);
   const [n, setN] = useState(0);
+  const { t } = useTranslation();
   // biome-ignore lint/correctness/useExhaustiveDependencies: n is the reload trigger
   useEffect(() => {
     if (!path) return;
@@ -44,7 +48,7 @@ export function useApi<R extends ApiGetRoute>(route: R | null, args: ApiArgs<R> 
         setError(undefined);
       })
       .catch((err: unknown) => {
-        if (live) setError(err instanceof Error ? err.message : String(err));
+        if (live) setError(apiErrorText(err, t));
       })
       .finally(() => {
         if (live) setLoading(false);

@@ -6,6 +6,7 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
+import { apiErrorText } from '../api/errors.js';
 import { download, query } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 
@@ -41,7 +42,7 @@ export function ExportView() {
     setMessage(null);
     download(path, `${what}.csv`)
       .then(() => setMessage({ ok: true, text: t('exports.done') }))
-      .catch((err: unknown) => setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) }))
+      .catch((err: unknown) => setMessage({ ok: false, text: apiErrorText(err, t) }))
       .finally(() => setBusy(false));
   };
 

@@ -1,9 +1,11 @@
 /** English strings. Keys mirror ko.ts exactly (checked by test/i18n.test.ts). */
+import { apiErrorsEn } from './api-errors.js';
 import { superviseEn } from './supervise.js';
 
 export const en = {
   /** Issue 21: the supervisor screens. */
   sup: superviseEn,
+  apiError: apiErrorsEn,
   app: { name: 'Gwanje', subtitle: 'Gyeonggi integrated safety control', logout: 'Log out', switchTo: '한국어' },
   login: {
     username: 'User name',
@@ -178,6 +180,16 @@ export const en = {
     selected: 'Selected device',
     pickHint: 'Select a device on the plan to set its position or field of view.',
     keysHint: 'Positions are fractions of the plan (0 to 1); the camera range is a fraction of its width.',
+    radius: {
+      title: 'Camera link radius',
+      label: 'Radius (% of the plan width)',
+      default: 'This site uses the center’s default.',
+      custom: 'Set for this site (the center’s default is {{radius}} %).',
+      save: 'Save radius',
+      reset: 'Default',
+      saved: 'Link radius {{radius}} % saved; new alarms use it now.',
+      failed: 'Radius not saved',
+    },
     radiusHint:
       'An alarm of a sensor with no camera configured takes the cameras that see it, else those within {{radius}} % of the plan width.',
     field: {
@@ -186,7 +198,10 @@ export const en = {
       direction: 'Direction (°, 0 = up)',
       fov: 'View angle (°)',
       range: 'Range (plan widths)',
+      zone: 'Zone',
     },
+    zoneHint:
+      'On this sensor’s alarm a PTZ camera turns to its preset named for the sensor (id or name), else for this zone.',
     save: 'Save',
     remove: 'Remove from plan',
   },
@@ -195,6 +210,8 @@ export const en = {
     province: 'province-wide',
     none: 'No procedure configured for this alarm type here.',
     doneBy: '{{by}}, {{time}}',
+    undoneBy: 'tick taken back by {{by}}, {{time}}',
+    untick: 'Uncheck to take the tick back (recorded in the journal)',
     adminTitle: 'Procedures (SOP checklists)',
     adminHint:
       'The steps an operator ticks in the alarm details, per alarm type and site. Each tick is written to the alarm journal with who and when.',
@@ -520,6 +537,7 @@ export const en = {
       action: {
         raise: 'Raised',
         'sop-step': 'Procedure step done',
+        'sop-step-undone': 'Procedure step taken back',
         clear: 'Returned to normal',
         're-alarm': 'Raised again',
         ack: 'Acknowledged',

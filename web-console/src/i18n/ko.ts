@@ -1,9 +1,12 @@
 /** 한국어 문자열. 키는 en.ts와 같아야 한다 (test/i18n.test.ts에서 검사). */
+
+import { apiErrorsKo } from './api-errors.js';
 import type { Resources } from './en.js';
 import { superviseKo } from './supervise.js';
 
 export const ko: Resources = {
   sup: superviseKo,
+  apiError: apiErrorsKo,
   app: { name: '관제', subtitle: '경기도 통합 안전 관제', logout: '로그아웃', switchTo: 'English' },
   login: {
     username: '사용자 이름',
@@ -177,6 +180,16 @@ export const ko: Resources = {
     selected: '선택한 장치',
     pickHint: '도면에서 장치를 선택하면 위치나 화각을 정할 수 있습니다.',
     keysHint: '위치는 도면에 대한 비율(0~1)이고, 카메라 거리는 도면 너비에 대한 비율입니다.',
+    radius: {
+      title: '카메라 연결 반경',
+      label: '반경 (도면 너비의 %)',
+      default: '이 현장은 관제센터 기본값을 씁니다.',
+      custom: '이 현장에 따로 정한 값입니다 (관제센터 기본값 {{radius}} %).',
+      save: '반경 저장',
+      reset: '기본값',
+      saved: '연결 반경 {{radius}} %를 저장했습니다. 새 경보부터 적용됩니다.',
+      failed: '반경을 저장하지 못했습니다',
+    },
     radiusHint:
       '카메라가 지정되지 않은 센서의 경보에는 그 센서를 비추는 카메라가, 없으면 도면 너비의 {{radius}} % 안의 카메라가 연결됩니다.',
     field: {
@@ -185,7 +198,10 @@ export const ko: Resources = {
       direction: '방향 (°, 0 = 위)',
       fov: '화각 (°)',
       range: '거리 (도면 너비)',
+      zone: '구역',
     },
+    zoneHint:
+      '이 센서의 경보 때 PTZ 카메라는 센서(id 또는 이름) 이름의 프리셋으로, 없으면 이 구역 이름의 프리셋으로 돌아갑니다.',
     save: '저장',
     remove: '도면에서 빼기',
   },
@@ -194,6 +210,8 @@ export const ko: Resources = {
     province: '도 전체',
     none: '이 현장의 이 경보 유형에는 대응 절차가 없습니다.',
     doneBy: '{{by}}, {{time}}',
+    undoneBy: '{{by}}이(가) 완료 취소, {{time}}',
+    untick: '체크를 해제하면 완료가 취소됩니다 (처리 이력에 기록)',
     adminTitle: '대응 절차 (SOP 점검표)',
     adminHint:
       '경보 유형과 현장별로, 운영자가 경보 상세에서 확인하는 단계입니다. 확인할 때마다 누가 언제 했는지 처리 이력에 기록됩니다.',
@@ -511,6 +529,7 @@ export const ko: Resources = {
       action: {
         raise: '발생',
         'sop-step': '대응 절차 단계 완료',
+        'sop-step-undone': '대응 절차 단계 완료 취소',
         clear: '정상 복귀',
         're-alarm': '재발생',
         ack: '확인',

@@ -14,7 +14,7 @@ import { nudge, type PlanBox, pointerToPlan, wedgePath } from './geometry.js';
 export interface PlacedMarker {
   kind: 'sensor' | 'camera';
   id: string;
-  position: CameraPosition;
+  position: CameraPosition & { zone?: string };
   /** Sensor: value and unit; camera: its name. */
   label: string;
   /** Worst standing alarm priority of the device, if any. */

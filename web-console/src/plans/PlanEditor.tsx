@@ -6,7 +6,9 @@
 import type { CameraPosition, SiteLayout, SitePlanInfo } from '@gwanje/protocol/schemas/plan.js';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { apiErrorText } from '../api/errors.js';
 import { apiUpload } from '../api/http.js';
+import { LinkRadiusForm } from './LinkRadiusForm.js';
 import type { PlacedMarker } from './PlanCanvas.js';
 
 export function PlanEditor({
@@ -52,7 +54,7 @@ export function PlanEditor({
       setStatus(t('plan.uploaded', { width: info.width, height: info.height }));
       onPlanChanged();
     } catch (err) {
-      setStatus(`${t('plan.uploadFailed')}: ${err instanceof Error ? err.message : String(err)}`);
+      setStatus(`${t('plan.uploadFailed')}: ${apiErrorText(err, t)}`);
     }
   };
   const place = (kind: 'sensor' | 'camera', id: string) => {
@@ -123,6 +125,12 @@ export function PlanEditor({
         <p className="muted">{t('plan.keysHint')}</p>
         {layout && <p className="muted">{t('plan.radiusHint', { radius: Math.round(layout.linkRadius * 100) })}</p>}
       </section>
+      {layout && (
+        <section aria-label={t('plan.radius.title')}>
+          <h3>{t('plan.radius.title')}</h3>
+          <LinkRadiusForm key={layout.siteId} layout={layout} onSaved={onPlanChanged} />
+        </section>
+      )}
     </div>
   );
 }
@@ -140,10 +148,13 @@ function DeviceForm({
   const [v, setV] = useState<Record<string, string>>(() =>
     Object.fromEntries(FIELDS.map((f) => [f, marker.position[f] === undefined ? '' : String(marker.position[f])])),
   );
+  // A sensor's zone on the plan: a PTZ camera with a preset of that name turns to it on its alarm.
+  const [zone, setZone] = useState(marker.position.zone ?? '');
   const fields = marker.kind === 'camera' ? FIELDS : FIELDS.slice(0, 2);
   const submit = () => {
-    const p: Record<string, number> = {};
+    const p: Record<string, number | string> = {};
     for (const f of fields) if (v[f] !== '') p[f] = Number(v[f]);
+    if (marker.kind === 'sensor' && zone.trim()) p.zone = zone.trim();
     void onSave(marker.kind, marker.id, p as unknown as CameraPosition);
   };
   return (
@@ -164,6 +175,13 @@ function DeviceForm({
           <input type="number" step="any" name={f} value={v[f]} onChange={(e) => setV({ ...v, [f]: e.target.value })} />
         </label>
       ))}
+      {marker.kind === 'sensor' && (
+        <label>
+          {t('plan.field.zone')}{' '}
+          <input type="text" name="zone" maxLength={60} value={zone} onChange={(e) => setZone(e.target.value)} />
+        </label>
+      )}
+      {marker.kind === 'sensor' && <p className="muted">{t('plan.zoneHint')}</p>}
       <div className="row">
         <button type="submit">{t('plan.save')}</button>
         <button type="button" onClick={() => void onSave(marker.kind, marker.id, null)}>

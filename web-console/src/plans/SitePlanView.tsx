@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { worstBy } from '../alarms/logic.js';
 import { siteName, useCatalog } from '../api/catalog.js';
+import { apiErrorText } from '../api/errors.js';
 import { api, apiBlob } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 import { useLive, useLiveStore } from '../live/LiveProvider.js';
@@ -67,7 +68,7 @@ export function SitePlanView({
         url = URL.createObjectURL(b);
         setImageUrl(url);
       })
-      .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+      .catch((err: unknown) => setError(apiErrorText(err, t)));
     return () => {
       live = false;
       if (url) URL.revokeObjectURL(url);
@@ -131,7 +132,7 @@ export function SitePlanView({
         else await api('DELETE', path);
         setError(null);
       } catch (err) {
-        setError(`${t('plan.saveFailed')}: ${err instanceof Error ? err.message : String(err)}`);
+        setError(`${t('plan.saveFailed')}: ${apiErrorText(err, t)}`);
       }
     });
     saving.current.set(key, run);

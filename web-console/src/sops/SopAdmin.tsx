@@ -10,6 +10,7 @@ import type { SopStep } from '@gwanje/protocol/schemas/plan.js';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
+import { apiErrorText } from '../api/errors.js';
 import { api } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 
@@ -48,7 +49,7 @@ export function SopAdmin({ allSites }: { allSites: boolean }) {
       setStatus(t('sop.saved'));
       list.reload();
     } catch (err) {
-      setStatus(`${t('sop.saveFailed')}: ${err instanceof Error ? err.message : String(err)}`);
+      setStatus(`${t('sop.saveFailed')}: ${apiErrorText(err, t)}`);
     }
   };
 

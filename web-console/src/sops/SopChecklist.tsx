@@ -1,6 +1,14 @@
+/**
+ * The SOP checklist of an alarm in its detail drawer (issue 21): the steps a supervisor configured
+ * for this alarm type at this site (or province-wide), each ticked by an operator with who and
+ * when, written to the alarm's journal by the center. A tick can be taken back (unchecked): the center
+ * journals who unticked it and when (issue 21), and the step shows that until it is ticked again.
+ * Checkboxes: Tab and Space.
+ */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../alarms/AlarmRow.js';
+import { apiErrorText } from '../api/errors.js';
 import { api } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 
@@ -24,15 +32,20 @@ export function SopChecklist({
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the reload trigger
   useEffect(() => reload(), [version, reload]);
 
-  const tick = async (stepId: string) => {
+  /** Ticks the step, or takes its tick back (`undo`). */
+  const tick = async (stepId: string, undo: boolean) => {
     setBusy(stepId);
     try {
-      await api('POST', `/alarms/${encodeURIComponent(alarmId)}/sop/${encodeURIComponent(stepId)}`, {});
+      await api(
+        undo ? 'DELETE' : 'POST',
+        `/alarms/${encodeURIComponent(alarmId)}/sop/${encodeURIComponent(stepId)}`,
+        {},
+      );
       setError(null);
       reload();
       onTicked();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(apiErrorText(err, t));
     } finally {
       setBusy(null);
     }
@@ -54,8 +67,9 @@ export function SopChecklist({
               <input
                 type="checkbox"
                 checked={!!s.done}
-                disabled={!!s.done || !canTick || busy !== null}
-                onChange={() => void tick(s.id)}
+                disabled={!canTick || busy !== null}
+                title={s.done && canTick ? t('sop.untick') : undefined}
+                onChange={() => void tick(s.id, !!s.done)}
               />{' '}
               {s.text}
             </label>
@@ -63,6 +77,12 @@ export function SopChecklist({
               <span className="muted" data-sop-done>
                 {' '}
                 — {t('sop.doneBy', { by: s.done.by, time: formatTime(s.done.at) })}
+              </span>
+            )}
+            {!s.done && s.undone && (
+              <span className="muted" data-sop-undone>
+                {' '}
+                — {t('sop.undoneBy', { by: s.undone.by, time: formatTime(s.undone.at) })}
               </span>
             )}
           </li>

@@ -9,6 +9,7 @@ import { maskSecrets } from '@gwanje/protocol/redact';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfigDrift } from '../admin/ConfigDrift.js';
+import { apiErrorText } from '../api/errors.js';
 import { api } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 import { jsonDiff } from './schema-values.js';
@@ -84,7 +85,7 @@ export function ConfigPush({ isAdmin }: { isAdmin: boolean }) {
       setFile(undefined);
       detail.reload();
     } catch (err) {
-      setStatus({ ok: false, text: err instanceof Error ? err.message : String(err) });
+      setStatus({ ok: false, text: apiErrorText(err, t) });
     }
   };
   return (

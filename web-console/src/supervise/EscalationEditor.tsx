@@ -7,6 +7,7 @@ import { PoliciesBody, RostersBody } from '@gwanje/protocol/schemas/escalation.j
 import type { TSchema } from '@sinclair/typebox';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { apiErrorText } from '../api/errors.js';
 import { ApiError, api } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 import { SchemaForm } from './SchemaForm.js';
@@ -42,9 +43,9 @@ function DocEditor({
       setStatus(t('sup.common.saved'));
       onSaved?.();
     } catch (err) {
-      const e = err as ApiError;
-      if (e instanceof ApiError && e.field) setError({ field: e.field, message: e.message });
-      setStatus(t('sup.esc.refused', { message: e.message }));
+      const text = apiErrorText(err, t);
+      if (err instanceof ApiError && err.field) setError({ field: err.field, message: text });
+      setStatus(t('sup.esc.refused', { message: text }));
     }
   };
   return (

@@ -6,6 +6,7 @@
  */
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { apiErrorText } from '../api/errors.js';
 import { apiText, query } from '../api/http.js';
 import { type Period, PeriodPicker } from './PeriodPicker.js';
 
@@ -19,7 +20,7 @@ export function ShiftReport() {
     setError(undefined);
     apiText(`/reports/shift${query({ ...p, lang })}`)
       .then(setHtml)
-      .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+      .catch((err: unknown) => setError(apiErrorText(err, t)));
   };
   return (
     <section className="admin-card shift-report">

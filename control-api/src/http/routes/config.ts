@@ -14,6 +14,9 @@ import { badRequest, HttpError, notFound } from '../errors.js';
 import { pathId } from '../query.js';
 import { Reply, type RouteSpec, route } from '../route.js';
 
+const agentUnknown = (agentId: string) =>
+  notFound(`agent ${agentId}`, { reason: 'agent-unknown', params: { agentId } });
+
 /** What ingest stores in `configApplied`: the agent's `status.config` as JSON. */
 export interface AppliedConfig {
   version: string;
@@ -56,7 +59,7 @@ export const configRoutes: RouteSpec[] = [
       // pushed them (secrets masked), for the supervisor's drift view.
       const id = pathId(req);
       const agent = await deps.agents.get(id);
-      if (!agent || !maySee(principal, agent.siteId)) throw notFound(`agent ${id}`);
+      if (!agent || !maySee(principal, agent.siteId)) throw agentUnknown(id);
       const view = configView(agent);
       const pushes = (await deps.configPushes?.history(agent.agentId)) ?? [];
       const doc = async (v: string | null) =>
@@ -80,12 +83,18 @@ export const configRoutes: RouteSpec[] = [
       const id = pathId(req);
       const agent = await deps.agents.get(id);
       // Out of scope answers like unknown: an agent elsewhere is not the caller's business.
-      if (!agent || agent.revoked || !maySee(principal, agent.siteId)) throw notFound(`agent ${id}`);
+      if (!agent || agent.revoked || !maySee(principal, agent.siteId)) throw agentUnknown(id);
       const doc = body.document;
       if (doc.agentId !== agent.agentId)
-        throw badRequest('document.agentId', `must be ${agent.agentId} (the agent in the path)`);
+        throw badRequest('document.agentId', `must be ${agent.agentId} (the agent in the path)`, {
+          reason: 'config-agent-mismatch',
+          params: { expected: agent.agentId },
+        });
       if (doc.siteId !== agent.siteId)
-        throw badRequest('document.siteId', `must be ${agent.siteId} (the site the agent is registered for)`);
+        throw badRequest('document.siteId', `must be ${agent.siteId} (the site the agent is registered for)`, {
+          reason: 'config-site-mismatch',
+          params: { expected: agent.siteId },
+        });
       // Security review F20: an envelope nobody verified would replace the agent's retained config
       // (and the agent, without a pinned key, ignores remote config anyway); refuse unless allowed.
       if (!deps.configPublicKeyPem && !deps.allowUnsignedConfig)
@@ -100,7 +109,8 @@ export const configRoutes: RouteSpec[] = [
         } catch (err) {
           if (err instanceof ConfigVerifyError) {
             const field = err.reason === 'document' ? 'document' : err.reason === 'version' ? 'version' : 'signature';
-            throw badRequest(field, `${err.reason}: ${[err.message, ...err.errors].join('; ').slice(0, 500)}`);
+            const detail = [err.message, ...err.errors].join('; ').slice(0, 500);
+            throw badRequest(field, `${err.reason}: ${detail}`, { reason: 'config-invalid', params: { detail } });
           }
           throw err;
         }

@@ -6,8 +6,8 @@
 import { maySee, siteFilter } from '../../auth/permissions.js';
 import { CSV_CONTENT_TYPE } from '../../incident/csv.js';
 import { alarmPages, alarmsCsv, readingsCsv } from '../../incident/tables.js';
-import { badRequest, HttpError, notFound } from '../errors.js';
-import { qId, qSite, qTime } from '../query.js';
+import { badRequest, notFound, refused } from '../errors.js';
+import { qId, qSite, qWindow } from '../query.js';
 import { type RouteSpec, route } from '../route.js';
 import { attachment, streamChunks } from '../stream.js';
 
@@ -17,13 +17,8 @@ export const MAX_EXPORT_RANGE_MS = 366 * DAY_MS;
 
 const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace(/[-:]/g, '');
 
-function window(req: Parameters<typeof qTime>[0], now: number, defaultMs: number): { from: number; to: number } {
-  const to = qTime(req, 'to') ?? now;
-  const from = qTime(req, 'from') ?? to - defaultMs;
-  if (from >= to) throw badRequest('from', 'must be before to');
-  if (to - from > MAX_EXPORT_RANGE_MS) throw badRequest('from', 'the range may span at most 366 days');
-  return { from, to };
-}
+const window = (req: Parameters<typeof qWindow>[0], now: number, defaultMs: number) =>
+  qWindow(req, now, defaultMs, MAX_EXPORT_RANGE_MS);
 
 export const exportRoutes: RouteSpec[] = [
   route({
@@ -33,12 +28,17 @@ export const exportRoutes: RouteSpec[] = [
     access: 'watch',
     async handle({ deps, principal, req, res, ip }) {
       const sensorId = qId(req, 'sensorId');
-      if (!sensorId) throw badRequest('sensorId', 'is required');
+      if (!sensorId)
+        throw badRequest('sensorId', 'is required', { reason: 'field-required', params: { field: 'sensorId' } });
       const sensor = await deps.sensors.get(sensorId);
-      if (!sensor || !maySee(principal, sensor.siteId)) throw notFound(`sensor ${sensorId}`);
+      if (!sensor || !maySee(principal, sensor.siteId))
+        throw notFound(`sensor ${sensorId}`, { reason: 'sensor-unknown', params: { sensorId } });
       const { from, to } = window(req, deps.auth.now(), DAY_MS);
       const raw = deps.timeseries.raw?.bind(deps.timeseries);
-      if (!raw) throw new HttpError(503, 'unavailable', 'export: this time-series store cannot list raw readings');
+      if (!raw)
+        throw refused(503, 'unavailable', 'export: this time-series store cannot list raw readings', {
+          reason: 'feature-unavailable',
+        });
       await deps.audit.record({
         actor: principal.username,
         ip,

@@ -9,7 +9,7 @@ import { maySee } from '../../auth/permissions.js';
 import { alarmToCap } from '../../incident/cap.js';
 import { buildEvidence, type EvidenceMedia, exists, MaskingUnavailableError } from '../../incident/evidence.js';
 import type { HttpDeps } from '../deps.js';
-import { badRequest, HttpError, notFound } from '../errors.js';
+import { badRequest, HttpError, notFound, refused } from '../errors.js';
 import { pathId, qString } from '../query.js';
 import { type RouteSpec, route } from '../route.js';
 import { attachment } from '../stream.js';
@@ -22,7 +22,8 @@ function evidenceTools(deps: HttpDeps) {
 
 function lang(req: Request): 'ko' | 'en' {
   const v = qString(req, 'lang') ?? 'ko';
-  if (v !== 'ko' && v !== 'en') throw badRequest('lang', 'must be ko or en');
+  if (v !== 'ko' && v !== 'en')
+    throw badRequest('lang', 'must be ko or en', { reason: 'language-unknown', params: { field: 'lang' } });
   return v;
 }
 
@@ -72,7 +73,9 @@ export const incidentRoutes: RouteSpec[] = [
       if (mask !== undefined && mask !== 'faces' && mask !== 'none') throw badRequest('mask', 'must be faces or none');
       const maskFaces = mask === 'faces';
       if (maskFaces && !tools.masker)
-        throw new HttpError(503, 'masking-unavailable', 'evidence: face masking is not available in this center');
+        throw refused(503, 'masking-unavailable', 'evidence: face masking is not available in this center', {
+          reason: 'masking-unavailable',
+        });
       const reportLang = lang(req);
       const site = await deps.sites.get(alarm.siteId);
       const sensor = alarm.sourceKind === 'sensor' ? await deps.sensors.get(alarm.sourceId) : undefined;
@@ -99,7 +102,8 @@ export const incidentRoutes: RouteSpec[] = [
           tools,
         );
       } catch (err) {
-        if (err instanceof MaskingUnavailableError) throw new HttpError(503, err.code, err.message);
+        if (err instanceof MaskingUnavailableError)
+          throw refused(503, err.code, err.message, { reason: 'masking-unavailable' });
         throw err;
       }
       await deps.audit.record({

@@ -5,30 +5,58 @@
  * - `PUT /api/v1/sites/{siteId}/plan[?page=N]` (plans: admin of the site): the image bytes, PNG,
  *   JPEG, SVG (sanitised) or a PDF page (rendered to PNG); type by magic bytes, at most 10 MiB.
  * - `DELETE /api/v1/sites/{siteId}/plan`.
+ * - `PUT /api/v1/sites/{siteId}/link-radius` (plans) `{linkRadius}`: the site's camera link radius
+ *   in plan widths (0.01..2), `null` for the center's default. Audited; alarm links follow at once.
  * - `PUT|DELETE /api/v1/{sensors|cameras}/{id}/position` (plans): `{x, y}`, cameras also
  *   `direction`, `fov`, `range` (protocol plan.ts). Audited; the alarm camera links follow at once.
  * A site or device outside the caller's sites is a 404 like one that does not exist.
  */
 import { createHash } from 'node:crypto';
-import { CameraPosition, PlanPosition, type SiteLayout } from '@gwanje/protocol';
+import { CameraPosition, LinkRadiusBody, PlanPosition, type SiteLayout } from '@gwanje/protocol';
 import type { TSchema } from '@sinclair/typebox';
-import { maySee } from '../../auth/permissions.js';
+import type { AuditAction } from '../../auth/audit.js';
+import { maySee, type Principal } from '../../auth/permissions.js';
 import { PLAN_CSP, PLAN_MAX_BYTES, PlanImageError, readPlan } from '../../plans/image.js';
 import type { HttpDeps } from '../deps.js';
-import { HttpError, notFound } from '../errors.js';
+import { notFound, refused } from '../errors.js';
 import { pathId, qInt } from '../query.js';
 import { Reply, type RouteSpec, route } from '../route.js';
 
 type Plans = NonNullable<HttpDeps['plans']>;
 
 function plansOf(deps: HttpDeps): Plans {
-  if (!deps.plans) throw new HttpError(503, 'unavailable', 'plans: site plans are not configured on this center');
+  if (!deps.plans)
+    throw refused(503, 'unavailable', 'plans: site plans are not configured on this center', {
+      reason: 'feature-unavailable',
+    });
   return deps.plans;
 }
 
 async function siteIn(deps: HttpDeps, principal: Parameters<typeof maySee>[0], siteId: string): Promise<void> {
-  if (!maySee(principal, siteId) || !(await deps.sites.get(siteId))) throw notFound(`site ${siteId}`);
+  if (!maySee(principal, siteId) || !(await deps.sites.get(siteId)))
+    throw notFound(`site ${siteId}`, { reason: 'site-unknown', params: { siteId } });
 }
+
+/** After a change of a site's layout: the alarm camera links follow at once, and it is audited. */
+async function layoutChanged(
+  deps: HttpDeps,
+  by: { principal: Principal; ip: string },
+  siteId: string,
+  action: AuditAction,
+  target: string,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  plansOf(deps).linker.invalidate(siteId);
+  await deps.audit.record({ actor: by.principal.username, ip: by.ip, action, target, detail });
+}
+
+const deviceUnknown = (kind: 'sensor' | 'camera', id: string) =>
+  notFound(
+    `${kind} ${id}`,
+    kind === 'sensor'
+      ? { reason: 'sensor-unknown', params: { sensorId: id } }
+      : { reason: 'camera-unknown', params: { cameraId: id } },
+  );
 
 function positionRoutes(kind: 'sensor' | 'camera', schema: TSchema): RouteSpec[] {
   const device = async (deps: HttpDeps, id: string) =>
@@ -43,16 +71,13 @@ function positionRoutes(kind: 'sensor' | 'camera', schema: TSchema): RouteSpec[]
         const plans = plansOf(deps);
         const id = pathId(req);
         const d = await device(deps, id);
-        if (!d || !maySee(principal, d.siteId)) throw notFound(`${kind} ${id}`);
+        if (!d || !maySee(principal, d.siteId)) throw deviceUnknown(kind, id);
         const position = body as CameraPosition;
         await plans.store.setPosition(kind, id, d.siteId, position, principal.username, Date.now());
-        plans.linker.invalidate(d.siteId);
-        await deps.audit.record({
-          actor: principal.username,
-          ip,
-          action: 'device.position',
-          target: id,
-          detail: { kind, siteId: d.siteId, ...position },
+        await layoutChanged(deps, { principal, ip }, d.siteId, 'device.position', id, {
+          kind,
+          siteId: d.siteId,
+          ...position,
         });
         return { [`${kind}Id`]: id, siteId: d.siteId, position };
       },
@@ -65,15 +90,13 @@ function positionRoutes(kind: 'sensor' | 'camera', schema: TSchema): RouteSpec[]
         const plans = plansOf(deps);
         const id = pathId(req);
         const d = await device(deps, id);
-        if (!d || !maySee(principal, d.siteId)) throw notFound(`${kind} ${id}`);
-        if (!(await plans.store.deletePosition(kind, id))) throw notFound(`position of ${kind} ${id}`);
-        plans.linker.invalidate(d.siteId);
-        await deps.audit.record({
-          actor: principal.username,
-          ip,
-          action: 'device.position',
-          target: id,
-          detail: { kind, siteId: d.siteId, removed: true },
+        if (!d || !maySee(principal, d.siteId)) throw deviceUnknown(kind, id);
+        if (!(await plans.store.deletePosition(kind, id)))
+          throw notFound(`position of ${kind} ${id}`, { reason: 'position-unknown', params: { id } });
+        await layoutChanged(deps, { principal, ip }, d.siteId, 'device.position', id, {
+          kind,
+          siteId: d.siteId,
+          removed: true,
         });
         return new Reply(204);
       },
@@ -94,7 +117,8 @@ export const planRoutes: RouteSpec[] = [
       return {
         siteId,
         plan: plan ?? null,
-        linkRadius: plans.linker.radius,
+        linkRadius: await plans.linker.radiusOf(siteId),
+        defaultLinkRadius: plans.linker.radius,
         sensors: [...pos.sensors].map(([sensorId, position]) => ({ sensorId, position })),
         cameras: [...pos.cameras].map(([cameraId, position]) => ({ cameraId, position })),
       };
@@ -109,7 +133,7 @@ export const planRoutes: RouteSpec[] = [
       const siteId = pathId(req);
       await siteIn(deps, principal, siteId);
       const img = await plans.store.image(siteId);
-      if (!img) throw notFound(`plan of site ${siteId}`);
+      if (!img) throw notFound(`plan of site ${siteId}`, { reason: 'plan-unknown', params: { siteId } });
       // An SVG opened on its own must not run anything (it was sanitised on upload, too).
       res.setHeader('Content-Security-Policy', PLAN_CSP);
       res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -135,18 +159,18 @@ export const planRoutes: RouteSpec[] = [
       try {
         plan = await readPlan(raw, { page, pdftoppm: plans.pdftoppm });
       } catch (err) {
-        if (err instanceof PlanImageError) throw new HttpError(err.status, err.code, `body: ${err.message}`);
+        if (err instanceof PlanImageError) throw refused(err.status, err.code, `body: ${err.message}`, err.why);
         throw err;
       }
       const sha256 = createHash('sha256').update(plan.bytes).digest('hex');
       await plans.store.putPlan(siteId, plan, sha256, principal.username, Date.now());
-      plans.linker.invalidate(siteId);
-      await deps.audit.record({
-        actor: principal.username,
-        ip,
-        action: 'site.plan',
-        target: siteId,
-        detail: { mime: plan.mime, width: plan.width, height: plan.height, bytes: plan.bytes.length, sha256, page },
+      await layoutChanged(deps, { principal, ip }, siteId, 'site.plan', siteId, {
+        mime: plan.mime,
+        width: plan.width,
+        height: plan.height,
+        bytes: plan.bytes.length,
+        sha256,
+        page,
       });
       return plans.store.info(siteId);
     },
@@ -159,16 +183,24 @@ export const planRoutes: RouteSpec[] = [
       const plans = plansOf(deps);
       const siteId = pathId(req);
       await siteIn(deps, principal, siteId);
-      if (!(await plans.store.deletePlan(siteId))) throw notFound(`plan of site ${siteId}`);
-      plans.linker.invalidate(siteId);
-      await deps.audit.record({
-        actor: principal.username,
-        ip,
-        action: 'site.plan',
-        target: siteId,
-        detail: { removed: true },
-      });
+      if (!(await plans.store.deletePlan(siteId)))
+        throw notFound(`plan of site ${siteId}`, { reason: 'plan-unknown', params: { siteId } });
+      await layoutChanged(deps, { principal, ip }, siteId, 'site.plan', siteId, { removed: true });
       return new Reply(204);
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/api/v1/sites/:id/link-radius',
+    access: 'plans',
+    body: LinkRadiusBody,
+    async handle({ deps, principal, req, body, ip }) {
+      const plans = plansOf(deps);
+      const siteId = pathId(req);
+      await siteIn(deps, principal, siteId);
+      await plans.store.setLinkRadius(siteId, body.linkRadius, principal.username, Date.now());
+      await layoutChanged(deps, { principal, ip }, siteId, 'site.link-radius', siteId, { linkRadius: body.linkRadius });
+      return { siteId, linkRadius: await plans.linker.radiusOf(siteId), defaultLinkRadius: plans.linker.radius };
     },
   }),
   ...positionRoutes('sensor', PlanPosition),

@@ -28,7 +28,8 @@ export const reportRoutes: RouteSpec[] = [
     async handle({ deps, principal, req, res, ip }) {
       const siteId = qSite(req, principal);
       const lang = qString(req, 'lang') ?? 'ko';
-      if (lang !== 'ko' && lang !== 'en') throw badRequest('lang', 'must be ko or en');
+      if (lang !== 'ko' && lang !== 'en')
+        throw badRequest('lang', 'must be ko or en', { reason: 'language-unknown', params: { field: 'lang' } });
       const now = deps.auth.now();
       const { from, to } = window(req, now, 12 * HOUR, 31 * 24 * HOUR);
       const scope = siteId ? [siteId] : siteFilter(principal);

@@ -19,6 +19,7 @@ import { supervisorMigration } from './0013-supervisor.js';
 import { oneStandingAlarmMigration } from './0014-one-standing-alarm.js';
 import { wallLayoutsMigration } from './0015-wall-layouts.js';
 import { sopChecklistsMigration } from './0018-sop-checklists.js';
+import { siteLinkRadiusMigration } from './0020-site-link-radius.js';
 
 function migrations(dialect: DbDialect): Record<string, Migration> {
   return {
@@ -34,6 +35,7 @@ function migrations(dialect: DbDialect): Record<string, Migration> {
     '0014-one-standing-alarm': oneStandingAlarmMigration,
     '0015-wall-layouts': wallLayoutsMigration,
     '0018-sop-checklists': sopChecklistsMigration,
+    '0020-site-link-radius': siteLinkRadiusMigration,
   };
 }
 
