@@ -23,7 +23,7 @@ import type { Request } from 'express';
 import type { Principal } from '../auth/permissions.js';
 import { can, maySee, seesAllSites, siteFilter, withinScope } from '../auth/permissions.js';
 import type { HttpDeps } from '../http/deps.js';
-import { badRequest, forbidden, HttpError, notFound, refused } from '../http/errors.js';
+import { badRequest, forbidden, notFound, refused } from '../http/errors.js';
 import { pathId, qInt, qSite, qString, qTime, qWindow } from '../http/query.js';
 import { type RouteSpec, route } from '../http/route.js';
 import { ALARM_ID_REGEX } from '../http/routes/alarms.js';

@@ -10,8 +10,18 @@ import { PrealarmLinks } from '../../src/video/prealarm.js';
 
 const sensors = [
   { sensorId: 'suwon-ch4', siteId: 'suwon', metric: 'gas' as const, cameras: JSON.stringify(['suwon-cam-1']) },
-  { sensorId: 'anyang-flame', siteId: 'anyang', metric: 'flame' as const, cameras: JSON.stringify([{ cameraId: 'anyang-cam-1' }]) },
-  { sensorId: 'anyang-temp', siteId: 'anyang', metric: 'temperature' as const, cameras: JSON.stringify(['anyang-cam-2']) },
+  {
+    sensorId: 'anyang-flame',
+    siteId: 'anyang',
+    metric: 'flame' as const,
+    cameras: JSON.stringify([{ cameraId: 'anyang-cam-1' }]),
+  },
+  {
+    sensorId: 'anyang-temp',
+    siteId: 'anyang',
+    metric: 'temperature' as const,
+    cameras: JSON.stringify(['anyang-cam-2']),
+  },
 ];
 
 test('pre-roll cameras follow the sites this instance owns', async () => {
