@@ -14,6 +14,8 @@ import { after, before, describe, test } from 'node:test';
 import type { SimulatorAgentsResponse } from '@gwanje/protocol';
 import mqtt from 'mqtt';
 import { createLogger } from '../../src/logger.js';
+import { simulatedSites } from '../../src/sim/access.js';
+import { readSeed } from '../../src/store/repositories.js';
 import { startTestCenter, type TestCenter } from '../support/center.js';
 
 const PASSWORD = 'sim-Access-t3st-pw!';
@@ -48,7 +50,12 @@ describe('simulator provisioning (GWANJE_SIMULATE=2)', () => {
   });
 
   before(async () => {
-    c = await startTestCenter({ password: PASSWORD, env: { GWANJE_SIMULATE: '2' }, log: createLogger('debug', sink) });
+    c = await startTestCenter({
+      password: PASSWORD,
+      env: { GWANJE_SIMULATE: '2' },
+      log: createLogger('debug', sink),
+      simulator: false,
+    });
   });
   after(async () => {
     await c?.stop();
@@ -74,9 +81,15 @@ describe('simulator provisioning (GWANJE_SIMULATE=2)', () => {
         siteId: string;
       }[]
     ).map((s) => s.siteId);
+    // The first two of the seed file's order (suwon first), not the first two by id (issue 21).
+    const seedOrder = (await readSeed(new URL('../../../seed/gyeonggi-sites.json', import.meta.url).pathname)).map(
+      (s) => s.siteId,
+    );
+    const expected = simulatedSites(sites, seedOrder, 2);
+    assert.equal(expected[0], 'suwon');
     assert.deepEqual(
       agents.map((a) => [a.agentId, a.siteId]),
-      sites.slice(0, 2).map((s) => [`${s}-sim-1`, s]),
+      expected.map((s) => [`${s}-sim-1`, s]),
     );
 
     // Spent: the file is gone and the same token no longer works.

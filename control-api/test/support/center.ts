@@ -6,6 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolveFfmpeg } from '@gwanje/media';
+import { ProvinceRunner } from '../../../edge-agent/src/sim/province-runner.js';
 import { freePort, type Spawned, spawnServer, waitFor } from '../../../testkit/index.js';
 import { Center, type CenterStarted } from '../../src/center.js';
 import { createLogger, type Logger } from '../../src/logger.js';
@@ -35,6 +37,12 @@ export async function startTestCenter(opts: {
   log?: Logger;
   /** Limits a test moves (a login throttle it can trip, a short token lifetime). */
   tuning?: CenterTuning;
+  /**
+   * With GWANJE_SIMULATE > 0, run the simulated province beside the center as `npm start` does (its
+   * own runner, in this process, provisioned through the center's one-time token). Default true; a
+   * test of the provisioning path itself says false and uses the token.
+   */
+  simulator?: boolean;
 }): Promise<TestCenter> {
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'gwanje-center-'));
@@ -50,6 +58,17 @@ export async function startTestCenter(opts: {
   });
   const center = new Center(settings, { log: opts.log ?? createLogger('silent'), now: opts.now, tuning: opts.tuning });
   const started = await center.start();
+  let province: ProvinceRunner | undefined;
+  if (settings.simulate > 0 && opts.simulator !== false) {
+    province = new ProvinceRunner({
+      log: opts.log ?? createLogger('silent'),
+      dataDir,
+      incidentEverySec: Number(opts.env?.GWANJE_SIMULATE_INCIDENT_SEC ?? 600),
+      ffmpeg: { path: resolveFfmpeg(opts.env?.GWANJE_FFMPEG).path },
+      waitMs: 60_000,
+    });
+    await province.start();
+  }
   return {
     center,
     started,
@@ -58,6 +77,7 @@ export async function startTestCenter(opts: {
     mqttPort,
     dataDir,
     stop: async () => {
+      await province?.stop();
       await center.stop();
       if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
