@@ -156,7 +156,15 @@ describe('direct cameras (POST /api/v1/cameras) against real RTSP servers', () =
       const file = join(c.dataDir, 'vlc.ts');
       writeFileSync(file, Buffer.concat(viewers[0].bytes));
       assert.equal(probe(file).codec, 'h264');
-      assert.equal(rtspConnections(vlc.port), 1, 'one RTSP session at VLC for two viewers');
+      // ffmpeg may be between two sessions when VLC ends its loop (RTCP BYE) and the relay reconnects:
+      // watch for a few seconds; there must be a session, and never two for the two viewers.
+      const seen: number[] = [];
+      const until = Date.now() + 5000;
+      while (Date.now() < until && !(seen.includes(1) && seen.length >= 10)) {
+        seen.push(rtspConnections(vlc.port));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(Math.max(...seen), 1, `one RTSP session at VLC for two viewers (sampled ${seen.join(',')})`);
       for (const v of viewers) v.ws.close();
     }
   });
