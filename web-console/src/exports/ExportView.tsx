@@ -23,17 +23,22 @@ export function ExportView() {
   const [siteId, setSiteId] = useState('');
   const [sensorId, setSensorId] = useState('');
   const [from, setFrom] = useState(() => toLocal(Date.now() - 24 * 3_600_000));
-  const [to, setTo] = useState(() => toLocal(Date.now()));
+  // The shown end is the minute after now (the input has minute resolution: floor(now) would leave out
+  // the readings of the current minute, the ones an operator exporting right after an incident wants);
+  // left as shown, the export runs to the moment it is asked for.
+  const [to, setTo] = useState(() => toLocal(Math.ceil((Date.now() + 1) / 60_000) * 60_000));
+  const [toEdited, setToEdited] = useState(false);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const sensors = useApi(siteId ? '/sensors' : null, { query: { siteId } });
   const list = sensors.data ?? [];
-  const range = { from: fromLocal(from), to: fromLocal(to) };
-  const badRange = !(range.from < range.to);
+  const shown = { from: fromLocal(from), to: fromLocal(to) };
+  const badRange = !(shown.from < shown.to);
 
   const run = (what: 'readings' | 'alarms') => (e: FormEvent) => {
     e.preventDefault();
     if (badRange) return;
+    const range = toEdited ? shown : { from: shown.from, to: Math.max(shown.to, Date.now() + 1) };
     const path =
       what === 'readings'
         ? `/export/readings.csv${query({ sensorId, ...range })}`
@@ -86,7 +91,15 @@ export function ExportView() {
         </label>
         <label>
           {t('exports.to')}
-          <input type="datetime-local" value={to} data-export-to onChange={(e) => setTo(e.target.value)} />
+          <input
+            type="datetime-local"
+            value={to}
+            data-export-to
+            onChange={(e) => {
+              setTo(e.target.value);
+              setToEdited(true);
+            }}
+          />
         </label>
         {badRange && (
           <p className="error" role="alert">
