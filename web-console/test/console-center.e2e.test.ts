@@ -203,12 +203,12 @@ test('F6 on the real center: live tiles (WebRTC or MSE, and the JSMpeg fallback)
   page.on('websocket', (w) => urls.push(w.url()));
   // From the first request on (the session survives a reload: it is in sessionStorage).
   await page.reload();
-  await page.waitForSelector('[data-conn=connected]', { timeout: 10_000 });
+  await page.waitForSelector('[data-conn=connected]', { timeout: 30_000 });
   await page.click('[data-nav=wall]');
   await page.waitForSelector('.wall-grid [data-video-state=live]', { timeout: 30_000 });
   await page.evaluate(() => localStorage.setItem('gwanje.video.mode', 'mpeg1'));
   await page.reload();
-  await page.waitForSelector('[data-conn=connected]', { timeout: 10_000 });
+  await page.waitForSelector('[data-conn=connected]', { timeout: 30_000 });
   await page.click('[data-nav=wall]');
   await page.waitForSelector('.wall-grid [data-video-state=live] canvas', { timeout: 30_000 });
   const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('gwanje.session') ?? '{}').token as string);
@@ -233,7 +233,7 @@ test("F11 in the console: repeated wrong passwords are slowed down, said in the 
   const ctx = await browser.newContext({ locale: 'ko-KR' });
   contexts.push(ctx);
   const page = await ctx.newPage();
-  await page.goto(url);
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 90_000 });
   // Three failures are free, then each attempt must wait a delay that doubles (1 s, 2 s, 4 s ...).
   // On a loaded machine one password hash can take longer than the first delay, so keep trying as
   // a person would; the doubling delay must catch an attempt within a few tries.

@@ -7,12 +7,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveFfmpeg } from '@gwanje/media';
-import { ProvinceRunner } from '../../../edge-agent/src/sim/province-runner.js';
 import { freePort, type Spawned, spawnServer, waitFor } from '../../../testkit/index.js';
 import { Center, type CenterStarted } from '../../src/center.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { CenterTuning } from '../../src/module.js';
 import { loadSettings } from '../../src/settings.js';
+
+/** The simulated province (edge-agent/src/sim/province-runner.ts), as this file uses it. */
+interface Province {
+  start(): Promise<number>;
+  stop(): Promise<void>;
+}
+const PROVINCE_RUNNER = new URL('../../../edge-agent/src/sim/province-runner.ts', import.meta.url).href;
 
 export interface TestCenter {
   center: Center;
@@ -58,8 +64,11 @@ export async function startTestCenter(opts: {
   });
   const center = new Center(settings, { log: opts.log ?? createLogger('silent'), now: opts.now, tuning: opts.tuning });
   const started = await center.start();
-  let province: ProvinceRunner | undefined;
+  let province: Province | undefined;
   if (settings.simulate > 0 && opts.simulator !== false) {
+    // Loaded by URL so the console tests' type check (bundler resolution), which reaches this file
+    // through the cluster support, does not follow the whole edge agent.
+    const { ProvinceRunner } = (await import(PROVINCE_RUNNER)) as { ProvinceRunner: new (o: unknown) => Province };
     province = new ProvinceRunner({
       log: opts.log ?? createLogger('silent'),
       dataDir,

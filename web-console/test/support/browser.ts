@@ -27,11 +27,13 @@ export async function openConsole(browser: Browser, contexts: BrowserContext[], 
   contexts.push(ctx);
   const page = await ctx.newPage();
   page.on('pageerror', (err) => console.error(`[${o.locale}] page error: ${err.message}`));
-  await page.goto(o.url);
+  // Generous waits: on a loaded 2-core CI machine (several centers and browsers of parallel test
+  // files) a first page load and the live connection have taken longer than Playwright's defaults.
+  await page.goto(o.url, { waitUntil: 'domcontentloaded', timeout: 90_000 });
   await page.fill('input[name=username]', o.username);
   await page.fill('input[name=password]', o.password);
   await page.click('button[type=submit]');
-  await page.waitForSelector('[data-conn=connected]', { timeout: 10_000 });
+  await page.waitForSelector('[data-conn=connected]', { timeout: 30_000 });
   return page;
 }
 
