@@ -19,6 +19,7 @@ import {
   shiftSlots,
 } from '@gwanje/escalation';
 import type { NotificationView, ShiftOccurrence } from '@gwanje/protocol/schemas/escalation.js';
+import type { AlarmNotificationView } from '@gwanje/protocol/schemas/routes.js';
 import type { Request } from 'express';
 import type { Principal } from '../auth/permissions.js';
 import { can, maySee, seesAllSites, siteFilter, withinScope } from '../auth/permissions.js';
@@ -147,6 +148,32 @@ function notificationView(r: NotificationRow, phone: string): NotificationView {
     deliveredAt: r.delivered_at,
     failedAt: r.failed_at,
     error: r.error,
+  };
+}
+
+/**
+ * An alarm's notification as `GET /alarms/{id}/notifications` answers it: NotificationView, plus
+ * the journal's snake_case column names this route answered until now, kept one release as
+ * deprecated aliases (protocol NotificationSnakeAliases). `phone` is masked like in the SMS log.
+ */
+function alarmNotificationView(r: NotificationRow, phone: string): AlarmNotificationView {
+  return {
+    alarm_id: r.alarm_id,
+    site_id: r.site_id,
+    step_id: r.step_id,
+    contact_id: r.contact_id,
+    contact_name: r.contact_name,
+    lang: r.lang,
+    message_id: r.message_id,
+    text: r.text,
+    due_at: r.due_at,
+    next_try_at: r.next_try_at,
+    submitted_at: r.submitted_at,
+    delivered_at: r.delivered_at,
+    failed_at: r.failed_at,
+    lateness_ms: r.lateness_ms,
+    group_id: r.group_id,
+    ...notificationView(r, phone),
   };
 }
 
@@ -299,7 +326,10 @@ export const escalationRoutes: RouteSpec[] = [
       const found = await deps.alarms.get(id);
       if (!found || !maySee(principal, found.alarm.siteId))
         throw notFound(`alarm ${id}`, { reason: 'alarm-unknown', params: { alarmId: id } });
-      return service(deps).notifications(id);
+      // The same phone rule as the SMS log: in full only to an admin of every site.
+      const full = can(principal, 'users') && seesAllSites(principal);
+      const rows = await service(deps).notifications(id);
+      return rows.map((r) => alarmNotificationView(r, full ? r.phone : maskPhone(r.phone)));
     },
   }),
 ];

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { NotificationRow } from '@gwanje/escalation';
 import { createHarness, type Harness } from './harness.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -93,4 +94,49 @@ test('KPIs per site; SMS log and shift filters are checked; the shift report is 
   const trail = (await h.call('GET', '/api/v1/audit?kind=report', { token: root })).json as { actor: string }[];
   assert.equal(trail[0]?.actor, 'sup');
   assert.equal((await h.call('GET', '/api/v1/reports/shift?lang=fr', { token: sup })).status, 400);
+});
+
+test('an alarm\'s notifications answer camelCase, keep the snake_case names as deprecated aliases, and mask phones below an admin of every site', async () => {
+  const alarmId = await h.newAlarm('suwon');
+  const row = {
+    id: `${alarmId}:1:kim`,
+    alarm_id: alarmId,
+    site_id: 'suwon',
+    step_id: `${alarmId}:1`,
+    tier: 1,
+    contact_id: 'kim',
+    contact_name: 'Kim',
+    phone: '+821012345678',
+    lang: 'ko',
+    status: 'delivered' as const,
+    provider: 'kannel',
+    message_id: 'm-1',
+    text: '가스 경보',
+    kind: 'SMS',
+    attempts: 1,
+    due_at: 1_767_225_600_000,
+    next_try_at: 1_767_225_600_000,
+    submitted_at: 1_767_225_601_000,
+    delivered_at: 1_767_225_602_000,
+    failed_at: null,
+    lateness_ms: 0,
+    error: null,
+    group_id: null,
+  };
+  // As the dispatcher journals a delivered SMS (snake_case columns, no camel-case plugin).
+  await h.center.store.raw<{ sms_notification: NotificationRow }>().insertInto('sms_notification').values(row).execute();
+  type Item = Record<string, unknown>;
+  const [asSup] = (await h.call('GET', `/api/v1/alarms/${alarmId}/notifications`, { token: sup })).json as Item[];
+  assert.equal(asSup.contactName, 'Kim');
+  assert.equal(asSup.alarmId, alarmId);
+  assert.equal(asSup.dueAt, row.due_at);
+  assert.equal(asSup.deliveredAt, row.delivered_at);
+  assert.equal(asSup.status, 'delivered');
+  // Deprecated aliases, one release (protocol NotificationSnakeAliases).
+  assert.equal(asSup.contact_name, 'Kim');
+  assert.equal(asSup.due_at, row.due_at);
+  assert.equal(asSup.delivered_at, row.delivered_at);
+  assert.equal(asSup.phone, '+821*****5678', 'masked like the SMS log');
+  const [asRoot] = (await h.call('GET', `/api/v1/alarms/${alarmId}/notifications`, { token: root })).json as Item[];
+  assert.equal(asRoot.phone, '+821012345678');
 });

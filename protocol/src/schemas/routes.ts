@@ -7,7 +7,14 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { Alarm, JournalEntry } from './alarm.js';
 import { AgentId, CameraId, EpochMs, SiteId } from './common.js';
-import type { AgentConfigDetail, KpiResponse, PolicyDoc, RosterDoc, ShiftOccurrence } from './escalation.js';
+import type {
+  AgentConfigDetail,
+  KpiResponse,
+  NotificationView,
+  PolicyDoc,
+  RosterDoc,
+  ShiftOccurrence,
+} from './escalation.js';
 import type { CameraView, DiscoveredSensorView, SiteView, UserView } from './http.js';
 import type { AlarmSop, SiteLayout, SopChecklist } from './plan.js';
 import type { SensorConfigView } from './sensor-config.js';
@@ -91,22 +98,33 @@ export interface FireCameraView {
 }
 
 /**
- * `GET /api/v1/alarms/{id}/notifications` item: one SMS of the alarm's escalation (issue 8), as the
- * dispatcher journal stores it (snake_case column names; `GET /api/v1/notifications` answers the
- * camelCase NotificationView instead).
+ * Deprecated snake_case aliases of `GET /api/v1/alarms/{id}/notifications` items. Until this
+ * release the route answered the dispatcher journal's columns as stored; it now answers the
+ * camelCase `NotificationView` like every other route and keeps these names beside it for one
+ * release, for integrators who read them. `phone` keeps its name and is masked like in
+ * `GET /api/v1/notifications`.
+ * @deprecated read the camelCase fields of NotificationView; these go in the next release.
  */
-export interface AlarmNotificationRow {
-  id: string;
-  tier: number;
+export interface NotificationSnakeAliases {
+  alarm_id: string;
+  site_id: string;
+  step_id: string;
+  contact_id: string;
   contact_name: string;
-  status: string;
-  provider: string | null;
+  lang: string;
+  message_id: string | null;
+  text: string | null;
   due_at: number;
+  next_try_at: number;
   submitted_at: number | null;
   delivered_at: number | null;
   failed_at: number | null;
-  error: string | null;
+  lateness_ms: number | null;
+  group_id: string | null;
 }
+
+/** `GET /api/v1/alarms/{id}/notifications` item: one SMS of the alarm's escalation (issue 8). */
+export type AlarmNotificationView = NotificationView & NotificationSnakeAliases;
 
 /** The GET routes under /api/v1 the console reads: path pattern -> response body. */
 export interface ApiGetRoutes {
@@ -121,7 +139,7 @@ export interface ApiGetRoutes {
   '/alarms/:alarmId': AlarmDetailResponse;
   '/alarms/:alarmId/clips': AlarmClipView[];
   '/alarms/:alarmId/sop': AlarmSop;
-  '/alarms/:alarmId/notifications': AlarmNotificationRow[];
+  '/alarms/:alarmId/notifications': AlarmNotificationView[];
   '/fire/cameras': FireCameraView[];
   '/escalation/rosters': RosterDoc[];
   '/escalation/policies': PolicyDoc[];

@@ -35,13 +35,13 @@ export function AlarmNotifications({ alarmId, version }: { alarmId: string; vers
             {rows.map((n) => (
               <tr key={n.id} data-notification={n.status}>
                 <td className="num">{n.tier}</td>
-                <td>{n.contact_name}</td>
+                <td>{n.contactName}</td>
                 <td>
                   {t(`notify.state.${n.status}`, { defaultValue: n.status })}
                   {n.provider ? ` · ${n.provider}` : ''}
                   {n.error ? ` · ${n.error}` : ''}
                 </td>
-                <td>{formatTime(n.delivered_at ?? n.failed_at ?? n.submitted_at ?? n.due_at)}</td>
+                <td>{formatTime(n.deliveredAt ?? n.failedAt ?? n.submittedAt ?? n.dueAt)}</td>
               </tr>
             ))}
           </tbody>
