@@ -47,14 +47,26 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-/** `@gwanje/x` and `@gwanje/x/sub` through each package's `exports`. */
-function packageTarget(spec: string): string | undefined {
+/**
+ * `@gwanje/x` and `@gwanje/x/sub` through each package's `exports`, subpath patterns included
+ * (`"./schemas/*.js": "./src/schemas/*.ts"`: the console imports protocol schemas that way).
+ */
+export function packageTarget(spec: string): string | undefined {
   const m = /^@gwanje\/([a-z-]+)(\/.*)?$/.exec(spec);
   if (!m) return undefined;
   const dir = join(ROOT, m[1]);
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { exports?: Record<string, string> };
-  const target = pkg.exports?.[`.${m[2] ?? ''}`];
-  return target ? join(dir, target) : undefined;
+  const sub = `.${m[2] ?? ''}`;
+  const exact = pkg.exports?.[sub];
+  if (exact) return join(dir, exact);
+  for (const [key, target] of Object.entries(pkg.exports ?? {})) {
+    const star = key.indexOf('*');
+    if (star < 0 || target.indexOf('*') < 0) continue;
+    const [head, tail] = [key.slice(0, star), key.slice(star + 1)];
+    if (sub.length > head.length + tail.length && sub.startsWith(head) && sub.endsWith(tail))
+      return join(dir, target.replace('*', sub.slice(head.length, sub.length - tail.length)));
+  }
+  return undefined;
 }
 
 function fileOf(base: string): string | undefined {
@@ -156,5 +168,21 @@ describe('structure (issue 18)', () => {
     ])
       assert.ok(seen.has(join(ROOT, f)), f);
     assert.ok(!seen.has(join(ROOT, 'web-console/src/main.tsx')));
+  });
+
+  it('the console and the gateway are walked too (issue 18: every package, not only the center)', () => {
+    // The console from its index.html entry, through .tsx files and protocol's subpath exports.
+    const console = reachable(['web-console/src/main.tsx']);
+    for (const f of [
+      'web-console/src/api/http.ts',
+      'web-console/src/alarms/AlarmPanel.tsx',
+      'protocol/src/schemas/mutations.ts',
+    ])
+      assert.ok(console.has(join(ROOT, f)), f);
+    assert.equal(packageTarget('@gwanje/protocol/schemas/routes.js'), join(ROOT, 'protocol/src/schemas/routes.ts'));
+    // The gateway has no process of its own: the center runs it (@gwanje/gateway's exports).
+    assert.ok(reachable(['control-api/src/main.ts']).has(join(ROOT, 'gateway/src/gateway.ts')));
+    const packages = new Set(PACKAGES);
+    for (const p of ['web-console', 'gateway', 'control-api', 'protocol']) assert.ok(packages.has(p), `${p} is walked`);
   });
 });

@@ -1,6 +1,7 @@
 /** Adapts store/ `Repositories` to the narrow ports of ingest and alarms (ingest/ports.ts). */
 
 import type { AlarmStore, IngestStore } from './ingest/ports.js';
+import { AGENT_EVENT_DETAIL_MAX } from './store/repos/agent-events.js';
 import type { Repositories } from './store/repositories.js';
 
 export function ingestStoreOf(repos: Repositories, now: () => number = Date.now): IngestStore {
@@ -36,7 +37,7 @@ export function ingestStoreOf(repos: Repositories, now: () => number = Date.now)
             cameraId: c.cameraId,
             name: c.name,
             ptz: c.ptz,
-            profiles: JSON.stringify(c.profiles),
+            profiles: c.profiles,
           })),
           maxCameras,
         ),
@@ -52,7 +53,7 @@ export function ingestStoreOf(repos: Repositories, now: () => number = Date.now)
           agentId,
           type: String(event.type).slice(0, 64),
           sourceId: event.sourceId === undefined ? null : String(event.sourceId).slice(0, 128),
-          detail: JSON.stringify(event).slice(0, 4000),
+          detail: JSON.stringify(event).slice(0, AGENT_EVENT_DETAIL_MAX),
         }),
       prune: (before) => repos.agentEvents.purgeBefore(before),
     },

@@ -74,6 +74,13 @@ export class CenterMetrics {
     labelNames: ['event', 'owner'] as const,
     registers: [this.registry],
   });
+  /** Issue 18: a stored JSON column that did not decode, read as absent (store/stored-json.ts logs which row). */
+  readonly storedJsonCorrupt = new Counter({
+    name: 'gwanje_stored_json_corrupt_total',
+    help: 'Stored JSON column values that failed to decode and were read as absent, by table and column',
+    labelNames: ['table', 'column'] as const,
+    registers: [this.registry],
+  });
   readonly liveSockets = new Gauge({
     name: 'gwanje_live_sockets',
     help: 'Connected Socket.IO /live clients',

@@ -64,7 +64,7 @@ export class AlarmsModule implements CenterModule {
     const engine = this.cluster.clustered ? new SiteEngines(make, shared) : make(shared);
     // Issue 21: site plans and positions; an alarm with no configured cameras gets those that see its sensor.
     const repos = this.store.repos;
-    const plans = new PlanStore(this.store.raw<PlanTables>());
+    const plans = new PlanStore(this.store.raw<PlanTables>(), this.store.db.json);
     const linker = new CameraLinker({
       store: plans,
       siteCameras: async (siteId) => (await repos.cameras.list([siteId])).map((c) => c.cameraId),

@@ -3,13 +3,11 @@
  * the admin switch (per camera, audited). Site scoping as for cameras: another site's camera is a
  * 404 like one that does not exist.
  */
-import { Type } from '@sinclair/typebox';
+import { FireWatchBody } from '@gwanje/protocol';
 import { maySee, siteFilter } from '../auth/permissions.js';
 import { notFound } from '../http/errors.js';
 import { pathId, qSite } from '../http/query.js';
 import { type RouteSpec, route } from '../http/route.js';
-
-export const FireWatchBody = Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false });
 
 /** What the routes need (center.ts: fireHttp() in fire/http.ts). */
 export interface FireWatchAdmin {

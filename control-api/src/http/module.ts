@@ -99,7 +99,7 @@ export class ApiModule implements CenterModule {
         reload: (row) => bus.emit('sensor.changed', { row }),
         // Issue 15: a sensor out of service for maintenance / a bump test, and back; journaled.
         setOutOfService: async (row, oos, actor, comment) => {
-          await repos.sensors.setOutOfService(row.sensorId, oos && JSON.stringify(oos));
+          await repos.sensors.setOutOfService(row.sensorId, oos);
           await alarmService.sourceService(row.sensorId, {
             outOfService: oos !== null,
             actor,
@@ -122,7 +122,7 @@ export class ApiModule implements CenterModule {
       directPtz: video.onvif,
       cameraSources: repos.cameraSources,
       restartUpstream: (id) => gateway.restartUpstream(id),
-      wallLayouts: new WallLayoutStore(store.raw<WallLayoutTables>()),
+      wallLayouts: new WallLayoutStore(store.raw<WallLayoutTables>(), store.db.json),
       cameraHealth: () => new Map(gateway.health().map((h) => [h.cameraId, cameraHealthView(h)])),
       clips: {
         list: async (id) => (await gateway.clips(id)).map((c) => ({ ...c })),

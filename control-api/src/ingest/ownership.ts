@@ -7,7 +7,6 @@
  */
 import type { Repositories } from '../store/repositories.js';
 import type { CameraRow, SensorRow } from '../store/types.js';
-import { cameraLinksOf } from './sensors.js';
 
 export interface DeviceOwner {
   siteId: string;
@@ -61,9 +60,9 @@ export class DeviceOwnership {
     if (!before) return undefined;
     if (before.siteId !== to.siteId) {
       for (const s of await this.deps.repos.sensors.list([before.siteId])) {
-        const links = cameraLinksOf(s.cameras);
+        const links = s.cameras ?? [];
         if (!links.some((l) => l.cameraId === cameraId)) continue;
-        const next: SensorRow = { ...s, cameras: JSON.stringify(links.filter((l) => l.cameraId !== cameraId)) };
+        const next: SensorRow = { ...s, cameras: links.filter((l) => l.cameraId !== cameraId) };
         await this.deps.repos.sensors.upsert(withoutLast(next));
         this.deps.registry()?.reload(next);
       }

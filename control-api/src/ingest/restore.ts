@@ -33,7 +33,9 @@ export async function restoreDetection(d: RestoreDeps): Promise<void> {
   const { alarms, log } = d;
   for (const agentId of d.offlineAgents) alarms.restoreAgentOffline?.(agentId);
   for (const k of d.sensors) {
-    const oos = parseOutOfService(k.row.outOfService);
+    // Decoded by the store: a corrupt mark reads as absent (logged, counted), so the sensor is in
+    // service; a gas sensor is not silenced by a damaged row.
+    const oos = k.row.outOfService;
     if (oos) await alarms.sourceService?.(k.row.sensorId, { outOfService: true, ...oos });
     alarms.sensorConfigured?.(k.ctx, k.lastTs);
   }
@@ -58,24 +60,4 @@ export async function restoreDetection(d: RestoreDeps): Promise<void> {
     }
   }
   log.info({ sensors: d.sensors.length, exposure: rebuilt }, 'ingest: detection state restored');
-}
-
-interface OutOfService {
-  actor: string;
-  reason?: string;
-  since?: number;
-}
-
-function parseOutOfService(raw: string | null | undefined): OutOfService | undefined {
-  if (!raw) return undefined;
-  try {
-    const v = JSON.parse(raw) as Record<string, unknown>;
-    return {
-      actor: typeof v.actor === 'string' ? v.actor : 'system',
-      reason: typeof v.reason === 'string' ? v.reason : undefined,
-      since: typeof v.since === 'number' ? v.since : undefined,
-    };
-  } catch {
-    return { actor: 'system' }; // a malformed column still keeps the sensor out of service
-  }
 }

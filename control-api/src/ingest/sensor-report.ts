@@ -28,8 +28,8 @@ export function reportedRow(
     unit: s.unit,
     name: base.name ?? s.name ?? null,
     intervalMs: s.intervalMs ?? base.intervalMs,
-    calibration: s.calibration ? JSON.stringify(s.calibration) : null,
-    agentRules: s.rules && s.rules.length > 0 ? JSON.stringify(s.rules) : null,
+    calibration: s.calibration ?? null,
+    agentRules: s.rules && s.rules.length > 0 ? s.rules : null,
     configVersion: o.configVersion ?? null,
     reportedAt: o.now,
   };

@@ -22,27 +22,6 @@ export interface KnownSensor {
   lastTs?: number;
 }
 
-export function parseJsonArray(raw: string | null | undefined): unknown[] {
-  if (!raw) return [];
-  try {
-    const v: unknown = JSON.parse(raw);
-    return Array.isArray(v) ? v : [];
-  } catch {
-    // A malformed column is a store bug; the sensor still gets its default rules.
-    return [];
-  }
-}
-
-/** Camera links as stored: `[{cameraId, preset?}]`, or bare ids from older rows. */
-export function cameraLinksOf(raw: string | null): { cameraId: string; preset?: string }[] {
-  return parseJsonArray(raw).flatMap((c) => {
-    if (typeof c === 'string') return [{ cameraId: c }];
-    if (c && typeof c === 'object' && typeof (c as { cameraId?: unknown }).cameraId === 'string')
-      return [c as { cameraId: string; preset?: string }];
-    return [];
-  });
-}
-
 /** What the rule table needs to know of a stored sensor (its range included, when known). */
 export function describeRow(row: SensorRow): SensorDescription {
   const d: SensorDescription = { metric: row.metric, gas: row.gas ?? undefined, unit: row.unit };
@@ -56,8 +35,9 @@ export function describeRow(row: SensorRow): SensorDescription {
  */
 export function effectiveOverrides(row: SensorRow): { overrides: RuleOverride[]; problem?: string } {
   const desc = describeRow(row);
-  const agent = parseJsonArray(row.agentRules) as RuleOverride[];
-  const admin = parseJsonArray(row.rules) as RuleOverride[];
+  // Decoded by the store (a corrupt column reads as none: the sensor still gets its default rules).
+  const agent: RuleOverride[] = row.agentRules ?? [];
+  const admin: RuleOverride[] = row.rules ?? [];
   const merged = mergeOverrides(agent, admin) as RuleOverride[];
   if (checkRules(desc, merged).length === 0) return { overrides: merged };
   if (checkRules(desc, agent).length === 0) return { overrides: agent, problem: 'invalid-rules' };
@@ -66,7 +46,7 @@ export function effectiveOverrides(row: SensorRow): { overrides: RuleOverride[];
 
 export function contextOf(row: SensorRow): SensorContext {
   const desc = describeRow(row);
-  const cameras = cameraLinksOf(row.cameras).map((c) => c.cameraId);
+  const cameras = (row.cameras ?? []).map((c) => c.cameraId);
   const { overrides, problem } = effectiveOverrides(row);
   // A bad override must not silence a sensor: effectiveOverrides falls back to what checks out,
   // and the problem is raised as a `config` warning for the admin.

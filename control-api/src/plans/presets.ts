@@ -20,7 +20,6 @@ import type { Alarm, LivePresetRecall } from '@gwanje/protocol';
 import type { CommandChannel } from '../broker/commands.js';
 import type { EventSink } from '../bus.js';
 import type { PtzArgs } from '../http/deps.js';
-import { cameraLinksOf } from '../ingest/sensors.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../store/repositories.js';
 
@@ -66,7 +65,7 @@ export async function turnToPresets(d: AlarmPresetDeps, alarm: Alarm): Promise<v
   const sensor = await d.repos.sensors.get(alarm.sourceId);
   if (!sensor) return;
   const configured = new Map<string, string>();
-  for (const link of cameraLinksOf(sensor.cameras)) if (link.preset) configured.set(link.cameraId, link.preset);
+  for (const link of sensor.cameras ?? []) if (link.preset) configured.set(link.cameraId, link.preset);
   const cameraIds = new Set([...configured.keys(), ...alarm.cameras]);
   let zone: Promise<string | undefined> | undefined;
   await Promise.all(

@@ -3,8 +3,11 @@
  * and each site's camera link radius (0020-site-link-radius) on the shared database, SQLite or
  * PostgreSQL.
  */
-import type { CameraPosition, PlanPosition, SitePlanInfo, SopChecklist, SopStep } from '@gwanje/protocol';
+import type { CameraPosition, PlanPosition, SitePlanInfo, SopChecklist } from '@gwanje/protocol';
+import { SopStep } from '@gwanje/protocol';
+import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
+import type { StoredJson } from '../store/stored-json.js';
 import type { PlanImage } from './image.js';
 
 interface PlanTables {
@@ -60,8 +63,19 @@ function toPosition(r: PlanTables['device_positions']): DevicePosition {
   return p;
 }
 
+const SopSteps = Type.Array(SopStep);
+
 export class PlanStore {
-  constructor(private readonly db: Kysely<PlanTables>) {}
+  constructor(
+    private readonly db: Kysely<PlanTables>,
+    private readonly json: StoredJson,
+  ) {}
+
+  /** A checklist's stored steps; a corrupt value reads as no steps (logged and counted by the decoder). */
+  private steps(siteId: string, alarmType: string, raw: string): SopStep[] {
+    const at = { table: 'sop_checklists', column: 'steps', key: `${siteId}/${alarmType}` };
+    return this.json.decode(SopSteps, raw, at) ?? [];
+  }
 
   async info(siteId: string): Promise<SitePlanInfo | undefined> {
     const r = await this.db
@@ -213,7 +227,7 @@ export class PlanStore {
     return (await q.execute()).map((r) => ({
       siteId: r.site_id === ALL_SITES ? null : r.site_id,
       alarmType: r.alarm_type,
-      steps: JSON.parse(r.steps) as SopStep[],
+      steps: this.steps(r.site_id, r.alarm_type, r.steps),
       updatedAt: Number(r.updated_at),
       updatedBy: r.updated_by,
     }));
@@ -229,7 +243,7 @@ export class PlanStore {
       .execute();
     const own = rows.find((r) => r.site_id === siteId) ?? rows.find((r) => r.site_id === ALL_SITES);
     if (!own) return undefined;
-    return { source: own.site_id === ALL_SITES ? 'all' : 'site', steps: JSON.parse(own.steps) as SopStep[] };
+    return { source: own.site_id === ALL_SITES ? 'all' : 'site', steps: this.steps(own.site_id, alarmType, own.steps) };
   }
 
   /** Stores a checklist; no steps removes it. */

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { privateFiles, securePrivateDir } from './data-dir.js';
 import { migrateToLatest } from './migrations/index.js';
 import { cachingSqlite } from './sqlite-statements.js';
+import { StoredJson } from './stored-json.js';
 import type { Database } from './tables.js';
 
 export type DbDialect = 'sqlite' | 'postgres';
@@ -18,6 +19,8 @@ export type DbDialect = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   dialect: DbDialect;
+  /** The one decoder of stored JSON columns (logs and counts a corrupt value; stored-json.ts). */
+  json: StoredJson;
   close(): Promise<void>;
 }
 
@@ -110,7 +113,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
     await kysely.destroy();
     throw err;
   }
-  return { kysely, dialect, close: () => kysely.destroy() };
+  return { kysely, dialect, json: new StoredJson(log), close: () => kysely.destroy() };
 }
 
 /** One round trip to the database (`/healthz`): throws when it does not answer. */

@@ -40,6 +40,7 @@ export class StoreModule implements CenterModule {
     const { settings: s, log } = this.ctx;
     securePrivateDir(s.dataDir, log.child({ module: 'store' }));
     const db = await openDatabase({ url: s.databaseUrl, dataDir: s.dataDir, log });
+    db.json.onCorrupt(({ table, column }) => this.ctx.metrics.storedJsonCorrupt.inc({ table, column }));
     try {
       const timeseries = createTimeSeriesStore({
         influxUrl: s.influxUrl,

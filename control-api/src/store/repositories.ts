@@ -43,16 +43,16 @@ export class Repositories {
     this.k = k;
     this.sites = new SitesRepo(k);
     this.agents = new AgentsRepo(k);
-    this.sensors = new SensorsRepo(k);
-    this.cameras = new CamerasRepo(k);
+    this.sensors = new SensorsRepo(k, db.json);
+    this.cameras = new CamerasRepo(k, db.json);
     this.cameraSources = new CameraSourcesRepo(k);
-    this.alarms = new AlarmsRepo(k, now);
-    this.journal = new JournalRepo(k);
+    this.alarms = new AlarmsRepo(k, db.json, now);
+    this.journal = new JournalRepo(k, db.json);
     this.users = new UsersRepo(k);
     this.sessions = new SessionsRepo(k);
     this.audit = new AuditRepo(k);
     this.settings = new SettingsRepo(k, now);
-    this.agentEvents = new AgentEventsRepo(k);
+    this.agentEvents = new AgentEventsRepo(k, db.json);
   }
 
   /** Runs fn atomically, e.g. an alarm transition together with its journal entry. */

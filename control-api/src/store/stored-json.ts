@@ -39,13 +39,23 @@ export class StoredJson {
     return this.count;
   }
 
-  /** `raw` decoded and checked against `schema`; null/empty is `undefined`, and so is a corrupt value. */
-  decode<T extends TSchema>(schema: T, raw: string | null | undefined, place: StoredJsonPlace): Static<T> | undefined {
+  /**
+   * `raw` decoded and checked against `schema`; null/empty is `undefined`, and so is a corrupt
+   * value. `cutAt`: the writer cuts the text at this length, so text that long that does not
+   * parse was cut, which is expected (absent, not counted).
+   */
+  decode<T extends TSchema>(
+    schema: T,
+    raw: string | null | undefined,
+    place: StoredJsonPlace,
+    cutAt = Number.POSITIVE_INFINITY,
+  ): Static<T> | undefined {
     if (raw === null || raw === undefined || raw === '') return undefined;
     let value: unknown;
     try {
       value = JSON.parse(raw);
     } catch (err) {
+      if (raw.length >= cutAt) return undefined;
       return this.corruptValue(place, `not JSON (${(err as Error).message})`);
     }
     const valid = compiled(schema);

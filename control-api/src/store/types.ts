@@ -3,7 +3,19 @@
  * unset) and `timeseries-influx.ts` (InfluxDB 1.x via `influx`); relational state through Kysely
  * on SQLite (better-sqlite3) or PostgreSQL (pg), one code path (`db.ts`, `migrations/`).
  */
-import type { Alarm, JournalEntry, Metric, Quality, Role, Unit } from '@gwanje/protocol';
+import type {
+  Alarm,
+  Calibration,
+  CameraInfo,
+  JournalEntry,
+  Metric,
+  OutOfServiceMark,
+  Quality,
+  Role,
+  RuleOverride,
+  SensorCameraLink,
+  Unit,
+} from '@gwanje/protocol';
 import type { Static } from '@sinclair/typebox';
 
 export interface StoredReading {
@@ -95,10 +107,13 @@ export interface SensorRow {
   gas: string | null;
   unit: Static<typeof Unit>;
   name: string | null;
-  /** JSON: RuleOverride[] from the device config or the admin UI. */
-  rules: string | null;
-  /** JSON: [{cameraId, preset?}] */
-  cameras: string | null;
+  /**
+   * The admin's rule overrides (admin UI), null for none. JSON columns are decoded by the
+   * repository (stored-json.ts): a corrupt value reads as null, logged and counted.
+   */
+  rules: RuleOverride[] | null;
+  /** Linked cameras (bare ids of older rows read as `{cameraId}`), null for none. */
+  cameras: SensorCameraLink[] | null;
   intervalMs: number | null;
   lastValue: number | null;
   lastTs: number | null;
@@ -109,15 +124,15 @@ export interface SensorRow {
   rangeMax?: number | null;
   /** Who set the range: 'agent' (its signed config, authoritative) or 'admin'. */
   rangeSource?: string | null;
-  /** JSON {zero, span} as the agent applies it. */
-  calibration?: string | null;
-  /** JSON RuleOverride[] from the agent's config (the admin's are `rules`, layered on top). */
-  agentRules?: string | null;
+  /** {zero, span} as the agent applies it. */
+  calibration?: Calibration | null;
+  /** RuleOverride[] from the agent's config (the admin's are `rules`, layered on top). */
+  agentRules?: RuleOverride[] | null;
   /** The agent config version the sensor was last reported with. */
   configVersion?: string | null;
   reportedAt?: number | null;
-  /** JSON {since, actor, reason} while an admin has it out of service; null otherwise. */
-  outOfService?: string | null;
+  /** {since, actor, reason} while an admin has it out of service; null otherwise. */
+  outOfService?: OutOfServiceMark | null;
 }
 
 export interface CameraRow {
@@ -126,8 +141,8 @@ export interface CameraRow {
   agentId: string | null;
   name: string;
   ptz: boolean;
-  /** JSON of CameraInfo.profiles */
-  profiles: string;
+  /** CameraInfo.profiles (decoded by the repository; a corrupt value reads as []). */
+  profiles: CameraInfo['profiles'];
   state: 'live' | 'idle' | 'lost';
 }
 

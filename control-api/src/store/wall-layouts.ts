@@ -1,13 +1,17 @@
 /** Video walls per user (migration 0015-wall-layouts), on the shared database, SQLite or PostgreSQL. */
-import type { WallConfig, WallView } from '@gwanje/protocol';
+import { WallConfig, type WallView } from '@gwanje/protocol';
 import type { Kysely } from 'kysely';
+import type { StoredJson } from './stored-json.js';
 
 export interface WallLayoutTables {
   wall_layouts: { username: string; config: string; updated_at: number | string };
 }
 
 export class WallLayoutStore {
-  constructor(private readonly db: Kysely<WallLayoutTables>) {}
+  constructor(
+    private readonly db: Kysely<WallLayoutTables>,
+    private readonly json: StoredJson,
+  ) {}
 
   async get(username: string): Promise<WallView> {
     const row = await this.db
@@ -16,7 +20,9 @@ export class WallLayoutStore {
       .where('username', '=', username)
       .executeTakeFirst();
     if (!row) return { config: null, updatedAt: null };
-    return { config: JSON.parse(row.config) as WallConfig, updatedAt: Number(row.updated_at) };
+    // A corrupt layout reads as none (logged, counted): the console starts from its default wall.
+    const config = this.json.decode(WallConfig, row.config, { table: 'wall_layouts', column: 'config', key: username });
+    return { config: config ?? null, updatedAt: Number(row.updated_at) };
   }
 
   async put(username: string, config: WallConfig, now: number): Promise<void> {

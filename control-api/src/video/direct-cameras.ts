@@ -18,7 +18,7 @@ export type OnvifResolver = (
   url: string,
   creds: CameraCredentials | undefined,
   profileToken: string | undefined,
-) => Promise<{ streamUri?: string; ptz: boolean; profiles: unknown[]; name: string }>;
+) => Promise<{ streamUri?: string; ptz: boolean; profiles: CameraRow['profiles']; name: string }>;
 
 export class DirectCameraError extends Error {
   constructor(
@@ -90,7 +90,7 @@ export class DirectCameras {
         agentId: null,
         name: b.name ?? b.cameraId,
         ptz: false,
-        profiles: '[]',
+        profiles: [],
         state: 'idle',
       },
       source: this.row(b.cameraId, src, b, actor),
@@ -138,7 +138,7 @@ export class DirectCameras {
     if (src.kind === 'rtsp') return withCredentials(src.url, creds);
     const resolve = this.deps.onvif ?? defaultOnvifResolver(this.deps.log);
     const d = await resolve(src.url, creds, src.profileToken ?? undefined);
-    await this.deps.repos.cameraSources.describe(cameraId, { ptz: d.ptz, profiles: JSON.stringify(d.profiles) });
+    await this.deps.repos.cameraSources.describe(cameraId, { ptz: d.ptz, profiles: d.profiles });
     if (!d.streamUri) throw new Error(`video: ONVIF device of ${cameraId} gave no RTSP stream URI`);
     return withCredentials(d.streamUri, creds);
   }

@@ -154,7 +154,7 @@ export class DirectOnvif {
     }
     await this.deps.repos.cameraSources.describe(cameraId, {
       ptz: description.ptz,
-      profiles: JSON.stringify(description.profiles),
+      profiles: description.profiles,
     });
     if (description.events) device.startEvents((topic, data) => this.onEvent(cameraId, topic, data));
     else log.info('onvif: the device has no event service; not polled');

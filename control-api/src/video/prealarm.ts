@@ -11,7 +11,6 @@
  * simulated province every one is an encoder on this very machine.
  */
 
-import { cameraLinksOf } from '../ingest/sensors.js';
 import type { Logger } from '../logger.js';
 import type { SensorRow } from '../store/types.js';
 
@@ -23,7 +22,7 @@ export function prealarmCameras(sensors: Iterable<Pick<SensorRow, 'metric' | 'ca
   const ids = new Set<string>();
   for (const s of sensors) {
     if (!PREALARM_METRICS.has(s.metric)) continue;
-    for (const link of cameraLinksOf(s.cameras)) ids.add(link.cameraId);
+    for (const link of s.cameras ?? []) ids.add(link.cameraId);
   }
   return [...ids].sort();
 }
@@ -103,7 +102,7 @@ export class PrealarmLinks {
     if (!this.d.positionLinks) return [];
     const bySite = new Map<string, string[]>();
     for (const s of sensors) {
-      if (!PREALARM_METRICS.has(s.metric) || cameraLinksOf(s.cameras).length > 0) continue;
+      if (!PREALARM_METRICS.has(s.metric) || (s.cameras ?? []).length > 0) continue;
       bySite.set(s.siteId, [...(bySite.get(s.siteId) ?? []), s.sensorId]);
     }
     const out: string[] = [];

@@ -37,7 +37,7 @@ const sensor = (sensorId: string, siteId: string, cameras: string[] | null): Sen
   unit: 'bool',
   name: null,
   rules: null,
-  cameras: cameras ? JSON.stringify(cameras) : null,
+  cameras: cameras ? cameras.map((cameraId) => ({ cameraId })) : null,
   intervalMs: 2000,
   lastValue: null,
   lastTs: null,
@@ -91,7 +91,7 @@ before(async () => {
     agentId: 'osan-a1',
     name: 'gate',
     ptz: false,
-    profiles: '[]',
+    profiles: [],
   });
 });
 

@@ -181,7 +181,7 @@ export async function createHarness(o: HarnessOptions = {}) {
       rules: null,
       cameras: null,
       intervalMs: 1000,
-      outOfService: outOfService ? JSON.stringify({ since: clock.now(), actor: 'test', reason: 'bump test' }) : null,
+      outOfService: outOfService ? { since: clock.now(), actor: 'test', reason: 'bump test' } : null,
     });
     return sensorId;
   }
@@ -230,7 +230,7 @@ export async function createHarness(o: HarnessOptions = {}) {
         agentId,
         name: `${siteId} gate`,
         ptz: true,
-        profiles: '[]',
+        profiles: [],
       });
       // A minute ago the sensor read 1, 2 and 3 %LEL (one point of min 1, mean 2, max 3).
       const at = clock.now() - 60_000;

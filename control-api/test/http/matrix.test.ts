@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { API_GET_ROUTES } from '@gwanje/protocol';
+import { API_GET_ROUTES, API_MUTATIONS } from '@gwanje/protocol';
 import type { Express } from 'express';
 import { makePng } from '../plans/images.js';
 import { createHarness, type Harness } from './harness.js';
@@ -48,7 +48,7 @@ async function directCamera(h: Harness, site: string, cameraId: string): Promise
     agentId: null,
     name: cameraId,
     ptz: false,
-    profiles: '[]',
+    profiles: [],
     state: 'idle' as const,
   };
   const source = {
@@ -434,7 +434,7 @@ const TABLE: Record<string, Row> = {
         agentId: `${s}-agent-1`,
         name: 'x',
         ptz: false,
-        profiles: '[]',
+        profiles: [],
       });
       return { path: `/api/v1/cameras/${cameraId}/owner`, body: { agentId: `${s}-agent-1` } };
     },
@@ -656,6 +656,13 @@ describe('authorization matrix', () => {
     const shape = (k: string) => k.replace(/:[A-Za-z]+/g, ':');
     const mounted = new Set(mountedRoutes(h.app).map(shape));
     const missing = API_GET_ROUTES.map((p) => `GET /api/v1${p}`).filter((k) => !mounted.has(shape(k)));
+    assert.deepEqual(missing, []);
+  });
+
+  test('every route of protocol ApiMutations (the console mutate()) is a mounted route (issue 18)', () => {
+    const shape = (k: string) => k.replace(/:[A-Za-z]+/g, ':');
+    const mounted = new Set(mountedRoutes(h.app).map(shape));
+    const missing = API_MUTATIONS.map((k) => k.replace(' /', ' /api/v1/')).filter((k) => !mounted.has(shape(k)));
     assert.deepEqual(missing, []);
   });
 

@@ -61,7 +61,7 @@ const reading = (s: SensorRow, value: number, ts: number): StoredReading => ({
 
 before(async () => {
   store = await openTestStore();
-  plans = new PlanStore(store.repos.db.kysely.withoutPlugins() as unknown as Kysely<PlanTables>);
+  plans = new PlanStore(store.repos.db.kysely.withoutPlugins() as unknown as Kysely<PlanTables>, store.repos.db.json);
   linker = new CameraLinker({
     store: plans,
     siteCameras: async (siteId) => (await store.repos.cameras.list([siteId])).map((c) => c.cameraId),
@@ -89,7 +89,7 @@ before(async () => {
       agentId: `${SITE}-a1`,
       name: cameraId,
       ptz: false,
-      profiles: '[]',
+      profiles: [],
     });
   }
   // A plan twice as wide as high; the leak sensor in its middle.
@@ -204,13 +204,18 @@ test('regression: a raise completed by an on-delay at a tick still records when 
 });
 
 test('issue 21: cameras linked by plan position to a hazard sensor keep the pre-alarm buffer (configured links and temperature sensors add none)', async () => {
-  const upsert = (sensorId: string, metric: SensorRow['metric'], unit: SensorRow['unit'], cameras: string | null) => {
+  const upsert = (
+    sensorId: string,
+    metric: SensorRow['metric'],
+    unit: SensorRow['unit'],
+    cameras: SensorRow['cameras'],
+  ) => {
     const { lastValue: _v, lastTs: _t, state: _s, ...row } = { ...sensorRow(sensorId, 'gas'), metric, unit, cameras };
     return store.repos.sensors.upsert(row);
   };
   await upsert('icheon-pre-ch4', 'gas', '%LEL', null);
   await upsert('icheon-pre-temp', 'temperature', 'C', null);
-  await upsert('icheon-pre-linked', 'gas', '%LEL', JSON.stringify(['cam-unplaced']));
+  await upsert('icheon-pre-linked', 'gas', '%LEL', [{ cameraId: 'cam-unplaced' }]);
   // The gas sensor next to the near camera; the temperature sensor next to the far one.
   await plans.setPosition('sensor', 'icheon-pre-ch4', SITE, { x: 0.45, y: 0.5 }, 'admin', clock);
   await plans.setPosition('sensor', 'icheon-pre-temp', SITE, { x: 0.85, y: 0.5 }, 'admin', clock);

@@ -149,7 +149,7 @@ for (const make of [sqliteBackend, postgresBackend]) {
         unit: '%LEL' as const,
         name: null,
         rules: null,
-        cameras: JSON.stringify([{ cameraId: `${siteId}-cam-1` }]),
+        cameras: [{ cameraId: `${siteId}-cam-1` }],
         intervalMs: 1000,
       });
       await repos.sensors.upsertMany([
@@ -191,8 +191,8 @@ for (const make of [sqliteBackend, postgresBackend]) {
       console.log(`# ${backend.name}: updateLastMany of 900 sensors took ${ms.toFixed(1)} ms`);
 
       await repos.cameras.upsertMany([
-        { cameraId: 'suwon-cam-1', siteId: 'suwon', agentId: 'suwon-a1', name: 'Gate', ptz: true, profiles: '[]' },
-        { cameraId: 'osan-cam-1', siteId: 'osan', agentId: 'osan-a1', name: 'Yard', ptz: false, profiles: '[]' },
+        { cameraId: 'suwon-cam-1', siteId: 'suwon', agentId: 'suwon-a1', name: 'Gate', ptz: true, profiles: [] },
+        { cameraId: 'osan-cam-1', siteId: 'osan', agentId: 'osan-a1', name: 'Yard', ptz: false, profiles: [] },
       ]);
       assert.equal(await repos.cameras.setState('suwon-cam-1', 'live'), true);
       await repos.cameras.upsert({
@@ -201,7 +201,7 @@ for (const make of [sqliteBackend, postgresBackend]) {
         agentId: 'suwon-a1',
         name: 'Gate 2',
         ptz: true,
-        profiles: '[]',
+        profiles: [],
       });
       const cam = await repos.cameras.get('suwon-cam-1');
       assert.equal(cam?.ptz, true);
@@ -219,11 +219,11 @@ for (const make of [sqliteBackend, postgresBackend]) {
         agentId: 'osan-a1',
         name: 'Old',
         ptz: false,
-        profiles: '[]',
+        profiles: [],
       });
       const out = await repos.cameras.replaceForAgent('osan', 'osan-a1', [
-        { cameraId: 'osan-cam-1', name: 'Yard', ptz: true, profiles: '[]' },
-        { cameraId: 'osan-cam-3', name: 'New', ptz: false, profiles: '[]' },
+        { cameraId: 'osan-cam-1', name: 'Yard', ptz: true, profiles: [] },
+        { cameraId: 'osan-cam-3', name: 'New', ptz: false, profiles: [] },
       ]);
       assert.deepEqual(out, { removed: ['osan-cam-2'], foreign: [], overLimit: [] });
       assert.deepEqual(
@@ -239,9 +239,9 @@ for (const make of [sqliteBackend, postgresBackend]) {
         'suwon',
         'suwon-a1',
         [
-          { cameraId: 'osan-cam-1', name: 'Mine now', ptz: false, profiles: '[]' },
-          { cameraId: 'suwon-cam-1', name: 'Gate', ptz: false, profiles: '[]' },
-          { cameraId: 'suwon-cam-8', name: 'Too many', ptz: false, profiles: '[]' },
+          { cameraId: 'osan-cam-1', name: 'Mine now', ptz: false, profiles: [] },
+          { cameraId: 'suwon-cam-1', name: 'Gate', ptz: false, profiles: [] },
+          { cameraId: 'suwon-cam-8', name: 'Too many', ptz: false, profiles: [] },
         ],
         1,
       );
@@ -251,13 +251,13 @@ for (const make of [sqliteBackend, postgresBackend]) {
       assert.deepEqual((await repos.cameras.replaceForAgent('osan', 'osan-evil', [])).removed, []);
       assert.ok(await repos.cameras.get('osan-cam-1'));
       await repos.cameras.replaceForAgent('osan', 'osan-a1', [
-        { cameraId: 'osan-cam-1', name: 'Yard', ptz: false, profiles: '[]' },
+        { cameraId: 'osan-cam-1', name: 'Yard', ptz: false, profiles: [] },
       ]);
 
       // First sight of a sensor never overwrites an admin's configuration.
-      await repos.sensors.setRules('suwon-ch4-2', '[{"type":"gas-high","setpoint":20}]');
+      await repos.sensors.setRules('suwon-ch4-2', [{ type: 'gas-high', setpoint: 20 }]);
       assert.equal(await repos.sensors.register({ ...s('suwon-ch4-2', 'suwon', 'suwon-a1'), rules: null }), false);
-      assert.equal((await repos.sensors.get('suwon-ch4-2'))?.rules, '[{"type":"gas-high","setpoint":20}]');
+      assert.deepEqual((await repos.sensors.get('suwon-ch4-2'))?.rules, [{ type: 'gas-high', setpoint: 20 }]);
       assert.equal(await repos.sensors.register(s('suwon-ch4-9', 'suwon', 'suwon-a1')), true);
       assert.equal(await repos.sensors.remove('suwon-ch4-9'), true);
     });
@@ -280,26 +280,24 @@ for (const make of [sqliteBackend, postgresBackend]) {
         rangeMin: 0,
         rangeMax: 500,
         rangeSource: 'agent',
-        calibration: JSON.stringify({ zero: 0.5, span: 1.02 }),
-        agentRules: JSON.stringify([{ type: 'gas-high', setpoint: 150 }]),
+        calibration: { zero: 0.5, span: 1.02 },
+        agentRules: [{ type: 'gas-high', setpoint: 150 }],
         configVersion: 'v7',
         reportedAt: T0,
       });
       assert.equal(
-        await repos.sensors.setOutOfService(
-          'yongin-co-1',
-          JSON.stringify({ since: T0, actor: 'kim', reason: 'bump test' }),
-        ),
+        await repos.sensors.setOutOfService('yongin-co-1', { since: T0, actor: 'kim', reason: 'bump test' }),
         true,
       );
-      await repos.sensors.upsert({ ...base, rules: JSON.stringify([{ type: 'gas-low', setpoint: 20 }]) });
+      await repos.sensors.upsert({ ...base, rules: [{ type: 'gas-low', setpoint: 20 }] });
       const got = await repos.sensors.get('yongin-co-1');
       assert.deepEqual(
         [got?.rangeMin, got?.rangeMax, got?.rangeSource, got?.configVersion, Number(got?.reportedAt), got?.rules],
-        [0, 500, 'agent', 'v7', T0, JSON.stringify([{ type: 'gas-low', setpoint: 20 }])],
+        [0, 500, 'agent', 'v7', T0, [{ type: 'gas-low', setpoint: 20 }]],
       );
-      assert.deepEqual(JSON.parse(got?.agentRules ?? 'null'), [{ type: 'gas-high', setpoint: 150 }]);
-      assert.equal(JSON.parse(got?.outOfService ?? '{}').reason, 'bump test');
+      assert.deepEqual(got?.agentRules, [{ type: 'gas-high', setpoint: 150 }]);
+      assert.deepEqual(got?.calibration, { zero: 0.5, span: 1.02 });
+      assert.equal(got?.outOfService?.reason, 'bump test');
       await repos.sensors.setOutOfService('yongin-co-1', null);
       assert.equal((await repos.sensors.get('yongin-co-1'))?.outOfService, null);
       await repos.journal.append({
@@ -310,6 +308,59 @@ for (const make of [sqliteBackend, postgresBackend]) {
         facts: { reason: 'shelving-expired' },
       });
       assert.deepEqual((await repos.journal.forAlarm('x-15'))[0].facts, { reason: 'shelving-expired' });
+    });
+
+    test('issue 18: a corrupt JSON column reads as absent, logged and counted; the row and its list still answer', async () => {
+      const seen: string[] = [];
+      db.json.onCorrupt(({ table, column, key }) => seen.push(`${table}.${column} ${key}`));
+      const before = db.json.corrupt();
+      // Damage as a hand edit or an old bug would leave it, under the repositories' feet.
+      await db.kysely
+        .updateTable('sensors')
+        .set({ rules: 'not json', cameras: '[1, 2]', calibration: '{"zero":"x","span":1}' })
+        .where('sensorId', '=', 'yongin-co-1')
+        .execute();
+      await db.kysely.updateTable('cameras').set({ profiles: '{oops' }).where('cameraId', '=', 'osan-cam-1').execute();
+      const got = (await repos.sensors.list(['yongin'])).find((x) => x.sensorId === 'yongin-co-1');
+      assert.ok(got, 'the damaged row is still listed');
+      assert.deepEqual([got.rules, got.cameras, got.calibration], [null, null, null]);
+      assert.deepEqual(got.agentRules, [{ type: 'gas-high', setpoint: 150 }], 'the good columns of the row decode');
+      assert.deepEqual((await repos.cameras.get('osan-cam-1'))?.profiles, []);
+      assert.equal(db.json.corrupt() - before, 4);
+      assert.deepEqual(seen, [
+        'sensors.cameras yongin-co-1',
+        'sensors.rules yongin-co-1',
+        'sensors.calibration yongin-co-1',
+        'cameras.profiles osan-cam-1',
+      ]);
+      // Older rows' bare camera ids read as links.
+      await db.kysely
+        .updateTable('sensors')
+        .set({ cameras: '["osan-cam-1"]' })
+        .where('sensorId', '=', 'yongin-co-1')
+        .execute();
+      assert.deepEqual((await repos.sensors.get('yongin-co-1'))?.cameras, [{ cameraId: 'osan-cam-1' }]);
+      // An agent event cut at the storage limit is expected (no event, not counted); a short bad one is corrupt.
+      const event = { ts: T0, siteId: 'yongin', agentId: 'yongin-a1', type: 'driver-error', sourceId: 's1' };
+      await repos.agentEvents.append({
+        ...event,
+        detail: JSON.stringify({ type: 'driver-error', sourceId: 's1', ts: T0, pad: 'x'.repeat(5000) }).slice(0, 4000),
+      });
+      await repos.agentEvents.append({
+        ...event,
+        ts: T0 + 1,
+        detail: JSON.stringify({ type: 'driver-error', sourceId: 's1', ts: T0 }),
+      });
+      const counted = db.json.corrupt();
+      const events = await repos.agentEvents.list('*', { agentId: 'yongin-a1' });
+      assert.deepEqual(
+        events.map((e) => e.event),
+        [{ type: 'driver-error', sourceId: 's1', ts: T0 }, null],
+      );
+      assert.equal(db.json.corrupt(), counted);
+      await repos.agentEvents.append({ ...event, ts: T0 + 2, detail: '{"type":' });
+      assert.equal((await repos.agentEvents.list('*', { agentId: 'yongin-a1' }))[0].event, null);
+      assert.equal(db.json.corrupt(), counted + 1);
     });
 
     test('alarms: round trip, newest first, scoping, time range, active set, journal', async () => {

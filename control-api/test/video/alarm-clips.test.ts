@@ -34,7 +34,12 @@ describe('alarmClipListener on the AlarmService', () => {
   let ids = 0;
   const emitted: Alarm[] = [];
 
-  const sensor = (sensorId: string, metric: SensorRow['metric'], unit: SensorRow['unit'], cameras: unknown[]) => {
+  const sensor = (
+    sensorId: string,
+    metric: SensorRow['metric'],
+    unit: SensorRow['unit'],
+    cameras: (string | { cameraId: string; preset?: string })[],
+  ) => {
     const row: SensorRow = {
       sensorId,
       siteId: 'osan',
@@ -44,7 +49,7 @@ describe('alarmClipListener on the AlarmService', () => {
       unit,
       name: null,
       rules: null,
-      cameras: JSON.stringify(cameras),
+      cameras: cameras.map((c) => (typeof c === 'string' ? { cameraId: c } : c)),
       intervalMs: 2000,
       lastValue: null,
       lastTs: null,
@@ -130,7 +135,7 @@ describe('alarmClipListener on the AlarmService', () => {
   before(async () => {
     store = await openTestStore();
     const camera = (cameraId: string, agentId: string, ptz: boolean) =>
-      store.repos.cameras.upsert({ cameraId, siteId: 'osan', agentId, name: cameraId, ptz, profiles: '[]' });
+      store.repos.cameras.upsert({ cameraId, siteId: 'osan', agentId, name: cameraId, ptz, profiles: [] });
     await camera('osan-ptz-1', 'osan-a1', true);
     await camera('osan-cam-2', 'osan-a2', false);
     // On the site but linked to no sensor: never part of a clip of a linked sensor.

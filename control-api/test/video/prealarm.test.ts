@@ -9,18 +9,18 @@ import pino from 'pino';
 import { PrealarmLinks } from '../../src/video/prealarm.js';
 
 const sensors = [
-  { sensorId: 'suwon-ch4', siteId: 'suwon', metric: 'gas' as const, cameras: JSON.stringify(['suwon-cam-1']) },
+  { sensorId: 'suwon-ch4', siteId: 'suwon', metric: 'gas' as const, cameras: [{ cameraId: 'suwon-cam-1' }] },
   {
     sensorId: 'anyang-flame',
     siteId: 'anyang',
     metric: 'flame' as const,
-    cameras: JSON.stringify([{ cameraId: 'anyang-cam-1' }]),
+    cameras: [{ cameraId: 'anyang-cam-1' }],
   },
   {
     sensorId: 'anyang-temp',
     siteId: 'anyang',
     metric: 'temperature' as const,
-    cameras: JSON.stringify(['anyang-cam-2']),
+    cameras: [{ cameraId: 'anyang-cam-2' }],
   },
 ];
 

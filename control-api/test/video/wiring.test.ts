@@ -28,7 +28,7 @@ describe('video gates (center wiring)', () => {
       ['suwon-cam-1', 'suwon', 'suwon-agent-1'],
       ['osan-cam-1', 'osan', 'osan-agent-1'],
     ]) {
-      await h.repos.cameras.upsert({ cameraId, siteId, agentId, name: cameraId, ptz: false, profiles: '[]' });
+      await h.repos.cameras.upsert({ cameraId, siteId, agentId, name: cameraId, ptz: false, profiles: [] });
     }
     await h.auth.users.create({ username: 'viewer', password: PW, role: 'viewer', sites: ['suwon'] }, 'test', null);
     gates = videoGatewayDeps({
@@ -92,7 +92,7 @@ describe('video gates (center wiring)', () => {
       agentId: 'suwon-agent-1',
       name: 'moved',
       ptz: false,
-      profiles: '[]',
+      profiles: [],
     });
     assert.equal(await gates.authorizeIngest(basic('suwon-agent-1', suwonPw), 'suwon-cam-2'), false);
     await h.agentCreds.revoke('suwon-agent-1');

@@ -44,6 +44,19 @@ export const Calibration = Type.Object(
 );
 export type Calibration = Static<typeof Calibration>;
 
+/** A rule override as an agent reports it (extra keys accepted: the contract grows). */
+export const ReportedRuleOverride = Type.Object(ruleOverrideFields);
+/** A calibration as an agent reports it. */
+export const ReportedCalibration = Type.Object({ zero: Type.Number(), span: Type.Number({ exclusiveMinimum: 0 }) });
+
+/** A camera linked to a sensor (its alarms show it; `preset`: the PTZ preset to go to). */
+export const SensorCameraLink = Type.Object({ cameraId: Type.String(), preset: Type.Optional(Type.String()) });
+export type SensorCameraLink = Static<typeof SensorCameraLink>;
+
+/** ISA-18.2 removal from service: since when, by whom, why (issue 15). */
+export const OutOfServiceMark = Type.Object({ since: EpochMs, actor: Type.String(), reason: Type.String() });
+export type OutOfServiceMark = Static<typeof OutOfServiceMark>;
+
 /** One sensor as its agent runs it. Wire object: unknown extra keys are accepted (contract grows). */
 export const ReportedSensor = Type.Object({
   sensorId: SensorId,
@@ -52,9 +65,9 @@ export const ReportedSensor = Type.Object({
   unit: Type.Union(UNITS.map((u) => Type.Literal(u))),
   name: Type.Optional(Type.String({ maxLength: 200 })),
   range: Type.Optional(Type.Object(SensorRange.properties)),
-  calibration: Type.Optional(Type.Object({ zero: Type.Number(), span: Type.Number({ exclusiveMinimum: 0 }) })),
+  calibration: Type.Optional(ReportedCalibration),
   intervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
-  rules: Type.Optional(Type.Array(Type.Object(ruleOverrideFields), { maxItems: 32 })),
+  rules: Type.Optional(Type.Array(ReportedRuleOverride, { maxItems: 32 })),
   /** 'config': declared in the signed config; 'discovered': described itself on the field broker. */
   source: Type.Optional(Type.Union([Type.Literal('config'), Type.Literal('discovered')])),
 });
@@ -108,14 +121,14 @@ export const SensorConfigView = Type.Object({
   state: Type.String(),
   rules: Type.Array(RuleOverride),
   agentRules: Type.Array(RuleOverride),
-  cameras: Type.Array(Type.Object({ cameraId: Type.String(), preset: Type.Optional(Type.String()) })),
+  cameras: Type.Array(SensorCameraLink),
   range: Type.Optional(Type.Object(SensorRange.properties)),
   rangeSource: Type.Optional(Type.Union([Type.Literal('agent'), Type.Literal('admin')])),
   calibration: Type.Optional(Type.Object({ zero: Type.Number(), span: Type.Number() })),
   intervalMs: Type.Optional(Type.Number()),
   configVersion: Type.Optional(Type.String()),
   reportedAt: Type.Optional(EpochMs),
-  outOfService: Type.Optional(Type.Object({ since: EpochMs, actor: Type.String(), reason: Type.String() })),
+  outOfService: Type.Optional(OutOfServiceMark),
   effectiveRules: Type.Array(EffectiveRule),
   warnings: Type.Array(Type.String()),
 });

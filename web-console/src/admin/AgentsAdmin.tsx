@@ -3,7 +3,7 @@ import type { AgentCredentials } from '@gwanje/protocol/schemas/http.js';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
-import { api } from '../api/http.js';
+import { mutate } from '../api/http.js';
 
 export function AgentsAdmin() {
   const { t, i18n } = useTranslation();
@@ -17,7 +17,7 @@ export function AgentsAdmin() {
     setError(undefined);
     try {
       const body = { agentId: form.agentId, siteId: form.siteId, ...(form.name ? { name: form.name } : {}) };
-      setCreds(await api<AgentCredentials>('POST', '/agents', body));
+      setCreds(await mutate('POST /agents', { body }));
       setCopied(false);
       setForm({ agentId: '', siteId: form.siteId, name: '' });
     } catch (err) {

@@ -8,7 +8,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
-import { api } from '../api/http.js';
+import { mutate } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 
 export function DiscoveredSensors() {
@@ -23,7 +23,7 @@ export function DiscoveredSensors() {
   const confirm = async (sensorId: string) => {
     setError(undefined);
     try {
-      await api('POST', `/discovered-sensors/${encodeURIComponent(sensorId)}/confirm`, {});
+      await mutate('POST /discovered-sensors/:sensorId/confirm', { params: { sensorId }, body: {} });
       list.reload();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));

@@ -6,7 +6,7 @@ import type { FireCameraView } from '@gwanje/protocol/schemas/routes.js';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
-import { api } from '../api/http.js';
+import { mutate } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 
 export function FireWatchAdmin() {
@@ -18,7 +18,10 @@ export function FireWatchAdmin() {
   const toggle = async (c: FireCameraView) => {
     setError(undefined);
     try {
-      await api('PUT', `/cameras/${encodeURIComponent(c.cameraId)}/fire-watch`, { enabled: !c.fireWatch });
+      await mutate('PUT /cameras/:cameraId/fire-watch', {
+        params: { cameraId: c.cameraId },
+        body: { enabled: !c.fireWatch },
+      });
       list.reload();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));

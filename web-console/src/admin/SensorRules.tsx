@@ -12,7 +12,7 @@ import type { RuleOverride, SensorConfigView } from '@gwanje/protocol/schemas/se
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
-import { api } from '../api/http.js';
+import { api, mutate } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 import { type Explained, explain, FieldError } from './sensor/explain.js';
 import { RuleOverrides } from './sensor/RuleOverrides.js';
@@ -96,7 +96,7 @@ export function SensorRules({ focus }: { focus?: string } = {}) {
       cameras: links.map((l) => (l.preset ? { cameraId: l.cameraId, preset: l.preset } : { cameraId: l.cameraId })),
     };
     try {
-      const v = await api<SensorConfigView>('PATCH', `/sensors/${encodeURIComponent(sensor.sensorId)}`, body);
+      const v = await mutate('PATCH /sensors/:sensorId', { params: { sensorId: sensor.sensorId }, body });
       setRules(v.rules);
       setLinks(v.cameras);
       setSaved(true);

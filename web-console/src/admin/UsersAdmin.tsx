@@ -2,7 +2,7 @@
 import type { Role } from '@gwanje/protocol/schemas/http.js';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/http.js';
+import { mutate } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 
 /** Local copy of protocol ROLES (typed against it) so TypeBox stays out of the bundle. */
@@ -17,7 +17,12 @@ const parseSites = (s: string): string[] =>
 export function UsersAdmin() {
   const { t } = useTranslation();
   const users = useApi('/users');
-  const [form, setForm] = useState({ username: '', password: '', role: 'operator', sites: '*' });
+  const [form, setForm] = useState<{ username: string; password: string; role: Role; sites: string }>({
+    username: '',
+    password: '',
+    role: 'operator',
+    sites: '*',
+  });
   const [error, setError] = useState<string>();
   const run = async (fn: () => Promise<unknown>) => {
     setError(undefined);
@@ -48,7 +53,12 @@ export function UsersAdmin() {
                 <select
                   value={u.role}
                   onChange={(e) =>
-                    run(() => api('PATCH', `/users/${encodeURIComponent(u.username)}`, { role: e.target.value }))
+                    run(() =>
+                      mutate('PATCH /users/:username', {
+                        params: { username: u.username },
+                        body: { role: e.target.value as Role },
+                      }),
+                    )
                   }
                 >
                   {ROLE_LIST.map((r) => (
@@ -65,7 +75,9 @@ export function UsersAdmin() {
                   onBlur={(e) => {
                     const sites = parseSites(e.target.value);
                     if (sites.join(',') !== u.sites.join(','))
-                      void run(() => api('PATCH', `/users/${encodeURIComponent(u.username)}`, { sites }));
+                      void run(() =>
+                        mutate('PATCH /users/:username', { params: { username: u.username }, body: { sites } }),
+                      );
                   }}
                 />
               </td>
@@ -78,7 +90,7 @@ export function UsersAdmin() {
         onSubmit={(e) => {
           e.preventDefault();
           void run(async () => {
-            await api('POST', '/users', { ...form, sites: parseSites(form.sites) });
+            await mutate('POST /users', { body: { ...form, sites: parseSites(form.sites) } });
             setForm({ username: '', password: '', role: 'operator', sites: '*' });
           });
         }}
@@ -99,7 +111,7 @@ export function UsersAdmin() {
         </label>
         <label>
           {t('admin.role')}
-          <select value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value })}>
+          <select value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
             {ROLE_LIST.map((r) => (
               <option key={r} value={r}>
                 {t(`role.${r}`)}

@@ -6,7 +6,7 @@ import type { Alarm } from '@gwanje/protocol/schemas/alarm.js';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
-import { api } from '../api/http.js';
+import { type AlarmActionBody, type AlarmActionName, alarmAction } from '../api/http.js';
 import { isAlarm } from '../live/decode.js';
 import { useLive, useLiveStore } from '../live/LiveProvider.js';
 import { ActionDialog, type DialogKind } from './ActionDialog.js';
@@ -42,9 +42,9 @@ export function AlarmPanel({ canAct, view }: { canAct: boolean; view?: string })
   useEffect(() => setDetailId(null), [view]);
 
   const act = useCallback(
-    async (a: Alarm, action: string, body: unknown = {}) => {
+    async <A extends AlarmActionName>(a: Alarm, action: A, body = {} as AlarmActionBody<A>) => {
       try {
-        const res = await api<unknown>('POST', `/alarms/${encodeURIComponent(a.id)}/${action}`, body);
+        const res = await alarmAction(a.id, action, body);
         // The server also emits the change on /live; applying the response makes the click feel instant.
         if (isAlarm(res)) store.dispatch({ kind: 'alarm', alarm: res });
         setError(null);
@@ -168,7 +168,7 @@ export function AlarmPanel({ canAct, view }: { canAct: boolean; view?: string })
           onCancel={() => setDialog(null)}
           onSubmit={(v) => {
             setDialog(null);
-            if (dialog === 'shelve') void act(selected, 'shelve', { minutes: v.minutes, reason: v.text });
+            if (dialog === 'shelve') void act(selected, 'shelve', { minutes: v.minutes ?? 60, reason: v.text });
             else void act(selected, 'comment', { text: v.text });
           }}
         />

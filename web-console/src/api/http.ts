@@ -1,5 +1,16 @@
 /** The one HTTP client of the console: JSON in and out of `/api/v1` with the session's bearer token. */
-import type { ErrorBody, LoginResponse } from '@gwanje/protocol/schemas/http.js';
+
+import type { Alarm } from '@gwanje/protocol/schemas/alarm.js';
+import type { ErrorBody } from '@gwanje/protocol/schemas/http.js';
+import {
+  type ApiAlarmActions,
+  type ApiMutation,
+  type MutationBody,
+  type MutationPath,
+  type MutationResponse,
+  mutationRequest,
+} from '@gwanje/protocol/schemas/mutations.js';
+import type { PathParams } from '@gwanje/protocol/schemas/routes.js';
 import { onCenter } from './center.js';
 
 export class ApiError extends Error {
@@ -82,8 +93,39 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 /** GET a document that is not JSON (the printable shift report). */
 export const apiText = (path: string, accept = 'text/html'): Promise<string> => send('GET', path, undefined, accept);
 
-export const login = (username: string, password: string): Promise<LoginResponse> =>
-  api<LoginResponse>('POST', '/auth/login', { username, password });
+/**
+ * A POST/PUT/PATCH/DELETE typed from protocol's route map (issue 18): `mutate('PATCH
+ * /users/:username', { params: { username }, body })` sends the body the center validates with
+ * the same schema and answers that route's response type.
+ */
+export function mutate<K extends ApiMutation>(
+  key: K,
+  args: { params?: PathParams<MutationPath<K>> } & (undefined extends MutationBody<K>
+    ? { body?: MutationBody<K> }
+    : { body: MutationBody<K> }),
+): Promise<MutationResponse<K>> {
+  const { method, path } = mutationRequest(key, args.params ?? ({} as PathParams<MutationPath<K>>));
+  return api<MutationResponse<K>>(method, path, (args as { body?: unknown }).body);
+}
+
+/** The ISA-18.2 operator actions of the route map (`ack`, `shelve`, ...), and each one's body. */
+export type AlarmActionName = keyof ApiAlarmActions extends `POST /alarms/:alarmId/${infer A}` ? A : never;
+export type AlarmActionBody<A extends AlarmActionName> = ApiAlarmActions[`POST /alarms/:alarmId/${A}`]['body'];
+
+/** `POST /alarms/{id}/{action}`: one route of the map per action, answering the alarm after it. */
+export function alarmAction<A extends AlarmActionName>(
+  alarmId: string,
+  action: A,
+  body: AlarmActionBody<A>,
+): Promise<Alarm> {
+  const { method, path } = mutationRequest(`POST /alarms/:alarmId/${action}` as 'POST /alarms/:alarmId/ack', {
+    alarmId,
+  });
+  return api<Alarm>(method, path, body);
+}
+
+export const login = (username: string, password: string) =>
+  mutate('POST /auth/login', { body: { username, password } });
 
 export const query = (params: Record<string, string | number | undefined>): string => {
   const q = new URLSearchParams();

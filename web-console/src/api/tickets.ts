@@ -4,14 +4,12 @@
  * clip) for 60 s; a stream opened with it lives as long as the session. Camera tickets are reused
  * while they have a margin left, so a snapshot refreshed every 2 s does not ask each time.
  */
-import { onCenter, onCenterSocket } from './center.js';
-import { api } from './http.js';
 
-interface Ticket {
-  ticket: string;
-  expiresAt: number;
-  url?: string;
-}
+import type { VideoTicket } from '@gwanje/protocol/schemas/http.js';
+import { onCenter, onCenterSocket } from './center.js';
+import { mutate } from './http.js';
+
+type Ticket = VideoTicket;
 
 /** A ticket with less than this left is not handed out again (a reconnect may take a while). */
 const MARGIN_MS = 15_000;
@@ -20,7 +18,7 @@ const cameras = new Map<string, Ticket>();
 export async function cameraTicket(cameraId: string): Promise<string> {
   const held = cameras.get(cameraId);
   if (held && held.expiresAt - Date.now() > MARGIN_MS) return held.ticket;
-  const t = await api<Ticket>('POST', '/video/tickets', { cameraId });
+  const t = await mutate('POST /video/tickets', { body: { cameraId } });
   cameras.set(cameraId, t);
   return t.ticket;
 }
@@ -36,7 +34,7 @@ export async function cameraUrl(cameraId: string, kind: 'live' | 'mpeg1' | 'snap
 
 /** The clip's file URL with a ticket for that clip alone (valid 60 s: open it at once). */
 export async function clipUrl(alarmId: string, clipId: string): Promise<string> {
-  const t = await api<Ticket>('POST', '/video/tickets', { alarmId, clipId });
+  const t = await mutate('POST /video/tickets', { body: { alarmId, clipId } });
   if (!t.url) throw new Error('tickets: the center gave no clip URL');
   return new URL(t.url.startsWith('/') ? onCenter(t.url) : t.url, location.href).href;
 }

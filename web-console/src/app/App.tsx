@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { AdminView } from '../admin/AdminView.js';
 import { AlarmPanel } from '../alarms/AlarmPanel.js';
 import { CatalogProvider } from '../api/catalog.js';
-import { api, configureApi } from '../api/http.js';
+import { configureApi, mutate } from '../api/http.js';
 import { clearSession, hasRole, loadSession, type Session } from '../api/session.js';
 import { CameraList } from '../cameras/CameraList.js';
 import { ExportView } from '../exports/ExportView.js';
@@ -39,7 +39,7 @@ export function App() {
   }, []);
   /** Operator logs out: revoke the token on the server too, then forget it. */
   const logout = useCallback(() => {
-    api('POST', '/auth/logout', {})
+    mutate('POST /auth/logout', { body: {} })
       .catch((err: unknown) => console.warn('auth: logout request failed', err))
       .finally(expire);
   }, [expire]);

@@ -9,7 +9,7 @@ import { LINK_RADIUS_MAX, LINK_RADIUS_MIN } from '@gwanje/protocol/schemas/plan.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiErrorText } from '../api/errors.js';
-import { api } from '../api/http.js';
+import { mutate } from '../api/http.js';
 
 const pct = (fraction: number) => Math.round(fraction * 1000) / 10;
 
@@ -19,8 +19,10 @@ export function LinkRadiusForm({ layout, onSaved }: { layout: SiteLayout; onSave
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const save = async (linkRadius: number | string | null) => {
     try {
-      const r = await api<{ linkRadius: number }>('PUT', `/sites/${encodeURIComponent(layout.siteId)}/link-radius`, {
-        linkRadius,
+      // A value that is not a number goes as typed: the center's 400 names the field and the rule.
+      const r = await mutate('PUT /sites/:siteId/link-radius', {
+        params: { siteId: layout.siteId },
+        body: { linkRadius: linkRadius as number | null },
       });
       setValue(String(pct(r.linkRadius)));
       setStatus({ ok: true, text: t('plan.radius.saved', { radius: pct(r.linkRadius) }) });

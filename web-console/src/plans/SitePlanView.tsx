@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { worstBy } from '../alarms/logic.js';
 import { siteName, useCatalog } from '../api/catalog.js';
 import { apiErrorText } from '../api/errors.js';
-import { api, apiBlob } from '../api/http.js';
+import { apiBlob, mutate } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 import { useLive, useLiveStore } from '../live/LiveProvider.js';
 import { VideoTile } from '../wall/VideoTile.js';
@@ -125,11 +125,13 @@ export function SitePlanView({
     });
     // Saves of one device go out one after another: quick key presses must land in their order.
     const key = `${kind}:${id}`;
-    const path = `/${kind}s/${encodeURIComponent(id)}/position`;
     const run = (saving.current.get(key) ?? Promise.resolve()).then(async () => {
       try {
-        if (p) await api('PUT', path, p);
-        else await api('DELETE', path);
+        if (kind === 'sensor') {
+          if (p) await mutate('PUT /sensors/:sensorId/position', { params: { sensorId: id }, body: p });
+          else await mutate('DELETE /sensors/:sensorId/position', { params: { sensorId: id } });
+        } else if (p) await mutate('PUT /cameras/:cameraId/position', { params: { cameraId: id }, body: p });
+        else await mutate('DELETE /cameras/:cameraId/position', { params: { cameraId: id } });
         setError(null);
       } catch (err) {
         setError(`${t('plan.saveFailed')}: ${apiErrorText(err, t)}`);

@@ -11,7 +11,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { siteName, useCatalog } from '../api/catalog.js';
 import { apiErrorText } from '../api/errors.js';
-import { api } from '../api/http.js';
+import { mutate } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 
 const ALL = '*';
@@ -41,10 +41,12 @@ export function SopAdmin({ allSites }: { allSites: boolean }) {
   };
   const save = async () => {
     try {
-      await api('PUT', '/sops', {
-        siteId: site === ALL ? null : site,
-        alarmType: type,
-        steps: steps.filter((s) => s.text.trim()).map((s) => ({ id: s.id, text: s.text.trim() })),
+      await mutate('PUT /sops', {
+        body: {
+          siteId: site === ALL ? null : site,
+          alarmType: type,
+          steps: steps.filter((s) => s.text.trim()).map((s) => ({ id: s.id, text: s.text.trim() })),
+        },
       });
       setStatus(t('sop.saved'));
       list.reload();

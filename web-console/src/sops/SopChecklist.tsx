@@ -9,7 +9,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../alarms/AlarmRow.js';
 import { apiErrorText } from '../api/errors.js';
-import { api } from '../api/http.js';
+import { mutate } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 
 export function SopChecklist({
@@ -36,11 +36,9 @@ export function SopChecklist({
   const tick = async (stepId: string, undo: boolean) => {
     setBusy(stepId);
     try {
-      await api(
-        undo ? 'DELETE' : 'POST',
-        `/alarms/${encodeURIComponent(alarmId)}/sop/${encodeURIComponent(stepId)}`,
-        {},
-      );
+      const params = { alarmId, stepId };
+      if (undo) await mutate('DELETE /alarms/:alarmId/sop/:stepId', { params, body: {} });
+      else await mutate('POST /alarms/:alarmId/sop/:stepId', { params, body: {} });
       setError(null);
       reload();
       onTicked();

@@ -6,11 +6,12 @@
  */
 
 import { maskSecrets } from '@gwanje/protocol/redact';
+import type { SignedConfig } from '@gwanje/protocol/schemas/wire.js';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfigDrift } from '../admin/ConfigDrift.js';
 import { apiErrorText } from '../api/errors.js';
-import { api } from '../api/http.js';
+import { mutate } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 import { jsonDiff } from './schema-values.js';
 
@@ -80,7 +81,7 @@ export function ConfigPush({ isAdmin }: { isAdmin: boolean }) {
     if (!env || !d) return;
     setStatus(undefined);
     try {
-      await api('POST', `/agents/${encodeURIComponent(d.agentId)}/config`, env);
+      await mutate('POST /agents/:agentId/config', { params: { agentId: d.agentId }, body: env as SignedConfig });
       setStatus({ ok: true, text: t('sup.config.pushed', { version: env.version }) });
       setFile(undefined);
       detail.reload();

@@ -3,12 +3,12 @@
  * from its protocol schema, saved with PUT; a refusal marks the field the center names and says
  * why. Policies are an admin's (the API refuses others), rosters a supervisor's.
  */
-import { PoliciesBody, RostersBody } from '@gwanje/protocol/schemas/escalation.js';
+import { PoliciesBody, type PolicyDoc, type RosterDoc, RostersBody } from '@gwanje/protocol/schemas/escalation.js';
 import type { TSchema } from '@sinclair/typebox';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiErrorText } from '../api/errors.js';
-import { ApiError, api } from '../api/http.js';
+import { ApiError, mutate } from '../api/http.js';
 import { useApi } from '../api/useApi.js';
 import { SchemaForm } from './SchemaForm.js';
 import { ShiftCalendar } from './ShiftCalendar.js';
@@ -38,7 +38,11 @@ function DocEditor({
     setStatus(undefined);
     setError(undefined);
     try {
-      const saved = await api<unknown[]>('PUT', path, value);
+      // The editor holds what the operator typed; the center's 400 names any field that is wrong.
+      const saved =
+        path === '/escalation/rosters'
+          ? await mutate('PUT /escalation/rosters', { body: value as RosterDoc[] })
+          : await mutate('PUT /escalation/policies', { body: value as PolicyDoc[] });
       setValue(saved);
       setStatus(t('sup.common.saved'));
       onSaved?.();

@@ -5,9 +5,11 @@
  * A continuous move carries a timeout, so a lost `stop` (tab closed mid-move) cannot leave the
  * camera turning.
  */
+
+import type { PtzBody } from '@gwanje/protocol/schemas/bodies.js';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/http.js';
+import { mutate } from '../api/http.js';
 
 type Move = { pan?: number; tilt?: number; zoom?: number };
 
@@ -24,9 +26,8 @@ export function PtzControls({ cameraId }: { cameraId: string }) {
   const { t } = useTranslation();
   const [presets, setPresets] = useState<Array<{ token: string; name: string }>>();
   const [error, setError] = useState<string>();
-  const path = `/cameras/${encodeURIComponent(cameraId)}/ptz`;
-  const send = (body: Record<string, unknown>) =>
-    api<{ result?: { presets?: Array<{ token: string; name: string }> } }>('POST', path, body).then(
+  const send = (body: PtzBody) =>
+    mutate('POST /cameras/:cameraId/ptz', { params: { cameraId }, body }).then(
       (r) => {
         setError(undefined);
         return r;

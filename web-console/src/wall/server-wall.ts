@@ -5,7 +5,7 @@
  * the next change; the local copy keeps the operator's work meanwhile.
  */
 import type { WallView } from '@gwanje/protocol/schemas/http.js';
-import { api } from '../api/http.js';
+import { api, mutate } from '../api/http.js';
 import type { WallConfig } from './layouts.js';
 
 export function serverWall(onLoaded: (c: WallConfig) => void, delayMs = 800) {
@@ -16,7 +16,8 @@ export function serverWall(onLoaded: (c: WallConfig) => void, delayMs = 800) {
     timer = undefined;
     const c = pending;
     pending = undefined;
-    if (c) api('PUT', '/me/wall', c).catch((err: unknown) => console.warn('wall: not saved on the server', err));
+    if (c)
+      mutate('PUT /me/wall', { body: c }).catch((err: unknown) => console.warn('wall: not saved on the server', err));
   };
   return {
     load(): void {

@@ -3,10 +3,9 @@
  * (issue 9). An admin whose grant is a list of sites manages only agents and users inside it
  * and cannot grant more than they hold.
  */
-import { AgentCreateBody } from '@gwanje/protocol';
+import { AgentCreateBody, UserCreateBody, UserPatchBody } from '@gwanje/protocol';
 import { can, maySee, seesAllSites, siteFilter, withinScope } from '../../auth/permissions.js';
 import type { AgentRow } from '../../store/types.js';
-import { UserCreateBody, UserPatchBody } from '../bodies.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
 import { pathId, qInt, qSite, qString, qTime } from '../query.js';
 import { Reply, type RouteSpec, route } from '../route.js';

@@ -6,16 +6,17 @@
  */
 
 import type { AlarmAction } from '@gwanje/detection';
-import { AckBody, CommentBody, ShelveBody } from '@gwanje/protocol';
+import { AckBody, ALARM_STATES, CommentBody, OutOfServiceBody, ShelveBody } from '@gwanje/protocol';
 import type { TSchema } from '@sinclair/typebox';
 import type { Request } from 'express';
 import type { AuditAction } from '../../auth/audit.js';
 import { maySee, type Permission, siteFilter } from '../../auth/permissions.js';
-import { ALARM_STATE_SET, OutOfServiceBody } from '../bodies.js';
 import type { AlarmActionArgs } from '../deps.js';
 import { badRequest, notFound } from '../errors.js';
 import { pathId, qInt, qSite, qString, qTime } from '../query.js';
 import { type RouteSpec, route } from '../route.js';
+
+const ALARM_STATE_SET: ReadonlySet<string> = new Set(ALARM_STATES);
 
 /** Alarm ids are minted by the alarm service; accept the id alphabet it may use, nothing else. */
 export const ALARM_ID_REGEX = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$/;

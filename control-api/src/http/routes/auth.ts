@@ -1,7 +1,6 @@
 /** CONTRACT: POST /auth/login, /auth/logout, /auth/logout-all; GET /me; POST /me/password. */
-import { LoginBody } from '@gwanje/protocol';
+import { LoginBody, PasswordChangeBody } from '@gwanje/protocol';
 import type { RequestHandler } from 'express';
-import { PasswordChangeBody } from '../bodies.js';
 import { notFound } from '../errors.js';
 import { Reply, type RouteSpec, route } from '../route.js';
 

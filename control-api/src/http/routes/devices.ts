@@ -97,15 +97,14 @@ export const deviceRoutes: RouteSpec[] = [
         to: qTime(req, 'to'),
         limit: qInt(req, 'limit', 1, 1000),
       });
-      return rows.map((r) => {
-        let event: unknown = null;
-        try {
-          event = r.detail ? JSON.parse(r.detail) : null;
-        } catch {
-          event = null; // cut at 4,000 characters when stored: shown as received time and type only
-        }
-        return { ts: r.ts, siteId: r.siteId, agentId: r.agentId, type: r.type, sourceId: r.sourceId, event };
-      });
+      return rows.map((r) => ({
+        ts: r.ts,
+        siteId: r.siteId,
+        agentId: r.agentId,
+        type: r.type,
+        sourceId: r.sourceId,
+        event: r.event,
+      }));
     },
   }),
 ];

@@ -5,12 +5,11 @@
  * camera elsewhere is not the caller's business).
  */
 
-import type { CameraHealthView } from '@gwanje/protocol';
+import { type CameraHealthView, PtzBody } from '@gwanje/protocol';
 import type { Static } from '@sinclair/typebox';
 import { maySee, siteFilter } from '../../auth/permissions.js';
 import type { CameraSourceRow } from '../../store/repos/camera-sources.js';
 import type { CameraRow } from '../../store/types.js';
-import { PtzBody } from '../bodies.js';
 import type { HttpDeps } from '../deps.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
 import { pathId, qInt, qSite, qTime } from '../query.js';
@@ -19,19 +18,14 @@ import { sensorAdminView } from './sensor-view.js';
 
 /** A camera as the API shows it: `source` agent or direct; a direct one's URL without credentials. */
 export function cameraView(r: CameraRow, src?: CameraSourceRow) {
-  let profiles: unknown = [];
-  try {
-    profiles = JSON.parse(r.profiles);
-  } catch {
-    profiles = []; // a corrupt inventory row shows no profiles rather than failing the list
-  }
   return {
     cameraId: r.cameraId,
     siteId: r.siteId,
     agentId: r.agentId,
     name: r.name,
     ptz: r.ptz,
-    profiles,
+    // Decoded by the store: a corrupt inventory row shows no profiles rather than failing the list.
+    profiles: r.profiles,
     state: r.state,
     source: r.agentId ? ('agent' as const) : ('direct' as const),
     ...(src && {

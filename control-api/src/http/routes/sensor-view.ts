@@ -5,7 +5,7 @@
  * detection actually runs (each with where it came from), warnings and out-of-service.
  */
 import type { RuleOverride, SensorConfigView, SensorView } from '@gwanje/protocol';
-import { cameraLinksOf, contextOf, parseJsonArray } from '../../ingest/sensors.js';
+import { contextOf } from '../../ingest/sensors.js';
 import type { SensorRow } from '../../store/types.js';
 
 export function sensorView(r: SensorRow): SensorView & { name?: string } {
@@ -23,24 +23,11 @@ export function sensorView(r: SensorRow): SensorView & { name?: string } {
   return v;
 }
 
-export const jsonArray = parseJsonArray;
-
-/** Camera links as stored: `[{cameraId, preset?}]`, or bare ids from older rows. */
-export const cameraLinks = cameraLinksOf;
-
-function jsonObject<T>(raw: string | null | undefined): T | undefined {
-  if (!raw) return undefined;
-  try {
-    return JSON.parse(raw) as T;
-  } catch {
-    return undefined; // a malformed column shows as absent; the next write replaces it
-  }
-}
-
 /** The sensor view plus its admin settings and effective configuration (additive to CONTRACT's SensorView). */
 export function sensorAdminView(r: SensorRow): SensorConfigView {
-  const admin = jsonArray(r.rules) as RuleOverride[];
-  const agent = jsonArray(r.agentRules) as RuleOverride[];
+  // JSON columns arrive decoded from the store (a corrupt one reads as absent; the next write replaces it).
+  const admin: RuleOverride[] = r.rules ?? [];
+  const agent: RuleOverride[] = r.agentRules ?? [];
   const ctx = contextOf(r);
   const origin = (type: string): 'admin' | 'agent' | 'default' =>
     admin.some((o) => o.type === type) ? 'admin' : agent.some((o) => o.type === type) ? 'agent' : 'default';
@@ -48,16 +35,14 @@ export function sensorAdminView(r: SensorRow): SensorConfigView {
     ...sensorView(r),
     rules: admin,
     agentRules: agent,
-    cameras: cameraLinks(r.cameras),
+    cameras: r.cameras ?? [],
     ...(ctx.range ? { range: ctx.range } : {}),
     ...(ctx.range && (r.rangeSource === 'agent' || r.rangeSource === 'admin') ? { rangeSource: r.rangeSource } : {}),
-    ...(r.calibration ? { calibration: jsonObject<{ zero: number; span: number }>(r.calibration) } : {}),
+    ...(r.calibration ? { calibration: r.calibration } : {}),
     ...(r.intervalMs != null ? { intervalMs: r.intervalMs } : {}),
     ...(r.configVersion ? { configVersion: r.configVersion } : {}),
     ...(r.reportedAt != null ? { reportedAt: r.reportedAt } : {}),
-    ...(r.outOfService
-      ? { outOfService: jsonObject<{ since: number; actor: string; reason: string }>(r.outOfService) }
-      : {}),
+    ...(r.outOfService ? { outOfService: r.outOfService } : {}),
     effectiveRules: ctx.rules.map((rule) => ({ ...rule, origin: origin(rule.type) })),
     warnings: ctx.warnings ?? [],
   };

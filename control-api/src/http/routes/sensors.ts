@@ -12,42 +12,22 @@
  */
 import {
   AckBody,
-  CameraId,
   checkRules,
   mergeOverrides,
-  PresetToken,
-  RuleOverride,
+  OutOfServiceBody,
   type RuleOverride as RuleOverrideT,
   type RuleProblem,
-  SensorRange,
+  SensorPatchBody,
 } from '@gwanje/protocol';
-import { Type } from '@sinclair/typebox';
 import type { AuditAction } from '../../auth/audit.js';
 import { maySee } from '../../auth/permissions.js';
-import { describeRow, parseJsonArray } from '../../ingest/sensors.js';
+import { describeRow } from '../../ingest/sensors.js';
 import type { SensorRow } from '../../store/types.js';
-import { OutOfServiceBody } from '../bodies.js';
 import type { HttpDeps } from '../deps.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
 import { pathId } from '../query.js';
 import { type Ctx, type RouteSpec, route } from '../route.js';
-import { cameraLinks, jsonArray, sensorAdminView } from './sensor-view.js';
-
-const strict = { additionalProperties: false } as const;
-
-export const SensorPatchBody = Type.Object(
-  {
-    rules: Type.Optional(Type.Array(RuleOverride, { maxItems: 32 })),
-    cameras: Type.Optional(
-      Type.Array(Type.Object({ cameraId: CameraId, preset: Type.Optional(PresetToken) }, strict), {
-        maxItems: 16,
-      }),
-    ),
-    /** The measuring range, for a sensor whose agent reports none (a discovered one); null clears it. */
-    range: Type.Optional(Type.Union([SensorRange, Type.Null()])),
-  },
-  { ...strict, minProperties: 1 },
-);
+import { sensorAdminView } from './sensor-view.js';
 
 async function sensorOf(ctx: Ctx): Promise<{ id: string; sensor: SensorRow }> {
   const id = pathId(ctx.req);
@@ -66,7 +46,7 @@ function checkPatchRules(sensor: SensorRow, rules: RuleOverrideT[]): void {
   const desc = describeRow(sensor);
   const own = checkRules(desc, rules);
   if (own.length > 0) throw ruleError(own[0].path, own[0]);
-  const agent = parseJsonArray(sensor.agentRules) as RuleOverrideT[];
+  const agent: RuleOverrideT[] = sensor.agentRules ?? [];
   const merged = mergeOverrides(agent, rules);
   const all = checkRules(desc, merged);
   if (all.length === 0) return;
@@ -125,7 +105,7 @@ function serviceRoute(outOfService: boolean): RouteSpec {
           ...(body.comment ? { comment: body.comment } : {}),
         },
       });
-      return sensorAdminView((await deps.sensors.get(id)) ?? { ...sensor, outOfService: oos && JSON.stringify(oos) });
+      return sensorAdminView((await deps.sensors.get(id)) ?? { ...sensor, outOfService: oos });
     },
   });
 }
@@ -142,7 +122,7 @@ export const sensorRoutes: RouteSpec[] = [
       let next: SensorRow = { ...sensor };
       if (body.range !== undefined) next = { ...next, ...rangePatch(sensor, body.range) };
       // Rules are checked against the range as it will be (a narrower range can invalidate a setpoint).
-      const rules = body.rules ?? (parseJsonArray(sensor.rules) as RuleOverrideT[]);
+      const rules: RuleOverrideT[] = body.rules ?? sensor.rules ?? [];
       if (body.rules || body.range !== undefined) checkPatchRules(next, rules);
       if (body.cameras) {
         for (const [i, c] of body.cameras.entries()) {
@@ -152,9 +132,9 @@ export const sensorRoutes: RouteSpec[] = [
             throw badRequest(`cameras.${i}.cameraId`, `no camera ${c.cameraId} in site ${sensor.siteId}`);
         }
       }
-      const before = { rules: jsonArray(sensor.rules), cameras: cameraLinks(sensor.cameras), range: rangeOf(sensor) };
-      if (body.rules) next.rules = JSON.stringify(body.rules);
-      if (body.cameras) next.cameras = JSON.stringify(body.cameras);
+      const before = { rules: sensor.rules ?? [], cameras: sensor.cameras ?? [], range: rangeOf(sensor) };
+      if (body.rules) next.rules = body.rules;
+      if (body.cameras) next.cameras = body.cameras;
       const { lastValue: _v, lastTs: _t, state: _s, ...upsert } = next;
       const admin = deps.sensorAdmin as NonNullable<HttpDeps['sensorAdmin']>;
       await admin.save(upsert);

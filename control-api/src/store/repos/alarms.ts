@@ -1,6 +1,16 @@
 /** Alarms (the CONTRACT alarm object plus protocol extensions) and their ISA-18.2 journal. */
-import type { Alarm, AlarmState, JournalEntry, Priority, SourceKind } from '@gwanje/protocol';
+import {
+  type Alarm,
+  AlarmFacts,
+  type AlarmState,
+  type JournalEntry,
+  LatencyJournal,
+  type Priority,
+  type SourceKind,
+} from '@gwanje/protocol';
+import { Type } from '@sinclair/typebox';
 import type { Kysely, Selectable } from 'kysely';
+import type { StoredJson } from '../stored-json.js';
 import type { AlarmJournalTable, AlarmsTable, Database } from '../tables.js';
 import type { AlarmQuery, SiteScope } from '../types.js';
 import { optInt, scopeSites } from './scope.js';
@@ -66,10 +76,17 @@ function toColumns(a: Alarm, now: number): AlarmsTable {
   };
 }
 
-/** Optional fields are absent (not null) when unset, as CONTRACT's `?` marks. */
-export function toAlarm(r: Selectable<AlarmsTable>): Alarm {
+const Extra = Type.Record(Type.String(), Type.Unknown());
+const CameraIds = Type.Array(Type.String());
+
+/**
+ * Optional fields are absent (not null) when unset, as CONTRACT's `?` marks. JSON columns go
+ * through the shared decoder: a corrupt one reads as absent (cameras as none), logged and counted.
+ */
+function toAlarm(json: StoredJson, r: Selectable<AlarmsTable>): Alarm {
+  const at = (column: string) => ({ table: 'alarms', column, key: r.id });
   const a: Alarm = {
-    ...(r.extra ? (JSON.parse(r.extra) as Record<string, unknown>) : {}),
+    ...json.decode(Extra, r.extra, at('extra')),
     id: r.id,
     siteId: r.siteId,
     sourceId: r.sourceId,
@@ -79,7 +96,7 @@ export function toAlarm(r: Selectable<AlarmsTable>): Alarm {
     state: r.state as AlarmState,
     raisedAt: r.raisedAt,
     message: r.message,
-    cameras: JSON.parse(r.cameras) as string[],
+    cameras: json.decode(CameraIds, r.cameras, at('cameras')) ?? [],
     updatedAt: r.updatedAt,
   };
   if (r.clearedAt !== null) a.clearedAt = r.clearedAt;
@@ -93,22 +110,25 @@ export function toAlarm(r: Selectable<AlarmsTable>): Alarm {
   if (r.chattering !== null) a.chattering = r.chattering === 1;
   if (r.firstOut !== null) a.firstOut = r.firstOut === 1;
   if (r.shelvedUntil !== null) a.shelvedUntil = r.shelvedUntil;
-  if (r.latency !== null) a.latency = JSON.parse(r.latency) as Alarm['latency'];
+  const latency = json.decode(LatencyJournal, r.latency, at('latency'));
+  if (latency) a.latency = latency;
   return a;
 }
 
-const toEntry = (r: Selectable<AlarmJournalTable>): JournalEntry => {
+const toEntry = (json: StoredJson, r: Selectable<AlarmJournalTable>): JournalEntry => {
   const e: JournalEntry = { alarmId: r.alarmId, ts: r.ts, action: r.action, actor: r.actor };
   if (r.fromState !== null) e.fromState = r.fromState as AlarmState;
   if (r.toState !== null) e.toState = r.toState as AlarmState;
   if (r.comment !== null) e.comment = r.comment;
-  if (r.facts) e.facts = JSON.parse(r.facts) as JournalEntry['facts'];
+  const facts = json.decode(AlarmFacts, r.facts, { table: 'alarm_journal', column: 'facts', key: r.alarmId });
+  if (facts) e.facts = facts;
   return e;
 };
 
 export class AlarmsRepo {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly json: StoredJson,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -125,7 +145,7 @@ export class AlarmsRepo {
 
   async get(id: string): Promise<Alarm | undefined> {
     const r = await this.db.selectFrom('alarms').selectAll().where('id', '=', id).executeTakeFirst();
-    return r ? toAlarm(r) : undefined;
+    return r ? toAlarm(this.json, r) : undefined;
   }
 
   /** Newest first (raisedAt, then id); from/to bound raisedAt, `to` exclusive. */
@@ -139,7 +159,7 @@ export class AlarmsRepo {
     if (q.states) s = s.where('state', 'in', q.states);
     if (q.from !== undefined) s = s.where('raisedAt', '>=', q.from);
     if (q.to !== undefined) s = s.where('raisedAt', '<', q.to);
-    return (await s.execute()).map(toAlarm);
+    return (await s.execute()).map((r) => toAlarm(this.json, r));
   }
 
   /** Every alarm not in state normal (what an operator still has to see), newest first. */
@@ -153,12 +173,15 @@ export class AlarmsRepo {
       .orderBy('raisedAt', 'desc')
       .orderBy('id', 'desc');
     if (sites !== '*') s = s.where('siteId', 'in', sites);
-    return (await s.execute()).map(toAlarm);
+    return (await s.execute()).map((r) => toAlarm(this.json, r));
   }
 }
 
 export class JournalRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly json: StoredJson,
+  ) {}
 
   async append(e: JournalEntry): Promise<void> {
     await this.appendMany([e]);
@@ -192,6 +215,6 @@ export class JournalRepo {
       .orderBy('ts')
       .orderBy('id')
       .execute();
-    return rows.map(toEntry);
+    return rows.map((r) => toEntry(this.json, r));
   }
 }

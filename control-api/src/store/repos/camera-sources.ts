@@ -6,7 +6,8 @@
 import type { Kysely } from 'kysely';
 import type { CameraSourcesTable, Database } from '../tables.js';
 import type { CameraRow, SiteScope } from '../types.js';
-import { inTransaction, int, scopeSites } from './scope.js';
+import { inTransaction, scopeSites } from './scope.js';
+import { encodeCamera } from './sensor-columns.js';
 
 export type CameraSourceRow = CameraSourcesTable;
 
@@ -46,10 +47,7 @@ export class CameraSourcesRepo {
         : [];
       if (existing.length > 0) return { taken: existing.map((r) => r.cameraId) };
       for (const { camera, source } of rows) {
-        await tx
-          .insertInto('cameras')
-          .values({ ...camera, ptz: int(camera.ptz) })
-          .execute();
+        await tx.insertInto('cameras').values(encodeCamera(camera)).execute();
         await tx.insertInto('cameraSources').values(source).execute();
       }
       return { taken: [] };
@@ -71,10 +69,10 @@ export class CameraSourcesRepo {
   }
 
   /** Inventory facts learnt from the device (ONVIF profiles, PTZ) once it answers. */
-  async describe(cameraId: string, d: { ptz: boolean; profiles: string }): Promise<void> {
+  async describe(cameraId: string, d: { ptz: boolean; profiles: CameraRow['profiles'] }): Promise<void> {
     await this.db
       .updateTable('cameras')
-      .set({ ptz: int(d.ptz), profiles: d.profiles })
+      .set(encodeCamera(d))
       .where('cameraId', '=', cameraId)
       .where('agentId', 'is', null)
       .execute();

@@ -1,11 +1,13 @@
 /** Sensors (with their last value) and cameras, as reported by agents and edited by admins. */
-import { type Kysely, type Selectable, sql } from 'kysely';
-import type { CamerasTable, Database } from '../tables.js';
+import { type Kysely, sql } from 'kysely';
+import type { StoredJson } from '../stored-json.js';
+import type { Database } from '../tables.js';
 import type { CameraRow, SensorLast, SensorRow, SiteScope } from '../types.js';
-import { bool, inTransaction, int, scopeSites } from './scope.js';
+import { inTransaction, scopeSites } from './scope.js';
+import { decodeCamera, decodeSensor, encodeCamera, encodeSensor, type SensorColumns } from './sensor-columns.js';
 
 /** What config/telemetry tells about a sensor; last value and state are kept on update. */
-export type SensorUpsert = Omit<SensorRow, 'lastValue' | 'lastTs' | 'state'> & { state?: string };
+export type SensorUpsert = SensorColumns & { state?: string };
 
 /**
  * Rows per statement of `updateLastMany`: at most 128, and always a power of two, so the
@@ -15,16 +17,11 @@ export type SensorUpsert = Omit<SensorRow, 'lastValue' | 'lastTs' | 'state'> & {
 const LAST_CHUNK = 128;
 const chunkSize = (left: number): number => Math.min(LAST_CHUNK, 2 ** Math.floor(Math.log2(left)));
 
-const toSensor = (r: SensorRow): SensorRow => r;
-
-const toCamera = (r: Selectable<CamerasTable>): CameraRow => ({
-  ...r,
-  ptz: bool(r.ptz),
-  state: r.state as CameraRow['state'],
-});
-
 export class SensorsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly json: StoredJson,
+  ) {}
 
   async list(scope: SiteScope = '*', opts: { siteId?: string; agentId?: string } = {}): Promise<SensorRow[]> {
     const sites = scopeSites(scope);
@@ -33,12 +30,12 @@ export class SensorsRepo {
     if (sites !== '*') q = q.where('siteId', 'in', sites);
     if (opts.siteId) q = q.where('siteId', '=', opts.siteId);
     if (opts.agentId) q = q.where('agentId', '=', opts.agentId);
-    return (await q.execute()).map((r) => toSensor(r as SensorRow));
+    return (await q.execute()).map((r) => decodeSensor(this.json, r));
   }
 
   async get(sensorId: string): Promise<SensorRow | undefined> {
     const r = await this.db.selectFrom('sensors').selectAll().where('sensorId', '=', sensorId).executeTakeFirst();
-    return r as SensorRow | undefined;
+    return r && decodeSensor(this.json, r);
   }
 
   async upsert(s: SensorUpsert): Promise<void> {
@@ -49,10 +46,11 @@ export class SensorsRepo {
     if (list.length === 0) return;
     await inTransaction(this.db, async (tx) => {
       for (const s of list) {
-        const { sensorId, state, ...rest } = s;
+        const row = encodeSensor(s);
+        const { sensorId, state, ...rest } = row;
         await tx
           .insertInto('sensors')
-          .values({ ...s, state: state ?? 'unknown', lastValue: null, lastTs: null })
+          .values({ ...row, state: state ?? 'unknown', lastValue: null, lastTs: null })
           .onConflict((oc) => oc.column('sensorId').doUpdateSet(state ? { ...rest, state } : rest))
           .execute();
       }
@@ -66,7 +64,7 @@ export class SensorsRepo {
   async register(s: SensorUpsert): Promise<boolean> {
     const r = await this.db
       .insertInto('sensors')
-      .values({ ...s, state: s.state ?? 'unknown', lastValue: null, lastTs: null })
+      .values({ ...encodeSensor(s), state: s.state ?? 'unknown', lastValue: null, lastTs: null })
       .onConflict((oc) => oc.column('sensorId').doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
@@ -109,19 +107,23 @@ export class SensorsRepo {
     return Number(r.numUpdatedRows) > 0;
   }
 
-  /** Out of service (JSON {since, actor, reason}) or back in service (null); issue 15. */
-  async setOutOfService(sensorId: string, outOfService: string | null): Promise<boolean> {
+  /** Out of service ({since, actor, reason}) or back in service (null); issue 15. */
+  async setOutOfService(sensorId: string, outOfService: SensorRow['outOfService']): Promise<boolean> {
     const r = await this.db
       .updateTable('sensors')
-      .set({ outOfService })
+      .set(encodeSensor({ outOfService: outOfService ?? null }))
       .where('sensorId', '=', sensorId)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
 
-  /** Per-sensor rule overrides (JSON RuleOverride[]), null to return to the defaults. */
-  async setRules(sensorId: string, rules: string | null): Promise<boolean> {
-    const r = await this.db.updateTable('sensors').set({ rules }).where('sensorId', '=', sensorId).executeTakeFirst();
+  /** Per-sensor rule overrides, null to return to the defaults. */
+  async setRules(sensorId: string, rules: SensorRow['rules']): Promise<boolean> {
+    const r = await this.db
+      .updateTable('sensors')
+      .set(encodeSensor({ rules }))
+      .where('sensorId', '=', sensorId)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
 
@@ -132,7 +134,10 @@ export class SensorsRepo {
 }
 
 export class CamerasRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly json: StoredJson,
+  ) {}
 
   async list(scope: SiteScope = '*', opts: { siteId?: string; agentId?: string } = {}): Promise<CameraRow[]> {
     const sites = scopeSites(scope);
@@ -141,12 +146,12 @@ export class CamerasRepo {
     if (sites !== '*') q = q.where('siteId', 'in', sites);
     if (opts.siteId) q = q.where('siteId', '=', opts.siteId);
     if (opts.agentId) q = q.where('agentId', '=', opts.agentId);
-    return (await q.execute()).map(toCamera);
+    return (await q.execute()).map((r) => decodeCamera(this.json, r));
   }
 
   async get(cameraId: string): Promise<CameraRow | undefined> {
     const r = await this.db.selectFrom('cameras').selectAll().where('cameraId', '=', cameraId).executeTakeFirst();
-    return r ? toCamera(r) : undefined;
+    return r ? decodeCamera(this.json, r) : undefined;
   }
 
   /** Insert or update (from the agent's retained `cameras` message); state is kept on update. */
@@ -158,7 +163,7 @@ export class CamerasRepo {
     if (list.length === 0) return;
     await inTransaction(this.db, async (tx) => {
       for (const c of list) {
-        const row = { ...c, ptz: int(c.ptz), state: c.state ?? 'idle' };
+        const row = { ...encodeCamera(c), state: c.state ?? 'idle' };
         const { cameraId, state, ...rest } = row;
         await tx
           .insertInto('cameras')
@@ -197,7 +202,7 @@ export class CamerasRepo {
       const keep = mine.slice(0, maxCameras);
       const overLimit = mine.slice(maxCameras).map((c) => c.cameraId);
       for (const c of keep) {
-        const { cameraId, state, ...rest } = { ...c, ptz: int(c.ptz), state: c.state ?? 'idle' };
+        const { cameraId, state, ...rest } = { ...encodeCamera(c), state: c.state ?? 'idle' };
         const row = { ...rest, cameraId, siteId, agentId, state };
         await tx
           .insertInto('cameras')
@@ -212,7 +217,7 @@ export class CamerasRepo {
           .execute();
       }
       const kept = new Set(keep.map((c) => c.cameraId));
-      const removed = (await new CamerasRepo(tx).list('*', { agentId }))
+      const removed = (await new CamerasRepo(tx, this.json).list('*', { agentId }))
         .filter((c) => c.siteId === siteId && !kept.has(c.cameraId))
         .map((c) => c.cameraId);
       if (removed.length > 0)
@@ -227,7 +232,7 @@ export class CamerasRepo {
    */
   async setOwner(cameraId: string, siteId: string, agentId: string): Promise<CameraRow | undefined> {
     return inTransaction(this.db, async (tx) => {
-      const before = await new CamerasRepo(tx).get(cameraId);
+      const before = await new CamerasRepo(tx, this.json).get(cameraId);
       if (before) await tx.updateTable('cameras').set({ siteId, agentId }).where('cameraId', '=', cameraId).execute();
       return before;
     });

@@ -9,7 +9,7 @@ import type { SensorConfigView } from '@gwanje/protocol/schemas/sensor-config.js
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../../alarms/AlarmRow.js';
-import { api } from '../../api/http.js';
+import { mutate } from '../../api/http.js';
 import { type Explained, explain, FieldError } from './explain.js';
 
 const num = (v: string): number | undefined => (v.trim() === '' || !Number.isFinite(Number(v)) ? undefined : Number(v));
@@ -26,11 +26,11 @@ export function SensorFacts({
   const [max, setMax] = useState('');
   const [reason, setReason] = useState('');
   const [error, setError] = useState<Explained>();
-  const path = `/sensors/${encodeURIComponent(sensor.sensorId)}`;
-  const run = async (method: string, p: string, body: unknown) => {
+  const params = { sensorId: sensor.sensorId };
+  const run = async (call: () => Promise<SensorConfigView>) => {
     setError(undefined);
     try {
-      onChanged(await api<SensorConfigView>(method, p, body));
+      onChanged(await call());
       setReason('');
     } catch (err) {
       setError(explain(err, t));
@@ -78,11 +78,25 @@ export function SensorFacts({
             value={max}
             onChange={(e) => setMax(e.target.value)}
           />
-          <button type="button" onClick={() => run('PATCH', path, { range: { min: num(min), max: num(max) } })}>
+          <button
+            type="button"
+            onClick={() =>
+              // An empty bound goes as it is: the center's 400 names the field.
+              run(() =>
+                mutate('PATCH /sensors/:sensorId', {
+                  params,
+                  body: { range: { min: num(min) as number, max: num(max) as number } },
+                }),
+              )
+            }
+          >
             {t('safety.form.setRange')}
           </button>
           {sensor.range && (
-            <button type="button" onClick={() => run('PATCH', path, { range: null })}>
+            <button
+              type="button"
+              onClick={() => run(() => mutate('PATCH /sensors/:sensorId', { params, body: { range: null } }))}
+            >
               {t('safety.form.clearRange')}
             </button>
           )}
@@ -145,8 +159,13 @@ export function SensorFacts({
           disabled={!oos && reason.trim() === ''}
           onClick={() =>
             oos
-              ? run('POST', `${path}/return-to-service`, reason ? { comment: reason } : {})
-              : run('POST', `${path}/out-of-service`, { reason })
+              ? run(() =>
+                  mutate('POST /sensors/:sensorId/return-to-service', {
+                    params,
+                    body: reason ? { comment: reason } : {},
+                  }),
+                )
+              : run(() => mutate('POST /sensors/:sensorId/out-of-service', { params, body: { reason } }))
           }
         >
           {t(oos ? 'safety.form.returnToService' : 'safety.form.takeOut')}
