@@ -16,9 +16,7 @@ import { isRole, type Principal } from './permissions.js';
 import type { AuthPorts, UserRow } from './ports.js';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions } from './throttle.js';
 import { loadSigningKey, readToken, type SigningKey, signToken } from './tokens.js';
-import { parseSites, UserAdmin } from './users.js';
-
-export { parseSites };
+import { UserAdmin } from './users.js';
 
 export interface AuthServiceOptions {
   ports: Pick<AuthPorts, 'users' | 'sessions' | 'settings'>;
@@ -48,7 +46,7 @@ export const ADMIN_USERNAME = 'admin';
 export const userView = (u: UserRow): UserView => ({
   username: u.username,
   role: u.role,
-  sites: parseSites(u.sites),
+  sites: u.sites,
 });
 
 export class AuthService {
@@ -244,7 +242,7 @@ export class AuthService {
     if (!user || !isRole(user.role) || session.issuedAt < user.tokensValidAfter) {
       throw new AuthError('token-revoked', 'auth: session has ended, log in again');
     }
-    return { username, role: user.role, sites: parseSites(user.sites), jti, expiresAt: session.expiresAt };
+    return { username, role: user.role, sites: user.sites, jti, expiresAt: session.expiresAt };
   }
 
   /** A 60 s ticket for one camera or clip, bound to the caller's session (media-tickets.ts). */

@@ -47,17 +47,8 @@ function checkPassword(password: string, username: string): void {
   if (problem) throw new AuthError('bad-request', `password: ${problem}`);
 }
 
-export function parseSites(json: string): string[] {
-  try {
-    const v: unknown = JSON.parse(json);
-    return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
-  } catch {
-    // A corrupt row grants nothing rather than everything.
-    return [];
-  }
-}
-
-const isFullAdmin = (u: UserRow): boolean => u.role === 'admin' && parseSites(u.sites).includes('*');
+// `sites` comes decoded from the store: a corrupt row reads as [] and grants nothing rather than everything.
+const isFullAdmin = (u: UserRow): boolean => u.role === 'admin' && u.sites.includes('*');
 
 export class UserAdmin {
   constructor(
@@ -75,7 +66,7 @@ export class UserAdmin {
     return {
       username: u.username,
       role: u.role,
-      sites: parseSites(u.sites),
+      sites: u.sites,
       phone: u.phone,
       lang: u.lang,
       // There are no hard locks (F11): "locked" means logins from unknown addresses are being delayed.
@@ -104,7 +95,7 @@ export class UserAdmin {
       username: n.username,
       passwordHash: await hashPassword(n.password),
       role: n.role,
-      sites: JSON.stringify(n.sites),
+      sites: n.sites,
       phone: n.phone ?? null,
       lang: n.lang ?? 'ko',
       failedLogins: 0,
@@ -129,7 +120,7 @@ export class UserAdmin {
     const change: Partial<UserRow> = {};
     if (patch.sites !== undefined) {
       checkSites(patch.sites);
-      change.sites = JSON.stringify(patch.sites);
+      change.sites = patch.sites;
     }
     if (patch.role !== undefined) change.role = patch.role;
     if (patch.phone !== undefined) change.phone = patch.phone;

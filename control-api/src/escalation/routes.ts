@@ -19,7 +19,7 @@ import {
   shiftSlots,
 } from '@gwanje/escalation';
 import type { NotificationView, ShiftOccurrence } from '@gwanje/protocol/schemas/escalation.js';
-import type { AlarmNotificationView } from '@gwanje/protocol/schemas/routes.js';
+import type { AlarmNotificationView, NotificationSnakeAliases } from '@gwanje/protocol/schemas/routes.js';
 import type { Request } from 'express';
 import type { Principal } from '../auth/permissions.js';
 import { can, maySee, seesAllSites, siteFilter, withinScope } from '../auth/permissions.js';
@@ -151,30 +151,33 @@ function notificationView(r: NotificationRow, phone: string): NotificationView {
   };
 }
 
+/** The journal columns `GET /alarms/{id}/notifications` answered before camelCase (`phone` keeps its name). */
+const SNAKE_ALIASES = [
+  'alarm_id',
+  'site_id',
+  'step_id',
+  'contact_id',
+  'contact_name',
+  'lang',
+  'message_id',
+  'text',
+  'due_at',
+  'next_try_at',
+  'submitted_at',
+  'delivered_at',
+  'failed_at',
+  'lateness_ms',
+  'group_id',
+] as const satisfies readonly (keyof NotificationRow & keyof NotificationSnakeAliases)[];
+
 /**
  * An alarm's notification as `GET /alarms/{id}/notifications` answers it: NotificationView, plus
  * the journal's snake_case column names this route answered until now, kept one release as
  * deprecated aliases (protocol NotificationSnakeAliases). `phone` is masked like in the SMS log.
  */
 function alarmNotificationView(r: NotificationRow, phone: string): AlarmNotificationView {
-  return {
-    alarm_id: r.alarm_id,
-    site_id: r.site_id,
-    step_id: r.step_id,
-    contact_id: r.contact_id,
-    contact_name: r.contact_name,
-    lang: r.lang,
-    message_id: r.message_id,
-    text: r.text,
-    due_at: r.due_at,
-    next_try_at: r.next_try_at,
-    submitted_at: r.submitted_at,
-    delivered_at: r.delivered_at,
-    failed_at: r.failed_at,
-    lateness_ms: r.lateness_ms,
-    group_id: r.group_id,
-    ...notificationView(r, phone),
-  };
+  const aliases = Object.fromEntries(SNAKE_ALIASES.map((k) => [k, r[k]])) as unknown as NotificationSnakeAliases;
+  return { ...aliases, ...notificationView(r, phone) };
 }
 
 export const escalationRoutes: RouteSpec[] = [

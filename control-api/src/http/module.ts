@@ -92,7 +92,7 @@ export class ApiModule implements CenterModule {
       escalation: this.m.escalation.escalation,
       discoveries: store.discoveries,
       agentConfig: repos.agents,
-      configPushes: new ConfigPushRepo(store.raw<ConfigPushTables>()),
+      configPushes: new ConfigPushRepo(store.raw<ConfigPushTables>(), store.db.json),
       // Rule / camera edits reach the running detection at once (issue 4 "configurable per sensor").
       sensorAdmin: {
         save: (row) => repos.sensors.upsert(row),

@@ -48,7 +48,7 @@ export class Repositories {
     this.cameraSources = new CameraSourcesRepo(k);
     this.alarms = new AlarmsRepo(k, db.json, now);
     this.journal = new JournalRepo(k, db.json);
-    this.users = new UsersRepo(k);
+    this.users = new UsersRepo(k, db.json);
     this.sessions = new SessionsRepo(k);
     this.audit = new AuditRepo(k);
     this.settings = new SettingsRepo(k, now);

@@ -150,8 +150,8 @@ export interface UserRow {
   username: string;
   passwordHash: string;
   role: Role;
-  /** JSON array of siteIds, ['*'] = all. */
-  sites: string;
+  /** siteIds, ['*'] = all (decoded by the repository; a corrupt value reads as [], granting nothing). */
+  sites: string[];
   /** Extension for SMS escalation (phone, language). */
   phone: string | null;
   lang: 'ko' | 'en';

@@ -99,4 +99,25 @@ describe('PATCH /api/v1/sensors/{id}', () => {
     const r = await h.call('PATCH', '/api/v1/sensors/suwon-ch4-1', { token: sup, body: { rules: [] } });
     assert.equal(r.status, 403);
   });
+
+  test('issue 18: a corrupt stored column is a sensor without it in the list, counted in /metrics, never a 500', async () => {
+    await h.db.kysely
+      .updateTable('sensors')
+      .set({ rules: '[{"type":', cameras: '{"not":"a list"}' })
+      .where('sensorId', '=', 'suwon-ch4-1')
+      .execute();
+    const list = await h.call('GET', '/api/v1/sensors?siteId=suwon', { token: root });
+    assert.equal(list.status, 200, list.text);
+    const item = (
+      list.json as { sensorId: string; rules: unknown; cameras: unknown; effectiveRules: unknown[] }[]
+    ).find((x) => x.sensorId === 'suwon-ch4-1');
+    assert.deepEqual([item?.rules, item?.cameras], [[], []]);
+    assert.ok((item?.effectiveRules.length ?? 0) > 0, 'the default rules still apply');
+    const m = (await h.call('GET', '/metrics')).text;
+    assert.match(m, /gwanje_stored_json_corrupt_total\{table="sensors",column="rules"\} [1-9]/);
+    assert.match(m, /gwanje_stored_json_corrupt_total\{table="sensors",column="cameras"\} [1-9]/);
+    // The next admin write replaces the damage.
+    const r = await h.call('PATCH', '/api/v1/sensors/suwon-ch4-1', { token: root, body: { rules: [] } });
+    assert.equal(r.status, 200, r.text);
+  });
 });

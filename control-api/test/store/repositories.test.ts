@@ -470,7 +470,7 @@ for (const make of [sqliteBackend, postgresBackend]) {
         username: 'op1',
         passwordHash: 'scrypt$h',
         role: 'operator' as const,
-        sites: JSON.stringify(['suwon']),
+        sites: ['suwon'],
         phone: null,
         lang: 'ko' as const,
         failedLogins: 0,
@@ -484,7 +484,12 @@ for (const make of [sqliteBackend, postgresBackend]) {
       const u = await repos.users.get('op1');
       assert.equal(u?.failedLogins, 2);
       assert.equal(u?.lockedUntil, T0 + 60_000);
-      assert.deepEqual(JSON.parse(u?.sites ?? ''), ['suwon']);
+      assert.deepEqual(u?.sites, ['suwon']);
+      assert.equal(await repos.users.update('op1', { sites: ['suwon', 'osan'] }), true);
+      assert.deepEqual((await repos.users.get('op1'))?.sites, ['suwon', 'osan']);
+      // A corrupt grant grants nothing (issue 18: decoded in the store, logged and counted).
+      await db.kysely.updateTable('users').set({ sites: '["*"' }).where('username', '=', 'op1').execute();
+      assert.deepEqual((await repos.users.get('op1'))?.sites, []);
       await repos.sessions.create({ jti: 'j1', username: 'op1', issuedAt: T0, expiresAt: T0 + 3600_000 });
       await repos.sessions.create({ jti: 'j2', username: 'op1', issuedAt: T0 + 1, expiresAt: T0 + 3600_000 });
       await repos.sessions.create({ jti: 'j3', username: 'op1', issuedAt: T0 + 2, expiresAt: T0 + 10 });

@@ -40,7 +40,7 @@ import type {
   SopChecklistBody,
   SopTickBody,
 } from './plan.js';
-import { type PathParams, type QueryValue, routePath } from './routes.js';
+import { type ListsEvery, type PathParams, type QueryValue, routePath } from './routes.js';
 import type { SensorConfigView } from './sensor-config.js';
 import type { SignedConfig } from './wire.js';
 
@@ -140,9 +140,7 @@ export const API_MUTATIONS = [
   'POST /video/tickets',
   'PUT /me/wall',
 ] as const satisfies readonly ApiMutation[];
-// Compile-time: the list names every key of the map (a route added to one only fails the build).
-const everyMutation: Exclude<ApiMutation, (typeof API_MUTATIONS)[number]> extends never ? true : never = true;
-void everyMutation;
+export const API_MUTATIONS_COMPLETE: ListsEvery<ApiMutation, (typeof API_MUTATIONS)[number]> = true;
 
 /** Method and `/api/v1`-relative URL of a mutation, `:params` filled as routePath does. */
 export function mutationRequest<K extends ApiMutation>(

@@ -172,9 +172,10 @@ export const API_GET_ROUTES = [
   '/escalation/shifts',
   '/oncall',
 ] as const satisfies readonly ApiGetRoute[];
-// Compile-time: the list names every route of the map (a route added to one only fails the build).
-const everyRoute: Exclude<ApiGetRoute, (typeof API_GET_ROUTES)[number]> extends never ? true : never = true;
-void everyRoute;
+/** Compile-time check that a run-time list names every key of a map: `true` only when it does. */
+export type ListsEvery<Key, Listed> = Exclude<Key, Listed> extends never ? true : never;
+// A route added to the map and not the list (or back) fails the build.
+export const API_GET_ROUTES_COMPLETE: ListsEvery<ApiGetRoute, (typeof API_GET_ROUTES)[number]> = true;
 
 /** The `:name` parameters of a path pattern. */
 export type PathParams<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`

@@ -1,34 +1,41 @@
 /** Users, login sessions (JWT ids for revocation), the append-only audit trail, settings. */
+import { Type } from '@sinclair/typebox';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { encodeJson, type StoredJson } from '../stored-json.js';
 import type { Database, UsersTable } from '../tables.js';
 import type { AuditQuery, AuditRow, SessionRow, UserRow } from '../types.js';
 
 export const AUDIT_LIST_DEFAULT_LIMIT = 500;
 export const AUDIT_LIST_MAX_LIMIT = 10_000;
 
-const toUser = (r: Selectable<UsersTable>): UserRow => ({
-  ...r,
-  role: r.role as UserRow['role'],
-  lang: r.lang as UserRow['lang'],
-});
+const SiteGrants = Type.Array(Type.String());
 
 export class UsersRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly json: StoredJson,
+  ) {}
+
+  /** `sites` decoded; a corrupt value grants nothing rather than everything (logged, counted). */
+  private toUser(r: Selectable<UsersTable>): UserRow {
+    const sites = this.json.decode(SiteGrants, r.sites, { table: 'users', column: 'sites', key: r.username });
+    return { ...r, role: r.role as UserRow['role'], lang: r.lang as UserRow['lang'], sites: sites ?? [] };
+  }
 
   async list(): Promise<UserRow[]> {
-    return (await this.db.selectFrom('users').selectAll().orderBy('username').execute()).map(toUser);
+    return (await this.db.selectFrom('users').selectAll().orderBy('username').execute()).map((r) => this.toUser(r));
   }
 
   async get(username: string): Promise<UserRow | undefined> {
     const r = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
-    return r ? toUser(r) : undefined;
+    return r ? this.toUser(r) : undefined;
   }
 
   /** false when the username is taken. */
   async create(u: UserRow): Promise<boolean> {
     const r = await this.db
       .insertInto('users')
-      .values(u)
+      .values({ ...u, sites: JSON.stringify(u.sites) })
       .onConflict((oc) => oc.column('username').doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
@@ -36,7 +43,9 @@ export class UsersRepo {
 
   async update(username: string, patch: Partial<Omit<UserRow, 'username' | 'createdAt'>>): Promise<boolean> {
     if (Object.keys(patch).length === 0) return (await this.get(username)) !== undefined;
-    const r = await this.db.updateTable('users').set(patch).where('username', '=', username).executeTakeFirst();
+    const { sites, ...rest } = patch;
+    const set = sites === undefined ? rest : { ...rest, sites: encodeJson(sites) ?? '[]' };
+    const r = await this.db.updateTable('users').set(set).where('username', '=', username).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
 

@@ -3,7 +3,9 @@
  * so the console can show desired vs reported config as a diff. One row per (agent, version):
  * a re-push of the same version refreshes who and when.
  */
+import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
+import type { StoredJson } from '../stored-json.js';
 
 export interface ConfigPushTables {
   agent_config_push: {
@@ -32,19 +34,31 @@ const HISTORY = 20;
 
 type Row = ConfigPushTables['agent_config_push'];
 
-const fromRow = (r: Row): ConfigPush => ({
+/** Any JSON: the document was checked against the config schema when it was pushed. */
+const AnyJson = Type.Unknown();
+
+const fromRow = (json: StoredJson, r: Row): ConfigPush => ({
   agentId: r.agent_id,
   version: r.version,
   siteId: r.site_id,
   keyId: r.key_id,
-  document: JSON.parse(r.document) as unknown,
+  // A corrupt document reads as null (logged, counted): the history still lists the push.
+  document:
+    json.decode(AnyJson, r.document, {
+      table: 'agent_config_push',
+      column: 'document',
+      key: `${r.agent_id}@${r.version}`,
+    }) ?? null,
   // PostgreSQL returns bigint as a string.
   pushedAt: Number(r.pushed_at),
   pushedBy: r.pushed_by,
 });
 
 export class ConfigPushRepo {
-  constructor(private readonly db: Kysely<ConfigPushTables>) {}
+  constructor(
+    private readonly db: Kysely<ConfigPushTables>,
+    private readonly json: StoredJson,
+  ) {}
 
   async record(p: ConfigPush): Promise<void> {
     const row = {
@@ -79,7 +93,7 @@ export class ConfigPushRepo {
       .orderBy('pushed_at', 'desc')
       .limit(HISTORY)
       .execute();
-    return rows.map(fromRow);
+    return rows.map((r) => fromRow(this.json, r));
   }
 
   async get(agentId: string, version: string): Promise<ConfigPush | undefined> {
@@ -90,6 +104,6 @@ export class ConfigPushRepo {
       .where('version', '=', version)
       .executeTakeFirst();
     if (!r) return undefined;
-    return fromRow(r);
+    return fromRow(this.json, r);
   }
 }
