@@ -20,7 +20,6 @@ import {
 } from '@gwanje/escalation';
 import type { NotificationView, ShiftOccurrence } from '@gwanje/protocol/schemas/escalation.js';
 import type { AlarmNotificationView, NotificationSnakeAliases } from '@gwanje/protocol/schemas/routes.js';
-import type { Request } from 'express';
 import type { Principal } from '../auth/permissions.js';
 import { can, maySee, seesAllSites, siteFilter, withinScope } from '../auth/permissions.js';
 import type { HttpDeps } from '../http/deps.js';

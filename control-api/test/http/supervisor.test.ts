@@ -96,7 +96,7 @@ test('KPIs per site; SMS log and shift filters are checked; the shift report is 
   assert.equal((await h.call('GET', '/api/v1/reports/shift?lang=fr', { token: sup })).status, 400);
 });
 
-test('an alarm\'s notifications answer camelCase, keep the snake_case names as deprecated aliases, and mask phones below an admin of every site', async () => {
+test("an alarm's notifications answer camelCase, keep the snake_case names as deprecated aliases, and mask phones below an admin of every site", async () => {
   const alarmId = await h.newAlarm('suwon');
   const row = {
     id: `${alarmId}:1:kim`,
@@ -124,7 +124,11 @@ test('an alarm\'s notifications answer camelCase, keep the snake_case names as d
     group_id: null,
   };
   // As the dispatcher journals a delivered SMS (snake_case columns, no camel-case plugin).
-  await h.center.store.raw<{ sms_notification: NotificationRow }>().insertInto('sms_notification').values(row).execute();
+  await h.center.store
+    .raw<{ sms_notification: NotificationRow }>()
+    .insertInto('sms_notification')
+    .values(row)
+    .execute();
   type Item = Record<string, unknown>;
   const [asSup] = (await h.call('GET', `/api/v1/alarms/${alarmId}/notifications`, { token: sup })).json as Item[];
   assert.equal(asSup.contactName, 'Kim');
