@@ -22,6 +22,9 @@ import type {
   Transition,
 } from './types.js';
 
+/** A stored reading replayed at a takeover (restoreRecent). */
+export type RecentSample = Pick<DetectionReading, 'ts' | 'value' | 'quality'>;
+
 export interface DetectionEngineOptions extends StateMachineOptions {
   /**
    * More detectors after the built-in ones (threshold, twa-stel, rate-of-rise, fault, stale).
@@ -39,6 +42,8 @@ const isAdvisory = (d: Detector): boolean => (d as { advisory?: unknown }).advis
 export class DetectionEngine {
   readonly machine: AlarmStateMachine;
   readonly twaStel = new TwaStelDetector();
+  private readonly threshold = new ThresholdDetector();
+  private readonly rise = new RateOfRiseDetector();
   private readonly stale: StaleDetector;
   private readonly detectors: Detector[];
   private readonly advisory: boolean[];
@@ -48,9 +53,9 @@ export class DetectionEngine {
     this.machine = new AlarmStateMachine(opts);
     this.stale = new StaleDetector(opts.defaultIntervalMs);
     this.detectors = [
-      new ThresholdDetector(),
+      this.threshold,
       this.twaStel,
-      new RateOfRiseDetector(),
+      this.rise,
       new FaultDetector(),
       this.stale,
       ...(opts.detectors ?? []),
@@ -163,6 +168,47 @@ export class DetectionEngine {
   /** Rebuilds TWA/STEL windows from stored [bucketStart, mean] aggregates after a restart (issue 15). */
   restoreExposure(ctx: SensorContext, points: readonly [number, number][], stepMs: number, now: number): void {
     this.twaStel.restore(ctx, points, stepMs, now);
+  }
+
+  /**
+   * Issue 19, a site taken over from a killed owner: a sensor's on/off-delays and rate-of-rise
+   * window resume from its stored readings of the last minutes (`samples`, oldest first), and its
+   * stale watch from when it was last heard (`heardAt`, on the center's clock).
+   *
+   * The setpoint and rate rules start from the standing alarms already loaded (an active alarm's
+   * rule starts active), the samples are replayed silently, and only where the replay ends in a
+   * state the standing alarms do not show is a transition made: an on-delay the old owner
+   * completed without storing the raise, or an off-delay it completed without storing the clear.
+   * A condition that came and went inside the window raises nothing. Replayed readings count as
+   * heard when measured (clock offset 0), so until the next live reading a pending delay runs on
+   * the sensor's own timestamps: it completes when it would have at the old owner.
+   */
+  restoreRecent(ctx: SensorContext, samples: readonly RecentSample[], now: number, heardAt?: number): Transition[] {
+    const standing = new Set<string>();
+    for (const a of this.machine.byId.values())
+      if (a.sourceId === ctx.sensorId && !a.advisory && (a.active ?? (a.state === 'unack' || a.state === 'acked')))
+        standing.add(a.type);
+    this.threshold.seed(ctx, standing);
+    this.rise.seed(ctx, standing);
+    const last = new Map<string, Condition>();
+    for (const x of samples) {
+      const reading = {
+        ...x,
+        sensorId: ctx.sensorId,
+        siteId: ctx.siteId,
+        agentId: ctx.agentId,
+        metric: ctx.metric,
+        unit: ctx.unit,
+        gas: ctx.gas,
+      } as DetectionReading;
+      for (const c of this.threshold.onReading(reading, ctx, x.ts)) last.set(c.type, c);
+      for (const c of this.rise.onReading(reading, ctx, x.ts)) last.set(c.type, c);
+    }
+    if (heardAt !== undefined) this.stale.heard(ctx.sensorId, Math.min(heardAt, now));
+    const out: Transition[] = [];
+    const changed = [...last.values()].filter((c) => c.active !== standing.has(c.type));
+    this.applyAll(changed, false, now, out);
+    return out;
   }
 
   /** An agent known offline at start: its sensors are not judged stale (comm-loss says why). */

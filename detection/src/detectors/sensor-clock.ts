@@ -32,6 +32,26 @@ export class SensorRuleTable {
 
   /** Finds or (re)builds the state for a reading's sensor; records the clock offset. */
   enter(reading: DetectionReading, ctx: SensorContext, now: number): SensorRules {
+    const s = this.of(ctx);
+    if (reading.ts >= s.lastTs) s.offset = now - reading.ts; // a late out-of-order sample says nothing new
+    return s;
+  }
+
+  /**
+   * Issue 19, a site taken over: the sensor's debouncers start from the standing alarms the store
+   * holds (a rule whose type is in `active` starts active, the others inactive, both known), so
+   * the stored readings replayed next resume an off-delay from "active" instead of clearing at
+   * once, and a restored alarm is not raised again.
+   */
+  seed(ctx: SensorContext, active: ReadonlySet<string>): void {
+    for (const d of this.of(ctx).deb) {
+      d.active = active.has(d.rule.type);
+      d.known = true;
+      d.since = Number.NaN;
+    }
+  }
+
+  private of(ctx: SensorContext): SensorRules {
     let s = this.sensors.get(ctx.sensorId);
     if (s === undefined || s.source !== ctx.rules) {
       const deb: Debouncer[] = [];
@@ -40,7 +60,6 @@ export class SensorRuleTable {
       this.sensors.set(ctx.sensorId, s);
     }
     s.ctx = ctx;
-    if (reading.ts >= s.lastTs) s.offset = now - reading.ts; // a late out-of-order sample says nothing new
     return s;
   }
 

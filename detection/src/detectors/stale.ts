@@ -58,6 +58,15 @@ export class StaleDetector implements Detector {
     this.watchOf(ctx, now, lastTs);
   }
 
+  /**
+   * Issue 19: when a watched sensor was last heard, as the store knows it at a takeover; a watch
+   * restored at `now` moves back to it, so silence that began at the old owner counts.
+   */
+  heard(sensorId: string, at: number): void {
+    const w = this.watches.get(sensorId);
+    if (w && at < w.lastArrival) w.lastArrival = at;
+  }
+
   private watchOf(ctx: SensorContext, now: number, ts: number): Watch {
     let w = this.watches.get(ctx.sensorId);
     if (w === undefined || w.rules !== ctx.rules) {
