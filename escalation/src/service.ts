@@ -12,6 +12,7 @@ import { Dispatcher, type DispatchOptions } from './dispatch.js';
 import { handleInbound } from './inbound.js';
 import { DEFAULT_POLICY, type EscalationPolicy, matchPolicy, planSteps, tierStopped } from './policy.js';
 import type { DeliveryReport, InboundSms, SmsProvider } from './providers/types.js';
+import { recoverInterrupted } from './recovery.js';
 import { newAckCode, normalizePhone } from './reply.js';
 import { type Contact, dutyBoard, onDuty, type Roster } from './roster.js';
 import {
@@ -49,6 +50,13 @@ export interface EscalationDeps {
    * because the alarm was confirmed on camera. Absent, only the log says so.
    */
   journal?(alarmId: string, action: string, comment: string): void;
+  /**
+   * Issue 19, a cluster member: whether this instance owns the site now. Given, only the owner
+   * runs a site's steps and sends its messages, and a start resets nothing (another instance may
+   * be mid-send): what a killed owner left half done is taken up by the next owner
+   * (`recoverSite`). Absent: a single center, owner of everything.
+   */
+  owns?(siteId: string): boolean;
   /** How late a step ran after it was due, in ms (gwanje_escalation_lateness_seconds). */
   onStepLate?(ms: number): void;
   options?: DispatchOptions & { tickMs?: number };
@@ -86,18 +94,7 @@ export class EscalationService {
       if (row.key === 'policies') this.policies = JSON.parse(row.value);
       if (row.key === 'rosters') this.rosters = JSON.parse(row.value);
     }
-    // A send interrupted by a crash may or may not have reached the carrier: never resend it.
-    const stuck = await this.db
-      .updateTable('sms_notification')
-      .set({ status: 'unknown', error: 'interrupted by restart while sending' })
-      .where('status', '=', 'sending')
-      .executeTakeFirst();
-    if (Number(stuck.numUpdatedRows) > 0)
-      this.deps.log.warn(
-        { count: Number(stuck.numUpdatedRows) },
-        'escalation: sends interrupted by restart marked unknown',
-      );
-    await this.db.updateTable('escalation_step').set({ status: 'pending' }).where('status', '=', 'running').execute();
+    if (!this.deps.owns) await recoverInterrupted(this.db, this.deps.log);
     const events = {
       inbound: (m: InboundSms) => void this.onInbound(m),
       report: (r: DeliveryReport) => void this.onReport(r),
@@ -107,6 +104,15 @@ export class EscalationService {
       this.timer = setInterval(() => void this.tick(), this.deps.options?.tickMs ?? 1000);
       this.timer.unref();
     }
+  }
+
+  /**
+   * Issue 19: this instance took the site over (a killed or departed owner). Its steps caught
+   * mid-run go back to pending (their notifications are unique per step and contact, so a step
+   * run twice texts nobody twice) and its sends caught mid-send are marked unknown, never resent.
+   */
+  recoverSite(siteId: string): Promise<void> {
+    return recoverInterrupted(this.db, this.deps.log, siteId);
   }
 
   async stop(): Promise<void> {
@@ -288,12 +294,16 @@ export class EscalationService {
     const now = this.deps.now();
     const due = await this.db
       .selectFrom('escalation_step')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where('due_at', '<=', now)
-      .orderBy('due_at')
+      .innerJoin('escalation_alarm', 'escalation_alarm.alarm_id', 'escalation_step.alarm_id')
+      .selectAll('escalation_step')
+      .select('escalation_alarm.site_id')
+      .where('escalation_step.status', '=', 'pending')
+      .where('escalation_step.due_at', '<=', now)
+      .orderBy('escalation_step.due_at')
       .execute();
+    const owns = this.deps.owns;
     for (const step of due) {
+      if (owns && !owns(step.site_id)) continue;
       const claimed = await this.db
         .updateTable('escalation_step')
         .set({ status: 'running' })
