@@ -39,22 +39,22 @@ describe('state resumed at a takeover (issue 19)', () => {
     assert.deepEqual(fresh.onReading(reading(ctx, T0 + 1000, 60), ctx, T0 + 1000), []);
   });
 
-  it('a pending on-delay also completes on a tick when no reading follows (sensor clock resumed)', () => {
+  it('no tick completes a delay before the queued backlog can arrive; with no reading at all it completes after that grace', () => {
     const ctx = gasHighOnly();
+    const held = samples([
+      [0, 60],
+      [800, 60],
+    ]);
     const b = engine();
-    assert.deepEqual(
-      b.restoreRecent(
-        ctx,
-        samples([
-          [0, 60],
-          [800, 60],
-        ]),
-        T0 + 850,
-      ),
-      [],
-    );
-    assert.deepEqual(b.tick(T0 + 950), []);
-    assert.deepEqual(summary(b.tick(T0 + 1050)), ['gas-high:raise:unack']);
+    assert.deepEqual(b.restoreRecent(ctx, held, T0 + 850), []);
+    assert.deepEqual(b.tick(T0 + 1050), [], 'the backlog may show the gas gone before 1 s');
+    assert.deepEqual(b.tick(T0 + 5800), []);
+    assert.deepEqual(summary(b.tick(T0 + 6100)), ['gas-high:raise:unack']);
+    // The backlog arrives: judged on its timestamps (a blip that ended at 0.9 s raises nothing).
+    const c = engine();
+    c.restoreRecent(ctx, held, T0 + 850);
+    assert.deepEqual(c.onReading(reading(ctx, T0 + 900, 2), ctx, T0 + 1200), []);
+    assert.deepEqual(c.tick(T0 + 6500), []);
   });
 
   it('an off-delay in progress goes on from where it was: no clear at once, cleared (latched) on time', () => {
@@ -165,5 +165,20 @@ describe('state resumed at a takeover (issue 19)', () => {
     const fresh = engine();
     fresh.sensorConfigured(ctx, T0, heardAt);
     assert.deepEqual(fresh.tick(T0 + 6_500), [], 'without it the watch restarted at the takeover');
+  });
+
+  it('a sensor silent past its limit is not judged stale before its queued backlog can arrive', () => {
+    const ctx = { ...gasHighOnly(), intervalMs: 10_000 };
+    const b = engine();
+    b.sensorConfigured(ctx, T0, T0 - 60_000);
+    b.restoreRecent(ctx, [], T0, T0 - 60_000);
+    assert.deepEqual(b.tick(T0 + 4_000), [], 'the broker hands the backlog over right after the takeover');
+    assert.deepEqual(summary(b.tick(T0 + 5_500)), ['stale:raise:unack']);
+    // A fast sensor (limit 3 s) keeps the watch restored at the takeover: no earlier than before.
+    const fast = { ...gasHighOnly(), sensorId: 'suwon-ch4-2', intervalMs: 1_000 };
+    b.sensorConfigured(fast, T0, T0 - 60_000);
+    b.restoreRecent(fast, [], T0, T0 - 60_000);
+    assert.deepEqual(b.tick(T0 + 2_900), []);
+    assert.equal(summary(b.tick(T0 + 3_100)).filter((x) => x.startsWith('stale')).length, 1);
   });
 });

@@ -11,6 +11,13 @@
 import type { DetectionReading, RuleSpec, SensorContext } from '../types.js';
 import { Debouncer } from './debounce.js';
 
+/**
+ * Issue 19: after a takeover, how long the readings queued at the broker while no instance held
+ * the site may take to arrive once the site's consumer starts. Until then nothing is judged on
+ * time alone (a delay completed by a tick, a sensor judged silent): the backlog may say otherwise.
+ */
+export const RESUME_GRACE_MS = 5_000;
+
 export interface SensorRules {
   ctx: SensorContext;
   /** The ctx.rules array these debouncers were built from; a new array resets the state. */
