@@ -14,7 +14,7 @@ import { DEFAULT_POLICY, type EscalationPolicy, matchPolicy, planSteps, tierStop
 import type { DeliveryReport, InboundSms, SmsProvider } from './providers/types.js';
 import { recoverInterrupted } from './recovery.js';
 import { newAckCode, normalizePhone } from './reply.js';
-import { type Contact, dutyBoard, onDuty, type Roster } from './roster.js';
+import { dutyBoard, type Roster, tierRecipients } from './roster.js';
 import {
   type EscalationTables,
   listNotifications,
@@ -22,6 +22,7 @@ import {
   type NotificationQuery,
   type NotificationRow,
   num,
+  readConfigIfChanged,
 } from './store.js';
 import { advanceOnCamera } from './urgency.js';
 
@@ -79,6 +80,8 @@ export class EscalationService {
   private rosters: Roster[] = [];
   private timer?: NodeJS.Timeout;
   private ticking = false;
+  /** The config rows' keys and update times last read (loadConfig). */
+  private configSeen = '';
   private dispatcher!: Dispatcher;
   /** One alarm's changes are handled in order (a raise and its camera confirmation can arrive together). */
   private readonly chains = new Map<string, Promise<void>>();
@@ -89,11 +92,7 @@ export class EscalationService {
     this.db = this.deps.db as unknown as Kysely<EscalationTables>;
     await migrateEscalation(this.deps.db);
     this.dispatcher = new Dispatcher(this.db, this.deps);
-    const cfg = await this.db.selectFrom('escalation_config').selectAll().execute();
-    for (const row of cfg) {
-      if (row.key === 'policies') this.policies = JSON.parse(row.value);
-      if (row.key === 'rosters') this.rosters = JSON.parse(row.value);
-    }
+    await this.loadConfig();
     if (!this.deps.owns) await recoverInterrupted(this.db, this.deps.log);
     const events = {
       inbound: (m: InboundSms) => void this.onInbound(m),
@@ -118,6 +117,19 @@ export class EscalationService {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     for (const p of this.deps.providers) await p.stop();
+  }
+
+  /**
+   * Policies and rosters from the database, read again when a row changed: with several center
+   * instances (issue 19) an admin's edit lands on one of them, and the site's next owner must run
+   * the chain by the same policy (a step of an unknown policy is cancelled) and roster.
+   */
+  private async loadConfig(): Promise<void> {
+    const cfg = await readConfigIfChanged(this.db, this.configSeen);
+    if (!cfg) return;
+    if (cfg.policies) this.policies = JSON.parse(cfg.policies);
+    if (cfg.rosters) this.rosters = JSON.parse(cfg.rosters);
+    this.configSeen = cfg.seen;
   }
 
   getPolicies(): EscalationPolicy[] {
@@ -280,6 +292,7 @@ export class EscalationService {
     if (this.ticking) return;
     this.ticking = true;
     try {
+      await this.loadConfig();
       await this.runDueSteps();
       await this.dispatcher.sendDue();
       await this.dispatcher.flushGroups();
@@ -325,7 +338,7 @@ export class EscalationService {
           .execute();
         continue;
       }
-      const contacts = this.recipients(tier.recipients, esc.site_id);
+      const contacts = tierRecipients(this.rosters, tier.recipients, esc.site_id, now);
       if (contacts.length === 0) this.deps.log.warn({ step: step.step_id }, 'escalation: nobody on duty for this tier');
       for (const c of contacts) {
         await this.db
@@ -365,20 +378,6 @@ export class EscalationService {
         .execute();
       this.deps.onStepLate?.(now - num(step.due_at));
     }
-  }
-
-  /** Contacts for a tier, one per phone number (a person in two roles gets one message). */
-  private recipients(list: EscalationPolicy['tiers'][number]['recipients'], siteId: string): Contact[] {
-    const now = this.deps.now();
-    const out = new Map<string, Contact>();
-    for (const r of list) {
-      const roster = this.rosters.find((x) => x.id === r.roster && (x.siteIds === '*' || x.siteIds.includes(siteId)));
-      if (!roster) continue;
-      const found =
-        'role' in r ? onDuty(roster, r.role, now).contacts : roster.contacts.filter((c) => c.id === r.contact);
-      for (const c of found) if (!out.has(normalizePhone(c.phone))) out.set(normalizePhone(c.phone), c);
-    }
-    return [...out.values()];
   }
 
   /** A reply from a phone: "ACK <code>" (inbound.ts). */

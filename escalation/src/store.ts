@@ -212,6 +212,22 @@ export async function migrateEscalation(db: Kysely<unknown>): Promise<void> {
   if (error) throw new Error(`escalation: migration failed: ${(error as Error).message}`);
 }
 
+/**
+ * The configuration documents (JSON text) when any row changed since `seen` (their keys and
+ * update times), with the new `seen`; undefined when nothing changed.
+ */
+export async function readConfigIfChanged(
+  db: Kysely<EscalationTables>,
+  seen: string,
+): Promise<{ seen: string; policies?: string; rosters?: string } | undefined> {
+  const stamps = await db.selectFrom('escalation_config').select(['key', 'updated_at']).execute();
+  const now = stamps.map((r) => `${r.key}@${r.updated_at}`).join(',');
+  if (now === seen) return undefined;
+  const rows = await db.selectFrom('escalation_config').selectAll().execute();
+  const value = (key: string) => rows.find((r) => r.key === key)?.value;
+  return { seen: now, policies: value('policies'), rosters: value('rosters') };
+}
+
 /** PostgreSQL returns bigint columns as strings: every time value goes through this. */
 export const num = (v: unknown): number => (v === null || v === undefined ? Number.NaN : Number(v));
 

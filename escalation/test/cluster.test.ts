@@ -6,7 +6,8 @@
  * - only a site's owner runs its steps; after the owner is "killed" in the middle of a step the
  *   next owner takes the step up (recoverSite) and every step reaches every phone exactly once;
  * - two instances flushing the same flood group at once send one summary, not two;
- * - a notification put back to pending after it was sent is not sent again (send-once row).
+ * - a notification put back to pending after it was sent is not sent again (send-once row);
+ * - a policy saved through one instance is the one the site's next owner runs the chain by.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -157,5 +158,38 @@ describe('escalation across center instances (issue 19)', () => {
     const [n] = await a.notifications(alarm.id);
     assert.equal(n.status, 'unknown');
     assert.match(n.error ?? '', /already sent/);
+  });
+
+  it('a policy saved through one instance is the one the next owner runs the chain by', async () => {
+    const start = kannel.received().length;
+    const t0 = T0 + 10_800_000;
+    flood = false;
+    let aOwns = true;
+    const a = await instance((site) => site === 'anyang' && aOwns);
+    const b = await instance((site) => site === 'anyang' && !aOwns); // started before the edit
+    await a.setRosters([roster]);
+    await a.setPolicies([
+      {
+        id: 'gas-fast',
+        siteIds: '*',
+        priorities: [1],
+        tiers: [
+          { name: 'supervisor', delaySec: 2, recipients: [{ roster: 'default', role: 'supervisor' }] },
+          { name: 'safety', delaySec: 6, recipients: [{ roster: 'default', role: 'safety-manager' }] },
+        ],
+      },
+    ]);
+    now = t0;
+    const alarm = gasAlarm('al-c4', t0, { siteId: 'anyang' });
+    await a.onAlarm(alarm);
+    now = t0 + 2_000;
+    await a.tick();
+    await waitFor(() => received(start).length === 1, 10_000);
+    aOwns = false; // A killed; B owns the site
+    now = t0 + 6_000;
+    await b.tick();
+    await waitFor(() => received(start).length === 2, 10_000);
+    assert.equal(received(start)[1].to, '01011110003', 'tier 2 of the new policy: the safety manager');
+    await b.onAlarm({ ...alarm, state: 'normal' });
   });
 });
