@@ -13,11 +13,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Kysely } from 'kysely';
 import { waitFor } from '../../testkit/index.js';
-import { KannelProvider } from '../src/providers/kannel.js';
 import { EscalationService } from '../src/service.js';
 import type { EscalationTables } from '../src/store.js';
 import { type Kannel, startKannel } from './kannel-harness.js';
-import { gasAlarm, log, openTestDb, roster, sites, T_MONDAY_10_KST } from './support.js';
+import { gasAlarm, kannelProvider, log, openTestDb, roster, sites, T_MONDAY_10_KST, twoTierPolicy } from './support.js';
 
 const T0 = T_MONDAY_10_KST;
 type Db = Awaited<ReturnType<typeof openTestDb>>;
@@ -30,17 +29,9 @@ describe('escalation across center instances (issue 19)', () => {
   const services: EscalationService[] = [];
 
   const instance = async (owns: (siteId: string) => boolean): Promise<EscalationService> => {
-    const provider = new KannelProvider({
-      sendsmsUrl: kannel.sendsmsUrl,
-      username: kannel.username,
-      password: kannel.password,
-      from: '1588',
-      callbackBase: 'http://127.0.0.1:9',
-      callbackKey: 'unused-in-this-test',
-    });
     const svc = new EscalationService({
       db: db.db,
-      providers: [provider],
+      providers: [kannelProvider(kannel)],
       log,
       now: () => now,
       ackAlarm: async () => {},
@@ -168,17 +159,7 @@ describe('escalation across center instances (issue 19)', () => {
     const a = await instance((site) => site === 'anyang' && aOwns);
     const b = await instance((site) => site === 'anyang' && !aOwns); // started before the edit
     await a.setRosters([roster]);
-    await a.setPolicies([
-      {
-        id: 'gas-fast',
-        siteIds: '*',
-        priorities: [1],
-        tiers: [
-          { name: 'supervisor', delaySec: 2, recipients: [{ roster: 'default', role: 'supervisor' }] },
-          { name: 'safety', delaySec: 6, recipients: [{ roster: 'default', role: 'safety-manager' }] },
-        ],
-      },
-    ]);
+    await a.setPolicies([twoTierPolicy('gas-fast', 2, 6)]);
     now = t0;
     const alarm = gasAlarm('al-c4', t0, { siteId: 'anyang' });
     await a.onAlarm(alarm);

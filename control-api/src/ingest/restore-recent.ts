@@ -51,29 +51,43 @@ export interface RecentDeps {
   log: Logger;
 }
 
+/** Parallel queries at a takeover: a site's sensors are read together, not one round trip after another. */
+const PARALLEL = 8;
+
 /** Replays each sensor's recent stored readings into detection; the number of sensors resumed. */
 export async function restoreRecent(d: RecentDeps): Promise<number> {
-  const { alarms, timeseries, log } = d;
-  if (!alarms.restoreRecent || !timeseries.raw) return 0;
+  const { alarms, log } = d;
+  if (!alarms.restoreRecent || !d.timeseries.raw) return 0;
   const now = d.now();
   let resumed = 0;
-  for (const k of d.sensors) {
-    const samples: RawReading[] = [];
-    try {
-      for await (const batch of timeseries.raw(k.row.sensorId, now - recentWindowMs(k), now + MARGIN_MS))
-        samples.push(...batch);
-    } catch (err) {
-      log.error({ sensorId: k.row.sensorId, err: (err as Error).message }, 'ingest: recent readings not restored');
-      continue;
+  for (let i = 0; i < d.sensors.length; i += PARALLEL) {
+    const group = d.sensors.slice(i, i + PARALLEL);
+    const read = await Promise.all(group.map((k) => recentOf(d, k, now)));
+    for (const [j, k] of group.entries()) {
+      const samples = read[j];
+      if (!samples) continue;
+      const n = samples.length;
+      // As SensorRegistry.observe learns it: the old owner knew the interval from the same readings.
+      if (k.ctx.intervalMs === undefined && n >= 2)
+        k.ctx.intervalMs = Math.max(100, samples[n - 1].ts - samples[n - 2].ts);
+      alarms.restoreRecent(k.ctx, samples, n > 0 ? samples[n - 1].ts : k.lastTs);
+      if (n > 0) resumed++;
     }
-    samples.sort((a, b) => a.ts - b.ts);
-    const n = samples.length;
-    // As SensorRegistry.observe learns it: the old owner knew the interval from the same readings.
-    if (k.ctx.intervalMs === undefined && n >= 2)
-      k.ctx.intervalMs = Math.max(100, samples[n - 1].ts - samples[n - 2].ts);
-    const heardAt = n > 0 ? samples[n - 1].ts : k.lastTs;
-    alarms.restoreRecent(k.ctx, samples, heardAt);
-    if (n > 0) resumed++;
   }
+  log.debug({ sensors: d.sensors.length, resumed }, 'ingest: recent readings replayed');
   return resumed;
+}
+
+/** A sensor's stored readings of its recent window, oldest first; undefined when the store failed. */
+async function recentOf(d: RecentDeps, k: KnownSensor, now: number): Promise<RawReading[] | undefined> {
+  const raw = d.timeseries.raw as NonNullable<TimeSeriesStore['raw']>;
+  const samples: RawReading[] = [];
+  try {
+    for await (const batch of raw.call(d.timeseries, k.row.sensorId, now - recentWindowMs(k), now + MARGIN_MS))
+      samples.push(...batch);
+  } catch (err) {
+    d.log.error({ sensorId: k.row.sensorId, err: (err as Error).message }, 'ingest: recent readings not restored');
+    return undefined;
+  }
+  return samples.sort((x, y) => x.ts - y.ts);
 }
