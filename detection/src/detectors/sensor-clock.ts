@@ -47,7 +47,7 @@ export class SensorRuleTable {
   /**
    * Issue 19, a site taken over: the sensor's debouncers start from the standing alarms the store
    * holds (a rule whose type is in `active` starts active, the others inactive, both known), so
-   * the stored readings replayed next resume an off-delay from "active" instead of clearing at
+   * the stored readings replayed next resume an off-delay of an active alarm instead of clearing it at
    * once, and a restored alarm is not raised again.
    */
   seed(ctx: SensorContext, active: ReadonlySet<string>): void {
