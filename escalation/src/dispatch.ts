@@ -81,13 +81,7 @@ export class Dispatcher {
     for (const raw of due) {
       const n = normalizeRow(raw);
       if (this.deps.owns && !this.deps.owns(n.site_id)) continue;
-      const claimed = await this.db
-        .updateTable('sms_notification')
-        .set({ status: 'sending' })
-        .where('id', '=', n.id)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) === 0) continue;
+      if (!(await this.claim(n.id, 'pending'))) continue;
       if (this.deps.isFlood(n.site_id)) {
         await this.hold(n.id, `flood:${n.site_id}:${n.phone}`);
         continue;
@@ -265,17 +259,20 @@ export class Dispatcher {
     }
   }
 
+  /** Takes a notification to `sending` if it is still in `from`: one claimer wins. */
+  private async claim(id: string, from: 'pending' | 'held'): Promise<boolean> {
+    const claimed = await this.db
+      .updateTable('sms_notification')
+      .set({ status: 'sending' })
+      .where('id', '=', id)
+      .where('status', '=', from)
+      .executeTakeFirst();
+    return Number(claimed.numUpdatedRows) > 0;
+  }
+
   private async claimHeld(rows: NotificationRow[]): Promise<NotificationRow[]> {
     const mine: NotificationRow[] = [];
-    for (const r of rows) {
-      const claimed = await this.db
-        .updateTable('sms_notification')
-        .set({ status: 'sending' })
-        .where('id', '=', r.id)
-        .where('status', '=', 'held')
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) > 0) mine.push(r);
-    }
+    for (const r of rows) if (await this.claim(r.id, 'held')) mine.push(r);
     return mine;
   }
 
