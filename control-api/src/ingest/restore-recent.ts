@@ -56,7 +56,7 @@ const PARALLEL = 8;
 
 /** Replays each sensor's recent stored readings into detection; the number of sensors resumed. */
 export async function restoreRecent(d: RecentDeps): Promise<number> {
-  const { alarms, log } = d;
+  const { alarms } = d;
   if (!alarms.restoreRecent || !d.timeseries.raw) return 0;
   const now = d.now();
   let resumed = 0;
@@ -74,7 +74,6 @@ export async function restoreRecent(d: RecentDeps): Promise<number> {
       if (n > 0) resumed++;
     }
   }
-  log.debug({ sensors: d.sensors.length, resumed }, 'ingest: recent readings replayed');
   return resumed;
 }
 

@@ -43,7 +43,9 @@ export async function restoreDetection(d: RestoreDeps): Promise<void> {
     if (oos) await alarms.sourceService?.(k.row.sensorId, { outOfService: true, ...oos });
     alarms.sensorConfigured?.(k.ctx, k.lastTs);
   }
+  const t0 = performance.now();
   const recent = d.takeover ? await restoreRecent(d) : 0;
+  const recentMs = Math.round(performance.now() - t0);
   if (!alarms.restoreExposure) return;
   const now = d.now();
   // Whole minutes, so the store answers from its 1-minute rollups.
@@ -64,7 +66,8 @@ export async function restoreDetection(d: RestoreDeps): Promise<void> {
       log.error({ sensorId: k.row.sensorId, err: (err as Error).message }, 'ingest: exposure history not restored');
     }
   }
-  log.info({ sensors: d.sensors.length, exposure: rebuilt, recent }, 'ingest: detection state restored');
+  // recentMs: what the replay adds to a takeover before the site's consumer starts.
+  log.info({ sensors: d.sensors.length, exposure: rebuilt, recent, recentMs }, 'ingest: detection state restored');
 }
 
 interface OutOfService {
