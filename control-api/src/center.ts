@@ -96,7 +96,15 @@ export class Center {
     this.fire = new FireModule(ctx, this.store, this.video, this.alarms);
     this.incident = new IncidentModule(ctx, this.store, this.accounts, this.video);
     this.ops = new OpsMetricsModule(ctx, this.store, this.video, this.alarms);
-    this.escalation = new EscalationModule(ctx, this.store, this.accounts, this.auth, this.alarms, this.ops);
+    this.escalation = new EscalationModule(
+      ctx,
+      this.store,
+      this.accounts,
+      this.auth,
+      this.alarms,
+      this.ops,
+      this.cluster,
+    );
     this.live = new LiveModule(ctx, this.auth, this.alarms);
     this.simulator = new SimulatorAccessModule(ctx, this.store, this.accounts, this.broker, this.http);
     const { store, http, accounts, broker, auth, alarms, ingest, video, fire, incident, escalation, live } = this;

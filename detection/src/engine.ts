@@ -9,6 +9,7 @@ import { act } from './alarms/actions.js';
 import { AlarmStateMachine, type StateMachineOptions } from './alarms/state-machine.js';
 import { FaultDetector } from './detectors/fault.js';
 import { RateOfRiseDetector } from './detectors/rate-of-rise.js';
+import { RESUME_GRACE_MS } from './detectors/sensor-clock.js';
 import { StaleDetector } from './detectors/stale.js';
 import { ThresholdDetector } from './detectors/threshold.js';
 import { TwaStelDetector } from './detectors/twa-stel.js';
@@ -21,6 +22,9 @@ import type {
   ServiceChange,
   Transition,
 } from './types.js';
+
+/** A stored reading replayed at a takeover (restoreRecent). */
+export type RecentSample = Pick<DetectionReading, 'ts' | 'value' | 'quality'>;
 
 export interface DetectionEngineOptions extends StateMachineOptions {
   /**
@@ -39,6 +43,8 @@ const isAdvisory = (d: Detector): boolean => (d as { advisory?: unknown }).advis
 export class DetectionEngine {
   readonly machine: AlarmStateMachine;
   readonly twaStel = new TwaStelDetector();
+  private readonly threshold = new ThresholdDetector();
+  private readonly rise = new RateOfRiseDetector();
   private readonly stale: StaleDetector;
   private readonly detectors: Detector[];
   private readonly advisory: boolean[];
@@ -48,9 +54,9 @@ export class DetectionEngine {
     this.machine = new AlarmStateMachine(opts);
     this.stale = new StaleDetector(opts.defaultIntervalMs);
     this.detectors = [
-      new ThresholdDetector(),
+      this.threshold,
       this.twaStel,
-      new RateOfRiseDetector(),
+      this.rise,
       new FaultDetector(),
       this.stale,
       ...(opts.detectors ?? []),
@@ -163,6 +169,51 @@ export class DetectionEngine {
   /** Rebuilds TWA/STEL windows from stored [bucketStart, mean] aggregates after a restart (issue 15). */
   restoreExposure(ctx: SensorContext, points: readonly [number, number][], stepMs: number, now: number): void {
     this.twaStel.restore(ctx, points, stepMs, now);
+  }
+
+  /**
+   * Issue 19, a site taken over from a killed owner: a sensor's on/off-delays and rate-of-rise
+   * window resume from its stored readings of the last minutes (`samples`, oldest first), and its
+   * stale watch from when it was last heard (`heardAt`; StaleDetector.heard).
+   *
+   * The setpoint and rate rules start from the standing alarms already loaded (an active alarm's
+   * rule starts active), the samples are replayed silently, and only where the replay ends in a
+   * state the standing alarms do not show is a transition made: an on-delay the old owner
+   * completed without storing the raise, or an off-delay it completed without storing the clear.
+   * A condition that came and went inside the window raises nothing. The sensor's clock is held
+   * at its newest stored reading until `RESUME_GRACE_MS` after the takeover: the readings queued
+   * while no instance held the site arrive first and set it (a delay completes on their
+   * timestamps, as at the old owner); only a sensor that sends nothing more has its pending delay
+   * completed by ticks, that much late.
+   */
+  restoreRecent(ctx: SensorContext, samples: readonly RecentSample[], now: number, heardAt?: number): Transition[] {
+    const standing = new Set<string>();
+    for (const a of this.machine.byId.values())
+      if (a.sourceId === ctx.sensorId && !a.advisory && (a.active ?? (a.state === 'unack' || a.state === 'acked')))
+        standing.add(a.type);
+    this.threshold.seed(ctx, standing);
+    this.rise.seed(ctx, standing);
+    const last = new Map<string, Condition>();
+    const newest = samples.at(-1)?.ts;
+    const shift = newest === undefined ? 0 : now + RESUME_GRACE_MS - newest;
+    for (const x of samples) {
+      const reading = {
+        ...x,
+        sensorId: ctx.sensorId,
+        siteId: ctx.siteId,
+        agentId: ctx.agentId,
+        metric: ctx.metric,
+        unit: ctx.unit,
+        gas: ctx.gas,
+      } as DetectionReading;
+      for (const c of this.threshold.onReading(reading, ctx, x.ts + shift)) last.set(c.type, c);
+      for (const c of this.rise.onReading(reading, ctx, x.ts + shift)) last.set(c.type, c);
+    }
+    if (heardAt !== undefined) this.stale.heard(ctx.sensorId, heardAt, now);
+    const out: Transition[] = [];
+    const changed = [...last.values()].filter((c) => c.active !== standing.has(c.type));
+    this.applyAll(changed, false, now, out);
+    return out;
   }
 
   /** An agent known offline at start: its sensors are not judged stale (comm-loss says why). */

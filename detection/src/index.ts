@@ -14,7 +14,7 @@ export { StaleDetector } from './detectors/stale.js';
 export { ThresholdDetector } from './detectors/threshold.js';
 export { TimeWeightedWindow } from './detectors/time-window.js';
 export { TwaStelDetector } from './detectors/twa-stel.js';
-export { DetectionEngine, type DetectionEngineOptions } from './engine.js';
+export { DetectionEngine, type DetectionEngineOptions, type RecentSample } from './engine.js';
 export {
   type ChatterSource,
   computeKpis,

@@ -25,6 +25,12 @@ interface Deps {
   now: () => number;
   site(siteId: string): { name: string; nameKo?: string } | undefined;
   isFlood(siteId: string): boolean;
+  /**
+   * Issue 19, a cluster member: whether this instance owns the site now. Only a site's owner sends
+   * its notifications (a killed owner's are taken up by the next one, EscalationService.recoverSite).
+   * Absent: every site (a single center).
+   */
+  owns?(siteId: string): boolean;
   options?: DispatchOptions;
 }
 
@@ -74,13 +80,8 @@ export class Dispatcher {
       .execute();
     for (const raw of due) {
       const n = normalizeRow(raw);
-      const claimed = await this.db
-        .updateTable('sms_notification')
-        .set({ status: 'sending' })
-        .where('id', '=', n.id)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) === 0) continue;
+      if (this.deps.owns && !this.deps.owns(n.site_id)) continue;
+      if (!(await this.claim(n.id, 'pending'))) continue;
       if (this.deps.isFlood(n.site_id)) {
         await this.hold(n.id, `flood:${n.site_id}:${n.phone}`);
         continue;
@@ -116,8 +117,55 @@ export class Dispatcher {
       .execute();
   }
 
+  /**
+   * Inserts the send-once row of each notification before its text goes out (issue 19); the rows
+   * whose (alarm, step, contact) was already sent are marked `unknown` and left out.
+   */
+  private async claimSends(rows: NotificationRow[], now: number): Promise<NotificationRow[]> {
+    const mine: NotificationRow[] = [];
+    for (const r of rows) {
+      const ins = await this.db
+        .insertInto('escalation_send')
+        .values({
+          alarm_id: r.alarm_id,
+          step_id: r.step_id,
+          contact_id: r.contact_id,
+          notification_id: r.id,
+          claimed_at: now,
+        })
+        .onConflict((oc) => oc.columns(['alarm_id', 'step_id', 'contact_id']).doNothing())
+        .executeTakeFirst();
+      if (Number(ins.numInsertedOrUpdatedRows ?? 0) > 0) {
+        mine.push(r);
+        continue;
+      }
+      await this.db
+        .updateTable('sms_notification')
+        .set({ status: 'unknown', error: 'this step was already sent to this contact' })
+        .where('id', '=', r.id)
+        .where('status', '=', 'sending')
+        .execute();
+      this.deps.log.warn({ notification: r.id }, 'escalation: step already sent to this contact; not sent again');
+    }
+    return mine;
+  }
+
+  /** A send that failed outright may be retried: its send-once rows go. */
+  private async releaseSends(rows: NotificationRow[]): Promise<void> {
+    for (const r of rows)
+      await this.db
+        .deleteFrom('escalation_send')
+        .where('alarm_id', '=', r.alarm_id)
+        .where('step_id', '=', r.step_id)
+        .where('contact_id', '=', r.contact_id)
+        .where('notification_id', '=', r.id)
+        .execute();
+  }
+
   /** Sends one text for one or more notification rows (a summary covers a whole group). */
-  private async deliver(rows: NotificationRow[], text: string, kind: 'SMS' | 'LMS', now: number): Promise<void> {
+  private async deliver(all: NotificationRow[], text: string, kind: 'SMS' | 'LMS', now: number): Promise<void> {
+    const rows = await this.claimSends(all, now);
+    if (rows.length === 0) return;
     const first = rows[0];
     const ids = rows.map((r) => r.id);
     try {
@@ -144,6 +192,7 @@ export class Dispatcher {
         'escalation: SMS submitted',
       );
     } catch (err) {
+      await this.releaseSends(rows);
       const attempts = first.attempts + 1;
       const final = attempts >= this.opts.maxAttempts;
       for (const r of rows) {
@@ -177,17 +226,25 @@ export class Dispatcher {
         .where('next_try_at', '<=', now)
         .orderBy('due_at')
         .execute()
-    ).map(normalizeRow);
+    )
+      .map(normalizeRow)
+      .filter((n) => !this.deps.owns || this.deps.owns(n.site_id));
     const groups = new Map<string, NotificationRow[]>();
     for (const n of held) groups.set(n.group_id ?? n.id, [...(groups.get(n.group_id ?? n.id) ?? []), n]);
-    for (const [group, rows] of groups) {
-      const oldest = Math.min(...rows.map((r) => r.due_at));
+    for (const [group, groupRows] of groups) {
+      const oldest = Math.min(...groupRows.map((r) => r.due_at));
       if (oldest + this.opts.groupWindowMs > now) continue;
-      if (group.startsWith('rate:') && (await this.recentlySent(rows[0].phone, now)) >= this.opts.ratePerRecipient.max)
+      if (
+        group.startsWith('rate:') &&
+        (await this.recentlySent(groupRows[0].phone, now)) >= this.opts.ratePerRecipient.max
+      )
         continue;
-      const alarmIds = [...new Set(rows.map((r) => r.alarm_id))];
-      const first = await this.facts(rows[0].alarm_id);
+      const first = await this.facts(groupRows[0].alarm_id);
       if (!first) continue;
+      // Claimed like a pending row (held -> sending), so two instances never both send a summary.
+      const rows = await this.claimHeld(groupRows);
+      if (rows.length === 0) continue;
+      const alarmIds = [...new Set(rows.map((r) => r.alarm_id))];
       const site = this.deps.site(first.siteId);
       const lang = rows[0].lang === 'en' ? 'en' : 'ko';
       const siteName = site?.name ?? first.siteId;
@@ -200,6 +257,23 @@ export class Dispatcher {
             );
       await this.deliver(rows, msg.text, msg.kind, now);
     }
+  }
+
+  /** Takes a notification to `sending` if it is still in `from`: one claimer wins. */
+  private async claim(id: string, from: 'pending' | 'held'): Promise<boolean> {
+    const claimed = await this.db
+      .updateTable('sms_notification')
+      .set({ status: 'sending' })
+      .where('id', '=', id)
+      .where('status', '=', from)
+      .executeTakeFirst();
+    return Number(claimed.numUpdatedRows) > 0;
+  }
+
+  private async claimHeld(rows: NotificationRow[]): Promise<NotificationRow[]> {
+    const mine: NotificationRow[] = [];
+    for (const r of rows) if (await this.claim(r.id, 'held')) mine.push(r);
+    return mine;
   }
 
   async onReport(r: DeliveryReport): Promise<void> {

@@ -6,6 +6,8 @@
  * override, then a holiday crew for that local date, then the shift rotation.
  */
 import rrulePkg from 'rrule';
+import type { Recipient } from './policy.js';
+import { normalizePhone } from './reply.js';
 
 const { RRule } = rrulePkg;
 
@@ -168,4 +170,17 @@ export function dutyBoard(roster: Roster, now: number): DutyAnswer[] {
 export function contactByPhone(roster: Roster, phone: string, normalize: (p: string) => string): Contact | undefined {
   const want = normalize(phone);
   return roster.contacts.find((c) => normalize(c.phone) === want);
+}
+
+/** Contacts for a tier, one per phone number (a person in two roles gets one message). */
+export function tierRecipients(rosters: Roster[], list: Recipient[], siteId: string, now: number): Contact[] {
+  const out = new Map<string, Contact>();
+  for (const r of list) {
+    const roster = rosters.find((x) => x.id === r.roster && (x.siteIds === '*' || x.siteIds.includes(siteId)));
+    if (!roster) continue;
+    const found =
+      'role' in r ? onDuty(roster, r.role, now).contacts : roster.contacts.filter((c) => c.id === r.contact);
+    for (const c of found) if (!out.has(normalizePhone(c.phone))) out.set(normalizePhone(c.phone), c);
+  }
+  return [...out.values()];
 }

@@ -12,8 +12,9 @@ import { Dispatcher, type DispatchOptions } from './dispatch.js';
 import { handleInbound } from './inbound.js';
 import { DEFAULT_POLICY, type EscalationPolicy, matchPolicy, planSteps, tierStopped } from './policy.js';
 import type { DeliveryReport, InboundSms, SmsProvider } from './providers/types.js';
+import { recoverInterrupted } from './recovery.js';
 import { newAckCode, normalizePhone } from './reply.js';
-import { type Contact, dutyBoard, onDuty, type Roster } from './roster.js';
+import { dutyBoard, type Roster, tierRecipients } from './roster.js';
 import {
   type EscalationTables,
   listNotifications,
@@ -21,6 +22,7 @@ import {
   type NotificationQuery,
   type NotificationRow,
   num,
+  readConfigIfChanged,
 } from './store.js';
 import { advanceOnCamera } from './urgency.js';
 
@@ -49,6 +51,13 @@ export interface EscalationDeps {
    * because the alarm was confirmed on camera. Absent, only the log says so.
    */
   journal?(alarmId: string, action: string, comment: string): void;
+  /**
+   * Issue 19, a cluster member: whether this instance owns the site now. Given, only the owner
+   * runs a site's steps and sends its messages, and a start resets nothing (another instance may
+   * be mid-send): what a killed owner left half done is taken up by the next owner
+   * (`recoverSite`). Absent: a single center, owner of everything.
+   */
+  owns?(siteId: string): boolean;
   /** How late a step ran after it was due, in ms (gwanje_escalation_lateness_seconds). */
   onStepLate?(ms: number): void;
   options?: DispatchOptions & { tickMs?: number };
@@ -71,6 +80,8 @@ export class EscalationService {
   private rosters: Roster[] = [];
   private timer?: NodeJS.Timeout;
   private ticking = false;
+  /** The config rows' keys and update times last read (loadConfig). */
+  private configSeen = '';
   private dispatcher!: Dispatcher;
   /** One alarm's changes are handled in order (a raise and its camera confirmation can arrive together). */
   private readonly chains = new Map<string, Promise<void>>();
@@ -81,23 +92,8 @@ export class EscalationService {
     this.db = this.deps.db as unknown as Kysely<EscalationTables>;
     await migrateEscalation(this.deps.db);
     this.dispatcher = new Dispatcher(this.db, this.deps);
-    const cfg = await this.db.selectFrom('escalation_config').selectAll().execute();
-    for (const row of cfg) {
-      if (row.key === 'policies') this.policies = JSON.parse(row.value);
-      if (row.key === 'rosters') this.rosters = JSON.parse(row.value);
-    }
-    // A send interrupted by a crash may or may not have reached the carrier: never resend it.
-    const stuck = await this.db
-      .updateTable('sms_notification')
-      .set({ status: 'unknown', error: 'interrupted by restart while sending' })
-      .where('status', '=', 'sending')
-      .executeTakeFirst();
-    if (Number(stuck.numUpdatedRows) > 0)
-      this.deps.log.warn(
-        { count: Number(stuck.numUpdatedRows) },
-        'escalation: sends interrupted by restart marked unknown',
-      );
-    await this.db.updateTable('escalation_step').set({ status: 'pending' }).where('status', '=', 'running').execute();
+    await this.loadConfig();
+    if (!this.deps.owns) await recoverInterrupted(this.db, this.deps.log);
     const events = {
       inbound: (m: InboundSms) => void this.onInbound(m),
       report: (r: DeliveryReport) => void this.onReport(r),
@@ -109,9 +105,31 @@ export class EscalationService {
     }
   }
 
+  /**
+   * Issue 19: this instance took the site over (a killed or departed owner). Its steps caught
+   * mid-run go back to pending (their notifications are unique per step and contact, so a step
+   * run twice texts nobody twice) and its sends caught mid-send are marked unknown, never resent.
+   */
+  recoverSite(siteId: string): Promise<void> {
+    return recoverInterrupted(this.db, this.deps.log, siteId);
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.timer);
     for (const p of this.deps.providers) await p.stop();
+  }
+
+  /**
+   * Policies and rosters from the database, read again when a row changed: with several center
+   * instances (issue 19) an admin's edit lands on one of them, and the site's next owner must run
+   * the chain by the same policy (a step of an unknown policy is cancelled) and roster.
+   */
+  private async loadConfig(): Promise<void> {
+    const cfg = await readConfigIfChanged(this.db, this.configSeen);
+    if (!cfg) return;
+    if (cfg.policies) this.policies = JSON.parse(cfg.policies);
+    if (cfg.rosters) this.rosters = JSON.parse(cfg.rosters);
+    this.configSeen = cfg.seen;
   }
 
   getPolicies(): EscalationPolicy[] {
@@ -274,6 +292,7 @@ export class EscalationService {
     if (this.ticking) return;
     this.ticking = true;
     try {
+      await this.loadConfig();
       await this.runDueSteps();
       await this.dispatcher.sendDue();
       await this.dispatcher.flushGroups();
@@ -288,12 +307,16 @@ export class EscalationService {
     const now = this.deps.now();
     const due = await this.db
       .selectFrom('escalation_step')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where('due_at', '<=', now)
-      .orderBy('due_at')
+      .innerJoin('escalation_alarm', 'escalation_alarm.alarm_id', 'escalation_step.alarm_id')
+      .selectAll('escalation_step')
+      .select('escalation_alarm.site_id')
+      .where('escalation_step.status', '=', 'pending')
+      .where('escalation_step.due_at', '<=', now)
+      .orderBy('escalation_step.due_at')
       .execute();
+    const owns = this.deps.owns;
     for (const step of due) {
+      if (owns && !owns(step.site_id)) continue;
       const claimed = await this.db
         .updateTable('escalation_step')
         .set({ status: 'running' })
@@ -315,7 +338,7 @@ export class EscalationService {
           .execute();
         continue;
       }
-      const contacts = this.recipients(tier.recipients, esc.site_id);
+      const contacts = tierRecipients(this.rosters, tier.recipients, esc.site_id, now);
       if (contacts.length === 0) this.deps.log.warn({ step: step.step_id }, 'escalation: nobody on duty for this tier');
       for (const c of contacts) {
         await this.db
@@ -355,20 +378,6 @@ export class EscalationService {
         .execute();
       this.deps.onStepLate?.(now - num(step.due_at));
     }
-  }
-
-  /** Contacts for a tier, one per phone number (a person in two roles gets one message). */
-  private recipients(list: EscalationPolicy['tiers'][number]['recipients'], siteId: string): Contact[] {
-    const now = this.deps.now();
-    const out = new Map<string, Contact>();
-    for (const r of list) {
-      const roster = this.rosters.find((x) => x.id === r.roster && (x.siteIds === '*' || x.siteIds.includes(siteId)));
-      if (!roster) continue;
-      const found =
-        'role' in r ? onDuty(roster, r.role, now).contacts : roster.contacts.filter((c) => c.id === r.contact);
-      for (const c of found) if (!out.has(normalizePhone(c.phone))) out.set(normalizePhone(c.phone), c);
-    }
-    return [...out.values()];
   }
 
   /** A reply from a phone: "ACK <code>" (inbound.ts). */

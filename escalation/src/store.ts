@@ -52,6 +52,19 @@ export interface EscalationTables {
     error: string | null;
     group_id: string | null;
   };
+  /**
+   * One row per SMS actually handed to a provider (issue 19): inserted before the send, keyed by
+   * (alarm, step, contact), so two center instances (or one instance after a reset) can never
+   * both send the same step of an alarm to the same person. Removed again only when the send
+   * failed outright and is to be retried.
+   */
+  escalation_send: {
+    alarm_id: string;
+    step_id: string;
+    contact_id: string;
+    notification_id: string;
+    claimed_at: number;
+  };
   sms_inbound: {
     id: string;
     ts: number;
@@ -171,6 +184,21 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Escalation's own migration set (not the core's numbered ones): named to sort after 001.
+  '002_send_claims': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('escalation_send')
+        .ifNotExists()
+        .addColumn('alarm_id', 'varchar(128)', (c) => c.notNull())
+        .addColumn('step_id', 'varchar(160)', (c) => c.notNull())
+        .addColumn('contact_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('notification_id', 'varchar(240)', (c) => c.notNull())
+        .addColumn('claimed_at', bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint('escalation_send_once', ['alarm_id', 'step_id', 'contact_id'])
+        .execute();
+    },
+  },
 };
 
 export async function migrateEscalation(db: Kysely<unknown>): Promise<void> {
@@ -182,6 +210,22 @@ export async function migrateEscalation(db: Kysely<unknown>): Promise<void> {
   });
   const { error } = await migrator.migrateToLatest();
   if (error) throw new Error(`escalation: migration failed: ${(error as Error).message}`);
+}
+
+/**
+ * The configuration documents (JSON text) when any row changed since `seen` (their keys and
+ * update times), with the new `seen`; undefined when nothing changed.
+ */
+export async function readConfigIfChanged(
+  db: Kysely<EscalationTables>,
+  seen: string,
+): Promise<{ seen: string; policies?: string; rosters?: string } | undefined> {
+  const stamps = await db.selectFrom('escalation_config').select(['key', 'updated_at']).execute();
+  const now = stamps.map((r) => `${r.key}@${r.updated_at}`).join(',');
+  if (now === seen) return undefined;
+  const rows = await db.selectFrom('escalation_config').selectAll().execute();
+  const value = (key: string) => rows.find((r) => r.key === key)?.value;
+  return { seen: now, policies: value('policies'), rosters: value('rosters') };
 }
 
 /** PostgreSQL returns bigint columns as strings: every time value goes through this. */

@@ -8,7 +8,10 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
 import { createTestDatabase } from '../../testkit/index.js';
+import type { EscalationPolicy } from '../src/policy.js';
+import { KannelProvider } from '../src/providers/kannel.js';
 import type { Roster } from '../src/roster.js';
+import type { Kannel } from './kannel-harness.js';
 
 export const log = pino({ level: process.env.GWANJE_TEST_LOG ?? 'silent' });
 
@@ -94,3 +97,25 @@ export const sites: Record<string, { name: string; nameKo: string }> = {
   suwon: { name: 'Suwon', nameKo: '수원' },
   anyang: { name: 'Anyang', nameKo: '안양' },
 };
+
+/** A Kannel provider for a test that receives no callbacks from the gateway. */
+export const kannelProvider = (kannel: Kannel): KannelProvider =>
+  new KannelProvider({
+    sendsmsUrl: kannel.sendsmsUrl,
+    username: kannel.username,
+    password: kannel.password,
+    from: '1588',
+    callbackBase: 'http://127.0.0.1:9',
+    callbackKey: 'k',
+  });
+
+/** P1 alarms: the on-duty supervisor after `firstSec`, the safety manager after `secondSec`. */
+export const twoTierPolicy = (id: string, firstSec: number, secondSec: number): EscalationPolicy => ({
+  id,
+  siteIds: '*',
+  priorities: [1],
+  tiers: [
+    { name: 'supervisor', delaySec: firstSec, recipients: [{ roster: 'default', role: 'supervisor' }] },
+    { name: 'safety', delaySec: secondSec, recipients: [{ roster: 'default', role: 'safety-manager' }] },
+  ],
+});

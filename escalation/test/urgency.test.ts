@@ -10,10 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Alarm } from '@gwanje/protocol';
 import { waitFor } from '../../testkit/index.js';
 import { DEFAULT_POLICY } from '../src/policy.js';
-import { KannelProvider } from '../src/providers/kannel.js';
 import { EscalationService } from '../src/service.js';
 import { type Kannel, startKannel } from './kannel-harness.js';
-import { gasAlarm, log, openTestDb, roster, sites, T_MONDAY_10_KST } from './support.js';
+import { gasAlarm, kannelProvider, log, openTestDb, roster, sites, T_MONDAY_10_KST } from './support.js';
 
 const T0 = T_MONDAY_10_KST;
 const SUPERVISOR = '01011110002';
@@ -45,14 +44,7 @@ describe('escalation brought forward when a detector alarm is confirmed on camer
 
   async function service(policy = DEFAULT_POLICY) {
     const db = await openTestDb('sqlite');
-    const provider = new KannelProvider({
-      sendsmsUrl: kannel.sendsmsUrl,
-      username: kannel.username,
-      password: kannel.password,
-      from: '1588',
-      callbackBase: 'http://127.0.0.1:9',
-      callbackKey: 'k',
-    });
+    const provider = kannelProvider(kannel);
     const svc = new EscalationService({
       db: db.db,
       providers: [provider],

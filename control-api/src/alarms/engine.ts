@@ -8,6 +8,7 @@ import type {
   AlarmAction,
   Condition,
   DetectionReading,
+  RecentSample,
   SensorContext,
   ServiceChange,
   Transition,
@@ -31,6 +32,8 @@ export interface AlarmEngine {
   sensorConfigured?(ctx: SensorContext, now: number, lastTs?: number): Transition[];
   restoreExposure?(ctx: SensorContext, points: readonly [number, number][], stepMs: number, now: number): void;
   restoreAgentOffline?(agentId: string, now: number): void;
+  // Issue 19: delays, rate-of-rise window and stale watch resumed from stored readings at a takeover.
+  restoreRecent?(ctx: SensorContext, samples: readonly RecentSample[], now: number, heardAt?: number): Transition[];
   sourceService?(sourceId: string, change: ServiceChange, now: number): Transition[];
   isOutOfService?(sourceId: string): boolean;
   // Issue 19 (SiteEngines has them): a cluster member judges only the sites it owns.

@@ -14,6 +14,7 @@ import {
   computeKpisBySite,
   type DetectionReading,
   type Kpis,
+  type RecentSample,
   type SensorContext,
   type ServiceChange,
   type SiteKpis,
@@ -179,6 +180,15 @@ export class AlarmService {
 
   restoreExposure(ctx: SensorContext, points: readonly [number, number][], stepMs: number): void {
     this.deps.engine.restoreExposure?.(ctx, points, stepMs, this.now());
+  }
+
+  /**
+   * Issue 19, a site taken over: a sensor's on/off-delays, rate-of-rise window and stale watch
+   * resume from its stored readings (ingest/restore.ts); a raise or clear the old owner completed
+   * but never stored is made now.
+   */
+  restoreRecent(ctx: SensorContext, samples: readonly RecentSample[], heardAt?: number): void {
+    this.apply(this.deps.engine.restoreRecent?.(ctx, samples, this.now(), heardAt) ?? [], {});
   }
 
   /** Takes a source out of service or returns it; its alarms follow, journaled (issue 15). */

@@ -17,6 +17,7 @@ import {
   type DetectionEngine,
   type DetectionReading,
   type Detector,
+  type RecentSample,
   type SensorContext,
   type ServiceChange,
   type Transition,
@@ -140,6 +141,10 @@ export class SiteEngines implements AlarmEngine {
 
   restoreExposure(ctx: SensorContext, points: readonly [number, number][], stepMs: number, now: number): void {
     this.engines.get(ctx.siteId)?.restoreExposure(ctx, points, stepMs, now);
+  }
+
+  restoreRecent(ctx: SensorContext, samples: readonly RecentSample[], now: number, heardAt?: number): Transition[] {
+    return this.engines.get(ctx.siteId)?.restoreRecent(ctx, samples, now, heardAt) ?? [];
   }
 
   /** The agent's site is not named: every owned site's stale watch hears it (only its own sensors care). */

@@ -3,6 +3,9 @@
  * tiers, over the SMS providers of GWANJE_SMS_* in failover order; an SMS reply acknowledges as
  * the roster contact's user, if they may (F16), audited.
  *
+ * Issue 19, a cluster member: only a site's owner runs its escalation steps and sends its texts;
+ * on `site.owned` the new owner takes up what a killed owner left half done (recoverSite).
+ *
  * Listens: `alarm.changed`, every transition including those chattering suppression does not
  * announce (a chattering alarm back to normal must stop its steps); each alarm's transitions are
  * handled in order. `sensor.changed` refreshes what a message says about a sensor (gas, unit).
@@ -10,6 +13,7 @@
 import type { Alarm } from '@gwanje/protocol';
 import type { AlarmsModule } from '../alarms/module.js';
 import type { AccountsModule, AuthModule } from '../auth/module.js';
+import type { ClusterModule } from '../cluster/module.js';
 import type { RouteSpec } from '../http/route.js';
 import type { CenterContext, CenterModule } from '../module.js';
 import { started } from '../module.js';
@@ -67,6 +71,7 @@ export class EscalationModule implements CenterModule {
     private readonly authModule: AuthModule,
     private readonly alarms: AlarmsModule,
     private readonly ops: OpsMetricsModule,
+    private readonly cluster: ClusterModule,
   ) {}
 
   /** The routes this module answers (mounted by `api` with every other module's). */
@@ -86,6 +91,7 @@ export class EscalationModule implements CenterModule {
     const figures = this.ops.figures;
     const alarms = this.alarms.service;
     const engine = this.alarms.engine;
+    const ownership = this.cluster.ownership;
     const wiring = createEscalation({
       sms: s.sms,
       callbackBase: s.publicUrl,
@@ -94,6 +100,7 @@ export class EscalationModule implements CenterModule {
       figures,
       deps: {
         onStepLate: (ms) => figures.stepLate(ms),
+        owns: ownership.clustered ? (siteId) => ownership.isMine(siteId) : undefined,
         ackAlarm: async (id, actor, comment) => {
           await alarms.act(id, 'ack', actor, { comment });
         },
@@ -111,6 +118,11 @@ export class EscalationModule implements CenterModule {
     });
     await wiring.service.start();
     this.wiring = wiring;
+    bus.on(this.name, 'site.owned', ({ siteId }) => {
+      wiring.service
+        .recoverSite(siteId)
+        .catch((err: Error) => elog.error({ siteId, err: err.message }, 'escalation: site not recovered'));
+    });
     bus.on(this.name, 'sensor.changed', ({ row }) => facts.forgetSensor(row.sensorId));
     bus.on(this.name, 'alarm.changed', ({ alarm }) => {
       const id = alarm.id;

@@ -54,7 +54,7 @@ export function createEscalation(o: {
   callbackBase: string;
   db: Kysely<unknown>;
   log: Logger;
-  deps: Pick<EscalationDeps, 'ackAlarm' | 'site' | 'isFlood' | 'sensor' | 'onStepLate' | 'journal'>;
+  deps: Pick<EscalationDeps, 'ackAlarm' | 'site' | 'isFlood' | 'sensor' | 'onStepLate' | 'journal' | 'owns'>;
   /** /metrics: every provider's sends counted and timed (metrics-ops.ts). */
   figures?: Pick<EscalationFigures, 'smsSent' | 'smsFailed'>;
   /** Who an SMS acknowledgement is made as, and whether they may (F16). */

@@ -8,7 +8,7 @@
  * AgentReports.
  */
 
-import type { Condition, DetectionReading, SensorContext, ServiceChange } from '@gwanje/detection';
+import type { Condition, DetectionReading, RecentSample, SensorContext, ServiceChange } from '@gwanje/detection';
 import type {
   AgentMessage,
   CommandResult,
@@ -38,6 +38,7 @@ export interface ReadingSink {
   sensorConfigured?(ctx: SensorContext, lastTs?: number): void;
   restoreAgentOffline?(agentId: string): void;
   restoreExposure?(ctx: SensorContext, points: readonly [number, number][], stepMs: number): void;
+  restoreRecent?(ctx: SensorContext, samples: readonly RecentSample[], heardAt?: number): void;
   sourceService?(sourceId: string, change: ServiceChange): Promise<void>;
   /** Issue 20: camera-loss family conditions (ONVIF tamper / video loss reported by an agent). */
   cameraCondition?(c: Omit<Condition, 'sourceKind'>, now: number): void;
@@ -163,6 +164,7 @@ export class IngestPipeline {
       timeseries: this.deps.timeseries,
       now: this.now,
       log: this.deps.log,
+      takeover: true,
     });
   }
 

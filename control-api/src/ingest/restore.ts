@@ -8,12 +8,16 @@
  *   8 hours, so a worker's exposure is not reset to zero by a restart. Each minute's mean is
  *   held for the whole minute: for a sensor that reported only part of a minute this counts
  *   more exposure than the live sample-and-hold would (the safe side for an exposure limit).
- * Runs once in IngestPipeline.start(), before any reading is handled.
+ * - issue 19, a site taken over: delays, rate-of-rise windows and stale watches resume from the
+ *   sensors' recent stored readings (restore-recent.ts).
+ * Runs once in IngestPipeline.start(), before any reading is handled, and for a cluster member
+ * at each site it takes (IngestPipeline.takeSite), before the site's consumer starts.
  */
 import { isExposureType, TWA_WINDOW_MS } from '@gwanje/protocol';
 import type { Logger } from '../logger.js';
 import type { TimeSeriesStore } from '../store/types.js';
 import type { ReadingSink } from './pipeline.js';
+import { restoreRecent } from './restore-recent.js';
 import type { KnownSensor } from './sensors.js';
 
 const STEP_MS = 60_000;
@@ -22,9 +26,11 @@ export interface RestoreDeps {
   alarms: ReadingSink;
   sensors: KnownSensor[];
   offlineAgents: string[];
-  timeseries: Pick<TimeSeriesStore, 'query'>;
+  timeseries: Pick<TimeSeriesStore, 'query' | 'raw'>;
   now: () => number;
   log: Logger;
+  /** Issue 19: a site taken over from another instance (its recent readings are replayed too). */
+  takeover?: boolean;
 }
 
 const hasExposureRules = (k: KnownSensor): boolean => k.ctx.rules.some((r) => r.enabled && isExposureType(r.type));
@@ -39,6 +45,9 @@ export async function restoreDetection(d: RestoreDeps): Promise<void> {
     if (oos) await alarms.sourceService?.(k.row.sensorId, { outOfService: true, ...oos });
     alarms.sensorConfigured?.(k.ctx, k.lastTs);
   }
+  const t0 = performance.now();
+  const recent = d.takeover ? await restoreRecent(d) : 0;
+  const recentMs = Math.round(performance.now() - t0);
   if (!alarms.restoreExposure) return;
   const now = d.now();
   // Whole minutes, so the store answers from its 1-minute rollups.
@@ -59,5 +68,6 @@ export async function restoreDetection(d: RestoreDeps): Promise<void> {
       log.error({ sensorId: k.row.sensorId, err: (err as Error).message }, 'ingest: exposure history not restored');
     }
   }
-  log.info({ sensors: d.sensors.length, exposure: rebuilt }, 'ingest: detection state restored');
+  // recentMs: what the replay adds to a takeover before the site's consumer starts.
+  log.info({ sensors: d.sensors.length, exposure: rebuilt, recent, recentMs }, 'ingest: detection state restored');
 }

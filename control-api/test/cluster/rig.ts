@@ -50,6 +50,8 @@ export interface AgentClient {
   siteId: string;
   /** Publishes one telemetry message (QoS 1, resolved on the broker's PUBACK) with the next seq. */
   send(readings: Reading[]): Promise<void>;
+  /** Publishes the retained `status` (offline: what the broker's last will says for a dead agent). */
+  status(state: 'online' | 'offline'): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,7 +60,8 @@ export interface ClusterRig {
   mosquitto: MosquittoInstance;
   influx: InfluxInstance;
   centers: CenterProcess[];
-  start(name: string): Promise<CenterProcess>;
+  /** Starts an instance; `env` adds settings (SMS gateways, ...). */
+  start(name: string, env?: Record<string, string>): Promise<CenterProcess>;
   agent(via: CenterProcess, siteId: string, agentId: string): Promise<AgentClient>;
   stop(): Promise<void>;
 }
@@ -77,7 +80,7 @@ export async function startClusterRig(): Promise<ClusterRig> {
     mosquitto,
     influx,
     centers,
-    async start(name) {
+    async start(name, env = {}) {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
       const mq = `127.0.0.1:${mosquitto.port}`;
@@ -97,6 +100,7 @@ export async function startClusterRig(): Promise<ClusterRig> {
         GWANJE_FIRE_DETECTOR: 'off',
         GWANJE_DATA_DIR: join(dir, name),
         GWANJE_LOG_LEVEL: process.env.GWANJE_TEST_CENTER_LOG ?? 'warn',
+        ...env,
       });
       const c: CenterProcess = {
         name,
@@ -148,15 +152,19 @@ export async function startClusterRig(): Promise<ClusterRig> {
         reconnectPeriod: 500,
       });
       const prefix = `gwanje/v1/${siteId}/${agentId}`;
-      await client.publishAsync(
-        `${prefix}/status`,
-        JSON.stringify({ state: 'online', version: 'test', uptimeS: 1, buffered: 0, ts: Date.now() }),
-        { qos: 1, retain: true },
-      );
+      const status = async (state: 'online' | 'offline') => {
+        await client.publishAsync(
+          `${prefix}/status`,
+          JSON.stringify({ state, version: 'test', uptimeS: 1, buffered: 0, ts: Date.now() }),
+          { qos: 1, retain: true },
+        );
+      };
+      await status('online');
       let seq = 0;
       const a: AgentClient = {
         agentId,
         siteId,
+        status,
         async send(readings) {
           seq++;
           const payload = {

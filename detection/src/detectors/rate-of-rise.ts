@@ -83,6 +83,11 @@ export class RateOfRiseDetector implements Detector {
     return [riseCondition(ctx, d.rule, r === RAISED, d.value, reading.ts)];
   }
 
+  /** Issue 19: the sensor's rules start from its standing alarms (SensorRuleTable.seed). */
+  seed(ctx: SensorContext, active: ReadonlySet<string>): void {
+    this.table.seed(ctx, active);
+  }
+
   onTick(now: number): Condition[] {
     const out: Condition[] = [];
     for (const s of this.timers) {

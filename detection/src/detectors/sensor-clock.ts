@@ -11,6 +11,13 @@
 import type { DetectionReading, RuleSpec, SensorContext } from '../types.js';
 import { Debouncer } from './debounce.js';
 
+/**
+ * Issue 19: after a takeover, how long the readings queued at the broker while no instance held
+ * the site may take to arrive once the site's consumer starts. Until then nothing is judged on
+ * time alone (a delay completed by a tick, a sensor judged silent): the backlog may say otherwise.
+ */
+export const RESUME_GRACE_MS = 5_000;
+
 export interface SensorRules {
   ctx: SensorContext;
   /** The ctx.rules array these debouncers were built from; a new array resets the state. */
@@ -32,6 +39,26 @@ export class SensorRuleTable {
 
   /** Finds or (re)builds the state for a reading's sensor; records the clock offset. */
   enter(reading: DetectionReading, ctx: SensorContext, now: number): SensorRules {
+    const s = this.of(ctx);
+    if (reading.ts >= s.lastTs) s.offset = now - reading.ts; // a late out-of-order sample says nothing new
+    return s;
+  }
+
+  /**
+   * Issue 19, a site taken over: the sensor's debouncers start from the standing alarms the store
+   * holds (a rule whose type is in `active` starts active, the others inactive, both known), so
+   * the stored readings replayed next resume an off-delay of an active alarm instead of clearing it at
+   * once, and a restored alarm is not raised again.
+   */
+  seed(ctx: SensorContext, active: ReadonlySet<string>): void {
+    for (const d of this.of(ctx).deb) {
+      d.active = active.has(d.rule.type);
+      d.known = true;
+      d.since = Number.NaN;
+    }
+  }
+
+  private of(ctx: SensorContext): SensorRules {
     let s = this.sensors.get(ctx.sensorId);
     if (s === undefined || s.source !== ctx.rules) {
       const deb: Debouncer[] = [];
@@ -40,7 +67,6 @@ export class SensorRuleTable {
       this.sensors.set(ctx.sensorId, s);
     }
     s.ctx = ctx;
-    if (reading.ts >= s.lastTs) s.offset = now - reading.ts; // a late out-of-order sample says nothing new
     return s;
   }
 

@@ -11,6 +11,7 @@
 import { evaluationOf, STALE_INTERVALS } from '@gwanje/protocol';
 import type { Condition, DetectionReading, Detector, RuleSpec, SensorContext } from '../types.js';
 import { NO_CONDITIONS } from './debounce.js';
+import { RESUME_GRACE_MS } from './sensor-clock.js';
 
 const DEFAULT_INTERVAL_MS = 60_000;
 
@@ -56,6 +57,20 @@ export class StaleDetector implements Detector {
    */
   watch(ctx: SensorContext, now: number, lastTs: number): void {
     this.watchOf(ctx, now, lastTs);
+  }
+
+  /**
+   * Issue 19: when a watched sensor was last heard, as the store knows it at a takeover (`at`),
+   * with the takeover at `now`. Silence that began at the old owner counts, so a sensor silent for
+   * 80 % of its limit goes stale on time; but never within `RESUME_GRACE_MS` of the takeover,
+   * since readings sent while no instance held the site are still queued at the broker and arrive
+   * as soon as the site's consumer starts. Never later than a watch restored at `now`.
+   */
+  heard(sensorId: string, at: number, now: number): void {
+    const w = this.watches.get(sensorId);
+    if (!w) return;
+    const earliest = now + RESUME_GRACE_MS - this.limitMs(w);
+    w.lastArrival = Math.min(w.lastArrival, Math.max(at, earliest));
   }
 
   private watchOf(ctx: SensorContext, now: number, ts: number): Watch {

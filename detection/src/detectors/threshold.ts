@@ -45,6 +45,11 @@ export class ThresholdDetector implements Detector {
     return out ?? NO_CONDITIONS;
   }
 
+  /** Issue 19: the sensor's rules start from its standing alarms (SensorRuleTable.seed). */
+  seed(ctx: SensorContext, active: ReadonlySet<string>): void {
+    this.table.seed(ctx, active);
+  }
+
   onTick(now: number): Condition[] {
     const out: Condition[] = [];
     for (const s of this.timers) {
