@@ -12,7 +12,7 @@
  * then and reads no more of the socket until the chunk is done (TCP backpressure: the broker keeps
  * the rest in the site's session). The queue is drained in slices of `sliceMs`, each followed by a
  * turn of the event loop (setImmediate), so database answers and timers wait at most a slice;
- * sites take turns, one message each.
+ * within a slice, sites take turns, one message each per round.
  *
  * Acknowledgements: every consumer's PUBACKs wait here, and one timer for all of them asks once
  * whether what they cover is stored (`durable`) and then sends them all, so a flush of the store
@@ -69,7 +69,7 @@ export class SiteIntake {
     this.pushed++;
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.drain());
+      setImmediate(() => void this.drain());
     }
   }
 
@@ -113,31 +113,41 @@ export class SiteIntake {
     clearInterval(this.timer);
   }
 
-  private drain(): void {
+  private async drain(): Promise<void> {
     const end = performance.now() + this.sliceMs;
-    // At most what is queued now: a message pushed meanwhile (the next of a site) waits a turn.
-    const upTo = this.queue.length;
-    while (this.head < upTo) {
-      const item = this.queue[this.head];
-      this.queue[this.head] = undefined as unknown as Item;
-      this.head++;
-      try {
-        this.o.handle(item.topic, item.payload);
-      } catch (err) {
-        // ingest never throws; should it, the message is still done (it was counted as rejected or lost).
-        this.o.log.error({ topic: item.topic, err: (err as Error).message }, 'site intake: handling failed');
+    for (;;) {
+      // One round: what is queued now, at most one message per connection (mqtt.js hands over a
+      // connection's next message only once this one is done).
+      const upTo = this.queue.length;
+      while (this.head < upTo && performance.now() < end) {
+        const item = this.queue[this.head] as Item;
+        this.queue[this.head] = undefined as unknown as Item;
+        this.head++;
+        try {
+          this.o.handle(item.topic, item.payload);
+        } catch (err) {
+          // ingest never throws; should it, the message is still done (counted as rejected or lost).
+          this.o.log.error({ topic: item.topic, err: (err as Error).message }, 'site intake: handling failed');
+        }
+        this.handledCount++;
+        item.done();
       }
-      this.handledCount++;
-      item.done();
+      this.wake();
       if (performance.now() >= end) break;
+      // mqtt.js pushes each connection's next message on process.nextTick: let it, then go on.
+      await new Promise<void>((r) => process.nextTick(r));
+      if (this.head >= this.queue.length) break;
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
+    if (this.head < this.queue.length) setImmediate(() => void this.drain());
+    else this.scheduled = false;
+  }
+
+  private wake(): void {
     while (this.waiters.length > 0 && (this.waiters[0]?.upTo ?? 0) <= this.handledCount)
       this.waiters.shift()?.resolve();
-    if (this.head < this.queue.length) setImmediate(() => this.drain());
-    else this.scheduled = false;
   }
 }
