@@ -29,6 +29,7 @@ import {
   type CenterProcess,
   type ClusterRig,
   type ClusterView,
+  metric,
   ownerUrl,
   startClusterRig,
 } from '../../control-api/test/cluster/rig.js';
@@ -44,12 +45,6 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : null;
 };
-
-async function metric(c: CenterProcess, name: string): Promise<number> {
-  const text = await (await fetch(`${c.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : 0;
-}
 
 const live = (rig: ClusterRig) => rig.centers.filter((c) => c.proc.proc.exitCode === null && !c.proc.proc.signalCode);
 

@@ -92,8 +92,11 @@ export class SiteConsumer {
     this.holdAcks(client);
     // The next message of this connection is taken once the intake has handled this one.
     client.handleMessage = (packet, done) =>
-      o.intake.push(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), () =>
-        done(),
+      o.intake.push(
+        packet.topic,
+        Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+        () => done(),
+        packet.dup === true,
       );
     client.on('error', (err) => o.log.warn({ siteId: o.siteId, err: err.message }, 'site consumer: client error'));
     client.on('close', () => {

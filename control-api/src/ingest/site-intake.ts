@@ -21,7 +21,8 @@
 import type { Logger } from '../logger.js';
 
 export interface SiteIntakeOptions {
-  handle(topic: string, payload: Buffer): void;
+  /** `redelivered`: the broker's DUP flag. */
+  handle(topic: string, payload: Buffer, redelivered: boolean): void;
   /** Resolves once everything handled before the call is durably stored. */
   durable(): Promise<void>;
   log: Logger;
@@ -34,6 +35,7 @@ export interface SiteIntakeOptions {
 interface Item {
   topic: string;
   payload: Buffer;
+  redelivered: boolean;
   done: () => void;
 }
 
@@ -64,8 +66,8 @@ export class SiteIntake {
   }
 
   /** A message of a site; `done` (mqtt.js's) is called once it is handled. */
-  push(topic: string, payload: Buffer, done: () => void): void {
-    this.queue.push({ topic, payload, done });
+  push(topic: string, payload: Buffer, done: () => void, redelivered = false): void {
+    this.queue.push({ topic, payload, done, redelivered });
     this.pushed++;
     if (!this.scheduled) {
       this.scheduled = true;
@@ -124,7 +126,7 @@ export class SiteIntake {
         this.queue[this.head] = undefined as unknown as Item;
         this.head++;
         try {
-          this.o.handle(item.topic, item.payload);
+          this.o.handle(item.topic, item.payload, item.redelivered);
         } catch (err) {
           // ingest never throws; should it, the message is still done (counted as rejected or lost).
           this.o.log.error({ topic: item.topic, err: (err as Error).message }, 'site intake: handling failed');

@@ -40,7 +40,7 @@ export class SiteTakeover implements SiteWork {
 
   constructor(private readonly d: SiteTakeoverDeps) {
     this.intake = new SiteIntake({
-      handle: (topic, payload) => d.pipeline.handle(topic, payload),
+      handle: (topic, payload, redelivered) => d.pipeline.handle(topic, payload, redelivered),
       durable: () => this.durable(),
       log: d.log,
     });

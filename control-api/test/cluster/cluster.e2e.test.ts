@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Alarm } from '@gwanje/protocol';
 import { waitFor } from '../../../testkit/index.js';
-import { type CenterProcess, type ClusterRig, type ClusterView, ownerUrl, startClusterRig } from './rig.js';
+import { type CenterProcess, type ClusterRig, type ClusterView, metric, ownerUrl, startClusterRig } from './rig.js';
 
 let rig: ClusterRig;
 
@@ -136,6 +136,11 @@ describe('several center instances act as one (issue 19)', { timeout: 240_000 },
 
     const N = 400;
     const KILL_AT = 120;
+    const counted = (cs: CenterProcess[]) => Promise.all(cs.map((x) => metric(x, 'gwanje_readings_total')));
+    const survivors = live().filter((x) => x !== owner);
+    const survivorsBase = await counted(survivors);
+    const [ownerBase] = await counted([owner]);
+    let ownerCounted = 0;
     const from = Date.now() - 1;
     const sent: number[] = [];
     let killedAt = 0;
@@ -145,6 +150,9 @@ describe('several center instances act as one (issue 19)', { timeout: 240_000 },
       await agent.send([{ sensorId: 'anyang-cl-gas', value: i < 200 ? 4 : 70, ts }]);
       sent.push(ts);
       if (i === KILL_AT) {
+        // The owner handles what was sent; its acks still wait for the store when it dies.
+        await new Promise((r) => setTimeout(r, 300));
+        ownerCounted = (await counted([owner]))[0] - ownerBase;
         await owner.kill();
         killedAt = Date.now();
       }
@@ -168,6 +176,11 @@ describe('several center instances act as one (issue 19)', { timeout: 240_000 },
     const stored = await storedTs(survivor, 'anyang-cl-gas', from, to);
     assert.equal(stored.length, N, 'every accepted reading stored');
     assert.equal(new Set(stored).size, N, 'none stored twice');
+    // Issue 19: counted once too. What the dead owner counted plus what the survivors counted is
+    // what was sent: a redelivered message the owner had stored is not counted again.
+    const survivorsCounted = (await counted(survivors)).reduce((sum, x, k) => sum + x - (survivorsBase[k] ?? 0), 0);
+    assert.ok(ownerCounted > 0, 'the owner counted readings before it died');
+    assert.equal(ownerCounted + survivorsCounted, N, `counted ${ownerCounted} + ${survivorsCounted} for ${N} sent`);
 
     // The leak keeps reporting so the on-delay completes at the new owner.
     for (let i = 0; i < 8; i++) {

@@ -196,3 +196,10 @@ export async function ownerUrl(c: CenterProcess, siteId: string): Promise<string
   const r = await c.call<ClusterView>('GET', '/api/v1/cluster');
   return r.body.instances.find((i) => i.sites.some((s) => s.siteId === siteId))?.publicUrl;
 }
+
+/** A counter or gauge of `c`'s /metrics (0 when absent). */
+export async function metric(c: CenterProcess, name: string): Promise<number> {
+  const text = await (await fetch(`${c.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
