@@ -9,9 +9,10 @@
  * Each instance listens on a dedicated connection (LISTEN needs one session; a pooled connection
  * would drop it). Requests and replies carry the addressee's instance id; a request to an owner
  * that died meanwhile times out and is sent again to whoever owns the site by then (the lease
- * takeover, at most a few seconds). When no instance answers within the takeover time (TTL and two
- * lease rounds), the request fails at once with NoOwnerError (503 `no-owner`, Retry-After) rather
- * than hanging: nobody can apply it now, and the operator should know.
+ * takeover, at most a few seconds). When the site stays without a live owner for the takeover time
+ * (TTL and two lease rounds: nobody took it over), the request fails with NoOwnerError (503
+ * `no-owner`, Retry-After) rather than hanging: nobody can apply it now, and the operator should
+ * know. A live owner that is slow to answer (a loaded host) is asked again for up to 12 s.
  */
 import { randomUUID } from 'node:crypto';
 import { type ActionArgs, type AlarmAction, AlarmActionError, type AlarmActionErrorCode } from '@gwanje/detection';
@@ -26,8 +27,10 @@ const REQUESTS = 'gwanje_alarm_actions';
 const REPLIES = 'gwanje_alarm_replies';
 /** How long one attempt waits for the owner's answer. */
 const ATTEMPT_MS = 3_000;
-/** How long a request looks for a live owner in all: a dead owner's lease expires and is taken. */
+/** How long a site may be without a live owner before a request gives up: a takeover's time. */
 export const DEFAULT_OWNER_WAIT_MS = DEFAULT_TTL_MS + 2 * DEFAULT_TICK_MS;
+/** How long a listed, live owner has to answer in all (several attempts). */
+const ANSWER_MS = 12_000;
 
 export interface ActionRequest {
   alarmId: string;
@@ -89,22 +92,29 @@ export class ActionRelay {
 
   /**
    * Applies `r` at the owner of `siteId`; undefined when that owner is this instance (apply here).
-   * Throws AlarmActionError as the owner did, or NoOwnerError when no owner answered in the time a
-   * takeover takes.
+   * Throws AlarmActionError as the owner did, or NoOwnerError when the site has been without a live
+   * owner for the time a takeover takes, or a listed owner has not answered in ANSWER_MS.
    */
   async forward(siteId: string, r: ActionRequest): Promise<Alarm | undefined> {
     const waitMs = this.o.ownerWaitMs ?? DEFAULT_OWNER_WAIT_MS;
-    const deadline = Date.now() + waitMs;
+    const start = Date.now();
+    let ownerless: number | undefined;
     for (;;) {
       const owner = this.o.ownership.ownerOf(siteId);
       if (owner?.instanceId === this.o.ownership.instanceId) return undefined;
-      const left = deadline - Date.now();
-      if (left <= 0) break;
+      const now = Date.now();
       if (owner) {
+        // A live owner (its heartbeat is fresh) may be slow on a loaded host: it gets longer.
+        ownerless = undefined;
+        const left = start + ANSWER_MS - now;
+        if (left <= 0) break;
         const reply = await this.ask(owner.instanceId, r, Math.min(ATTEMPT_MS, left));
         if (reply?.error) throw new AlarmActionError(reply.error.code ?? 'not-found', reply.error.message);
         if (reply?.alarm) return reply.alarm;
       } else {
+        ownerless ??= now;
+        const left = ownerless + waitMs - now;
+        if (left <= 0) break;
         await new Promise((res) => setTimeout(res, Math.min(250, left)));
       }
     }

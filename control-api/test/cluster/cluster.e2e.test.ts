@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Alarm } from '@gwanje/protocol';
 import { waitFor } from '../../../testkit/index.js';
+import { startOnvifSimulator } from '../../../testkit/onvif-sim/index.js';
 import { type CenterProcess, type ClusterRig, type ClusterView, metric, ownerUrl, startClusterRig } from './rig.js';
 
 let rig: ClusterRig;
@@ -121,6 +122,31 @@ describe('several center instances act as one (issue 19)', { timeout: 240_000 },
     // A second ack is refused as the owner's state machine refuses it (not a 404 from the non-owner).
     const again = await other.call('POST', `/api/v1/alarms/${seenA[0].id}/ack`, {});
     assert.equal(again.status, 409);
+  });
+
+  test('a direct ONVIF camera is subscribed to and polled by the owner of its site only; PTZ works from both', async () => {
+    const [a, b] = rig.centers;
+    const sim = await startOnvifSimulator({ rtspUrl: 'rtsp://127.0.0.1:9/none', username: 'admin', password: 'cam' });
+    try {
+      const add = await a.call('POST', '/api/v1/cameras', {
+        cameraId: 'guri-onvif-1',
+        siteId: 'guri',
+        onvif: { url: sim.url, username: 'admin', password: 'cam' },
+      });
+      assert.equal(add.status, 201, JSON.stringify(add.body));
+      // Each instance reaches the device (PTZ from either); only the owner of guri pulls its events.
+      for (const c of [a, b]) {
+        const r = await c.call('POST', '/api/v1/cameras/guri-onvif-1/ptz', { action: 'stop' });
+        assert.equal(r.status, 200, `${c.name}: ${JSON.stringify(r.body)}`);
+      }
+      await waitFor(async () => sim.calls.includes('PullMessages'), 10_000);
+      await new Promise((r) => setTimeout(r, 2_000));
+      const subscriptions = sim.calls.filter((op) => op === 'CreatePullPointSubscription').length;
+      assert.equal(subscriptions, 1, `one event subscription in the cluster, saw ${subscriptions}`);
+      assert.equal(sim.ptz.stops, 2, 'both PTZ commands reached the device');
+    } finally {
+      await sim.stop();
+    }
   });
 
   test('kill -9 of the owner during a burst: taken over within 10 s, every reading stored once, one alarm', async () => {

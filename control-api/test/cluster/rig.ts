@@ -96,6 +96,8 @@ export async function startClusterRig(): Promise<ClusterRig> {
         GWANJE_SIMULATE: '0',
         GWANJE_FIRE_DETECTOR: 'off',
         GWANJE_DATA_DIR: join(dir, name),
+        // One key for direct cameras' credentials across the cluster (each instance opens them).
+        GWANJE_CAMERA_KEY_FILE: join(dir, 'camera-secrets'),
         GWANJE_LOG_LEVEL: process.env.GWANJE_TEST_CENTER_LOG ?? 'warn',
       });
       const c: CenterProcess = {
