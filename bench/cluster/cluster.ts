@@ -3,7 +3,8 @@
  * and InfluxDB (the test rig, control-api/test/cluster/rig.ts).
  *
  * Throughput phase, with 1, then 2, then 3 instances: one agent per site (31) publishes telemetry
- * of 10 readings per message as fast as the broker acknowledges (a window of QoS 1 messages in
+ * of BENCH_READINGS_PER_MESSAGE readings per message (10; the single-process ingest bench sends 500,
+ * and per message the broker, the PUBACKs and the decode cost alike whatever its size) as fast as the broker acknowledges (a window of QoS 1 messages in
  * flight per agent) for BENCH_PHASE_SECONDS; meanwhile a probe agent trips a fresh flame detector
  * every 500 ms. Figures: readings stored per second (sum of every instance's
  * gwanje_readings_total), alarm latency p50/p99 (the alarm's own latency journal: reading ts ->
@@ -28,6 +29,7 @@ import {
   type CenterProcess,
   type ClusterRig,
   type ClusterView,
+  metric,
   ownerUrl,
   startClusterRig,
 } from '../../control-api/test/cluster/rig.js';
@@ -36,17 +38,13 @@ import { cpuSeconds } from '../edge/procstat.js';
 
 const PHASE_S = Number(process.env.BENCH_PHASE_SECONDS ?? 15);
 const KILLS = Number(process.env.BENCH_KILLS ?? 5);
+/** Readings per telemetry message (the single-process ingest bench sends 500). */
+const PER_MESSAGE = Number(process.env.BENCH_READINGS_PER_MESSAGE ?? 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : null;
 };
-
-async function metric(c: CenterProcess, name: string): Promise<number> {
-  const text = await (await fetch(`${c.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : 0;
-}
 
 const live = (rig: ClusterRig) => rig.centers.filter((c) => c.proc.proc.exitCode === null && !c.proc.proc.signalCode);
 
@@ -151,9 +149,16 @@ async function takeovers(rig: ClusterRig) {
   for (let r = 0; r < KILLS; r++) {
     const sensorId = `anyang-bench-gas-${r}`;
     sensorsUsed.push(sensorId);
-    const url = await ownerUrl(live(rig)[0], 'anyang');
-    const victim = live(rig).find((c) => c.url === url) as CenterProcess;
+    // Right after a replacement joined, the site may be between two owners (rebalanced): wait for one.
+    let victim = undefined as CenterProcess | undefined;
+    await waitFor(async () => {
+      const url = await ownerUrl(live(rig)[0], 'anyang');
+      victim = live(rig).find((c) => c.url === url);
+      return victim !== undefined;
+    }, 30_000);
+    if (!victim) throw new Error('anyang has no owner');
     const survivor = live(rig).find((c) => c !== victim) as CenterProcess;
+    const killed = victim;
     let running = true;
     const pump = (async () => {
       while (running) {
@@ -170,7 +175,7 @@ async function takeovers(rig: ClusterRig) {
     const resumed = waitFor(
       async () => {
         const u = await ownerUrl(survivor, 'anyang');
-        if (u && u !== victim.url && Number.isNaN(takeoverMs)) takeoverMs = Date.now() - killedAt;
+        if (u && u !== killed.url && Number.isNaN(takeoverMs)) takeoverMs = Date.now() - killedAt;
         if (Number.isNaN(takeoverMs)) return false;
         const s = (
           await survivor.call<{ sensorId: string; last?: { ts: number } }[]>('GET', '/api/v1/sensors?siteId=anyang')
@@ -232,7 +237,7 @@ try {
   const sites = (await first.call<{ siteId: string }[]>('GET', '/api/v1/sites')).body.map((s) => s.siteId);
   for (const siteId of sites) {
     agents.push(await rig.agent(first, siteId, `${siteId}-load-1`));
-    sensors.push(Array.from({ length: 10 }, (_, i) => `${siteId}-load-${i}`));
+    sensors.push(Array.from({ length: PER_MESSAGE }, (_, i) => `${siteId}-load-${i}`));
   }
   const probe = await rig.agent(first, 'suwon', 'suwon-probe-1');
   // Warm-up: every load sensor registered and every site's series created before anything is timed.
@@ -254,7 +259,9 @@ try {
     when: new Date().toISOString(),
     note: 'taken on a 2-core machine shared with other engineers and their tests (under load)',
     loadavgAtStart: load0,
+    loadavgAtEnd: loadavg()[0],
     phaseSeconds: PHASE_S,
+    readingsPerMessage: PER_MESSAGE,
     throughput: phases,
     takeover,
   };

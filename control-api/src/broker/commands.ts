@@ -7,6 +7,22 @@ import { agentTopic, type CommandAction, type CommandResult, encode } from '@gwa
 import type { PtzArgs } from '../http/deps.js';
 import type { Logger } from '../logger.js';
 
+/**
+ * A command that did not reach an effect on the agent: `offline` (not sent: the agent is known to
+ * be disconnected), `no-answer` (no `cmd/result` in time), `refused` (the agent answered not ok).
+ * The API answers 503 (reason `agent-offline` / `agent-no-answer`) or 502, never 500.
+ */
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+  constructor(
+    readonly kind: 'offline' | 'no-answer' | 'refused',
+    readonly agentId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface CommandPublisher {
   publish(topic: string, payload: Buffer, opts?: { retain?: boolean }): Promise<void>;
 }
@@ -38,7 +54,13 @@ export class CommandChannel {
     const result = new Promise<CommandResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(`commands: ${action} to ${agentId} got no result in ${this.timeoutMs} ms`));
+        reject(
+          new CommandError(
+            'no-answer',
+            agentId,
+            `commands: ${action} to ${agentId} got no result in ${this.timeoutMs} ms`,
+          ),
+        );
       }, this.timeoutMs);
       this.pending.set(id, { agentId, resolve, reject, timer });
     });
@@ -90,7 +112,12 @@ export class CommandChannel {
       ...rest,
       actor,
     });
-    if (!r.ok) throw new Error(`commands: ptz.${action} failed on ${camera.agentId}: ${r.error ?? 'unknown error'}`);
+    if (!r.ok)
+      throw new CommandError(
+        'refused',
+        camera.agentId,
+        `commands: ptz.${action} failed on ${camera.agentId}: ${r.error ?? 'unknown error'}`,
+      );
     return r.data ?? { ok: true };
   }
 

@@ -44,6 +44,21 @@ export interface SiteWork {
 
 export type ReleaseReason = 'rebalance' | 'lost' | 'stopping';
 
+/**
+ * No live instance took the site in the time a takeover takes (its owner died and the others
+ * cannot take it up, e.g. the broker is unreachable): the request is not applied anywhere. The
+ * API answers 503 with reason `no-owner` and Retry-After.
+ */
+export class NoOwnerError extends Error {
+  override readonly name = 'NoOwnerError';
+  constructor(
+    readonly siteId: string,
+    readonly retryAfterS: number,
+  ) {
+    super(`cluster: no center instance owns site ${siteId} right now`);
+  }
+}
+
 export interface Ownership {
   /** true when several instances may share the work (PostgreSQL and an external broker). */
   readonly clustered: boolean;

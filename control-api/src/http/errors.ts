@@ -7,6 +7,8 @@ import { type ApiErrorWhy, DecodeError, ValidationError } from '@gwanje/protocol
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { AuthError } from '../auth/errors.js';
+import { CommandError } from '../broker/commands.js';
+import { NoOwnerError } from '../cluster/ownership.js';
 
 export class HttpError extends Error {
   constructor(
@@ -68,6 +70,23 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       if (err.retryAfterS !== undefined) res.setHeader('Retry-After', String(Math.max(1, err.retryAfterS)));
       const field = err.code === 'bad-request' ? err.message.slice(0, err.message.indexOf(':')) : undefined;
       return sendError(res, err.status, err.code, err.message, field || undefined);
+    }
+    if (err instanceof NoOwnerError) {
+      // Issue 19: the site's owner is gone and no instance took it over in time; nothing was applied.
+      res.setHeader('Retry-After', String(err.retryAfterS));
+      return sendError(res, 503, 'unavailable', err.message, undefined, {
+        reason: 'no-owner',
+        params: { siteId: err.siteId },
+      });
+    }
+    if (err instanceof CommandError) {
+      // A command to an edge agent that is offline (not sent) or did not answer: not the center's fault.
+      if (err.kind === 'refused') return sendError(res, 502, 'agent-error', err.message);
+      res.setHeader('Retry-After', err.kind === 'offline' ? '10' : '2');
+      return sendError(res, 503, 'unavailable', err.message, undefined, {
+        reason: err.kind === 'offline' ? 'agent-offline' : 'agent-no-answer',
+        params: { agentId: err.agentId },
+      });
     }
     if (err instanceof ValidationError)
       return sendError(res, 400, 'bad-request', err.errors.join('; '), err.field, {

@@ -25,6 +25,7 @@ import type { StoredReading, TimeSeriesStore } from '../store/types.js';
 import { type AgentLimits, DEFAULT_AGENT_LIMITS } from './agent-limits.js';
 import { AgentReports } from './agent-reports.js';
 import type { IngestStore, SensorRow } from './ports.js';
+import { RedeliveryWindow, readingKey } from './redelivered.js';
 import { restoreDetection } from './restore.js';
 import { reportedRow } from './sensor-report.js';
 import { type KnownSensor, SensorRegistry } from './sensors.js';
@@ -92,6 +93,8 @@ export class IngestPipeline {
   readonly seqs = new SeqTracker();
   readonly sensors = new SensorRegistry();
   private readonly duplicates = new DuplicateWatch();
+  /** Issue 19: what a site's new owner found stored, for redelivered messages (redelivered.ts). */
+  private readonly redelivery = new RedeliveryWindow();
   private readonly agents = new Map<string, AgentInfo | { missingUntil: number }>();
   private readonly lookups = new Map<string, Promise<void>>();
   private timer?: NodeJS.Timeout;
@@ -157,6 +160,7 @@ export class IngestPipeline {
     this.seqs.load(new Map([...seqs].filter(([agentId]) => ids.has(agentId))), this.now());
     const rows = (await store.sensors.list()).filter((r) => r.siteId === siteId);
     this.sensors.load(rows);
+    await this.redelivery.load(siteId, this.deps.timeseries, this.now());
     await restoreDetection({
       alarms: this.deps.alarms,
       sensors: rows.map((r) => this.sensors.get(r.sensorId)).filter((k): k is KnownSensor => k !== undefined),
@@ -189,8 +193,11 @@ export class IngestPipeline {
     await this.flush();
   }
 
-  /** Entry point for every MQTT message the center receives. Never throws. */
-  handle(topic: string, payload: Buffer): void {
+  /**
+   * Entry point for every MQTT message the center receives. Never throws. `redelivered`: the
+   * broker's DUP flag (a site's session resumed by a new owner, issue 19).
+   */
+  handle(topic: string, payload: Buffer, redelivered = false): void {
     const receivedAt = this.now();
     let msg: ReturnType<typeof decode>;
     try {
@@ -207,7 +214,7 @@ export class IngestPipeline {
     this.deps.metrics.messages.inc({ kind: msg.kind });
     const cached = this.agents.get(msg.agentId);
     if (cached && 'siteId' in cached) {
-      this.route(msg, cached, receivedAt);
+      this.route(msg, cached, receivedAt, redelivered);
       return;
     }
     if (cached && cached.missingUntil > receivedAt) {
@@ -219,7 +226,7 @@ export class IngestPipeline {
     const pending = this.lookups.get(agentId) ?? this.lookup(agentId);
     const next = pending.then(() => {
       const info = this.agents.get(agentId);
-      if (info && 'siteId' in info) this.route(msg, info, receivedAt);
+      if (info && 'siteId' in info) this.route(msg, info, receivedAt, redelivered);
       else this.reject('unauthorized', topic, 'unknown or revoked agent');
     });
     this.lookups.set(agentId, next);
@@ -249,7 +256,7 @@ export class IngestPipeline {
     );
   }
 
-  private route(msg: AgentMessage, agent: AgentInfo, receivedAt: number): void {
+  private route(msg: AgentMessage, agent: AgentInfo, receivedAt: number, redelivered: boolean): void {
     const topic = `gwanje/v1/${msg.siteId}/${msg.agentId}/${msg.kind}`;
     // The topic's site must be the site the agent was registered for: a forged reading for another site is refused.
     const refusal = agent.revoked
@@ -264,7 +271,7 @@ export class IngestPipeline {
     try {
       switch (msg.kind) {
         case 'telemetry':
-          this.telemetry(msg.siteId, msg.payload, receivedAt, topic);
+          this.telemetry(msg.siteId, msg.payload, receivedAt, topic, redelivered);
           return;
         case 'status':
           this.reports.status(msg.siteId, msg.agentId, msg.payload);
@@ -290,7 +297,7 @@ export class IngestPipeline {
     }
   }
 
-  private telemetry(siteId: string, t: Telemetry, receivedAt: number, topic: string): void {
+  private telemetry(siteId: string, t: Telemetry, receivedAt: number, topic: string, redelivered = false): void {
     const { metrics, alarms, live, timeseries } = this.deps;
     const verdict = this.seqs.accept(t.agentId, t.seq, receivedAt);
     if (verdict === 'ahead') {
@@ -299,13 +306,18 @@ export class IngestPipeline {
     }
     // A replayed seq: only readings newer than what is stored for their sensor are new (F7).
     const replay = verdict === 'replay';
+    // Issue 19: stored by the site's previous owner, which died before acknowledging it.
+    const storedBefore = this.redelivery.message(siteId, redelivered);
     const stored: StoredReading[] = [];
     let foreign = 0;
     let overLimit = 0;
     let seen = 0;
     for (const r of t.readings) {
       let known = this.sensors.get(r.sensorId);
-      if (replay && known?.lastTs !== undefined && r.ts <= known.lastTs) {
+      if (
+        (replay && known?.lastTs !== undefined && r.ts <= known.lastTs) ||
+        storedBefore?.has(readingKey(r.sensorId, r.ts))
+      ) {
         seen++;
         continue;
       }
@@ -344,7 +356,7 @@ export class IngestPipeline {
         topic,
         `${overLimit} reading(s) for new sensors beyond the agent's ${this.limits.maxSensorsPerAgent}`,
       );
-    if (replay && seen === t.readings.length) {
+    if ((replay || storedBefore) && seen === t.readings.length) {
       this.duplicate(t.agentId, t.seq);
       return;
     }

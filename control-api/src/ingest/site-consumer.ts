@@ -12,10 +12,18 @@
  * PUBACK after storage: mqtt.js acknowledges a QoS 1 message as soon as its handler returns, but
  * ingest writes readings to the time-series store in batches (up to 1 s). A message acknowledged
  * and then lost with a killed process would be lost for good. So acknowledgements are held and sent
- * (in order, MQTT 5 section 4.6) only after `durable()` confirms that everything handed to ingest
- * before it is written; a message whose ack never left is redelivered to the next owner, whose
- * (agentId, seq) and per-sensor timestamp checks drop what was already stored. mqtt.js offers no
- * deferred ack without stalling its packet queue, so its `_sendPacket` is wrapped for PUBACKs only.
+ * (in order, MQTT 5 section 4.6) only after the instance's SiteIntake confirms that everything
+ * handed to ingest before them is written; a message whose ack never left is redelivered to the
+ * next owner, whose (agentId, seq) and per-sensor timestamp checks drop what was already stored.
+ * mqtt.js offers no deferred ack without stalling its packet queue, so its `_sendPacket` is wrapped
+ * for PUBACKs only. Messages go to the SiteIntake through `handleMessage` (site-intake.ts: one
+ * queue for every site, drained in slices, with TCP backpressure per connection).
+ *
+ * The broker's in-flight window does not limit this session: it announces a Receive Maximum of
+ * 65535 (MQTT 5 section 3.1.2.11.3), and Mosquitto 2.0 sends a v5 client up to its Receive Maximum
+ * whatever `max_inflight_messages` says (checked with 2.0.11: 500 unacknowledged messages delivered
+ * with the default of 20). Held acks therefore never stall delivery; `max_queued_messages` and
+ * `max_queued_bytes` bound what the broker keeps while no owner reads a site.
  *
  * Why Mosquitto persistent sessions and not NATS JetStream: the agents and every deployed broker
  * (Mosquitto, EMQX, HiveMQ, VerneMQ) already speak MQTT; a persistent session per site needs no
@@ -25,11 +33,10 @@
 import { redactUrl, siteUplinkFilters } from '@gwanje/protocol';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../logger.js';
+import type { SiteIntake } from './site-intake.js';
 
 /** How long the broker keeps a site's session (and queues its messages) with no owner: a day. */
 export const SITE_SESSION_EXPIRY_S = 86_400;
-/** How often held acknowledgements are released (after a durability check). */
-const ACK_EVERY_MS = 200;
 
 export const siteClientId = (siteId: string): string => `gwanje_site_${siteId}`;
 
@@ -39,9 +46,8 @@ export interface SiteConsumerOptions {
   password?: string;
   siteId: string;
   log: Logger;
-  onMessage(topic: string, payload: Buffer): void;
-  /** Resolves once everything handed to `onMessage` before the call is durably stored. */
-  durable(): Promise<void>;
+  /** The instance's one queue into ingest, which also releases the held acknowledgements. */
+  intake: SiteIntake;
   /**
    * Asked before every reconnect: whether this instance still holds the site's lease. A consumer
    * whose lease went to another instance (it stalled past the TTL) must not take the session back:
@@ -58,11 +64,7 @@ type SendPacket = (packet: { cmd: string }, cb?: () => void, ...rest: unknown[])
 
 export class SiteConsumer {
   private client?: MqttClient;
-  private held: { packet: Puback; generation: number }[] = [];
   private generation = 0;
-  private timer?: NodeJS.Timeout;
-  private releasing?: Promise<void>;
-  private send?: SendPacket;
   private stopping = false;
 
   constructor(private readonly o: SiteConsumerOptions) {}
@@ -88,7 +90,14 @@ export class SiteConsumer {
     const client = mqtt.connect(o.url, options);
     this.client = client;
     this.holdAcks(client);
-    client.on('message', (topic, payload) => o.onMessage(topic, payload));
+    // The next message of this connection is taken once the intake has handled this one.
+    client.handleMessage = (packet, done) =>
+      o.intake.push(
+        packet.topic,
+        Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+        () => done(),
+        packet.dup === true,
+      );
     client.on('error', (err) => o.log.warn({ siteId: o.siteId, err: err.message }, 'site consumer: client error'));
     client.on('close', () => {
       if (!this.stopping) setTimeout(() => void this.resume(client), 500).unref();
@@ -113,7 +122,6 @@ export class SiteConsumer {
         });
       });
     });
-    this.timer = setInterval(() => void this.release(), ACK_EVERY_MS);
   }
 
   /**
@@ -122,9 +130,7 @@ export class SiteConsumer {
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    clearInterval(this.timer);
-    await this.releasing;
-    await this.release();
+    await this.o.intake.releaseAcks();
     const client = this.client;
     this.client = undefined;
     if (client) await client.endAsync();
@@ -152,32 +158,13 @@ export class SiteConsumer {
   private holdAcks(client: MqttClient): void {
     const c = client as unknown as { _sendPacket: SendPacket };
     const send = c._sendPacket.bind(client) as SendPacket;
-    this.send = send;
     c._sendPacket = (packet, cb, ...rest) => {
       if (packet.cmd !== 'puback') return send(packet, cb, ...rest);
-      this.held.push({ packet: packet as Puback, generation: this.generation });
+      const generation = this.generation;
+      this.o.intake.holdAck(() => {
+        if (client === this.client && client.connected && generation === this.generation) send(packet as Puback);
+      });
       cb?.(); // the packet queue moves on; the ack leaves later
     };
-  }
-
-  private release(): Promise<void> {
-    if (this.releasing || this.held.length === 0) return this.releasing ?? Promise.resolve();
-    const batch = this.held;
-    this.held = [];
-    this.releasing = this.o
-      .durable()
-      .then(() => {
-        const client = this.client;
-        for (const h of batch) if (client?.connected && h.generation === this.generation) this.send?.(h.packet);
-      })
-      .catch((err: Error) => {
-        // Not stored yet: keep them; the broker redelivers on reconnect if we never ack.
-        this.held = [...batch, ...this.held];
-        this.o.log.warn({ siteId: this.o.siteId, err: err.message }, 'site consumer: acks held, store not durable');
-      })
-      .finally(() => {
-        this.releasing = undefined;
-      });
-    return this.releasing;
   }
 }

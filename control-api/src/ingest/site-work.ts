@@ -17,6 +17,7 @@ import type { TimeSeriesStore } from '../store/types.js';
 import { writtenSoFar } from './durable.js';
 import type { IngestPipeline } from './pipeline.js';
 import { SiteConsumer } from './site-consumer.js';
+import { SiteIntake } from './site-intake.js';
 
 export interface SiteTakeoverDeps {
   url: string;
@@ -34,8 +35,16 @@ export interface SiteTakeoverDeps {
 
 export class SiteTakeover implements SiteWork {
   private readonly consumers = new Map<string, SiteConsumer>();
+  /** One queue into ingest and one ack release for every site this instance consumes. */
+  readonly intake: SiteIntake;
 
-  constructor(private readonly d: SiteTakeoverDeps) {}
+  constructor(private readonly d: SiteTakeoverDeps) {
+    this.intake = new SiteIntake({
+      handle: (topic, payload, redelivered) => d.pipeline.handle(topic, payload, redelivered),
+      durable: () => this.durable(),
+      log: d.log,
+    });
+  }
 
   /** Sites whose consumer is connected (health, tests). */
   consuming(): string[] {
@@ -52,8 +61,7 @@ export class SiteTakeover implements SiteWork {
       password: d.password,
       siteId,
       log: d.log,
-      onMessage: (topic, payload) => d.pipeline.handle(topic, payload),
-      durable: () => this.durable(),
+      intake: this.intake,
       mayResume: () => d.holds(siteId, fencing),
     });
     this.consumers.set(siteId, consumer);

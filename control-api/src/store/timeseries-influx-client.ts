@@ -115,3 +115,38 @@ export async function* rawReadings(
     from = values[values.length - 1][0] + 1;
   }
 }
+
+/** Most points one site's recent-points query returns (a takeover's redelivery window is seconds). */
+const SITE_RECENT_LIMIT = 200_000;
+
+/**
+ * Issue 19: the (sensorId, ts) of every point of a site stored at or after `fromMs`, as
+ * `${sensorId} ${ts}` keys. A new owner of the site asks once, before it resumes the site's
+ * session, so a message the dead owner had stored but not acknowledged (redelivered) is not
+ * stored and counted a second time.
+ */
+export async function recentSiteKeys(
+  influx: InfluxDB,
+  db: string,
+  siteId: string,
+  fromMs: number,
+): Promise<Set<string>> {
+  const measurement = `${influxEscape.quoted(db)}.${influxEscape.quoted(RAW_RP)}."reading"`;
+  const statement =
+    `SELECT "value" FROM ${measurement} WHERE "siteId" = ${influxEscape.stringLit(siteId)} ` +
+    `AND time >= ${Math.floor(fromMs)}ms GROUP BY "sensorId" LIMIT ${SITE_RECENT_LIMIT}`;
+  let raw: unknown;
+  try {
+    raw = await influx.queryRaw(statement, { precision: 'ms' });
+  } catch (err) {
+    throw new Error(`timeseries: InfluxDB recent points query failed: ${errText(err)}`);
+  }
+  const keys = new Set<string>();
+  type Series = { tags?: { sensorId?: string }; values?: [number, number][] };
+  for (const series of (raw as { results?: { series?: Series[] }[] }).results?.[0]?.series ?? []) {
+    const sensorId = series.tags?.sensorId;
+    if (sensorId === undefined) continue;
+    for (const [ts] of series.values ?? []) keys.add(`${sensorId} ${ts}`);
+  }
+  return keys;
+}

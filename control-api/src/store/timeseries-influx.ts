@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import type { InfluxDB } from 'influx';
 import type { Logger } from 'pino';
-import { connectInflux, queryReadings, rawReadings } from './timeseries-influx-client.js';
+import { connectInflux, queryReadings, rawReadings, recentSiteKeys } from './timeseries-influx-client.js';
 import { backfillRollups, ensureSchema } from './timeseries-influx-schema.js';
 import { linesOf, rejectedPoints, SeriesKeys } from './timeseries-line.js';
 import { type OutageBatch, OutageBuffer } from './timeseries-outage.js';
@@ -283,6 +283,10 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   }
 
   /** Raw points as InfluxDB holds them (points still in the outage buffer are not there yet). */
+  recentKeys(siteId: string, fromMs: number): Promise<Set<string>> {
+    return recentSiteKeys(this.influx, this.db, siteId, fromMs);
+  }
+
   raw(sensorId: string, fromMs: number, toMs: number): AsyncIterable<RawReading[]> {
     if (!(Number.isFinite(fromMs) && Number.isFinite(toMs) && toMs > fromMs))
       throw new Error('timeseries: raw readings need from < to');

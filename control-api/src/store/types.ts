@@ -57,6 +57,11 @@ export interface TimeSeriesStore {
    * of data (issue 21: CSV export in constant memory). Only what raw retention still holds.
    */
   raw?(sensorId: string, fromMs: number, toMs: number): AsyncIterable<RawReading[]>;
+  /**
+   * Issue 19 (cluster members, InfluxDB): `${sensorId} ${ts}` of a site's points stored since
+   * `fromMs`, so readings redelivered after a takeover are recognised as stored.
+   */
+  recentKeys?(siteId: string, fromMs: number): Promise<Set<string>>;
   /** Readings accepted but not yet durably written. */
   pending(): number;
   /** Readings durably written since start (for gwanje_readings_total and tests). */

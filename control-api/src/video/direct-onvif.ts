@@ -15,6 +15,7 @@ import { classifyOnvifEvent } from '@gwanje/protocol';
 import type { PtzArgs } from '../http/deps.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../store/repositories.js';
+import type { SiteScope } from '../store/types.js';
 import { type CameraConditionSink, raiseCameraCondition } from './camera-conditions.js';
 import type { CameraCredentials, CameraSecrets } from './camera-secrets.js';
 
@@ -41,6 +42,12 @@ export interface DirectOnvifDeps {
   alarms?: CameraConditionSink;
   /** How often the registered ONVIF cameras are looked over (new, changed, removed; default 30 s). */
   scanMs?: number;
+  /**
+   * Issue 19: the sites whose direct cameras this instance subscribes to and polls: every site for
+   * a single instance ('*', the default), the sites it owns in a cluster, so each camera is polled by
+   * exactly one instance. PTZ still works from any instance (a short-lived link, no events).
+   */
+  sites?: () => SiteScope;
 }
 
 interface Linked {
@@ -48,6 +55,8 @@ interface Linked {
   /** The source row's updatedAt when connected: a newer one (URL or credentials edited) reconnects. */
   version: number;
   description: OnvifDescription;
+  /** Opened for a site of ours (events pulled when the device has them); false: PTZ only. */
+  ours: boolean;
 }
 
 export class DirectOnvif {
@@ -95,15 +104,23 @@ export class DirectOnvif {
     return this.link(cameraId).then(({ device }) => device.gotoPreset(preset));
   }
 
-  /** Connects every registered ONVIF camera not yet linked (events need a standing connection). */
+  /** Looks the cameras over now (this instance took or gave a site up). */
+  rescan(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    void this.scan();
+  }
+
+  /** Connects every registered ONVIF camera of our sites not yet linked (events need a standing connection). */
   private async scan(): Promise<void> {
     try {
-      const sources = (await this.deps.repos.cameraSources.list('*')).filter((s) => s.kind === 'onvif');
+      const scope = this.deps.sites?.() ?? '*';
+      const sources = (await this.deps.repos.cameraSources.list(scope)).filter((s) => s.kind === 'onvif');
       const wanted = new Set(sources.map((s) => s.cameraId));
       for (const id of this.linked.keys()) if (!wanted.has(id)) this.drop(id);
       await Promise.all(
         sources.map((s) =>
-          this.link(s.cameraId).catch((err: Error) =>
+          this.link(s.cameraId, true).catch((err: Error) =>
             this.deps.log.warn({ cameraId: s.cameraId, err: err.message }, 'onvif: direct camera not reached'),
           ),
         ),
@@ -118,13 +135,14 @@ export class DirectOnvif {
   }
 
   /** The camera's live connection, opened (and its event pull started) when missing or outdated. */
-  private async link(cameraId: string): Promise<Linked> {
+  private async link(cameraId: string, poll = false): Promise<Linked> {
     const src = await this.deps.repos.cameraSources.get(cameraId);
     if (src?.kind !== 'onvif') throw new NotOnvifError(`onvif: camera ${cameraId} is not a direct ONVIF camera`);
     const current = this.linked.get(cameraId);
     if (current) {
       const ok = await current.then(
-        (l) => l.version === src.updatedAt,
+        // A link opened for PTZ only is opened again when the scan wants it polled (the site became ours).
+        (l) => l.version === src.updatedAt && (!poll || l.ours),
         () => false,
       );
       if (ok) return current;
@@ -138,6 +156,14 @@ export class DirectOnvif {
       if (this.linked.get(cameraId) === opening) this.linked.delete(cameraId);
     });
     return opening;
+  }
+
+  /** Whether this instance polls the camera (its site is among `sites`). */
+  private async ours(cameraId: string): Promise<boolean> {
+    const scope = this.deps.sites?.() ?? '*';
+    if (scope === '*') return true;
+    const cam = await this.deps.repos.cameras.get(cameraId);
+    return cam !== undefined && scope.includes(cam.siteId);
   }
 
   private async open(cameraId: string, url: string, creds: CameraCredentials | undefined, version: number) {
@@ -156,9 +182,11 @@ export class DirectOnvif {
       ptz: description.ptz,
       profiles: description.profiles,
     });
-    if (description.events) device.startEvents((topic, data) => this.onEvent(cameraId, topic, data));
+    const ours = await this.ours(cameraId);
+    if (!ours) log.info('onvif: camera of a site another instance owns; not polled here');
+    else if (description.events) device.startEvents((topic, data) => this.onEvent(cameraId, topic, data));
     else log.info('onvif: the device has no event service; not polled');
-    return { device, version, description };
+    return { device, version, description, ours };
   }
 
   private onEvent(cameraId: string, topic: string, data: unknown): void {

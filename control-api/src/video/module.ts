@@ -87,7 +87,15 @@ export class VideoModule implements CenterModule {
     const { commands } = this.ingest;
     const secrets = CameraSecrets.fromFile(s.cameraKeyFile);
     const direct = new DirectCameras({ repos, secrets, log: log.child({ module: 'cameras' }) });
-    const onvif = new DirectOnvif({ repos, secrets, log: log.child({ module: 'onvif' }), alarms: this.alarms.service });
+    const ownership = this.cluster.ownership;
+    const onvif = new DirectOnvif({
+      repos,
+      secrets,
+      log: log.child({ module: 'onvif' }),
+      alarms: this.alarms.service,
+      // Issue 19: in a cluster only the owner of a camera's site subscribes to and polls it.
+      sites: () => (ownership.clustered ? ownership.mySites() : '*'),
+    });
     const auth = this.authModule.auth;
     let gatewayRef: VideoGateway | undefined;
     const peers = new PeerVideoLinks({
@@ -131,8 +139,14 @@ export class VideoModule implements CenterModule {
     this.prealarm = prealarm;
     bus.on(this.name, 'sensor.changed', () => prealarm.refresh());
     // Issue 19: the pre-roll follows the sites this instance owns.
-    bus.on(this.name, 'site.owned', () => prealarm.refresh());
-    bus.on(this.name, 'site.released', () => prealarm.refresh());
+    bus.on(this.name, 'site.owned', () => {
+      prealarm.refresh();
+      onvif.rescan();
+    });
+    bus.on(this.name, 'site.released', () => {
+      prealarm.refresh();
+      onvif.rescan();
+    });
     const plans = this.alarms.plans;
     const zoneOf = async (sensorId: string) => (await plans.positionsOf('sensor', [sensorId])).get(sensorId)?.zone;
     bus.on(

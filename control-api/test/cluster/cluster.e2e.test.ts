@@ -14,7 +14,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Alarm } from '@gwanje/protocol';
 import { waitFor } from '../../../testkit/index.js';
-import { type CenterProcess, type ClusterRig, type ClusterView, ownerUrl, startClusterRig } from './rig.js';
+import { startOnvifSimulator } from '../../../testkit/onvif-sim/index.js';
+import { type CenterProcess, type ClusterRig, type ClusterView, metric, ownerUrl, startClusterRig } from './rig.js';
 
 let rig: ClusterRig;
 
@@ -123,6 +124,31 @@ describe('several center instances act as one (issue 19)', { timeout: 240_000 },
     assert.equal(again.status, 409);
   });
 
+  test('a direct ONVIF camera is subscribed to and polled by the owner of its site only; PTZ works from both', async () => {
+    const [a, b] = rig.centers;
+    const sim = await startOnvifSimulator({ rtspUrl: 'rtsp://127.0.0.1:9/none', username: 'admin', password: 'cam' });
+    try {
+      const add = await a.call('POST', '/api/v1/cameras', {
+        cameraId: 'guri-onvif-1',
+        siteId: 'guri',
+        onvif: { url: sim.url, username: 'admin', password: 'cam' },
+      });
+      assert.equal(add.status, 201, JSON.stringify(add.body));
+      // Each instance reaches the device (PTZ from either); only the owner of guri pulls its events.
+      for (const c of [a, b]) {
+        const r = await c.call('POST', '/api/v1/cameras/guri-onvif-1/ptz', { action: 'stop' });
+        assert.equal(r.status, 200, `${c.name}: ${JSON.stringify(r.body)}`);
+      }
+      await waitFor(async () => sim.calls.includes('PullMessages'), 10_000);
+      await new Promise((r) => setTimeout(r, 2_000));
+      const subscriptions = sim.calls.filter((op) => op === 'CreatePullPointSubscription').length;
+      assert.equal(subscriptions, 1, `one event subscription in the cluster, saw ${subscriptions}`);
+      assert.equal(sim.ptz.stops, 2, 'both PTZ commands reached the device');
+    } finally {
+      await sim.stop();
+    }
+  });
+
   test('kill -9 of the owner during a burst: taken over within 10 s, every reading stored once, one alarm', async () => {
     const c = await rig.start('c');
     const live = () => rig.centers.filter((x) => x.proc.proc.exitCode === null && x.proc.proc.signalCode === null);
@@ -136,6 +162,11 @@ describe('several center instances act as one (issue 19)', { timeout: 240_000 },
 
     const N = 400;
     const KILL_AT = 120;
+    const counted = (cs: CenterProcess[]) => Promise.all(cs.map((x) => metric(x, 'gwanje_readings_total')));
+    const survivors = live().filter((x) => x !== owner);
+    const survivorsBase = await counted(survivors);
+    const [ownerBase] = await counted([owner]);
+    let ownerCounted = 0;
     const from = Date.now() - 1;
     const sent: number[] = [];
     let killedAt = 0;
@@ -145,6 +176,9 @@ describe('several center instances act as one (issue 19)', { timeout: 240_000 },
       await agent.send([{ sensorId: 'anyang-cl-gas', value: i < 200 ? 4 : 70, ts }]);
       sent.push(ts);
       if (i === KILL_AT) {
+        // The owner handles what was sent; its acks still wait for the store when it dies.
+        await new Promise((r) => setTimeout(r, 300));
+        ownerCounted = (await counted([owner]))[0] - ownerBase;
         await owner.kill();
         killedAt = Date.now();
       }
@@ -168,6 +202,11 @@ describe('several center instances act as one (issue 19)', { timeout: 240_000 },
     const stored = await storedTs(survivor, 'anyang-cl-gas', from, to);
     assert.equal(stored.length, N, 'every accepted reading stored');
     assert.equal(new Set(stored).size, N, 'none stored twice');
+    // Issue 19: counted once too. What the dead owner counted plus what the survivors counted is
+    // what was sent: a redelivered message the owner had stored is not counted again.
+    const survivorsCounted = (await counted(survivors)).reduce((sum, x, k) => sum + x - (survivorsBase[k] ?? 0), 0);
+    assert.ok(ownerCounted > 0, 'the owner counted readings before it died');
+    assert.equal(ownerCounted + survivorsCounted, N, `counted ${ownerCounted} + ${survivorsCounted} for ${N} sent`);
 
     // The leak keeps reporting so the on-delay completes at the new owner.
     for (let i = 0; i < 8; i++) {

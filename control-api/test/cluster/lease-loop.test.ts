@@ -13,8 +13,10 @@ import { after, before, test } from 'node:test';
 import pino from 'pino';
 import { createTestDatabase, type TestDatabase } from '../../../testkit/postgres.js';
 import { EventBus } from '../../src/bus.js';
+import { ActionRelay } from '../../src/cluster/action-relay.js';
 import { fairShare, LeaseOwnership } from '../../src/cluster/lease-loop.js';
 import { type ClusterTables, LeaseTable } from '../../src/cluster/leases.js';
+import { NoOwnerError } from '../../src/cluster/ownership.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 
 const log = pino({ level: 'silent' });
@@ -36,7 +38,8 @@ interface Member {
   events: string[];
 }
 
-async function member(id: string, failOnce?: string): Promise<Member> {
+/** `failOnce`: that site's first take-up fails; `refuse`: take-ups fail while it says so (broker unreachable). */
+async function member(id: string, failOnce?: string, refuse?: () => boolean): Promise<Member> {
   const db = await openDatabase({ url: tdb.url, dataDir: dir, log });
   const bus = new EventBus(log);
   const events: string[] = [];
@@ -53,6 +56,7 @@ async function member(id: string, failOnce?: string): Promise<Member> {
   });
   own.serve({
     take: async (s) => {
+      if (refuse?.()) throw new Error('site session not resumed');
       if (s === failOnce) {
         failOnce = undefined;
         throw new Error('restore failed');
@@ -168,4 +172,61 @@ test('a site whose takeover failed is freed and taken again on a later round', a
   assert.ok(a.events.includes('released guri lost'));
   await until(() => a.own.isMine('guri'), 3_000, 'retry');
   await a.own.stop();
+});
+
+test('an action for a site nobody can take answers no-owner within the takeover time, not after 12 s', async () => {
+  const b = await member('relay-b');
+  await b.own.start();
+  // relay-a cannot take any site up (its consumers cannot reach the broker, say).
+  const a = await member('relay-a', undefined, () => true);
+  await a.own.start();
+  const relay = (m: Member) =>
+    new ActionRelay({
+      url: tdb.url,
+      db: m.db.kysely.withoutPlugins() as never,
+      ownership: m.own,
+      log,
+      ownerWaitMs: TTL + 2 * TICK,
+    });
+  const ra = relay(a);
+  const rb = relay(b);
+  await ra.start();
+  await rb.start();
+  rb.serve(async (r) => ({ id: r.alarmId, state: 'acked' }) as never);
+  const request = { alarmId: 'al-1', action: 'ack' as const, actor: 'op', args: {} };
+  // The rebalance gave back what exceeds relay-b's share; relay-a could not take it: no owner.
+  await until(() => b.own.mySites().length < SITES.length, 5_000, 'rebalance');
+  const orphan = SITES.find((s) => !b.own.isMine(s)) as string;
+  const mine = b.own.mySites()[0] as string;
+  await until(
+    () => a.own.ownerOf(mine)?.instanceId === 'relay-b' && a.own.ownerOf(orphan) === undefined,
+    3_000,
+    'snapshot',
+  );
+  assert.deepEqual(await ra.forward(mine, request), { id: 'al-1', state: 'acked' }, 'the owner applies it');
+
+  const timed = async (siteId: string) => {
+    const t0 = Date.now();
+    const err = await ra.forward(siteId, request).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    return { err, ms: Date.now() - t0 };
+  };
+  const none = await timed(orphan);
+  assert.ok(none.err instanceof NoOwnerError, `no-owner error, got ${none.err?.message}`);
+  assert.equal(none.err.siteId, orphan);
+  assert.ok(none.err.retryAfterS >= 1);
+  assert.ok(none.ms < TTL + 2 * TICK + 1_000, `answered in ${none.ms} ms`);
+
+  // The owner dies (its connections close): nobody takes its sites, the answer comes as quickly.
+  await rb.stop();
+  await b.db.close();
+  const dead = await timed(mine);
+  assert.ok(dead.err instanceof NoOwnerError, `no-owner error, got ${dead.err?.message}`);
+  assert.ok(dead.ms < TTL + 2 * TICK + 3_500, `answered in ${dead.ms} ms`);
+  await ra.stop();
+  await a.own.stop();
+  await b.own.stop();
+  await a.db.close();
 });

@@ -99,6 +99,8 @@ export async function startClusterRig(): Promise<ClusterRig> {
         GWANJE_SIMULATE: '0',
         GWANJE_FIRE_DETECTOR: 'off',
         GWANJE_DATA_DIR: join(dir, name),
+        // One key for direct cameras' credentials across the cluster (each instance opens them).
+        GWANJE_CAMERA_KEY_FILE: join(dir, 'camera-secrets'),
         GWANJE_LOG_LEVEL: process.env.GWANJE_TEST_CENTER_LOG ?? 'warn',
         ...env,
       });
@@ -203,4 +205,11 @@ export interface ClusterView {
 export async function ownerUrl(c: CenterProcess, siteId: string): Promise<string | undefined> {
   const r = await c.call<ClusterView>('GET', '/api/v1/cluster');
   return r.body.instances.find((i) => i.sites.some((s) => s.siteId === siteId))?.publicUrl;
+}
+
+/** A counter or gauge of `c`'s /metrics (0 when absent). */
+export async function metric(c: CenterProcess, name: string): Promise<number> {
+  const text = await (await fetch(`${c.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : 0;
 }

@@ -11,7 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { createHarness, type Harness, T0 } from './harness.js';
 
 const PW = 'harbour-crane-5520';
-const errOf = (j: unknown) => (j as { error: { code: string; message: string; field?: string } }).error;
+const errOf = (j: unknown) =>
+  (j as { error: { code: string; message: string; field?: string; reason?: string; params?: unknown } }).error;
 
 describe('HTTP API', () => {
   let h: Harness;
@@ -222,6 +223,19 @@ describe('HTTP API', () => {
       ((await h.call('GET', '/api/v1/audit?action=camera.ptz', { token: admin })).json as unknown[]).length,
       1,
     );
+    // Issue 19: an agent the center knows to be disconnected gets no command: 503 with a reason, at once.
+    await h.repos.agents.updateStatus('suwon-agent-1', { state: 'offline' });
+    const t0 = Date.now();
+    const offline = await h.call('POST', '/api/v1/cameras/suwon-cam-1/ptz', { token: op, body: { action: 'stop' } });
+    assert.equal(offline.status, 503, offline.text);
+    assert.deepEqual(
+      { reason: errOf(offline.json).reason, params: errOf(offline.json).params },
+      { reason: 'agent-offline', params: { agentId: 'suwon-agent-1' } },
+    );
+    assert.ok(Number(offline.headers.get('retry-after')) > 0, 'Retry-After');
+    assert.ok(Date.now() - t0 < 2_000, 'answered without waiting for the command timeout');
+    assert.equal(agent.cmds.length, 1, 'nothing sent to an offline agent');
+    await h.repos.agents.updateStatus('suwon-agent-1', { state: 'online' });
   });
 
   test('alarm clips: listed with a /video URL, served with ?token= and Range, nothing without a token', async () => {

@@ -45,6 +45,11 @@ export const API_ERROR_REASONS = {
   'config-agent-mismatch': ['expected'],
   'config-site-mismatch': ['expected'],
   'config-invalid': ['detail'],
+  // Several center instances (issue 19): the site's owner is gone and none took it over yet.
+  'no-owner': ['siteId'],
+  // Commands to an edge agent (PTZ, streams): offline, or no answer in time.
+  'agent-offline': ['agentId'],
+  'agent-no-answer': ['agentId'],
   // Exports and reports.
   'language-unknown': [],
   'masking-unavailable': [],

@@ -8,6 +8,7 @@
 import { type CameraHealthView, PtzBody } from '@gwanje/protocol';
 import type { Static } from '@sinclair/typebox';
 import { maySee, siteFilter } from '../../auth/permissions.js';
+import { CommandError } from '../../broker/commands.js';
 import type { CameraSourceRow } from '../../store/repos/camera-sources.js';
 import type { CameraRow } from '../../store/types.js';
 import type { HttpDeps } from '../deps.js';
@@ -142,6 +143,10 @@ export const directoryRoutes: RouteSpec[] = [
         throw badRequest('preset', 'is required for action preset');
       if (!cam.agentId) return directPtz(deps, id, body, principal.username, ip);
       if (!cam.ptz) throw new HttpError(409, 'not-ptz', `camera ${id} has no PTZ`);
+      // An agent known to be disconnected gets no command (it would wait out the timeout for nothing).
+      const agent = await deps.agents.get(cam.agentId);
+      if (agent?.state === 'offline')
+        throw new CommandError('offline', cam.agentId, `agent ${cam.agentId} is offline; ptz not sent`);
       await deps.audit.record({ actor: principal.username, ip, action: 'camera.ptz', target: id, detail: { ...body } });
       const result = await deps.commands.ptz(
         { cameraId: id, siteId: cam.siteId, agentId: cam.agentId },
