@@ -71,7 +71,6 @@ export class ProcessLauncher {
     if (this.helper?.connected) return this.helper;
     const helper = spawn(process.execPath, ['-e', HELPER], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: [],
     });
     helper.on('message', (m: HelperMessage) => {
       const resolve = this.pending.get(m.id);
