@@ -9,14 +9,13 @@
  * (ffmpeg's `unix:` protocol); what arrives before it connects waits in memory (a fraction of a
  * second of video).
  */
-import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
-import { createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Segment } from '@gwanje/media';
 import type { Clock } from './clock.js';
 import type { FfmpegRunner } from './ffmpeg.js';
 import type { StreamRelay, Subscriber } from './relay.js';
+import { socketInput } from './socket-input.js';
 import type { ClipInfo } from './types.js';
 
 export interface ClipJob {
@@ -111,49 +110,4 @@ export function parseDurationMs(text: string): number {
   const m = /Duration: (\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(text);
   if (!m) return 0;
   return Math.round((Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000);
-}
-
-/** A Unix socket ffmpeg connects to for its input; writes before it connects are kept until then. */
-async function socketInput(): Promise<{
-  path: string;
-  write(b: Buffer): void;
-  end(): void;
-  close(): Promise<void>;
-}> {
-  const dir = await mkdtemp(join(tmpdir(), 'gwanje-clip-'));
-  const path = join(dir, 'in.sock');
-  let conn: Socket | undefined;
-  let queued: Buffer[] = [];
-  let ended = false;
-  const server = createServer((c) => {
-    if (conn) return c.destroy();
-    conn = c;
-    // ffmpeg closing its input early (it failed) is reported by its exit code.
-    c.on('error', () => undefined);
-    for (const b of queued) c.write(b);
-    queued = [];
-    if (ended) c.end();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => resolve());
-  });
-  return {
-    path,
-    write: (b) => {
-      if (ended) return;
-      if (conn) conn.write(b);
-      else queued.push(b);
-    },
-    end: () => {
-      ended = true;
-      conn?.end();
-    },
-    close: async () => {
-      queued = [];
-      conn?.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
 }
