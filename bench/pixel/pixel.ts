@@ -102,7 +102,8 @@ const cleanup = async () => {
   await browser.close().catch(() => undefined);
   await center.stop();
   await Promise.all([mosq.stop(), influx.stop()]);
-  rmSync(dataDir, { recursive: true, force: true });
+  // A clip's ffmpeg killed with the center may still be closing its file: retry the removal.
+  rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 };
 
 try {
