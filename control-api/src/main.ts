@@ -5,6 +5,7 @@
  */
 import { PORT_ERROR_HINT, startBanner } from './banner.js';
 import { Center } from './center.js';
+import { applyCpuNice } from './cpu-priority.js';
 import { PortError } from './listen.js';
 import { createLogger } from './logger.js';
 import { loadSettings, SettingsError } from './settings.js';
@@ -30,6 +31,14 @@ async function main(): Promise<void> {
     process.stderr.write(`gwanje: warning: ${w}\n`);
     log.warn({ warning: w }, 'settings: unknown variable');
   }
+  // Issue 18: before anything starts its threads, so they inherit it (cpu-priority.ts).
+  const priority = applyCpuNice(settings.cpuNice);
+  if (priority?.error)
+    log.warn(
+      { wanted: settings.cpuNice, nice: priority.nice, err: priority.error },
+      'center: CPU priority not set (GWANJE_CPU_NICE below 0 needs root or CAP_SYS_NICE); running as started',
+    );
+  else if (priority) log.info({ nice: priority.nice, threads: priority.threads }, 'center: CPU priority set');
   const center = new Center(settings, log);
   const startedAt = performance.now();
   let stopping = false;

@@ -72,6 +72,9 @@ export const CENTER_ENV = Type.Object(
     ),
     GWANJE_ML_SAMPLE_EVERY: Type.Optional(int(1, 0, 1_000_000, 'ML scores every Nth reading; 0 turns it off')),
     GWANJE_LOG_LEVEL: Type.Optional(oneOf(LOG_LEVELS, 'info', 'pino log level')),
+    GWANJE_CPU_NICE: Type.Optional(
+      int(0, -20, 19, "the center's CPU nice value, set at start (below 0 needs root or CAP_SYS_NICE); 0: unchanged"),
+    ),
     GWANJE_SEED_FILE: Type.Optional(text('the province seed (sites)')),
     GWANJE_CONSOLE_DIR: Type.Optional(text('the built console')),
     GWANJE_TLS_CERT: Type.Optional(text('PEM certificate chain: HTTPS and MQTTS')),

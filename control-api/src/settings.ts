@@ -34,6 +34,8 @@ export interface Settings {
   /** ML anomaly detection scores every Nth reading of a sensor (1, the default: all); 0 turns it off. */
   mlSampleEvery: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Issue 18: nice value the center's threads get at start (cpu-priority.ts); 0 leaves it as started. */
+  cpuNice: number;
   seedFile: string;
   /** Where the built console lives (served at /). */
   consoleDir: string;
@@ -173,6 +175,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       v.GWANJE_PREALARM_MAX === undefined ? (num('GWANJE_SIMULATE') > 0 ? 3 : 1000) : num('GWANJE_PREALARM_MAX'),
     mlSampleEvery: num('GWANJE_ML_SAMPLE_EVERY'),
     logLevel: (v.GWANJE_LOG_LEVEL ?? 'info') as Settings['logLevel'],
+    cpuNice: num('GWANJE_CPU_NICE'),
     seedFile: resolve(str('GWANJE_SEED_FILE') ?? resolve(repoRoot, 'seed/gyeonggi-sites.json')),
     consoleDir: resolve(str('GWANJE_CONSOLE_DIR') ?? resolve(repoRoot, 'web-console/dist')),
     sms,

@@ -2,7 +2,12 @@
  * Records one alarm clip from one camera: the relay's ring from the last keyframe before
  * `requestedAt - beforeMs` (whatever the ring holds), then live segments until
  * `requestedAt + afterMs`, remuxed (-c copy, +faststart) into MP4 by ffmpeg. Memory stays bounded:
- * segments are written to ffmpeg's stdin as they arrive.
+ * segments are written to ffmpeg as they arrive.
+ *
+ * Issue 18: ffmpeg is started by the launcher helper (launcher.ts), not forked from the center at
+ * the moment of the alarm, and reads the segments from a Unix socket in a private directory
+ * (ffmpeg's `unix:` protocol); what arrives before it connects waits in memory (a fraction of a
+ * second of video).
  */
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +15,7 @@ import type { Segment } from '@gwanje/media';
 import type { Clock } from './clock.js';
 import type { FfmpegRunner } from './ffmpeg.js';
 import type { StreamRelay, Subscriber } from './relay.js';
+import { socketInput } from './socket-input.js';
 import type { ClipInfo } from './types.js';
 
 export interface ClipJob {
@@ -26,22 +32,21 @@ export async function recordClip(job: ClipJob, ffmpeg: FfmpegRunner, clock: Cloc
   const clipId = `${cameraId.replace(/[^A-Za-z0-9_-]/g, '_')}-${job.requestedAt}`;
   const file = join(job.dir, `${clipId}.mp4`);
   const part = `${file}.part`;
-  const child = ffmpeg.spawn(`clip ${cameraId}`, [
-    ...['-f', 'mpegts', '-i', 'pipe:0', '-map', '0:v:0', '-map', '0:a?', '-c', 'copy'],
+  const input = await socketInput();
+  const child = ffmpeg.launch(`clip ${cameraId}`, [
+    ...['-f', 'mpegts', '-i', `unix:${input.path}`, '-map', '0:v:0', '-map', '0:a?', '-c', 'copy'],
     ...['-movflags', '+faststart', '-f', 'mp4', '-y', part],
   ]);
-  const stdin = child.proc.stdin;
   let firstAt: number | undefined;
   let wrote = false;
   const write = (seg: Segment, psi: Buffer | undefined, at: number) => {
-    if (!stdin || stdin.destroyed) return;
     if (!wrote) {
       if (!seg.keyframe || !psi) return;
-      stdin.write(psi);
+      input.write(psi);
       wrote = true;
       firstAt = at;
     }
-    stdin.write(seg.data);
+    input.write(seg.data);
   };
   let finish: () => void = () => {};
   const sub: Subscriber = {
@@ -63,8 +68,9 @@ export async function recordClip(job: ClipJob, ffmpeg: FfmpegRunner, clock: Cloc
     };
   });
   unsubscribe();
-  stdin?.end();
+  input.end();
   const code = await child.exited;
+  await input.close();
   if (code !== 0 || !wrote) {
     await rm(part, { force: true });
     throw new Error(
@@ -94,7 +100,7 @@ export async function recordClip(job: ClipJob, ffmpeg: FfmpegRunner, clock: Cloc
  */
 export async function probeDurationMs(ffmpeg: FfmpegRunner, file: string): Promise<number> {
   // No output file: ffmpeg prints the input's header and exits 1, which is expected here.
-  const child = ffmpeg.spawn('probe', ['-loglevel', 'info', '-i', file]);
+  const child = ffmpeg.launch('probe', ['-loglevel', 'info', '-i', file]);
   await child.exited;
   return parseDurationMs(child.stderr());
 }

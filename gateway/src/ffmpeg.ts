@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Logger } from 'pino';
+import { type LaunchedChild, ProcessLauncher } from './launcher.js';
 
 export interface Child {
   proc: ChildProcess;
@@ -12,13 +13,41 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
+/** Nice value of the ffmpeg children that are storage work (clips), below the center's alarm path. */
+export const BATCH_NICE = 10;
+
 export class FfmpegRunner {
   private readonly children = new Set<ChildProcess>();
+  private readonly launched = new Set<LaunchedChild>();
+  private readonly launcher: ProcessLauncher;
 
   constructor(
     private readonly log: Logger,
     readonly ffmpegPath = 'ffmpeg',
-  ) {}
+  ) {
+    this.launcher = new ProcessLauncher(log);
+  }
+
+  /** Starts the helper that launches batch children (launcher.ts), so the first clip does not wait for it. */
+  start(): void {
+    this.launcher.start();
+  }
+
+  /**
+   * An ffmpeg child started by the helper process (launcher.ts), never by this process: no fork of
+   * the center, so no pause of its event loop. Its stdin is not connected; input comes another way
+   * (a `unix:` socket). At BATCH_NICE.
+   */
+  launch(role: string, args: string[]): LaunchedChild {
+    const child = this.launcher.run(this.ffmpegPath, ['-hide_banner', '-loglevel', 'error', ...args], BATCH_NICE);
+    this.launched.add(child);
+    void child.exited.then((code) => {
+      this.launched.delete(child);
+      if (code === null) this.log.warn({ role, err: child.stderr() }, 'ffmpeg: launched child failed');
+    });
+    this.log.debug({ role }, 'ffmpeg: launched');
+    return child;
+  }
 
   spawn(role: string, args: string[], bin = this.ffmpegPath): Child {
     const proc = spawn(bin, ['-hide_banner', '-loglevel', 'error', ...args], {
@@ -47,12 +76,14 @@ export class FfmpegRunner {
   }
 
   get running(): number {
-    return this.children.size;
+    return this.children.size + this.launched.size;
   }
 
   async killAll(): Promise<void> {
     const all = [...this.children];
-    await Promise.all(all.map((p) => kill(p)));
+    for (const c of this.launched) c.kill('SIGKILL');
+    await Promise.all([...all.map((p) => kill(p)), ...[...this.launched].map((c) => c.exited)]);
+    await this.launcher.stop();
   }
 }
 

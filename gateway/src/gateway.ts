@@ -108,6 +108,7 @@ export class VideoGateway {
   }
 
   async start(): Promise<void> {
+    this.ffmpeg.start();
     await this.store.ensureRoot();
     await this.pruneClips();
     this.started = true;

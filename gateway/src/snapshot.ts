@@ -2,9 +2,12 @@
  * Snapshots: the latest keyframe (from the relay's GOP cache; the upstream is started and awaited
  * when idle) decoded to JPEG by ffmpeg, cached per camera for a couple of seconds.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Clock } from './clock.js';
 import type { FfmpegRunner } from './ffmpeg.js';
 import type { StreamRelay } from './relay.js';
+import { socketInput } from './socket-input.js';
 import { UnknownCameraError } from './types.js';
 
 export class SnapshotUnavailableError extends Error {
@@ -66,8 +69,11 @@ export class SnapshotService {
 
 /**
  * ffmpeg decodes the first frame of PAT+PMT+GOP (the keyframe) into `output` (codec, format and
- * `pipe:1`; `input`: decoder options before `-i`); resolves with stdout, rejects naming `role` when
- * ffmpeg fails. Snapshots and the black-picture probe share it.
+ * `pipe:1`; `input`: decoder options before `-i`); resolves with what it wrote, rejects naming
+ * `role` when ffmpeg fails. Snapshots and the black-picture probe share it. Issue 18: ffmpeg is
+ * started by the launcher helper (never forked from the center, whose event loop a fork stopped
+ * for hundreds of ms on a loaded host), reads the TS from a Unix socket and writes its `pipe:1`
+ * output to a file in the same private directory, read back here.
  */
 export async function decodeFirstFrame(
   ffmpeg: FfmpegRunner,
@@ -76,15 +82,20 @@ export async function decodeFirstFrame(
   output: string[],
   input: string[] = [],
 ): Promise<Buffer> {
-  const child = ffmpeg.spawn(role, [
-    ...input,
-    ...['-f', 'mpegts', '-i', 'pipe:0', '-map', '0:v:0', '-frames:v', '1'],
-    ...output,
-  ]);
-  const out: Buffer[] = [];
-  child.proc.stdout?.on('data', (b: Buffer) => out.push(b));
-  child.proc.stdin?.end(ts);
-  const code = await child.exited;
-  if (code !== 0) throw new Error(`${role}: ffmpeg failed (${code}): ${child.stderr().slice(-300)}`);
-  return Buffer.concat(out);
+  const src = await socketInput();
+  try {
+    const file = join(src.dir, 'out');
+    const child = ffmpeg.launch(role, [
+      ...input,
+      ...['-f', 'mpegts', '-i', `unix:${src.path}`, '-map', '0:v:0', '-frames:v', '1'],
+      ...output.map((a) => (a === 'pipe:1' ? file : a)),
+    ]);
+    src.write(ts);
+    src.end();
+    const code = await child.exited;
+    if (code !== 0) throw new Error(`${role}: ffmpeg failed (${code}): ${child.stderr().slice(-300)}`);
+    return await readFile(file);
+  } finally {
+    await src.close();
+  }
 }

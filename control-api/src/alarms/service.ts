@@ -44,9 +44,10 @@ export interface AlarmServiceDeps {
   tickMs?: number;
   /**
    * Issue 21: cameras for an alarm with none configured (plans/linker.ts: those that see the
-   * sensor's position on the site plan). Absent: every camera of the site.
+   * sensor's position on the site plan). Absent: every camera of the site. `cachedFor` answers
+   * without I/O when it can (issue 18: the raise is then announced in the reading's own turn).
    */
-  cameraLinks?: { camerasFor(alarm: Alarm): Promise<string[]> };
+  cameraLinks?: { camerasFor(alarm: Alarm): Promise<string[]>; cachedFor?(alarm: Alarm): string[] | undefined };
   /**
    * Issue 19, a cluster member: a raise is stored before it is announced, so the database's
    * one-standing-alarm index (migration 0014) decides between two instances before any console or
@@ -372,13 +373,33 @@ export class AlarmService {
       };
       if (t.facts) entry.facts = t.facts;
       const key = alarmKey(snapshot.sourceId, snapshot.type, snapshot.advisory);
-      const prev = Promise.all([this.chains.get(id), this.conditionChains.get(key)]);
-      const next = prev.then(() => this.emitAndPersist(t, snapshot, entry, raise));
+      const before = [this.chains.get(id), this.conditionChains.get(key)].filter((p) => p !== undefined);
+      // Issue 18: cameras from the linker's cache when it has the site (no I/O).
+      const cached = raise && snapshot.cameras.length === 0 ? this.deps.cameraLinks?.cachedFor?.(snapshot) : undefined;
+      if (cached) {
+        snapshot.cameras = [...cached];
+        t.alarm.cameras = [...cached];
+        this.keep(id, { cameras: [...cached] });
+      }
+      const camerasKnown = !raise || snapshot.cameras.length > 0 || cached !== undefined;
+      // The chain is in place before anything is announced: a listener that asks for this alarm waits for its write.
+      let settle = () => {};
+      const next = new Promise<void>((resolve) => {
+        settle = resolve;
+      });
       this.chains.set(id, next);
       this.conditionChains.set(key, next);
       void next.finally(() => {
         if (this.chains.get(id) === next) this.chains.delete(id);
         if (this.conditionChains.get(key) === next) this.conditionChains.delete(key);
+      });
+      // Issue 18: with nothing of this alarm still being written, it is announced now, in the
+      // reading's own turn (emitAndPersist runs synchronously up to its first await), not after
+      // the rest of the MQTT batch and the microtasks queued before it; otherwise after those writes.
+      const run = () => this.emitAndPersist(t, snapshot, entry, raise, camerasKnown);
+      (before.length === 0 ? run() : Promise.all(before).then(run)).then(settle, (err: Error) => {
+        this.deps.log.error({ alarmId: id, err: err.stack }, 'alarms: transition not announced or stored');
+        settle();
       });
     }
   }
@@ -390,9 +411,15 @@ export class AlarmService {
    * transition of the same alarm, an action on it and `get()` all wait until this one is written.
    * A database failure is logged and never hides the alarm.
    */
-  private async emitAndPersist(t: Transition, alarm: Alarm, entry: JournalEntry, raise: boolean): Promise<void> {
+  private async emitAndPersist(
+    t: Transition,
+    alarm: Alarm,
+    entry: JournalEntry,
+    raise: boolean,
+    camerasKnown = false,
+  ): Promise<void> {
     const { store, bus, metrics, log } = this.deps;
-    if (raise && alarm.cameras.length === 0) {
+    if (raise && !camerasKnown && alarm.cameras.length === 0) {
       // CONTRACT / issue 4: cameras configured for the sensor, else the site's cameras.
       try {
         alarm.cameras = this.deps.cameraLinks

@@ -151,8 +151,9 @@ test('a placed sensor links the camera that sees it, not the nearest one nor the
 test('no camera sees the sensor: the cameras within the link radius; an unplaced sensor: every camera of the site', async () => {
   // Turn the facing camera away; the one 0.1 plan widths away is within the 0.2 radius.
   await plans.setPosition('camera', 'cam-far-facing', SITE, { x: 0.8, y: 0.5, direction: 90, fov: 40 }, 'admin', clock);
-  linker.invalidate(SITE);
   await plans.setPosition('sensor', 'icheon-flame-2', SITE, { x: 0.5, y: 0.5 }, 'admin', clock);
+  // As the plan routes do (layoutChanged): the change is written, then the linker told.
+  linker.invalidate(SITE);
   const s2 = sensorRow('icheon-flame-2', 'flame');
   clock += 1000;
   alarms.onReading(reading(s2, 1, clock), contextOf(s2), clock);
@@ -239,4 +240,23 @@ test('issue 21: cameras linked by plan position to a hazard sensor keep the pre-
   assert.deepEqual(held, ['cam-near-away', 'cam-unplaced']);
   prealarm.stop();
   assert.deepEqual(held, []);
+});
+
+test("issue 18: a raise whose site layout is cached is announced in the reading's own turn; a change is read again at once", async () => {
+  const s = sensorRow('icheon-flame-18', 'flame');
+  const at = { siteId: SITE, sourceId: s.sensorId, sourceKind: 'sensor' as const };
+  await plans.setPosition('sensor', s.sensorId, SITE, { x: 0.5, y: 0.5 }, 'admin', clock);
+  linker.invalidate(SITE);
+  assert.equal(linker.cachedFor(at), undefined, 'a changed layout is never answered from the old cache');
+  // Read again without an alarm asking: the next alarm of the site finds it ready.
+  for (let i = 0; i < 200 && linker.cachedFor(at) === undefined; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(linker.cachedFor(at), ['cam-near-away']);
+  const before = emitted.length;
+  clock += 1000;
+  alarms.onReading(reading(s, 1, clock), contextOf(s), clock);
+  // No await between the reading and this line: the announcement was not left for a later turn.
+  assert.equal(emitted.length, before + 1);
+  assert.deepEqual(emitted.at(-1)?.cameras, ['cam-near-away']);
+  const stored = await alarms.get(last(s.sensorId).id);
+  assert.deepEqual(stored?.alarm.cameras, ['cam-near-away'], 'stored with the same cameras');
 });
