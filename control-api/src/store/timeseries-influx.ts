@@ -124,10 +124,10 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   write(points: StoredReading[]): void {
     for (let i = 0; i < points.length; i += this.batchSize) {
       const end = Math.min(points.length, i + this.batchSize);
-      const { body, minTs, skipped, count } = linesOf(points, this.seriesKeys, i, end);
+      const { bytes, minTs, skipped, count } = linesOf(points, this.seriesKeys, i, end);
       if (skipped > 0) this.log.warn({ skipped }, 'timeseries: non-finite readings not written');
       if (count === 0) continue;
-      const dropped = this.buffer.push({ text: body, count, minTs });
+      const dropped = this.buffer.push({ bytes, count, minTs });
       if (dropped > 0)
         this.log.warn({ dropped, total: this.buffer.dropped }, 'timeseries: outage buffer full, oldest dropped');
     }
@@ -232,7 +232,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     const res = await fetch(this.writeUrl, {
       method: 'POST',
       headers: b.gzip ? { ...this.writeHeaders, 'content-encoding': 'gzip' } : this.writeHeaders,
-      body: b.body as RequestInit['body'], // a Buffer or string; the cast satisfies the DOM lib of the console tests that import the center
+      body: b.body as RequestInit['body'], // a Buffer; the cast satisfies the DOM lib of the console tests that import the center
       signal: AbortSignal.timeout(10_000),
     });
     if (res.status !== 204) {
