@@ -104,11 +104,23 @@ try {
   const summary = SETTINGS.map((s) => {
     const mine = runs.filter(
       (r) =>
-        r.batchSize === s.batchSize && r.parallelWrites === s.parallelWrites && r.spillAfterPoints === s.spillAfterPoints,
+        r.batchSize === s.batchSize &&
+        r.parallelWrites === s.parallelWrites &&
+        r.spillAfterPoints === s.spillAfterPoints,
     );
-    return { ...s, perSecond: mine.map((r) => r.perSecond), cpuSecondsPerMillion: mine.map((r) => r.cpuSecondsPerMillion) };
+    return {
+      ...s,
+      perSecond: mine.map((r) => r.perSecond),
+      cpuSecondsPerMillion: mine.map((r) => r.cpuSecondsPerMillion),
+    };
   });
-  const result = { bench: SPILL ? 'ingest-writer-spill' : 'ingest-writer', date: new Date().toISOString(), readings: N, summary, runs };
+  const result = {
+    bench: SPILL ? 'ingest-writer-spill' : 'ingest-writer',
+    date: new Date().toISOString(),
+    readings: N,
+    summary,
+    runs,
+  };
   console.log(JSON.stringify(summary));
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const file = SPILL ? 'ingest-writer-spill.json' : 'ingest-writer.json';
