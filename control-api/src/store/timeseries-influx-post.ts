@@ -54,6 +54,10 @@ export class InfluxWritePost {
         });
         res.once('error', reject);
         res.once('end', () => resolve({ status, text: text.slice(0, REASON_CHARS) }));
+        // A connection cut mid-answer may end the response without an error event: never hang.
+        res.once('close', () => {
+          if (!res.complete) reject(new Error('timeseries: InfluxDB closed the connection before answering in full'));
+        });
       });
       req.end(body);
     });
