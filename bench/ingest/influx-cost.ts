@@ -32,12 +32,12 @@ interface Variant {
 }
 
 const keys = new SeriesKeys();
-const gwanje = (rs: StoredReading[]) => linesOf(rs, keys).body;
+const gwanje = (rs: StoredReading[]) => linesOf(rs, keys).bytes;
 const sorted = (rs: StoredReading[]) =>
   linesOf(
     [...rs].sort((a, b) => (a.sensorId < b.sensorId ? -1 : a.sensorId > b.sensorId ? 1 : a.ts - b.ts)),
     keys,
-  ).body;
+  ).bytes;
 // The Node-RED flows' lines as the `influx` client builds them (tags sorted; integers get no `i`
 // since the flow's values are floats in JSON terms; no timestamp in the usual flow).
 const usual = (rs: StoredReading[]) =>

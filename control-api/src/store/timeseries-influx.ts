@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { InfluxDB } from 'influx';
 import type { Logger } from 'pino';
 import { connectInflux, queryReadings, rawReadings, recentSiteKeys } from './timeseries-influx-client.js';
+import { InfluxWritePost } from './timeseries-influx-post.js';
 import { backfillRollups, ensureSchema } from './timeseries-influx-schema.js';
 import { linesOf, rejectedPoints, SeriesKeys } from './timeseries-line.js';
 import { type OutageBatch, OutageBuffer } from './timeseries-outage.js';
@@ -52,8 +53,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   private readonly log: Logger;
   private readonly batchSize: number;
   private readonly now: () => number;
-  private readonly writeUrl: string;
-  private readonly writeHeaders: Record<string, string>;
+  private readonly writes: InfluxWritePost;
   private writtenCount = 0;
   private rejectedCount = 0;
   private ok = false;
@@ -72,13 +72,11 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   constructor(private readonly opts: InfluxStoreOptions) {
     this.log = opts.log.child({ module: 'timeseries', backend: 'influx' });
     this.db = opts.database ?? 'gwanje';
-    ({
-      influx: this.influx,
-      writeUrl: this.writeUrl,
-      writeHeaders: this.writeHeaders,
-    } = connectInflux(opts.url, this.db));
+    const c = connectInflux(opts.url, this.db);
+    this.influx = c.influx;
     this.batchSize = opts.batchSize ?? 10_000;
     this.parallelWrites = Math.max(1, opts.parallelWrites ?? 2);
+    this.writes = new InfluxWritePost(new URL(c.writeUrl), c.writeHeaders, this.parallelWrites);
     this.buffer = new OutageBuffer({
       log: this.log,
       spoolDir: opts.dataDir ? join(opts.dataDir, 'influx-spool', this.db) : undefined,
@@ -124,10 +122,10 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   write(points: StoredReading[]): void {
     for (let i = 0; i < points.length; i += this.batchSize) {
       const end = Math.min(points.length, i + this.batchSize);
-      const { body, minTs, skipped, count } = linesOf(points, this.seriesKeys, i, end);
+      const { bytes, minTs, skipped, count } = linesOf(points, this.seriesKeys, i, end);
       if (skipped > 0) this.log.warn({ skipped }, 'timeseries: non-finite readings not written');
       if (count === 0) continue;
-      const dropped = this.buffer.push({ text: body, count, minTs });
+      const dropped = this.buffer.push({ bytes, count, minTs });
       if (dropped > 0)
         this.log.warn({ dropped, total: this.buffer.dropped }, 'timeseries: outage buffer full, oldest dropped');
     }
@@ -229,14 +227,9 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
 
   /** One batch to /write; done() with the buffer when written or refused as malformed; throws otherwise (the caller gives it back). */
   private async send(b: OutageBatch): Promise<void> {
-    const res = await fetch(this.writeUrl, {
-      method: 'POST',
-      headers: b.gzip ? { ...this.writeHeaders, 'content-encoding': 'gzip' } : this.writeHeaders,
-      body: b.body as RequestInit['body'], // a Buffer or string; the cast satisfies the DOM lib of the console tests that import the center
-      signal: AbortSignal.timeout(10_000),
-    });
+    const res = await this.writes.post(b.body, b.gzip);
     if (res.status !== 204) {
-      const text = (await res.text().catch((err: unknown) => `(body unreadable: ${errText(err)})`)).slice(0, 300);
+      const text = res.text;
       if (res.status === 400) {
         // Malformed points (e.g. a field type conflict) will never be accepted: retrying would
         // stall everything behind them. InfluxDB kept the valid points of a partial write;
@@ -359,6 +352,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     } catch (err) {
       this.log.error({ err: errText(err), pending: this.pending() }, 'timeseries: outage spool close failed');
     }
+    this.writes.close();
     const left = this.pending();
     if (left > 0 && this.buffer.hasSpool)
       this.log.info({ spooled: this.buffer.spoolPoints }, 'timeseries: stopped; spooled points replay at next start');

@@ -34,7 +34,7 @@ export interface OutageBatch {
   /** Memory batches: the chunks (given back on failure); spool batches: none. */
   chunks: LineChunk[];
   /** The /write body: line protocol, or gzip'ed line protocol from the spool. */
-  body: string | Buffer;
+  body: Buffer;
   gzip: boolean;
   count: number;
   minTs: number;
@@ -168,7 +168,8 @@ export class OutageBuffer {
       minTs = Math.min(minTs, c.minTs);
     }
     this.inflight += count;
-    const body = chunks.length === 1 ? chunks[0].text : chunks.map((c) => c.text).join('\n');
+    // Every chunk ends with a newline: the body is their bytes one after the other.
+    const body = chunks.length === 1 ? chunks[0].bytes : Buffer.concat(chunks.map((c) => c.bytes));
     return { chunks, body, gzip: false, count, minTs, fromSpool: false };
   }
 

@@ -61,7 +61,7 @@ interface Segment {
 }
 
 export function encodeRecord(chunk: LineChunk): Buffer {
-  const gz = gzipSync(chunk.text, { level: 1 });
+  const gz = gzipSync(chunk.bytes, { level: 1 });
   const buf = Buffer.allocUnsafe(HEADER + META + gz.length);
   buf.writeUInt32LE(META + gz.length, 0);
   buf.writeUInt32LE(chunk.count, HEADER);
@@ -171,7 +171,8 @@ export class OutageSpool {
       minTs = Math.min(minTs, c.minTs);
     }
     if (count === 0) return;
-    const rec = encodeRecord({ text: chunks.map((c) => c.text).join('\n'), count, minTs });
+    const bytes = chunks.length === 1 ? chunks[0].bytes : Buffer.concat(chunks.map((c) => c.bytes));
+    const rec = encodeRecord({ bytes, count, minTs });
     this.evictFor(rec.length);
     if (this.active && this.active.seg.bytes + rec.length > (this.opts.segmentBytes ?? 16 * 1024 ** 2)) this.seal();
     if (!this.active) {

@@ -1,7 +1,7 @@
 /** Line protocol of a reading: table of inputs and the exact line InfluxDB receives. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { linesOf, readingLine } from '../../src/store/timeseries-line.js';
+import { linesOf, readingLine, SeriesKeys } from '../../src/store/timeseries-line.js';
 import type { StoredReading } from '../../src/store/types.js';
 
 const base: StoredReading = {
@@ -57,7 +57,41 @@ test('linesOf joins lines, reports the earliest ts and what it skipped', () => {
     { ...base, value: Number.NaN },
     { ...base, ts: base.ts + 1 },
   ]);
-  assert.equal(r.body.split('\n').length, 2);
+  assert.equal(r.bytes.toString().split('\n').length, 3); // two lines, each ending with a newline
+  assert.ok(r.bytes.toString().endsWith('\n'));
   assert.equal(r.minTs, base.ts + 1);
   assert.equal(r.skipped, 1);
+});
+
+// Issue 18: batches leave linesOf as UTF-8 bytes built with cached series keys. Each line
+// must be exactly what the one-line encoder (readingLine) gives, for names that need escaping,
+// non-ASCII names, every quality, and the same sensor seen again with other tags.
+const tricky: Partial<StoredReading>[] = [
+  { siteId: 'a b,c=d' },
+  { agentId: 'back\\slash' },
+  { sensorId: 'line\nbreak', unit: 'ppm', gas: 'H2S' },
+  { siteId: '수원' },
+  { gas: 'CO "x"', quality: 'fault' },
+  { quality: 'stale', value: -1e-7 },
+  { value: 1e21, ts: 1763900000000.6 },
+  { value: Number.NaN },
+  { value: 5e-324 },
+  { gas: undefined, metric: 'flame', unit: 'bool', value: 1 },
+  { siteId: 'other' }, // the first sensor again, now at another site: a fresh key
+  {},
+];
+
+test('linesOf writes exactly the lines of readingLine for tricky names, across batches', () => {
+  const keys = new SeriesKeys();
+  const batch = tricky.map((p, i) => ({ ...base, ts: base.ts + i, ...p }));
+  const want = batch.map(readingLine).filter((l): l is string => l !== null);
+  // Twice through one cache: the second pass is all cache hits.
+  for (let pass = 0; pass < 2; pass++) {
+    const r = linesOf(batch, keys);
+    assert.equal(r.bytes.toString('utf8'), `${want.join('\n')}\n`);
+    assert.equal(r.count, want.length);
+    assert.equal(r.skipped, 1);
+  }
+  // A slice of the batch.
+  assert.equal(linesOf(batch, keys, 3, 5).bytes.toString('utf8'), `${want.slice(3, 5).join('\n')}\n`);
 });

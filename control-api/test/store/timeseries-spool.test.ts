@@ -18,7 +18,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const freshDir = () => join(root, `s${n++}`);
 const rec = (i: number, count = 10) => ({
-  text: `reading,sensorId=s${i} value=${i} ${1000 + i}`,
+  bytes: Buffer.from(`reading,sensorId=s${i} value=${i} ${1000 + i}\n`),
   count,
   minTs: 1000 + i,
 });
@@ -34,13 +34,14 @@ async function drain(spool: OutageSpool): Promise<number[]> {
 
 test('records round trip; decoding stops at a torn or corrupt record', () => {
   const a = encodeRecord(rec(1, 3));
-  const b = encodeRecord({ text: 'reading,sensorId=한글\\ x value=1.5 7', count: 1, minTs: 7 });
+  const korean = Buffer.from('reading,sensorId=한글\\ x value=1.5 7\n');
+  const b = encodeRecord({ bytes: korean, count: 1, minTs: 7 });
   const both = Buffer.concat([a, b]);
   const { records, end } = decodeRecords(both);
   assert.equal(end, both.length);
   assert.deepEqual(
-    records.map((r) => ({ text: gunzipSync(r.gz).toString(), count: r.count, minTs: r.minTs })),
-    [rec(1, 3), { text: 'reading,sensorId=한글\\ x value=1.5 7', count: 1, minTs: 7 }],
+    records.map((r) => ({ bytes: gunzipSync(r.gz), count: r.count, minTs: r.minTs })),
+    [rec(1, 3), { bytes: korean, count: 1, minTs: 7 }],
   );
   assert.equal(decodeRecords(both.subarray(0, both.length - 1)).end, a.length, 'torn tail');
   const flipped = Buffer.from(both);
