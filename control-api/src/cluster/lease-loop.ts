@@ -10,15 +10,12 @@
  *      (SiteWork.give, then the row is freed) so an instance that joins gets work at once.
  * An instance that cannot reach the database for a whole TTL gives up every site by itself
  * (self-fencing): by then another may have taken them, and two consumers of one site is what the
- * leases exist to prevent. A `kill -9` ends the instance's liveness session (liveness.ts): the
- * others see it gone and claim its sites at their next tick (about a second, plus restoring);
- * where no session is registered the renewals stop and the leases expire: TTL + one tick (~4 s).
- * Either is well inside CONTRACT's 10 s. An instance whose own liveness session drops gives its
- * sites up at once (the others may already count it dead) and takes work again once reopened.
+ * leases exist to prevent. A `kill -9` stops the renewals; the others take over within
+ * TTL + one tick (~4 s with the defaults), well inside CONTRACT's 10 s.
  */
 import type { EventSink } from '../bus.js';
 import type { Logger } from '../logger.js';
-import type { InstanceRow, LeaseRow, LeaseTable, LivenessBackend } from './leases.js';
+import type { InstanceRow, LeaseRow, LeaseTable } from './leases.js';
 import type { InstanceInfo, Ownership, ReleaseReason, SiteOwner, SiteWork } from './ownership.js';
 
 export interface LeaseOwnershipOptions {
@@ -31,8 +28,6 @@ export interface LeaseOwnershipOptions {
   log: Logger;
   /** Monotonic-enough local clock for self-fencing (tests inject one). */
   now: () => number;
-  /** The liveness session whose backend is registered with each heartbeat (none: heartbeat alone). */
-  liveness?: { current(): LivenessBackend | undefined };
   tickMs?: number;
   ttlMs?: number;
 }
@@ -56,8 +51,6 @@ export class LeaseOwnership implements Ownership {
   private running?: Promise<void>;
   private lastRenewed: number;
   private stopping = false;
-  /** The liveness session dropped: give every site up before anything else. */
-  private fenced = false;
   private readonly tickMs: number;
   private readonly ttlMs: number;
 
@@ -129,27 +122,11 @@ export class LeaseOwnership implements Ownership {
     }
   }
 
-  /**
-   * The liveness session dropped while this process lives: the others may count it dead and claim
-   * its sites at their next tick, so every site is given up now (or by the round in progress).
-   */
-  livenessLost(): void {
-    this.fenced = true;
-    if (!this.running && !this.stopping) this.running = this.tick().finally(() => (this.running = undefined));
-  }
-
   /** One round of the loop; never throws (a failing database is logged and retried next tick). */
   async tick(): Promise<void> {
     const { leases, log } = this.o;
-    if (this.fenced) {
-      this.fenced = false;
-      for (const siteId of this.mySites()) await this.give(siteId, 'lost', false);
-    }
-    // Without a session (being reopened) this instance keeps no work: it would be dead to others.
-    const session = this.o.liveness?.current();
-    if (this.o.liveness && !session) return;
     try {
-      await leases.heartbeat({ instanceId: this.instanceId, publicUrl: this.o.publicUrl, mode: 'cluster' }, session);
+      await leases.heartbeat({ instanceId: this.instanceId, publicUrl: this.o.publicUrl, mode: 'cluster' });
       const kept = new Set((await leases.renew(this.instanceId, this.ttlMs)).map((l) => l.siteId));
       this.lastRenewed = this.o.now();
       for (const siteId of this.mySites()) if (!kept.has(siteId)) await this.give(siteId, 'lost');

@@ -9,15 +9,8 @@
  * deliberately (rebalancing when an instance joins) by one UPDATE; and it works through a
  * connection pooler. Advisory locks give none of these: they are visible only in `pg_locks`, carry
  * no token, and tie ownership to one TCP connection whose loss (a pooler, a network blip) silently
- * drops every site at once. The price would be a takeover bounded by the lease time-to-live
- * instead of by the connection drop, so the two are combined: an instance also registers the
- * backend of one dedicated connection it keeps open (its liveness session, cluster/liveness.ts).
- * While that backend exists the heartbeat and the lease rule; once it is gone (a `kill -9` closes
- * the socket and PostgreSQL ends the backend at once) the instance is dead to everyone at their
- * next round, and its leases may be claimed before they expire. Losing the session is not losing
- * ownership by itself: the rows, tokens and fencing stay as they are, and an instance that loses
- * its own session gives its sites up (lease-loop.ts). Through a transaction-pooling proxy the
- * registered backend outlives the client, so such an instance is judged by its heartbeat alone.
+ * drops every site at once. The price is a takeover bounded by the lease time-to-live instead of
+ * by the connection drop; with a 3 s TTL renewed every second that stays inside the 10 s promise.
  */
 import { type Kysely, sql } from 'kysely';
 
@@ -28,8 +21,6 @@ export interface ClusterTables {
     mode: string;
     started_at: number;
     heartbeat_at: number;
-    liveness_pid: number | null;
-    liveness_start: number | null;
   };
   site_lease: {
     site_id: string;
@@ -63,25 +54,6 @@ const DB_NOW = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigin
 
 const num = (v: unknown): number => Number(v);
 
-/** The backend of an instance's liveness session: pid and start (epoch ms), as PostgreSQL reports them. */
-export interface LivenessBackend {
-  pid: number;
-  start: number;
-}
-
-/** Start of a backend (a pg_stat_activity row) in epoch ms: one expression for registering and checking. */
-export const BACKEND_START_SQL = '(extract(epoch from backend_start) * 1000)::bigint';
-const BACKEND_START = sql.raw(BACKEND_START_SQL);
-
-/**
- * Whether the `cluster_instance` row in scope is live: a fresh heartbeat and, when it registered a
- * liveness session, that backend still running.
- */
-const live = (ttlMs: number) => sql`cluster_instance.heartbeat_at > ${DB_NOW} - ${ttlMs}
-  and (cluster_instance.liveness_pid is null or exists (
-    select 1 from pg_stat_activity a where a.pid = cluster_instance.liveness_pid
-      and ${BACKEND_START} = cluster_instance.liveness_start))`;
-
 function toLease(r: Record<string, unknown>): LeaseRow {
   return {
     siteId: String(r.site_id),
@@ -101,33 +73,21 @@ export class LeaseTable {
     return num(r.rows[0]?.now);
   }
 
-  /**
-   * Registers this instance (or refreshes its heartbeat and its liveness backend, none while the
-   * session is being reopened); returns the database time.
-   */
-  async heartbeat(
-    i: Pick<InstanceRow, 'instanceId' | 'publicUrl' | 'mode'>,
-    liveness?: LivenessBackend,
-  ): Promise<number> {
-    const pid = liveness?.pid ?? null;
-    const start = liveness?.start ?? null;
+  /** Registers this instance (or refreshes its heartbeat); returns the database time. */
+  async heartbeat(i: Pick<InstanceRow, 'instanceId' | 'publicUrl' | 'mode'>): Promise<number> {
     const r = await sql<{ heartbeat_at: number }>`
-      insert into cluster_instance (instance_id, public_url, mode, started_at, heartbeat_at, liveness_pid, liveness_start)
-      values (${i.instanceId}, ${i.publicUrl}, ${i.mode}, ${DB_NOW}, ${DB_NOW}, ${pid}, ${start})
-      on conflict (instance_id) do update set heartbeat_at = excluded.heartbeat_at,
-        liveness_pid = excluded.liveness_pid, liveness_start = excluded.liveness_start
+      insert into cluster_instance (instance_id, public_url, mode, started_at, heartbeat_at)
+      values (${i.instanceId}, ${i.publicUrl}, ${i.mode}, ${DB_NOW}, ${DB_NOW})
+      on conflict (instance_id) do update set heartbeat_at = excluded.heartbeat_at
       returning heartbeat_at`.execute(this.db);
     return num(r.rows[0]?.heartbeat_at);
   }
 
-  /**
-   * Instances whose heartbeat is younger than `ttlMs` (by the database's clock) and whose liveness
-   * session, if they registered one, is still open.
-   */
+  /** Instances whose heartbeat is younger than `ttlMs` (by the database's clock). */
   async liveInstances(ttlMs: number): Promise<InstanceRow[]> {
     const r = await sql<Record<string, unknown>>`
       select instance_id, public_url, mode, started_at, heartbeat_at from cluster_instance
-      where ${live(ttlMs)} order by started_at, instance_id`.execute(this.db);
+      where heartbeat_at > ${DB_NOW} - ${ttlMs} order by started_at, instance_id`.execute(this.db);
     return r.rows.map((x) => ({
       instanceId: String(x.instance_id),
       publicUrl: String(x.public_url),
@@ -165,9 +125,8 @@ export class LeaseTable {
   }
 
   /**
-   * Takes a site whose lease is free, released, expired or held by an instance that is not live
-   * (its liveness session ended: killed); the fencing token rises by one. Undefined when a live
-   * instance holds it (the conditional upsert is atomic in PostgreSQL).
+   * Takes a site whose lease is free, released or expired; the fencing token rises by one.
+   * Undefined when someone else holds it (the conditional upsert is atomic in PostgreSQL).
    */
   async claim(siteId: string, owner: string, ttlMs: number): Promise<LeaseRow | undefined> {
     const r = await sql<Record<string, unknown>>`
@@ -177,8 +136,6 @@ export class LeaseTable {
         set owner_id = excluded.owner_id, fencing = site_lease.fencing + 1,
             since = excluded.since, expires_at = excluded.expires_at
         where site_lease.owner_id is null or site_lease.expires_at <= ${DB_NOW}
-          or not exists (select 1 from cluster_instance
-            where cluster_instance.instance_id = site_lease.owner_id and ${live(ttlMs)})
       returning site_id, owner_id, fencing, since, expires_at`.execute(this.db);
     const row = r.rows[0];
     return row ? toLease(row) : undefined;

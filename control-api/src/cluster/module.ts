@@ -18,7 +18,6 @@ import { ActionRelay } from './action-relay.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { DEFAULT_TTL_MS, LeaseOwnership } from './lease-loop.js';
 import { type ClusterTables, LeaseTable } from './leases.js';
-import { LivenessSession } from './liveness.js';
 import { type Ownership, SoleOwnership } from './ownership.js';
 
 export const CLUSTER_NEEDS =
@@ -32,7 +31,6 @@ export class ClusterModule implements CenterModule {
   private made?: {
     ownership: Ownership;
     relay?: ActionRelay;
-    liveness?: LivenessSession;
     leases?: LeaseTable;
     lock?: DataDirLock;
     heartbeat?: NodeJS.Timeout;
@@ -69,12 +67,7 @@ export class ClusterModule implements CenterModule {
           `cluster: instance ${single.instanceId} (${single.publicUrl}) runs this database as a single instance (embedded broker); stop it first`,
         );
       await leases.prune(24 * 3600_000);
-      const liveness = new LivenessSession({
-        url: s.databaseUrl as string,
-        log: child,
-        onLost: () => ownership.livenessLost(),
-      });
-      const ownership: LeaseOwnership = new LeaseOwnership({
+      const ownership = new LeaseOwnership({
         leases,
         instanceId: this.instanceId,
         publicUrl: s.publicUrl,
@@ -82,16 +75,11 @@ export class ClusterModule implements CenterModule {
         bus,
         log: child,
         now,
-        liveness,
       });
-      await liveness.start();
-      await leases.heartbeat(
-        { instanceId: this.instanceId, publicUrl: s.publicUrl, mode: 'cluster' },
-        liveness.current(),
-      );
+      await leases.heartbeat({ instanceId: this.instanceId, publicUrl: s.publicUrl, mode: 'cluster' });
       const relay = new ActionRelay({ url: s.databaseUrl as string, db: this.store.raw(), ownership, log: child });
       await relay.start();
-      this.made = { ownership, leases, relay, liveness };
+      this.made = { ownership, leases, relay };
       child.info({ instanceId: this.instanceId, publicUrl: s.publicUrl }, 'cluster: joined');
       return;
     }
@@ -138,7 +126,6 @@ export class ClusterModule implements CenterModule {
     if (!m) return;
     clearInterval(m.heartbeat);
     await m.relay?.stop();
-    await m.liveness?.stop();
     m.lock?.release();
     if (m.leases && !(m.ownership instanceof LeaseOwnership))
       await m.leases

@@ -10,14 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { sql } from 'kysely';
 import pino from 'pino';
 import { createTestDatabase, type TestDatabase } from '../../../testkit/postgres.js';
 import { EventBus } from '../../src/bus.js';
 import { ActionRelay } from '../../src/cluster/action-relay.js';
-import { fairShare, LeaseOwnership, type LeaseOwnershipOptions } from '../../src/cluster/lease-loop.js';
+import { fairShare, LeaseOwnership } from '../../src/cluster/lease-loop.js';
 import { type ClusterTables, LeaseTable } from '../../src/cluster/leases.js';
-import { LivenessSession } from '../../src/cluster/liveness.js';
 import { NoOwnerError } from '../../src/cluster/ownership.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 
@@ -41,12 +39,7 @@ interface Member {
 }
 
 /** `failOnce`: that site's first take-up fails; `refuse`: take-ups fail while it says so (broker unreachable). */
-async function member(
-  id: string,
-  failOnce?: string,
-  refuse?: () => boolean,
-  tuning?: Pick<LeaseOwnershipOptions, 'liveness' | 'ttlMs'>,
-): Promise<Member> {
+async function member(id: string, failOnce?: string, refuse?: () => boolean): Promise<Member> {
   const db = await openDatabase({ url: tdb.url, dataDir: dir, log });
   const bus = new EventBus(log);
   const events: string[] = [];
@@ -60,7 +53,6 @@ async function member(
     now: Date.now,
     tickMs: TICK,
     ttlMs: TTL,
-    ...tuning,
   });
   own.serve({
     take: async (s) => {
@@ -237,61 +229,4 @@ test('an action for a site nobody can take answers no-owner within the takeover 
   await a.own.stop();
   await b.own.stop();
   await a.db.close();
-});
-
-/** A member with a liveness session (as cluster/module.ts makes one) and a lease TTL far above the test's waits. */
-async function livingMember(id: string): Promise<Member & { session: LivenessSession }> {
-  // Rows of earlier tests' dead members would count as live for 60 s (they registered no session).
-  const db = await openDatabase({ url: tdb.url, dataDir: dir, log });
-  await sql`delete from cluster_instance where liveness_pid is null`.execute(db.kysely.withoutPlugins());
-  await db.close();
-  let own: LeaseOwnership | undefined;
-  const session = new LivenessSession({ url: tdb.url, log, onLost: () => own?.livenessLost() });
-  await session.start();
-  const m = await member(id, undefined, undefined, { liveness: session, ttlMs: 60_000 });
-  own = m.own;
-  started.push({ ...m, own: { stop: () => session.stop() } as never });
-  return { ...m, session };
-}
-
-test('a killed instance (its liveness session gone) loses its sites at the next round, long before its leases expire', async () => {
-  const a = await livingMember('center-live-a');
-  await a.own.start();
-  const b = await livingMember('center-live-b');
-  await b.own.start();
-  await until(() => b.own.mySites().length === 2 && a.own.mySites().length === 3, 5_000, 'rebalancing');
-  const bSites = b.own.mySites();
-  // As after kill -9: no more renewals (its pool closed) and its liveness backend ended with the socket.
-  const t0 = Date.now();
-  await b.db.close();
-  await b.session.stop();
-  await until(() => a.own.mySites().length === SITES.length, 5_000, 'takeover');
-  const took = Date.now() - t0;
-  assert.ok(took < 3 * TICK + 1_000, `taken over in ${took} ms, with 60 s leases`);
-  for (const s of bSites) assert.ok((a.own.ownerOf(s)?.fencing ?? 0) >= 3, `${s} fenced anew`);
-  assert.deepEqual(
-    a.own.instances().map((i) => i.instanceId),
-    ['center-live-a'],
-    'the dead instance is not listed',
-  );
-  await a.own.stop();
-});
-
-test('an instance whose liveness session drops gives its sites up at once, then takes work again', async () => {
-  const a = await livingMember('center-live-c');
-  await a.own.start();
-  const b = await livingMember('center-live-d');
-  await b.own.start();
-  await until(() => b.own.mySites().length === 2 && a.own.mySites().length === 3, 5_000, 'rebalancing');
-  const pid = b.session.current()?.pid;
-  assert.ok(pid, 'the session registered its backend');
-  // The database ends b's liveness backend (a restart, a network cut): a counts b dead; b must not keep consuming.
-  await sql`select pg_terminate_backend(${pid})`.execute(a.db.kysely.withoutPlugins());
-  await until(() => b.events.filter((e) => e.endsWith(' lost')).length === 2, 3_000, 'self-fencing');
-  await until(() => a.own.mySites().length === SITES.length || b.own.mySites().length > 0, 5_000, 'sites taken again');
-  // Once reopened (new backend registered), b takes its share again.
-  await until(() => b.own.mySites().length === 2, 10_000, 'b back with its share');
-  assert.notEqual(b.session.current()?.pid, pid, 'a new backend');
-  await a.own.stop();
-  await b.own.stop();
 });

@@ -18,7 +18,6 @@ import { sitePlansMigration } from './0012-site-plans.js';
 import { supervisorMigration } from './0013-supervisor.js';
 import { oneStandingAlarmMigration } from './0014-one-standing-alarm.js';
 import { wallLayoutsMigration } from './0015-wall-layouts.js';
-import { instanceLivenessMigration } from './0016-instance-liveness.js';
 import { sopChecklistsMigration } from './0018-sop-checklists.js';
 import { siteLinkRadiusMigration } from './0020-site-link-radius.js';
 
@@ -35,7 +34,6 @@ function migrations(dialect: DbDialect): Record<string, Migration> {
     '0013-supervisor': supervisorMigration,
     '0014-one-standing-alarm': oneStandingAlarmMigration,
     '0015-wall-layouts': wallLayoutsMigration,
-    '0016-instance-liveness': instanceLivenessMigration,
     '0018-sop-checklists': sopChecklistsMigration,
     '0020-site-link-radius': siteLinkRadiusMigration,
   };
