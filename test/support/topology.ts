@@ -115,6 +115,8 @@ export function planTopology(p: PlanInput) {
       GWANJE_ADMIN_PASSWORD: SECRETS.GWANJE_ADMIN_PASSWORD,
       GWANJE_SIMULATE: '0',
       GWANJE_DATA_DIR: join(dir, 'center-data'),
+      // As compose deploys it (issue 18): the center's alarm path before batch work on its host.
+      GWANJE_CPU_NICE: '-10',
     },
     agent: {
       GWANJE_PUBLIC_URL: publicUrl,
