@@ -28,6 +28,7 @@ import type { CenterMetrics } from '../metrics.js';
 import type { AlarmQuery, SiteScope } from '../store/types.js';
 import type { AlarmEngine } from './engine.js';
 import { persistAlarm, StandingIndex } from './standing.js';
+import { WriteOrder } from './write-order.js';
 
 /** Told of an alarm change (`alarm.changed` on the center's bus). */
 export type AlarmListener = (change: AlarmChanged) => void;
@@ -80,10 +81,8 @@ export class AlarmService {
   /** Active alarm ids per sensor: the `state` a reading is pushed with. */
   private readonly activeBySource = new StandingIndex();
   private readonly siteCameras = new Map<string, { ids: string[]; until: number }>();
-  /** Persist-then-emit chains per alarm, so one alarm's changes go out in order without blocking others. */
-  private readonly chains = new Map<string, Promise<void>>();
-  /** The same per condition (source, type, advisory): a new alarm is stored after the previous one closed. */
-  private readonly conditionChains = new Map<string, Promise<void>>();
+  /** Persist-then-emit work in order per alarm and per condition (write-order.ts). */
+  private readonly writes = new WriteOrder();
   /**
    * When the center received each sensor's newest reading: a raise completed later by an on-delay
    * at a tick still gets its `receivedAt` (issue 21: the latency journal showed "Received -").
@@ -111,7 +110,7 @@ export class AlarmService {
 
   /** Resolves when every transition so far is persisted and emitted. */
   async idle(): Promise<void> {
-    while (this.chains.size > 0) await Promise.allSettled([...this.chains.values()]);
+    await this.writes.idle();
   }
 
   tick(): void {
@@ -196,7 +195,7 @@ export class AlarmService {
   async sourceService(sourceId: string, change: ServiceChange): Promise<void> {
     const transitions = this.deps.engine.sourceService?.(sourceId, change, this.now()) ?? [];
     this.apply(transitions, {});
-    await Promise.all(transitions.map((t) => this.chains.get(t.alarm.id)));
+    await Promise.all(transitions.map((t) => this.writes.pending(t.alarm.id)));
   }
 
   /** Camera state (`camera.state` on the bus): detection decides camera-loss (engine.cameraState). */
@@ -256,7 +255,7 @@ export class AlarmService {
     }
     const transitions = this.deps.engine.act(alarmId, action, actor, this.now(), args);
     this.apply(transitions, {});
-    await this.chains.get(alarmId);
+    await this.writes.pending(alarmId);
     const last = transitions.filter((t) => t.alarm.id === alarmId).at(-1);
     const alarm = last ? { ...last.alarm } : await this.deps.store.get(alarmId);
     if (!alarm) throw new AlarmActionError('not-found', `alarm ${alarmId} not found`);
@@ -285,7 +284,7 @@ export class AlarmService {
     comment: string,
     facts?: JournalEntry['facts'],
   ): Promise<{ alarm: Alarm; entry: JournalEntry }> {
-    await this.chains.get(alarmId);
+    await this.writes.pending(alarmId);
     const standing = this.deps.engine.machine?.byId?.get(alarmId);
     const alarm = standing ? { ...standing, cameras: [...standing.cameras] } : await this.deps.store.get(alarmId);
     if (!alarm) throw new AlarmActionError('not-found', `alarm ${alarmId} not found`);
@@ -328,7 +327,7 @@ export class AlarmService {
 
   /** The alarm with its journal (GET /api/v1/alarms/{id}); in-memory state wins over the row. */
   async get(id: string): Promise<{ alarm: Alarm; journal: JournalEntry[] } | undefined> {
-    await this.chains.get(id);
+    await this.writes.pending(id);
     const live = this.deps.engine.active().find((a) => a.id === id);
     const alarm = live ? { ...live } : await this.deps.store.get(id);
     if (!alarm) return undefined;
@@ -373,7 +372,6 @@ export class AlarmService {
       };
       if (t.facts) entry.facts = t.facts;
       const key = alarmKey(snapshot.sourceId, snapshot.type, snapshot.advisory);
-      const before = [this.chains.get(id), this.conditionChains.get(key)].filter((p) => p !== undefined);
       // Issue 18: cameras from the linker's cache when it has the site (no I/O).
       const cached = raise && snapshot.cameras.length === 0 ? this.deps.cameraLinks?.cachedFor?.(snapshot) : undefined;
       if (cached) {
@@ -382,25 +380,13 @@ export class AlarmService {
         this.keep(id, { cameras: [...cached] });
       }
       const camerasKnown = !raise || snapshot.cameras.length > 0 || cached !== undefined;
-      // The chain is in place before anything is announced: a listener that asks for this alarm waits for its write.
-      let settle = () => {};
-      const next = new Promise<void>((resolve) => {
-        settle = resolve;
-      });
-      this.chains.set(id, next);
-      this.conditionChains.set(key, next);
-      void next.finally(() => {
-        if (this.chains.get(id) === next) this.chains.delete(id);
-        if (this.conditionChains.get(key) === next) this.conditionChains.delete(key);
-      });
-      // Issue 18: with nothing of this alarm still being written, it is announced now, in the
-      // reading's own turn (emitAndPersist runs synchronously up to its first await), not after
-      // the rest of the MQTT batch and the microtasks queued before it; otherwise after those writes.
-      const run = () => this.emitAndPersist(t, snapshot, entry, raise, camerasKnown);
-      (before.length === 0 ? run() : Promise.all(before).then(run)).then(settle, (err: Error) => {
-        this.deps.log.error({ alarmId: id, err: err.stack }, 'alarms: transition not announced or stored');
-        settle();
-      });
+      // Issue 18: with nothing of this alarm still being written, announced in the reading's own turn.
+      this.writes.run(
+        id,
+        key,
+        () => this.emitAndPersist(t, snapshot, entry, raise, camerasKnown),
+        (err) => this.deps.log.error({ alarmId: id, err: err.stack }, 'alarms: transition not announced or stored'),
+      );
     }
   }
 
